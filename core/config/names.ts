@@ -1,0 +1,189 @@
+/**
+ * The one place where paysaga's resource names, queue wiring and saga state
+ * names are defined. stacks/, local/, the CLI and the tests all read these, so
+ * a queue's redrive policy or a state name is never written twice.
+ */
+
+export const APP_NAME = 'paysaga';
+
+export const STAGES = ['local', 'dev', 'prod'] as const;
+export type Stage = string;
+
+/** Queues, in the order operations sees them. `dlqOf` names the source queue a DLQ redrives to. */
+export const QUEUE_KEYS = [
+  'intake',
+  'intakeDlq',
+  'intakeRuleDlq',
+  'notification',
+  'notificationDlq',
+  'compensationDlq',
+] as const;
+export type QueueKey = (typeof QUEUE_KEYS)[number];
+
+export interface QueueSpec {
+  readonly suffix: string;
+  /** Seconds a received message stays invisible; >= 6x the consumer's timeout as AWS advises. */
+  readonly visibilityTimeoutSeconds: number;
+  readonly retentionDays: number;
+  /** Set on source queues: where a message goes after maxReceiveCount receives. */
+  readonly redrive?: { readonly deadLetterQueue: QueueKey; readonly maxReceiveCount: number };
+  /** Set on dead-letter queues: what they hold, for `payctl dlq list`. */
+  readonly deadLetter?: { readonly description: string; readonly redrivesTo?: QueueKey };
+}
+
+export const QUEUES: Readonly<Record<QueueKey, QueueSpec>> = {
+  intake: {
+    suffix: 'intake',
+    visibilityTimeoutSeconds: 180,
+    retentionDays: 4,
+    redrive: { deadLetterQueue: 'intakeDlq', maxReceiveCount: 5 },
+  },
+  intakeDlq: {
+    suffix: 'intake-dlq',
+    visibilityTimeoutSeconds: 30,
+    retentionDays: 14,
+    deadLetter: { description: 'PaymentRequested events that could not start a saga', redrivesTo: 'intake' },
+  },
+  intakeRuleDlq: {
+    suffix: 'intake-rule-dlq',
+    visibilityTimeoutSeconds: 30,
+    retentionDays: 14,
+    deadLetter: { description: 'events EventBridge could not deliver to the intake queue', redrivesTo: 'intake' },
+  },
+  notification: {
+    suffix: 'notification',
+    visibilityTimeoutSeconds: 60,
+    retentionDays: 4,
+    redrive: { deadLetterQueue: 'notificationDlq', maxReceiveCount: 5 },
+  },
+  notificationDlq: {
+    suffix: 'notification-dlq',
+    visibilityTimeoutSeconds: 30,
+    retentionDays: 14,
+    deadLetter: { description: 'merchant notifications that could not be delivered', redrivesTo: 'notification' },
+  },
+  compensationDlq: {
+    suffix: 'compensation-dlq',
+    visibilityTimeoutSeconds: 30,
+    retentionDays: 14,
+    deadLetter: { description: 'compensations (refund, release) that failed after their retries' },
+  },
+};
+
+export const TABLE_KEYS = ['ledger', 'payments', 'idempotency'] as const;
+export type TableKey = (typeof TABLE_KEYS)[number];
+
+/** Every table has the same key shape: a string partition key `pk` and sort key `sk`. */
+export const TABLE_KEY_SCHEMA = { partitionKey: 'pk', sortKey: 'sk' } as const;
+/** The idempotency table uses Powertools' default key `id` and TTL attribute `expiration`. */
+export const IDEMPOTENCY_TABLE = { partitionKey: 'id', ttlAttribute: 'expiration' } as const;
+
+/** Lambda functions; `entry` is relative to the repository root. */
+export const FUNCTION_KEYS = [
+  'intake',
+  'reserve',
+  'charge',
+  'settle',
+  'notify',
+  'releaseFunds',
+  'refundCharge',
+  'recordOutcome',
+] as const;
+export type FunctionKey = (typeof FUNCTION_KEYS)[number];
+
+export interface FunctionSpec {
+  readonly entry: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** Placeholder in workflows/payment-saga.asl.json substituted with this function's ARN. */
+  readonly aslPlaceholder?: string;
+}
+
+export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
+  intake: { entry: 'functions/intake.ts', memoryMb: 512, timeoutSeconds: 30 },
+  reserve: { entry: 'functions/reserve.ts', memoryMb: 512, timeoutSeconds: 10, aslPlaceholder: 'ReserveFunctionArn' },
+  charge: { entry: 'functions/charge.ts', memoryMb: 512, timeoutSeconds: 30, aslPlaceholder: 'ChargeFunctionArn' },
+  settle: { entry: 'functions/settle.ts', memoryMb: 512, timeoutSeconds: 10, aslPlaceholder: 'SettleFunctionArn' },
+  notify: { entry: 'functions/notify.ts', memoryMb: 256, timeoutSeconds: 10, aslPlaceholder: 'NotifyFunctionArn' },
+  releaseFunds: {
+    entry: 'functions/release-funds.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    aslPlaceholder: 'ReleaseFundsFunctionArn',
+  },
+  refundCharge: {
+    entry: 'functions/refund-charge.ts',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    aslPlaceholder: 'RefundChargeFunctionArn',
+  },
+  recordOutcome: {
+    entry: 'functions/record-outcome.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    aslPlaceholder: 'RecordOutcomeFunctionArn',
+  },
+};
+
+/** Non-function placeholders in the ASL file. */
+export const ASL_RESOURCE_PLACEHOLDERS = {
+  eventBusName: 'EventBusName',
+  compensationDlqUrl: 'CompensationDlqUrl',
+  notificationDlqUrl: 'NotificationDlqUrl',
+} as const;
+
+export const ASL_FILE = 'workflows/payment-saga.asl.json';
+
+/** Saga state names: the contract with tests, operations and the history views. */
+export const SAGA_STATES = {
+  reserve: 'Reserve',
+  charge: 'Charge',
+  settle: 'Settle',
+  notify: 'Notify',
+  releaseFunds: 'ReleaseFunds',
+  refundCharge: 'RefundCharge',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  compensationFailed: 'CompensationFailed',
+} as const;
+
+export interface ResourceNames {
+  readonly stage: Stage;
+  readonly eventBus: string;
+  readonly intakeRule: string;
+  readonly stateMachine: string;
+  readonly gatewaySecret: string;
+  readonly queues: Readonly<Record<QueueKey, string>>;
+  readonly tables: Readonly<Record<TableKey, string>>;
+  readonly functions: Readonly<Record<FunctionKey, string>>;
+}
+
+const prefix = (stage: Stage): string => `${APP_NAME}-${stage}`;
+
+function mapKeys<K extends string, V>(keys: readonly K[], value: (key: K) => V): Record<K, V> {
+  return Object.fromEntries(keys.map((key) => [key, value(key)])) as Record<K, V>;
+}
+
+const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Physical names of every resource for a stage. */
+export function resourceNames(stage: Stage): ResourceNames {
+  const p = prefix(stage);
+  return {
+    stage,
+    eventBus: `${p}-bus`,
+    intakeRule: `${p}-payment-requested`,
+    stateMachine: `${p}-payment-saga`,
+    gatewaySecret: `${APP_NAME}/${stage}/gateway`,
+    queues: mapKeys(QUEUE_KEYS, (key) => `${p}-${QUEUES[key].suffix}`),
+    tables: mapKeys(TABLE_KEYS, (key) => `${p}-${key}`),
+    functions: mapKeys(FUNCTION_KEYS, (key) => `${p}-${kebab(key)}`),
+  };
+}
+
+/** The SQS RedrivePolicy attribute for a source queue, as both AWS and the local runtime take it. */
+export function redrivePolicy(key: QueueKey, deadLetterTargetArn: string): string | undefined {
+  const redrive = QUEUES[key].redrive;
+  if (!redrive) return undefined;
+  return JSON.stringify({ deadLetterTargetArn, maxReceiveCount: redrive.maxReceiveCount });
+}

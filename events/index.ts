@@ -1,0 +1,24 @@
+import type { z } from 'zod';
+import { DETAIL_TYPES, type DetailType } from './envelope';
+import {
+  PaymentCompensatedV1,
+  PaymentFailedV1,
+  PaymentNeedsAttentionV1,
+  PaymentRejectedV1,
+  PaymentSucceededV1,
+} from './outcomes.v1';
+import { PaymentRequestedV1 } from './payment-requested.v1';
+
+export * from './envelope';
+export * from './outcomes.v1';
+export * from './payment-requested.v1';
+
+/** Every published contract, by detail type and version; JSON Schemas are generated from this. */
+export const CONTRACTS: ReadonlyArray<{ detailType: DetailType; version: '1'; schema: z.ZodType }> = [
+  { detailType: DETAIL_TYPES.paymentRequested, version: '1', schema: PaymentRequestedV1 },
+  { detailType: DETAIL_TYPES.paymentSucceeded, version: '1', schema: PaymentSucceededV1 },
+  { detailType: DETAIL_TYPES.paymentFailed, version: '1', schema: PaymentFailedV1 },
+  { detailType: DETAIL_TYPES.paymentCompensated, version: '1', schema: PaymentCompensatedV1 },
+  { detailType: DETAIL_TYPES.paymentNeedsAttention, version: '1', schema: PaymentNeedsAttentionV1 },
+  { detailType: DETAIL_TYPES.paymentRejected, version: '1', schema: PaymentRejectedV1 },
+];

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { Amount, FreeText, IsoDateTime, MerchantId, PaymentId, SchemaVersion, WalletId } from './common';
+
+const OutcomeBase = {
+  schemaVersion: SchemaVersion,
+  paymentId: PaymentId,
+  walletId: WalletId,
+  merchantId: MerchantId,
+  amount: Amount,
+  executionArn: z.string().optional(),
+  occurredAt: IsoDateTime,
+};
+
+/** Why a payment failed, for machines. */
+export const FailureReasonCode = z.enum([
+  'insufficient_funds',
+  'card_declined',
+  'expired_card',
+  'incorrect_cvc',
+  'processing_error',
+  'gateway_unavailable',
+  'gateway_timeout',
+  'invalid_payment',
+  'settlement_failed',
+  'ledger_invariant',
+  'timeout',
+  'unknown',
+]);
+export type FailureReasonCode = z.infer<typeof FailureReasonCode>;
+
+export const CompensationName = z.enum(['RefundCharge', 'ReleaseFunds']);
+
+export const PaymentSucceededV1 = z.object({
+  ...OutcomeBase,
+  holdId: z.string(),
+  chargeId: z.string(),
+});
+
+export const PaymentFailedV1 = z.object({
+  ...OutcomeBase,
+  reasonCode: FailureReasonCode,
+  reason: FreeText(1000),
+  failedState: z.string(),
+});
+
+export const PaymentCompensatedV1 = z.object({
+  ...OutcomeBase,
+  reasonCode: FailureReasonCode,
+  compensations: z.array(CompensationName),
+  refundId: z.string().optional(),
+});
+
+export const PaymentNeedsAttentionV1 = z.object({
+  ...OutcomeBase,
+  failedCompensation: CompensationName,
+  error: z.string(),
+  cause: FreeText(2000),
+  deadLetterQueue: z.string(),
+});
+
+/** Not necessarily a well-formed payment: only what could be read safely. */
+export const PaymentRejectedV1 = z.object({
+  schemaVersion: SchemaVersion,
+  paymentId: z.string().max(200).optional(),
+  reasonCode: z.enum(['invalid_event', 'card_data_refused', 'conflicting_duplicate']),
+  reason: FreeText(2000),
+  eventId: z.string().optional(),
+  occurredAt: IsoDateTime,
+});
+
+export type PaymentSucceeded = z.infer<typeof PaymentSucceededV1>;
+export type PaymentFailed = z.infer<typeof PaymentFailedV1>;
+export type PaymentCompensated = z.infer<typeof PaymentCompensatedV1>;
+export type PaymentNeedsAttention = z.infer<typeof PaymentNeedsAttentionV1>;
+export type PaymentRejected = z.infer<typeof PaymentRejectedV1>;
