@@ -62,12 +62,14 @@ export function exponentOf(currency: Currency): number {
 
 export function money(value: number, currency: string): Money {
   if (!isCurrency(currency)) throw new InvalidMoneyError(`unknown currency ${JSON.stringify(currency)}`);
-  if (!Number.isSafeInteger(value)) throw new InvalidMoneyError(`amount must be an integer of minor units, got ${value}`);
+  if (!Number.isSafeInteger(value))
+    throw new InvalidMoneyError(`amount must be an integer of minor units, got ${value}`);
   return { value, currency, exponent: exponentOf(currency) };
 }
 
 function assertSameCurrency(a: Money, b: Money): void {
-  if (a.currency !== b.currency) throw new InvalidMoneyError(`currency mismatch: ${a.currency} vs ${b.currency}`);
+  if (a.currency !== b.currency)
+    throw new InvalidMoneyError(`currency mismatch: ${a.currency} vs ${b.currency}`);
 }
 
 export function add(a: Money, b: Money): Money {

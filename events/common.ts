@@ -7,7 +7,9 @@ export const PaymentId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'paymentId must be 1-64 letters, digits, "-" or "_"');
 
-export const WalletId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, 'walletId must be 1-64 safe characters');
+export const WalletId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, 'walletId must be 1-64 safe characters');
 export const MerchantId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, 'merchantId must be 1-64 safe characters');
@@ -24,7 +26,10 @@ export const Amount = z
       .int('amount.value must be an integer number of minor units')
       .positive('amount.value must be greater than zero')
       .max(MAX_AMOUNT_MINOR, `amount.value must be at most ${MAX_AMOUNT_MINOR} minor units`),
-    currency: z.enum(CURRENCIES as [Currency, ...Currency[]], 'amount.currency must be a supported ISO 4217 code'),
+    currency: z.enum(
+      CURRENCIES as [Currency, ...Currency[]],
+      'amount.currency must be a supported ISO 4217 code',
+    ),
     exponent: z.int().min(0).max(4),
   })
   .refine((a) => a.exponent === exponentOf(a.currency), {
@@ -44,7 +49,10 @@ export const Metadata = z
     z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'metadata keys are 1-40 of [A-Za-z0-9_.-]'),
     FreeText(500),
   )
-  .refine((m) => Object.keys(m).length <= METADATA_MAX_KEYS, `metadata has at most ${METADATA_MAX_KEYS} keys`);
+  .refine(
+    (m) => Object.keys(m).length <= METADATA_MAX_KEYS,
+    `metadata has at most ${METADATA_MAX_KEYS} keys`,
+  );
 
 export const IsoDateTime = z.iso.datetime({ offset: true });
 

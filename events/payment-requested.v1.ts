@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { Amount, FreeText, IsoDateTime, Metadata, MerchantId, PaymentId, PaymentMethod, SchemaVersion, WalletId } from './common';
+import {
+  Amount,
+  FreeText,
+  IsoDateTime,
+  MerchantId,
+  Metadata,
+  PaymentId,
+  PaymentMethod,
+  SchemaVersion,
+  WalletId,
+} from './common';
 
 /**
  * PaymentRequested v1 — what upstream systems put on the bus.

@@ -48,7 +48,10 @@ export const QUEUES: Readonly<Record<QueueKey, QueueSpec>> = {
     suffix: 'intake-rule-dlq',
     visibilityTimeoutSeconds: 30,
     retentionDays: 14,
-    deadLetter: { description: 'events EventBridge could not deliver to the intake queue', redrivesTo: 'intake' },
+    deadLetter: {
+      description: 'events EventBridge could not deliver to the intake queue',
+      redrivesTo: 'intake',
+    },
   },
   notification: {
     suffix: 'notification',
@@ -60,7 +63,10 @@ export const QUEUES: Readonly<Record<QueueKey, QueueSpec>> = {
     suffix: 'notification-dlq',
     visibilityTimeoutSeconds: 30,
     retentionDays: 14,
-    deadLetter: { description: 'merchant notifications that could not be delivered', redrivesTo: 'notification' },
+    deadLetter: {
+      description: 'merchant notifications that could not be delivered',
+      redrivesTo: 'notification',
+    },
   },
   compensationDlq: {
     suffix: 'compensation-dlq',
@@ -101,10 +107,30 @@ export interface FunctionSpec {
 
 export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
   intake: { entry: 'functions/intake.ts', memoryMb: 512, timeoutSeconds: 30 },
-  reserve: { entry: 'functions/reserve.ts', memoryMb: 512, timeoutSeconds: 10, aslPlaceholder: 'ReserveFunctionArn' },
-  charge: { entry: 'functions/charge.ts', memoryMb: 512, timeoutSeconds: 30, aslPlaceholder: 'ChargeFunctionArn' },
-  settle: { entry: 'functions/settle.ts', memoryMb: 512, timeoutSeconds: 10, aslPlaceholder: 'SettleFunctionArn' },
-  notify: { entry: 'functions/notify.ts', memoryMb: 256, timeoutSeconds: 10, aslPlaceholder: 'NotifyFunctionArn' },
+  reserve: {
+    entry: 'functions/reserve.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    aslPlaceholder: 'ReserveFunctionArn',
+  },
+  charge: {
+    entry: 'functions/charge.ts',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    aslPlaceholder: 'ChargeFunctionArn',
+  },
+  settle: {
+    entry: 'functions/settle.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    aslPlaceholder: 'SettleFunctionArn',
+  },
+  notify: {
+    entry: 'functions/notify.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    aslPlaceholder: 'NotifyFunctionArn',
+  },
   releaseFunds: {
     entry: 'functions/release-funds.ts',
     memoryMb: 512,

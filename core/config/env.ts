@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable paysaga's functions read, resolved in one place.
+ * stacks/ and the local runtime set them from `envFor()` so both agree.
+ */
+export const ENV_KEYS = {
+  stage: 'PAYSAGA_STAGE',
+  ledgerTable: 'LEDGER_TABLE',
+  paymentsTable: 'PAYMENTS_TABLE',
+  idempotencyTable: 'IDEMPOTENCY_TABLE',
+  eventBusName: 'EVENT_BUS_NAME',
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  intakeDlqUrl: 'INTAKE_DLQ_URL',
+  notificationQueueUrl: 'NOTIFICATION_QUEUE_URL',
+  gatewaySecretId: 'GATEWAY_SECRET_ID',
+  holdTtlSeconds: 'HOLD_TTL_SECONDS',
+} as const;
+
+export type EnvKey = keyof typeof ENV_KEYS;
+
+const EnvSchema = z.object({
+  stage: z.string().min(1).default('local'),
+  ledgerTable: z.string().min(1).optional(),
+  paymentsTable: z.string().min(1).optional(),
+  idempotencyTable: z.string().min(1).optional(),
+  eventBusName: z.string().min(1).optional(),
+  stateMachineArn: z.string().min(1).optional(),
+  intakeDlqUrl: z.string().min(1).optional(),
+  notificationQueueUrl: z.string().min(1).optional(),
+  gatewaySecretId: z.string().min(1).optional(),
+  /** Holds outlive Step Functions' 14-day redrive window, so a redriven saga still finds its hold. */
+  holdTtlSeconds: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 24 * 3600),
+});
+
+export type PaysagaEnv = z.infer<typeof EnvSchema>;
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+export function readEnv(source: NodeJS.ProcessEnv = process.env): PaysagaEnv {
+  const raw = Object.fromEntries(
+    Object.entries(ENV_KEYS).map(([key, name]) => [key, source[name] || undefined]),
+  );
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigurationError(`invalid environment: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** The value of a setting a function cannot run without; says which variable to set when missing. */
+export function required<K extends keyof PaysagaEnv>(env: PaysagaEnv, key: K): NonNullable<PaysagaEnv[K]> {
+  const value = env[key];
+  if (value === undefined || value === null) {
+    throw new ConfigurationError(
+      `${ENV_KEYS[key as EnvKey]} is not set; it names the resource this function uses`,
+    );
+  }
+  return value as NonNullable<PaysagaEnv[K]>;
+}
