@@ -1,0 +1,45 @@
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { IDEMPOTENCY_TABLE } from '../../core/config/names';
+import { dynamoDb } from './clients';
+import { env } from './env';
+
+/** One structured JSON logger per function; paymentId and execution id are appended per invocation. */
+export const logger = new Logger({ serviceName: 'paysaga', persistentKeys: { stage: env.stage } });
+
+/**
+ * Idempotency records outlive Step Functions' 14-day redrive window, so a
+ * redriven step replays its stored result instead of running again.
+ */
+export const IDEMPOTENCY_TTL_SECONDS = 15 * 24 * 3600;
+
+let persistence: DynamoDBPersistenceLayer | undefined;
+
+/** The shared idempotency table; created lazily so functions that do not use it need not configure it. */
+export function idempotencyStore(): DynamoDBPersistenceLayer {
+  if (!persistence) {
+    const tableName = env.idempotencyTable;
+    if (!tableName) throw new Error('IDEMPOTENCY_TABLE is not set; every saga step needs the idempotency table');
+    persistence = new DynamoDBPersistenceLayer({
+      tableName,
+      keyAttr: IDEMPOTENCY_TABLE.partitionKey,
+      expiryAttr: IDEMPOTENCY_TABLE.ttlAttribute,
+      awsSdkV3Client: dynamoDb,
+    });
+  }
+  return persistence;
+}
+
+/**
+ * The step's idempotency key is the paymentId alone (one key travels the whole
+ * path); payload validation refuses a replay whose money fields differ.
+ */
+export function stepIdempotencyConfig(): IdempotencyConfig {
+  return new IdempotencyConfig({
+    eventKeyJmesPath: 'payment.paymentId',
+    payloadValidationJmesPath: '[payment.walletId, payment.merchantId, payment.amount, payment.paymentMethod]',
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
+  });
+}

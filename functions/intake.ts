@@ -1,0 +1,91 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { required } from '../core/config/env';
+import { decideIntake } from '../core/intake/decide';
+import { eventEntry } from '../core/outcomes/event-entry';
+import { redactPans } from '../core/pan';
+import { DETAIL_TYPES } from '../events/envelope';
+import type { PaymentRejected } from '../events/outcomes.v1';
+import { eventBridge, sqs, stepFunctions } from './commons/clients';
+import { env } from './commons/env';
+import { logger } from './commons/powertools';
+
+const processor = new BatchProcessor(EventType.SQS);
+
+type Rejection = Pick<PaymentRejected, 'reasonCode' | 'reason' | 'paymentId' | 'eventId'>;
+
+/**
+ * Parks a refused request in the intake DLQ with its reason (the body with any
+ * card number masked) and tells upstream with a PaymentRejected event. Throwing
+ * here leaves the message on the queue to be retried, so a rejection is never lost.
+ */
+async function reject(record: SQSRecord, rejection: Rejection): Promise<void> {
+  const rejectedAt = new Date().toISOString();
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: required(env, 'intakeDlqUrl'),
+      MessageBody: redactPans(record.body),
+      MessageAttributes: {
+        reasonCode: { DataType: 'String', StringValue: rejection.reasonCode },
+        reason: { DataType: 'String', StringValue: rejection.reason.slice(0, 1000) },
+        rejectedAt: { DataType: 'String', StringValue: rejectedAt },
+        ...(rejection.paymentId && { paymentId: { DataType: 'String', StringValue: rejection.paymentId } }),
+      },
+    }),
+  );
+  const detail: PaymentRejected = { schemaVersion: '1', ...rejection, occurredAt: rejectedAt };
+  const result = await eventBridge.send(
+    new PutEventsCommand({ Entries: [eventEntry(required(env, 'eventBusName'), DETAIL_TYPES.paymentRejected, detail)] }),
+  );
+  if (result.FailedEntryCount) throw new Error(`PaymentRejected not published: ${result.Entries?.[0]?.ErrorMessage}`);
+  logger.warn('payment request rejected', { ...rejection, messageId: record.messageId });
+}
+
+function executionArnFor(name: string): string {
+  return `${required(env, 'stateMachineArn').replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+async function existingExecutionHasInput(name: string, input: string): Promise<boolean> {
+  const existing = await stepFunctions.send(new DescribeExecutionCommand({ executionArn: executionArnFor(name) }));
+  return existing.input === input;
+}
+
+async function startSaga(record: SQSRecord): Promise<void> {
+  const decision = decideIntake(record.body);
+  if (decision.kind === 'reject') return reject(record, decision);
+  const { paymentId } = decision.payment;
+  try {
+    const started = await stepFunctions.send(
+      new StartExecutionCommand({
+        stateMachineArn: required(env, 'stateMachineArn'),
+        name: decision.executionName,
+        input: decision.input,
+      }),
+    );
+    // Step Functions returns the existing execution for the same name and input: a duplicate request is done.
+    logger.info('saga started', { paymentId, executionArn: started.executionArn });
+  } catch (error) {
+    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    // AWS answers ExecutionAlreadyExists for a finished execution even when the input is the same.
+    if (await existingExecutionHasInput(decision.executionName, decision.input)) {
+      logger.info('duplicate request suppressed', { paymentId });
+      return;
+    }
+    return reject(record, {
+      reasonCode: 'conflicting_duplicate',
+      reason: `paymentId ${paymentId} was already requested with a different payload; a new payment needs a new paymentId`,
+      paymentId,
+    });
+  }
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler((event, context) =>
+    processPartialResponse(event, startSaga, processor, { context, throwOnFullBatchFailure: false }),
+  );
