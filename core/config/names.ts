@@ -151,9 +151,11 @@ export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
   },
 };
 
-/** Non-function placeholders in the ASL file. */
+/**
+ * Non-function placeholders in the ASL file. The outcome events' bus is not one:
+ * RecordOutcome builds complete PutEvents entries from its EVENT_BUS_NAME.
+ */
 export const ASL_RESOURCE_PLACEHOLDERS = {
-  eventBusName: 'EventBusName',
   compensationDlqUrl: 'CompensationDlqUrl',
   notificationDlqUrl: 'NotificationDlqUrl',
 } as const;

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { containsPan, findPanPaths, redactPans } from '../../core/pan';
+
+describe('Module: pan', () => {
+  it.each([
+    '4242424242424242',
+    '4242 4242 4242 4242',
+    '4242-4242-4242-4242',
+    'card 5555555555554444 exp 12/30',
+    '378282246310005',
+  ])('detects a Luhn-valid card number in %s', (text) => {
+    expect(containsPan(text)).toBe(true);
+  });
+
+  it.each(['4242424242424241', 'order 1234567890123', 'pm_card_visa', '2026-11-22T10:15:00Z', '12345'])(
+    'does not flag %s',
+    (text) => {
+      expect(containsPan(text)).toBe(false);
+    },
+  );
+
+  it('reports the paths of PAN-bearing fields, never the value', () => {
+    // Prepare
+    const payload = { detail: { description: 'pay with 4111 1111 1111 1111', metadata: { ok: 'fine' } } };
+    // Act
+    const paths = findPanPaths(payload);
+    // Assess
+    expect(paths).toEqual(['detail.description']);
+    expect(paths.join()).not.toContain('4111');
+  });
+
+  it('masks card numbers in text that must be stored', () => {
+    expect(redactPans('{"d":"4111111111111111"}')).toBe('{"d":"[REDACTED PAN]"}');
+  });
+});
