@@ -1,0 +1,10 @@
+export * from './accounts';
+export * from './expiry';
+export * from './inputs';
+export * from './invariants';
+export * from './keys';
+export * from './ledger';
+export * from './model';
+export * from './postings';
+export * from './reader';
+export type { LedgerDocumentClient } from './store';

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { InvalidPaymentError } from '../errors';
+import { CURRENCIES, type Currency } from '../money';
+import { normaliseInstant } from './expiry';
+
+/** Input validation at the ledger's boundary: a bad call is an InvalidPaymentError saying which field. */
+
+// Same alphabet as the event contracts; ":" is excluded from ids so `deposit:<id>` refs never collide.
+const Id = (what: string) =>
+  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, `${what} must be 1-64 letters, digits, "-" or "_"`);
+const AccountId = (what: string) =>
+  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, `${what} must be 1-64 safe characters`);
+
+const MinorUnits = z.int('amount must be an integer number of minor units').positive('amount must be > 0');
+
+/** A bare number of minor units (in the wallet's currency) or a Money-like {value, currency}. */
+export const AmountInput = z.union([
+  MinorUnits,
+  z.object({ value: MinorUnits, currency: z.enum(CURRENCIES as [Currency, ...Currency[]]) }),
+]);
+export type AmountInput = z.input<typeof AmountInput>;
+
+const Instant = z.union([z.string(), z.date()]).transform((value, ctx) => {
+  const iso = normaliseInstant(value);
+  if (!iso) {
+    ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 date-time' });
+    return z.NEVER;
+  }
+  return iso;
+});
+
+export const PaymentIdInput = Id('paymentId');
+export const WalletIdInput = AccountId('walletId');
+export const MerchantIdInput = AccountId('merchantId');
+export const DepositIdInput = Id('depositId');
+export const CurrencyInput = z.enum(CURRENCIES as [Currency, ...Currency[]], 'currency must be ISO 4217');
+
+export const ReserveInput = z.object({
+  paymentId: PaymentIdInput,
+  walletId: WalletIdInput,
+  amount: AmountInput,
+  expiresAt: Instant,
+});
+export type ReserveInput = z.input<typeof ReserveInput>;
+
+export const SettleInput = z.object({
+  paymentId: PaymentIdInput,
+  walletId: WalletIdInput,
+  merchantId: MerchantIdInput,
+  amount: AmountInput,
+});
+export type SettleInput = z.input<typeof SettleInput>;
+
+export const ReleaseInput = z.object({ paymentId: PaymentIdInput, walletId: WalletIdInput });
+export type ReleaseInput = z.input<typeof ReleaseInput>;
+
+export const RefundInput = z.object({
+  paymentId: PaymentIdInput,
+  walletId: WalletIdInput,
+  /** Defaults to the whole captured amount. */
+  amount: AmountInput.optional(),
+  /** The gateway's refund id, kept with the ledger record. */
+  refundId: z.string().min(1).max(255).optional(),
+});
+export type RefundInput = z.input<typeof RefundInput>;
+
+export const DepositInput = z.object({
+  walletId: WalletIdInput,
+  amount: AmountInput,
+  depositId: DepositIdInput,
+});
+export const OpenWalletInput = z.object({ walletId: WalletIdInput, currency: CurrencyInput });
+
+/** Parses or throws InvalidPaymentError naming the operation and the bad fields (never echoing values). */
+export function parseInput<T extends z.ZodType>(operation: string, schema: T, input: unknown): z.output<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new InvalidPaymentError(`${operation}: invalid input: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+export function minorUnitsOf(amount: z.output<typeof AmountInput>): number {
+  return typeof amount === 'number' ? amount : amount.value;
+}
+
+export function currencyOf(amount: z.output<typeof AmountInput>): Currency | undefined {
+  return typeof amount === 'number' ? undefined : amount.currency;
+}
