@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { HistoryEvent } from './history-event';
+import type { ExecutionRecord } from './types';
+
+/**
+ * Where executions and their histories live. With a directory, each execution
+ * is one append-only JSON-lines file (`<dir>/executions/<hash>.jsonl`): a
+ * `record` line per status change and an `event` line per history event,
+ * written synchronously before the engine moves on, so a crash (kill -9)
+ * loses nothing that was acknowledged. A torn last line is cut off on load.
+ * Without a directory (`--memory`) everything stays in memory.
+ *
+ * Histories of closed executions are not kept in memory when on disk: they are
+ * read back from their file when asked for.
+ */
+
+type Line =
+  | { readonly t: 'record'; readonly record: ExecutionRecord }
+  | { readonly t: 'event'; readonly event: HistoryEvent };
+
+interface Entry {
+  record: ExecutionRecord;
+  /** In memory while open (or always, without a directory). */
+  events: HistoryEvent[] | undefined;
+  lastEventId: number;
+}
+
+export interface LoadReport {
+  readonly executions: number;
+  readonly running: number;
+  /** Files whose last line was torn by a crash and cut off. */
+  readonly repairedFiles: number;
+}
+
+export class ExecutionStore {
+  private readonly entries = new Map<string, Entry>();
+  private readonly executionsDir: string | undefined;
+
+  constructor(dir: string | undefined) {
+    this.executionsDir = dir === undefined ? undefined : join(dir, 'executions');
+    if (this.executionsDir) mkdirSync(this.executionsDir, { recursive: true });
+  }
+
+  get persistent(): boolean {
+    return this.executionsDir !== undefined;
+  }
+
+  /** Reads every execution file. Call once, before anything else. */
+  load(): LoadReport {
+    if (!this.executionsDir) return { executions: 0, running: 0, repairedFiles: 0 };
+    let running = 0;
+    let repairedFiles = 0;
+    for (const file of readdirSync(this.executionsDir)) {
+      if (!file.endsWith('.jsonl')) continue;
+      const path = join(this.executionsDir, file);
+      const { lines, repaired } = readLines(path);
+      if (repaired) repairedFiles += 1;
+      let record: ExecutionRecord | undefined;
+      const events: HistoryEvent[] = [];
+      for (const line of lines) {
+        if (line.t === 'record') record = line.record;
+        else events.push(line.event);
+      }
+      if (!record) continue;
+      const open = record.status === 'RUNNING' || record.status === 'PENDING_REDRIVE';
+      if (open) running += 1;
+      this.entries.set(record.executionArn, {
+        record,
+        events: open ? events : undefined,
+        lastEventId: events.at(-1)?.id ?? 0,
+      });
+    }
+    return { executions: this.entries.size, running, repairedFiles };
+  }
+
+  get(executionArn: string): ExecutionRecord | undefined {
+    return this.entries.get(executionArn)?.record;
+  }
+
+  all(): IterableIterator<ExecutionRecord> {
+    return Array.from(this.entries.values(), (entry) => entry.record)[Symbol.iterator]();
+  }
+
+  /** Saves a new or changed record (a new line; the last one wins on load). */
+  saveRecord(record: ExecutionRecord): void {
+    const entry = this.entries.get(record.executionArn);
+    if (entry) entry.record = record;
+    else this.entries.set(record.executionArn, { record, events: [], lastEventId: 0 });
+    this.write(record.executionArn, { t: 'record', record });
+  }
+
+  /** Appends one event; the caller numbers it from `lastEventId`. */
+  appendEvent(executionArn: string, event: HistoryEvent): void {
+    const entry = this.requireEntry(executionArn);
+    entry.lastEventId = event.id;
+    entry.events?.push(event);
+    this.write(executionArn, { t: 'event', event });
+  }
+
+  lastEventId(executionArn: string): number {
+    return this.requireEntry(executionArn).lastEventId;
+  }
+
+  /** The full history, oldest first. */
+  history(executionArn: string): HistoryEvent[] {
+    const entry = this.requireEntry(executionArn);
+    if (entry.events) return entry.events;
+    const events: HistoryEvent[] = [];
+    for (const line of readLines(this.fileOf(executionArn)).lines)
+      if (line.t === 'event') events.push(line.event);
+    return events;
+  }
+
+  /** Keeps the history in memory again (an execution being redriven or resumed). */
+  retain(executionArn: string): void {
+    const entry = this.requireEntry(executionArn);
+    if (!entry.events) entry.events = this.history(executionArn);
+  }
+
+  /** Drops the in-memory history of a closed execution that is safe on disk. */
+  release(executionArn: string): void {
+    const entry = this.entries.get(executionArn);
+    if (entry && this.executionsDir) entry.events = undefined;
+  }
+
+  /** Deletes an execution and its history (Step Functions' 90-day retention, simulated). */
+  forget(executionArn: string): boolean {
+    const existed = this.entries.delete(executionArn);
+    if (this.executionsDir) rmSync(this.fileOf(executionArn), { force: true });
+    return existed;
+  }
+
+  private requireEntry(executionArn: string): Entry {
+    const entry = this.entries.get(executionArn);
+    if (!entry) throw new Error(`no stored execution ${executionArn}`);
+    return entry;
+  }
+
+  private write(executionArn: string, line: Line): void {
+    if (!this.executionsDir) return;
+    appendFileSync(this.fileOf(executionArn), `${JSON.stringify(line)}\n`);
+  }
+
+  /** File names are a hash of the ARN: execution names may legally be "..", so never a path. */
+  private fileOf(executionArn: string): string {
+    const hash = createHash('sha256').update(executionArn).digest('hex').slice(0, 40);
+    return join(this.executionsDir ?? '', `${hash}.jsonl`);
+  }
+}
+
+/** Parses a JSON-lines file; a torn last line (no newline, or not JSON) is cut off the file. */
+function readLines(path: string): { lines: Line[]; repaired: boolean } {
+  if (!existsSync(path)) return { lines: [], repaired: false };
+  const text = readFileSync(path, 'utf8');
+  const lines: Line[] = [];
+  let offset = 0;
+  let goodBytes = 0;
+  while (offset < text.length) {
+    const end = text.indexOf('\n', offset);
+    if (end < 0) break;
+    const raw = text.slice(offset, end);
+    offset = end + 1;
+    try {
+      lines.push(JSON.parse(raw) as Line);
+      goodBytes += Buffer.byteLength(raw, 'utf8') + 1;
+    } catch {
+      break;
+    }
+  }
+  const size = statSync(path).size;
+  const repaired = goodBytes < size;
+  // Cut the torn tail so the next append starts on a clean line.
+  if (repaired) truncateSync(path, goodBytes);
+  return { lines, repaired };
+}

@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import { AwsServiceError } from '../edge/aws-json-service';
+
+/**
+ * Opaque nextToken values: the offset of the next page, bound to the listing it
+ * came from (a token from another listing or filter is InvalidToken, as on AWS).
+ */
+
+const scopeHash = (scope: string): string => createHash('sha256').update(scope).digest('hex').slice(0, 16);
+
+export function encodeToken(scope: string, offset: number): string {
+  return Buffer.from(JSON.stringify({ s: scopeHash(scope), o: offset })).toString('base64url');
+}
+
+export function decodeToken(token: string, scope: string): number {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+      s?: unknown;
+      o?: unknown;
+    };
+    if (
+      parsed.s === scopeHash(scope) &&
+      typeof parsed.o === 'number' &&
+      Number.isInteger(parsed.o) &&
+      parsed.o >= 0
+    ) {
+      return parsed.o;
+    }
+  } catch {
+    // fall through to the AWS error
+  }
+  throw new AwsServiceError(
+    'InvalidToken',
+    'Invalid Token: the nextToken was not issued for this request; repeat the request without it',
+  );
+}
