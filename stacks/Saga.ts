@@ -1,0 +1,194 @@
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { NagSuppressions } from 'cdk-nag';
+import { type StackContext, use } from 'sst/constructs';
+import type { EnvKey } from '../core/config/env';
+import { FUNCTION_KEYS, FUNCTIONS, type FunctionKey, resourceNames } from '../core/config/names';
+import { Data } from './Data';
+import { type PaysagaFunction, paysagaFunction } from './functions';
+import { Intake } from './Intake';
+import {
+  ACTIONS,
+  allow,
+  idempotencyStatement,
+  keyStatement,
+  queueSendStatement,
+  tableReadStatement,
+  tableReadWriteStatement,
+} from './permissions';
+import { paysagaQueue } from './queues';
+import { resourceSubstitutions, sagaDefinitionText } from './saga-definition';
+import { stageConfig } from './stage-config';
+
+/** The functions the state machine invokes: every function with an ASL placeholder. */
+export const SAGA_FUNCTION_KEYS = FUNCTION_KEYS.filter((key) => FUNCTIONS[key].aslPlaceholder !== undefined);
+export type SagaFunctionKey = Exclude<FunctionKey, 'intake'>;
+
+/**
+ * The saga: the step Lambdas, the notification queue and its DLQ, the
+ * compensation DLQ, and the Standard state machine built from
+ * workflows/payment-saga.asl.json with its placeholders substituted.
+ */
+export function Saga({ stack }: StackContext) {
+  const { key, tables, gatewaySecret } = use(Data);
+  const { bus } = use(Intake);
+  const config = stageConfig(stack.stage);
+  const names = resourceNames(stack.stage);
+  const queueOptions = { stage: stack.stage, key, removalPolicy: config.removalPolicy };
+
+  const notificationDlq = paysagaQueue(stack, 'notificationDlq', queueOptions);
+  const notificationQueue = paysagaQueue(stack, 'notification', {
+    ...queueOptions,
+    deadLetterQueues: { notificationDlq },
+  });
+  const compensationDlq = paysagaQueue(stack, 'compensationDlq', queueOptions);
+
+  const tableEnv = {
+    ledgerTable: tables.ledger.tableName,
+    paymentsTable: tables.payments.tableName,
+    idempotencyTable: tables.idempotency.tableName,
+  } satisfies Partial<Record<EnvKey, string>>;
+  const ledgerStep = {
+    env: tableEnv,
+    statements: [
+      tableReadWriteStatement(tables.ledger),
+      tableReadWriteStatement(tables.payments),
+      idempotencyStatement(tables.idempotency),
+      keyStatement(key, true),
+    ],
+  };
+  const gatewayStep = (withLedger: boolean) => ({
+    env: {
+      paymentsTable: tableEnv.paymentsTable,
+      idempotencyTable: tableEnv.idempotencyTable,
+      gatewaySecretId: names.gatewaySecret,
+      ...(withLedger && { ledgerTable: tableEnv.ledgerTable }),
+    },
+    statements: [
+      allow(ACTIONS.secretRead, [gatewaySecret.secretArn]),
+      ...(withLedger ? [tableReadWriteStatement(tables.ledger)] : []),
+      tableReadWriteStatement(tables.payments),
+      idempotencyStatement(tables.idempotency),
+      keyStatement(key, true),
+    ],
+  });
+
+  /** What each step reads and may touch; nothing else is granted. */
+  const steps: Record<SagaFunctionKey, Pick<Parameters<typeof paysagaFunction>[2], 'env' | 'statements'>> = {
+    reserve: ledgerStep,
+    settle: ledgerStep,
+    releaseFunds: ledgerStep,
+    charge: gatewayStep(false),
+    refundCharge: gatewayStep(true),
+    notify: {
+      env: {
+        paymentsTable: tableEnv.paymentsTable,
+        idempotencyTable: tableEnv.idempotencyTable,
+        notificationQueueUrl: notificationQueue.queueUrl,
+      },
+      statements: [
+        queueSendStatement([notificationQueue]),
+        tableReadWriteStatement(tables.payments),
+        idempotencyStatement(tables.idempotency),
+        keyStatement(key, true),
+      ],
+    },
+    recordOutcome: {
+      // The bus name goes into the outcome entries that the state machine puts on the bus.
+      env: {
+        paymentsTable: tableEnv.paymentsTable,
+        ledgerTable: tableEnv.ledgerTable,
+        eventBusName: bus.eventBusName,
+      },
+      statements: [
+        tableReadWriteStatement(tables.payments),
+        tableReadStatement(tables.ledger),
+        keyStatement(key, true),
+      ],
+    },
+  };
+
+  const functions = Object.fromEntries(
+    SAGA_FUNCTION_KEYS.map((fnKey) => [
+      fnKey,
+      paysagaFunction(stack, fnKey, {
+        stage: stack.stage,
+        logRetention: config.logRetention,
+        logLevel: config.logLevel,
+        removalPolicy: config.removalPolicy,
+        ...steps[fnKey as SagaFunctionKey],
+      }),
+    ]),
+  ) as Record<SagaFunctionKey, PaysagaFunction>;
+
+  const functionSubstitutions = Object.fromEntries(
+    SAGA_FUNCTION_KEYS.map((fnKey) => [
+      FUNCTIONS[fnKey].aslPlaceholder,
+      functions[fnKey as SagaFunctionKey].fn.functionArn,
+    ]),
+  );
+
+  const logGroup = new LogGroup(stack, 'SagaLogs', {
+    logGroupName: `/aws/vendedlogs/states/${names.stateMachine}`,
+    retention: config.logRetention,
+    removalPolicy: config.removalPolicy,
+  });
+
+  const stateMachine = new StateMachine(stack, 'PaymentSaga', {
+    stateMachineName: names.stateMachine,
+    stateMachineType: StateMachineType.STANDARD,
+    definitionBody: DefinitionBody.fromString(sagaDefinitionText()),
+    definitionSubstitutions: {
+      ...functionSubstitutions,
+      ...resourceSubstitutions({
+        eventBusName: bus.eventBusName,
+        compensationDlqUrl: compensationDlq.queueUrl,
+        notificationDlqUrl: notificationDlq.queueUrl,
+      }),
+    },
+    // Execution data stays in the execution history (finance reads it there), not in the logs.
+    logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+    tracingEnabled: true,
+  });
+  stateMachine.addToRolePolicy(
+    allow(
+      ACTIONS.invoke,
+      SAGA_FUNCTION_KEYS.map((fnKey) => functions[fnKey as SagaFunctionKey].fn.functionArn),
+    ),
+  );
+  stateMachine.addToRolePolicy(queueSendStatement([compensationDlq, notificationDlq]));
+  stateMachine.addToRolePolicy(keyStatement(key, true));
+  stateMachine.addToRolePolicy(allow(ACTIONS.putEvents, [bus.eventBusArn]));
+  NagSuppressions.addResourceSuppressions(
+    stateMachine,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'CloudWatch Logs delivery (CreateLogDelivery, DescribeLogGroups, ...) and X-Ray (PutTraceSegments, GetSampling*) only accept Resource "*" for Step Functions',
+        appliesTo: ['Resource::*'],
+      },
+    ],
+    true,
+  );
+
+  for (const dlq of [notificationDlq, compensationDlq]) {
+    NagSuppressions.addResourceSuppressions(dlq, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is itself a dead-letter queue (of the notification queue or of failed compensations)',
+      },
+    ]);
+  }
+
+  // The finance archiver (later issue) goes here: a Rule on the default bus with
+  // SAGA_TERMINAL_STATUS_PATTERN(stateMachine.stateMachineArn) from events/envelope.ts.
+
+  return {
+    stateMachine,
+    functions,
+    notificationQueue,
+    deadLetterQueues: { notificationDlq, compensationDlq },
+  };
+}
