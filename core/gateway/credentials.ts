@@ -1,0 +1,123 @@
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { z } from 'zod';
+import type { PaymentGateway } from './port';
+import { createStripeGateway, type StripeGatewayOptions } from './stripe-adapter';
+
+/**
+ * The gateway secret in Secrets Manager (JSON). `apiBase` is only set for the local sandbox;
+ * production reaches api.stripe.com. The key never lives in code or in a plain env variable.
+ */
+export const GatewaySecret = z.object({
+  apiKey: z
+    .string()
+    .regex(/^(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]+$/, 'apiKey must be a Stripe secret or restricted key'),
+  apiBase: z.url({ protocol: /^https?$/, error: 'apiBase must be an http(s) URL' }).optional(),
+});
+export type GatewaySecret = z.infer<typeof GatewaySecret>;
+
+/** The secret is missing, unreadable or malformed. Not retryable by itself: fix the secret, then redrive. */
+export class GatewayCredentialsError extends Error {
+  override readonly name = 'GatewayCredentialsError';
+}
+
+/** Seconds a read secret is reused; a rotated key is picked up within this time, without a cold start. */
+export const SECRET_MAX_AGE_SECONDS = 300;
+
+export interface GatewayFromSecretOptions {
+  /** Secrets Manager id of the gateway secret (env GATEWAY_SECRET_ID). */
+  readonly secretId: string;
+  /** Injected in tests and the local runtime; defaults to one built on the default client chain. */
+  readonly secretsProvider?: SecretsProvider;
+  readonly maxAgeSeconds?: number;
+  readonly timeoutMs?: StripeGatewayOptions['timeoutMs'];
+  readonly maxNetworkRetries?: StripeGatewayOptions['maxNetworkRetries'];
+}
+
+let defaultProvider: SecretsProvider | undefined;
+const memo = new WeakMap<SecretsProvider, Map<string, Promise<PaymentGateway>>>();
+
+/** Reads and validates the secret; the message names the secret id, never its content. */
+export async function readGatewaySecret(
+  provider: SecretsProvider,
+  secretId: string,
+  maxAgeSeconds = SECRET_MAX_AGE_SECONDS,
+): Promise<GatewaySecret> {
+  let raw: unknown;
+  try {
+    raw = await provider.get(secretId, { transform: 'json', maxAge: maxAgeSeconds });
+  } catch (error) {
+    const reason = error instanceof Error ? error.name : 'unknown error';
+    throw new GatewayCredentialsError(
+      `cannot read gateway secret ${secretId} (${reason}); check that it exists, holds JSON, and that the function may read it`,
+    );
+  }
+  const parsed = GatewaySecret.safeParse(raw);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new GatewayCredentialsError(`gateway secret ${secretId} is malformed: ${fields.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * A PaymentGateway whose credentials come from Secrets Manager through Powertools Parameters.
+ * Each call re-reads the secret through the provider's cache (one GetSecretValue per maxAge), and a
+ * new Stripe client is built only when the key or base changes, so rotation needs no redeploy.
+ */
+class SecretBackedGateway implements PaymentGateway {
+  private current: { fingerprint: string; gateway: PaymentGateway } | undefined;
+
+  constructor(private readonly options: GatewayFromSecretOptions & { secretsProvider: SecretsProvider }) {}
+
+  async resolve(): Promise<PaymentGateway> {
+    const { secretsProvider, secretId, maxAgeSeconds, timeoutMs, maxNetworkRetries } = this.options;
+    const secret = await readGatewaySecret(secretsProvider, secretId, maxAgeSeconds);
+    const fingerprint = `${secret.apiKey}\n${secret.apiBase ?? ''}`;
+    if (this.current?.fingerprint !== fingerprint) {
+      const gateway = createStripeGateway({ ...secret, timeoutMs, maxNetworkRetries });
+      this.current = { fingerprint, gateway };
+    }
+    return this.current.gateway;
+  }
+
+  async charge(...args: Parameters<PaymentGateway['charge']>) {
+    return (await this.resolve()).charge(...args);
+  }
+  async refund(...args: Parameters<PaymentGateway['refund']>) {
+    return (await this.resolve()).refund(...args);
+  }
+  async findChargeByPaymentId(paymentId: string) {
+    return (await this.resolve()).findChargeByPaymentId(paymentId);
+  }
+  async *listCharges(...args: Parameters<PaymentGateway['listCharges']>) {
+    yield* (await this.resolve()).listCharges(...args);
+  }
+  async *listRefunds(...args: Parameters<PaymentGateway['listRefunds']>) {
+    yield* (await this.resolve()).listRefunds(...args);
+  }
+}
+
+/**
+ * The gateway for a Lambda: call once per cold start (memoized per provider and secret id).
+ * Resolves only once the secret has been read and validated, so a bad secret fails fast.
+ */
+export function gatewayFromSecret(options: GatewayFromSecretOptions): Promise<PaymentGateway> {
+  if (!options.secretsProvider && !defaultProvider) defaultProvider = new SecretsProvider();
+  const provider = options.secretsProvider ?? (defaultProvider as SecretsProvider);
+  let bySecret = memo.get(provider);
+  if (!bySecret) {
+    bySecret = new Map();
+    memo.set(provider, bySecret);
+  }
+  let pending = bySecret.get(options.secretId);
+  if (!pending) {
+    const gateway = new SecretBackedGateway({ ...options, secretsProvider: provider });
+    pending = gateway.resolve().then(() => gateway);
+    // A failed first read is not cached: the next invocation tries again.
+    pending.catch(() => bySecret.delete(options.secretId));
+    bySecret.set(options.secretId, pending);
+  }
+  return pending;
+}

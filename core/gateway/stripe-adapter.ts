@@ -1,0 +1,237 @@
+import Stripe from 'stripe';
+import { CardDeclinedError, LedgerInvariantError } from '../errors';
+import { type Currency, isCurrency, type Money, money } from '../money';
+import {
+  type ChargeRecord,
+  type ChargeRequest,
+  type ChargeResult,
+  idempotencyKeys,
+  type PaymentGateway,
+  type Period,
+  type RefundRecord,
+  type RefundRequest,
+  type RefundResult,
+} from './port';
+import { toPaysagaError } from './stripe-errors';
+
+export interface StripeGatewayOptions {
+  readonly apiKey: string;
+  /** Only for the local sandbox, e.g. "http://127.0.0.1:4567"; production talks to api.stripe.com. */
+  readonly apiBase?: string;
+  /**
+   * Per-attempt timeout. The Charge Lambda has 30 s: (maxNetworkRetries + 1) attempts of this
+   * length plus the SDK's backoff must fit, or Lambda kills the step mid-request.
+   */
+  readonly timeoutMs?: number;
+  /** The SDK's own retries, made with the same idempotency key; keep small, the saga retries too. */
+  readonly maxNetworkRetries?: number;
+}
+
+export const STRIPE_DEFAULTS = { timeoutMs: 10_000, maxNetworkRetries: 1 } as const;
+
+/** Statuses of a PaymentIntent that mean money moved or will move without further action. */
+const MONEY_MOVING = new Set(['succeeded', 'processing']);
+const PAGE_SIZE = 100;
+
+export function stripeClient(options: StripeGatewayOptions): Stripe {
+  return new Stripe(options.apiKey, {
+    maxNetworkRetries: options.maxNetworkRetries ?? STRIPE_DEFAULTS.maxNetworkRetries,
+    timeout: options.timeoutMs ?? STRIPE_DEFAULTS.timeoutMs,
+    telemetry: false,
+    appInfo: { name: 'paysaga' },
+    ...(options.apiBase ? hostOf(options.apiBase) : {}),
+  });
+}
+
+function hostOf(apiBase: string): { host: string; port: number; protocol: 'http' | 'https' } {
+  const url = new URL(apiBase);
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  const port = url.port ? Number(url.port) : protocol === 'http' ? 80 : 443;
+  return { host: url.hostname, port, protocol };
+}
+
+/** Stripe amounts are ISO minor units (JPY included) and currencies lowercase. */
+function moneyFrom(amount: number, currency: string, what: string): Money {
+  const code = currency.toUpperCase();
+  if (!isCurrency(code)) {
+    throw new LedgerInvariantError(
+      `${what}: the gateway reports currency ${code}, which paysaga does not know`,
+    );
+  }
+  return money(amount, code);
+}
+
+const isoFromEpoch = (seconds: number): string => new Date(seconds * 1000).toISOString();
+const epochOf = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+function chargeFrom(intent: Stripe.PaymentIntent): ChargeRecord {
+  const amount = moneyFrom(intent.amount, intent.currency, `charge ${intent.id}`);
+  return {
+    chargeId: intent.id,
+    amount,
+    currency: amount.currency as Currency,
+    status: intent.status === 'processing' ? 'processing' : 'succeeded',
+    created: isoFromEpoch(intent.created),
+    paymentId: intent.metadata?.paymentId,
+  };
+}
+
+function refundFrom(refund: Stripe.Refund, paymentId: string | undefined): RefundRecord {
+  const amount = moneyFrom(refund.amount, refund.currency, `refund ${refund.id}`);
+  const chargeId =
+    typeof refund.payment_intent === 'string' ? refund.payment_intent : refund.payment_intent?.id;
+  return {
+    refundId: refund.id,
+    chargeId: chargeId ?? '',
+    amount,
+    currency: amount.currency as Currency,
+    status: refund.status === 'succeeded' ? 'succeeded' : 'pending',
+    created: isoFromEpoch(refund.created),
+    paymentId: refund.metadata?.paymentId ?? paymentId,
+  };
+}
+
+/** The PaymentGateway over the official Stripe SDK. Build once per cold start (see credentials.ts). */
+export class StripeGateway implements PaymentGateway {
+  constructor(private readonly stripe: Stripe) {}
+
+  async charge({
+    paymentId,
+    amount,
+    paymentMethod,
+    description,
+    metadata,
+  }: ChargeRequest): Promise<ChargeResult> {
+    const operation = `charge ${paymentId}`;
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.create(
+        {
+          amount: amount.value,
+          currency: amount.currency.toLowerCase(),
+          payment_method: paymentMethod,
+          // Cards only, and no customer in the loop: a payment that needs 3-D Secure fails as a decline
+          // instead of waiting in requires_action for an authentication nobody will perform.
+          allowed_payment_method_types: ['card'],
+          confirm: true,
+          error_on_requires_action: true,
+          ...(description ? { description } : {}),
+          // paymentId last: caller metadata cannot overwrite the key reconciliation relies on.
+          metadata: { ...metadata, paymentId },
+        },
+        { idempotencyKey: idempotencyKeys.charge(paymentId) },
+      );
+    } catch (error) {
+      throw toPaysagaError(error, operation);
+    }
+    if (!MONEY_MOVING.has(intent.status)) {
+      // e.g. requires_action (3-D Secure): a saga cannot authenticate the customer, and no money moved.
+      throw new CardDeclinedError(
+        `${operation}: the gateway left the payment in status ${intent.status}`,
+        intent.status === 'requires_action' ? 'authentication_required' : intent.status,
+      );
+    }
+    const { paymentId: _, ...result } = chargeFrom(intent);
+    return result;
+  }
+
+  async refund({ paymentId, chargeId, amount }: RefundRequest): Promise<RefundResult> {
+    const operation = `refund ${paymentId}`;
+    let refund: Stripe.Refund;
+    try {
+      refund = await this.stripe.refunds.create(
+        { payment_intent: chargeId, amount: amount.value, metadata: { paymentId } },
+        { idempotencyKey: idempotencyKeys.refund(paymentId) },
+      );
+    } catch (error) {
+      const existing = await this.alreadyRefunded(error, chargeId, paymentId);
+      if (existing) return existing;
+      throw toPaysagaError(error, operation);
+    }
+    if (refund.status === 'failed' || refund.status === 'canceled') {
+      throw new LedgerInvariantError(
+        `${operation}: the gateway reports refund ${refund.id} as ${refund.status}; the charge ${chargeId} still stands`,
+      );
+    }
+    const { paymentId: _, ...result } = refundFrom(refund, paymentId);
+    return result;
+  }
+
+  /** A charge refunded out of band (e.g. in the dashboard) is not an error for compensation: report that refund. */
+  private async alreadyRefunded(
+    error: unknown,
+    chargeId: string,
+    paymentId: string,
+  ): Promise<RefundResult | undefined> {
+    if (
+      !(error instanceof Stripe.errors.StripeInvalidRequestError) ||
+      error.code !== 'charge_already_refunded'
+    ) {
+      return undefined;
+    }
+    try {
+      const page = await this.stripe.refunds.list({ payment_intent: chargeId, limit: PAGE_SIZE });
+      const done = page.data.find((refund) => refund.status === 'succeeded' || refund.status === 'pending');
+      if (!done) return undefined;
+      const { paymentId: _, ...result } = refundFrom(done, paymentId);
+      return result;
+    } catch (listError) {
+      throw toPaysagaError(listError, `refund ${paymentId}: list refunds of ${chargeId}`);
+    }
+  }
+
+  async findChargeByPaymentId(paymentId: string): Promise<ChargeResult | undefined> {
+    const operation = `find charge of ${paymentId}`;
+    const found: ChargeRecord[] = [];
+    try {
+      const query = `metadata['paymentId']:'${paymentId.replaceAll("'", "\\'")}'`;
+      for await (const intent of this.stripe.paymentIntents.search({ query, limit: PAGE_SIZE })) {
+        if (MONEY_MOVING.has(intent.status) && intent.metadata?.paymentId === paymentId) {
+          found.push(chargeFrom(intent));
+        }
+      }
+    } catch (error) {
+      throw toPaysagaError(error, operation);
+    }
+    if (found.length > 1) {
+      throw new LedgerInvariantError(
+        `${operation}: the gateway holds ${found.length} charges (${found.map((c) => c.chargeId).join(', ')}) ` +
+          'for one payment; refund all but one',
+      );
+    }
+    const [charge] = found;
+    if (!charge) return undefined;
+    const { paymentId: _, ...result } = charge;
+    return result;
+  }
+
+  async *listCharges({ from, to }: Period): AsyncIterable<ChargeRecord> {
+    try {
+      const pages = this.stripe.paymentIntents.list({
+        created: { gte: epochOf(from), lt: epochOf(to) },
+        limit: PAGE_SIZE,
+      });
+      for await (const intent of pages) {
+        if (MONEY_MOVING.has(intent.status)) yield chargeFrom(intent);
+      }
+    } catch (error) {
+      throw toPaysagaError(error, 'list charges');
+    }
+  }
+
+  async *listRefunds({ from, to }: Period): AsyncIterable<RefundRecord> {
+    try {
+      const pages = this.stripe.refunds.list({
+        created: { gte: epochOf(from), lt: epochOf(to) },
+        limit: PAGE_SIZE,
+      });
+      for await (const refund of pages) yield refundFrom(refund, undefined);
+    } catch (error) {
+      throw toPaysagaError(error, 'list refunds');
+    }
+  }
+}
+
+export function createStripeGateway(options: StripeGatewayOptions): PaymentGateway {
+  return new StripeGateway(stripeClient(options));
+}
