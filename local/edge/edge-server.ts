@@ -1,0 +1,174 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type AwsJsonService, AwsServiceError } from './aws-json-service';
+import type { RawAwsService } from './raw-service';
+import { requestContextOf } from './request-context';
+
+/** Largest JSON request body the edge reads (EventBridge and Step Functions cap at 256 KiB; SQS at 1 MiB). */
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export interface EdgeOptions {
+  readonly port?: number;
+  readonly host?: string;
+  readonly region?: string;
+  readonly services: ReadonlyArray<AwsJsonService>;
+  readonly rawServices?: ReadonlyArray<RawAwsService>;
+  /** Called with any error the edge turned into a 500, for the runtime's log. */
+  readonly onInternalError?: (error: unknown, target: string) => void;
+}
+
+export interface Edge {
+  readonly endpoint: string;
+  readonly port: number;
+  readonly server: Server;
+  /** Services may be added after start (Step Functions needs the endpoint's URL first). */
+  addService(service: AwsJsonService): void;
+  addRawService(service: RawAwsService): void;
+  close(): Promise<void>;
+}
+
+export function writeAwsError(
+  response: ServerResponse,
+  contentType: string,
+  type: string,
+  message: string,
+  statusCode = 400,
+): void {
+  const body = JSON.stringify({ __type: type, message });
+  response.writeHead(statusCode, {
+    'content-type': contentType,
+    'x-amzn-errortype': type,
+    'content-length': Buffer.byteLength(body),
+  });
+  response.end(body);
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES)
+      throw new AwsServiceError('SerializationException', 'request body too large', 413);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The one local endpoint every AWS SDK v3 client talks to. Routes by the
+ * `X-Amz-Target` header ("<prefix>.<Operation>") to an emulated service and
+ * answers in the AWS JSON protocol shape, errors included.
+ */
+export async function startEdge(options: EdgeOptions): Promise<Edge> {
+  const jsonServices = new Map<string, AwsJsonService>();
+  for (const service of options.services) jsonServices.set(service.targetPrefix, service);
+  const rawServices = new Map<string, RawAwsService>();
+  for (const service of options.rawServices ?? []) rawServices.set(service.targetPrefix, service);
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const contentType = request.headers['content-type'] ?? 'application/x-amz-json-1.1';
+    if (request.method === 'GET' && (request.url === '/health' || request.url === '/_paysaga/health')) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ status: 'ok' }));
+      return;
+    }
+    const target = request.headers['x-amz-target'];
+    if (request.method !== 'POST' || typeof target !== 'string') {
+      request.resume();
+      writeAwsError(
+        response,
+        contentType,
+        'UnknownOperationException',
+        'the paysaga local endpoint speaks the AWS JSON protocols: POST with an X-Amz-Target header',
+      );
+      return;
+    }
+    const dot = target.lastIndexOf('.');
+    const prefix = dot < 0 ? target : target.slice(0, dot);
+    const operation = dot < 0 ? '' : target.slice(dot + 1);
+
+    const raw = rawServices.get(prefix);
+    if (raw) {
+      await raw.handleRaw(request, response);
+      return;
+    }
+    const service = jsonServices.get(prefix);
+    if (!service) {
+      request.resume();
+      writeAwsError(
+        response,
+        contentType,
+        'UnknownOperationException',
+        `no local service for X-Amz-Target ${target}; served: ${[...rawServices.keys(), ...jsonServices.keys()].join(', ')}`,
+      );
+      return;
+    }
+    const body = await readBody(request);
+    let input: unknown;
+    try {
+      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new AwsServiceError('SerializationException', 'the request body is not valid JSON');
+    }
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+      throw new AwsServiceError('SerializationException', 'the request body must be a JSON object');
+    }
+    const output = await service.handle(operation, input, requestContextOf(request.headers, options.region));
+    const text = JSON.stringify(output ?? {});
+    response.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+    response.end(text);
+  };
+
+  const server = createServer((request, response) => {
+    const contentType = request.headers['content-type'] ?? 'application/x-amz-json-1.1';
+    handle(request, response).catch((error: unknown) => {
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      if (error instanceof AwsServiceError) {
+        writeAwsError(response, contentType, error.type, error.message, error.statusCode);
+        return;
+      }
+      options.onInternalError?.(error, String(request.headers['x-amz-target']));
+      writeAwsError(
+        response,
+        contentType,
+        'InternalFailure',
+        'the local runtime failed to process the request; see its log',
+        500,
+      );
+    });
+  });
+  // Long polls (SQS WaitTimeSeconds up to 20 s) must outlive Node's default timeouts.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 30_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4566, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  return {
+    endpoint: `http://${host}:${address.port}`,
+    port: address.port,
+    server,
+    addService(service) {
+      jsonServices.set(service.targetPrefix, service);
+    },
+    addRawService(service) {
+      rawServices.set(service.targetPrefix, service);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

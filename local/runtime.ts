@@ -1,0 +1,241 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ENV_KEYS } from '../core/config/env';
+import { QUEUE_KEYS, QUEUES, type ResourceNames, redrivePolicy, resourceNames } from '../core/config/names';
+import { ensureTables } from '../core/dynamo/tables';
+import { PAYMENT_REQUESTED_PATTERN } from '../events/envelope';
+import { startDynamoDb } from './dynamodb/dynamodb-service';
+import { type Edge, startEdge } from './edge/edge-server';
+import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from './edge/request-context';
+import { jsonLineLog, type RuntimeLog } from './edge/runtime-log';
+import { EventBridgeService } from './events/eventbridge-service';
+import type { EventPatternLike } from './events/pattern-match';
+import { sqsTarget } from './events/sqs-target';
+import { FunctionInvoker } from './functions/invoker';
+import type { LambdaHandler } from './functions/registry';
+import { type SagaWiring, startSaga } from './functions/saga-wiring';
+import { SqsPoller } from './intake/sqs-poller';
+import { type SandboxGateway, startSandboxGateway } from './sandbox-gateway/server';
+import { SecretsManagerService } from './secrets/secrets-service';
+import { SqsService } from './sqs/sqs-service';
+
+export interface RuntimeOptions {
+  /** Edge port; default 4566, 0 for any free port. */
+  readonly port?: number;
+  readonly host?: string;
+  /** Where tables, queues, executions and secrets live; default `.paysaga/` in the working directory. */
+  readonly dataDir?: string;
+  /** Run without disk: nothing survives stop(). */
+  readonly memory?: boolean;
+  readonly stage?: string;
+  readonly region?: string;
+  /** Start the sandbox gateway and put its secret (default true). */
+  readonly sandbox?: boolean;
+  /** Poll the intake queue into the intake function (default true). */
+  readonly intake?: boolean;
+  /** Replace functions' handlers (tests). */
+  readonly functionOverrides?: Partial<Record<keyof ResourceNames['functions'], LambdaHandler>>;
+  /** Multiplies the saga's Retry intervals (tests: 0.001). */
+  readonly retryIntervalScale?: number;
+  /** Where runtime lines go (saga outcomes, errors); default JSON lines on stdout. */
+  readonly log?: RuntimeLog;
+}
+
+export interface Runtime {
+  readonly endpoint: string;
+  /** Absolute data dir, or undefined with `memory`. */
+  readonly dataDir: string | undefined;
+  readonly names: ResourceNames;
+  readonly region: string;
+  readonly sandbox: SandboxGateway | undefined;
+  /** The environment an AWS SDK v3 client (or a handler) needs to use this runtime. */
+  readonly env: Readonly<Record<string, string>>;
+  /** In-process services, for tests and the demo; callers outside local/ use the endpoint. */
+  readonly internals: {
+    readonly sqs: SqsService;
+    readonly events: EventBridgeService;
+    readonly secrets: SecretsManagerService;
+    readonly functions: FunctionInvoker;
+    readonly saga: SagaWiring;
+  };
+  stop(): Promise<void>;
+}
+
+/** The sandbox accepts any test-mode key; this one says where it came from. */
+const LOCAL_GATEWAY_API_KEY = 'sk_test_paysaga_local';
+
+/** The environment of paysaga's functions (ENV_KEYS) plus the standard AWS SDK settings. */
+export function runtimeEnv(endpoint: string, region: string, names: ResourceNames): Record<string, string> {
+  const queueUrl = (name: string) => `${endpoint}/${LOCAL_ACCOUNT_ID}/${name}`;
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    [ENV_KEYS.stage]: names.stage,
+    [ENV_KEYS.ledgerTable]: names.tables.ledger,
+    [ENV_KEYS.paymentsTable]: names.tables.payments,
+    [ENV_KEYS.idempotencyTable]: names.tables.idempotency,
+    [ENV_KEYS.eventBusName]: names.eventBus,
+    [ENV_KEYS.stateMachineArn]: `arn:aws:states:${region}:${LOCAL_ACCOUNT_ID}:stateMachine:${names.stateMachine}`,
+    [ENV_KEYS.intakeDlqUrl]: queueUrl(names.queues.intakeDlq),
+    [ENV_KEYS.notificationQueueUrl]: queueUrl(names.queues.notification),
+    [ENV_KEYS.gatewaySecretId]: names.gatewaySecret,
+  };
+}
+
+async function createQueues(sqs: SqsService, names: ResourceNames): Promise<void> {
+  // Dead-letter queues first: a RedrivePolicy names its DLQ by ARN.
+  const ordered = [...QUEUE_KEYS].sort(
+    (a, b) => Number(Boolean(QUEUES[a].redrive)) - Number(Boolean(QUEUES[b].redrive)),
+  );
+  for (const key of ordered) {
+    const spec = QUEUES[key];
+    const policy =
+      spec.redrive && redrivePolicy(key, sqs.queueArn(names.queues[spec.redrive.deadLetterQueue]));
+    await sqs.ensureQueue(names.queues[key], {
+      VisibilityTimeout: String(spec.visibilityTimeoutSeconds),
+      MessageRetentionPeriod: String(spec.retentionDays * 24 * 3600),
+      ...(policy && { RedrivePolicy: policy }),
+    });
+  }
+}
+
+/**
+ * Starts paysaga locally: one edge endpoint speaking the AWS JSON protocols
+ * (DynamoDB by dynalite, SQS by fauxqs, EventBridge, Step Functions, Secrets
+ * Manager), wired from the same names, patterns and ASL as stacks/, with the
+ * handlers in-process and the intake queue polled like a Lambda event source.
+ */
+export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const stage = options.stage ?? 'local';
+  const region = options.region ?? DEFAULT_REGION;
+  const names = resourceNames(stage);
+  const log = options.log ?? jsonLineLog();
+  const dataDir = options.memory ? undefined : resolve(options.dataDir ?? '.paysaga');
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        log.error('stop step failed', error);
+      }
+    }
+  };
+
+  try {
+    const dynamodb = await startDynamoDb(dataDir ? { dataDir } : {});
+    stops.push(() => dynamodb.close());
+    const secrets = new SecretsManagerService({ region, ...(dataDir && { dataDir }) });
+    const events = new EventBridgeService({
+      region,
+      onDeliveryError: (error, rule, target) =>
+        log.error(`event delivery to ${target} of rule ${rule} failed`, error),
+    });
+    const edge: Edge = await startEdge({
+      port: options.port ?? 4566,
+      ...(options.host && { host: options.host }),
+      region,
+      services: [secrets, events],
+      rawServices: [dynamodb],
+      onInternalError: (error, target) => log.error(`edge request ${target} failed`, error),
+    });
+    stops.push(() => edge.close());
+    const env = runtimeEnv(edge.endpoint, region, names);
+    // Handlers run in this process and build their SDK clients from these at load time.
+    for (const [key, value] of Object.entries(env)) process.env[key] = value;
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+    const sqs = await SqsService.start({ endpoint: edge.endpoint, region, ...(dataDir && { dataDir }) });
+    stops.push(() => sqs.close());
+    edge.addRawService(sqs);
+    await createQueues(sqs, names);
+
+    events.createEventBus(names.eventBus);
+    events.putRule({
+      name: names.intakeRule,
+      eventBusName: names.eventBus,
+      pattern: PAYMENT_REQUESTED_PATTERN as EventPatternLike,
+      description: 'PaymentRequested -> intake queue',
+      targets: [
+        sqsTarget({
+          id: 'intake-queue',
+          sqs,
+          queueName: names.queues.intake,
+          deadLetterQueueName: names.queues.intakeRuleDlq,
+        }),
+      ],
+    });
+    stops.push(() => events.drain());
+
+    await ensureTables(
+      new DynamoDBClient({
+        endpoint: edge.endpoint,
+        region,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+      names.tables,
+    );
+
+    let sandbox: SandboxGateway | undefined;
+    if (options.sandbox ?? true) {
+      sandbox = await startSandboxGateway(
+        dataDir ? { dataFile: join(dataDir, 'sandbox-gateway.jsonl') } : {},
+      );
+      const started = sandbox;
+      stops.push(() => started.stop());
+      secrets.putSecret(
+        names.gatewaySecret,
+        JSON.stringify({ apiKey: LOCAL_GATEWAY_API_KEY, apiBase: sandbox.url }),
+      );
+    }
+
+    const functions = new FunctionInvoker({
+      names,
+      region,
+      ...(options.functionOverrides && { overrides: options.functionOverrides }),
+    });
+    const saga = await startSaga({
+      names,
+      region,
+      functions,
+      sqs,
+      events,
+      log,
+      ...(dataDir && { dataDir }),
+      ...(options.retryIntervalScale !== undefined && { retryIntervalScale: options.retryIntervalScale }),
+    });
+    edge.addService(saga.service);
+    stops.push(() => saga.stop());
+
+    if (options.intake ?? true) {
+      const poller = new SqsPoller({
+        sqs,
+        queueName: names.queues.intake,
+        region,
+        invoke: (event) => functions.invoke('intake', event),
+        onError: (error) => log.error('intake batch failed', error),
+      });
+      poller.start();
+      stops.push(() => poller.stop());
+    }
+
+    return {
+      endpoint: edge.endpoint,
+      dataDir,
+      names,
+      region,
+      sandbox,
+      env,
+      internals: { sqs, events, secrets, functions, saga },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

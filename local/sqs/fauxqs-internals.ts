@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * fauxqs's public entry (`startFauxqs`) always listens on 0.0.0.0 and builds
+ * queue URLs with its own port; `buildApp` takes our own stores but its
+ * persistence class is not exported. We need both (one loopback endpoint,
+ * SQLite durability under our data dir), so we load the store and
+ * persistence classes from fauxqs's dist next to its entry. The shapes below
+ * are the few members we use (fauxqs 2.4).
+ */
+export interface FauxqsQueue {
+  name: string;
+  url: string;
+  arn: string;
+  attributes: Record<string, string>;
+  persistence?: unknown;
+  getAttribute(name: string): string | undefined;
+}
+
+export interface FauxqsSqsStore {
+  host: string;
+  region?: string;
+  persistence?: unknown;
+  queues: Map<string, FauxqsQueue>;
+  allQueues(): IterableIterator<FauxqsQueue>;
+  getQueueByName(name: string): FauxqsQueue | undefined;
+  getQueueByArn(arn: string): FauxqsQueue | undefined;
+}
+
+export interface FauxqsPersistence {
+  loadSqsAndSns(sqsStore: FauxqsSqsStore, snsStore: unknown): void;
+  close(): void;
+}
+
+interface FauxqsModules {
+  buildApp(options: {
+    logger: boolean;
+    defaultRegion?: string;
+    stores: { sqsStore: FauxqsSqsStore; snsStore: unknown; s3Store: unknown };
+  }): FastifyInstance;
+  SqsStore: new () => FauxqsSqsStore;
+  SnsStore: new () => { persistence?: unknown; region?: string };
+  S3Store: new () => unknown;
+  PersistenceManager: new (dataDir: string) => FauxqsPersistence;
+}
+
+function fauxqsDistUrl(): URL {
+  // Resolve the package's entry the way Node does; fall back to the repository's node_modules.
+  try {
+    return new URL('.', import.meta.resolve('fauxqs'));
+  } catch {
+    const local = fileURLToPath(new URL('../../node_modules/fauxqs/dist/', import.meta.url));
+    if (!existsSync(local)) throw new Error('fauxqs is not installed: run npm install');
+    return pathToFileURL(`${local}/`);
+  }
+}
+
+let loaded: Promise<FauxqsModules> | undefined;
+
+export function loadFauxqs(): Promise<FauxqsModules> {
+  loaded ??= (async () => {
+    const dist = fauxqsDistUrl();
+    const [app, sqs, sns, s3, persistence] = await Promise.all([
+      import(new URL('app.js', dist).href),
+      import(new URL('sqs/sqsStore.js', dist).href),
+      import(new URL('sns/snsStore.js', dist).href),
+      import(new URL('s3/s3Store.js', dist).href),
+      import(new URL('persistence.js', dist).href),
+    ]);
+    return {
+      buildApp: app.buildApp,
+      SqsStore: sqs.SqsStore,
+      SnsStore: sns.SnsStore,
+      S3Store: s3.S3Store,
+      PersistenceManager: persistence.PersistenceManager,
+    } as FauxqsModules;
+  })();
+  return loaded;
+}
