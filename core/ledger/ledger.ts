@@ -215,6 +215,9 @@ export class Ledger {
         );
       }
       const now = this.now().toISOString();
+      if (input.expiresAt <= now) {
+        throw new InvalidPaymentError(`reserve: expiresAt ${input.expiresAt} is not in the future`);
+      }
       const newHold: Hold = { state: 'PENDING', amount: value, expiresAt: input.expiresAt, reservedAt: now };
       const after = await this.store.updateWallet(input.walletId, {
         UpdateExpression: 'SET #holds.#p = :hold, #available = #available - :amount, #held = #held + :amount',
@@ -479,16 +482,14 @@ export class Ledger {
   }
 
   /**
-   * Writes every journal entry the wallet's markers imply and that is missing
-   * (an operation interrupted between its two writes and never retried).
-   * Idempotent; the sweep runs it too.
+   * Writes the journal entries the wallet's markers imply and the journal
+   * lacks (an operation interrupted between its two writes and never
+   * retried); returns how many it wrote. Idempotent; the sweep runs it too.
    */
   async repairJournal(walletId: string): Promise<number> {
     const wallet = await this.store.getWallet(walletId);
     if (!wallet) return 0;
-    const entries = entriesForWallet(wallet);
-    await this.putEntries(entries);
-    return entries.length;
+    return this.writeMissingEntries(entriesForWallet(wallet));
   }
 
   /** Expiry sweep of the given wallets (the caller pages wallets, e.g. LedgerReader.walletIds). */
@@ -504,6 +505,12 @@ export class Ledger {
   private async expireHoldsOf(wallet: Wallet): Promise<SweepResult> {
     const now = this.now();
     const expired: Array<SweepResult['expired'][number]> = [];
+    // Complete expiries an earlier sweep applied but could not journal (it crashed between the two writes).
+    await this.writeMissingEntries(
+      Object.entries(wallet.holds)
+        .filter(([, hold]) => hold.state === 'EXPIRED')
+        .flatMap(([paymentId, hold]) => entriesForHold(wallet, paymentId, hold)),
+    );
     for (const paymentId of expiredHoldIds(wallet, now)) {
       const hold = wallet.holds[paymentId];
       if (!hold) continue;
@@ -572,6 +579,19 @@ export class Ledger {
 
   private async putEntries(entries: readonly JournalEntry[]): Promise<void> {
     for (const entry of entries) await this.store.putJournalEntry(entry);
+  }
+
+  /** Reads before writing, so repairing a long-lived wallet costs reads, not a conditional write per entry. */
+  private async writeMissingEntries(entries: readonly JournalEntry[]): Promise<number> {
+    let written = 0;
+    for (const ref of new Set(entries.map((entry) => entry.ref))) {
+      const present = await this.store.journaledEntryIds(ref);
+      for (const entry of entries.filter((e) => e.ref === ref && !present.has(e.entryId))) {
+        await this.store.putJournalEntry(entry);
+        written += 1;
+      }
+    }
+    return written;
   }
 
   private contention(operation: string, walletId: string): LedgerContentionError {

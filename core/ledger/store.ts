@@ -3,10 +3,11 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { journalDayPk, journalKey, walletKey } from './keys';
+import { journalDayPk, journalKey, journalPk, walletKey } from './keys';
 import { type JournalEntry, type Wallet, WalletSchema } from './model';
 
 /** The slice of the document client the ledger uses; tests wrap it to inject crashes. */
@@ -76,6 +77,20 @@ export class LedgerStore {
       if (isConditionFailure(error)) return undefined;
       throw error;
     }
+  }
+
+  /** The entry ids already journaled for a ref (a payment has at most four entries). */
+  async journaledEntryIds(ref: string): Promise<Set<string>> {
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': journalPk(ref) },
+        ProjectionExpression: 'entryId',
+        ConsistentRead: true,
+      }),
+    );
+    return new Set((Items ?? []).map((item) => String(item.entryId)));
   }
 
   /** Writes a journal entry once; an existing entry with the same key is the same posting (derived, not input). */

@@ -3,7 +3,13 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { TABLE_KEYS, type TableKey } from '../../core/config/names';
 import { ensureTables } from '../../core/dynamo/tables';
 
@@ -73,6 +79,47 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
       await new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
       );
+    },
+  };
+}
+
+/** Thrown by a crashing client: the process "died" around a write. */
+export class InjectedCrashError extends Error {
+  override readonly name = 'InjectedCrashError';
+}
+
+export type CrashMoment = 'before' | 'after';
+
+const isWrite = (command: unknown): boolean =>
+  command instanceof PutCommand ||
+  command instanceof UpdateCommand ||
+  command instanceof DeleteCommand ||
+  command instanceof BatchWriteCommand;
+
+/**
+ * Wraps a document client so its `crashAt`-th write (1-based) fails: 'before'
+ * the write reaches the store, or 'after' it was applied (the reply is lost).
+ * `writes` counts the writes attempted so far; crashAt 0 never crashes.
+ */
+export function crashingClient(
+  doc: Pick<DynamoDBDocumentClient, 'send'>,
+  crashAt: number,
+  moment: CrashMoment,
+): { client: Pick<DynamoDBDocumentClient, 'send'>; readonly writes: number } {
+  let writes = 0;
+  const send = async (command: unknown) => {
+    const forward = () => (doc.send as (c: unknown) => Promise<unknown>)(command);
+    if (!isWrite(command)) return forward();
+    writes += 1;
+    if (writes !== crashAt) return forward();
+    // The write reached the store (applied or refused by its condition); its reply is what gets lost.
+    if (moment === 'after') await forward().catch(() => undefined);
+    throw new InjectedCrashError(`injected crash ${moment} write ${crashAt}`);
+  };
+  return {
+    client: { send } as unknown as Pick<DynamoDBDocumentClient, 'send'>,
+    get writes() {
+      return writes;
     },
   };
 }

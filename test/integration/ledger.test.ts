@@ -140,6 +140,9 @@ describe('Class: Ledger', () => {
       await expect(ledger.reserve({ paymentId, walletId, amount: 1, expiresAt: 'tomorrow' })).rejects.toThrow(
         /expiresAt/,
       );
+      await expect(ledger.reserve({ paymentId, walletId, amount: 1, expiresAt: clock })).rejects.toThrow(
+        /not in the future/,
+      );
     });
 
     it('refuses a retry of the same paymentId with another amount', async () => {
@@ -155,7 +158,8 @@ describe('Class: Ledger', () => {
     it('frees expired holds of the wallet before refusing for insufficient funds', async () => {
       // Prepare
       const { walletId, paymentId } = await funded(1_000);
-      await ledger.reserve({ paymentId, walletId, amount: 1_000, expiresAt: clock.toISOString() });
+      await ledger.reserve({ paymentId, walletId, amount: 1_000, expiresAt: new Date(clock.getTime() + 1) });
+      clock = new Date(clock.getTime() + 1_000);
       const next = uid('pay');
       // Act
       const result = await ledger.reserve({ paymentId: next, walletId, amount: 600, expiresAt: inOneHour() });
@@ -206,7 +210,13 @@ describe('Class: Ledger', () => {
       const small = uid('pay');
       await ledger.reserve({ paymentId: released, walletId, amount: 100, expiresAt: inOneHour() });
       await ledger.release({ paymentId: released, walletId });
-      await ledger.reserve({ paymentId: expired, walletId, amount: 100, expiresAt: clock.toISOString() });
+      await ledger.reserve({
+        paymentId: expired,
+        walletId,
+        amount: 100,
+        expiresAt: new Date(clock.getTime() + 1),
+      });
+      clock = new Date(clock.getTime() + 1_000);
       await ledger.reserve({ paymentId: small, walletId, amount: 100, expiresAt: inOneHour() });
       // Act + Assess
       const settle = (paymentId: string, amount = 100) =>
