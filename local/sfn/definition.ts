@@ -32,15 +32,8 @@ export class PreparedDefinition {
     definition: object,
     retryIntervalScale: number,
   ) {
-    try {
-      // Validates the ASL once (asl-validator, as the engine would on every run).
-      new StateMachine(definition as StateMachineDefinition);
-    } catch (error) {
-      throw new InvalidStateMachineDefinitionError(
-        `state machine ${stateMachineName}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
     this.text = JSON.stringify(definition);
+    validateOnce(stateMachineName, this.text);
     const parsed = JSON.parse(this.text) as StateMachineDefinition;
     this.startAt = parsed.StartAt;
     this.timeoutSeconds = parsed.TimeoutSeconds;
@@ -63,6 +56,21 @@ export class PreparedDefinition {
   isTopLevelState(stateName: string): boolean {
     return stateName in this.scaled.States;
   }
+}
+
+/** asl-validator compiles its schemas on each call (~0.3 s): validate each distinct definition once per process. */
+const validDefinitions = new Set<string>();
+
+function validateOnce(stateMachineName: string, text: string): void {
+  if (validDefinitions.has(text)) return;
+  try {
+    new StateMachine(JSON.parse(text) as StateMachineDefinition);
+  } catch (error) {
+    throw new InvalidStateMachineDefinitionError(
+      `state machine ${stateMachineName}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  validDefinitions.add(text);
 }
 
 function collectStates(states: StatesLike, tasks: Map<string, TaskStateInfo>, names: Set<string>): void {
