@@ -48,9 +48,9 @@ describe('edge endpoint', () => {
     // Prepare
     const command = new PutRuleCommand({ Name: 'x', EventPattern: '{}' });
     // Act
-    const error = await clients.events
-      .send(command)
-      .catch((e: unknown) => e as Error & { $metadata: { httpStatusCode: number } });
+    const error = (await clients.events.send(command).catch((e: unknown) => e)) as Error & {
+      $metadata: { httpStatusCode: number };
+    };
     // Assess
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe('UnknownOperationException');
