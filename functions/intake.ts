@@ -40,9 +40,12 @@ async function reject(record: SQSRecord, rejection: Rejection): Promise<void> {
   );
   const detail: PaymentRejected = { schemaVersion: '1', ...rejection, occurredAt: rejectedAt };
   const result = await eventBridge.send(
-    new PutEventsCommand({ Entries: [eventEntry(required(env, 'eventBusName'), DETAIL_TYPES.paymentRejected, detail)] }),
+    new PutEventsCommand({
+      Entries: [eventEntry(required(env, 'eventBusName'), DETAIL_TYPES.paymentRejected, detail)],
+    }),
   );
-  if (result.FailedEntryCount) throw new Error(`PaymentRejected not published: ${result.Entries?.[0]?.ErrorMessage}`);
+  if (result.FailedEntryCount)
+    throw new Error(`PaymentRejected not published: ${result.Entries?.[0]?.ErrorMessage}`);
   logger.warn('payment request rejected', { ...rejection, messageId: record.messageId });
 }
 
@@ -51,7 +54,9 @@ function executionArnFor(name: string): string {
 }
 
 async function existingExecutionHasInput(name: string, input: string): Promise<boolean> {
-  const existing = await stepFunctions.send(new DescribeExecutionCommand({ executionArn: executionArnFor(name) }));
+  const existing = await stepFunctions.send(
+    new DescribeExecutionCommand({ executionArn: executionArnFor(name) }),
+  );
   return existing.input === input;
 }
 

@@ -20,7 +20,8 @@ let persistence: DynamoDBPersistenceLayer | undefined;
 export function idempotencyStore(): DynamoDBPersistenceLayer {
   if (!persistence) {
     const tableName = env.idempotencyTable;
-    if (!tableName) throw new Error('IDEMPOTENCY_TABLE is not set; every saga step needs the idempotency table');
+    if (!tableName)
+      throw new Error('IDEMPOTENCY_TABLE is not set; every saga step needs the idempotency table');
     persistence = new DynamoDBPersistenceLayer({
       tableName,
       keyAttr: IDEMPOTENCY_TABLE.partitionKey,
@@ -38,7 +39,8 @@ export function idempotencyStore(): DynamoDBPersistenceLayer {
 export function stepIdempotencyConfig(): IdempotencyConfig {
   return new IdempotencyConfig({
     eventKeyJmesPath: 'payment.paymentId',
-    payloadValidationJmesPath: '[payment.walletId, payment.merchantId, payment.amount, payment.paymentMethod]',
+    payloadValidationJmesPath:
+      '[payment.walletId, payment.merchantId, payment.amount, payment.paymentMethod]',
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
   });

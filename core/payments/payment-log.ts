@@ -1,0 +1,190 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { PaymentRequested } from '../../events/payment-requested.v1';
+import { canonicalJson } from '../canonical-json';
+import type { PaymentFacts, PaymentLog, PaymentStatus, PaymentView, StepRecord } from '../saga/ports';
+import { paymentDayPk, paymentDaySk, paymentKey, STEP_PREFIX, stepSk } from './keys';
+
+/** Statuses a payment may come from to reach each status; anything else would move it backwards. */
+const ALLOWED_FROM: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
+  REQUESTED: [],
+  RESERVED: ['REQUESTED'],
+  CHARGED: ['REQUESTED', 'RESERVED'],
+  SUCCEEDED: ['RESERVED', 'CHARGED'],
+  FAILED: ['REQUESTED', 'RESERVED', 'CHARGED'],
+  NEEDS_ATTENTION: ['REQUESTED', 'RESERVED', 'CHARGED', 'FAILED'],
+};
+
+export const TERMINAL_STATUSES: readonly PaymentStatus[] = ['SUCCEEDED', 'FAILED', 'NEEDS_ATTENTION'];
+
+/** A stable hash of the validated request: same paymentId + same hash is a duplicate, a different hash a conflict. */
+export function requestHash(payment: PaymentRequested): string {
+  return createHash('sha256').update(canonicalJson(payment)).digest('hex');
+}
+
+export interface PaymentItem extends PaymentView {
+  readonly walletId: string;
+  readonly merchantId: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly exponent: number;
+  readonly description?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly requestedAt: string;
+  readonly requestHash: string;
+  readonly executionArn: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly terminalAt?: string;
+}
+
+export interface TimelineItem extends StepRecord {
+  readonly paymentId: string;
+}
+
+/** The payments store on DynamoDB: single-item conditional writes only. */
+export class DynamoPaymentLog implements PaymentLog {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async open(payment: PaymentRequested, executionArn: string): Promise<void> {
+    const at = this.now().toISOString();
+    const item = {
+      ...paymentKey(payment.paymentId),
+      gsi1pk: paymentDayPk(payment.requestedAt),
+      gsi1sk: paymentDaySk(payment.requestedAt, payment.paymentId),
+      paymentId: payment.paymentId,
+      status: 'REQUESTED',
+      walletId: payment.walletId,
+      merchantId: payment.merchantId,
+      amount: payment.amount.value,
+      currency: payment.amount.currency,
+      exponent: payment.amount.exponent,
+      description: payment.description,
+      metadata: payment.metadata,
+      requestedAt: payment.requestedAt,
+      requestHash: requestHash(payment),
+      executionArn,
+      createdAt: at,
+      updatedAt: at,
+    };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async advance(paymentId: string, status: PaymentStatus, facts: PaymentFacts = {}): Promise<void> {
+    const from = ALLOWED_FROM[status];
+    const at = this.now().toISOString();
+    const fields: Record<string, unknown> = { ...facts, status, updatedAt: at };
+    if (TERMINAL_STATUSES.includes(status)) fields.terminalAt = at;
+    const { expression, names, values } = setExpression(fields);
+    const allowed = [status, ...from];
+    const placeholders = allowed.map((_, i) => `:from${i}`);
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: paymentKey(paymentId),
+          UpdateExpression: expression,
+          ConditionExpression: `attribute_exists(pk) AND #status IN (${placeholders.join(', ')})`,
+          ExpressionAttributeNames: { ...names, '#status': 'status' },
+          ExpressionAttributeValues: {
+            ...values,
+            ...Object.fromEntries(allowed.map((s, i) => [`:from${i}`, s])),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const current = await this.get(paymentId);
+      if (!current) throw new PaymentNotFoundError(`payment ${paymentId} has no record; it was never opened`);
+      // A stale retry (the payment already moved on) changes nothing: the later status stands.
+    }
+  }
+
+  async note(paymentId: string, facts: PaymentFacts): Promise<void> {
+    const { expression, names, values } = setExpression({ ...facts, updatedAt: this.now().toISOString() });
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: paymentKey(paymentId),
+        UpdateExpression: expression,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async appendStep(paymentId: string, record: StepRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: paymentKey(paymentId).pk,
+          sk: stepSk(record.at, record.step, randomUUID().slice(0, 8)),
+          paymentId,
+          ...record,
+        },
+        ConditionExpression: 'attribute_not_exists(sk)',
+      }),
+    );
+  }
+
+  async get(paymentId: string): Promise<PaymentItem | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: paymentKey(paymentId), ConsistentRead: true }),
+    );
+    return Item as PaymentItem | undefined;
+  }
+
+  async timeline(paymentId: string): Promise<TimelineItem[]> {
+    const items: TimelineItem[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :step)',
+          ExpressionAttributeValues: { ':pk': paymentKey(paymentId).pk, ':step': STEP_PREFIX },
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...((page.Items ?? []) as TimelineItem[]));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+}
+
+export class PaymentNotFoundError extends Error {
+  override readonly name = 'PaymentNotFoundError';
+}
+
+function setExpression(fields: Record<string, unknown>) {
+  const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+  return {
+    expression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+    names: Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])),
+    values: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+  };
+}

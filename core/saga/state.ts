@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { PaymentRequestedV1 } from '../../events/payment-requested.v1';
+import { CURRENCIES, type Currency } from '../money';
+
+/**
+ * The shapes of what each saga step receives and returns, i.e. the slices of
+ * the execution state the ASL's Parameters hand to each Lambda. Validated at
+ * every handler's boundary: a malformed state is an InvalidPaymentError, not
+ * a crash halfway through moving money.
+ */
+
+const CurrencyCode = z.enum(CURRENCIES as [Currency, ...Currency[]]);
+const ExecutionArn = z.string().min(1);
+
+export const ReserveOutput = z.object({
+  holdId: z.string(),
+  walletId: z.string(),
+  amount: z.int(),
+  currency: CurrencyCode,
+  expiresAt: z.string(),
+});
+export type ReserveOutput = z.infer<typeof ReserveOutput>;
+
+export const ChargeOutput = z.object({
+  chargeId: z.string(),
+  status: z.enum(['succeeded', 'processing']),
+  created: z.string(),
+  /** True when a charge made by an earlier attempt was found at the gateway instead of charging again. */
+  recovered: z.boolean().optional(),
+});
+export type ChargeOutput = z.infer<typeof ChargeOutput>;
+
+export const SettleOutput = z.object({ captured: z.int(), released: z.int(), postedAt: z.string() });
+export type SettleOutput = z.infer<typeof SettleOutput>;
+
+export const NotifyOutput = z.object({ messageId: z.string() });
+export type NotifyOutput = z.infer<typeof NotifyOutput>;
+
+export const RefundOutput = z.object({
+  refundId: z.string().optional(),
+  status: z.enum(['succeeded', 'pending', 'nothing_charged']),
+  ledgerReversed: z.boolean(),
+});
+export type RefundOutput = z.infer<typeof RefundOutput>;
+
+export const ReleaseOutput = z.object({ outcome: z.string(), releasedAmount: z.int() });
+export type ReleaseOutput = z.infer<typeof ReleaseOutput>;
+
+/** The `{Error, Cause}` object a Catch writes at its ResultPath. */
+export const CaughtError = z.object({ Error: z.string(), Cause: z.string().optional() });
+export type CaughtError = z.infer<typeof CaughtError>;
+
+const Base = { payment: PaymentRequestedV1, executionArn: ExecutionArn };
+
+export const ReserveInput = z.object(Base);
+export const ChargeInput = z.object({ ...Base, reserve: ReserveOutput });
+export const SettleInput = z.object({ ...Base, reserve: ReserveOutput, charge: ChargeOutput });
+export const NotifyInput = z.object({ ...Base, charge: ChargeOutput, settle: SettleOutput });
+export const RefundChargeInput = z.object({
+  ...Base,
+  reserve: ReserveOutput,
+  charge: ChargeOutput,
+  error: CaughtError,
+});
+export const ReleaseFundsInput = z.object({ ...Base, reserve: ReserveOutput, error: CaughtError });
+
+export type ReserveInput = z.infer<typeof ReserveInput>;
+export type ChargeInput = z.infer<typeof ChargeInput>;
+export type SettleInput = z.infer<typeof SettleInput>;
+export type NotifyInput = z.infer<typeof NotifyInput>;
+export type RefundChargeInput = z.infer<typeof RefundChargeInput>;
+export type ReleaseFundsInput = z.infer<typeof ReleaseFundsInput>;
+
+/** The whole execution state, as RecordOutcome sees it at the end of any path. */
+export const SagaState = z.object({
+  payment: PaymentRequestedV1,
+  reserve: ReserveOutput.optional(),
+  charge: ChargeOutput.optional(),
+  settle: SettleOutput.optional(),
+  notify: NotifyOutput.optional(),
+  refund: RefundOutput.optional(),
+  release: ReleaseOutput.optional(),
+  error: CaughtError.optional(),
+  notifyError: CaughtError.optional(),
+  compensationError: CaughtError.optional(),
+});
+export type SagaState = z.infer<typeof SagaState>;
+
+export const RecordOutcomeInput = z.object({
+  outcome: z.enum(['succeeded', 'failed', 'needs_attention']),
+  saga: SagaState,
+  executionArn: ExecutionArn,
+});
+export type RecordOutcomeInput = z.infer<typeof RecordOutcomeInput>;

@@ -1,0 +1,143 @@
+import { LedgerInvariantError } from '../errors';
+import type { PaymentGateway } from '../gateway/port';
+import type { Ledger, LedgerReader } from '../ledger';
+import { money } from '../money';
+import type { PaymentLog } from './ports';
+import type {
+  ChargeInput,
+  ChargeOutput,
+  RefundChargeInput,
+  RefundOutput,
+  ReleaseFundsInput,
+  ReleaseOutput,
+  ReserveInput,
+  ReserveOutput,
+  SettleInput,
+  SettleOutput,
+} from './state';
+
+/**
+ * The saga's steps as plain functions over ports. Each is safe to run again
+ * with the same input: the ledger and the gateway are idempotent per
+ * (paymentId, operation), so a retry after a crash completes or replays.
+ */
+export interface StepDeps {
+  readonly ledger: Ledger;
+  readonly ledgerReader: LedgerReader;
+  readonly payments: PaymentLog;
+  readonly now: () => Date;
+  /** Seconds a hold lives; longer than Step Functions' 14-day redrive window. */
+  readonly holdTtlSeconds: number;
+}
+
+/**
+ * Stripe keeps idempotency keys for 24 hours. A charge retried later than that
+ * (a redrive days after an ambiguous timeout) asks the gateway first, so a
+ * charge that did happen is found instead of made twice.
+ */
+export const GATEWAY_IDEMPOTENCY_WINDOW_MS = 23 * 3600 * 1000;
+
+const moneyOf = (payment: ReserveInput['payment']) => money(payment.amount.value, payment.amount.currency);
+
+export async function reserveFunds(deps: StepDeps, input: ReserveInput): Promise<ReserveOutput> {
+  const { payment, executionArn } = input;
+  await deps.payments.open(payment, executionArn);
+  const expiresAt = new Date(deps.now().getTime() + deps.holdTtlSeconds * 1000).toISOString();
+  const hold = await deps.ledger.reserve({
+    paymentId: payment.paymentId,
+    walletId: payment.walletId,
+    amount: moneyOf(payment),
+    expiresAt,
+  });
+  await deps.payments.advance(payment.paymentId, 'RESERVED', { holdId: hold.holdId });
+  return {
+    holdId: hold.holdId,
+    walletId: hold.walletId,
+    amount: hold.amount,
+    currency: hold.currency,
+    expiresAt: hold.expiresAt,
+  };
+}
+
+export async function chargePayment(
+  deps: StepDeps & { readonly gateway: PaymentGateway },
+  input: ChargeInput,
+): Promise<ChargeOutput> {
+  const { payment } = input;
+  const known = await deps.payments.get(payment.paymentId);
+  const attemptedAt = known?.chargeAttemptedAt ? Date.parse(known.chargeAttemptedAt) : undefined;
+  if (attemptedAt !== undefined && deps.now().getTime() - attemptedAt > GATEWAY_IDEMPOTENCY_WINDOW_MS) {
+    const earlier = await deps.gateway.findChargeByPaymentId(payment.paymentId);
+    if (earlier) {
+      await deps.payments.advance(payment.paymentId, 'CHARGED', { chargeId: earlier.chargeId });
+      return {
+        chargeId: earlier.chargeId,
+        status: earlier.status,
+        created: earlier.created,
+        recovered: true,
+      };
+    }
+  }
+  if (attemptedAt === undefined)
+    await deps.payments.note(payment.paymentId, { chargeAttemptedAt: deps.now().toISOString() });
+  const charge = await deps.gateway.charge({
+    paymentId: payment.paymentId,
+    amount: moneyOf(payment),
+    paymentMethod: payment.paymentMethod,
+    ...(payment.description !== undefined && { description: payment.description }),
+    metadata: { ...payment.metadata, walletId: payment.walletId, merchantId: payment.merchantId },
+  });
+  await deps.payments.advance(payment.paymentId, 'CHARGED', { chargeId: charge.chargeId });
+  return { chargeId: charge.chargeId, status: charge.status, created: charge.created };
+}
+
+export async function settlePayment(deps: StepDeps, input: SettleInput): Promise<SettleOutput> {
+  const { payment } = input;
+  const posted = await deps.ledger.settle({
+    paymentId: payment.paymentId,
+    walletId: payment.walletId,
+    merchantId: payment.merchantId,
+    amount: moneyOf(payment),
+  });
+  await deps.payments.advance(payment.paymentId, 'SUCCEEDED', {});
+  return { captured: posted.captured, released: posted.released, postedAt: posted.postedAt };
+}
+
+/**
+ * Compensation for a settle that failed for good: refund at the gateway, and
+ * reverse the ledger posting too if the settlement did land before failing.
+ */
+export async function refundCharge(
+  deps: StepDeps & { readonly gateway: PaymentGateway },
+  input: RefundChargeInput,
+): Promise<RefundOutput> {
+  const { payment, charge } = input;
+  const refund = await deps.gateway.refund({
+    paymentId: payment.paymentId,
+    chargeId: charge.chargeId,
+    amount: moneyOf(payment),
+  });
+  const wallet = await deps.ledgerReader.getWallet(payment.walletId);
+  const hold = wallet?.holds[payment.paymentId];
+  let ledgerReversed = false;
+  if (hold && (hold.state === 'POSTED' || hold.state === 'REFUNDED')) {
+    await deps.ledger.refund({
+      paymentId: payment.paymentId,
+      walletId: payment.walletId,
+      refundId: refund.refundId,
+    });
+    ledgerReversed = true;
+  }
+  await deps.payments.note(payment.paymentId, { refundId: refund.refundId });
+  return { refundId: refund.refundId, status: refund.status, ledgerReversed };
+}
+
+export async function releaseFunds(deps: StepDeps, input: ReleaseFundsInput): Promise<ReleaseOutput> {
+  const { payment } = input;
+  const released = await deps.ledger.release({ paymentId: payment.paymentId, walletId: payment.walletId });
+  if (released.outcome === 'nothing_held' && input.reserve.amount > 0) {
+    // The saga holds a reservation result, so a hold was placed: its absence is a ledger fault, not a no-op.
+    throw new LedgerInvariantError(`hold ${input.reserve.holdId} is missing from wallet ${payment.walletId}`);
+  }
+  return { outcome: released.outcome, releasedAmount: released.releasedAmount };
+}

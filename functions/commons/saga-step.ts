@@ -1,0 +1,82 @@
+import { IdempotencyAlreadyInProgressError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { InvalidPaymentError, PaysagaError, StepInProgressError } from '../../core/errors';
+import { withReasonCode } from '../../core/saga/outcome';
+import { idempotencyStore, logger, stepIdempotencyConfig } from './powertools';
+
+type StepEvent =
+  | { readonly payment: { readonly paymentId: string }; readonly executionArn: string }
+  | { readonly saga: { readonly payment: { readonly paymentId: string } }; readonly executionArn: string };
+
+const paymentIdOf = (event: StepEvent): string =>
+  ('payment' in event ? event.payment : event.saga.payment).paymentId;
+
+/**
+ * The middy pipeline every saga step shares: Logger context first (paymentId
+ * and execution id on every line), input validated with zod at the boundary,
+ * the side-effecting function wrapped in Powertools idempotency under the
+ * step's own key prefix, and errors shaped for the ASL's Retry/Catch by name.
+ */
+export function sagaStep<S extends z.ZodType<StepEvent>, R extends object>(step: {
+  readonly name: string;
+  readonly input: S;
+  readonly run: (input: z.output<S>) => Promise<R>;
+  /** Steps whose effect is a plain conditional write may skip the idempotency record. */
+  readonly idempotent?: boolean;
+}) {
+  const config = stepIdempotencyConfig();
+  const run =
+    step.idempotent === false
+      ? step.run
+      : makeIdempotent(step.run, {
+          persistenceStore: idempotencyStore(),
+          config,
+          keyPrefix: `paysaga.${step.name}`,
+        });
+
+  return middy<unknown, R>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event: unknown, context: Context): Promise<R> => {
+      const parsed = step.input.safeParse(event);
+      if (!parsed.success) {
+        throw new InvalidPaymentError(
+          `${step.name} received a malformed saga state: ${z.prettifyError(parsed.error)}`,
+        );
+      }
+      logger.appendKeys({
+        paymentId: paymentIdOf(parsed.data),
+        executionArn: parsed.data.executionArn,
+        step: step.name,
+      });
+      config.registerLambdaContext(context);
+      try {
+        const result = await run(parsed.data);
+        logger.info('step succeeded');
+        return result;
+      } catch (error) {
+        throw shapeStepError(step.name, error);
+      }
+    });
+}
+
+/** Maps Powertools' in-progress error to a retryable name and keeps the reason code in the message. */
+function shapeStepError(stepName: string, error: unknown): unknown {
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    logger.warn('step already in progress elsewhere; the saga will retry');
+    return new StepInProgressError(`${stepName} is already running for this payment`);
+  }
+  if (error instanceof PaysagaError) {
+    logger.warn('step failed', {
+      errorName: error.name,
+      reasonCode: error.reasonCode,
+      message: error.message,
+    });
+    error.message = withReasonCode(error.message, error.reasonCode);
+    return error;
+  }
+  logger.error('step failed unexpectedly', { error: error as Error });
+  return error;
+}

@@ -1,0 +1,11 @@
+import { RefundChargeInput } from '../core/saga/state';
+import { refundCharge } from '../core/saga/steps';
+import { gateway, stepDeps } from './commons/deps';
+import { sagaStep } from './commons/saga-step';
+
+/** RefundCharge (compensation): refunds the gateway charge, idempotency key refund:<paymentId>. */
+export const handler = sagaStep({
+  name: 'refund-charge',
+  input: RefundChargeInput,
+  run: async (input) => refundCharge({ ...stepDeps(), gateway: await gateway() }, input),
+});

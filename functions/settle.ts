@@ -1,0 +1,11 @@
+import { SettleInput } from '../core/saga/state';
+import { settlePayment } from '../core/saga/steps';
+import { stepDeps } from './commons/deps';
+import { sagaStep } from './commons/saga-step';
+
+/** Settle: posts the hold to the merchant; the payment has succeeded once this returns. */
+export const handler = sagaStep({
+  name: 'settle',
+  input: SettleInput,
+  run: (input) => settlePayment(stepDeps(), input),
+});
