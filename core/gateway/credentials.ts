@@ -2,6 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
 import type { PaymentGateway } from './port';
 import { createStripeGateway, type StripeGatewayOptions } from './stripe-adapter';
+import { GatewayKeyRejectedError } from './stripe-errors';
 
 /**
  * The gateway secret in Secrets Manager (JSON). `apiBase` is only set for the local sandbox;
@@ -34,17 +35,18 @@ export interface GatewayFromSecretOptions {
 }
 
 let defaultProvider: SecretsProvider | undefined;
-const memo = new WeakMap<SecretsProvider, Map<string, Promise<PaymentGateway>>>();
+const memo = new WeakMap<SecretsProvider, Map<string, SecretBackedGateway>>();
 
 /** Reads and validates the secret; the message names the secret id, never its content. */
 export async function readGatewaySecret(
   provider: SecretsProvider,
   secretId: string,
   maxAgeSeconds = SECRET_MAX_AGE_SECONDS,
+  forceFetch = false,
 ): Promise<GatewaySecret> {
   let raw: unknown;
   try {
-    raw = await provider.get(secretId, { transform: 'json', maxAge: maxAgeSeconds });
+    raw = await provider.get(secretId, { transform: 'json', maxAge: maxAgeSeconds, forceFetch });
   } catch (error) {
     const reason = error instanceof Error ? error.name : 'unknown error';
     throw new GatewayCredentialsError(
@@ -68,12 +70,35 @@ export async function readGatewaySecret(
  */
 class SecretBackedGateway implements PaymentGateway {
   private current: { fingerprint: string; gateway: PaymentGateway } | undefined;
+  /** Set after a malformed secret or a rejected key: the next read bypasses the cache. */
+  private stale = false;
+
+  private ready: Promise<void> | undefined;
 
   constructor(private readonly options: GatewayFromSecretOptions & { secretsProvider: SecretsProvider }) {}
 
+  /** The first successful read; a failed one is forgotten, so the next cold-start attempt reads again. */
+  whenReady(): Promise<void> {
+    this.ready ??= this.resolve().then(
+      () => undefined,
+      (error: unknown) => {
+        this.ready = undefined;
+        throw error;
+      },
+    );
+    return this.ready;
+  }
+
   async resolve(): Promise<PaymentGateway> {
     const { secretsProvider, secretId, maxAgeSeconds, timeoutMs, maxNetworkRetries } = this.options;
-    const secret = await readGatewaySecret(secretsProvider, secretId, maxAgeSeconds);
+    let secret: GatewaySecret;
+    try {
+      secret = await readGatewaySecret(secretsProvider, secretId, maxAgeSeconds, this.stale);
+      this.stale = false;
+    } catch (error) {
+      this.stale = true;
+      throw error;
+    }
     const fingerprint = `${secret.apiKey}\n${secret.apiBase ?? ''}`;
     if (this.current?.fingerprint !== fingerprint) {
       const gateway = createStripeGateway({ ...secret, timeoutMs, maxNetworkRetries });
@@ -82,14 +107,24 @@ class SecretBackedGateway implements PaymentGateway {
     return this.current.gateway;
   }
 
+  /** Runs a call; a rejected key marks the secret stale so a fixed secret is used on the next call. */
+  private async noting<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (error) {
+      if (error instanceof GatewayKeyRejectedError) this.stale = true;
+      throw error;
+    }
+  }
+
   async charge(...args: Parameters<PaymentGateway['charge']>) {
-    return (await this.resolve()).charge(...args);
+    return this.noting((await this.resolve()).charge(...args));
   }
   async refund(...args: Parameters<PaymentGateway['refund']>) {
-    return (await this.resolve()).refund(...args);
+    return this.noting((await this.resolve()).refund(...args));
   }
   async findChargeByPaymentId(paymentId: string) {
-    return (await this.resolve()).findChargeByPaymentId(paymentId);
+    return this.noting((await this.resolve()).findChargeByPaymentId(paymentId));
   }
   async *listCharges(...args: Parameters<PaymentGateway['listCharges']>) {
     yield* (await this.resolve()).listCharges(...args);
@@ -103,7 +138,7 @@ class SecretBackedGateway implements PaymentGateway {
  * The gateway for a Lambda: call once per cold start (memoized per provider and secret id).
  * Resolves only once the secret has been read and validated, so a bad secret fails fast.
  */
-export function gatewayFromSecret(options: GatewayFromSecretOptions): Promise<PaymentGateway> {
+export async function gatewayFromSecret(options: GatewayFromSecretOptions): Promise<PaymentGateway> {
   if (!options.secretsProvider && !defaultProvider) defaultProvider = new SecretsProvider();
   const provider = options.secretsProvider ?? (defaultProvider as SecretsProvider);
   let bySecret = memo.get(provider);
@@ -111,13 +146,11 @@ export function gatewayFromSecret(options: GatewayFromSecretOptions): Promise<Pa
     bySecret = new Map();
     memo.set(provider, bySecret);
   }
-  let pending = bySecret.get(options.secretId);
-  if (!pending) {
-    const gateway = new SecretBackedGateway({ ...options, secretsProvider: provider });
-    pending = gateway.resolve().then(() => gateway);
-    // A failed first read is not cached: the next invocation tries again.
-    pending.catch(() => bySecret.delete(options.secretId));
-    bySecret.set(options.secretId, pending);
+  let gateway = bySecret.get(options.secretId);
+  if (!gateway) {
+    gateway = new SecretBackedGateway({ ...options, secretsProvider: provider });
+    bySecret.set(options.secretId, gateway);
   }
-  return pending;
+  await gateway.whenReady();
+  return gateway;
 }

@@ -9,6 +9,13 @@ import {
 } from '../errors';
 import { redactPans } from '../pan';
 
+/**
+ * The gateway refused the API key. Still named GatewayUnavailableError for the saga (retry, then stop
+ * at the step so it can be redriven once the secret is fixed); the class lets the credentials layer
+ * re-read the secret at once instead of waiting for the cache to expire.
+ */
+export class GatewayKeyRejectedError extends GatewayUnavailableError {}
+
 /** Connection failures that prove the request never reached the gateway: safe, plainly unavailable. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -68,7 +75,7 @@ export function toPaysagaError(error: unknown, operation: string): Error {
   ) {
     // Retryable on purpose: the saga stops at this step with the hold kept, and can be redriven once
     // the secret is fixed. The gateway's own message is not passed on: it quotes part of the key.
-    return new GatewayUnavailableError(
+    return new GatewayKeyRejectedError(
       `${operation}: the gateway rejected the API key${status}; check the gateway secret, then redrive`,
     );
   }
