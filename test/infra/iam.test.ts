@@ -1,0 +1,326 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  FUNCTION_KEYS,
+  type FunctionKey,
+  type QueueKey,
+  resourceNames,
+  type TableKey,
+} from '../../core/config/names';
+import { stageConfig } from '../../stacks/stage-config';
+import type { CfnApp } from './cfn';
+import { cfnAppOf, synthesizeApp, TEST_ACCOUNT, TEST_REGION } from './synth-helper';
+
+interface Statement {
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string | string[];
+  readonly Resource?: string | string[];
+  readonly Principal?: unknown;
+  readonly Condition?: unknown;
+}
+
+const STAGE = 'prod';
+const n = resourceNames(STAGE);
+const arrayOf = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** Actions AWS only authorizes on Resource "*": X-Ray, and the CloudWatch Logs delivery APIs Step Functions logging uses. */
+const STAR_ONLY_ACTIONS = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+]);
+
+// ARNs as AWS will see them, built from names.ts (not from the templates under test).
+const region = TEST_REGION;
+const account = TEST_ACCOUNT;
+const queueArn = (key: QueueKey) => `arn:aws:sqs:${region}:${account}:${n.queues[key]}`;
+const tableArn = (key: TableKey) => `arn:aws:dynamodb:${region}:${account}:table/${n.tables[key]}`;
+const indexArn = (key: TableKey) => `${tableArn(key)}/index/*`;
+const functionArn = (key: FunctionKey) => `arn:aws:lambda:${region}:${account}:function:${n.functions[key]}`;
+const logsArn = (key: FunctionKey) =>
+  `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${n.functions[key]}:*`;
+const busArn = `arn:aws:events:${region}:${account}:event-bus/${n.eventBus}`;
+const stateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:${n.stateMachine}`;
+const executionsArn = `arn:aws:states:${region}:${account}:execution:${n.stateMachine}:*`;
+const secretArn = `arn:aws:secretsmanager:${region}:${account}:secret:${n.gatewaySecret}-AbCdEf`;
+const ruleArn = `arn:aws:events:${region}:${account}:rule/${n.eventBus}/${n.intakeRule}`;
+const accountRoot = `arn:aws:iam::${account}:root`;
+
+/** CloudFormation's rendering of an AWS principal list: a lone ARN is a string. */
+const awsPrincipal = (arns: readonly string[]) => ({ AWS: arns.length === 1 ? arns[0] : [...arns] });
+
+const grants = (actions: string[], resources: string[]): string[] =>
+  actions.flatMap((action) => resources.map((resource) => `${action} ${resource}`));
+
+/** Collects "action resource" grants of each principal from every identity policy in the app. */
+function identityGrants(cfn: CfnApp): Map<string, Statement[]> {
+  const byPrincipal = new Map<string, Statement[]>();
+  const principalOfRole = (stack: string, roleId: string): string => {
+    for (const [s, , fn] of cfn.resourcesOfType('AWS::Lambda::Function')) {
+      const role = fn.Properties?.Role as { 'Fn::GetAtt'?: string[] } | undefined;
+      if (s === stack && role?.['Fn::GetAtt']?.[0] === roleId)
+        return `function:${cfn.render(s, fn.Properties?.FunctionName)}`;
+    }
+    for (const [s, , sm] of cfn.resourcesOfType('AWS::StepFunctions::StateMachine')) {
+      const role = sm.Properties?.RoleArn as { 'Fn::GetAtt'?: string[] } | undefined;
+      if (s === stack && role?.['Fn::GetAtt']?.[0] === roleId)
+        return `states:${cfn.render(s, sm.Properties?.StateMachineName)}`;
+    }
+    return `role:${cfn.physicalName(stack, roleId)}`;
+  };
+  for (const [stack, , policy] of cfn.resourcesOfType('AWS::IAM::Policy')) {
+    const document = cfn.renderDeep(stack, policy.Properties?.PolicyDocument) as { Statement: Statement[] };
+    for (const role of (policy.Properties?.Roles ?? []) as { Ref: string }[]) {
+      const principal = principalOfRole(stack, role.Ref);
+      byPrincipal.set(principal, [...(byPrincipal.get(principal) ?? []), ...document.Statement]);
+    }
+  }
+  return byPrincipal;
+}
+
+function flatten(statements: readonly Statement[]): string[] {
+  return statements
+    .flatMap((s) => grants(arrayOf(s.Action), arrayOf(s.Resource)))
+    .sort()
+    .filter((grant, i, all) => all.indexOf(grant) === i);
+}
+
+describe('IAM: every policy in the synthesized templates', () => {
+  let cfn: CfnApp;
+  let byPrincipal: Map<string, Statement[]>;
+  let keyArn: string;
+
+  beforeAll(async () => {
+    cfn = cfnAppOf(await synthesizeApp(STAGE));
+    byPrincipal = identityGrants(cfn);
+    const [keyEntry] = cfn.resourcesOfType('AWS::KMS::Key');
+    if (!keyEntry) throw new Error('no KMS key in the app');
+    keyArn = cfn.arn(keyEntry[0], keyEntry[1]);
+  });
+
+  const expectedGrants = (): Record<string, string[]> => {
+    const logsAndTraces = (key: FunctionKey) => [
+      ...grants(['logs:CreateLogStream', 'logs:PutLogEvents'], [logsArn(key)]),
+      ...grants(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']),
+    ];
+    const tableRead = (key: TableKey) =>
+      grants(['dynamodb:GetItem', 'dynamodb:Query'], [tableArn(key), indexArn(key)]);
+    const tableWrite = (key: TableKey) => [
+      ...tableRead(key),
+      ...grants(['dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn(key), indexArn(key)]),
+    ];
+    const idempotency = grants(
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      [tableArn('idempotency')],
+    );
+    const keyWrite = grants(['kms:Decrypt', 'kms:GenerateDataKey'], [keyArn]);
+    const ledgerStep = [...tableWrite('ledger'), ...tableWrite('payments'), ...idempotency, ...keyWrite];
+    const gatewayRead = grants(['secretsmanager:GetSecretValue'], [secretArn]);
+    const fn: Record<FunctionKey, string[]> = {
+      intake: [
+        ...grants(
+          ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          [queueArn('intake')],
+        ),
+        ...grants(['sqs:SendMessage'], [queueArn('intakeDlq')]),
+        ...keyWrite,
+        ...grants(['states:StartExecution'], [stateMachineArn]),
+        ...grants(['states:DescribeExecution'], [executionsArn]),
+        ...grants(['events:PutEvents'], [busArn]),
+      ],
+      reserve: ledgerStep,
+      settle: ledgerStep,
+      releaseFunds: ledgerStep,
+      charge: [...gatewayRead, ...tableWrite('payments'), ...idempotency, ...keyWrite],
+      refundCharge: [
+        ...gatewayRead,
+        ...tableWrite('ledger'),
+        ...tableWrite('payments'),
+        ...idempotency,
+        ...keyWrite,
+      ],
+      notify: [
+        ...grants(['sqs:SendMessage'], [queueArn('notification')]),
+        ...tableWrite('payments'),
+        ...idempotency,
+        ...keyWrite,
+      ],
+      recordOutcome: [...tableWrite('payments'), ...tableRead('ledger'), ...keyWrite],
+    };
+    const dlqs = [
+      queueArn('intakeDlq'),
+      queueArn('intakeRuleDlq'),
+      queueArn('notificationDlq'),
+      queueArn('compensationDlq'),
+    ];
+    return {
+      ...Object.fromEntries(
+        FUNCTION_KEYS.map((key) => [`function:${n.functions[key]}`, [...logsAndTraces(key), ...fn[key]]]),
+      ),
+      [`states:${n.stateMachine}`]: [
+        ...grants([...STAR_ONLY_ACTIONS], ['*']),
+        ...grants(
+          ['lambda:InvokeFunction'],
+          FUNCTION_KEYS.filter((key) => key !== 'intake').map(functionArn),
+        ),
+        ...grants(['sqs:SendMessage'], [queueArn('compensationDlq'), queueArn('notificationDlq')]),
+        ...keyWrite,
+        ...grants(['events:PutEvents'], [busArn]),
+      ],
+      'role:paysaga-prod-operations': [
+        ...grants(
+          ['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask'],
+          dlqs,
+        ),
+        ...grants(
+          ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:DeleteMessage'],
+          dlqs,
+        ),
+        ...grants(
+          ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+          [queueArn('intake'), queueArn('notification')],
+        ),
+        ...grants(
+          ['states:RedriveExecution', 'states:DescribeExecution', 'states:GetExecutionHistory'],
+          [executionsArn],
+        ),
+        ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
+        ...tableRead('payments'),
+        ...keyWrite,
+      ],
+      'role:paysaga-prod-finance': [
+        ...grants(['states:DescribeExecution', 'states:GetExecutionHistory'], [executionsArn]),
+        ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
+        ...tableRead('payments'),
+        ...grants(['kms:Decrypt'], [keyArn]),
+      ],
+    };
+  };
+
+  it('grants every principal exactly the actions and resources on the expected list', () => {
+    // Prepare
+    const expected = expectedGrants();
+    // Act
+    const actual = Object.fromEntries(
+      [...byPrincipal].map(([principal, statements]) => [principal, flatten(statements)]),
+    );
+    // Assess
+    expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+    for (const [principal, list] of Object.entries(expected)) {
+      expect({ principal, grants: actual[principal] }).toEqual({
+        principal,
+        grants: [...new Set(list)].sort(),
+      });
+    }
+  });
+
+  it('has no wildcard action and Resource "*" only for actions AWS authorizes on nothing else', () => {
+    // Act
+    const offending = [...byPrincipal].flatMap(([principal, statements]) =>
+      statements
+        .filter((s) => s.Effect === 'Allow')
+        .flatMap((s) => grants(arrayOf(s.Action), arrayOf(s.Resource)))
+        .filter((grant) => {
+          const [action = '', resource = ''] = grant.split(' ');
+          return action.includes('*') || (resource === '*' && !STAR_ONLY_ACTIONS.has(action));
+        })
+        .map((grant) => `${principal}: ${grant}`),
+    );
+    // Assess
+    expect(offending).toEqual([]);
+  });
+
+  it('attaches no managed policy and no inline policy outside the audited role policies', () => {
+    // Act
+    const roles = cfn.resourcesOfType('AWS::IAM::Role');
+    const managed = roles.filter(([, , role]) => role.Properties?.ManagedPolicyArns !== undefined);
+    const inline = roles.filter(([, , role]) => role.Properties?.Policies !== undefined);
+    // Assess
+    expect(roles.length).toBe(FUNCTION_KEYS.length + 3);
+    expect(managed.map(([, id]) => id)).toEqual([]);
+    expect(inline.map(([, id]) => id)).toEqual([]);
+    expect(cfn.resourcesOfType('AWS::IAM::ManagedPolicy')).toEqual([]);
+    expect(cfn.resourcesOfType('AWS::IAM::User')).toEqual([]);
+  });
+
+  it('lets each role be assumed only by its service or by the principals named in stage config', () => {
+    // Prepare
+    const config = stageConfig(STAGE);
+    const trust = (principal: unknown) => ({
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: principal }],
+      Version: '2012-10-17',
+    });
+    // Act
+    const byRole = Object.fromEntries(
+      cfn
+        .resourcesOfType('AWS::IAM::Role')
+        .map(([stack, id, role]) => [
+          cfn.physicalName(stack, id),
+          cfn.renderDeep(stack, role.Properties?.AssumeRolePolicyDocument),
+        ]),
+    );
+    const services = Object.entries(byRole).filter(([name]) => !name.startsWith('paysaga-'));
+    // Assess
+    expect(byRole['paysaga-prod-operations']).toEqual(trust(awsPrincipal(config.opsPrincipals)));
+    expect(byRole['paysaga-prod-finance']).toEqual(trust(awsPrincipal(config.financePrincipals)));
+    expect(
+      services.map(([, doc]) => (doc as { Statement: Statement[] }).Statement[0]?.Principal).sort(),
+    ).toEqual(
+      [
+        ...FUNCTION_KEYS.map(() => ({ Service: 'lambda.amazonaws.com' })),
+        { Service: 'states.amazonaws.com' },
+      ].sort(),
+    );
+  });
+
+  it('opens queues, topic and key only to the services that deliver to them, from this app', () => {
+    // Prepare
+    const resourceStatements = [
+      ...cfn
+        .resourcesOfType('AWS::SQS::QueuePolicy')
+        .map(([stack, , r]) => [stack, r.Properties?.PolicyDocument] as const),
+      ...cfn
+        .resourcesOfType('AWS::SNS::TopicPolicy')
+        .map(([stack, , r]) => [stack, r.Properties?.PolicyDocument] as const),
+      ...cfn
+        .resourcesOfType('AWS::KMS::Key')
+        .map(([stack, , r]) => [stack, r.Properties?.KeyPolicy] as const),
+    ].flatMap(([stack, doc]) => (cfn.renderDeep(stack, doc) as { Statement: Statement[] }).Statement);
+    // Act
+    const allows = resourceStatements
+      .filter((s) => s.Effect === 'Allow')
+      .map(
+        (s) =>
+          `${JSON.stringify(s.Principal)} ${arrayOf(s.Action).join(',')} ${arrayOf(s.Resource).join(',')} ${JSON.stringify(s.Condition ?? {})}`,
+      )
+      .sort();
+    const denies = resourceStatements.filter((s) => s.Effect === 'Deny');
+    // Assess
+    const events = JSON.stringify({ Service: 'events.amazonaws.com' });
+    const fromRule = (arn: string) => JSON.stringify({ ArnEquals: { 'aws:SourceArn': arn } });
+    expect(allows).toEqual(
+      [
+        // The account's own key policy entry: lets IAM policies grant use of the key (AWS's default key policy).
+        `${JSON.stringify({ AWS: accountRoot })} kms:* * {}`,
+        // Added by CDK for the secret: again the account itself, so IAM still decides, and only via Secrets Manager.
+        `${JSON.stringify({ AWS: accountRoot })} kms:Decrypt,kms:Encrypt,kms:ReEncrypt*,kms:GenerateDataKey* * ${JSON.stringify({ StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } })}`,
+        `${JSON.stringify({ AWS: accountRoot })} kms:CreateGrant,kms:DescribeKey * ${JSON.stringify({ StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } })}`,
+        `${events} kms:Decrypt,kms:GenerateDataKey * ${fromRule(ruleArn)}`,
+        `${JSON.stringify({ Service: 'cloudwatch.amazonaws.com' })} kms:Decrypt,kms:GenerateDataKey * ${JSON.stringify({ StringEquals: { 'aws:SourceAccount': account } })}`,
+        `${events} sqs:SendMessage ${queueArn('intake')} ${fromRule(ruleArn)}`,
+        `${events} sqs:SendMessage ${queueArn('intakeRuleDlq')} ${fromRule(ruleArn)}`,
+      ].sort(),
+    );
+    for (const deny of denies) expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+    expect(denies.length).toBe(Object.keys(n.queues).length + 1);
+  });
+});

@@ -1,0 +1,70 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { App, getStack } from 'sst/constructs';
+import { initProject, useProject } from 'sst/project.js';
+import { addStacks, Data, Intake, Ops, Saga } from '../../stacks';
+import { CfnApp, type CfnTemplate } from './cfn';
+
+export const TEST_ACCOUNT = '123456789012';
+export const TEST_REGION = 'eu-west-1';
+
+export interface SynthesizedApp {
+  readonly app: App;
+  readonly stage: string;
+  readonly stacks: {
+    readonly Data: Template;
+    readonly Intake: Template;
+    readonly Saga: Template;
+    readonly Ops: Template;
+  };
+  readonly stackObjects: {
+    readonly Data: ReturnType<typeof getStack>;
+    readonly Intake: ReturnType<typeof getStack>;
+    readonly Saga: ReturnType<typeof getStack>;
+    readonly Ops: ReturnType<typeof getStack>;
+  };
+}
+
+/**
+ * Synthesizes the whole app for a stage, offline, the way tests should: SST in
+ * test mode (NODE_ENV=test: no bootstrap lookup; functions keep placeholder
+ * code since deferred bundling is not run), with SST's generated-types folder
+ * moved to a private temp dir so test files running in parallel do not race.
+ */
+export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
+  process.env.NODE_ENV = 'test';
+  await initProject({ stage, region: TEST_REGION });
+  const project = useProject();
+  (project.paths as { out: string }).out = mkdtempSync(join(tmpdir(), 'paysaga-sst-'));
+  const app = new App({
+    mode: 'deploy',
+    stage,
+    name: project.config.name,
+    region: TEST_REGION,
+    account: TEST_ACCOUNT,
+  });
+  addStacks(app);
+  const stackObjects = {
+    Data: getStack(Data),
+    Intake: getStack(Intake),
+    Saga: getStack(Saga),
+    Ops: getStack(Ops),
+  };
+  const stacks = {
+    Data: Template.fromStack(stackObjects.Data),
+    Intake: Template.fromStack(stackObjects.Intake),
+    Saga: Template.fromStack(stackObjects.Saga),
+    Ops: Template.fromStack(stackObjects.Ops),
+  };
+  return { app, stage, stacks, stackObjects };
+}
+
+/** The synthesized app as resolvable templates (see cfn.ts), keyed Data/Intake/Saga/Ops. */
+export function cfnAppOf(synthesized: SynthesizedApp): CfnApp {
+  const templates = Object.fromEntries(
+    Object.entries(synthesized.stacks).map(([key, template]) => [key, template.toJSON() as CfnTemplate]),
+  );
+  return new CfnApp(templates, { account: TEST_ACCOUNT, region: TEST_REGION });
+}
