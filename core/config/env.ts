@@ -15,6 +15,7 @@ export const ENV_KEYS = {
   notificationQueueUrl: 'NOTIFICATION_QUEUE_URL',
   gatewaySecretId: 'GATEWAY_SECRET_ID',
   holdTtlSeconds: 'HOLD_TTL_SECONDS',
+  gatewayTimeoutMs: 'GATEWAY_TIMEOUT_MS',
 } as const;
 
 export type EnvKey = keyof typeof ENV_KEYS;
@@ -35,6 +36,8 @@ const EnvSchema = z.object({
     .int()
     .positive()
     .default(15 * 24 * 3600),
+  /** How long a gateway call may take before it counts as an ambiguous timeout (retried with the same key). */
+  gatewayTimeoutMs: z.coerce.number().int().positive().default(10_000),
 });
 
 export type PaysagaEnv = z.infer<typeof EnvSchema>;

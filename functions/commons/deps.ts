@@ -26,5 +26,5 @@ export function stepDeps(): StepDeps {
 
 /** The gateway adapter; its API key is read from Secrets Manager (cached), never from a plain variable. */
 export function gateway(): Promise<PaymentGateway> {
-  return gatewayFromSecret({ secretId: required(env, 'gatewaySecretId') });
+  return gatewayFromSecret({ secretId: required(env, 'gatewaySecretId'), timeoutMs: env.gatewayTimeoutMs });
 }
