@@ -10,7 +10,6 @@ import { type Edge, startEdge } from './edge/edge-server';
 import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from './edge/request-context';
 import { jsonLineLog, type RuntimeLog } from './edge/runtime-log';
 import { EventBridgeService } from './events/eventbridge-service';
-import type { EventPatternLike } from './events/pattern-match';
 import { sqsTarget } from './events/sqs-target';
 import { FunctionInvoker } from './functions/invoker';
 import type { LambdaHandler } from './functions/registry';
@@ -159,7 +158,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     events.putRule({
       name: names.intakeRule,
       eventBusName: names.eventBus,
-      pattern: PAYMENT_REQUESTED_PATTERN as EventPatternLike,
+      pattern: PAYMENT_REQUESTED_PATTERN,
       description: 'PaymentRequested -> intake queue',
       targets: [
         sqsTarget({

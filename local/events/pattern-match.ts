@@ -4,7 +4,8 @@
  * exists, numeric ranges, equals-ignore-case, wildcard. A pattern field that
  * names an array in the event matches when any element matches.
  */
-export type EventPatternLike = Readonly<Record<string, unknown>>;
+/** Any pattern object (events/envelope.ts's EventPattern included). */
+export type EventPatternLike = object;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -91,14 +92,15 @@ function fieldMatches(conditions: unknown, value: unknown, present: boolean): bo
 }
 
 /** Whether the event (the full EventBridge envelope) matches the pattern. */
-export function eventMatches(pattern: EventPatternLike, event: Readonly<Record<string, unknown>>): boolean {
+export function eventMatches(pattern: EventPatternLike, event: object): boolean {
+  const fields = event as Readonly<Record<string, unknown>>;
   for (const [key, conditions] of Object.entries(pattern)) {
     if (key === '$or' && Array.isArray(conditions)) {
-      if (!conditions.some((alternative) => isPlainObject(alternative) && eventMatches(alternative, event)))
+      if (!conditions.some((alternative) => isPlainObject(alternative) && eventMatches(alternative, fields)))
         return false;
       continue;
     }
-    if (!fieldMatches(conditions, event[key], key in event && event[key] !== undefined)) return false;
+    if (!fieldMatches(conditions, fields[key], fields[key] !== undefined)) return false;
   }
   return true;
 }
