@@ -77,6 +77,11 @@ export class IdempotencyStore {
     this.running.delete(slot(scope, key));
   }
 
+  /** Whether a request with this key is running now (for tests that race a second one against it). */
+  inProgress(scope: string, key: string): boolean {
+    return this.running.has(slot(scope, key));
+  }
+
   /** Reloads a record from the journal. */
   restore(record: IdempotencyRecord): void {
     this.done.set(slot(record.scope, record.key), record);
