@@ -5,7 +5,10 @@ import { behaviourOf, faultApplies, SANDBOX_PAYMENT_METHODS } from '../../local/
 describe('Function: behaviourOf', () => {
   it.each([
     ['pm_card_visa', { kind: 'approve' }],
-    ['pm_card_chargeDeclined', { kind: 'decline', declineCode: 'generic_decline', message: 'Your card was declined.' }],
+    [
+      'pm_card_chargeDeclined',
+      { kind: 'decline', declineCode: 'generic_decline', message: 'Your card was declined.' },
+    ],
     ['pm_sandbox_unavailable_3', { kind: 'unavailable', times: 3 }],
     ['pm_sandbox_unavailable', { kind: 'unavailable', times: undefined }],
     ['pm_sandbox_timeout_1', { kind: 'timeout', times: 1 }],
@@ -26,8 +29,8 @@ describe('Function: behaviourOf', () => {
 
   it('knows every concrete method of the documented table', () => {
     // Prepare
-    const concrete = SANDBOX_PAYMENT_METHODS.map((row) => row.paymentMethod.replace('_<n>', '_2')).filter((pm) =>
-      pm.startsWith('pm_'),
+    const concrete = SANDBOX_PAYMENT_METHODS.map((row) => row.paymentMethod.replace('_<n>', '_2')).filter(
+      (pm) => pm.startsWith('pm_'),
     );
 
     // Act
