@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/**
+ * Read-side schemas of the payments table (item shapes written by
+ * DynamoPaymentLog and PaymentsRepository; key shapes in ./keys), so readers
+ * get validated records instead of casts.
+ */
+
+export const PAYMENT_STATUSES = [
+  'REQUESTED',
+  'RESERVED',
+  'CHARGED',
+  'SUCCEEDED',
+  'FAILED',
+  'NEEDS_ATTENTION',
+] as const;
+
+export const PaymentRecordSchema = z.object({
+  paymentId: z.string(),
+  status: z.enum(PAYMENT_STATUSES),
+  walletId: z.string(),
+  merchantId: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  exponent: z.number().int(),
+  description: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+  requestedAt: z.string(),
+  requestHash: z.string(),
+  executionArn: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  terminalAt: z.string().optional(),
+  holdId: z.string().optional(),
+  chargeId: z.string().optional(),
+  chargeAttemptedAt: z.string().optional(),
+  refundId: z.string().optional(),
+  reasonCode: z.string().optional(),
+  reason: z.string().optional(),
+  failedState: z.string().optional(),
+  compensations: z.array(z.string()).optional(),
+});
+export type PaymentRecord = z.infer<typeof PaymentRecordSchema>;
+
+export const StepItemSchema = z.object({
+  paymentId: z.string(),
+  step: z.string(),
+  outcome: z.string(),
+  at: z.string(),
+  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+export type StepItem = z.infer<typeof StepItemSchema>;
+
+export const ArchiveRecordSchema = z.object({
+  paymentId: z.string(),
+  archiveId: z.string(),
+  /** sha256 of the canonical JSON of `body`: a rewrite with the same body is recognised, any other refused. */
+  contentHash: z.string(),
+  archivedAt: z.string(),
+  body: z.unknown(),
+});
+export type ArchiveRecord = z.infer<typeof ArchiveRecordSchema>;
+
+export const AuditRecordSchema = z.object({
+  auditId: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string(),
+  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+export type AuditRecord = z.infer<typeof AuditRecordSchema>;
