@@ -97,6 +97,22 @@ export class ExecutionRun {
   }
 
   private async run(): Promise<void> {
+    try {
+      await this.consumeEngine();
+    } catch (error) {
+      // A broken definition copy or a failed history write: close the execution rather than hang it.
+      this.finish({ status: 'FAILED', error: 'States.Runtime', cause: describe(error) });
+    }
+    if (!this.closed && !this.finished) {
+      this.finish({
+        status: 'FAILED',
+        error: 'States.Runtime',
+        cause: 'the engine ended without an outcome',
+      });
+    }
+  }
+
+  private async consumeEngine(): Promise<void> {
     const { definition, startAt, timeoutSeconds } = this.options;
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [name, task] of definition.taskStates)
@@ -109,22 +125,11 @@ export class ExecutionRun {
       context: this.options.context,
     });
     this.abortEngine = execution.abort;
-    // The result settles through the event log; only keep its rejection from going unhandled.
+    // The outcome arrives through the event log; only keep the result's rejection from going unhandled.
     execution.result.catch(() => undefined);
-    try {
-      for await (const event of execution.eventLogs) {
-        if (this.closed) break;
-        this.onEngineEvent(event as EngineEvent);
-      }
-    } catch (error) {
-      this.finish({ status: 'FAILED', error: 'States.Runtime', cause: describe(error) });
-    }
-    if (!this.closed && !this.finished) {
-      this.finish({
-        status: 'FAILED',
-        error: 'States.Runtime',
-        cause: 'the engine ended without an outcome',
-      });
+    for await (const event of execution.eventLogs) {
+      if (this.closed) break;
+      this.onEngineEvent(event as EngineEvent);
     }
   }
 

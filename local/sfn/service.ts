@@ -168,7 +168,7 @@ export class StepFunctionsService implements AwsJsonService {
       }
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
-    const open = [...this.store.all()].filter((record) => record.status === 'RUNNING').length;
+    const open = this.runs.size;
     if (open >= (this.options.maxOpenExecutions ?? 1_000_000)) {
       throw new AwsServiceError(
         'ExecutionLimitExceeded',

@@ -4,11 +4,12 @@ import {
   ASL_RESOURCE_PLACEHOLDERS,
   FUNCTION_KEYS,
   FUNCTIONS,
+  type QueueKey,
   resourceNames,
   SAGA_STATES,
 } from '../../core/config/names';
 import { CardDeclinedError, GatewayUnavailableError, LedgerInvariantError } from '../../core/errors';
-import { renderSagaDefinition } from '../../core/saga/definition';
+import { renderSagaDefinition, sagaPlaceholders } from '../../core/saga/definition';
 import type { HistoryEvent } from '../../local/sfn/history-event';
 import { StepFunctionsService } from '../../local/sfn/service';
 import type { TaskInvocation } from '../../local/sfn/types';
@@ -19,19 +20,21 @@ const CONTEXT = { region: REGION, accountId: ACCOUNT };
 const NAMES = resourceNames('sfntest');
 const MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${NAMES.stateMachine}`;
 
-/** The real saga ASL with fake ARNs for every placeholder. */
+/** The real saga ASL with fake ARNs and URLs for every placeholder it declares. */
 function sagaDefinition(): Record<string, unknown> {
-  const substitutions: Record<string, string> = {
-    [ASL_RESOURCE_PLACEHOLDERS.eventBusName]: NAMES.eventBus,
-    [ASL_RESOURCE_PLACEHOLDERS.compensationDlqUrl]: `http://127.0.0.1:4566/${ACCOUNT}/${NAMES.queues.compensationDlq}`,
-    [ASL_RESOURCE_PLACEHOLDERS.notificationDlqUrl]: `http://127.0.0.1:4566/${ACCOUNT}/${NAMES.queues.notificationDlq}`,
-  };
+  const substitutions: Record<string, string> = {};
   for (const key of FUNCTION_KEYS) {
     const placeholder = FUNCTIONS[key].aslPlaceholder;
     if (placeholder) {
       substitutions[placeholder] = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${NAMES.functions[key]}`;
     }
   }
+  for (const [key, placeholder] of Object.entries(ASL_RESOURCE_PLACEHOLDERS)) {
+    // e.g. compensationDlqUrl -> the compensationDlq queue's URL
+    const queue = NAMES.queues[key.replace(/Url$/, '') as QueueKey] ?? `local-${placeholder}`;
+    substitutions[placeholder] = `http://127.0.0.1:4566/${ACCOUNT}/${queue}`;
+  }
+  for (const placeholder of sagaPlaceholders()) substitutions[placeholder] ??= `local-${placeholder}`;
   return renderSagaDefinition(substitutions);
 }
 

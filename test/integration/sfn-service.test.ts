@@ -499,6 +499,37 @@ describe('StepFunctionsService', () => {
     });
   });
 
+  describe('execution timeout', () => {
+    it('times the execution out after the machine TimeoutSeconds, redrivable', async () => {
+      // Prepare
+      const definition = {
+        StartAt: 'Slow',
+        TimeoutSeconds: 1,
+        States: { Slow: { Type: 'Task', Resource: lambdaArn('slow'), TimeoutSeconds: 30, End: true } },
+      };
+      const { service } = makeService(
+        { Slow: () => new Promise(() => undefined) },
+        { stateMachines: [{ name: MACHINE, definition }] },
+      );
+      await service.start();
+
+      // Act
+      const arn = await startExecution(service);
+      const record = await service.whenSettled(arn);
+      const described = await call(service, 'DescribeExecution', { executionArn: arn });
+      const events = await historyOf(service, arn);
+
+      // Assess
+      expect(record).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
+      expect(described).toMatchObject({ status: 'TIMED_OUT', redriveStatus: 'REDRIVABLE' });
+      expect(events.at(-1)).toMatchObject({
+        type: 'ExecutionTimedOut',
+        executionTimedOutEventDetails: { error: 'States.Timeout' },
+      });
+      await service.stop();
+    });
+  });
+
   describe('StopExecution', () => {
     it('aborts a running execution with error and cause, records nothing after, stays redrivable', async () => {
       // Prepare
