@@ -41,6 +41,10 @@ import { type LedgerDocumentClient, LedgerStore } from './store';
  * Until the retry (or repairJournal) runs, checkLedgerInvariants reports the
  * missing entry, so an interrupted operation is never silent.
  *
+ * A reserve replayed after its hold was released or expired throws
+ * LedgerInvariantError: answering "reserved" would let a late retry or a
+ * redrive charge against money that is no longer held.
+ *
  * release of a posted hold throws LedgerInvariantError rather than reversing
  * it: reversing a settlement is refund's job (merchant -> payer) and must be
  * asked for explicitly; release after a refund is a no-op.
@@ -75,7 +79,7 @@ export interface ReserveResult {
   readonly amount: number;
   readonly currency: Currency;
   readonly expiresAt: string;
-  /** PENDING after a fresh reserve; a replay reports where the hold is now. */
+  /** PENDING after a fresh reserve; a replay reports where the hold is now (PENDING, POSTED or REFUNDED). */
   readonly state: HoldState;
   readonly replayed: boolean;
 }
@@ -243,6 +247,12 @@ export class Ledger {
     if (hold.tombstone) {
       throw new LedgerInvariantError(
         `payment ${paymentId} was released before it reserved; refusing to place a hold nobody would release`,
+      );
+    }
+    if (hold.state === 'VOIDED' || hold.state === 'EXPIRED') {
+      // Replaying "reserved" here would let the saga charge against money that is no longer held.
+      throw new LedgerInvariantError(
+        `the hold of payment ${paymentId} was already ${hold.state === 'VOIDED' ? 'released' : 'expired'}; a new attempt needs a new paymentId`,
       );
     }
     if (hold.amount !== value) {

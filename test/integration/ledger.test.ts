@@ -253,6 +253,8 @@ describe('Class: Ledger', () => {
       const first = await ledger.release({ paymentId, walletId });
       const retry = await ledger.release({ paymentId, walletId });
       // Assess
+      const lateReserve = ledger.reserve({ paymentId, walletId, amount: 700, expiresAt: inOneHour() });
+      await expect(lateReserve).rejects.toThrow(/already released/);
       expect(first).toMatchObject({ outcome: 'released', releasedAmount: 700, replayed: false });
       expect(retry).toMatchObject({ outcome: 'already_released', replayed: true });
       expect(await reader.getWallet(walletId)).toMatchObject({ available: 1_000, held: 0 });
