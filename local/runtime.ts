@@ -6,6 +6,7 @@ import { QUEUE_KEYS, QUEUES, type ResourceNames, redrivePolicy, resourceNames } 
 import { ensureTables } from '../core/dynamo/tables';
 import { PAYMENT_REQUESTED_PATTERN } from '../events/envelope';
 import { startDynamoDb } from './dynamodb/dynamodb-service';
+import { lockDataDir } from './edge/data-dir-lock';
 import { type Edge, startEdge } from './edge/edge-server';
 import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from './edge/request-context';
 import { jsonLineLog, type RuntimeLog } from './edge/runtime-log';
@@ -114,8 +115,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const log = options.log ?? jsonLineLog();
   const dataDir = options.memory ? undefined : resolve(options.dataDir ?? '.paysaga');
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
 
-  const stops: Array<() => Promise<void>> = [];
+  const stops: Array<() => Promise<void>> = [async () => unlock()];
   const stop = async () => {
     for (const step of stops.reverse()) {
       try {

@@ -1,0 +1,130 @@
+import { parseArgs } from 'node:util';
+import { startRuntime } from './runtime';
+
+const USAGE = `usage: npm start -- [--port 4566] [--host 127.0.0.1] [--data-dir .paysaga] [--memory] [--stage local] [--no-sandbox] [--json]
+
+Runs paysaga locally: one AWS endpoint (DynamoDB, SQS, EventBridge, Step Functions,
+Secrets Manager), the saga's handlers in-process, and the sandbox gateway.
+  --port       edge port (default 4566; 0 = any free port)
+  --data-dir   where tables, queues, executions and secrets live (default .paysaga)
+  --memory     keep nothing on disk
+  --json       print the start banner as one JSON line (for scripts)`;
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string', default: process.env.PAYSAGA_PORT ?? '4566' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'data-dir': { type: 'string', default: process.env.PAYSAGA_DATA_DIR ?? '.paysaga' },
+        memory: { type: 'boolean', default: false },
+        stage: { type: 'string', default: 'local' },
+        'no-sandbox': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+/** fauxqs persists through node:sqlite, which Node 22 flags as experimental on every start: not news to the user. */
+function quietSqliteWarning(): void {
+  const listeners = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'ExperimentalWarning' && /SQLite/i.test(warning.message)) return;
+    for (const listener of listeners) listener(warning);
+  });
+}
+
+async function main(): Promise<void> {
+  quietSqliteWarning();
+  const options = parseOptions();
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`--port must be a port number (0-65535), got ${options.port}\n`);
+    process.exit(2);
+  }
+  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  try {
+    runtime = await startRuntime({
+      port,
+      host: options.host,
+      dataDir: options['data-dir'],
+      memory: options.memory,
+      stage: options.stage,
+      sandbox: !options['no-sandbox'],
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint =
+      code === 'EADDRINUSE'
+        ? `port ${port} is in use: is paysaga already running? Stop it, or pass --port <other>.`
+        : (error as Error).name === 'DataDirInUseError'
+          ? 'one runtime per data dir.'
+          : 'see the error above.';
+    process.stderr.write(`paysaga local runtime failed to start: ${String(error)}\n${hint}\n`);
+    process.exit(1);
+  }
+  const env = {
+    AWS_ENDPOINT_URL: runtime.endpoint,
+    AWS_REGION: runtime.region,
+    AWS_ACCESS_KEY_ID: runtime.env.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: runtime.env.AWS_SECRET_ACCESS_KEY,
+  };
+  if (options.json) {
+    process.stdout.write(
+      `${JSON.stringify({ event: 'started', endpoint: runtime.endpoint, dataDir: runtime.dataDir ?? null, sandbox: runtime.sandbox?.url ?? null, env, pid: process.pid })}\n`,
+    );
+  } else {
+    const lines = [
+      'paysaga local runtime is up',
+      `  endpoint   ${runtime.endpoint}`,
+      `  data dir   ${runtime.dataDir ?? '(memory: nothing is kept on disk)'}`,
+      `  gateway    ${runtime.sandbox?.url ?? '(sandbox off)'}  (secret ${runtime.names.gatewaySecret})`,
+      `  event bus  ${runtime.names.eventBus}   state machine ${runtime.names.stateMachine}`,
+      '',
+      'point any AWS SDK v3 client or payctl at it:',
+      ...Object.entries(env).map(([key, value]) => `  export ${key}=${value}`),
+      '',
+      'one JSON line per saga outcome follows; Ctrl-C stops (state is kept).',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+
+  let stoppingSince: number | undefined;
+  const shutdown = (signal: string) => {
+    if (stoppingSince !== undefined) {
+      // A terminal's Ctrl-C reaches both tsx and this process: ignore the echo, obey a deliberate second press.
+      if (Date.now() - stoppingSince < 1000) return;
+      process.stderr.write(
+        'second interrupt: exiting now (state on disk stays consistent, even when killed)\n',
+      );
+      process.exit(130);
+    }
+    stoppingSince = Date.now();
+    process.stderr.write(`${signal}: stopping paysaga local runtime\n`);
+    runtime.stop().then(
+      () => {
+        process.stderr.write(`stopped in ${Date.now() - (stoppingSince ?? Date.now())} ms\n`);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`stop failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+await main();
