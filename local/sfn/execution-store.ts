@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import {
-  appendFileSync,
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
   truncateSync,
+  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryEvent } from './history-event';
@@ -43,9 +45,15 @@ export interface LoadReport {
   readonly repairedFiles: number;
 }
 
+/** Open append handles kept at once (most recently used); more open executions reopen their file. */
+const MAX_OPEN_FILES = 256;
+
 export class ExecutionStore {
   private readonly entries = new Map<string, Entry>();
   private readonly executionsDir: string | undefined;
+  /** Append-mode descriptors of recently written files: one open/close per event costs most of a write. */
+  private readonly openFiles = new Map<string, number>();
+  private readonly paths = new Map<string, string>();
 
   constructor(dir: string | undefined) {
     this.executionsDir = dir === undefined ? undefined : join(dir, 'executions');
@@ -128,17 +136,25 @@ export class ExecutionStore {
     if (!entry.events) entry.events = this.history(executionArn);
   }
 
-  /** Drops the in-memory history of a closed execution that is safe on disk. */
+  /** Drops the in-memory history of a closed execution that is safe on disk, and closes its file. */
   release(executionArn: string): void {
     const entry = this.entries.get(executionArn);
     if (entry && this.executionsDir) entry.events = undefined;
+    this.closeFile(executionArn);
   }
 
   /** Deletes an execution and its history (Step Functions' 90-day retention, simulated). */
   forget(executionArn: string): boolean {
     const existed = this.entries.delete(executionArn);
+    this.closeFile(executionArn);
     if (this.executionsDir) rmSync(this.fileOf(executionArn), { force: true });
+    this.paths.delete(executionArn);
     return existed;
+  }
+
+  /** Closes every open file (service stop). Everything written is already in the OS. */
+  close(): void {
+    for (const executionArn of [...this.openFiles.keys()]) this.closeFile(executionArn);
   }
 
   private requireEntry(executionArn: string): Entry {
@@ -147,15 +163,48 @@ export class ExecutionStore {
     return entry;
   }
 
+  /**
+   * One synchronous write per line, before the engine goes on: once it returns the
+   * line is in the OS and survives the process being killed (not a power cut: no fsync).
+   */
   private write(executionArn: string, line: Line): void {
     if (!this.executionsDir) return;
-    appendFileSync(this.fileOf(executionArn), `${JSON.stringify(line)}\n`);
+    const text = `${JSON.stringify(line)}\n`;
+    writeSync(this.fileHandle(executionArn), text);
+  }
+
+  private fileHandle(executionArn: string): number {
+    const open = this.openFiles.get(executionArn);
+    if (open !== undefined) {
+      // Most recently used last, so the oldest is evicted first.
+      this.openFiles.delete(executionArn);
+      this.openFiles.set(executionArn, open);
+      return open;
+    }
+    const fd = openSync(this.fileOf(executionArn), 'a');
+    this.openFiles.set(executionArn, fd);
+    if (this.openFiles.size > MAX_OPEN_FILES) {
+      const oldest = this.openFiles.keys().next().value;
+      if (oldest !== undefined) this.closeFile(oldest);
+    }
+    return fd;
+  }
+
+  private closeFile(executionArn: string): void {
+    const fd = this.openFiles.get(executionArn);
+    if (fd === undefined) return;
+    this.openFiles.delete(executionArn);
+    closeSync(fd);
   }
 
   /** File names are a hash of the ARN: execution names may legally be "..", so never a path. */
   private fileOf(executionArn: string): string {
+    const known = this.paths.get(executionArn);
+    if (known) return known;
     const hash = createHash('sha256').update(executionArn).digest('hex').slice(0, 40);
-    return join(this.executionsDir ?? '', `${hash}.jsonl`);
+    const path = join(this.executionsDir ?? '', `${hash}.jsonl`);
+    this.paths.set(executionArn, path);
+    return path;
   }
 }
 

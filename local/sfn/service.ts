@@ -111,6 +111,7 @@ export class StepFunctionsService implements AwsJsonService {
     this.runs.clear();
     for (const run of runs) run.close();
     await Promise.allSettled(runs.map((run) => run.done));
+    this.store.close();
     this.started = false;
   }
 
