@@ -52,7 +52,7 @@ const Action = fc.record({
 type Action = typeof Action extends fc.Arbitrary<infer T> ? T : never;
 
 /** Steps of one or two actions; two run concurrently. */
-const Steps = fc.array(fc.array(Action, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 10 });
+const Steps = fc.array(fc.array(Action, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 6 });
 
 interface World {
   readonly walletIds: string[];
