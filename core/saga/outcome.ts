@@ -51,11 +51,11 @@ const REASON_BY_ERROR: Readonly<Record<string, FailureReasonCode>> = {
 };
 
 export function reasonCodeOf(caught: CaughtError | undefined, failedState: string): FailureReasonCode {
+  if (caught?.Error === 'LedgerInvariantError')
+    return failedState === 'Settle' ? 'settlement_failed' : 'ledger_invariant';
   const fromMessage = REASON_SUFFIX.exec(causeMessage(caught))?.[1];
   const parsed = FailureReasonCodes.safeParse(fromMessage);
   if (parsed.success) return parsed.data;
-  if (caught?.Error === 'LedgerInvariantError')
-    return failedState === 'Settle' ? 'settlement_failed' : 'ledger_invariant';
   return REASON_BY_ERROR[caught?.Error ?? ''] ?? 'unknown';
 }
 
