@@ -96,6 +96,11 @@ export class ExecutionRun {
     return this.current?.name;
   }
 
+  /** False once the execution closed or was stopped: a late task result must not follow the terminal event. */
+  private get recording(): boolean {
+    return !this.closed && !this.finished;
+  }
+
   private async run(): Promise<void> {
     try {
       await this.consumeEngine();
@@ -225,14 +230,14 @@ export class ExecutionRun {
       });
     } catch (thrown) {
       const failure = taskFailure(thrown, isLambdaResource(task.resource));
-      if (!attempt.settled && !this.closed) {
+      if (!attempt.settled && this.recording) {
         attempt.settled = true;
         this.appendTaskOutcome(task, 'Failed', failure);
       }
       throw engineError(failure);
     }
     const output = result === undefined ? null : (JSON.parse(JSON.stringify(result)) as unknown);
-    if (!attempt.settled && !this.closed) {
+    if (!attempt.settled && this.recording) {
       attempt.settled = true;
       this.appendTaskOutcome(task, 'Succeeded', { output: json(output), outputDetails: NOT_TRUNCATED });
     }

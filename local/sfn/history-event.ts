@@ -15,9 +15,8 @@ export interface HistoryEvent {
 /** `{ truncated: false }`: the local runtime never truncates data. */
 export const NOT_TRUNCATED = { truncated: false } as const;
 
-/** The details key of a `<Type>StateEntered` / `<Type>StateExited` event. */
-export const STATE_ENTERED_DETAILS = 'stateEnteredEventDetails';
-export const STATE_EXITED_DETAILS = 'stateExitedEventDetails';
+/** The details key of every `<Type>StateEntered` event. */
+const STATE_ENTERED_DETAILS = 'stateEnteredEventDetails';
 
 /** Data-carrying fields removed when GetExecutionHistory is called with includeExecutionData=false. */
 const EXECUTION_DATA_FIELDS = ['input', 'inputDetails', 'output', 'outputDetails', 'parameters'];

@@ -113,6 +113,12 @@ export class StepFunctionsService implements AwsJsonService {
     await Promise.allSettled(runs.map((run) => run.done));
     this.store.close();
     this.started = false;
+    // Nobody waits forever: waiters get the execution as it stays on disk (RUNNING, resumed on the next start).
+    for (const [executionArn, waiters] of this.waiters) {
+      const record = this.store.get(executionArn);
+      if (record) for (const resolve of waiters) resolve(record);
+    }
+    this.waiters.clear();
   }
 
   async handle(operation: string, input: unknown, _context: AwsRequestContext): Promise<unknown> {

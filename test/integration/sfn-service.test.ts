@@ -507,8 +507,14 @@ describe('StepFunctionsService', () => {
         TimeoutSeconds: 1,
         States: { Slow: { Type: 'Task', Resource: lambdaArn('slow'), TimeoutSeconds: 30, End: true } },
       };
+      let lateResult: () => void = () => undefined;
       const { service } = makeService(
-        { Slow: () => new Promise(() => undefined) },
+        {
+          Slow: () =>
+            new Promise((resolve) => {
+              lateResult = () => resolve({ tooLate: true });
+            }),
+        },
         { stateMachines: [{ name: MACHINE, definition }] },
       );
       await service.start();
@@ -516,6 +522,8 @@ describe('StepFunctionsService', () => {
       // Act
       const arn = await startExecution(service);
       const record = await service.whenSettled(arn);
+      lateResult();
+      await new Promise((resolve) => setImmediate(resolve));
       const described = await call(service, 'DescribeExecution', { executionArn: arn });
       const events = await historyOf(service, arn);
 
@@ -526,6 +534,7 @@ describe('StepFunctionsService', () => {
         type: 'ExecutionTimedOut',
         executionTimedOutEventDetails: { error: 'States.Timeout' },
       });
+      expect(events.at(-2)?.type).toBe('LambdaFunctionStarted');
       await service.stop();
     });
   });
