@@ -208,6 +208,11 @@ export class Ledger {
       const wallet = await this.walletFor('reserve', input.walletId, currencyOf(input.amount));
       const hold = wallet.holds[input.paymentId];
       if (hold) return this.replayReserve(wallet, input.paymentId, value, hold, true);
+      if (wallet.compactedThrough && (await this.store.journaledEntryIds(input.paymentId)).size > 0) {
+        throw new LedgerInvariantError(
+          `payment ${input.paymentId} was already processed on wallet ${input.walletId} and its hold archived; a new attempt needs a new paymentId`,
+        );
+      }
       if (wallet.available < value) {
         // Expired holds still count in `held` until swept: free them before refusing.
         if (expiredHoldIds(wallet, this.now()).length > 0) {
@@ -502,6 +507,63 @@ export class Ledger {
     return this.writeMissingEntries(entriesForWallet(wallet));
   }
 
+  /**
+   * Keeps the wallet item small (DynamoDB's 400 KB item limit, ~1,500 holds):
+   * removes the markers of deposits and of closed holds (voided, expired,
+   * refunded, posted) last changed before `closedBefore`, after making sure
+   * their journal entries exist. Pick `closedBefore` older than any retry or
+   * redrive (14 days) and any refund window: a settle or refund of a compacted
+   * payment finds no hold, and a late reserve of one is refused via the
+   * journal. Release tombstones are kept. Returns how many markers went.
+   */
+  async compactWallet(walletId: string, closedBefore: Date, batchSize = 40): Promise<number> {
+    const cutoff = closedBefore.toISOString();
+    if (cutoff > this.now().toISOString()) {
+      throw new InvalidPaymentError(`compactWallet: closedBefore ${cutoff} is in the future`);
+    }
+    const wallet = await this.store.getWallet(walletId);
+    if (!wallet) return 0;
+    const holds = Object.entries(wallet.holds).filter(
+      ([, hold]) => hold.state !== 'PENDING' && !hold.tombstone && lastChangeOf(hold) < cutoff,
+    );
+    const deposits = Object.entries(wallet.deposits).filter(([, deposit]) => deposit.at < cutoff);
+    await this.writeMissingEntries([
+      ...deposits.map(([depositId, deposit]) => depositEntry(wallet, depositId, deposit)),
+      ...holds.flatMap(([paymentId, hold]) => entriesForHold(wallet, paymentId, hold)),
+    ]);
+    const markers = [
+      ...holds.map(([paymentId, hold]) => ({ map: 'holds', key: paymentId, state: hold.state as string })),
+      ...deposits.map(([depositId]) => ({ map: 'deposits', key: depositId, state: undefined })),
+    ];
+    let removed = 0;
+    for (let start = 0; start < markers.length; start += batchSize) {
+      const batch = markers.slice(start, start + batchSize);
+      const names: Record<string, string> = { '#ct': 'compactedThrough' };
+      const values: Record<string, unknown> = { ':cutoff': cutoff };
+      const conditions = ['(attribute_not_exists(#ct) OR #ct <= :cutoff)'];
+      const removals = batch.map((marker, i) => {
+        names[`#${marker.map}`] = marker.map;
+        names[`#k${i}`] = marker.key;
+        if (marker.state !== undefined) {
+          // The hold must still be in the state whose entries were just checked (posted -> refunded races).
+          names['#state'] = 'state';
+          values[`:s${i}`] = marker.state;
+          conditions.push(`#holds.#k${i}.#state = :s${i}`);
+        }
+        return `#${marker.map}.#k${i}`;
+      });
+      const after = await this.store.updateWallet(walletId, {
+        UpdateExpression: `REMOVE ${removals.join(', ')} SET #ct = :cutoff`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
+      if (!after) throw this.contention('compactWallet', walletId);
+      removed += batch.length;
+    }
+    return removed;
+  }
+
   /** Expiry sweep of the given wallets (the caller pages wallets, e.g. LedgerReader.walletIds). */
   async sweepExpiredHolds(walletIds: Iterable<string>): Promise<SweepResult> {
     const expired: Array<SweepResult['expired'][number]> = [];
@@ -609,4 +671,9 @@ export class Ledger {
       `${operation}: wallet ${walletId} kept changing under ${this.maxAttempts} attempts; retry the step`,
     );
   }
+}
+
+/** When a hold last changed state. */
+function lastChangeOf(hold: Hold): string {
+  return hold.refundedAt ?? hold.postedAt ?? hold.voidedAt ?? hold.reservedAt;
 }

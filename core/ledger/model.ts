@@ -51,6 +51,11 @@ export const WalletSchema = z.object({
   holds: z.record(z.string(), HoldSchema),
   deposits: z.record(z.string(), DepositSchema),
   createdAt: IsoInstant,
+  /**
+   * Set by compactWallet: markers of operations closed before this instant were
+   * removed from the item (its 400 KB limit); their journal entries remain.
+   */
+  compactedThrough: IsoInstant.optional(),
 });
 export type Wallet = z.infer<typeof WalletSchema>;
 

@@ -53,14 +53,23 @@ export class LedgerReader {
     return { wallets, entries };
   }
 
-  /** Snapshot of some wallets with the journal entries of their deposits and the given payments. */
-  async snapshotOf(walletIds: readonly string[], paymentIds: readonly string[]): Promise<LedgerSnapshot> {
+  /**
+   * Snapshot of some wallets with the journal entries of the given payments and
+   * deposits, and of every payment and deposit their markers name (pass the ids
+   * of compacted operations explicitly).
+   */
+  async snapshotOf(
+    walletIds: readonly string[],
+    paymentIds: readonly string[],
+    depositIds: readonly string[] = [],
+  ): Promise<LedgerSnapshot> {
     const wallets = (await Promise.all(walletIds.map((id) => this.getWallet(id)))).filter(
       (wallet): wallet is Wallet => wallet !== undefined,
     );
     const refs = [
       ...new Set([
         ...paymentIds,
+        ...depositIds.map(depositRef),
         ...wallets.flatMap((wallet) => Object.keys(wallet.deposits).map(depositRef)),
         ...wallets.flatMap((wallet) => Object.keys(wallet.holds)),
       ]),
