@@ -1,0 +1,151 @@
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromIni } from '@aws-sdk/credential-providers';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type QueueKey, type ResourceNames, resourceNames } from '../core/config/names';
+import { CliError, UsageError } from './errors';
+import { createOutput, type Output } from './output';
+
+/** Options every payctl command takes. */
+export interface GlobalOptions {
+  readonly stage: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly endpoint?: string;
+  readonly json?: boolean;
+  readonly yes?: boolean;
+}
+
+export interface AwsClients {
+  readonly sqs: SQSClient;
+  readonly sfn: SFNClient;
+  readonly eventBridge: EventBridgeClient;
+  readonly dynamo: DynamoDBClient;
+  readonly doc: DynamoDBDocumentClient;
+  readonly secrets: SecretsManagerClient;
+  readonly sts: STSClient;
+}
+
+/**
+ * Everything a command needs: SDK clients (default credential chain, --profile,
+ * --region, --endpoint / AWS_ENDPOINT_URL), the stage's resource names from the
+ * same definitions as stacks/, lookups of queue URLs and the saga's ARN, the
+ * caller's identity for audit records, output and confirmation.
+ */
+export interface CliContext {
+  readonly stage: string;
+  readonly names: ResourceNames;
+  readonly clients: AwsClients;
+  readonly out: Output;
+  readonly assumeYes: boolean;
+  /** True when talking to the local runtime rather than AWS. */
+  readonly local: boolean;
+  queueUrl(key: QueueKey): Promise<string>;
+  stateMachineArn(): Promise<string>;
+  /** Who is acting: the caller's IAM identity on AWS, the OS user locally. */
+  identity(): Promise<string>;
+  /** Asks before a state-changing action unless --yes; refuses when there is nobody to ask. */
+  confirm(question: string): Promise<boolean>;
+}
+
+export function createClients(options: Pick<GlobalOptions, 'region' | 'profile' | 'endpoint'>): AwsClients {
+  const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
+  const config = {
+    ...(options.region && { region: options.region }),
+    ...(endpoint && { endpoint }),
+    ...(options.profile && { credentials: fromIni({ profile: options.profile }) }),
+  };
+  const dynamo = new DynamoDBClient(config);
+  return {
+    sqs: new SQSClient(config),
+    sfn: new SFNClient(config),
+    eventBridge: new EventBridgeClient(config),
+    dynamo,
+    doc: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+    secrets: new SecretsManagerClient(config),
+    sts: new STSClient(config),
+  };
+}
+
+export function createContext(
+  options: GlobalOptions,
+  overrides: { clients?: AwsClients; out?: Output } = {},
+): CliContext {
+  const names = resourceNames(options.stage);
+  const clients = overrides.clients ?? createClients(options);
+  const out = overrides.out ?? createOutput({ json: Boolean(options.json) });
+  const local = Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL);
+  const queueUrls = new Map<QueueKey, Promise<string>>();
+  let machineArn: Promise<string> | undefined;
+  let who: Promise<string> | undefined;
+
+  return {
+    stage: options.stage,
+    names,
+    clients,
+    out,
+    local,
+    assumeYes: Boolean(options.yes),
+    queueUrl(key) {
+      let url = queueUrls.get(key);
+      if (!url) {
+        url = clients.sqs
+          .send(new GetQueueUrlCommand({ QueueName: names.queues[key] }))
+          .then((r) => r.QueueUrl ?? '')
+          .catch((error: unknown) => {
+            if (error instanceof QueueDoesNotExist) {
+              throw new CliError(
+                `queue ${names.queues[key]} does not exist on stage ${options.stage}: is the stage deployed (or the local runtime running)?`,
+              );
+            }
+            throw error;
+          });
+        queueUrls.set(key, url);
+      }
+      return url;
+    },
+    stateMachineArn() {
+      machineArn ??= (async () => {
+        let nextToken: string | undefined;
+        do {
+          const page = await clients.sfn.send(new ListStateMachinesCommand({ nextToken }));
+          const found = page.stateMachines?.find((m) => m.name === names.stateMachine);
+          if (found?.stateMachineArn) return found.stateMachineArn;
+          nextToken = page.nextToken;
+        } while (nextToken);
+        throw new CliError(
+          `state machine ${names.stateMachine} not found on stage ${options.stage}: is the stage deployed?`,
+        );
+      })();
+      return machineArn;
+    },
+    identity() {
+      who ??= clients.sts
+        .send(new GetCallerIdentityCommand({}))
+        .then((r) => r.Arn ?? 'unknown')
+        .catch(() => `local:${userInfo().username}`);
+      return who;
+    },
+    async confirm(question) {
+      if (options.yes) return true;
+      if (!process.stdin.isTTY) {
+        throw new UsageError(
+          `${question} — refusing without --yes: there is no terminal to ask for confirmation`,
+        );
+      }
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        const answer = await rl.question(`${question} [y/N] `);
+        return /^y(es)?$/i.test(answer.trim());
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}

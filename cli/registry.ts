@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import type { CliContext } from './context';
+
+/** A group of subcommands (dlq, sagas, audit, history, report, reconcile, console) registers itself here. */
+export type RegisterCommands = (program: Command, context: () => CliContext) => void;
+
+export const COMMAND_GROUPS: RegisterCommands[] = [];
