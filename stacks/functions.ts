@@ -81,6 +81,8 @@ export function paysagaFunction(
     role,
     logGroup,
     nodejs: NODEJS_BUNDLING,
+    // No SST `bind` between functions: no SSM parameter per function, no generated types.
+    _doNotAllowOthersToBind: true,
     environment: {
       ...powertoolsEnvironment(options.logLevel),
       ...paysagaEnvironment(options.stage, options.env),

@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { App, getStack } from 'sst/constructs';
 import { initProject, useProject } from 'sst/project.js';
 import { addStacks, Data, Intake, Ops, Saga } from '../../stacks';
+import { finishWithoutBundling } from '../../stacks/finish';
 import { CfnApp, type CfnTemplate } from './cfn';
 
 export const TEST_ACCOUNT = '123456789012';
@@ -29,9 +30,9 @@ export interface SynthesizedApp {
 
 /**
  * Synthesizes the whole app for a stage, offline, the way tests should: SST in
- * test mode (NODE_ENV=test: no bootstrap lookup; functions keep placeholder
- * code since deferred bundling is not run), with SST's generated-types folder
+ * test mode (NODE_ENV=test: no bootstrap lookup), with SST's generated-types folder
  * moved to a private temp dir so test files running in parallel do not race.
+ * finish() runs as on deploy except for bundling, so the templates are the deployed ones but for the code.
  */
 export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
   process.env.NODE_ENV = 'test';
@@ -46,6 +47,7 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     account: TEST_ACCOUNT,
   });
   addStacks(app);
+  await finishWithoutBundling(app);
   const stackObjects = {
     Data: getStack(Data),
     Intake: getStack(Intake),
