@@ -564,10 +564,10 @@ export class Ledger {
     return removed;
   }
 
-  /** Expiry sweep of the given wallets (the caller pages wallets, e.g. LedgerReader.walletIds). */
-  async sweepExpiredHolds(walletIds: Iterable<string>): Promise<SweepResult> {
+  /** Expiry sweep (and journal repair) of the given wallets, e.g. `ledger.sweepExpiredHolds(reader.walletIds())`. */
+  async sweepExpiredHolds(walletIds: Iterable<string> | AsyncIterable<string>): Promise<SweepResult> {
     const expired: Array<SweepResult['expired'][number]> = [];
-    for (const walletId of walletIds) {
+    for await (const walletId of walletIds) {
       expired.push(...(await this.expireHolds(walletId)).expired);
       await this.repairJournal(walletId);
     }

@@ -347,7 +347,11 @@ describe('Class: Ledger', () => {
       await ledger.reserve({ paymentId: live, walletId, amount: 300, expiresAt: inOneHour() });
       clock = new Date(clock.getTime() + 60_000);
       // Act
-      const first = await ledger.sweepExpiredHolds([walletId]);
+      const first = await ledger.sweepExpiredHolds(
+        (async function* () {
+          yield walletId;
+        })(),
+      );
       const again = await ledger.expireHolds(walletId);
       // Assess
       expect(first.expired).toEqual([{ walletId, paymentId: old, amount: 200 }]);

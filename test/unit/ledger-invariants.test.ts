@@ -88,6 +88,23 @@ describe('Function: checkLedgerInvariants', () => {
   });
 });
 
+describe('Function: checkLedgerInvariants (compacted wallets)', () => {
+  it('accepts journal entries of markers compacted away, but only before compactedThrough', () => {
+    // Prepare
+    const full = consistentWallet();
+    const entries = entriesForWallet(full);
+    const compacted = (compactedThrough: string): Wallet => ({ ...full, deposits: {}, compactedThrough });
+    // Act
+    const after = checkLedgerInvariants({ wallets: [compacted('2026-11-22T09:30:00.000Z')], entries });
+    const before = checkLedgerInvariants({ wallets: [compacted('2026-11-22T08:30:00.000Z')], entries });
+    // Assess
+    expect(after.violations).toEqual([]);
+    expect(before.violations).toEqual([
+      'wallet w1: journal entry deposit:d1#deposit was never applied to the wallet',
+    ]);
+  });
+});
+
 describe('Function: verifyConservation', () => {
   it('throws LedgerInvariantError listing the violations', () => {
     // Prepare
