@@ -217,9 +217,9 @@ export class ExecutionRun {
     const attempt: Attempt = { settled: false };
     entry.pending = attempt;
     this.appendScheduledAndStarted(task, input);
-    let result: unknown;
+    let output: unknown;
     try {
-      result = await this.options.invokeTask({
+      const result = await this.options.invokeTask({
         stateName,
         resource: task.resource,
         input,
@@ -228,6 +228,8 @@ export class ExecutionRun {
         attempt: entry.attempts,
         ...(task.timeoutSeconds !== undefined && { timeoutSeconds: task.timeoutSeconds }),
       });
+      // The result travels as JSON on AWS: what does not survive JSON fails the task here too.
+      output = result === undefined ? null : (JSON.parse(JSON.stringify(result)) as unknown);
     } catch (thrown) {
       const failure = taskFailure(thrown, isLambdaResource(task.resource));
       if (!attempt.settled && this.recording) {
@@ -236,7 +238,6 @@ export class ExecutionRun {
       }
       throw engineError(failure);
     }
-    const output = result === undefined ? null : (JSON.parse(JSON.stringify(result)) as unknown);
     if (!attempt.settled && this.recording) {
       attempt.settled = true;
       this.appendTaskOutcome(task, 'Succeeded', { output: json(output), outputDetails: NOT_TRUNCATED });

@@ -560,7 +560,7 @@ describe('StepFunctionsService', () => {
         cause: 'stopped by ops',
       });
       finishCharge();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setImmediate(resolve));
       const described = await call(service, 'DescribeExecution', { executionArn: arn });
       const events = await historyOf(service, arn);
 
