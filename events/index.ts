@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { DETAIL_TYPES, type DetailType } from './envelope';
+import { OpsActionPerformedV1 } from './ops.v1';
 import {
   PaymentCompensatedV1,
   PaymentFailedV1,
@@ -10,6 +11,7 @@ import {
 import { PaymentRequestedV1 } from './payment-requested.v1';
 
 export * from './envelope';
+export * from './ops.v1';
 export * from './outcomes.v1';
 export * from './payment-requested.v1';
 
@@ -21,4 +23,5 @@ export const CONTRACTS: ReadonlyArray<{ detailType: DetailType; version: '1'; sc
   { detailType: DETAIL_TYPES.paymentCompensated, version: '1', schema: PaymentCompensatedV1 },
   { detailType: DETAIL_TYPES.paymentNeedsAttention, version: '1', schema: PaymentNeedsAttentionV1 },
   { detailType: DETAIL_TYPES.paymentRejected, version: '1', schema: PaymentRejectedV1 },
+  { detailType: DETAIL_TYPES.opsActionPerformed, version: '1', schema: OpsActionPerformedV1 },
 ];

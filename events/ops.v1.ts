@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { FreeText, IsoDateTime, SchemaVersion } from './common';
+
+/** What an operator did through payctl (or the console, through the same functions). */
+export const OpsActionName = z.enum(['dlq.redrive', 'dlq.redrive.cancel', 'dlq.purge', 'sagas.redrive']);
+export type OpsActionName = z.infer<typeof OpsActionName>;
+
+/**
+ * How it ended: succeeded (everything asked for was done), partial (some of
+ * it), failed (none of it), cancelled (stopped by the operator midway).
+ */
+export const OpsActionOutcome = z.enum(['succeeded', 'partial', 'failed', 'cancelled']);
+export type OpsActionOutcome = z.infer<typeof OpsActionOutcome>;
+
+/**
+ * OpsActionPerformed: one state-changing operations action, as its audit
+ * record in the payments table says. Never carries card data or message bodies.
+ */
+export const OpsActionPerformedV1 = z.object({
+  schemaVersion: SchemaVersion,
+  auditId: z.string().min(1).max(100),
+  /** The caller's IAM identity ARN on AWS, `local:<os user>` on the local runtime. */
+  actor: FreeText(500),
+  action: OpsActionName,
+  /** The queue name, execution ARN or selection the action applied to. */
+  target: FreeText(1000),
+  stage: z.string().min(1).max(64),
+  /** How many items (messages, executions) the action changed. */
+  count: z.int().min(0),
+  outcome: OpsActionOutcome,
+  /** What went wrong or was skipped, in a sentence. */
+  message: FreeText(2000).optional(),
+  occurredAt: IsoDateTime,
+});
+export type OpsActionPerformed = z.infer<typeof OpsActionPerformedV1>;
