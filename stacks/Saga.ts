@@ -13,7 +13,6 @@ import {
   idempotencyStatement,
   keyStatement,
   queueSendStatement,
-  tableReadStatement,
   tableReadWriteStatement,
 } from './permissions';
 import { paysagaQueue } from './queues';
@@ -57,13 +56,10 @@ export function Saga({ stack }: StackContext) {
       keyStatement(key, true),
     ],
   };
+  // Every step that builds the shared step dependencies needs LEDGER_TABLE set (functions/commons/deps.ts),
+  // even charge, which never touches the ledger: a name, not a grant.
   const gatewayStep = (withLedger: boolean) => ({
-    env: {
-      paymentsTable: tableEnv.paymentsTable,
-      idempotencyTable: tableEnv.idempotencyTable,
-      gatewaySecretId: names.gatewaySecret,
-      ...(withLedger && { ledgerTable: tableEnv.ledgerTable }),
-    },
+    env: { ...tableEnv, gatewaySecretId: names.gatewaySecret },
     statements: [
       allow(ACTIONS.secretRead, [gatewaySecret.secretArn]),
       ...(withLedger ? [tableReadWriteStatement(tables.ledger)] : []),
@@ -81,30 +77,22 @@ export function Saga({ stack }: StackContext) {
     charge: gatewayStep(false),
     refundCharge: gatewayStep(true),
     notify: {
-      env: {
-        paymentsTable: tableEnv.paymentsTable,
-        idempotencyTable: tableEnv.idempotencyTable,
-        notificationQueueUrl: notificationQueue.queueUrl,
-      },
+      env: { idempotencyTable: tableEnv.idempotencyTable, notificationQueueUrl: notificationQueue.queueUrl },
       statements: [
         queueSendStatement([notificationQueue]),
-        tableReadWriteStatement(tables.payments),
         idempotencyStatement(tables.idempotency),
         keyStatement(key, true),
       ],
     },
     recordOutcome: {
-      // The bus name goes into the outcome entries that the state machine puts on the bus.
+      // The bus name goes into the outcome entries that the state machine puts on the bus. A conditional
+      // status write: no idempotency record (functions/record-outcome.ts), no ledger access.
       env: {
         paymentsTable: tableEnv.paymentsTable,
         ledgerTable: tableEnv.ledgerTable,
         eventBusName: bus.eventBusName,
       },
-      statements: [
-        tableReadWriteStatement(tables.payments),
-        tableReadStatement(tables.ledger),
-        keyStatement(key, true),
-      ],
+      statements: [tableReadWriteStatement(tables.payments), keyStatement(key, true)],
     },
   };
 

@@ -148,13 +148,8 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...idempotency,
         ...keyWrite,
       ],
-      notify: [
-        ...grants(['sqs:SendMessage'], [queueArn('notification')]),
-        ...tableWrite('payments'),
-        ...idempotency,
-        ...keyWrite,
-      ],
-      recordOutcome: [...tableWrite('payments'), ...tableRead('ledger'), ...keyWrite],
+      notify: [...grants(['sqs:SendMessage'], [queueArn('notification')]), ...idempotency, ...keyWrite],
+      recordOutcome: [...tableWrite('payments'), ...keyWrite],
     };
     const dlqs = [
       queueArn('intakeDlq'),

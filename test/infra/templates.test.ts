@@ -255,7 +255,7 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
         [ENV_KEYS.stateMachineArn]: stateMachineArn,
         [ENV_KEYS.intakeDlqUrl]: queueUrl('intakeDlq'),
       });
-      for (const key of ['reserve', 'settle', 'releaseFunds'] as const) {
+      for (const key of ['reserve', 'settle', 'releaseFunds', 'charge', 'refundCharge'] as const) {
         expect(envOf(key)).toMatchObject({
           [ENV_KEYS.ledgerTable]: n.tables.ledger,
           [ENV_KEYS.paymentsTable]: n.tables.payments,
@@ -265,7 +265,7 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
       for (const key of ['charge', 'refundCharge'] as const) {
         expect(envOf(key)).toMatchObject({ [ENV_KEYS.gatewaySecretId]: n.gatewaySecret });
       }
-      expect(envOf('charge')[ENV_KEYS.ledgerTable]).toBeUndefined();
+      expect(envOf('notify')[ENV_KEYS.paymentsTable]).toBeUndefined();
       expect(envOf('notify')).toMatchObject({ [ENV_KEYS.notificationQueueUrl]: queueUrl('notification') });
       expect(envOf('recordOutcome')).toMatchObject({ [ENV_KEYS.eventBusName]: n.eventBus });
       // The secret's name is not its value: no function environment carries a credential.
