@@ -6,6 +6,7 @@ import { QUEUE_KEYS, QUEUES, type ResourceNames, redrivePolicy, resourceNames } 
 import { ensureTables } from '../core/dynamo/tables';
 import { PAYMENT_REQUESTED_PATTERN } from '../events/envelope';
 import { startDynamoDb } from './dynamodb/dynamodb-service';
+import { clearStaleInProgress } from './dynamodb/stale-in-progress';
 import { lockDataDir } from './edge/data-dir-lock';
 import { type Edge, startEdge } from './edge/edge-server';
 import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from './edge/request-context';
@@ -173,14 +174,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     stops.push(() => events.drain());
 
-    await ensureTables(
-      new DynamoDBClient({
-        endpoint: edge.endpoint,
-        region,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      }),
-      names.tables,
-    );
+    const dynamoClient = new DynamoDBClient({
+      endpoint: edge.endpoint,
+      region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureTables(dynamoClient, names.tables);
+    const cleared = await clearStaleInProgress(dynamoClient, names.tables.idempotency);
+    if (cleared > 0)
+      log.info('idempotency records of steps killed with the previous run cleared', { cleared });
 
     let sandbox: SandboxGateway | undefined;
     if (options.sandbox ?? true) {
@@ -214,6 +216,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     stops.push(() => saga.stop());
 
     if (options.intake ?? true) {
+      const released = await sqs.releaseInFlight(names.queues.intake);
+      if (released > 0) log.info('intake messages of the previous run released', { released });
       const poller = new SqsPoller({
         sqs,
         queueName: names.queues.intake,

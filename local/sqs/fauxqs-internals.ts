@@ -27,6 +27,7 @@ export interface FauxqsSqsStore {
   allQueues(): IterableIterator<FauxqsQueue>;
   getQueueByName(name: string): FauxqsQueue | undefined;
   getQueueByArn(arn: string): FauxqsQueue | undefined;
+  inspectQueue(name: string): { messages: { inflight: Array<{ receiptHandle: string }> } } | undefined;
 }
 
 export interface FauxqsPersistence {

@@ -126,6 +126,25 @@ export class SqsService implements RawAwsService {
     return QueueUrl;
   }
 
+  /**
+   * Makes the messages a previous process had received (and not deleted)
+   * visible again. Only for queues this runtime alone consumes (the intake
+   * queue): the data dir lock guarantees their consumer died with that
+   * process, so waiting out a 180 s visibility timeout would only delay. The
+   * receive still counts toward maxReceiveCount, as a crashed Lambda's would.
+   */
+  async releaseInFlight(queueName: string): Promise<number> {
+    const inflight = this.store.inspectQueue(queueName)?.messages.inflight ?? [];
+    for (const { receiptHandle } of inflight) {
+      await this.call('ChangeMessageVisibility', {
+        QueueUrl: this.queueUrl(queueName),
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: 0,
+      });
+    }
+    return inflight.length;
+  }
+
   /** Calls an SQS operation in-process, with the same semantics and errors as through the edge. */
   async call<T = Record<string, unknown>>(operation: string, input: Record<string, unknown>): Promise<T> {
     if (MOVE_TASK_OPERATIONS.has(operation)) return (await this.moveTasks.handle(operation, input)) as T;

@@ -45,7 +45,7 @@ afterAll(async () => {
 async function fundedWallet(minor: number): Promise<string> {
   const walletId = `wal_${randomUUID().slice(0, 12)}`;
   await ledger.openWallet(walletId, 'EUR');
-  await ledger.deposit(walletId, { value: minor, currency: 'EUR', exponent: 2 }, `dep-${walletId}`);
+  await ledger.deposit(walletId, { value: minor, currency: 'EUR' }, `dep-${walletId}`);
   return walletId;
 }
 
