@@ -15,6 +15,8 @@ export interface FunctionInvokerOptions {
   readonly concurrency?: number;
   /** Replaces a function's handler (tests: a failing or slow step). */
   readonly overrides?: Partial<Record<FunctionKey, LambdaHandler>>;
+  /** Replaces functions' timeouts from names.ts (tests of the timeout itself). */
+  readonly timeoutSeconds?: Partial<Record<FunctionKey, number>>;
 }
 
 /**
@@ -40,9 +42,10 @@ export class FunctionInvoker {
     await this.acquire();
     try {
       const spec = FUNCTIONS[key];
+      const timeoutSeconds = this.options.timeoutSeconds?.[key] ?? spec.timeoutSeconds;
       const context = lambdaContext({
         functionName: this.options.names.functions[key],
-        timeoutSeconds: spec.timeoutSeconds,
+        timeoutSeconds,
         memoryMb: spec.memoryMb,
         region: this.options.region,
         accountId: LOCAL_ACCOUNT_ID,
@@ -50,11 +53,8 @@ export class FunctionInvoker {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () =>
-            reject(
-              new FunctionTimeoutError(`Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds`),
-            ),
-          spec.timeoutSeconds * 1000,
+          () => reject(new FunctionTimeoutError(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds`)),
+          timeoutSeconds * 1000,
         );
       });
       try {

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  RedriveExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAGA_STATES } from '../../core/config/names';
-import { Ledger } from '../../core/ledger';
+import { Ledger, LedgerReader } from '../../core/ledger';
 import { DETAIL_TYPES, PAYSAGA_SOURCE } from '../../events/envelope';
 import type { BusEvent } from '../../local/events/eventbridge-service';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
@@ -171,6 +175,31 @@ describe('the saga on the local runtime', () => {
       outcomesOf(detail.paymentId).find((e) => e['detail-type'] === DETAIL_TYPES.paymentFailed),
     );
     expect(failed.resources).toContain(executionArnOf(detail.paymentId));
+  });
+
+  it('fails at Charge keeping the hold while the gateway is down, and succeeds once redriven, charging once', async () => {
+    // Prepare
+    const walletId = await fundedWallet(10_000);
+    const detail = paymentRequest(walletId);
+    runtime.sandbox?.setDown(true);
+    // Act
+    await request(detail);
+    const failed = await settled(detail.paymentId).finally(() => runtime.sandbox?.setDown(false));
+    const held = await new LedgerReader(clients.documents, runtime.names.tables.ledger).getWallet(walletId);
+    await clients.sfn.send(new RedriveExecutionCommand({ executionArn: executionArnOf(detail.paymentId) }));
+    const redriven = await waitFor('the redriven saga to end', async () => {
+      const execution = await clients.sfn.send(
+        new DescribeExecutionCommand({ executionArn: executionArnOf(detail.paymentId) }),
+      );
+      return execution.status !== 'RUNNING' ? execution : undefined;
+    });
+    // Assess
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toBe('GatewayUnavailableError');
+    expect(held?.held).toBe(1250);
+    expect(redriven.status).toBe('SUCCEEDED');
+    expect(redriven.redriveCount).toBe(1);
+    expect(runtime.sandbox?.chargesFor(detail.paymentId)).toHaveLength(1);
   });
 
   it('parks a request carrying a card number in the intake DLQ with its reason, never starting a saga', async () => {

@@ -29,6 +29,8 @@ export async function startTestRuntime(
   options: RuntimeOptions & { keepDataDir?: boolean } = {},
 ): Promise<TestRuntime> {
   const log = memoryLog();
+  // Handlers log through Powertools in this process; keep test output to errors.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const runtime = await startRuntime({
     port: 0,
     memory: options.dataDir === undefined,
