@@ -94,6 +94,7 @@ export const FUNCTION_KEYS = [
   'releaseFunds',
   'refundCharge',
   'recordOutcome',
+  'archiveHistory',
 ] as const;
 export type FunctionKey = (typeof FUNCTION_KEYS)[number];
 
@@ -149,6 +150,8 @@ export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
     timeoutSeconds: 10,
     aslPlaceholder: 'RecordOutcomeFunctionArn',
   },
+  /** Writes the immutable saga history archive on the saga's terminal status change (finance). */
+  archiveHistory: { entry: 'functions/archive-history.ts', memoryMb: 256, timeoutSeconds: 30 },
 };
 
 /**

@@ -1,0 +1,7 @@
+export * from './amounts';
+export * from './archiver';
+export * from './build';
+export * from './events';
+export * from './source';
+export * from './status-event';
+export * from './timeline';
