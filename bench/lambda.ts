@@ -1,0 +1,191 @@
+/**
+ * npm run bench:lambda -- [--runs 15] [--json]
+ *
+ * Bundles every function exactly as `sst deploy` does (an offline synth with
+ * bundling: esbuild, minified, tree-shaken, one ESM file each), then reports
+ * each bundle's size and its init time: the wall time of a fresh Node process
+ * that imports the bundle, minus that of a bare `node -e 0`, medians of
+ * interleaved runs in the same session (so machine load hits both alike).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { FUNCTION_KEYS, type FunctionKey, resourceNames } from '../core/config/names';
+import { synthesizeOffline } from '../stacks/offline-synth';
+
+/** The issue's budget per function. */
+export const BUDGET = { bundleBytes: 250 * 1024, initMsOverBareNode: 30 } as const;
+
+const STAGE = 'prod';
+const REGION = 'eu-west-1';
+
+interface DeployedFunction {
+  readonly key: FunctionKey;
+  readonly bundle: string;
+  readonly environment: Record<string, string>;
+}
+
+export interface FunctionResult {
+  readonly function: FunctionKey;
+  readonly bundleBytes: number;
+  readonly gzipBytes: number;
+  readonly initMedianMs: number;
+  readonly initOverBareMs: number;
+  readonly importMedianMs: number;
+  readonly withinBudget: boolean;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+/** Finds each function's bundle in the synthesized assets, with the environment it deploys with. */
+function deployedFunctions(outdir: string, templateFiles: string[]): DeployedFunction[] {
+  const names = resourceNames(STAGE);
+  const found: DeployedFunction[] = [];
+  for (const file of templateFiles) {
+    const template = JSON.parse(readFileSync(file, 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    for (const resource of Object.values(template.Resources)) {
+      if (resource.Type !== 'AWS::Lambda::Function') continue;
+      const p = resource.Properties;
+      const key = FUNCTION_KEYS.find((k) => names.functions[k] === p.FunctionName);
+      if (!key) continue;
+      const s3Key = (p.Code as { S3Key?: string }).S3Key;
+      if (!s3Key) throw new Error(`${key} has no bundled code: was the synth run without bundling?`);
+      const handlerFile = String(p.Handler).replace(/\.[^.]+$/, '.mjs');
+      const variables = (p.Environment as { Variables: Record<string, unknown> }).Variables;
+      // Values that are references (table names, URLs) only need to be present for init: use placeholders.
+      const environment = Object.fromEntries(
+        Object.entries(variables).map(([name, value]) => [
+          name,
+          typeof value === 'string' ? value : `bench-${name.toLowerCase()}`,
+        ]),
+      );
+      found.push({
+        key,
+        bundle: join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, handlerFile),
+        environment,
+      });
+    }
+  }
+  return FUNCTION_KEYS.map((key) => {
+    const fn = found.find((f) => f.key === key);
+    if (!fn) throw new Error(`function ${key} is missing from the synthesized templates`);
+    return fn;
+  });
+}
+
+/** What Lambda sets before init; no credentials are needed to construct clients. */
+function lambdaEnvironment(fn: DeployedFunction): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    AWS_REGION: REGION,
+    AWS_LAMBDA_FUNCTION_NAME: resourceNames(STAGE).functions[fn.key],
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    ...fn.environment,
+  };
+}
+
+/** One fresh process: wall time, and the time the import itself took as the child measured it. */
+function timeProcess(args: string[], env: NodeJS.ProcessEnv): { wallMs: number; importMs: number } {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+  const wallMs = performance.now() - started;
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr.slice(0, 500)}`);
+  return { wallMs, importMs: Number(result.stdout.trim()) || 0 };
+}
+
+function importScript(bundle: string): string {
+  return `const t=performance.now();await import(${JSON.stringify(pathToFileURL(bundle).href)});console.log(performance.now()-t)`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '15' }, json: { type: 'boolean', default: false } },
+  });
+  const runs = Math.max(15, Number(values.runs));
+  const outdir = mkdtempSync(join(tmpdir(), 'paysaga-bench-'));
+  const synthStarted = performance.now();
+  const synth = await synthesizeOffline({ stage: STAGE, region: REGION, outdir, bundle: true });
+  const synthSeconds = (performance.now() - synthStarted) / 1000;
+  const functions = deployedFunctions(
+    outdir,
+    synth.stacks.map((s) => s.templateFile),
+  );
+  const nodeVersion = spawnSync(process.execPath, ['--version'], { encoding: 'utf8' }).stdout.trim();
+
+  const bare: number[] = [];
+  const wall = new Map<FunctionKey, number[]>(functions.map((f) => [f.key, []]));
+  const imports = new Map<FunctionKey, number[]>(functions.map((f) => [f.key, []]));
+  for (const fn of functions)
+    timeProcess(['--input-type=module', '-e', importScript(fn.bundle)], lambdaEnvironment(fn)); // warm the page cache
+  for (let run = 0; run < runs; run++) {
+    bare.push(timeProcess(['-e', '0'], { PATH: process.env.PATH }).wallMs);
+    for (const fn of functions) {
+      const timing = timeProcess(
+        ['--input-type=module', '-e', importScript(fn.bundle)],
+        lambdaEnvironment(fn),
+      );
+      wall.get(fn.key)?.push(timing.wallMs);
+      imports.get(fn.key)?.push(timing.importMs);
+    }
+  }
+  const bareMedian = median(bare);
+  const results: FunctionResult[] = functions.map((fn) => {
+    const source = readFileSync(fn.bundle);
+    const initMedianMs = median(wall.get(fn.key) ?? []);
+    const initOverBareMs = initMedianMs - bareMedian;
+    const bundleBytes = statSync(fn.bundle).size;
+    return {
+      function: fn.key,
+      bundleBytes,
+      gzipBytes: gzipSync(source).length,
+      initMedianMs,
+      initOverBareMs,
+      importMedianMs: median(imports.get(fn.key) ?? []),
+      withinBudget: bundleBytes <= BUDGET.bundleBytes && initOverBareMs <= BUDGET.initMsOverBareNode,
+    };
+  });
+
+  const meta = {
+    date: new Date().toISOString(),
+    node: nodeVersion,
+    runs,
+    bareNodeMedianMs: bareMedian,
+    synthWithBundlingSeconds: synthSeconds,
+    loadAverage: (await import('node:os')).loadavg().map((l) => Number(l.toFixed(2))),
+    budget: BUDGET,
+  };
+  if (values.json) {
+    console.log(JSON.stringify({ ...meta, functions: results }, null, 2));
+    return;
+  }
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+  const ms = (value: number) => `${value.toFixed(1)} ms`;
+  console.log(
+    `Node ${nodeVersion}, ${runs} runs, bare node -e 0: ${ms(bareMedian)} (median); synth with bundling ${synthSeconds.toFixed(1)} s; load ${meta.loadAverage.join(' ')}`,
+  );
+  console.log('| function | bundle | gzip | init (median) | over bare node | import only | budget |');
+  console.log('|---|---:|---:|---:|---:|---:|---|');
+  for (const r of results) {
+    console.log(
+      `| ${r.function} | ${kb(r.bundleBytes)} | ${kb(r.gzipBytes)} | ${ms(r.initMedianMs)} | ${ms(r.initOverBareMs)} | ${ms(r.importMedianMs)} | ${r.withinBudget ? 'within' : 'OVER'} |`,
+    );
+  }
+  console.log(
+    `Budget: <= ${kb(BUDGET.bundleBytes)} and <= ${BUDGET.initMsOverBareNode} ms over bare Node per function.`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:lambda failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
