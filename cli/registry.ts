@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context';
+import { registerOpsCommands } from './ops/commands';
 
 /** A group of subcommands (dlq, sagas, audit, history, report, reconcile, console) registers itself here. */
 export type RegisterCommands = (program: Command, context: () => CliContext) => void;
 
-export const COMMAND_GROUPS: RegisterCommands[] = [];
+export const COMMAND_GROUPS: RegisterCommands[] = [registerOpsCommands];

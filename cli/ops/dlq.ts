@@ -1,0 +1,355 @@
+import {
+  CancelMessageMoveTaskCommand,
+  ChangeMessageVisibilityBatchCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  type ListMessageMoveTasksResultEntry,
+  type Message,
+  ReceiveMessageCommand,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+import { QUEUES, type QueueKey } from '../../core/config/names';
+import { redactPans } from '../../core/pan';
+import { CliError } from '../errors';
+import { DLQ_KEYS } from './args';
+import type { OpsDeps } from './deps';
+
+/** How long a peeked message stays hidden if payctl dies before restoring it. */
+const PEEK_VISIBILITY_SECONDS = 20;
+/** `dlq list` samples at most this many messages per queue for the oldest message's age. */
+const AGE_SAMPLE_LIMIT = 50;
+
+export interface DlqSummary {
+  readonly queue: string;
+  readonly key: QueueKey;
+  readonly holds: string;
+  /** The queue its messages go back to on redrive; undefined when they are resolved by hand. */
+  readonly source: string | undefined;
+  readonly depth: number;
+  readonly inFlight: number;
+  /** Age of the oldest message seen, seconds; undefined when empty or not sampled. */
+  readonly oldestAgeSeconds: number | undefined;
+  /** True when only part of the queue was sampled for the age (the true oldest may be older). */
+  readonly oldestSampled: boolean;
+  /** The latest redrive (message move task) of this queue, if any. */
+  readonly redrive: { readonly status: string; readonly moved: number; readonly toMove: number } | undefined;
+}
+
+export interface PeekedMessage {
+  readonly messageId: string;
+  readonly paymentId: string | undefined;
+  readonly reasonCode: string | undefined;
+  readonly reason: string;
+  /** Receives before this peek (at the source queue, then any earlier peeks). */
+  readonly receiveCount: number;
+  readonly firstFailureAt: string | undefined;
+  readonly sentAt: string | undefined;
+  /** The body with anything that looks like a card number masked; JSON parsed when it is JSON. */
+  readonly body: unknown;
+}
+
+export interface RedrivePlan {
+  readonly queue: string;
+  readonly sourceArn: string;
+  readonly destination: string;
+  readonly destinationArn: string;
+  readonly toMove: number;
+  readonly inFlight: number;
+  readonly maxPerSecond: number | undefined;
+}
+
+export interface RedriveProgress {
+  readonly status: string;
+  readonly moved: number;
+  readonly toMove: number;
+  readonly failureReason?: string;
+}
+
+export interface RedriveResult extends RedriveProgress {
+  readonly queue: string;
+  readonly destination: string;
+  readonly failed: number;
+}
+
+const number = (value: string | undefined): number => Number(value ?? 0) || 0;
+
+async function queueAttributes(deps: OpsDeps, key: QueueKey) {
+  const url = await deps.queueUrl(key);
+  const { Attributes = {} } = await deps.clients.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['QueueArn', 'ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    url,
+    arn: Attributes.QueueArn ?? '',
+    depth: number(Attributes.ApproximateNumberOfMessages),
+    inFlight: number(Attributes.ApproximateNumberOfMessagesNotVisible),
+  };
+}
+
+async function latestMoveTask(
+  deps: OpsDeps,
+  sourceArn: string,
+): Promise<ListMessageMoveTasksResultEntry | undefined> {
+  const { Results = [] } = await deps.clients.sqs.send(
+    new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 1 }),
+  );
+  return Results[0];
+}
+
+const isRunning = (task: ListMessageMoveTasksResultEntry | undefined) =>
+  task?.Status === 'RUNNING' || task?.Status === 'CANCELLING';
+
+/**
+ * Receives up to `limit` messages and makes them visible again at once (also
+ * when something fails midway): SQS has no peek, and a message received and
+ * not restored would stay hidden for PEEK_VISIBILITY_SECONDS.
+ */
+async function sample(deps: OpsDeps, url: string, limit: number): Promise<Message[]> {
+  const seen: Message[] = [];
+  let empty = 0;
+  try {
+    while (seen.length < limit && empty < 2) {
+      const { Messages = [] } = await deps.clients.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: Math.min(10, limit - seen.length),
+          VisibilityTimeout: PEEK_VISIBILITY_SECONDS,
+          WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+      );
+      // Short polling samples a subset of SQS hosts: one empty answer does not prove the queue empty.
+      empty = Messages.length === 0 ? empty + 1 : 0;
+      seen.push(...Messages);
+    }
+  } finally {
+    for (let i = 0; i < seen.length; i += 10) {
+      const batch = seen.slice(i, i + 10);
+      await deps.clients.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: url,
+          Entries: batch.map((m, j) => ({
+            Id: String(j),
+            ReceiptHandle: m.ReceiptHandle,
+            VisibilityTimeout: 0,
+          })),
+        }),
+      );
+    }
+  }
+  return seen;
+}
+
+/** Every paysaga DLQ: depth, in flight, oldest message age, where it redrives to, the latest redrive. */
+export async function listDlqs(deps: OpsDeps, now: Date = new Date()): Promise<DlqSummary[]> {
+  return Promise.all(
+    DLQ_KEYS.map(async (key) => {
+      const spec = QUEUES[key];
+      const attributes = await queueAttributes(deps, key);
+      const task = await latestMoveTask(deps, attributes.arn);
+      // Sampling hides messages for a moment: never while a redrive is moving them.
+      const sampled =
+        attributes.depth > 0 && !isRunning(task) ? await sample(deps, attributes.url, AGE_SAMPLE_LIMIT) : [];
+      const sent = sampled.map((m) => number(m.Attributes?.SentTimestamp)).filter((t) => t > 0);
+      const redrivesTo = spec.deadLetter?.redrivesTo;
+      return {
+        queue: deps.names.queues[key],
+        key,
+        holds: spec.deadLetter?.description ?? '',
+        source: redrivesTo && deps.names.queues[redrivesTo],
+        depth: attributes.depth,
+        inFlight: attributes.inFlight,
+        oldestAgeSeconds:
+          sent.length > 0 ? Math.max(0, Math.round((now.getTime() - Math.min(...sent)) / 1000)) : undefined,
+        oldestSampled: attributes.depth > sampled.length,
+        redrive: task && {
+          status: task.Status ?? 'UNKNOWN',
+          moved: task.ApproximateNumberOfMessagesMoved ?? 0,
+          toMove: task.ApproximateNumberOfMessagesToMove ?? 0,
+        },
+      };
+    }),
+  );
+}
+
+function parseBody(body: string): unknown {
+  const masked = redactPans(body);
+  try {
+    return JSON.parse(masked);
+  } catch {
+    return masked;
+  }
+}
+
+const field = (value: unknown, key: string): unknown =>
+  value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The paymentId in a DLQ body: an EventBridge event's detail, or a saga DLQ message. */
+function paymentIdIn(body: unknown): string | undefined {
+  return text(field(field(body, 'detail'), 'paymentId')) ?? text(field(body, 'paymentId'));
+}
+
+/** A Lambda error cause is JSON text with errorType/errorMessage/trace: keep the message, not the trace. */
+function causeText(cause: unknown): string | undefined {
+  const raw = text(cause);
+  if (raw === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(raw) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: the cause as it is
+  }
+  return raw;
+}
+
+/**
+ * Why a message is in its DLQ. Intake rejections carry reasonCode/reason
+ * attributes, EventBridge target failures ERROR_CODE/ERROR_MESSAGE, the saga's
+ * own DLQ messages an error and cause in the body; a message SQS moved after
+ * maxReceiveCount carries nothing: its consumer kept failing.
+ */
+function reasonFor(key: QueueKey, message: Message, body: unknown, receives: number) {
+  const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+  const reasonCode = attribute('reasonCode');
+  if (reasonCode) return { reasonCode, reason: redactPans(attribute('reason') ?? reasonCode) };
+  const errorCode = attribute('ERROR_CODE');
+  if (errorCode) {
+    return {
+      reasonCode: errorCode,
+      reason: redactPans(attribute('ERROR_MESSAGE') ?? 'EventBridge could not deliver the event'),
+    };
+  }
+  const error = text(field(body, 'error'));
+  if (error) return { reasonCode: error, reason: redactPans(causeText(field(body, 'cause')) ?? error) };
+  const source = Object.entries(QUEUES).find(([, spec]) => spec.redrive?.deadLetterQueue === key);
+  const maxReceiveCount = source?.[1].redrive?.maxReceiveCount;
+  return {
+    reasonCode: 'max_receives_exceeded',
+    reason: `its consumer failed ${maxReceiveCount ? `more than ${maxReceiveCount} times` : `${receives} times`}${source ? ` on ${source[1].suffix}` : ''} without saying why (see that function's logs around the first failure)`,
+  };
+}
+
+const isoOf = (millis: string | undefined): string | undefined =>
+  millis && Number(millis) > 0 ? new Date(Number(millis)).toISOString() : undefined;
+
+/** Decoded messages of a DLQ without consuming them (visibility restored). */
+export async function peekDlq(
+  deps: OpsDeps,
+  key: QueueKey,
+  options: { limit?: number } = {},
+): Promise<PeekedMessage[]> {
+  const attributes = await queueAttributes(deps, key);
+  if (isRunning(await latestMoveTask(deps, attributes.arn))) {
+    throw new CliError(
+      `a redrive of ${deps.names.queues[key]} is running: peeking would hide messages from it; wait for it (payctl dlq list) or cancel it (payctl dlq redrive ${QUEUES[key].suffix} --cancel)`,
+    );
+  }
+  const messages = await sample(deps, attributes.url, options.limit ?? 10);
+  return messages.map((message) => {
+    const body = parseBody(message.Body ?? '');
+    const receives = Math.max(0, number(message.Attributes?.ApproximateReceiveCount) - 1);
+    const rejectedAt = message.MessageAttributes?.rejectedAt?.StringValue;
+    return {
+      messageId: message.MessageId ?? '',
+      paymentId: message.MessageAttributes?.paymentId?.StringValue ?? paymentIdIn(body),
+      ...reasonFor(key, message, body, receives),
+      receiveCount: receives,
+      firstFailureAt:
+        rejectedAt ??
+        isoOf(message.Attributes?.ApproximateFirstReceiveTimestamp) ??
+        isoOf(message.Attributes?.SentTimestamp),
+      sentAt: isoOf(message.Attributes?.SentTimestamp),
+      body,
+    };
+  });
+}
+
+/** What a redrive of this DLQ would do; refuses a queue whose messages are not redriven by moving them. */
+export async function planRedrive(
+  deps: OpsDeps,
+  key: QueueKey,
+  options: { maxPerSecond?: number } = {},
+): Promise<RedrivePlan> {
+  const destinationKey = QUEUES[key].deadLetter?.redrivesTo;
+  if (!destinationKey) {
+    throw new CliError(
+      `${deps.names.queues[key]} is not redriven by moving messages: each holds a saga whose compensation (refund or release) failed after its retries; resolve it by hand (payctl dlq peek ${QUEUES[key].suffix}, then the payment's saga with payctl sagas show <paymentId>)`,
+    );
+  }
+  const [source, destination] = await Promise.all([
+    queueAttributes(deps, key),
+    queueAttributes(deps, destinationKey),
+  ]);
+  return {
+    queue: deps.names.queues[key],
+    sourceArn: source.arn,
+    destination: deps.names.queues[destinationKey],
+    destinationArn: destination.arn,
+    toMove: source.depth,
+    inFlight: source.inFlight,
+    maxPerSecond: options.maxPerSecond,
+  };
+}
+
+const progressOf = (task: ListMessageMoveTasksResultEntry): RedriveProgress => ({
+  status: task.Status ?? 'UNKNOWN',
+  moved: task.ApproximateNumberOfMessagesMoved ?? 0,
+  toMove: task.ApproximateNumberOfMessagesToMove ?? 0,
+  ...(task.FailureReason !== undefined && { failureReason: task.FailureReason }),
+});
+
+/**
+ * Starts the message move task (StartMessageMoveTask to the planned source
+ * queue) and polls ListMessageMoveTasks until it is no longer running.
+ */
+export async function redriveDlq(
+  deps: OpsDeps,
+  plan: RedrivePlan,
+  options: { pollMs?: number; onProgress?: (progress: RedriveProgress) => void } = {},
+): Promise<RedriveResult> {
+  const before = await latestMoveTask(deps, plan.sourceArn);
+  if (isRunning(before)) {
+    throw new CliError(
+      `a redrive of ${plan.queue} is already running (${before?.ApproximateNumberOfMessagesMoved ?? 0} moved); wait for it or cancel it with --cancel`,
+    );
+  }
+  await deps.clients.sqs.send(
+    new StartMessageMoveTaskCommand({
+      SourceArn: plan.sourceArn,
+      DestinationArn: plan.destinationArn,
+      ...(plan.maxPerSecond !== undefined && { MaxNumberOfMessagesPerSecond: plan.maxPerSecond }),
+    }),
+  );
+  for (;;) {
+    const task = await latestMoveTask(deps, plan.sourceArn);
+    const progress = task ? progressOf(task) : { status: 'UNKNOWN', moved: 0, toMove: plan.toMove };
+    options.onProgress?.(progress);
+    if (!isRunning(task)) {
+      return {
+        ...progress,
+        queue: plan.queue,
+        destination: plan.destination,
+        failed: progress.status === 'COMPLETED' ? 0 : Math.max(0, progress.toMove - progress.moved),
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1_000));
+  }
+}
+
+/** Cancels the running redrive of a DLQ; messages already moved stay moved. */
+export async function cancelRedrive(deps: OpsDeps, key: QueueKey): Promise<{ queue: string; moved: number }> {
+  const { arn } = await queueAttributes(deps, key);
+  const task = await latestMoveTask(deps, arn);
+  if (task?.Status !== 'RUNNING' || !task.TaskHandle) {
+    throw new CliError(`no redrive of ${deps.names.queues[key]} is running; nothing to cancel`);
+  }
+  const { ApproximateNumberOfMessagesMoved = 0 } = await deps.clients.sqs.send(
+    new CancelMessageMoveTaskCommand({ TaskHandle: task.TaskHandle }),
+  );
+  return { queue: deps.names.queues[key], moved: ApproximateNumberOfMessagesMoved };
+}
