@@ -16,6 +16,7 @@ export const ENV_KEYS = {
   gatewaySecretId: 'GATEWAY_SECRET_ID',
   holdTtlSeconds: 'HOLD_TTL_SECONDS',
   gatewayTimeoutMs: 'GATEWAY_TIMEOUT_MS',
+  gatewayMaxNetworkRetries: 'GATEWAY_MAX_NETWORK_RETRIES',
 } as const;
 
 export type EnvKey = keyof typeof ENV_KEYS;
@@ -38,6 +39,8 @@ const EnvSchema = z.object({
     .default(15 * 24 * 3600),
   /** How long a gateway call may take before it counts as an ambiguous timeout (retried with the same key). */
   gatewayTimeoutMs: z.coerce.number().int().positive().default(10_000),
+  /** The Stripe SDK's own retries (same idempotency key) before the saga's Retry takes over. */
+  gatewayMaxNetworkRetries: z.coerce.number().int().min(0).max(5).default(1),
 });
 
 export type PaysagaEnv = z.infer<typeof EnvSchema>;

@@ -6,7 +6,12 @@ import { findPanPaths, redactPans } from '../pan';
 
 /** What intake does with one queued EventBridge event. */
 export type IntakeDecision =
-  | { readonly kind: 'start'; readonly payment: PaymentRequested; readonly executionName: string; readonly input: string }
+  | {
+      readonly kind: 'start';
+      readonly payment: PaymentRequested;
+      readonly executionName: string;
+      readonly input: string;
+    }
   | {
       readonly kind: 'reject';
       readonly reasonCode: 'invalid_event' | 'card_data_refused';
@@ -64,7 +69,11 @@ export function decideIntake(body: string): IntakeDecision {
     };
   }
   if (!envelope.success) {
-    return { kind: 'reject', reasonCode: 'invalid_event', reason: `not an EventBridge event: ${z.prettifyError(envelope.error)}` };
+    return {
+      kind: 'reject',
+      reasonCode: 'invalid_event',
+      reason: `not an EventBridge event: ${z.prettifyError(envelope.error)}`,
+    };
   }
   if (envelope.data['detail-type'] !== DETAIL_TYPES.paymentRequested) {
     return {

@@ -8,5 +8,10 @@ export function eventEntry(
   detail: object,
   source: string = PAYSAGA_SOURCE,
 ): PutEventsRequestEntry {
-  return { EventBusName: eventBusName, Source: source, DetailType: detailType, Detail: JSON.stringify(detail) };
+  return {
+    EventBusName: eventBusName,
+    Source: source,
+    DetailType: detailType,
+    Detail: JSON.stringify(detail),
+  };
 }

@@ -9,5 +9,7 @@
 export const paymentKey = (paymentId: string) => ({ pk: `PAYMENT#${paymentId}`, sk: 'PAYMENT' });
 export const stepSk = (at: string, step: string, unique: string): string => `STEP#${at}#${step}#${unique}`;
 export const STEP_PREFIX = 'STEP#';
-export const paymentDayPk = (isoTime: string): string => `DAY#${isoTime.slice(0, 10)}`;
+/** The UTC day of an ISO time with any offset: "2026-11-22T23:30:00-02:00" is DAY#2026-11-23. */
+export const paymentDayPk = (isoTime: string): string =>
+  `DAY#${new Date(isoTime).toISOString().slice(0, 10)}`;
 export const paymentDaySk = (requestedAt: string, paymentId: string): string => `${requestedAt}#${paymentId}`;

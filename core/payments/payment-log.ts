@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { PaymentRequested } from '../../events/payment-requested.v1';
 import { canonicalJson } from '../canonical-json';
+import { InvalidPaymentError } from '../errors';
 import type { PaymentFacts, PaymentLog, PaymentStatus, PaymentView, StepRecord } from '../saga/ports';
 import { paymentDayPk, paymentDaySk, paymentKey, STEP_PREFIX, stepSk } from './keys';
 
@@ -97,7 +98,8 @@ export class DynamoPaymentLog implements PaymentLog {
     const fields: Record<string, unknown> = { ...facts, status, updatedAt: at };
     if (TERMINAL_STATUSES.includes(status)) fields.terminalAt = at;
     const { expression, names, values } = setExpression(fields);
-    const allowed = [status, ...from];
+    const allowed = from;
+    if (allowed.length === 0) return;
     const placeholders = allowed.map((_, i) => `:from${i}`);
     try {
       await this.doc.send(
@@ -117,7 +119,7 @@ export class DynamoPaymentLog implements PaymentLog {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const current = await this.get(paymentId);
       if (!current) throw new PaymentNotFoundError(`payment ${paymentId} has no record; it was never opened`);
-      // A stale retry (the payment already moved on) changes nothing: the later status stands.
+      // Already there (a replay) or already past it (a stale retry): the recorded facts and status stand.
     }
   }
 
@@ -135,19 +137,24 @@ export class DynamoPaymentLog implements PaymentLog {
     );
   }
 
-  async appendStep(paymentId: string, record: StepRecord): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: paymentKey(paymentId).pk,
-          sk: stepSk(record.at, record.step, randomUUID().slice(0, 8)),
-          paymentId,
-          ...record,
-        },
-        ConditionExpression: 'attribute_not_exists(sk)',
-      }),
-    );
+  /** `attemptId` (the invocation's request id) makes a re-delivered write of the same attempt a no-op. */
+  async appendStep(paymentId: string, record: StepRecord, attemptId: string = randomUUID()): Promise<void> {
+    await this.doc
+      .send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: paymentKey(paymentId).pk,
+            sk: stepSk(record.at, record.step, attemptId),
+            paymentId,
+            ...record,
+          },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   }
 
   async get(paymentId: string): Promise<PaymentItem | undefined> {

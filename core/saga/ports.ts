@@ -37,7 +37,7 @@ export interface PaymentLog {
   advance(paymentId: string, status: PaymentStatus, facts?: PaymentFacts): Promise<void>;
   /** Records facts without a status change (e.g. that a charge is being attempted). */
   note(paymentId: string, facts: PaymentFacts): Promise<void>;
-  /** Appends one immutable timeline entry. */
-  appendStep(paymentId: string, record: StepRecord): Promise<void>;
+  /** Appends one immutable timeline entry per attempt (attemptId: the invocation's request id). */
+  appendStep(paymentId: string, record: StepRecord, attemptId?: string): Promise<void>;
   get(paymentId: string): Promise<PaymentView | undefined>;
 }

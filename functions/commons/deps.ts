@@ -8,6 +8,13 @@ import { documentClient } from './clients';
 import { env } from './env';
 
 let deps: StepDeps | undefined;
+let payments: DynamoPaymentLog | undefined;
+
+/** The payments log alone (every step records its timeline; not every step touches the ledger). */
+export function paymentLog(): DynamoPaymentLog {
+  payments ??= new DynamoPaymentLog(documentClient, required(env, 'paymentsTable'));
+  return payments;
+}
 
 /** Ledger and payments adapters, built once per cold start from the environment. */
 export function stepDeps(): StepDeps {
@@ -16,7 +23,7 @@ export function stepDeps(): StepDeps {
     deps = {
       ledger: new Ledger({ doc: documentClient, tableName: ledgerTable }),
       ledgerReader: new LedgerReader(documentClient, ledgerTable),
-      payments: new DynamoPaymentLog(documentClient, required(env, 'paymentsTable')),
+      payments: paymentLog(),
       now: () => new Date(),
       holdTtlSeconds: env.holdTtlSeconds,
     };
@@ -26,5 +33,9 @@ export function stepDeps(): StepDeps {
 
 /** The gateway adapter; its API key is read from Secrets Manager (cached), never from a plain variable. */
 export function gateway(): Promise<PaymentGateway> {
-  return gatewayFromSecret({ secretId: required(env, 'gatewaySecretId'), timeoutMs: env.gatewayTimeoutMs });
+  return gatewayFromSecret({
+    secretId: required(env, 'gatewaySecretId'),
+    timeoutMs: env.gatewayTimeoutMs,
+    maxNetworkRetries: env.gatewayMaxNetworkRetries,
+  });
 }

@@ -14,22 +14,22 @@ export const logger = new Logger({ serviceName: 'paysaga', persistentKeys: { sta
  */
 export const IDEMPOTENCY_TTL_SECONDS = 15 * 24 * 3600;
 
-let persistence: DynamoDBPersistenceLayer | undefined;
-
-/** The shared idempotency table; created lazily so functions that do not use it need not configure it. */
+/**
+ * A persistence layer for one step. Each step needs its own: Powertools'
+ * configure() stores the step's key prefix on the layer at every invocation, so
+ * a layer shared by steps running concurrently in one process (the local
+ * runtime) would mix their keys and replay one step's result for another.
+ */
 export function idempotencyStore(): DynamoDBPersistenceLayer {
-  if (!persistence) {
-    const tableName = env.idempotencyTable;
-    if (!tableName)
-      throw new Error('IDEMPOTENCY_TABLE is not set; every saga step needs the idempotency table');
-    persistence = new DynamoDBPersistenceLayer({
-      tableName,
-      keyAttr: IDEMPOTENCY_TABLE.partitionKey,
-      expiryAttr: IDEMPOTENCY_TABLE.ttlAttribute,
-      awsSdkV3Client: dynamoDb,
-    });
-  }
-  return persistence;
+  const tableName = env.idempotencyTable;
+  if (!tableName)
+    throw new Error('IDEMPOTENCY_TABLE is not set; every saga step needs the idempotency table');
+  return new DynamoDBPersistenceLayer({
+    tableName,
+    keyAttr: IDEMPOTENCY_TABLE.partitionKey,
+    expiryAttr: IDEMPOTENCY_TABLE.ttlAttribute,
+    awsSdkV3Client: dynamoDb,
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { InvalidPaymentError, PaysagaError, StepInProgressError } from '../../core/errors';
 import { withReasonCode } from '../../core/saga/outcome';
+import { paymentLog } from './deps';
 import { idempotencyStore, logger, stepIdempotencyConfig } from './powertools';
 
 type StepEvent =
@@ -52,14 +53,42 @@ export function sagaStep<S extends z.ZodType<StepEvent>, R extends object>(step:
         step: step.name,
       });
       config.registerLambdaContext(context);
+      const paymentId = paymentIdOf(parsed.data);
+      const startedAt = new Date();
       try {
         const result = await run(parsed.data);
         logger.info('step succeeded');
+        await recordAttempt(paymentId, step.name, startedAt, context.awsRequestId);
         return result;
       } catch (error) {
-        throw shapeStepError(step.name, error);
+        const shaped = shapeStepError(step.name, error);
+        await recordAttempt(paymentId, step.name, startedAt, context.awsRequestId, shaped);
+        throw shaped;
       }
     });
+}
+
+/** One timeline entry per attempt; losing one must not fail (and so repeat) a step that moved money. */
+async function recordAttempt(
+  paymentId: string,
+  stepName: string,
+  startedAt: Date,
+  attemptId: string,
+  error?: unknown,
+) {
+  const detail = {
+    durationMs: Date.now() - startedAt.getTime(),
+    ...(error instanceof Error && { error: error.name, message: error.message.slice(0, 500) }),
+  };
+  try {
+    await paymentLog().appendStep(
+      paymentId,
+      { step: stepName, outcome: error ? 'failed' : 'succeeded', at: startedAt.toISOString(), detail },
+      attemptId,
+    );
+  } catch (appendError) {
+    logger.warn('timeline entry not recorded', { error: appendError as Error });
+  }
 }
 
 /** Maps Powertools' in-progress error to a retryable name and keeps the reason code in the message. */

@@ -108,7 +108,9 @@ export interface SagaHarness {
   stop(): Promise<void>;
 }
 
-export async function startSagaHarness(options: { gatewayTimeoutMs?: number } = {}): Promise<SagaHarness> {
+export async function startSagaHarness(
+  options: { gatewayTimeoutMs?: number; gatewayMaxNetworkRetries?: number } = {},
+): Promise<SagaHarness> {
   const dynamo = await startDynalite();
   const gateway = await startSandbox();
   const names = resourceNames(STAGE);
@@ -133,6 +135,7 @@ export async function startSagaHarness(options: { gatewayTimeoutMs?: number } = 
     [ENV_KEYS.notificationQueueUrl]: queueUrl(names.queues.notification),
     [ENV_KEYS.gatewaySecretId]: secretId,
     [ENV_KEYS.gatewayTimeoutMs]: String(options.gatewayTimeoutMs ?? 400),
+    [ENV_KEYS.gatewayMaxNetworkRetries]: String(options.gatewayMaxNetworkRetries ?? 1),
   });
 
   const sentMessages: SentMessage[] = [];
