@@ -347,6 +347,29 @@ describe('StepFunctionsService durability', () => {
     await second.service.stop();
   });
 
+  it('stores an execution named ".." inside its data dir, like any other name', async () => {
+    // Prepare
+    const dir = dataDir();
+    const first = makeService(dir, () => ({ ok: true }));
+    await first.service.start();
+
+    // Act
+    const arn = await start(first.service, '..');
+    await first.service.whenSettled(arn);
+    await first.service.stop();
+    const second = makeService(dir, () => ({ ok: true }));
+    await second.service.start();
+    const described = await call(second.service, 'DescribeExecution', { executionArn: arn });
+
+    // Assess
+    expect(described).toMatchObject({ name: '..', status: 'SUCCEEDED' });
+    expect(readdirSync(join(dir, 'sfn', 'executions'))).toEqual([
+      expect.stringMatching(/^[0-9a-f]{40}\.jsonl$/),
+    ]);
+    expect(readdirSync(join(dir, 'sfn'))).toEqual(['executions']);
+    await second.service.stop();
+  });
+
   it('keeps nothing on disk in memory mode', async () => {
     // Prepare
     const { service } = makeService(undefined, () => ({ ok: true }));

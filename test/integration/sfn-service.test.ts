@@ -289,6 +289,10 @@ describe('StepFunctionsService', () => {
         'InvalidName',
       );
       await expectAwsError(
+        call(service, 'StartExecution', { stateMachineArn: MACHINE_ARN, name: 'tab\u0001name' }),
+        'InvalidName',
+      );
+      await expectAwsError(
         call(service, 'StartExecution', { stateMachineArn: `${MACHINE_ARN}-missing`, name: 'a' }),
         'StateMachineDoesNotExist',
       );
