@@ -163,13 +163,7 @@ export class StepFunctionsService implements AwsJsonService {
       }
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
-    const open = this.executions.openCount;
-    if (open >= (this.options.maxOpenExecutions ?? DEFAULT_MAX_OPEN_EXECUTIONS)) {
-      throw new AwsServiceError(
-        'ExecutionLimitExceeded',
-        `Execution Limit Exceeded: ${open} executions are open; wait for some to end or stop them`,
-      );
-    }
+    this.assertBelowOpenLimit();
     const record: ExecutionRecord = {
       executionArn: arn,
       stateMachineArn: machine.arn,
@@ -290,8 +284,20 @@ export class StepFunctionsService implements AwsJsonService {
         `Execution Not Redrivable: '${record.executionArn}': ${redrivable.reason ?? 'not redrivable'}`,
       );
     }
+    this.assertBelowOpenLimit();
     const redriven = this.executions.redrive(record, request.clientToken);
     return { redriveDate: epochSeconds(redriven.redriveDate ?? this.now()) };
+  }
+
+  /** A redriven execution is open again, so StartExecution and RedriveExecution share the limit. */
+  private assertBelowOpenLimit(): void {
+    const open = this.executions.openCount;
+    if (open >= (this.options.maxOpenExecutions ?? DEFAULT_MAX_OPEN_EXECUTIONS)) {
+      throw new AwsServiceError(
+        'ExecutionLimitExceeded',
+        `Execution Limit Exceeded: ${open} executions are open; wait for some to end or stop them`,
+      );
+    }
   }
 
   private listStateMachines(input: unknown): { stateMachines: unknown[]; nextToken?: string } {

@@ -322,6 +322,12 @@ describe('StepFunctionsService', () => {
       // Assess
       await expectAwsError(second, 'ExecutionLimitExceeded');
       await call(service, 'StopExecution', { executionArn: first });
+      const third = await startExecution(service);
+      await expectAwsError(
+        call(service, 'RedriveExecution', { executionArn: first }),
+        'ExecutionLimitExceeded',
+      );
+      await call(service, 'StopExecution', { executionArn: third });
       await service.stop();
     });
 
