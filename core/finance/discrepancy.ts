@@ -1,0 +1,35 @@
+/**
+ * What reconciliation can find, each with the action a person takes. Kinds
+ * are stable identifiers (scripts match on them); messages are for people.
+ */
+export const DISCREPANCY_KINDS = {
+  charged_not_refunded: 'charged at the gateway, but the saga failed and the charge was not refunded',
+  refunded_twice: 'refunded more than once, or more than was charged',
+  refunded_after_success:
+    'refunded at the gateway although the saga succeeded and the ledger still credits the merchant',
+  hold_open_past_expiry: 'hold still open past its expiry',
+  hold_open_after_saga: 'hold still open although the saga has ended',
+  journal_unbalanced: 'journal entry whose lines do not sum to zero',
+  succeeded_without_charge: 'payment succeeded without a gateway charge',
+  succeeded_not_settled: 'payment succeeded but the ledger has no settlement for it',
+  charged_twice: 'more than one gateway charge for one payment',
+  amount_mismatch: 'gateway charge amount or currency differs from the payment',
+  unknown_charge: 'gateway charge that no paysaga payment accounts for',
+} as const;
+
+export type DiscrepancyKind = keyof typeof DISCREPANCY_KINDS;
+
+export interface Discrepancy {
+  readonly kind: DiscrepancyKind;
+  /** One line a person can act on: what is off, with ids and amounts. */
+  readonly message: string;
+  /** What to do about it. */
+  readonly action: string;
+  readonly paymentId?: string;
+  readonly chargeId?: string;
+  readonly refundIds?: readonly string[];
+  readonly walletId?: string;
+  readonly entryId?: string;
+  readonly amountMinor?: number;
+  readonly currency?: string;
+}

@@ -1,0 +1,183 @@
+import type { ChargeRecord, RefundRecord } from '../gateway/port';
+import { amountView, formatAmount } from '../history/amounts';
+import type { Hold, JournalEntry } from '../ledger/model';
+import type { PaymentRecord } from '../payments/records';
+import type { Discrepancy } from './discrepancy';
+
+/** Everything known about one payment from the three sides. */
+export interface PaymentFacts {
+  readonly payment: PaymentRecord;
+  /** Money-moving gateway charges carrying this paymentId. */
+  readonly charges: readonly ChargeRecord[];
+  /** Gateway refunds of those charges. */
+  readonly refunds: readonly RefundRecord[];
+  readonly journal: readonly JournalEntry[];
+  /** The payer wallet's marker for this payment; undefined when none (or compacted away). */
+  readonly hold: Hold | undefined;
+  /** Step Functions status of the saga when the payment record is not terminal (RUNNING, FAILED, ...). */
+  readonly executionStatus: string | undefined;
+  /** Check unbalanced journal entries here (those outside the period's journal pass). */
+  readonly checkJournal: (entry: JournalEntry) => boolean;
+  /** False when the gateway could not say which charges the payment has (reported separately). */
+  readonly chargesKnown?: boolean;
+}
+
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'NEEDS_ATTENTION']);
+const ENDED_EXECUTION = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+
+const sum = (values: readonly number[]) => values.reduce((total, v) => total + v, 0);
+const money = (minor: number, currency: string) => formatAmount(amountView(minor, currency));
+
+export function unbalancedEntry(entry: JournalEntry): Discrepancy | undefined {
+  const balance = sum(entry.lines.map((line) => line.amount));
+  if (balance === 0) return undefined;
+  return {
+    kind: 'journal_unbalanced',
+    message: `journal entry ${entry.entryId} (${entry.operation}, wallet ${entry.walletId}, ${entry.effectiveAt}) lines sum to ${money(balance, entry.currency)}, not 0`,
+    action:
+      'find the write that produced it (no ledger operation writes unbalanced lines) and correct it with a balancing entry; run the ledger invariant check',
+    ...(entry.ref.startsWith('deposit:') ? {} : { paymentId: entry.ref }),
+    walletId: entry.walletId,
+    entryId: entry.entryId,
+    amountMinor: balance,
+    currency: entry.currency,
+  };
+}
+
+/** The three-way checks of one payment; pure. */
+export function checkPayment(facts: PaymentFacts, now: Date): Discrepancy[] {
+  const { payment, charges, refunds, journal, hold } = facts;
+  const found: Discrepancy[] = [];
+  const id = payment.paymentId;
+  const requested = money(payment.amount, payment.currency);
+  const charged = sum(charges.map((c) => c.amount.value));
+  const refunded = sum(refunds.map((r) => r.amount.value));
+  const sagaEnded =
+    TERMINAL.has(payment.status) ||
+    (facts.executionStatus !== undefined && ENDED_EXECUTION.has(facts.executionStatus));
+  const failed =
+    payment.status === 'FAILED' ||
+    payment.status === 'NEEDS_ATTENTION' ||
+    (!TERMINAL.has(payment.status) && sagaEnded);
+  const refundIds = refunds.map((r) => r.refundId);
+
+  if (charges.length > 1) {
+    found.push({
+      kind: 'charged_twice',
+      message: `payment ${id} (${requested}) has ${charges.length} gateway charges: ${charges.map((c) => `${c.chargeId} ${money(c.amount.value, c.currency)}`).join(', ')}`,
+      action: `refund every charge but ${payment.chargeId ?? 'the one the saga recorded'} at the gateway, then re-run reconcile`,
+      paymentId: id,
+      amountMinor: charged,
+      currency: payment.currency,
+    });
+  }
+  for (const charge of charges) {
+    if (charge.amount.value !== payment.amount || charge.currency !== payment.currency) {
+      found.push({
+        kind: 'amount_mismatch',
+        message: `charge ${charge.chargeId} of payment ${id} is ${money(charge.amount.value, charge.currency)}, the payment is ${requested}`,
+        action: 'check the charge at the gateway; refund the difference or escalate to the gateway',
+        paymentId: id,
+        chargeId: charge.chargeId,
+        amountMinor: charge.amount.value,
+        currency: charge.currency,
+      });
+    }
+  }
+  if (payment.status === 'SUCCEEDED' && charges.length === 0 && facts.chargesKnown !== false) {
+    found.push({
+      kind: 'succeeded_without_charge',
+      message: `payment ${id} (${requested}, ${payment.walletId} -> ${payment.merchantId}) SUCCEEDED but the gateway has no charge for it${payment.chargeId ? ` (the saga recorded ${payment.chargeId})` : ''}`,
+      action: `the merchant was credited without money coming in: check charge ${payment.chargeId ?? '(none recorded)'} at the gateway; reverse the settlement or collect the payment`,
+      paymentId: id,
+      ...(payment.chargeId && { chargeId: payment.chargeId }),
+      amountMinor: payment.amount,
+      currency: payment.currency,
+    });
+  }
+  if (payment.status === 'SUCCEEDED' && !journal.some((e) => e.operation === 'settle')) {
+    found.push({
+      kind: 'succeeded_not_settled',
+      message: `payment ${id} (${requested}) SUCCEEDED but the ledger has no settle entry for it`,
+      action:
+        'run the ledger journal repair for the payer wallet, then re-run reconcile; if the hold is gone, escalate',
+      paymentId: id,
+      walletId: payment.walletId,
+      amountMinor: payment.amount,
+      currency: payment.currency,
+    });
+  }
+  if (failed && charged > refunded) {
+    const where =
+      payment.status === 'NEEDS_ATTENTION'
+        ? 'the refund compensation failed (see the compensation DLQ)'
+        : `the saga ended ${payment.status === 'FAILED' ? 'FAILED' : `${facts.executionStatus} at ${payment.status}`}`;
+    found.push({
+      kind: 'charged_not_refunded',
+      message: `payment ${id}: ${money(charged - refunded, payment.currency)} charged at the gateway (${charges.map((c) => c.chargeId).join(', ')}) and not refunded, but ${where}`,
+      action: `refund ${charges.map((c) => c.chargeId).join(', ')} at the gateway (or redrive the compensation from the DLQ), then re-run reconcile`,
+      paymentId: id,
+      ...(charges[0] && { chargeId: charges[0].chargeId }),
+      amountMinor: charged - refunded,
+      currency: payment.currency,
+    });
+  }
+  if (refunds.length > 1 || refunded > charged) {
+    found.push({
+      kind: 'refunded_twice',
+      message: `payment ${id}: ${refunds.length} refunds (${refundIds.join(', ')}) totalling ${money(refunded, payment.currency)} against ${money(charged, payment.currency)} charged`,
+      action:
+        'the customer got money back twice: recover the excess with the gateway or the customer; find who issued the extra refund',
+      paymentId: id,
+      refundIds,
+      amountMinor: refunded,
+      currency: payment.currency,
+    });
+  } else if (payment.status === 'SUCCEEDED' && refunds.length > 0) {
+    found.push({
+      kind: 'refunded_after_success',
+      message: `payment ${id} SUCCEEDED, yet ${refundIds.join(', ')} refunded ${money(refunded, payment.currency)} at the gateway while the ledger still credits ${payment.merchantId}`,
+      action:
+        'record the refund in the ledger (reversing entry) or recover it; find who refunded outside the saga',
+      paymentId: id,
+      refundIds,
+      amountMinor: refunded,
+      currency: payment.currency,
+    });
+  }
+  if (hold && hold.state === 'PENDING' && !hold.tombstone) {
+    const held = money(hold.amount, payment.currency);
+    if (hold.expiresAt <= now.toISOString()) {
+      found.push({
+        kind: 'hold_open_past_expiry',
+        message: `hold of payment ${id} on wallet ${payment.walletId} (${held}) expired at ${hold.expiresAt} and is still open`,
+        action: 'run the hold expiry sweep for the wallet (it releases expired holds)',
+        paymentId: id,
+        walletId: payment.walletId,
+        amountMinor: hold.amount,
+        currency: payment.currency,
+      });
+    } else if (sagaEnded) {
+      found.push({
+        kind: 'hold_open_after_saga',
+        message: `hold of payment ${id} on wallet ${payment.walletId} (${held}) is still open although the saga ended (payment ${payment.status}${facts.executionStatus ? `, execution ${facts.executionStatus}` : ''})`,
+        action:
+          payment.status === 'SUCCEEDED' ||
+          payment.status === 'FAILED' ||
+          payment.status === 'NEEDS_ATTENTION'
+            ? 'release the hold (ReleaseFunds) or settle it, whichever the outcome says; see payctl history'
+            : 'redrive the failed execution once its cause is fixed (payctl sagas), or release the hold',
+        paymentId: id,
+        walletId: payment.walletId,
+        amountMinor: hold.amount,
+        currency: payment.currency,
+      });
+    }
+  }
+  for (const entry of journal) {
+    if (!facts.checkJournal(entry)) continue;
+    const unbalanced = unbalancedEntry(entry);
+    if (unbalanced) found.push(unbalanced);
+  }
+  return found;
+}

@@ -1,0 +1,160 @@
+import { amountView } from '../history/amounts';
+import type { JournalEntry } from '../ledger/model';
+import type { PaymentRecord } from '../payments/records';
+import type { CsvValue } from './csv';
+
+/** One row per payment of `payctl report`: what finance needs to book it, from the payments table. */
+export interface ReportRow {
+  readonly paymentId: string;
+  readonly requestedAt: string;
+  readonly payer: string;
+  readonly payee: string;
+  /** Major units with the currency's decimals ("12.50", "1250" for JPY). */
+  readonly amount: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly status: string;
+  readonly reasonCode: string | undefined;
+  readonly failureReason: string | undefined;
+  readonly compensations: readonly string[];
+  readonly chargeId: string | undefined;
+  readonly refundId: string | undefined;
+  readonly executionName: string;
+  readonly completedAt: string | undefined;
+  /** Request recorded to terminal status, in milliseconds; undefined while in flight. */
+  readonly durationMs: number | undefined;
+}
+
+export function reportRow(payment: PaymentRecord): ReportRow {
+  const durationMs =
+    payment.terminalAt !== undefined
+      ? Math.max(0, Date.parse(payment.terminalAt) - Date.parse(payment.createdAt))
+      : undefined;
+  return {
+    paymentId: payment.paymentId,
+    requestedAt: payment.requestedAt,
+    payer: payment.walletId,
+    payee: payment.merchantId,
+    amount: amountView(payment.amount, payment.currency).major,
+    amountMinor: payment.amount,
+    currency: payment.currency,
+    status: payment.status,
+    reasonCode: payment.reasonCode,
+    failureReason: payment.status === 'SUCCEEDED' ? undefined : payment.reason,
+    compensations: payment.compensations ?? [],
+    chargeId: payment.chargeId,
+    refundId: payment.refundId,
+    executionName: payment.executionArn.split(':').at(-1) ?? payment.executionArn,
+    completedAt: payment.terminalAt,
+    durationMs,
+  };
+}
+
+/** The report's columns, in order: CSV header names and values (ISO dates, amounts as text and minor units). */
+export const REPORT_CSV_COLUMNS: ReadonlyArray<{ header: string; value: (row: ReportRow) => CsvValue }> = [
+  { header: 'payment_id', value: (r) => r.paymentId },
+  { header: 'requested_at', value: (r) => r.requestedAt },
+  { header: 'payer_wallet', value: (r) => r.payer },
+  { header: 'payee_merchant', value: (r) => r.payee },
+  { header: 'amount', value: (r) => r.amount },
+  { header: 'amount_minor', value: (r) => r.amountMinor },
+  { header: 'currency', value: (r) => r.currency },
+  { header: 'status', value: (r) => r.status },
+  { header: 'reason_code', value: (r) => r.reasonCode },
+  { header: 'failure_reason', value: (r) => r.failureReason },
+  { header: 'compensations', value: (r) => r.compensations.join(' ') },
+  { header: 'gateway_charge_id', value: (r) => r.chargeId },
+  { header: 'refund_id', value: (r) => r.refundId },
+  { header: 'execution_name', value: (r) => r.executionName },
+  { header: 'completed_at', value: (r) => r.completedAt },
+  { header: 'duration_ms', value: (r) => r.durationMs },
+];
+
+export interface TotalRow {
+  readonly currency: string;
+  /** A payment status, or "ALL" for the currency's total. */
+  readonly status: string;
+  readonly count: number;
+  readonly amountMinor: number;
+  readonly amount: string;
+}
+
+/** Count and sum per (currency, status) and per currency; integers only. Memory: one cell per pair. */
+export class ReportTotals {
+  private readonly cells = new Map<
+    string,
+    { currency: string; status: string; count: number; minor: number }
+  >();
+
+  add(row: Pick<ReportRow, 'currency' | 'status' | 'amountMinor'>): void {
+    for (const status of [row.status, 'ALL']) {
+      const key = `${row.currency}\u0000${status}`;
+      const cell = this.cells.get(key) ?? { currency: row.currency, status, count: 0, minor: 0 };
+      cell.count += 1;
+      cell.minor += row.amountMinor;
+      if (!Number.isSafeInteger(cell.minor))
+        throw new RangeError(`${row.currency} total exceeds safe integers`);
+      this.cells.set(key, cell);
+    }
+  }
+
+  /** Rows sorted by currency, then status with ALL last. */
+  rows(): TotalRow[] {
+    return [...this.cells.values()]
+      .sort(
+        (a, b) =>
+          a.currency.localeCompare(b.currency) ||
+          Number(a.status === 'ALL') - Number(b.status === 'ALL') ||
+          a.status.localeCompare(b.status),
+      )
+      .map((c) => ({
+        currency: c.currency,
+        status: c.status,
+        count: c.count,
+        amountMinor: c.minor,
+        amount: amountView(c.minor, c.currency).major,
+      }));
+  }
+
+  minorOf(currency: string, status: string): number {
+    return this.cells.get(`${currency}\u0000${status}`)?.minor ?? 0;
+  }
+}
+
+/**
+ * What the ledger says was settled per currency in the same days (journal
+ * entries by effective date): captured by merchants, minus refunds. For a
+ * period whose sagas all ended inside it, this equals the SUCCEEDED total.
+ */
+export class LedgerSettlementTotals {
+  private readonly byCurrency = new Map<string, { captured: number; refunded: number }>();
+
+  add(entry: JournalEntry): void {
+    if (entry.operation !== 'settle' && entry.operation !== 'refund') return;
+    const totals = this.byCurrency.get(entry.currency) ?? { captured: 0, refunded: 0 };
+    for (const line of entry.lines) {
+      if (!line.account.startsWith('merchant:')) continue;
+      if (entry.operation === 'settle') totals.captured += line.amount;
+      else totals.refunded -= line.amount;
+    }
+    this.byCurrency.set(entry.currency, totals);
+  }
+
+  rows(): Array<{
+    currency: string;
+    capturedMinor: number;
+    refundedMinor: number;
+    netMinor: number;
+    net: string;
+  }> {
+    return [...this.byCurrency.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([currency, t]) => ({
+        currency,
+        capturedMinor: t.captured,
+        refundedMinor: t.refunded,
+        netMinor: t.captured - t.refunded,
+        net: amountView(t.captured - t.refunded, currency).major,
+      }));
+  }
+}
