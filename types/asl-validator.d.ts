@@ -5,5 +5,8 @@ declare module 'asl-validator' {
     errors: unknown[];
     errorsText(separator?: string): string;
   }
-  export default function aslValidator(definition: unknown, options?: Record<string, unknown>): AslValidationResult;
+  export default function aslValidator(
+    definition: unknown,
+    options?: Record<string, unknown>,
+  ): AslValidationResult;
 }
