@@ -1,4 +1,5 @@
 import { IdempotencyAlreadyInProgressError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -47,22 +48,27 @@ export function sagaStep<S extends z.ZodType<StepEvent>, R extends object>(step:
           `${step.name} received a malformed saga state: ${z.prettifyError(parsed.error)}`,
         );
       }
-      logger.appendKeys({
-        paymentId: paymentIdOf(parsed.data),
-        executionArn: parsed.data.executionArn,
-        step: step.name,
+      const paymentId = paymentIdOf(parsed.data);
+      // A child per invocation: in the local runtime many invocations share this module concurrently,
+      // and keys appended to the shared logger would label one payment's lines with another's id.
+      const log = logger.createChild({
+        persistentKeys: {
+          paymentId,
+          executionArn: parsed.data.executionArn,
+          step: step.name,
+          requestId: context.awsRequestId,
+        },
       });
       config.registerLambdaContext(context);
-      const paymentId = paymentIdOf(parsed.data);
       const startedAt = new Date();
       try {
         const result = await run(parsed.data);
-        logger.info('step succeeded');
-        await recordAttempt(paymentId, step.name, startedAt, context.awsRequestId);
+        log.info('step succeeded', { durationMs: Date.now() - startedAt.getTime() });
+        await recordAttempt(log, paymentId, step.name, startedAt, context.awsRequestId);
         return result;
       } catch (error) {
-        const shaped = shapeStepError(step.name, error);
-        await recordAttempt(paymentId, step.name, startedAt, context.awsRequestId, shaped);
+        const shaped = shapeStepError(log, step.name, error);
+        await recordAttempt(log, paymentId, step.name, startedAt, context.awsRequestId, shaped);
         throw shaped;
       }
     });
@@ -70,6 +76,7 @@ export function sagaStep<S extends z.ZodType<StepEvent>, R extends object>(step:
 
 /** One timeline entry per attempt; losing one must not fail (and so repeat) a step that moved money. */
 async function recordAttempt(
+  log: Logger,
   paymentId: string,
   stepName: string,
   startedAt: Date,
@@ -87,18 +94,18 @@ async function recordAttempt(
       attemptId,
     );
   } catch (appendError) {
-    logger.warn('timeline entry not recorded', { error: appendError as Error });
+    log.warn('timeline entry not recorded', { error: appendError as Error });
   }
 }
 
 /** Maps Powertools' in-progress error to a retryable name and keeps the reason code in the message. */
-function shapeStepError(stepName: string, error: unknown): unknown {
+function shapeStepError(log: Logger, stepName: string, error: unknown): unknown {
   if (error instanceof IdempotencyAlreadyInProgressError) {
-    logger.warn('step already in progress elsewhere; the saga will retry');
+    log.warn('step already in progress elsewhere; the saga will retry');
     return new StepInProgressError(`${stepName} is already running for this payment`);
   }
   if (error instanceof PaysagaError) {
-    logger.warn('step failed', {
+    log.warn('step failed', {
       errorName: error.name,
       reasonCode: error.reasonCode,
       message: error.message,
@@ -106,6 +113,6 @@ function shapeStepError(stepName: string, error: unknown): unknown {
     error.message = withReasonCode(error.message, error.reasonCode);
     return error;
   }
-  logger.error('step failed unexpectedly', { error: error as Error });
+  log.error('step failed unexpectedly', { error: error as Error });
   return error;
 }
