@@ -93,11 +93,18 @@ function registerDlq(program: Command, context: () => CliContext): void {
     .option('--max-per-second <n>', 'MaxNumberOfMessagesPerSecond (1-500; default: as fast as SQS goes)')
     .option('--dry-run', 'say what would be moved; change nothing', false)
     .option('--cancel', 'cancel the running redrive of this queue', false)
+    .option('--include-rejected', 'also move intake rejections (already reported as PaymentRejected)', false)
     .addOption(new Option('--poll-ms <ms>', 'progress polling interval').default('1000').hideHelp())
     .action(
       async (
         queue: string,
-        options: { maxPerSecond?: string; dryRun: boolean; cancel: boolean; pollMs: string },
+        options: {
+          maxPerSecond?: string;
+          dryRun: boolean;
+          cancel: boolean;
+          includeRejected: boolean;
+          pollMs: string;
+        },
       ) => {
         const ctx = context();
         const key = resolveDlq(ctx.names, queue);
@@ -111,6 +118,13 @@ function registerDlq(program: Command, context: () => CliContext): void {
         if (plan.inFlight > 0) {
           ctx.out.note(
             `note: ${plan.inFlight} message(s) of ${plan.queue} are in flight (being read) and will not be moved`,
+          );
+        }
+        const rejected = Object.entries(plan.rejections);
+        const rejectedCount = rejected.reduce((sum, [, n]) => sum + n, 0);
+        if (rejectedCount > 0 && !options.includeRejected) {
+          throw new CliError(
+            `${rejectedCount} of the ${plan.checked} message(s) checked in ${plan.queue} are intake rejections (${rejected.map(([code, n]) => `${code}: ${n}`).join(', ')}), already reported upstream as PaymentRejected: a redrive would reject them again or, for a masked card number, start a payment upstream was told was refused. Let them expire, or pass --include-rejected if that is what you want${options.dryRun ? ' (dry run: nothing changed)' : ''}`,
           );
         }
         if (options.dryRun) {
@@ -349,12 +363,14 @@ function registerSagas(program: Command, context: () => CliContext): void {
         const summary = {
           redriven: items.length - count('not_redriven'),
           succeeded: count('succeeded'),
+          compensated: count('compensated'),
           failedAgain: count('failed_again'),
           stillRunning: count('still_running'),
           notRedriven: count('not_redriven'),
           skipped: refused.length,
         };
-        const ok = options.wait ? summary.succeeded : summary.redriven;
+        // A saga that ended compensated (declined on the retry, say) is resolved: nothing is left stuck.
+        const ok = options.wait ? summary.succeeded + summary.compensated : summary.redriven;
         const outcome: OpsActionOutcome =
           ok === ready.length ? 'succeeded' : summary.redriven > 0 ? 'partial' : 'failed';
         await audit(ctx, {
@@ -363,7 +379,7 @@ function registerSagas(program: Command, context: () => CliContext): void {
           count: summary.redriven,
           outcome,
           message: clip(
-            `succeeded ${summary.succeeded}, failed again ${summary.failedAgain}, still running ${summary.stillRunning}, not redriven ${summary.notRedriven}, skipped ${summary.skipped}; payments: ${items.map((i) => `${i.paymentId}=${i.outcome}`).join(' ')}`,
+            `succeeded ${summary.succeeded}, compensated ${summary.compensated}, failed again ${summary.failedAgain}, still running ${summary.stillRunning}, not redriven ${summary.notRedriven}, skipped ${summary.skipped}; payments: ${items.map((i) => `${i.paymentId}=${i.outcome}`).join(' ')}`,
             2000,
           ),
         });
@@ -374,12 +390,12 @@ function registerSagas(program: Command, context: () => CliContext): void {
             { header: 'DETAIL', value: (i) => clip(i.detail, 100) },
           ]);
           ctx.out.line(
-            `redriven ${summary.redriven}: succeeded ${summary.succeeded}, failed again ${summary.failedAgain}, still running ${summary.stillRunning}; not redriven ${summary.notRedriven}; skipped ${summary.skipped}`,
+            `redriven ${summary.redriven}: succeeded ${summary.succeeded}, compensated ${summary.compensated}, failed again ${summary.failedAgain}, still running ${summary.stillRunning}; not redriven ${summary.notRedriven}; skipped ${summary.skipped}`,
           );
         });
         if (outcome !== 'succeeded') {
           throw new CliError(
-            `${ready.length - ok} of ${ready.length} saga(s) did not ${options.wait ? 'succeed' : 'redrive'}: see the table above and payctl sagas show <paymentId>`,
+            `${ready.length - ok} of ${ready.length} saga(s) did not ${options.wait ? 'succeed or end compensated' : 'redrive'}: see the table above and payctl sagas show <paymentId>`,
             outcome === 'partial' ? EXIT.partial : EXIT.failure,
           );
         }

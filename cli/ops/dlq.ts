@@ -18,6 +18,8 @@ import type { OpsDeps } from './deps';
 const PEEK_VISIBILITY_SECONDS = 20;
 /** `dlq list` samples at most this many messages per queue for the oldest message's age. */
 const AGE_SAMPLE_LIMIT = 50;
+/** `dlq redrive` checks at most this many messages for intake rejections before moving them. */
+const REDRIVE_CHECK_LIMIT = 200;
 
 export interface DlqSummary {
   readonly queue: string;
@@ -56,6 +58,15 @@ export interface RedrivePlan {
   readonly toMove: number;
   readonly inFlight: number;
   readonly maxPerSecond: number | undefined;
+  /**
+   * Intake rejections among the messages checked (reasonCode -> count): each
+   * was already reported upstream as PaymentRejected, and its body had any
+   * card number masked, so a redrive would reject it again or, for a masked
+   * card number, start a payment upstream was told was refused.
+   */
+  readonly rejections: Readonly<Record<string, number>>;
+  /** Messages checked for rejections (all of them unless the queue holds more than REDRIVE_CHECK_LIMIT). */
+  readonly checked: number;
 }
 
 export interface RedriveProgress {
@@ -285,6 +296,13 @@ export async function planRedrive(
     queueAttributes(deps, key),
     queueAttributes(deps, destinationKey),
   ]);
+  const running = isRunning(await latestMoveTask(deps, source.arn));
+  const checked = source.depth > 0 && !running ? await sample(deps, source.url, REDRIVE_CHECK_LIMIT) : [];
+  const rejections: Record<string, number> = {};
+  for (const message of checked) {
+    const code = message.MessageAttributes?.reasonCode?.StringValue;
+    if (code) rejections[code] = (rejections[code] ?? 0) + 1;
+  }
   return {
     queue: deps.names.queues[key],
     sourceArn: source.arn,
@@ -293,6 +311,8 @@ export async function planRedrive(
     toMove: source.depth,
     inFlight: source.inFlight,
     maxPerSecond: options.maxPerSecond,
+    rejections,
+    checked: checked.length,
   };
 }
 

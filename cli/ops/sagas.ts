@@ -289,7 +289,17 @@ export async function showSaga(deps: OpsDeps, paymentId: string): Promise<SagaDe
   };
 }
 
-export type RedriveItemOutcome = 'succeeded' | 'failed_again' | 'still_running' | 'not_redriven';
+/**
+ * succeeded; compensated: it ended at the Fail state `Failed` (a business
+ * failure such as a decline, compensated: resolved, nothing left stuck);
+ * failed_again: stuck again at a task; still_running; not_redriven: refused.
+ */
+export type RedriveItemOutcome =
+  | 'succeeded'
+  | 'compensated'
+  | 'failed_again'
+  | 'still_running'
+  | 'not_redriven';
 
 export interface RedriveItem {
   readonly paymentId: string;
@@ -350,15 +360,25 @@ export async function redriveSagas(
         still.push(saga);
         continue;
       }
+      const endedAt =
+        status === 'SUCCEEDED' || status === 'RUNNING'
+          ? undefined
+          : await lastStateEntered(deps, saga.executionArn);
       const item: RedriveItem = {
         paymentId: saga.paymentId,
         executionArn: saga.executionArn,
         outcome:
-          status === 'SUCCEEDED' ? 'succeeded' : status === 'RUNNING' ? 'still_running' : 'failed_again',
+          status === 'SUCCEEDED'
+            ? 'succeeded'
+            : status === 'RUNNING'
+              ? 'still_running'
+              : endedAt === SAGA_STATES.failed
+                ? 'compensated'
+                : 'failed_again',
         detail:
           status === 'RUNNING' || status === 'SUCCEEDED'
             ? status
-            : `${status}: ${described.error ?? ''} ${readableCause(described.cause) ?? ''}`.trim(),
+            : `${status} at ${endedAt ?? '?'}: ${described.error ?? ''} ${readableCause(described.cause) ?? ''}`.trim(),
       };
       items.push(item);
       options.onProgress?.(items.length, sagas.length, item);
