@@ -18,6 +18,7 @@ import { type StackContext, use } from 'sst/constructs';
 import { APP_NAME, QUEUES, type QueueKey } from '../core/config/names';
 import { sagaExecutionsArn } from './arns';
 import { Data } from './Data';
+import { History } from './History';
 import { Intake } from './Intake';
 import { ACTIONS, allow, keyStatement, tableReadStatement } from './permissions';
 import { Saga } from './Saga';
@@ -47,6 +48,7 @@ export function Ops({ stack }: StackContext) {
   const { key, tables } = use(Data);
   const intake = use(Intake);
   const saga = use(Saga);
+  const { archiver } = use(History);
   const config = stageConfig(stack.stage);
 
   const topic = new Topic(stack, 'AlarmTopic', {
@@ -95,7 +97,7 @@ export function Ops({ stack }: StackContext) {
   alarm('saga-failed', saga.stateMachine.metricFailed(sfnMetric), 'Saga executions failed: payctl sagas');
   alarm('saga-throttled', saga.stateMachine.metricThrottled(sfnMetric), 'Saga executions throttled');
   alarm('saga-timed-out', saga.stateMachine.metricTimedOut(sfnMetric), 'Saga executions timed out');
-  const allFunctions = { intake: intake.intake, ...saga.functions };
+  const allFunctions = { intake: intake.intake, ...saga.functions, archiveHistory: archiver };
   for (const [fnKey, { fn }] of Object.entries(allFunctions)) {
     alarm(`${fnKey}-errors`, fn.metricErrors(sfnMetric), `Errors in the ${fnKey} function`);
   }

@@ -21,7 +21,7 @@ import { stageConfig } from './stage-config';
 
 /** The functions the state machine invokes: every function with an ASL placeholder. */
 export const SAGA_FUNCTION_KEYS = FUNCTION_KEYS.filter((key) => FUNCTIONS[key].aslPlaceholder !== undefined);
-export type SagaFunctionKey = Exclude<FunctionKey, 'intake'>;
+export type SagaFunctionKey = Exclude<FunctionKey, 'intake' | 'archiveHistory'>;
 
 /**
  * The saga: the step Lambdas, the notification queue and its DLQ, the
@@ -170,8 +170,7 @@ export function Saga({ stack }: StackContext) {
     ]);
   }
 
-  // The finance archiver (later issue) goes here: a Rule on the default bus with
-  // SAGA_TERMINAL_STATUS_PATTERN(stateMachine.stateMachineArn) from events/envelope.ts.
+  // The finance archiver listens to this state machine's status changes: stacks/History.ts.
 
   return {
     stateMachine,

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import type { App } from 'sst/constructs';
 import { Data } from './Data';
+import { History } from './History';
 import { Intake } from './Intake';
 import { applyNagChecks } from './nag';
 import { Ops } from './Ops';
@@ -19,9 +20,9 @@ function removeUnusedSstHandler(app: App): void {
 
 /** Every stack, in deploy order, with cdk-nag on each (the same in sst.config.ts, tests and npm run synth). */
 export function addStacks(app: App): void {
-  app.stack(Data).stack(Intake).stack(Saga).stack(Ops);
+  app.stack(Data).stack(Intake).stack(Saga).stack(History).stack(Ops);
   removeUnusedSstHandler(app);
   applyNagChecks(app);
 }
 
-export { Data, Intake, Ops, Saga };
+export { Data, History, Intake, Ops, Saga };

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   FUNCTION_KEYS,
+  FUNCTIONS,
   type FunctionKey,
   type QueueKey,
   resourceNames,
@@ -150,6 +151,15 @@ describe('IAM: every policy in the synthesized templates', () => {
       ],
       notify: [...grants(['sqs:SendMessage'], [queueArn('notification')]), ...idempotency, ...keyWrite],
       recordOutcome: [...tableWrite('payments'), ...keyWrite],
+      archiveHistory: [
+        ...grants(['states:GetExecutionHistory'], [executionsArn]),
+        ...grants(
+          ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
+          [tableArn('payments'), indexArn('payments')],
+        ),
+        ...tableRead('ledger'),
+        ...keyWrite,
+      ],
     };
     const dlqs = [
       queueArn('intakeDlq'),
@@ -165,7 +175,7 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants([...STAR_ONLY_ACTIONS], ['*']),
         ...grants(
           ['lambda:InvokeFunction'],
-          FUNCTION_KEYS.filter((key) => key !== 'intake').map(functionArn),
+          FUNCTION_KEYS.filter((key) => FUNCTIONS[key].aslPlaceholder !== undefined).map(functionArn),
         ),
         ...grants(['sqs:SendMessage'], [queueArn('compensationDlq'), queueArn('notificationDlq')]),
         ...keyWrite,
@@ -268,11 +278,13 @@ describe('IAM: every policy in the synthesized templates', () => {
     expect(byRole['paysaga-prod-operations']).toEqual(trust(awsPrincipal(config.opsPrincipals)));
     expect(byRole['paysaga-prod-finance']).toEqual(trust(awsPrincipal(config.financePrincipals)));
     expect(
-      services.map(([, doc]) => (doc as { Statement: Statement[] }).Statement[0]?.Principal).sort(),
+      services
+        .map(([, doc]) => JSON.stringify((doc as { Statement: Statement[] }).Statement[0]?.Principal))
+        .sort(),
     ).toEqual(
       [
-        ...FUNCTION_KEYS.map(() => ({ Service: 'lambda.amazonaws.com' })),
-        { Service: 'states.amazonaws.com' },
+        ...FUNCTION_KEYS.map(() => JSON.stringify({ Service: 'lambda.amazonaws.com' })),
+        JSON.stringify({ Service: 'states.amazonaws.com' }),
       ].sort(),
     );
   });
@@ -316,6 +328,18 @@ describe('IAM: every policy in the synthesized templates', () => {
       ].sort(),
     );
     for (const deny of denies) expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+    // Lambda's resource policies: only EventBridge, only from the saga-ended rule, only the archiver.
+    const invokePermissions = cfn
+      .resourcesOfType('AWS::Lambda::Permission')
+      .map(([stack, , p]) => cfn.renderDeep(stack, p.Properties));
+    expect(invokePermissions).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: functionArn('archiveHistory'),
+        Principal: 'events.amazonaws.com',
+        SourceArn: `arn:aws:events:${region}:${account}:rule/default/paysaga-${STAGE}-saga-ended`,
+      },
+    ]);
     expect(denies.length).toBe(Object.keys(n.queues).length + 1);
   });
 });

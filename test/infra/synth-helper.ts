@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { App, getStack } from 'sst/constructs';
 import { initProject, useProject } from 'sst/project.js';
-import { addStacks, Data, Intake, Ops, Saga } from '../../stacks';
+import { addStacks, Data, History, Intake, Ops, Saga } from '../../stacks';
 import { finishWithoutBundling } from '../../stacks/finish';
 import { CfnApp, type CfnTemplate } from './cfn';
 
@@ -18,12 +18,14 @@ export interface SynthesizedApp {
     readonly Data: Template;
     readonly Intake: Template;
     readonly Saga: Template;
+    readonly History: Template;
     readonly Ops: Template;
   };
   readonly stackObjects: {
     readonly Data: ReturnType<typeof getStack>;
     readonly Intake: ReturnType<typeof getStack>;
     readonly Saga: ReturnType<typeof getStack>;
+    readonly History: ReturnType<typeof getStack>;
     readonly Ops: ReturnType<typeof getStack>;
   };
 }
@@ -52,18 +54,20 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     Data: getStack(Data),
     Intake: getStack(Intake),
     Saga: getStack(Saga),
+    History: getStack(History),
     Ops: getStack(Ops),
   };
   const stacks = {
     Data: Template.fromStack(stackObjects.Data),
     Intake: Template.fromStack(stackObjects.Intake),
     Saga: Template.fromStack(stackObjects.Saga),
+    History: Template.fromStack(stackObjects.History),
     Ops: Template.fromStack(stackObjects.Ops),
   };
   return { app, stage, stacks, stackObjects };
 }
 
-/** The synthesized app as resolvable templates (see cfn.ts), keyed Data/Intake/Saga/Ops. */
+/** The synthesized app as resolvable templates (see cfn.ts), keyed Data/Intake/Saga/History/Ops. */
 export function cfnAppOf(synthesized: SynthesizedApp): CfnApp {
   const templates = Object.fromEntries(
     Object.entries(synthesized.stacks).map(([key, template]) => [key, template.toJSON() as CfnTemplate]),

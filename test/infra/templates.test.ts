@@ -12,7 +12,8 @@ import {
 } from '../../core/config/names';
 import { TABLE_DEFINITIONS } from '../../core/dynamo/tables';
 import { readSagaDefinitionText, sagaPlaceholders } from '../../core/saga/definition';
-import { PAYMENT_REQUESTED_PATTERN } from '../../events/envelope';
+import { PAYMENT_REQUESTED_PATTERN, SAGA_TERMINAL_STATUS_PATTERN } from '../../events/envelope';
+import { ARCHIVE_RULE_RETRY } from '../../stacks/History';
 import { INTAKE_EVENT_SOURCE, INTAKE_RULE_RETRY } from '../../stacks/Intake';
 import { ALARM_PERIOD } from '../../stacks/Ops';
 import { stageConfig } from '../../stacks/stage-config';
@@ -329,6 +330,29 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
       // Assess
       expect(props(logGroup).RetentionInDays).toBe(retentionDaysOf(stage));
       expect(cfn.resourcesOfType('AWS::Logs::LogGroup')).toHaveLength(FUNCTION_KEYS.length + 1);
+    });
+  });
+
+  describe('History', () => {
+    it("sends the saga's terminal status changes (default bus) to the archiver, with retries", () => {
+      // Prepare
+      const stateMachineArn = `arn:aws:states:${cfn.env.region}:${cfn.env.account}:stateMachine:${n.stateMachine}`;
+      // Act
+      const [stack, , rule] = findBy(cfn, 'AWS::Events::Rule', 'Name', `paysaga-${stage}-saga-ended`);
+      const p = cfn.renderDeep(stack, props(rule)) as Props;
+      // Assess
+      expect(p.EventBusName).toBeUndefined();
+      expect(p.EventPattern).toEqual(SAGA_TERMINAL_STATUS_PATTERN(stateMachineArn));
+      expect(p.Targets).toEqual([
+        {
+          Id: 'Target0',
+          Arn: `arn:aws:lambda:${cfn.env.region}:${cfn.env.account}:function:${n.functions.archiveHistory}`,
+          RetryPolicy: {
+            MaximumRetryAttempts: ARCHIVE_RULE_RETRY.retryAttempts,
+            MaximumEventAgeInSeconds: ARCHIVE_RULE_RETRY.maxEventAge.toSeconds(),
+          },
+        },
+      ]);
     });
   });
 
