@@ -2,9 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENV_KEYS } from '../core/config/env';
-import { QUEUE_KEYS, QUEUES, type ResourceNames, redrivePolicy, resourceNames } from '../core/config/names';
+import {
+  APP_NAME,
+  FUNCTIONS,
+  QUEUE_KEYS,
+  QUEUES,
+  type ResourceNames,
+  redrivePolicy,
+  resourceNames,
+} from '../core/config/names';
 import { ensureTables } from '../core/dynamo/tables';
-import { PAYMENT_REQUESTED_PATTERN } from '../events/envelope';
+import { PAYMENT_REQUESTED_PATTERN, SAGA_TERMINAL_STATUS_PATTERN } from '../events/envelope';
 import { startDynamoDb } from './dynamodb/dynamodb-service';
 import { clearStaleInProgress } from './dynamodb/stale-in-progress';
 import { lockDataDir } from './edge/data-dir-lock';
@@ -12,9 +20,10 @@ import { type Edge, startEdge } from './edge/edge-server';
 import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from './edge/request-context';
 import { jsonLineLog, type RuntimeLog } from './edge/runtime-log';
 import { EventBridgeService } from './events/eventbridge-service';
+import { startFunctionTarget } from './events/function-target';
 import { sqsTarget } from './events/sqs-target';
 import { FunctionInvoker } from './functions/invoker';
-import type { LambdaHandler } from './functions/registry';
+import { functionArn, type LambdaHandler } from './functions/registry';
 import { type SagaWiring, startSaga } from './functions/saga-wiring';
 import { SqsPoller } from './intake/sqs-poller';
 import { type SandboxGateway, startSandboxGateway } from './sandbox-gateway/server';
@@ -214,6 +223,26 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     edge.addService(saga.service);
     stops.push(() => saga.stop());
+
+    // Finance history: terminal status changes of the saga go to the archiver, as stacks/History.ts wires it.
+    const archiver = await startFunctionTarget({
+      id: 'archive-history',
+      sqs,
+      functionArn: functionArn(region, LOCAL_ACCOUNT_ID, names.functions.archiveHistory),
+      bufferQueueName: `local-eventbridge-${APP_NAME}-${stage}-saga-ended`,
+      visibilityTimeoutSeconds: Math.max(60, FUNCTIONS.archiveHistory.timeoutSeconds * 2),
+      region,
+      invoke: (event) => functions.invoke('archiveHistory', event),
+      onError: (error) => log.error('history archiver failed; the event is retried', error),
+    });
+    stops.push(() => archiver.stop());
+    events.putRule({
+      name: `${APP_NAME}-${stage}-saga-ended`,
+      eventBusName: 'default',
+      pattern: SAGA_TERMINAL_STATUS_PATTERN(saga.stateMachineArn),
+      description: 'Terminal status changes of the payment saga go to the history archiver',
+      targets: [archiver.target],
+    });
 
     if (options.intake ?? true) {
       const released = await sqs.releaseInFlight(names.queues.intake);

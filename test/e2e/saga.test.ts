@@ -9,6 +9,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAGA_STATES } from '../../core/config/names';
 import { Ledger, LedgerReader } from '../../core/ledger';
+import { HistoryArchive } from '../../core/payments/archive';
 import { DETAIL_TYPES, PAYSAGA_SOURCE } from '../../events/envelope';
 import type { BusEvent } from '../../local/events/eventbridge-service';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
