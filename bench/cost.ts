@@ -1,0 +1,323 @@
+/**
+ * npm run bench:cost -- [--json]
+ *
+ * The AWS cost of one million payments, happy and compensated, derived from
+ * what actually runs: each saga is executed in the local runtime (the real ASL,
+ * the real handlers, the sandbox gateway), and the billable units are read off
+ * the run: states entered (execution history), Lambda tasks invoked (the ASL's
+ * function placeholders), DynamoDB capacity units the handlers consumed (SDK
+ * middleware asking DynamoDB for ConsumedCapacity), SQS and EventBridge
+ * requests. Memory sizes and the intake batch come from names.ts and the
+ * stacks. Durations cannot be measured offline: they are stated assumptions.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { FUNCTION_KEYS, FUNCTIONS, type FunctionKey } from '../core/config/names';
+import { Ledger } from '../core/ledger';
+import { readSagaDefinitionText } from '../core/saga/definition';
+import { DETAIL_TYPES, PAYSAGA_SOURCE } from '../events/envelope';
+import { dynamoDb, eventBridge, sqs } from '../functions/commons/clients';
+import { memoryLog } from '../local/edge/runtime-log';
+import type { BusEvent } from '../local/events/eventbridge-service';
+import { startRuntime } from '../local/runtime';
+
+/** Public on-demand prices, US East (N. Virginia), as published on aws.amazon.com/<service>/pricing (read 2026-11-22). */
+export const PRICES_USD = {
+  stateTransition: 0.025 / 1000,
+  lambdaRequest: 0.2 / 1e6,
+  lambdaArmGbSecond: 0.0000133334,
+  dynamoWriteRequestUnit: 0.625 / 1e6,
+  dynamoReadRequestUnit: 0.125 / 1e6,
+  sqsRequest: 0.4 / 1e6,
+  eventBridgeEvent: 1.0 / 1e6,
+} as const;
+
+/** Billed duration assumed per invocation (ms): gateway steps wait on Stripe, the rest on DynamoDB. */
+export const ASSUMED_DURATION_MS: Record<FunctionKey, number> = {
+  intake: 80,
+  reserve: 60,
+  charge: 450,
+  settle: 60,
+  notify: 40,
+  releaseFunds: 60,
+  refundCharge: 450,
+  recordOutcome: 40,
+  archiveHistory: 150,
+};
+
+interface Usage {
+  stateTransitions: number;
+  lambda: Partial<Record<FunctionKey, number>>;
+  dynamoCalls: Record<string, number>;
+  readUnits: number;
+  writeUnits: number;
+  sqsRequests: number;
+  eventBridgeEvents: number;
+}
+
+const emptyUsage = (): Usage => ({
+  stateTransitions: 0,
+  lambda: {},
+  dynamoCalls: {},
+  readUnits: 0,
+  writeUnits: 0,
+  sqsRequests: 0,
+  eventBridgeEvents: 0,
+});
+
+let current = emptyUsage();
+
+const DYNAMO_ITEM_COMMANDS = new Set([
+  'GetItemCommand',
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'QueryCommand',
+]);
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
+
+type Handler = (args: { input: object }) => Promise<{ output: unknown }>;
+type Middleware = (next: Handler, context: { commandName?: string }) => Handler;
+/** The one method of the SDK's middleware stack used here, without its per-client generics. */
+interface CountingStack {
+  add(middleware: Middleware, options: { step: 'initialize'; name: string }): void;
+}
+const stackOf = (client: { middlewareStack: unknown }) => client.middlewareStack as CountingStack;
+
+/** Counts DynamoDB calls and the capacity units DynamoDB reports for them. */
+const countDynamo: Middleware = (next, context) => async (args) => {
+  const input = args.input as Record<string, unknown>;
+  const command = context.commandName ?? 'unknown';
+  if (DYNAMO_ITEM_COMMANDS.has(command)) input.ReturnConsumedCapacity = 'TOTAL';
+  const result = await next(args);
+  current.dynamoCalls[command] = (current.dynamoCalls[command] ?? 0) + 1;
+  const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity;
+  // Without a figure from the service: one unit per item of < 1 KB (writes) / < 4 KB strongly consistent (reads).
+  const units = consumed?.CapacityUnits ?? (WRITES.has(command) || input.ConsistentRead ? 1 : 0.5);
+  if (WRITES.has(command)) current.writeUnits += units;
+  else current.readUnits += units;
+  return result;
+};
+
+/** Counts SQS requests and EventBridge events (one per PutEvents entry of up to 64 KB). */
+const countRequests: Middleware = (next, context) => async (args) => {
+  const result = await next(args);
+  if (context.commandName === 'PutEventsCommand') {
+    current.eventBridgeEvents += ((args.input as { Entries?: unknown[] }).Entries ?? []).length;
+  } else current.sqsRequests += 1;
+  return result;
+};
+
+/** Counts every call the handlers make through their shared clients (functions/commons/clients.ts). */
+function instrumentHandlerClients(): void {
+  stackOf(dynamoDb).add(countDynamo, { step: 'initialize', name: 'paysagaCostDynamo' });
+  stackOf(sqs).add(countRequests, { step: 'initialize', name: 'paysagaCostSqs' });
+  stackOf(eventBridge).add(countRequests, { step: 'initialize', name: 'paysagaCostEvents' });
+}
+
+/** Waits until the handlers (the archiver runs after the saga) have made no call for `quietMs`. */
+async function quiescent(quietMs = 750, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = JSON.stringify(current);
+  let since = Date.now();
+  while (Date.now() - since < quietMs && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = JSON.stringify(current);
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    }
+  }
+}
+
+/** Lambda task states of the saga, by the function placeholder in their Resource. */
+function lambdaStates(): Map<string, FunctionKey> {
+  const definition = JSON.parse(readSagaDefinitionText()) as {
+    States: Record<string, { Resource?: string }>;
+  };
+  const byState = new Map<string, FunctionKey>();
+  for (const [name, state] of Object.entries(definition.States)) {
+    const key = FUNCTION_KEYS.find((k) => state.Resource === `\${${FUNCTIONS[k].aslPlaceholder}}`);
+    if (key) byState.set(name, key);
+  }
+  return byState;
+}
+
+const costOf = (usage: Usage) => {
+  const lambdaRequests = Object.values(usage.lambda).reduce((a, b) => a + (b ?? 0), 0);
+  const gbSeconds = (Object.entries(usage.lambda) as [FunctionKey, number][]).reduce(
+    (sum, [key, count]) => sum + count * (FUNCTIONS[key].memoryMb / 1024) * (ASSUMED_DURATION_MS[key] / 1000),
+    0,
+  );
+  const lines = {
+    'Step Functions state transitions': usage.stateTransitions * PRICES_USD.stateTransition,
+    'Lambda requests': lambdaRequests * PRICES_USD.lambdaRequest,
+    'Lambda GB-s (arm64)': gbSeconds * PRICES_USD.lambdaArmGbSecond,
+    'DynamoDB writes (WRU)': usage.writeUnits * PRICES_USD.dynamoWriteRequestUnit,
+    'DynamoDB reads (RRU)': usage.readUnits * PRICES_USD.dynamoReadRequestUnit,
+    'SQS requests': usage.sqsRequests * PRICES_USD.sqsRequest,
+    'EventBridge events': usage.eventBridgeEvents * PRICES_USD.eventBridgeEvent,
+  };
+  return { lambdaRequests, gbSeconds, lines, total: Object.values(lines).reduce((a, b) => a + b, 0) };
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
+  instrumentHandlerClients();
+  const dataDir = mkdtempSync(join(tmpdir(), 'paysaga-cost-'));
+  const runtime = await startRuntime({
+    port: 0,
+    memory: true,
+    dataDir,
+    retryIntervalScale: 0.001,
+    log: memoryLog(),
+  });
+  try {
+    const config = {
+      endpoint: runtime.endpoint,
+      region: runtime.region,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    };
+    const sfn = new SFNClient(config);
+    const events = new EventBridgeClient(config);
+    const ledger = new Ledger({
+      doc: DynamoDBDocumentClient.from(new DynamoDBClient(config)),
+      tableName: runtime.names.tables.ledger,
+    });
+    const published: BusEvent[] = [];
+    runtime.internals.events.putRule({
+      name: 'cost-capture',
+      eventBusName: runtime.names.eventBus,
+      pattern: { source: [PAYSAGA_SOURCE] },
+      targets: [
+        {
+          id: 'capture',
+          arn: 'local:capture',
+          synchronous: true,
+          deliver: async (e: BusEvent) => void published.push(e),
+        },
+      ],
+    });
+    const taskStates = lambdaStates();
+
+    const runPayment = async (
+      paymentMethod: string,
+    ): Promise<{ usage: Usage; states: string[]; status: string }> => {
+      const walletId = `wal_${randomUUID().slice(0, 12)}`;
+      await ledger.openWallet(walletId, 'EUR');
+      await ledger.deposit(walletId, { value: 100_000, currency: 'EUR' }, `dep-${walletId}`);
+      const paymentId = `pay_${randomUUID().slice(0, 12)}`;
+      current = emptyUsage();
+      const put = await events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: runtime.names.eventBus,
+              Source: 'shop.checkout',
+              DetailType: DETAIL_TYPES.paymentRequested,
+              Detail: JSON.stringify({
+                schemaVersion: '1',
+                paymentId,
+                walletId,
+                merchantId: 'mer_bookshop',
+                amount: { value: 1250, currency: 'EUR', exponent: 2 },
+                paymentMethod,
+                requestedAt: new Date().toISOString(),
+              }),
+            },
+          ],
+        }),
+      );
+      if (put.FailedEntryCount) throw new Error('PutEvents refused the request');
+      const executionArn = `${runtime.env.STATE_MACHINE_ARN?.replace(':stateMachine:', ':execution:')}:${paymentId}`;
+      const deadline = Date.now() + 60_000;
+      let status = 'RUNNING';
+      while (status === 'RUNNING') {
+        if (Date.now() > deadline) throw new Error(`saga ${paymentId} did not end within 60 s`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        status =
+          (await sfn.send(new DescribeExecutionCommand({ executionArn })).catch(() => undefined))?.status ??
+          'RUNNING';
+      }
+      await quiescent();
+      const { events: history = [] } = await sfn.send(
+        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }),
+      );
+      const states = history.flatMap((e) => e.stateEnteredEventDetails?.name ?? []);
+      const usage = current;
+      usage.stateTransitions = states.length;
+      // One intake invocation per payment: at ~0.4 payments/s (1M a month) batches hold one message.
+      // One archiver invocation per saga: the History rule matches each terminal status change once.
+      usage.lambda = { intake: 1, archiveHistory: 1 };
+      for (const state of states) {
+        const key = taskStates.get(state);
+        if (key) usage.lambda[key] = (usage.lambda[key] ?? 0) + 1;
+      }
+      // Intake queue: EventBridge's SendMessage, the event source's ReceiveMessage and DeleteMessageBatch.
+      usage.sqsRequests += 3;
+      // The upstream PaymentRequested, plus the outcome events the saga put on the bus.
+      usage.eventBridgeEvents +=
+        1 + published.filter((e) => (e.detail as { paymentId?: string }).paymentId === paymentId).length;
+      return { usage, states, status };
+    };
+
+    const happy = await runPayment('pm_card_visa');
+    const compensated = await runPayment('pm_card_chargeDeclined');
+    const report = { happy, compensated };
+    const costs = { happy: costOf(happy.usage), compensated: costOf(compensated.usage) };
+    if (values.json) {
+      console.log(
+        JSON.stringify(
+          { prices: PRICES_USD, assumedDurationMs: ASSUMED_DURATION_MS, report, costs },
+          null,
+          2,
+        ),
+      );
+      return;
+    }
+    const usd = (perSaga: number) => `$${(perSaga * 1e6).toFixed(2)}`;
+    console.log(`happy path (${happy.status}): ${happy.states.join(' -> ')}`);
+    console.log(`compensated (${compensated.status}): ${compensated.states.join(' -> ')}`);
+    console.log('| per saga | happy | compensated (card declined) |');
+    console.log('|---|---:|---:|');
+    const row = (label: string, pick: (u: Usage) => number | string) =>
+      console.log(`| ${label} | ${pick(happy.usage)} | ${pick(compensated.usage)} |`);
+    row('state transitions', (u) => u.stateTransitions);
+    row('Lambda invocations', (u) =>
+      Object.entries(u.lambda)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    );
+    row('Lambda GB-s (assumed durations)', (u) => costOf(u).gbSeconds.toFixed(3));
+    row('DynamoDB calls', (u) =>
+      Object.entries(u.dynamoCalls)
+        .map(([k, v]) => `${k.replace('Command', '')} ${v}`)
+        .join(', '),
+    );
+    row('DynamoDB WRU / RRU', (u) => `${u.writeUnits} / ${u.readUnits}`);
+    row('SQS requests', (u) => u.sqsRequests);
+    row('EventBridge events', (u) => u.eventBridgeEvents);
+    console.log('');
+    console.log('| per million sagas (USD) | happy | compensated |');
+    console.log('|---|---:|---:|');
+    for (const label of Object.keys(costs.happy.lines) as (keyof typeof costs.happy.lines)[]) {
+      console.log(`| ${label} | ${usd(costs.happy.lines[label])} | ${usd(costs.compensated.lines[label])} |`);
+    }
+    console.log(`| **total** | **${usd(costs.happy.total)}** | **${usd(costs.compensated.total)}** |`);
+  } finally {
+    await runtime.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:cost failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
