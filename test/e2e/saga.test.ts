@@ -131,6 +131,10 @@ describe('the saga on the local runtime', () => {
         (line) => line.message === 'saga outcome' && line.paymentId === detail.paymentId,
       ),
     ).toMatchObject({ status: 'SUCCEEDED', outcome: DETAIL_TYPES.paymentSucceeded });
+    // The terminal status change reached the history archiver through the default bus.
+    const archive = new HistoryArchive(clients.documents, runtime.names.tables.payments);
+    const archived = await waitFor('the archived timeline', () => archive.latest(detail.paymentId));
+    expect(archived).toBeDefined();
   });
 
   it('runs one saga and charges once when the same request arrives twice', async () => {
