@@ -1,7 +1,7 @@
 import { awaitTerminal, type Progress, queueDepth, seedWallets, sendPlan } from './drive';
 import { type DemoPlan, isValidIntent, type PlanOptions, planDemo } from './plan';
 import type { DemoTarget } from './target';
-import { DEMO_DLQS, type DemoDlq, type DemoSummary, verifyRun } from './verify';
+import { DEMO_DLQS, type DemoDlq, type DemoSummary, type Observations, verifyRun } from './verify';
 
 export interface DemoRunOptions extends Omit<PlanOptions, 'runId'> {
   /** Default: `demo-<base36 time>`. */
@@ -23,7 +23,7 @@ async function dlqDepths(target: DemoTarget): Promise<Record<DemoDlq, number>> {
 export async function runDemo(
   target: DemoTarget,
   options: DemoRunOptions,
-): Promise<{ plan: DemoPlan; summary: DemoSummary }> {
+): Promise<{ plan: DemoPlan; summary: DemoSummary; observations: Observations }> {
   const runId = options.runId ?? `demo-${Date.now().toString(36)}`;
   const plan = planDemo({ ...options, runId });
   const expected = plan.requests.filter((r) => isValidIntent(r.intent)).length;
@@ -57,7 +57,7 @@ export async function runDemo(
   const dlqAfter = await dlqDepths(target);
 
   options.onPhase?.('verifying');
-  const summary = await verifyRun(target, plan, {
+  const observations: Observations = {
     executions,
     timedOut,
     acceptedAt,
@@ -66,6 +66,7 @@ export async function runDemo(
     startedAt,
     sentAt,
     endedAt,
-  });
-  return { plan, summary };
+  };
+  const summary = await verifyRun(target, plan, observations);
+  return { plan, summary, observations };
 }
