@@ -371,8 +371,7 @@ function registerSagas(program: Command, context: () => CliContext): void {
         };
         // A saga that ended compensated (declined on the retry, say) is resolved: nothing is left stuck.
         const ok = options.wait ? summary.succeeded + summary.compensated : summary.redriven;
-        const outcome: OpsActionOutcome =
-          ok === ready.length ? 'succeeded' : summary.redriven > 0 ? 'partial' : 'failed';
+        const outcome: OpsActionOutcome = ok === ready.length ? 'succeeded' : ok > 0 ? 'partial' : 'failed';
         await audit(ctx, {
           action: 'sagas.redrive',
           target: selection,

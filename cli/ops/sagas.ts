@@ -260,15 +260,20 @@ export interface SagaDetails extends SagaSummary {
   readonly links: { readonly console?: string; readonly history: string };
 }
 
+/** The endpoint the clients talk to (--endpoint or AWS_ENDPOINT_URL), for the commands we print. */
+async function endpointOf(deps: OpsDeps): Promise<string> {
+  const endpoint = await deps.clients.sfn.config.endpoint?.();
+  if (!endpoint) return process.env.AWS_ENDPOINT_URL ?? '';
+  return `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}${endpoint.path === '/' ? '' : endpoint.path}`;
+}
+
 /** `sagas show`: status, current or failed state, the payment record's status, where to read the history. */
 export async function showSaga(deps: OpsDeps, paymentId: string): Promise<SagaDetails> {
   const summary = await inspectSaga(deps, { paymentId });
   const payments = new PaymentsRepository(deps.clients.doc, deps.names.tables.payments);
   const payment = await payments.get(paymentId).catch(() => undefined);
   const region = await deps.clients.sfn.config.region();
-  const endpoint = deps.local
-    ? ` --endpoint-url ${String(process.env.AWS_ENDPOINT_URL ?? 'http://127.0.0.1:4566')}`
-    : '';
+  const endpoint = deps.local ? ` --endpoint-url ${await endpointOf(deps)}` : '';
   return {
     ...summary,
     currentState: summary.status === 'RUNNING' ? summary.failedState : undefined,
