@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand, type QueryCommandInput, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { daysBetween } from '../days';
 import type { LedgerSnapshot } from './invariants';
 import { depositRef, journalDayPk, journalPk, LEDGER_INDEX, walletKey } from './keys';
 import { type JournalEntry, JournalEntrySchema, type Wallet, WalletSchema } from './model';
@@ -129,14 +130,4 @@ export class LedgerReader {
     for await (const item of items) all.push(item);
     return all;
   }
-}
-
-/** yyyy-mm-dd days from..to inclusive (UTC); empty when from > to. */
-export function daysBetween(fromDay: string, toDay: string): string[] {
-  const days: string[] = [];
-  const end = new Date(`${toDay}T00:00:00.000Z`).getTime();
-  for (let t = new Date(`${fromDay}T00:00:00.000Z`).getTime(); t <= end; t += 86_400_000) {
-    days.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return days;
 }

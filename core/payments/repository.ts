@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { PaymentRequested } from '../../events/payment-requested.v1';
 import { canonicalJson } from '../canonical-json';
+import { daysBetween } from '../days';
 import { PAYMENTS_BY_DAY_INDEX } from '../dynamo/tables';
 import { findPanPaths } from '../pan';
 import { paymentDayPk, paymentKey, STEP_PREFIX } from './keys';
@@ -232,14 +233,4 @@ export class PaymentsRepository {
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
   }
-}
-
-/** yyyy-mm-dd days from..to inclusive (UTC); empty when from > to or either is not a date. */
-export function daysBetween(fromDay: string, toDay: string): string[] {
-  const days: string[] = [];
-  const end = new Date(`${toDay}T00:00:00.000Z`).getTime();
-  for (let t = new Date(`${fromDay}T00:00:00.000Z`).getTime(); t <= end; t += 86_400_000) {
-    days.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return days;
 }
