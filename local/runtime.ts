@@ -16,6 +16,7 @@ import { PAYMENT_REQUESTED_PATTERN, SAGA_TERMINAL_STATUS_PATTERN } from '../even
 import { startDynamoDb } from './dynamodb/dynamodb-service';
 import { clearStaleInProgress } from './dynamodb/stale-in-progress';
 import { lockDataDir } from './edge/data-dir-lock';
+import { readJsonFile, writeJsonDurably } from './edge/durable-file';
 import { type Edge, startEdge } from './edge/edge-server';
 import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from './edge/request-context';
 import { jsonLineLog, type RuntimeLog } from './edge/runtime-log';
@@ -93,6 +94,27 @@ export function runtimeEnv(endpoint: string, region: string, names: ResourceName
     [ENV_KEYS.notificationQueueUrl]: queueUrl(names.queues.notification),
     [ENV_KEYS.gatewaySecretId]: names.gatewaySecret,
   };
+}
+
+/**
+ * Starts the sandbox gateway, on the port it had last time when that is free:
+ * handlers cache the gateway secret (its apiBase) per process, so a runtime
+ * restarted in the same process keeps working.
+ */
+async function startSandbox(dataDir: string | undefined): Promise<SandboxGateway> {
+  if (!dataDir) return startSandboxGateway({});
+  const stateFile = join(dataDir, 'runtime.json');
+  const state = readJsonFile<{ sandboxPort?: number }>(stateFile, {});
+  const dataFile = join(dataDir, 'sandbox-gateway.jsonl');
+  let sandbox: SandboxGateway;
+  try {
+    sandbox = await startSandboxGateway({ dataFile, port: state.sandboxPort ?? 0 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    sandbox = await startSandboxGateway({ dataFile, port: 0 });
+  }
+  writeJsonDurably(stateFile, { ...state, sandboxPort: sandbox.port });
+  return sandbox;
 }
 
 async function createQueues(sqs: SqsService, names: ResourceNames): Promise<void> {
@@ -195,9 +217,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
 
     let sandbox: SandboxGateway | undefined;
     if (options.sandbox ?? true) {
-      sandbox = await startSandboxGateway(
-        dataDir ? { dataFile: join(dataDir, 'sandbox-gateway.jsonl') } : {},
-      );
+      sandbox = await startSandbox(dataDir);
       const started = sandbox;
       stops.push(() => started.stop());
       secrets.putSecret(
