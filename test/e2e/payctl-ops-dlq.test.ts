@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClients, createContext, type GlobalOptions } from '../../cli/context';
@@ -263,6 +268,68 @@ describe('payctl dlq against the local runtime', () => {
     expect(redrive.stderr).toMatch(/intake rejections \(card_data_refused: 1\).*--include-rejected/);
     expect(await depth(runtime.names.queues.intakeDlq)).toEqual({ visible: 1, inFlight: 0 });
     expect(auditAfter).toBe(auditBefore);
+  });
+
+  it('cancels a running redrive: what moved stays moved, the rest stays in the DLQ, both actions audited', async () => {
+    // Prepare: undelivered merchant notifications (nothing consumes the notification queue locally).
+    const dlqUrl = runtime.internals.sqs.queueUrl(runtime.names.queues.notificationDlq);
+    const paymentIds = Array.from({ length: 6 }, () => `pay_${randomUUID().slice(0, 12)}`);
+    await clients.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: dlqUrl,
+        Entries: paymentIds.map((paymentId, i) => ({
+          Id: String(i),
+          MessageBody: JSON.stringify({
+            kind: 'notification',
+            paymentId,
+            error: 'WebhookError',
+            cause: 'HTTP 500',
+          }),
+        })),
+      }),
+    );
+    const sourceArn = runtime.internals.sqs.queueArn(runtime.names.queues.notificationDlq);
+    // Sagas of earlier tests queued their own notifications.
+    const before = await depth(runtime.names.queues.notification);
+    // Act: a slow redrive, cancelled once it runs.
+    const slow = payctl(
+      '--json',
+      '--yes',
+      'dlq',
+      'redrive',
+      'notification-dlq',
+      '--max-per-second',
+      '1',
+      '--poll-ms',
+      '50',
+    );
+    await waitFor('the redrive to run', async () => {
+      const { Results = [] } = await clients.sqs.send(
+        new ListMessageMoveTasksCommand({ SourceArn: sourceArn }),
+      );
+      return Results[0]?.Status === 'RUNNING' ? true : undefined;
+    });
+    const peekWhileRunning = await payctl('dlq', 'peek', 'notification-dlq');
+    const cancel = await payctl('--json', '--yes', 'dlq', 'redrive', 'notification-dlq', '--cancel');
+    const redrive = await slow;
+    const left = await depth(runtime.names.queues.notificationDlq);
+    const moved = await depth(runtime.names.queues.notification);
+    const audit = await payctl('--json', 'audit', '--since', '1h');
+    // Assess
+    expect(peekWhileRunning.code).toBe(EXIT.failure);
+    expect(peekWhileRunning.stderr).toMatch(/a redrive of paysaga-local-notification-dlq is running/);
+    expect(cancel.code).toBe(EXIT.ok);
+    expect(redrive.json()).toMatchObject({ status: 'CANCELLED' });
+    expect([EXIT.partial, EXIT.failure]).toContain(redrive.code);
+    const { moved: movedCount } = redrive.json<{ moved: number }>();
+    expect(movedCount).toBeLessThan(6);
+    expect(moved.visible - before.visible).toBe(movedCount);
+    expect(left.visible + left.inFlight).toBe(6 - movedCount);
+    const records = audit.json<Array<{ action: string; target: string; outcome: string; count: number }>>();
+    expect(records.filter((r) => r.target.startsWith(runtime.names.queues.notificationDlq))).toEqual([
+      expect.objectContaining({ action: 'dlq.redrive.cancel', outcome: 'succeeded' }),
+      expect.objectContaining({ action: 'dlq.redrive', outcome: 'cancelled', count: movedCount }),
+    ]);
   });
 
   it('says what is wrong and exits non-zero on bad arguments, and asks before changing anything', async () => {
