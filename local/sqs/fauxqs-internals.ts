@@ -32,7 +32,24 @@ export interface FauxqsSqsStore {
 
 export interface FauxqsPersistence {
   loadSqsAndSns(sqsStore: FauxqsSqsStore, snsStore: unknown): void;
+  updateMessageReady(messageId: string): void;
   close(): void;
+  readonly db: { prepare(sql: string): { run(...values: unknown[]): unknown } };
+}
+
+/**
+ * fauxqs 2.4's updateMessageReady (ChangeMessageVisibility to 0) writes NULL
+ * into the NOT NULL receive count: the statement throws after the message
+ * has left the in-flight set, so it vanishes from memory until a restart.
+ * Clearing only the in-flight columns keeps the count, as SQS does.
+ */
+export function fixUpdateMessageReady(persistence: FauxqsPersistence): void {
+  const statement = persistence.db.prepare(
+    'UPDATE sqs_messages SET receipt_handle = NULL, visibility_deadline = NULL WHERE message_id = ?',
+  );
+  persistence.updateMessageReady = (messageId) => {
+    statement.run(messageId);
+  };
 }
 
 interface FauxqsModules {

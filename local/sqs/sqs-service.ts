@@ -5,7 +5,12 @@ import { AwsServiceError } from '../edge/aws-json-service';
 import { writeAwsError } from '../edge/edge-server';
 import type { RawAwsService } from '../edge/raw-service';
 import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../edge/request-context';
-import { type FauxqsPersistence, type FauxqsSqsStore, loadFauxqs } from './fauxqs-internals';
+import {
+  type FauxqsPersistence,
+  type FauxqsSqsStore,
+  fixUpdateMessageReady,
+  loadFauxqs,
+} from './fauxqs-internals';
 import { MessageMoveTasks } from './message-move-tasks';
 import { sqsError } from './sqs-error';
 
@@ -69,6 +74,7 @@ export class SqsService implements RawAwsService {
       ? new fauxqs.PersistenceManager(join(options.dataDir, 'sqs'))
       : undefined;
     if (persistence) {
+      fixUpdateMessageReady(persistence);
       // As startFauxqs does: load first, then attach, so loading does not re-write rows.
       persistence.loadSqsAndSns(sqsStore, snsStore);
       sqsStore.persistence = persistence;

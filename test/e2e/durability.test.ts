@@ -27,6 +27,43 @@ async function start(): Promise<TestRuntime> {
   return runtime;
 }
 
+describe('SQS with persistence', () => {
+  it('makes a message visible again at once on ChangeMessageVisibility 0, keeping its receive count', async () => {
+    // Prepare
+    const runtime = await start();
+    const clients = sdkClients(runtime);
+    const QueueUrl = runtime.internals.sqs.queueUrl(runtime.names.queues.compensationDlq);
+    const body = `cmv-${randomUUID()}`;
+    await clients.sqs.send(
+      new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: '1', MessageBody: body }] }),
+    );
+    const receive = async () =>
+      (
+        await clients.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl,
+            MaxNumberOfMessages: 10,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          }),
+        )
+      ).Messages?.find((m) => m.Body === body);
+    const first = await receive();
+    // Act
+    await clients.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl,
+        ReceiptHandle: first?.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+    const again = await receive();
+    await runtime.stop();
+    running.pop();
+    // Assess
+    expect(again?.Attributes?.ApproximateReceiveCount).toBe('2');
+  });
+});
+
 describe('runtime durability across a restart', () => {
   it('keeps queues, in-flight messages, move tasks, tables and secrets under the data dir', async () => {
     // Prepare
