@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import type { GetExecutionHistoryCommand, HistoryEvent } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { archiveExecution } from '../../core/history/archiver';
+import { buildTimeline } from '../../core/history/build';
+import type { ExecutionStatusChangeEvent } from '../../core/history/status-event';
+import { Ledger, LedgerReader } from '../../core/ledger';
+import { ArchiveRecordExistsError, ArchiveRefusedError, HistoryArchive } from '../../core/payments/archive';
+import { DynamoPaymentLog } from '../../core/payments/payment-log';
+import { PaymentsRepository } from '../../core/payments/repository';
+import { type LocalDynamo, startDynalite } from '../helpers/dynalite';
+
+let dynamo: LocalDynamo;
+let archive: HistoryArchive;
+let payments: PaymentsRepository;
+let ledger: Ledger;
+let reader: LedgerReader;
+
+beforeAll(async () => {
+  dynamo = await startDynalite({ prefix: 'archive' });
+  archive = new HistoryArchive(dynamo.doc, dynamo.tables.payments);
+  payments = new PaymentsRepository(dynamo.doc, dynamo.tables.payments);
+  ledger = new Ledger({ doc: dynamo.doc, tableName: dynamo.tables.ledger });
+  reader = new LedgerReader(dynamo.doc, dynamo.tables.ledger);
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
+
+const machine = 'arn:aws:states:us-east-1:000000000000:stateMachine:paysaga-local-payment-saga';
+const arnOf = (paymentId: string) => `${machine.replace(':stateMachine:', ':execution:')}:${paymentId}`;
+
+/** A declined payment's history, trimmed: Reserve, Charge declined (caught), ReleaseFunds, Failed (no RecordFailure). */
+function declinedHistory(paymentId: string, walletId: string, redriven = false): HistoryEvent[] {
+  const at = Date.parse('2026-11-22T10:00:00.000Z');
+  const types: Array<[string, Record<string, unknown>?]> = [
+    [
+      'ExecutionStarted',
+      {
+        executionStartedEventDetails: {
+          input: JSON.stringify({
+            payment: { paymentId, walletId, merchantId: 'mer_1', amount: { value: 700, currency: 'EUR' } },
+          }),
+        },
+      },
+    ],
+    ['TaskStateEntered', { stateEnteredEventDetails: { name: 'Reserve' } }],
+    ['LambdaFunctionScheduled'],
+    [
+      'LambdaFunctionSucceeded',
+      {
+        lambdaFunctionSucceededEventDetails: {
+          output: JSON.stringify({
+            holdId: `hold:${walletId}:${paymentId}`,
+            walletId,
+            amount: 700,
+            currency: 'EUR',
+            expiresAt: '2026-12-07T00:00:00.000Z',
+          }),
+        },
+      },
+    ],
+    ['TaskStateExited', { stateExitedEventDetails: { name: 'Reserve' } }],
+    ['TaskStateEntered', { stateEnteredEventDetails: { name: 'Charge' } }],
+    ['LambdaFunctionScheduled'],
+    [
+      'LambdaFunctionFailed',
+      {
+        lambdaFunctionFailedEventDetails: {
+          error: 'CardDeclinedError',
+          cause: 'declined (reason: card_declined)',
+        },
+      },
+    ],
+    ['TaskStateEntered', { stateEnteredEventDetails: { name: 'ReleaseFunds' } }],
+    ['LambdaFunctionScheduled'],
+    [
+      'LambdaFunctionSucceeded',
+      {
+        lambdaFunctionSucceededEventDetails: {
+          output: JSON.stringify({ outcome: 'released', releasedAmount: 700 }),
+        },
+      },
+    ],
+    ['TaskStateExited', { stateExitedEventDetails: { name: 'ReleaseFunds' } }],
+    ['FailStateEntered', { stateEnteredEventDetails: { name: 'Failed' } }],
+    [
+      'ExecutionFailed',
+      {
+        executionFailedEventDetails: {
+          error: 'CardDeclinedError',
+          cause: 'Charge failed (card_declined): declined',
+        },
+      },
+    ],
+    ...(redriven
+      ? ([
+          ['ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: 1 } }],
+          ['FailStateEntered', { stateEnteredEventDetails: { name: 'Failed' } }],
+          [
+            'ExecutionFailed',
+            { executionFailedEventDetails: { error: 'CardDeclinedError', cause: 'again' } },
+          ],
+        ] as Array<[string, Record<string, unknown>?]>)
+      : []),
+  ];
+  return types.map(([type, details], i) => ({
+    id: i + 1,
+    previousEventId: i,
+    timestamp: new Date(at + i * 50),
+    type: type as HistoryEvent['type'],
+    ...details,
+  })) as HistoryEvent[];
+}
+
+/** Step Functions' GetExecutionHistory over a fixed history, two events per page; ExecutionDoesNotExist once forgotten. */
+function fakeStepFunctions(histories: Map<string, HistoryEvent[]>) {
+  const calls: Array<{ executionArn?: string; includeExecutionData?: boolean }> = [];
+  return {
+    calls,
+    async send(command: GetExecutionHistoryCommand) {
+      const { executionArn = '', nextToken, includeExecutionData } = command.input;
+      calls.push({ executionArn, ...(includeExecutionData !== undefined && { includeExecutionData }) });
+      const events = histories.get(executionArn);
+      if (!events)
+        throw Object.assign(new Error(`Execution Does Not Exist: '${executionArn}'`), {
+          name: 'ExecutionDoesNotExist',
+        });
+      const start = Number(nextToken ?? 0);
+      const page = events.slice(start, start + 2);
+      return { events: page, ...(start + 2 < events.length && { nextToken: String(start + 2) }) };
+    },
+  } as unknown as { send: (command: unknown) => Promise<never>; calls: typeof calls };
+}
+
+async function declinedPayment() {
+  const paymentId = `pay_${randomUUID().slice(0, 10)}`;
+  const walletId = `wal_${randomUUID().slice(0, 10)}`;
+  await ledger.openWallet(walletId, 'EUR');
+  await ledger.deposit(walletId, { value: 5000, currency: 'EUR' }, `dep-${walletId}`);
+  await ledger.reserve({
+    paymentId,
+    walletId,
+    amount: { value: 700, currency: 'EUR' },
+    expiresAt: '2027-01-01T00:00:00.000Z',
+  });
+  await ledger.release({ paymentId, walletId });
+  const log = new DynamoPaymentLog(dynamo.doc, dynamo.tables.payments);
+  await log.open(
+    {
+      schemaVersion: '1',
+      paymentId,
+      walletId,
+      merchantId: 'mer_1',
+      amount: { value: 700, currency: 'EUR', exponent: 2 },
+      paymentMethod: 'pm_card_chargeDeclined',
+      requestedAt: '2026-11-22T09:59:59.000Z',
+    },
+    arnOf(paymentId),
+  );
+  await log.advance(paymentId, 'FAILED', {
+    reasonCode: 'card_declined',
+    reason: 'Charge failed (card_declined): declined',
+  });
+  return { paymentId, walletId };
+}
+
+const statusChange = (paymentId: string, status = 'FAILED'): ExecutionStatusChangeEvent => ({
+  source: 'aws.states',
+  'detail-type': 'Step Functions Execution Status Change',
+  detail: { executionArn: arnOf(paymentId), stateMachineArn: machine, name: paymentId, status },
+});
+
+describe('HistoryArchive', () => {
+  it('writes a timeline once, accepts the same one again, and refuses a different one', async () => {
+    // Prepare
+    const { paymentId, walletId } = await declinedPayment();
+    const timeline = buildTimeline({
+      executionArn: arnOf(paymentId),
+      events: declinedHistory(paymentId, walletId),
+    });
+    // Act
+    const first = await archive.put(timeline);
+    const again = await archive.put(structuredClone(timeline));
+    const rewrite = archive.put({ ...timeline, outcome: { ...timeline.outcome, reason: 'rewritten' } });
+    // Assess
+    expect(first).toEqual({ archiveId: `${paymentId}#0000`, written: true });
+    expect(again).toEqual({ archiveId: `${paymentId}#0000`, written: false });
+    await expect(rewrite).rejects.toThrow(ArchiveRecordExistsError);
+    await expect(rewrite).rejects.toThrow(/never rewritten/);
+    expect((await archive.latest(paymentId))?.timeline).toEqual(timeline);
+  });
+
+  it('keeps one record per run of a redriven execution and answers the latest', async () => {
+    // Prepare
+    const { paymentId, walletId } = await declinedPayment();
+    const firstRun = buildTimeline({
+      executionArn: arnOf(paymentId),
+      events: declinedHistory(paymentId, walletId),
+    });
+    const secondRun = buildTimeline({
+      executionArn: arnOf(paymentId),
+      events: declinedHistory(paymentId, walletId, true),
+    });
+    // Act
+    await archive.put(firstRun);
+    await archive.put(secondRun);
+    // Assess
+    expect((await archive.list(paymentId)).map((a) => a.archiveId)).toEqual([
+      `${paymentId}#0000`,
+      `${paymentId}#0001`,
+    ]);
+    expect((await archive.latest(paymentId))?.timeline.redriveCount).toBe(1);
+  });
+
+  it('refuses to archive a saga that is still running', async () => {
+    // Prepare
+    const { paymentId, walletId } = await declinedPayment();
+    const running = buildTimeline({
+      executionArn: arnOf(paymentId),
+      events: declinedHistory(paymentId, walletId).slice(0, 6),
+    });
+    // Act / Assess
+    await expect(archive.put(running)).rejects.toThrow(ArchiveRefusedError);
+    expect(await archive.latest(paymentId)).toBeUndefined();
+  });
+});
+
+describe('archiveExecution', () => {
+  it('archives the timeline with the payment and its journal, reading every history page; a redelivered event changes nothing', async () => {
+    // Prepare
+    const { paymentId, walletId } = await declinedPayment();
+    const sfn = fakeStepFunctions(new Map([[arnOf(paymentId), declinedHistory(paymentId, walletId)]]));
+    const deps = { sfn, payments, ledger: reader, archive };
+    // Act
+    const first = await archiveExecution(deps, statusChange(paymentId));
+    const redelivered = await archiveExecution(deps, statusChange(paymentId));
+    // Assess
+    expect(first).toEqual({ archived: true, archiveId: `${paymentId}#0000`, paymentId });
+    expect(redelivered).toMatchObject({ archived: false, reason: 'already_archived' });
+    expect(sfn.calls.length).toBe(2 * Math.ceil(declinedHistory(paymentId, walletId).length / 2));
+    expect(sfn.calls.every((c) => c.includeExecutionData === true)).toBe(true);
+    const stored = (await archive.latest(paymentId))?.timeline;
+    expect(stored?.journal.map((e) => e.operation)).toEqual(['reserve', 'release']);
+    expect(stored?.steps.find((s) => s.state === 'ReleaseFunds')?.journal).toEqual([`${paymentId}#release`]);
+    expect(stored?.outcome).toMatchObject({
+      summary: 'stopped',
+      paymentStatus: 'FAILED',
+      reasonCode: 'card_declined',
+    });
+    expect(stored?.money?.released.major).toBe('7.00');
+  });
+
+  it('keeps the first record when the ledger changed before a redelivery, and skips what cannot be archived', async () => {
+    // Prepare
+    const { paymentId, walletId } = await declinedPayment();
+    const histories = new Map([[arnOf(paymentId), declinedHistory(paymentId, walletId)]]);
+    const deps = { sfn: fakeStepFunctions(histories), payments, ledger: reader, archive };
+    await archiveExecution(deps, statusChange(paymentId));
+    const changed = new PaymentsRepository(dynamo.doc, dynamo.tables.payments);
+    const other = {
+      get: async (id: string) => ({ ...(await changed.get(id)), reason: 'edited later' }) as never,
+    };
+    // Act
+    const kept = await archiveExecution({ ...deps, payments: other }, statusChange(paymentId));
+    const running = await archiveExecution(deps, statusChange(paymentId, 'RUNNING'));
+    const gone = await archiveExecution(deps, statusChange(`pay_${randomUUID().slice(0, 8)}`));
+    // Assess
+    expect(kept).toMatchObject({ archived: false, reason: 'kept_earlier' });
+    expect(running).toMatchObject({ archived: false, reason: 'not_terminal' });
+    expect(gone).toMatchObject({ archived: false, reason: 'execution_gone' });
+    expect((await archive.latest(paymentId))?.timeline.outcome.reason).toBe(
+      'Charge failed (card_declined): declined',
+    );
+  });
+});
