@@ -23,6 +23,30 @@ export const REDRIVE_WINDOW_MS = 14 * 86_400_000;
  */
 export const DEFAULT_MAX_REDRIVES = 3;
 
+/**
+ * Describe + history calls in flight at once when listing: an outage fails
+ * hundreds of sagas, and one call at a time would take minutes; more would
+ * meet Step Functions' API throttling (the SDK retries it anyway).
+ */
+const DESCRIBE_CONCURRENCY = 8;
+
+async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 const UNSUCCESSFUL: readonly ExecutionStatus[] = ['FAILED', 'TIMED_OUT', 'ABORTED'];
 
 export interface RedriveVerdict {
@@ -221,13 +245,15 @@ export async function listFailedSagas(deps: OpsDeps, query: FailedSagasQuery): P
       nextToken = page.nextToken;
     } while (nextToken);
   }
-  const summaries: SagaSummary[] = [];
-  for (const arn of arns) {
+  const maxRedrives = query.maxRedrives ?? DEFAULT_MAX_REDRIVES;
+  const summaries = await mapConcurrently(arns, DESCRIBE_CONCURRENCY, async (arn) => {
     const described = await describe(deps, arn);
-    if (query.error && described.error?.toLowerCase() !== query.error.toLowerCase()) continue;
-    summaries.push(await summarize(deps, described, now, query.maxRedrives ?? DEFAULT_MAX_REDRIVES));
-  }
-  return summaries.sort((a, b) => (b.stoppedAt ?? '').localeCompare(a.stoppedAt ?? ''));
+    if (query.error && described.error?.toLowerCase() !== query.error.toLowerCase()) return undefined;
+    return summarize(deps, described, now, maxRedrives);
+  });
+  return summaries
+    .filter((s): s is SagaSummary => s !== undefined)
+    .sort((a, b) => (b.stoppedAt ?? '').localeCompare(a.stoppedAt ?? ''));
 }
 
 export async function resolveExecutionArn(deps: OpsDeps, ref: SagaRef): Promise<string> {
@@ -355,7 +381,7 @@ export async function redriveSagas(
   let pending = [...started];
   while (pending.length > 0) {
     const still: SagaSummary[] = [];
-    for (const saga of pending) {
+    await mapConcurrently(pending, DESCRIBE_CONCURRENCY, async (saga) => {
       const described = await deps.clients.sfn.send(
         new DescribeExecutionCommand({ executionArn: saga.executionArn }),
       );
@@ -363,7 +389,7 @@ export async function redriveSagas(
       const waiting = options.wait !== false && status === 'RUNNING' && Date.now() < deadline;
       if (waiting) {
         still.push(saga);
-        continue;
+        return;
       }
       const endedAt =
         status === 'SUCCEEDED' || status === 'RUNNING'
@@ -387,7 +413,7 @@ export async function redriveSagas(
       };
       items.push(item);
       options.onProgress?.(items.length, sagas.length, item);
-    }
+    });
     pending = still;
     if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1_000));
   }
