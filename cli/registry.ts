@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context';
+import { registerFinanceCommands } from './finance/commands';
 import { registerOpsCommands } from './ops/commands';
 
 /** A group of subcommands (dlq, sagas, audit, history, report, reconcile, console) registers itself here. */
 export type RegisterCommands = (program: Command, context: () => CliContext) => void;
 
-export const COMMAND_GROUPS: RegisterCommands[] = [registerOpsCommands];
+export const COMMAND_GROUPS: RegisterCommands[] = [registerOpsCommands, registerFinanceCommands];
