@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerConsoleCommand } from './console/command';
 import type { CliContext } from './context';
 import { registerFinanceCommands } from './finance/commands';
 import { registerOpsCommands } from './ops/commands';
@@ -6,4 +7,8 @@ import { registerOpsCommands } from './ops/commands';
 /** A group of subcommands (dlq, sagas, audit, history, report, reconcile, console) registers itself here. */
 export type RegisterCommands = (program: Command, context: () => CliContext) => void;
 
-export const COMMAND_GROUPS: RegisterCommands[] = [registerOpsCommands, registerFinanceCommands];
+export const COMMAND_GROUPS: RegisterCommands[] = [
+  registerOpsCommands,
+  registerFinanceCommands,
+  registerConsoleCommand,
+];

@@ -1,0 +1,34 @@
+import { parsePaymentId, resolveDlq } from '../../ops/args';
+import { listAudit } from '../../ops/audit';
+import type { OpsDeps } from '../../ops/deps';
+import { listDlqs, peekDlq, planRedrive } from '../../ops/dlq';
+import { listFailedSagas } from '../../ops/sagas';
+import { dailyVolume } from './finance';
+import { redriveDlqAudited, redriveSagaAudited } from './ops';
+import { listPayments, paymentDetail } from './payments';
+import type { ConsoleData } from './port';
+
+export type { ConsoleData } from './port';
+
+/** The console's data over a payctl context: AWS or the local runtime through its SDK clients. */
+export function consoleData(deps: OpsDeps): ConsoleData {
+  const dlq = (queue: string) => resolveDlq(deps.names, queue);
+  return {
+    listPayments: (query) => listPayments(deps, query),
+    paymentDetail: (paymentId) => paymentDetail(deps, parsePaymentId(paymentId)),
+    listDlqs: () => listDlqs(deps),
+    peekDlq: async (queue, limit) => {
+      const key = dlq(queue);
+      const messages = await peekDlq(deps, key, { limit });
+      const summary = (await listDlqs(deps)).find((q) => q.key === key);
+      if (!summary) throw new Error(`queue ${queue} vanished between peek and list`);
+      return { queue: summary, messages };
+    },
+    planDlqRedrive: (queue) => planRedrive(deps, dlq(queue)),
+    redriveDlq: (queue) => redriveDlqAudited(deps, dlq(queue)),
+    failedSagas: (since) => listFailedSagas(deps, { since }),
+    redriveSaga: (paymentId) => redriveSagaAudited(deps, parsePaymentId(paymentId)),
+    dailyVolume: (from, to) => dailyVolume(deps, from, to),
+    auditLog: async (since) => (await listAudit(deps, since)).reverse(),
+  };
+}

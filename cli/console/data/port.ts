@@ -1,0 +1,33 @@
+import type {
+  ActionResult,
+  AuditEntry,
+  DlqPeek,
+  DlqSummary,
+  PaymentDetail,
+  PaymentsPage,
+  PaymentsQuery,
+  RedrivePlan,
+  SagaSummary,
+  VolumeRow,
+} from '../api-types';
+
+/**
+ * What the console shows and does, as plain async functions: the payctl
+ * operations and finance functions over one context. The server only routes.
+ */
+export interface ConsoleData {
+  listPayments(query: PaymentsQuery): Promise<PaymentsPage>;
+  paymentDetail(paymentId: string): Promise<PaymentDetail | undefined>;
+  listDlqs(): Promise<DlqSummary[]>;
+  /** `queue`: a DLQ as payctl takes it (intake-dlq, intakeDlq, full name). */
+  peekDlq(queue: string, limit: number): Promise<DlqPeek>;
+  planDlqRedrive(queue: string): Promise<RedrivePlan>;
+  /** Moves the DLQ's messages back to its source queue and writes the audit record. */
+  redriveDlq(queue: string): Promise<ActionResult>;
+  failedSagas(since: Date): Promise<SagaSummary[]>;
+  /** RedriveExecution of the payment's saga after payctl's pre-flight, and the audit record. */
+  redriveSaga(paymentId: string): Promise<ActionResult>;
+  dailyVolume(fromDay: string, toDay: string): Promise<VolumeRow[]>;
+  /** Audit entries since `since`, newest first. */
+  auditLog(since: Date): Promise<AuditEntry[]>;
+}

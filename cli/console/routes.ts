@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { PAYMENT_STATUSES } from '../../core/payments/records';
+import { UsageError } from '../errors';
+import type { ConsoleMeta, PaymentsQuery } from './api-types';
+import type { ConsoleData } from './data/port';
+
+/** The console's JSON API: parse the request, call the data function, answer. */
+
+export interface ApiRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly data: ConsoleData;
+  readonly meta: ConsoleMeta;
+}
+
+export interface ApiAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is yyyy-mm-dd');
+const Decimal = z.string().regex(/^\d+(\.\d+)?$/, 'an amount is a decimal number like 12.50');
+const blankToUndefined = (value: unknown) => (value === '' || value === null ? undefined : value);
+
+const today = () => new Date().toISOString().slice(0, 10);
+const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+
+const PaymentsQuerySchema = z.object({
+  from: z.preprocess(blankToUndefined, Day.optional()),
+  to: z.preprocess(blankToUndefined, Day.optional()),
+  status: z.preprocess(blankToUndefined, z.enum(PAYMENT_STATUSES).optional()),
+  currency: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .optional(),
+  ),
+  minAmount: z.preprocess(blankToUndefined, Decimal.optional()),
+  maxAmount: z.preprocess(blankToUndefined, Decimal.optional()),
+  q: z.preprocess(blankToUndefined, z.string().max(200).optional()),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(200).default(25),
+});
+
+const PeriodSchema = z.object({
+  from: z.preprocess(blankToUndefined, Day.optional()),
+  to: z.preprocess(blankToUndefined, Day.optional()),
+});
+
+/** How far back the failed-sagas and audit pages look. */
+const DaysSchema = z.object({ days: z.coerce.number().int().min(1).max(366).default(14) });
+
+function parse<T>(schema: z.ZodType<T>, url: URL): T {
+  const result = schema.safeParse(Object.fromEntries(url.searchParams));
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`);
+    throw new UsageError(`bad query: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+/** Default period: the last 7 days up to today (UTC); parsePeriod (finance) validates it. */
+function period(from: string | undefined, to: string | undefined): { from: string; to: string } {
+  return { from: from ?? daysAgo(6), to: to ?? today() };
+}
+
+const ok = (body: unknown): ApiAnswer => ({ status: 200, body });
+const notFound = (what: string): ApiAnswer => ({ status: 404, body: { error: what } });
+
+export async function routeApi({ method, url, data, meta }: ApiRequest): Promise<ApiAnswer> {
+  const parts = url.pathname.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
+  const [resource, id, action] = parts;
+  // `sagas/failed` is a list, not a paymentId.
+  const literal = resource === 'sagas' && id === 'failed' && action === undefined;
+  const route = literal
+    ? `${method} sagas failed`
+    : `${method} ${resource ?? ''}${id === undefined ? '' : ' :id'}${action === undefined ? '' : ` ${action}`}`;
+
+  switch (route) {
+    case 'GET meta':
+      return ok(meta);
+    case 'GET payments': {
+      const q = parse(PaymentsQuerySchema, url);
+      const query: PaymentsQuery = { ...q, ...period(q.from, q.to) };
+      return ok(await data.listPayments(query));
+    }
+    case 'GET payments :id': {
+      const detail = await data.paymentDetail(id ?? '');
+      return detail ? ok(detail) : notFound(`no payment ${id}: check the paymentId`);
+    }
+    case 'GET dlqs':
+      return ok(await data.listDlqs());
+    case 'GET dlqs :id': {
+      const limit = Math.min(50, Math.max(1, Number(url.searchParams.get('limit') ?? 10) || 10));
+      return ok(await data.peekDlq(id ?? '', limit));
+    }
+    case 'GET dlqs :id plan':
+      return ok(await data.planDlqRedrive(id ?? ''));
+    case 'POST dlqs :id redrive':
+      return ok(await data.redriveDlq(id ?? ''));
+    case 'GET sagas failed':
+      return ok(await data.failedSagas(new Date(Date.now() - parse(DaysSchema, url).days * 86_400_000)));
+    case 'POST sagas :id redrive':
+      return ok(await data.redriveSaga(id ?? ''));
+    case 'GET volume': {
+      const p = parse(PeriodSchema, url);
+      const { from, to } = period(p.from, p.to);
+      return ok(await data.dailyVolume(from, to));
+    }
+    case 'GET audit': {
+      return ok(await data.auditLog(new Date(Date.now() - parse(DaysSchema, url).days * 86_400_000)));
+    }
+    default:
+      return notFound(`no API route ${method} ${url.pathname}`);
+  }
+}

@@ -1,0 +1,177 @@
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { CURRENCIES } from '../../core/money';
+import { PAYMENT_STATUSES } from '../../core/payments/records';
+import { CliError, UsageError } from '../errors';
+import type { ConsoleMeta } from './api-types';
+import type { ConsoleData } from './data/port';
+import { routeApi } from './routes';
+
+/**
+ * The console's HTTP server: the built app from console/dist and a small JSON
+ * API under /api whose handlers call the same functions as payctl. Loopback
+ * only; the browser never sees AWS credentials. GET reads; POST acts, and only
+ * when started with allowActions.
+ */
+
+export interface ConsoleServerOptions {
+  readonly data: ConsoleData;
+  readonly stage: string;
+  readonly local: boolean;
+  readonly allowActions: boolean;
+  /** The built front end (console/dist). */
+  readonly assetsDir: string;
+  /** 0 (default) for any free port. The host is always 127.0.0.1. */
+  readonly port?: number;
+}
+
+export interface ConsoleServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.map': 'application/json',
+};
+
+// Everything is served from here: no CDN, no external fonts; canvas charts need no more.
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+function errorStatus(error: unknown): number {
+  if (error instanceof HttpError) return error.status;
+  // InvalidPeriodError: finance's period check (from after to, longer than a year, not a date).
+  if (error instanceof UsageError || (error instanceof Error && error.name === 'InvalidPeriodError'))
+    return 400;
+  if (error instanceof CliError) return 409;
+  return 500;
+}
+
+/** Only our own page may call us: a request for another host name is a DNS-rebinding attempt. */
+function checkHost(req: IncomingMessage, port: number): void {
+  const host = req.headers.host ?? '';
+  const allowed = [`127.0.0.1:${port}`, `localhost:${port}`];
+  if (!allowed.includes(host))
+    throw new HttpError(421, `the console answers on ${allowed.join(' or ')} only`);
+  const origin = req.headers.origin;
+  if (req.method !== 'GET' && origin !== undefined && !allowed.some((a) => origin === `http://${a}`)) {
+    throw new HttpError(403, `requests from ${origin} are refused: use the console's own page`);
+  }
+}
+
+async function serveAsset(res: ServerResponse, root: string, pathname: string): Promise<void> {
+  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  let file = resolve(join(root, relative || 'index.html'));
+  if (file !== root && !file.startsWith(root + sep)) throw new HttpError(404, 'not found');
+  const info = await stat(file).catch(() => undefined);
+  // Unknown paths without an extension are app routes: the app decides what they show.
+  if (!info?.isFile()) {
+    if (extname(relative)) throw new HttpError(404, `no asset ${pathname}`);
+    file = join(root, 'index.html');
+  }
+  const body = await readFile(file).catch(() => {
+    throw new HttpError(503, 'the console is not built: run npm run console:build');
+  });
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    // Hashed asset names may be cached; index.html must not be.
+    'cache-control': file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'content-length': body.length,
+  });
+  res.end(body);
+}
+
+export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
+  const root = resolve(options.assetsDir);
+  const meta: ConsoleMeta = {
+    stage: options.stage,
+    local: options.local,
+    allowActions: options.allowActions,
+    statuses: PAYMENT_STATUSES,
+    currencies: CURRENCIES,
+  };
+  let port = 0;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://console.invalid');
+    const handle = async () => {
+      checkHost(req, port);
+      if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
+        if (req.method === 'POST' && !options.allowActions) {
+          throw new HttpError(
+            403,
+            'actions are disabled: this console is read-only; restart it with payctl console --allow-actions',
+          );
+        }
+        if (req.method === 'POST' && !String(req.headers['content-type']).startsWith('application/json')) {
+          throw new HttpError(415, 'send actions as application/json');
+        }
+        const answer = await routeApi({ method: req.method ?? 'GET', url, data: options.data, meta });
+        sendJson(res, answer.status, answer.body);
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'the app is read with GET');
+      await serveAsset(res, root, url.pathname);
+    };
+    handle().catch((error: unknown) => {
+      const status = errorStatus(error);
+      const message =
+        status === 500
+          ? `${error instanceof Error ? error.name : 'Error'}: ${error instanceof Error ? error.message : String(error)}`
+          : (error as Error).message;
+      if (status === 500)
+        process.stderr.write(`payctl console: ${req.method} ${url.pathname} failed: ${message}\n`);
+      if (res.headersSent) res.destroy();
+      else sendJson(res, status, { error: message });
+    });
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolveListen());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        server.closeAllConnections();
+        server.close(() => resolveClose());
+      }),
+  };
+}

@@ -1,0 +1,256 @@
+import { join } from 'node:path';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureConsoleAssets } from '../../cli/console/assets';
+import type { ConsoleServer } from '../../cli/console/server';
+import { ARTIFACTS_DIR, launchBrowser, type TestBrowser } from './browser';
+import { startConsoleFor } from './console-fixture';
+import { type Seeded, seedRuntime } from './seed';
+
+let seeded: Seeded;
+let consoleServer: ConsoleServer;
+let readOnly: ConsoleServer;
+let browser: TestBrowser;
+
+beforeAll(async () => {
+  // The assets under test are built from the current sources, not a stale console/dist.
+  await ensureConsoleAssets({ rebuild: true });
+  [seeded, browser] = await Promise.all([seedRuntime(), launchBrowser()]);
+  consoleServer = await startConsoleFor(seeded.runtime, { allowActions: true });
+  readOnly = await startConsoleFor(seeded.runtime, { allowActions: false });
+});
+afterAll(async () => {
+  await browser?.close();
+  await consoleServer?.close();
+  await readOnly?.close();
+  await seeded?.runtime.dispose();
+});
+
+async function open(path: string, server: ConsoleServer = consoleServer): Promise<Page> {
+  const page = await browser.context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${server.url}#/${path}`);
+  await page.getByTestId('stage').waitFor();
+  expect(errors).toEqual([]);
+  return page;
+}
+
+const rowIds = async (page: Page) =>
+  page
+    .getByTestId('payments-table')
+    .locator('tbody tr')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-payment-id')));
+
+describe('payctl console: payments list', () => {
+  it('lists the seeded payments and filters them by status, currency, amount and paymentId, with paging', async () => {
+    // Prepare
+    const { ids } = seeded;
+    const page = await open('payments');
+    await page.getByTestId('payments-table').waitFor();
+    // Assess: everything but the rejected poison message, which never became a payment
+    const all = await rowIds(page);
+    expect(all).toHaveLength(8);
+    expect(all).not.toContain(ids.poison);
+
+    // Act: status FAILED, through the labelled form
+    await page.getByLabel('Status').selectOption('FAILED');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => rowIds(page)).toHaveLength(2);
+    expect((await rowIds(page)).sort()).toEqual([ids.declined, ids.settle].sort());
+
+    // Act: currency USD (status back to any)
+    await page.getByLabel('Status').selectOption('');
+    await page.getByLabel('Currency').selectOption('USD');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => rowIds(page)).toEqual([ids.usd]);
+
+    // Act: amounts between 5.00 and 7.00 inclusive, any currency
+    await page.getByLabel('Currency').selectOption('');
+    await page.getByLabel('Min amount').fill('5');
+    await page.getByLabel('Max amount').fill('7.00');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(async () => (await rowIds(page)).sort()).toEqual([ids.notify, ids.stopped].sort());
+
+    // Act: search by paymentId
+    await page.goto(`${consoleServer.url}#/payments?q=${ids.retried}`);
+    await expect.poll(() => rowIds(page)).toEqual([ids.retried]);
+
+    // Act: pages of 3
+    await page.goto(`${consoleServer.url}#/payments?limit=3`);
+    await expect.poll(() => rowIds(page)).toHaveLength(3);
+    const first = await rowIds(page);
+    await page.getByRole('link', { name: 'Next →' }).click();
+    await expect.poll(() => rowIds(page)).not.toEqual(first);
+    const second = await rowIds(page);
+    expect(second).toHaveLength(3);
+    expect(second.filter((id) => first.includes(id))).toEqual([]);
+    await expect(page.getByTestId('payments-count').textContent()).resolves.toContain('showing 4–6');
+    await page.close();
+  });
+});
+
+describe('payctl console: payment detail', () => {
+  it('draws the settle failure as steps then compensations (RefundCharge, ReleaseFunds) with the journal', async () => {
+    // Prepare
+    const page = await open(`payments/${seeded.ids.settle}`);
+    const chart = page.getByTestId('timeline-chart');
+    await chart.waitFor();
+    // Act
+    const description = (await chart.getAttribute('aria-label')) ?? '';
+    // Assess: the chart's text alternative names every bar in order, with its kind
+    const order = [
+      'Reserve (step)',
+      'Charge (step)',
+      'Settle (step, caught)',
+      'RefundCharge (compensation)',
+      'ReleaseFunds (compensation)',
+    ];
+    const positions = order.map((part) => description.indexOf(part));
+    expect(
+      positions.every((p) => p >= 0),
+      description,
+    ).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(description).toContain('Outcome: failed (settlement_failed)');
+    expect(await page.locator('[data-testid="steps-table"] tr[data-kind="compensation"]').count()).toBe(2);
+    await expect(page.getByTestId('saga-outcome').textContent()).resolves.toContain(
+      'compensations: RefundCharge, ReleaseFunds',
+    );
+    const operations = await page
+      .getByTestId('journal-table')
+      .locator('tbody tr td:nth-child(2)')
+      .allTextContents();
+    expect(operations.filter(Boolean)).toEqual(['reserve', 'release']);
+    // The chart really drew something: the canvas is not blank
+    const inked = await chart.evaluate((canvas) => {
+      const c = canvas as HTMLCanvasElement;
+      const pixels =
+        c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      return pixels.some((value, i) => i % 4 === 3 && value > 0);
+    });
+    expect(inked).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'payment-detail.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('marks the retries of a step and the release of a declined card', async () => {
+    // Prepare
+    const retried = await open(`payments/${seeded.ids.retried}`);
+    const declined = await open(`payments/${seeded.ids.declined}`);
+    // Act
+    const retriedText = (await retried.getByTestId('timeline-chart').getAttribute('aria-label')) ?? '';
+    const declinedText = (await declined.getByTestId('timeline-chart').getAttribute('aria-label')) ?? '';
+    // Assess
+    // pm_sandbox_unavailable_2: two 503s (the SDK's own retry counts as one), then approved
+    const attempts = Number(/Charge \(step, (\d+) attempts\)/.exec(retriedText)?.[1]);
+    expect(attempts, retriedText).toBeGreaterThanOrEqual(2);
+    expect(
+      await retried.locator('[data-testid="steps-table"] tr[data-state="Charge"]').textContent(),
+    ).toContain('GatewayUnavailableError');
+    expect(retriedText).toContain('Outcome: succeeded');
+    expect(retriedText).not.toContain('compensation');
+    expect(declinedText).toContain('Charge (step, caught)');
+    expect(declinedText).toContain('ReleaseFunds (compensation)');
+    expect(declinedText).not.toContain('RefundCharge');
+    await retried.screenshot({ path: join(ARTIFACTS_DIR, 'payment-detail-retries.png'), fullPage: true });
+    await retried.close();
+    await declined.close();
+  });
+});
+
+describe('payctl console: dead-letter queues', () => {
+  it('shows depth and the poison message, and redrives a DLQ through the confirmation dialog with an audit record', async () => {
+    // Prepare
+    const page = await open('dlqs/intake-dlq');
+    const row = (key: string) => page.locator(`[data-testid="dlq-table"] tr[data-queue="${key}"]`);
+    await expect.poll(() => row('notificationDlq').getByTestId('depth').textContent()).toBe('1');
+    expect(await row('intakeDlq').getByTestId('depth').textContent()).toBe('1');
+    await expect.poll(() => page.getByTestId('dlq-messages').textContent()).toContain(seeded.ids.poison);
+    expect(await page.getByTestId('dlq-messages').textContent()).toContain('invalid_event');
+
+    // Act: open the dialog; it says what will move before anything moves
+    await page.getByRole('button', { name: 'Redrive paysaga-local-notification-dlq' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.getByTestId('redrive-plan').textContent()).toContain('moves 1 message(s)');
+    expect(await dialog.textContent()).toContain(seeded.ids.notify);
+    expect(await dialog.textContent()).toContain('paysaga-local-notification');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'dlq-redrive-dialog.png'), fullPage: true });
+    await dialog.getByRole('button', { name: 'Redrive', exact: true }).click();
+
+    // Assess: moved, the depth is 0, the message is back in the notification queue, the audit log has it
+    await expect.poll(() => page.getByTestId('action-result').textContent()).toContain('COMPLETED: moved 1');
+    await expect.poll(() => row('notificationDlq').getByTestId('depth').textContent()).toBe('0');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'dlqs.png'), fullPage: true });
+    const { Messages = [] } = await seeded.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: seeded.runtime.internals.sqs.queueUrl(seeded.runtime.names.queues.notification),
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+      }),
+    );
+    expect(Messages.some((m) => m.Body?.includes(seeded.ids.notify))).toBe(true);
+    await page.goto(`${consoleServer.url}#/audit`);
+    const audit = page.locator('[data-testid="audit-table"] tr[data-action="dlq.redrive"]');
+    await audit.first().waitFor();
+    expect(await audit.first().textContent()).toContain(
+      'paysaga-local-notification-dlq -> paysaga-local-notification',
+    );
+    expect(await audit.first().textContent()).toContain('succeeded');
+    await page.close();
+  });
+
+  it('is read-only without --allow-actions: no redrive buttons, and the API refuses actions with 403', async () => {
+    // Prepare
+    const page = await open('dlqs', readOnly);
+    await page.getByTestId('dlq-table').waitFor();
+    // Act
+    const buttons = await page.getByRole('button', { name: /^Redrive/ }).count();
+    const refused = await page.evaluate(async () => {
+      const response = await fetch('api/dlqs/intake-dlq/redrive', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      return { status: response.status, body: (await response.json()) as { error: string } };
+    });
+    // Assess
+    expect(buttons).toBe(0);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toContain('--allow-actions');
+    await page.close();
+  });
+});
+
+describe('payctl console: failed sagas, volume, offline', () => {
+  it('lists the saga stopped at Charge as redrivable and the compensated ones as outcomes', async () => {
+    // Prepare
+    const page = await open('sagas');
+    const table = page.getByTestId('sagas-table');
+    await table.waitFor();
+    // Act
+    const stopped = table.locator(`tr[data-payment-id="${seeded.ids.stopped}"]`);
+    const settle = table.locator(`tr[data-payment-id="${seeded.ids.settle}"]`);
+    // Assess
+    expect(await stopped.textContent()).toContain('GatewayUnavailableError');
+    expect(await stopped.getByRole('button', { name: /Redrive/ }).count()).toBe(1);
+    expect(await settle.getByRole('button', { name: /Redrive/ }).count()).toBe(0);
+    expect(await settle.textContent()).toContain('business failure');
+    await page.close();
+  });
+
+  it('charts the daily volume per currency and status, and never reached off the loopback server', async () => {
+    // Prepare
+    const page = await open('volume');
+    await page.getByTestId('volume-table').waitFor();
+    // Act
+    const text = (await page.getByTestId('volume-table').textContent()) ?? '';
+    // Assess: EUR succeeded = 12.50 + 250.00 + 30.00 + 5.00
+    expect(text).toContain('297.50');
+    expect(text).toContain('USD');
+    expect(await page.getByRole('img', { name: /Daily volume in EUR/ }).count()).toBe(1);
+    expect(browser.blocked).toEqual([]);
+    await page.close();
+  });
+});
