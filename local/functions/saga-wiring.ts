@@ -129,8 +129,8 @@ export async function startSaga(deps: {
   };
   const service = new StepFunctionsService(options);
   const report = await service.start();
-  if (report.resumed > 0 || report.failedOnRestart > 0) {
-    log.info('executions recovered', { resumed: report.resumed, failedOnRestart: report.failedOnRestart });
+  if (report.resumed > 0 || report.failedOnRestart > 0 || report.repairedFiles > 0) {
+    log.info('executions recovered', { ...report });
   }
   return { service, stateMachineArn, stop: () => service.stop() };
 }

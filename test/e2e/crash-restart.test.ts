@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkLedgerInvariants, Ledger, LedgerReader } from '../../core/ledger';
 import { DETAIL_TYPES } from '../../events/envelope';
@@ -31,7 +32,7 @@ async function startChild(): Promise<Started> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'local/start.ts', '--port', '0', '--data-dir', dataDir, '--json'],
-    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' } },
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN' } },
   );
   children.push(child);
   const lines: Array<Record<string, unknown>> = [];
@@ -58,6 +59,24 @@ async function startChild(): Promise<Started> {
 }
 
 const REGION = 'us-east-1';
+
+/** What a failure message needs to tell where a request went: queue depths and the runtimes' error lines. */
+async function diagnose(clients: ReturnType<typeof sdkClients>, ...runs: Started[]): Promise<string> {
+  const depths: Record<string, unknown> = {};
+  for (const queue of ['intake', 'intake-dlq', 'intake-rule-dlq']) {
+    const { Attributes } = await clients.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: `${runs[0]?.endpoint}/000000000000/paysaga-local-${queue}`,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    depths[queue] = Attributes;
+  }
+  const errors = runs.flatMap((run) =>
+    run.lines.filter((line) => line.level !== 'INFO' || line.message !== 'saga outcome'),
+  );
+  return JSON.stringify({ depths, errors: errors.slice(-20) });
+}
 
 describe('a runtime killed with SIGKILL mid-stream', () => {
   it('loses no accepted request and charges no payment twice after a restart', async () => {
@@ -110,7 +129,11 @@ describe('a runtime killed with SIGKILL mid-stream', () => {
           payments.map(async ({ paymentId }) => {
             const execution = await c2.sfn
               .send(new DescribeExecutionCommand({ executionArn: arnOf(paymentId) }))
-              .catch(() => undefined);
+              .catch((error: unknown) => ({
+                status: `${paymentId}:${(error as Error).name}`,
+                error: '',
+                cause: '',
+              }));
             return `${execution?.status} ${execution?.error ?? ''} ${execution?.cause?.slice(0, 200) ?? ''}`.trim();
           }),
         );
@@ -118,8 +141,10 @@ describe('a runtime killed with SIGKILL mid-stream', () => {
         return all.every((status) => status === 'SUCCEEDED') ? all : undefined;
       },
       45_000,
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}; statuses: ${last.join(' | ')}`);
+    ).catch(async (error: unknown) => {
+      throw new Error(
+        `${String(error)}; statuses: ${last.join(' | ')}; ${await diagnose(c2, second, first)}`,
+      );
     });
     // Assess
     expect(doneBeforeKill).toBeLessThan(payments.length);
