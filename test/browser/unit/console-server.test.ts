@@ -1,0 +1,232 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsoleData } from '../../../cli/console/data/port';
+import { type ConsoleServer, startConsoleServer } from '../../../cli/console/server';
+import { CliError, UsageError } from '../../../cli/errors';
+import { InvalidPeriodError } from '../../../core/finance/period';
+
+/** The console server with stub data functions: routing, validation, the read-only gate, host checks, assets. */
+
+const calls: Array<[string, unknown[]]> = [];
+const stub = (name: keyof ConsoleData, answer: (...args: never[]) => unknown) =>
+  (async (...args: unknown[]) => {
+    calls.push([name, args]);
+    return answer(...(args as never[]));
+  }) as never;
+
+const data: ConsoleData = {
+  listPayments: stub('listPayments', () => ({ items: [], matched: 0, scanned: 0, truncated: false })),
+  paymentDetail: stub('paymentDetail', (id: string) => (id === 'pay_known' ? { history: {} } : undefined)),
+  listDlqs: stub('listDlqs', () => []),
+  peekDlq: stub('peekDlq', (queue: string) => {
+    if (queue === 'nope') throw new UsageError('unknown queue "nope"');
+    return { queue: {}, messages: [] };
+  }),
+  planDlqRedrive: stub('planDlqRedrive', () => ({})),
+  redriveDlq: stub('redriveDlq', (queue: string) => {
+    if (queue === 'compensation-dlq') throw new CliError('not redriven by moving messages');
+    return { ok: true, summary: 'moved' };
+  }),
+  failedSagas: stub('failedSagas', () => []),
+  redriveSaga: stub('redriveSaga', () => ({ ok: true, summary: 'redriven' })),
+  dailyVolume: stub('dailyVolume', () => {
+    throw new InvalidPeriodError('--to 2026-01-01 is before --from 2026-02-01');
+  }),
+  auditLog: stub('auditLog', () => {
+    throw new Error('DynamoDB is down');
+  }),
+};
+
+let assets: string;
+let actions: ConsoleServer;
+let readOnly: ConsoleServer;
+
+beforeAll(async () => {
+  assets = mkdtempSync(join(tmpdir(), 'console-assets-'));
+  mkdirSync(join(assets, 'assets'));
+  writeFileSync(join(assets, 'index.html'), '<!doctype html><title>console</title>');
+  writeFileSync(join(assets, 'assets', 'app-1234.js'), 'console.log(1)');
+  writeFileSync(join(tmpdir(), 'console-secret.txt'), 'TOP-SECRET-CONTENT');
+  const common = { data, stage: 'local', local: true, assetsDir: assets };
+  actions = await startConsoleServer({ ...common, allowActions: true });
+  readOnly = await startConsoleServer({ ...common, allowActions: false });
+});
+afterAll(async () => {
+  await actions?.close();
+  await readOnly?.close();
+  rmSync(assets, { recursive: true, force: true });
+});
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Raw HTTP, so Host and Origin can be whatever a hostile page would send. */
+function call(
+  server: ConsoleServer,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        method,
+        path,
+        headers: { host: `127.0.0.1:${server.port}`, ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const json = { 'content-type': 'application/json' };
+
+describe('console server: API', () => {
+  it('answers meta with the read-only flag and parses list queries into the data call', async () => {
+    // Prepare
+    calls.length = 0;
+    // Act
+    const meta = await call(readOnly, 'GET', '/api/meta');
+    const list = await call(
+      actions,
+      'GET',
+      '/api/payments?status=FAILED&currency=EUR&minAmount=5&from=2026-11-01&to=2026-11-22&limit=3&offset=6&q=',
+    );
+    // Assess
+    expect(meta.status).toBe(200);
+    expect(JSON.parse(meta.body)).toMatchObject({ stage: 'local', allowActions: false });
+    expect(list.status).toBe(200);
+    expect(calls).toEqual([
+      [
+        'listPayments',
+        [
+          {
+            status: 'FAILED',
+            currency: 'EUR',
+            minAmount: '5',
+            from: '2026-11-01',
+            to: '2026-11-22',
+            limit: 3,
+            offset: 6,
+          },
+        ],
+      ],
+    ]);
+  });
+
+  it('refuses bad queries with 400 and says what was wrong', async () => {
+    // Prepare, Act
+    const day = await call(actions, 'GET', '/api/payments?from=22-11-2026');
+    const amount = await call(actions, 'GET', '/api/payments?minAmount=1e3');
+    const status = await call(actions, 'GET', '/api/payments?status=LOST');
+    const period = await call(actions, 'GET', '/api/volume?from=2026-02-01&to=2026-01-01');
+    // Assess
+    expect([day.status, amount.status, status.status, period.status]).toEqual([400, 400, 400, 400]);
+    expect(JSON.parse(day.body).error).toContain('from: a day is yyyy-mm-dd');
+    expect(JSON.parse(amount.body).error).toContain('an amount is a decimal number like 12.50');
+    expect(JSON.parse(period.body).error).toContain('is before --from');
+  });
+
+  it('maps unknown payments to 404, usage errors to 400, refused actions to 409 and failures to 500', async () => {
+    // Prepare, Act
+    const known = await call(actions, 'GET', '/api/payments/pay_known');
+    const unknown = await call(actions, 'GET', '/api/payments/pay_unknown');
+    const queue = await call(actions, 'GET', '/api/dlqs/nope');
+    const refused = await call(actions, 'POST', '/api/dlqs/compensation-dlq/redrive', json, '{}');
+    const broken = await call(actions, 'GET', '/api/audit');
+    const route = await call(actions, 'GET', '/api/nothing');
+    // Assess
+    expect([known.status, unknown.status, queue.status, refused.status, broken.status, route.status]).toEqual(
+      [200, 404, 400, 409, 500, 404],
+    );
+    expect(JSON.parse(unknown.body).error).toBe('no payment pay_unknown: check the paymentId');
+    expect(JSON.parse(broken.body).error).toBe('Error: DynamoDB is down');
+  });
+});
+
+describe('console server: actions and origins', () => {
+  it('refuses every action with 403 when started without --allow-actions, before calling anything', async () => {
+    // Prepare
+    calls.length = 0;
+    // Act
+    const dlq = await call(readOnly, 'POST', '/api/dlqs/intake-dlq/redrive', json, '{}');
+    const saga = await call(readOnly, 'POST', '/api/sagas/pay_1/redrive', json, '{}');
+    // Assess
+    expect([dlq.status, saga.status]).toEqual([403, 403]);
+    expect(JSON.parse(dlq.body).error).toContain('payctl console --allow-actions');
+    expect(calls).toEqual([]);
+  });
+
+  it('runs actions with --allow-actions only as JSON from its own origin', async () => {
+    // Prepare
+    calls.length = 0;
+    const own = { ...json, origin: `http://127.0.0.1:${actions.port}` };
+    // Act
+    const ok = await call(actions, 'POST', '/api/sagas/pay_1/redrive', own, '{}');
+    const form = await call(
+      actions,
+      'POST',
+      '/api/sagas/pay_1/redrive',
+      { 'content-type': 'text/plain' },
+      '{}',
+    );
+    const foreign = await call(
+      actions,
+      'POST',
+      '/api/sagas/pay_1/redrive',
+      { ...json, origin: 'http://evil.example' },
+      '{}',
+    );
+    // Assess
+    expect([ok.status, form.status, foreign.status]).toEqual([200, 415, 403]);
+    expect(calls).toEqual([['redriveSaga', ['pay_1']]]);
+  });
+
+  it('answers only to its own host names (DNS rebinding)', async () => {
+    // Prepare, Act
+    const rebound = await call(actions, 'GET', '/api/meta', { host: `attacker.example:${actions.port}` });
+    const localhost = await call(actions, 'GET', '/api/meta', { host: `localhost:${actions.port}` });
+    // Assess
+    expect(rebound.status).toBe(421);
+    expect(localhost.status).toBe(200);
+  });
+});
+
+describe('console server: assets', () => {
+  it('serves the app, falls back to index.html for app paths, and never leaves the assets directory', async () => {
+    // Prepare, Act
+    const index = await call(actions, 'GET', '/');
+    const script = await call(actions, 'GET', '/assets/app-1234.js');
+    const appPath = await call(actions, 'GET', '/payments/pay_1');
+    const missing = await call(actions, 'GET', '/assets/missing.js');
+    const dotdot = await call(actions, 'GET', '/../console-secret.txt');
+    const encoded = await call(actions, 'GET', '/%2e%2e/console-secret.txt');
+    // Assess
+    expect(index.status).toBe(200);
+    expect(index.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(index.headers['cache-control']).toBe('no-cache');
+    expect(script.headers['content-type']).toContain('text/javascript');
+    expect(script.headers['cache-control']).toContain('immutable');
+    expect(appPath.body).toContain('<title>console</title>');
+    expect(missing.status).toBe(404);
+    expect(dotdot.body).not.toContain('TOP-SECRET-CONTENT');
+    expect(encoded.body).not.toContain('TOP-SECRET-CONTENT');
+  });
+});
