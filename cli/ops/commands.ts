@@ -23,13 +23,34 @@ function notConfirmed(): CliError {
   return new CliError('not confirmed: nothing was changed', EXIT.failure);
 }
 
-async function audit(ctx: CliContext, action: Parameters<typeof recordOpsAction>[1]): Promise<void> {
-  const recorded = await recordOpsAction(ctx, action);
-  if (!recorded.published) {
-    ctx.out.note(
-      `warning: audit record ${recorded.entry.auditId} stored, but OpsActionPerformed was not published (${recorded.publishError})`,
-    );
+/**
+ * Writes the audit record of an action that was done (or attempted). Never
+ * throws: the action stands either way, so a failed write is reported as a
+ * problem string for the caller to turn into a non-zero exit after the result.
+ */
+async function audit(
+  ctx: CliContext,
+  action: Parameters<typeof recordOpsAction>[1],
+): Promise<string | undefined> {
+  try {
+    const recorded = await recordOpsAction(ctx, action);
+    if (!recorded.published) {
+      ctx.out.note(
+        `warning: audit record ${recorded.entry.auditId} stored, but OpsActionPerformed was not published (${recorded.publishError})`,
+      );
+    }
+    return undefined;
+  } catch (error) {
+    const problem = `${action.action} on ${action.target} was done (${action.outcome}, ${action.count} item(s)) but its audit record could not be written: ${error instanceof Error ? error.message : String(error)}; record it by hand`;
+    ctx.out.note(`error: ${problem}`);
+    return problem;
   }
+}
+
+/** Ends a state-changing command: a failed outcome wins, else a failed audit write is a partial success. */
+function finish(failure: CliError | undefined, auditProblem: string | undefined): void {
+  if (failure) throw failure;
+  if (auditProblem) throw new CliError(auditProblem, EXIT.partial);
 }
 
 function registerDlq(program: Command, context: () => CliContext): void {
@@ -166,24 +187,27 @@ function registerDlq(program: Command, context: () => CliContext): void {
               : result.moved > 0
                 ? 'partial'
                 : 'failed';
-        await audit(ctx, {
+        ctx.out.result(result, () =>
+          ctx.out.line(
+            `${result.status}: moved ${result.moved}, failed ${result.failed} (of ${result.toMove}) from ${result.queue} to ${result.destination}${result.failureReason ? ` — ${result.failureReason}` : ''}`,
+          ),
+        );
+        const auditProblem = await audit(ctx, {
           action: 'dlq.redrive',
           target: `${plan.queue} -> ${plan.destination}`,
           count: result.moved,
           outcome,
           ...(result.failureReason !== undefined && { message: result.failureReason }),
         });
-        ctx.out.result(result, () =>
-          ctx.out.line(
-            `${result.status}: moved ${result.moved}, failed ${result.failed} (of ${result.toMove}) from ${result.queue} to ${result.destination}${result.failureReason ? ` — ${result.failureReason}` : ''}`,
-          ),
+        finish(
+          outcome === 'succeeded'
+            ? undefined
+            : new CliError(
+                `redrive of ${plan.queue} ended ${result.status}: ${result.moved} moved, ${result.failed} not moved${result.failureReason ? ` (${result.failureReason})` : ''}; run payctl dlq list, then redrive again`,
+                result.moved > 0 ? EXIT.partial : EXIT.failure,
+              ),
+          auditProblem,
         );
-        if (outcome !== 'succeeded') {
-          throw new CliError(
-            `redrive of ${plan.queue} ended ${result.status}: ${result.moved} moved, ${result.failed} not moved${result.failureReason ? ` (${result.failureReason})` : ''}; run payctl dlq list, then redrive again`,
-            result.moved > 0 ? EXIT.partial : EXIT.failure,
-          );
-        }
       },
     );
 }
@@ -201,16 +225,19 @@ async function cancelDlqRedrive(
   }
   if (!(await ctx.confirm(`Cancel the running redrive of ${ctx.names.queues[key]}?`))) throw notConfirmed();
   const cancelled = await cancelRedrive(ctx, key);
-  await audit(ctx, {
-    action: 'dlq.redrive.cancel',
-    target: cancelled.queue,
-    count: cancelled.moved,
-    outcome: 'succeeded',
-  });
   ctx.out.result(cancelled, () =>
     ctx.out.line(
       `cancelled the redrive of ${cancelled.queue}: ${cancelled.moved} message(s) had been moved; the rest stay in the DLQ`,
     ),
+  );
+  finish(
+    undefined,
+    await audit(ctx, {
+      action: 'dlq.redrive.cancel',
+      target: cancelled.queue,
+      count: cancelled.moved,
+      outcome: 'succeeded',
+    }),
   );
 }
 
@@ -372,16 +399,6 @@ function registerSagas(program: Command, context: () => CliContext): void {
         // A saga that ended compensated (declined on the retry, say) is resolved: nothing is left stuck.
         const ok = options.wait ? summary.succeeded + summary.compensated : summary.redriven;
         const outcome: OpsActionOutcome = ok === ready.length ? 'succeeded' : ok > 0 ? 'partial' : 'failed';
-        await audit(ctx, {
-          action: 'sagas.redrive',
-          target: selection,
-          count: summary.redriven,
-          outcome,
-          message: clip(
-            `succeeded ${summary.succeeded}, compensated ${summary.compensated}, failed again ${summary.failedAgain}, still running ${summary.stillRunning}, not redriven ${summary.notRedriven}, skipped ${summary.skipped}; payments: ${items.map((i) => `${i.paymentId}=${i.outcome}`).join(' ')}`,
-            2000,
-          ),
-        });
         ctx.out.result({ ...summary, items, skipped: refused }, () => {
           ctx.out.table(items, [
             { header: 'PAYMENT', value: (i) => i.paymentId },
@@ -392,12 +409,25 @@ function registerSagas(program: Command, context: () => CliContext): void {
             `redriven ${summary.redriven}: succeeded ${summary.succeeded}, compensated ${summary.compensated}, failed again ${summary.failedAgain}, still running ${summary.stillRunning}; not redriven ${summary.notRedriven}; skipped ${summary.skipped}`,
           );
         });
-        if (outcome !== 'succeeded') {
-          throw new CliError(
-            `${ready.length - ok} of ${ready.length} saga(s) did not ${options.wait ? 'succeed or end compensated' : 'redrive'}: see the table above and payctl sagas show <paymentId>`,
-            outcome === 'partial' ? EXIT.partial : EXIT.failure,
-          );
-        }
+        const auditProblem = await audit(ctx, {
+          action: 'sagas.redrive',
+          target: selection,
+          count: summary.redriven,
+          outcome,
+          message: clip(
+            `succeeded ${summary.succeeded}, compensated ${summary.compensated}, failed again ${summary.failedAgain}, still running ${summary.stillRunning}, not redriven ${summary.notRedriven}, skipped ${summary.skipped}; payments: ${items.map((i) => `${i.paymentId}=${i.outcome}`).join(' ')}`,
+            2000,
+          ),
+        });
+        finish(
+          outcome === 'succeeded'
+            ? undefined
+            : new CliError(
+                `${ready.length - ok} of ${ready.length} saga(s) did not ${options.wait ? 'succeed or end compensated' : 'redrive'}: see the table above and payctl sagas show <paymentId>`,
+                outcome === 'partial' ? EXIT.partial : EXIT.failure,
+              ),
+          auditProblem,
+        );
       },
     );
 
