@@ -1,0 +1,203 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startRuntime } from '../local/runtime';
+import { dynaliteLevel } from './dynalite';
+import { type CallProfile, E2eBench } from './e2e';
+import { rawEngineLevel, serviceLevel } from './engine';
+import type { LevelResult } from './measure';
+
+const USAGE = `usage: npm run bench -- [--levels 1,4,16,64] [--sagas 40] [--storage disk|memory] [--only e2e|engine|dynalite] [--json]
+
+End-to-end saga throughput and latency (PutEvents -> terminal status) through the local
+runtime at each concurrency level (sagas in flight), and in the same run the ceilings it
+sits under: the raw aws-local-stepfunctions engine and paysaga's Step Functions service
+with trivial tasks, and dynalite's conditional-write rate.
+  --sagas    sagas per level at least (each level runs max(sagas, 6 x level))
+  --storage  the e2e runtime's storage: disk (as npm start, default) or memory`;
+
+interface Row extends LevelResult {
+  readonly what: string;
+  readonly unit: string;
+  readonly note?: string;
+}
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        levels: { type: 'string', default: '1,4,16,64' },
+        sagas: { type: 'string', default: '40' },
+        storage: { type: 'string', default: 'disk' },
+        only: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const show = (row: Row) =>
+  say(
+    `  ${row.what.padEnd(46)} c=${String(row.concurrency).padStart(3)}  ${String(row.perSecond).padStart(8)} ${row.unit}  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  cpu ${row.cpuMsPerRun} ms/run${row.note ? `  (${row.note})` : ''}`,
+  );
+
+async function ceilings(levels: number[], rows: Row[]): Promise<void> {
+  say('aws-local-stepfunctions engine, the saga ASL, trivial task handlers');
+  await rawEngineLevel(4, 200); // warm-up
+  for (const c of levels) {
+    const row = {
+      what: 'raw engine (trivial tasks)',
+      unit: 'exec/s',
+      ...(await rawEngineLevel(c, Math.max(400, 20 * c))),
+    };
+    rows.push(row);
+    show(row);
+  }
+  for (const storage of ['memory', 'disk'] as const) {
+    for (const c of levels) {
+      const row = {
+        what: `paysaga SFN service, ${storage} (trivial tasks)`,
+        unit: 'exec/s',
+        ...(await serviceLevel(c, Math.max(300, 20 * c), storage)),
+      };
+      rows.push(row);
+      show(row);
+    }
+  }
+}
+
+async function dynaliteCeilings(levels: number[], rows: Row[]): Promise<void> {
+  say('dynalite conditional writes through the SDK document client');
+  await dynaliteLevel(4, 200, 'put-if-absent', 'memory'); // warm-up
+  for (const storage of ['memory', 'disk'] as const) {
+    for (const kind of ['put-if-absent', 'update-if-version'] as const) {
+      for (const c of levels.filter((l) => l <= 16)) {
+        const row = {
+          what: `dynalite ${kind}, ${storage}`,
+          unit: 'writes/s',
+          ...(await dynaliteLevel(c, Math.max(1000, 60 * c), kind, storage)),
+        };
+        rows.push(row);
+        show(row);
+      }
+    }
+  }
+}
+
+async function endToEnd(
+  levels: number[],
+  sagas: number,
+  storage: string,
+  rows: Row[],
+): Promise<CallProfile | undefined> {
+  const dataDir = storage === 'disk' ? mkdtempSync(join(tmpdir(), 'paysaga-bench-')) : undefined;
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+  const errors: string[] = [];
+  const runtime = await startRuntime({
+    port: 0,
+    ...(dataDir ? { dataDir } : { memory: true }),
+    log: { info: () => undefined, error: (message, error) => errors.push(`${message}: ${String(error)}`) },
+  });
+  try {
+    const bench = new E2eBench(runtime, `bench-${Date.now().toString(36)}`);
+    say(`end to end through the local runtime (${storage}): PutEvents -> saga terminal status`);
+    await bench.level(4, 20); // warm-up: handler modules, JIT, SDK clients
+    for (const c of levels) {
+      const result = await bench.level(c, Math.max(sagas, 6 * c));
+      const row: Row = {
+        what: `e2e saga (Reserve/Charge/Settle/Notify), ${storage}`,
+        unit: 'sagas/s',
+        ...result,
+        ...(result.failed > 0 && { note: `${result.failed} did not succeed` }),
+      };
+      rows.push(row);
+      show(row);
+    }
+    const profile = await bench.profile(10, runtime.sandbox?.port);
+    say('requests per saga (edge by X-Amz-Target, sandbox gateway by path):');
+    for (const [key, n] of Object.entries(profile.perSaga)) say(`  ${String(n).padStart(5)}  ${key}`);
+    if (errors.length > 0) say(`runtime errors during the run: ${errors.length}, first: ${errors[0]}`);
+    return profile;
+  } finally {
+    await runtime.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function markdown(rows: readonly Row[]): string {
+  const lines = [
+    '| what | concurrency | rate | p50 ms | p99 ms | CPU ms per run | runs |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.what}${r.note ? ` (${r.note})` : ''} | ${r.concurrency} | ${r.perSecond} ${r.unit} | ${r.p50Ms} | ${r.p99Ms} | ${r.cpuMsPerRun} | ${r.runs} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const levels = options.levels.split(',').map(Number);
+  if (levels.some((l) => !Number.isInteger(l) || l < 1)) {
+    process.stderr.write(`--levels must be positive integers separated by commas, got ${options.levels}\n`);
+    process.exit(2);
+  }
+  const sagas = Number(options.sagas);
+  if (options.storage !== 'disk' && options.storage !== 'memory') {
+    process.stderr.write(`--storage is disk or memory, got ${options.storage}\n`);
+    process.exit(2);
+  }
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`;
+  const loadBefore = loadavg()[0]?.toFixed(1);
+  say(`${machine}; 1-min load average at start ${loadBefore}`);
+  const rows: Row[] = [];
+  const started = Date.now();
+  let profile: CallProfile | undefined;
+  if (!options.only || options.only === 'engine') await ceilings(levels, rows);
+  if (!options.only || options.only === 'dynalite') await dynaliteCeilings(levels, rows);
+  if (!options.only || options.only === 'e2e') profile = await endToEnd(levels, sagas, options.storage, rows);
+  const loadAfter = loadavg()[0]?.toFixed(1);
+  const result = {
+    machine,
+    loadAverage: { start: loadBefore, end: loadAfter },
+    seconds: Math.round((Date.now() - started) / 1000),
+    rows,
+    ...(profile && { requestsPerSaga: profile.perSaga }),
+  };
+  if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    process.stdout.write(
+      `${markdown(rows)}\n\n${machine}; load average ${loadBefore} -> ${loadAfter}; ${result.seconds} s\n`,
+    );
+    if (profile) {
+      process.stdout.write(
+        `\nrequests per saga: ${Object.entries(profile.perSaga)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')}\n`,
+      );
+    }
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,52 @@
+/** Closed-loop load: `concurrency` workers each run `work` back to back until `total` runs are done. */
+
+export interface LevelResult {
+  readonly concurrency: number;
+  readonly runs: number;
+  readonly seconds: number;
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** CPU time of this process (user + system) per run: the cost that does not depend on the machine's load. */
+  readonly cpuMsPerRun: number;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export async function measureLevel(
+  concurrency: number,
+  total: number,
+  work: (worker: number) => Promise<void>,
+): Promise<LevelResult> {
+  const latencies: number[] = [];
+  let started = 0;
+  const begin = performance.now();
+  const cpuBefore = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (started < total) {
+        started++;
+        const t0 = performance.now();
+        await work(worker);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - begin) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  latencies.sort((a, b) => a - b);
+  return {
+    concurrency,
+    runs: latencies.length,
+    seconds: round(seconds, 2),
+    perSecond: round(latencies.length / seconds),
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+    cpuMsPerRun: round((cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length), 2),
+  };
+}
