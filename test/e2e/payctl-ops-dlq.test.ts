@@ -87,8 +87,12 @@ async function payctl(...argv: string[]) {
       clients: createClients({ endpoint: runtime.endpoint, region: runtime.region }),
       out: createOutput({
         json: Boolean(options.json),
-        stdout: (text) => void (stdout += text),
-        stderr: (text) => void (stderr += text),
+        stdout: (text) => {
+          stdout += text;
+        },
+        stderr: (text) => {
+          stderr += text;
+        },
         interactive: false,
       }),
     });
