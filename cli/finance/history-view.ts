@@ -26,6 +26,7 @@ function resultText(result: StepResultView | undefined): string {
 }
 
 function statusText(step: StepView): string {
+  if (step.kind === 'end') return 'reached';
   if (step.status === 'caught') return 'failed -> caught';
   if (step.status === 'failed') return 'FAILED (execution stopped)';
   return step.status;

@@ -2,6 +2,11 @@ import { ArchiveRecordExistsError, type HistoryArchive } from '../payments/archi
 import { type TimelineDeps, timelineOfExecution } from './source';
 import { type ExecutionStatusChangeEvent, isTerminalStatus } from './status-event';
 
+/** The history read back lags the status change event; retrying later finds it complete. */
+export class HistoryNotFinalError extends Error {
+  override readonly name = 'HistoryNotFinalError';
+}
+
 export type ArchiveOutcome =
   | { readonly archived: true; readonly archiveId: string; readonly paymentId: string }
   | {
@@ -32,9 +37,16 @@ export async function archiveExecution(
   if (!isTerminalStatus(status)) return { archived: false, paymentId, reason: 'not_terminal' };
   const timeline = await timelineOfExecution(deps, executionArn, paymentId);
   if (!timeline) return { archived: false, paymentId, reason: 'execution_gone' };
-  // Redriven since the event was sent: the run that ends next is archived by its own event.
-  if (timeline.outcome.executionStatus === 'RUNNING')
-    return { archived: false, paymentId, reason: 'still_running' };
+  if (timeline.outcome.executionStatus === 'RUNNING') {
+    // Redriven since the event was sent: the run that ends next is archived by its own event.
+    if (timeline.redriveCount > (event.detail.redriveCount ?? 0)) {
+      return { archived: false, paymentId, reason: 'still_running' };
+    }
+    // The event says this run ended but the history does not show it yet: let EventBridge retry.
+    throw new HistoryNotFinalError(
+      `execution ${executionArn} is ${status} but its history does not show the end of run ${timeline.redriveCount} yet; retry`,
+    );
+  }
   try {
     const { archiveId, written } = await deps.archive.put(timeline);
     return written

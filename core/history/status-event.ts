@@ -15,6 +15,8 @@ export const ExecutionStatusChangeEvent = z.object({
     stateMachineArn: z.string().min(1),
     name: z.string().min(1),
     status: z.string(),
+    /** Which run ended: 0, or the redrive count at the time (AWS includes it since redrive exists). */
+    redriveCount: z.int().nonnegative().optional(),
   }),
 });
 export type ExecutionStatusChangeEvent = z.infer<typeof ExecutionStatusChangeEvent>;

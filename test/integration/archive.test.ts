@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GetExecutionHistoryCommand, HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { archiveExecution } from '../../core/history/archiver';
+import { archiveExecution, HistoryNotFinalError } from '../../core/history/archiver';
 import { buildTimeline } from '../../core/history/build';
 import type { ExecutionStatusChangeEvent } from '../../core/history/status-event';
 import { Ledger, LedgerReader } from '../../core/ledger';
@@ -272,5 +272,23 @@ describe('archiveExecution', () => {
     expect((await archive.latest(paymentId))?.timeline.outcome.reason).toBe(
       'Charge failed (card_declined): declined',
     );
+  });
+
+  it('skips a run that was redriven since the event, and asks for a retry when the history lags the event', async () => {
+    // Prepare
+    const redriven = await declinedPayment();
+    const lagging = await declinedPayment();
+    const histories = new Map([
+      [arnOf(redriven.paymentId), declinedHistory(redriven.paymentId, redriven.walletId, true).slice(0, -1)],
+      [arnOf(lagging.paymentId), declinedHistory(lagging.paymentId, lagging.walletId).slice(0, -1)],
+    ]);
+    const deps = { sfn: fakeStepFunctions(histories), payments, ledger: reader, archive };
+    // Act
+    const skipped = await archiveExecution(deps, statusChange(redriven.paymentId));
+    const retried = archiveExecution(deps, statusChange(lagging.paymentId));
+    // Assess
+    expect(skipped).toMatchObject({ archived: false, reason: 'still_running' });
+    await expect(retried).rejects.toThrow(HistoryNotFinalError);
+    expect(await archive.latest(lagging.paymentId)).toBeUndefined();
   });
 });
