@@ -170,9 +170,21 @@ describe('payctl console: dead-letter queues', () => {
     await expect.poll(() => page.getByTestId('dlq-messages').textContent()).toContain(seeded.ids.poison);
     expect(await page.getByTestId('dlq-messages').textContent()).toContain('invalid_event');
 
-    // Act: open the dialog; it says what will move before anything moves
-    await page.getByRole('button', { name: 'Redrive paysaga-local-notification-dlq' }).click();
+    // Act: by keyboard, open the dialog and cancel it with Escape: nothing moves
+    const redrive = page.getByRole('button', { name: 'Redrive paysaga-local-notification-dlq' });
+    await redrive.focus();
+    await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(
+      await dialog.getByRole('button', { name: 'Cancel' }).evaluate((b) => b === document.activeElement),
+    ).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await row('notificationDlq').getByTestId('depth').textContent()).toBe('1');
+
+    // Act: open it again; it says what will move before anything moves
+    await redrive.click();
     await expect.poll(() => dialog.getByTestId('redrive-plan').textContent()).toContain('moves 1 message(s)');
     expect(await dialog.textContent()).toContain(seeded.ids.notify);
     expect(await dialog.textContent()).toContain('paysaga-local-notification');
@@ -224,7 +236,7 @@ describe('payctl console: dead-letter queues', () => {
 });
 
 describe('payctl console: failed sagas, volume, offline', () => {
-  it('lists the saga stopped at Charge as redrivable and the compensated ones as outcomes', async () => {
+  it('lists the saga stopped at Charge as redrivable, the compensated ones as outcomes, and redrives it', async () => {
     // Prepare
     const page = await open('sagas');
     const table = page.getByTestId('sagas-table');
@@ -237,6 +249,20 @@ describe('payctl console: failed sagas, volume, offline', () => {
     expect(await stopped.getByRole('button', { name: /Redrive/ }).count()).toBe(1);
     expect(await settle.getByRole('button', { name: /Redrive/ }).count()).toBe(0);
     expect(await settle.textContent()).toContain('business failure');
+
+    // Act: redrive the stopped saga through the dialog (the gateway is still down: it fails again)
+    await stopped.getByRole('button', { name: /Redrive/ }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).toContain('re-runs Charge');
+    await dialog.getByRole('button', { name: 'Redrive', exact: true }).click();
+    // Assess: redriven, and audited as payctl sagas redrive audits it
+    await expect.poll(() => page.getByTestId('action-result').textContent()).toContain(seeded.ids.stopped);
+    await page.goto(`${consoleServer.url}#/audit`);
+    const audit = page.locator('[data-testid="audit-table"] tr[data-action="sagas.redrive"]');
+    await audit.first().waitFor();
+    expect(await audit.first().textContent()).toContain(
+      `execution:paysaga-local-payment-saga:${seeded.ids.stopped}`,
+    );
     await page.close();
   });
 
