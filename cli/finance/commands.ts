@@ -108,11 +108,11 @@ function registerReport(program: Command, context: () => CliContext): void {
           );
         }
       } else {
+        const perCurrency = summary.totals
+          .filter((t) => t.status === 'ALL')
+          .map((t) => `${t.currency} ${t.amount} in ${t.count}`);
         ctx.out.note(
-          `${summary.rows} payments; ${summary.totals
-            .filter((t) => t.status === 'ALL')
-            .map((t) => `${t.currency} ${t.amount} in ${t.count}`)
-            .join(', ')}`,
+          `${summary.rows} payments${perCurrency.length > 0 ? `: ${perCurrency.join(', ')}` : ''}`,
         );
       }
       if (mismatches.length > 0) {
