@@ -135,7 +135,7 @@ function registerDlq(program: Command, context: () => CliContext): void {
             ? undefined
             : parsePositiveInt('--max-per-second', options.maxPerSecond, 500);
         const plan = await planRedrive(ctx, key, maxPerSecond === undefined ? {} : { maxPerSecond });
-        const what = `move ${plan.toMove} message(s) from ${plan.queue} back to ${plan.destination}${maxPerSecond ? ` at ${maxPerSecond}/s` : ''}`;
+        const what = `move ${plan.toMove} message(s) from ${plan.queue} back to ${plan.destination}${maxPerSecond ? ` at ${maxPerSecond}/s` : ''} (${plan.method === 'move-task' ? 'SQS message move task' : 'moved by payctl: SQS move tasks do not take this DLQ'})`;
         if (plan.inFlight > 0) {
           ctx.out.note(
             `note: ${plan.inFlight} message(s) of ${plan.queue} are in flight (being read) and will not be moved`,

@@ -1,14 +1,16 @@
 import {
   CancelMessageMoveTaskCommand,
   ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
   type ListMessageMoveTasksResultEntry,
   type Message,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { QUEUES, type QueueKey } from '../../core/config/names';
+import { QUEUE_KEYS, QUEUES, type QueueKey } from '../../core/config/names';
 import { redactPans } from '../../core/pan';
 import { CliError } from '../errors';
 import { DLQ_KEYS } from './args';
@@ -18,6 +20,20 @@ import type { OpsDeps } from './deps';
 const PEEK_VISIBILITY_SECONDS = 20;
 /** `dlq list` samples at most this many messages per queue for the oldest message's age. */
 const AGE_SAMPLE_LIMIT = 50;
+/** Messages per second of a client-side move when --max-per-second is not given. */
+const CLIENT_MOVE_DEFAULT_RATE = 50;
+/** How long a message being moved by the client stays hidden in the DLQ if payctl dies mid-batch. */
+const CLIENT_MOVE_VISIBILITY_SECONDS = 30;
+
+/**
+ * SQS message move tasks only take a DLQ of another SQS queue (a RedrivePolicy
+ * names it). A DLQ of an EventBridge target (intake-rule-dlq) is not one, so
+ * payctl moves its messages itself: receive, send to the destination, delete.
+ */
+export function usesMoveTask(key: QueueKey): boolean {
+  return QUEUE_KEYS.some((source) => QUEUES[source].redrive?.deadLetterQueue === key);
+}
+
 /** `dlq redrive` checks at most this many messages for intake rejections before moving them. */
 const REDRIVE_CHECK_LIMIT = 200;
 
@@ -58,6 +74,10 @@ export interface RedrivePlan {
   readonly toMove: number;
   readonly inFlight: number;
   readonly maxPerSecond: number | undefined;
+  /** 'move-task': SQS StartMessageMoveTask; 'client': payctl receives, sends and deletes (see usesMoveTask). */
+  readonly method: 'move-task' | 'client';
+  readonly sourceUrl: string;
+  readonly destinationUrl: string;
   /**
    * Intake rejections among the messages checked (reasonCode -> count): each
    * was already reported upstream as PaymentRejected, and its body had any
@@ -161,7 +181,7 @@ export async function listDlqs(deps: OpsDeps, now: Date = new Date()): Promise<D
     DLQ_KEYS.map(async (key) => {
       const spec = QUEUES[key];
       const attributes = await queueAttributes(deps, key);
-      const task = await latestMoveTask(deps, attributes.arn);
+      const task = usesMoveTask(key) ? await latestMoveTask(deps, attributes.arn) : undefined;
       // Sampling hides messages for a moment: never while a redrive is moving them.
       const sampled =
         attributes.depth > 0 && !isRunning(task) ? await sample(deps, attributes.url, AGE_SAMPLE_LIMIT) : [];
@@ -255,7 +275,7 @@ export async function peekDlq(
   options: { limit?: number } = {},
 ): Promise<PeekedMessage[]> {
   const attributes = await queueAttributes(deps, key);
-  if (isRunning(await latestMoveTask(deps, attributes.arn))) {
+  if (usesMoveTask(key) && isRunning(await latestMoveTask(deps, attributes.arn))) {
     throw new CliError(
       `a redrive of ${deps.names.queues[key]} is running: peeking would hide messages from it; wait for it (payctl dlq list) or cancel it (payctl dlq redrive ${QUEUES[key].suffix} --cancel)`,
     );
@@ -296,7 +316,7 @@ export async function planRedrive(
     queueAttributes(deps, key),
     queueAttributes(deps, destinationKey),
   ]);
-  const running = isRunning(await latestMoveTask(deps, source.arn));
+  const running = usesMoveTask(key) && isRunning(await latestMoveTask(deps, source.arn));
   const checked = source.depth > 0 && !running ? await sample(deps, source.url, REDRIVE_CHECK_LIMIT) : [];
   const rejections: Record<string, number> = {};
   for (const message of checked) {
@@ -311,6 +331,9 @@ export async function planRedrive(
     toMove: source.depth,
     inFlight: source.inFlight,
     maxPerSecond: options.maxPerSecond,
+    method: usesMoveTask(key) ? 'move-task' : 'client',
+    sourceUrl: source.url,
+    destinationUrl: destination.url,
     rejections,
     checked: checked.length,
   };
@@ -325,13 +348,15 @@ const progressOf = (task: ListMessageMoveTasksResultEntry): RedriveProgress => (
 
 /**
  * Starts the message move task (StartMessageMoveTask to the planned source
- * queue) and polls ListMessageMoveTasks until it is no longer running.
+ * queue) and polls ListMessageMoveTasks until it is no longer running; for a
+ * DLQ no move task takes, moves the messages from here (moveByClient).
  */
 export async function redriveDlq(
   deps: OpsDeps,
   plan: RedrivePlan,
   options: { pollMs?: number; onProgress?: (progress: RedriveProgress) => void } = {},
 ): Promise<RedriveResult> {
+  if (plan.method === 'client') return moveByClient(deps, plan, options.onProgress);
   const before = await latestMoveTask(deps, plan.sourceArn);
   if (isRunning(before)) {
     throw new CliError(
@@ -361,8 +386,97 @@ export async function redriveDlq(
   }
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Moves a DLQ's messages to the destination from here, at most `maxPerSecond`:
+ * send first, delete only what was sent, so a crash can duplicate a message
+ * (every consumer is idempotent) but never lose one, as the SQS move task.
+ */
+async function moveByClient(
+  deps: OpsDeps,
+  plan: RedrivePlan,
+  onProgress?: (progress: RedriveProgress) => void,
+): Promise<RedriveResult> {
+  const rate = plan.maxPerSecond ?? CLIENT_MOVE_DEFAULT_RATE;
+  let moved = 0;
+  let empty = 0;
+  const report = (status: string, failureReason?: string): RedriveResult => {
+    const progress = {
+      status,
+      moved,
+      toMove: plan.toMove,
+      ...(failureReason !== undefined && { failureReason }),
+    };
+    onProgress?.(progress);
+    return {
+      ...progress,
+      queue: plan.queue,
+      destination: plan.destination,
+      failed: status === 'COMPLETED' ? 0 : Math.max(0, plan.toMove - moved),
+    };
+  };
+  for (;;) {
+    const windowStart = Date.now();
+    let thisSecond = 0;
+    while (thisSecond < rate) {
+      const { Messages = [] } = await deps.clients.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: plan.sourceUrl,
+          MaxNumberOfMessages: Math.min(10, rate - thisSecond),
+          VisibilityTimeout: CLIENT_MOVE_VISIBILITY_SECONDS,
+          WaitTimeSeconds: 0,
+          MessageAttributeNames: ['All'],
+        }),
+      );
+      if (Messages.length === 0) {
+        // Short polling samples some SQS hosts: ask twice before calling the queue empty.
+        if (++empty >= 2) return report('COMPLETED');
+        continue;
+      }
+      empty = 0;
+      const sent = await deps.clients.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: plan.destinationUrl,
+          Entries: Messages.map((message, index) => ({
+            Id: String(index),
+            MessageBody: message.Body ?? '',
+            ...(message.MessageAttributes && { MessageAttributes: message.MessageAttributes }),
+          })),
+        }),
+      );
+      const sentIds = new Set((sent.Successful ?? []).map((entry) => entry.Id));
+      const toDelete = Messages.flatMap((message, index) =>
+        sentIds.has(String(index)) ? [{ Id: String(index), ReceiptHandle: message.ReceiptHandle }] : [],
+      );
+      if (toDelete.length > 0) {
+        await deps.clients.sqs.send(
+          new DeleteMessageBatchCommand({ QueueUrl: plan.sourceUrl, Entries: toDelete }),
+        );
+      }
+      moved += toDelete.length;
+      thisSecond += toDelete.length;
+      const refused = sent.Failed?.[0];
+      if (refused) {
+        return report(
+          'FAILED',
+          `${plan.destination} refused ${sent.Failed?.length} message(s): ${refused.Code ?? ''} ${refused.Message ?? ''}`.trim(),
+        );
+      }
+      onProgress?.({ status: 'RUNNING', moved, toMove: plan.toMove });
+    }
+    const elapsed = Date.now() - windowStart;
+    if (elapsed < 1000) await sleep(1000 - elapsed);
+  }
+}
+
 /** Cancels the running redrive of a DLQ; messages already moved stay moved. */
 export async function cancelRedrive(deps: OpsDeps, key: QueueKey): Promise<{ queue: string; moved: number }> {
+  if (!usesMoveTask(key)) {
+    throw new CliError(
+      `${deps.names.queues[key]} is redriven by payctl itself, not by an SQS move task: stop that payctl (Ctrl-C); what it moved stays moved`,
+    );
+  }
   const { arn } = await queueAttributes(deps, key);
   const task = await latestMoveTask(deps, arn);
   if (task?.Status !== 'RUNNING' || !task.TaskHandle) {

@@ -6,6 +6,7 @@ import {
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
   SendMessageBatchCommand,
+  SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -272,6 +273,62 @@ describe('payctl dlq against the local runtime', () => {
     expect(redrive.stderr).toMatch(/intake rejections \(card_data_refused: 1\).*--include-rejected/);
     expect(await depth(runtime.names.queues.intakeDlq)).toEqual({ visible: 1, inFlight: 0 });
     expect(auditAfter).toBe(auditBefore);
+  });
+
+  it('redrives the EventBridge target DLQ (no SQS move task takes it) by moving the messages itself', async () => {
+    // Prepare: an event EventBridge could not deliver to the intake queue, as it dead-letters one.
+    const detail = await request();
+    const event = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': DETAIL_TYPES.paymentRequested,
+      source: 'shop.checkout',
+      account: '000000000000',
+      time: new Date().toISOString(),
+      region: runtime.region,
+      resources: [],
+      detail,
+    };
+    const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
+    await clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: runtime.internals.sqs.queueUrl(runtime.names.queues.intakeRuleDlq),
+        MessageBody: JSON.stringify(event),
+        MessageAttributes: {
+          ERROR_CODE: attribute('SQS.KmsThrottling'),
+          ERROR_MESSAGE: attribute('KMS throttled the request'),
+        },
+      }),
+    );
+    // Act
+    const peeked = await payctl('--json', 'dlq', 'peek', 'intake-rule-dlq');
+    const cancel = await payctl('--yes', 'dlq', 'redrive', 'intake-rule-dlq', '--cancel');
+    const redrive = await payctl('--json', '--yes', 'dlq', 'redrive', 'intake-rule-dlq');
+    const execution = await waitFor('the saga of the redriven event to end', async () => {
+      const e = await clients.sfn
+        .send(new DescribeExecutionCommand({ executionArn: executionArnOf(detail.paymentId) }))
+        .catch(() => undefined);
+      return e && e.status !== 'RUNNING' ? e : undefined;
+    });
+    // Assess
+    expect(peeked.json<Peeked[]>()[0]).toMatchObject({
+      paymentId: detail.paymentId,
+      reasonCode: 'SQS.KmsThrottling',
+      reason: 'KMS throttled the request',
+    });
+    expect(cancel.code).toBe(EXIT.failure);
+    expect(cancel.stderr).toMatch(/redriven by payctl itself/);
+    expect(redrive.code).toBe(EXIT.ok);
+    expect(redrive.json()).toMatchObject({ status: 'COMPLETED', moved: 1, failed: 0 });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(runtime.sandbox?.chargesFor(detail.paymentId)).toHaveLength(1);
+    expect(await depth(runtime.names.queues.intakeRuleDlq)).toEqual({ visible: 0, inFlight: 0 });
+    const { Results = [] } = await clients.sqs.send(
+      new ListMessageMoveTasksCommand({
+        SourceArn: runtime.internals.sqs.queueArn(runtime.names.queues.intakeRuleDlq),
+      }),
+    );
+    expect(Results).toEqual([]);
   });
 
   it('cancels a running redrive: what moved stays moved, the rest stays in the DLQ, both actions audited', async () => {
