@@ -37,6 +37,9 @@ async function open(path: string, server: ConsoleServer = consoleServer): Promis
   return page;
 }
 
+/** A loaded 2-core machine can take seconds for a saga or a move task: poll longer than vitest's 1 s default. */
+const poll = <T>(check: () => Promise<T> | T) => expect.poll(check, { timeout: 20_000, interval: 100 });
+
 const rowIds = async (page: Page) =>
   page
     .getByTestId('payments-table')
@@ -57,32 +60,32 @@ describe('payctl console: payments list', () => {
     // Act: status FAILED, through the labelled form
     await page.getByLabel('Status').selectOption('FAILED');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => rowIds(page)).toHaveLength(2);
+    await poll(() => rowIds(page)).toHaveLength(2);
     expect((await rowIds(page)).sort()).toEqual([ids.declined, ids.settle].sort());
 
     // Act: currency USD (status back to any)
     await page.getByLabel('Status').selectOption('');
     await page.getByLabel('Currency').selectOption('USD');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => rowIds(page)).toEqual([ids.usd]);
+    await poll(() => rowIds(page)).toEqual([ids.usd]);
 
     // Act: amounts between 5.00 and 7.00 inclusive, any currency
     await page.getByLabel('Currency').selectOption('');
     await page.getByLabel('Min amount').fill('5');
     await page.getByLabel('Max amount').fill('7.00');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(async () => (await rowIds(page)).sort()).toEqual([ids.notify, ids.stopped].sort());
+    await poll(async () => (await rowIds(page)).sort()).toEqual([ids.notify, ids.stopped].sort());
 
     // Act: search by paymentId
     await page.goto(`${consoleServer.url}#/payments?q=${ids.retried}`);
-    await expect.poll(() => rowIds(page)).toEqual([ids.retried]);
+    await poll(() => rowIds(page)).toEqual([ids.retried]);
 
     // Act: pages of 3
     await page.goto(`${consoleServer.url}#/payments?limit=3`);
-    await expect.poll(() => rowIds(page)).toHaveLength(3);
+    await poll(() => rowIds(page)).toHaveLength(3);
     const first = await rowIds(page);
     await page.getByRole('link', { name: 'Next →' }).click();
-    await expect.poll(() => rowIds(page)).not.toEqual(first);
+    await poll(() => rowIds(page)).not.toEqual(first);
     const second = await rowIds(page);
     expect(second).toHaveLength(3);
     expect(second.filter((id) => first.includes(id))).toEqual([]);
@@ -165,9 +168,9 @@ describe('payctl console: dead-letter queues', () => {
     // Prepare
     const page = await open('dlqs/intake-dlq');
     const row = (key: string) => page.locator(`[data-testid="dlq-table"] tr[data-queue="${key}"]`);
-    await expect.poll(() => row('notificationDlq').getByTestId('depth').textContent()).toBe('1');
+    await poll(() => row('notificationDlq').getByTestId('depth').textContent()).toBe('1');
     expect(await row('intakeDlq').getByTestId('depth').textContent()).toBe('1');
-    await expect.poll(() => page.getByTestId('dlq-messages').textContent()).toContain(seeded.ids.poison);
+    await poll(() => page.getByTestId('dlq-messages').textContent()).toContain(seeded.ids.poison);
     expect(await page.getByTestId('dlq-messages').textContent()).toContain('invalid_event');
 
     // Act: by keyboard, open the dialog and cancel it with Escape: nothing moves
@@ -185,15 +188,15 @@ describe('payctl console: dead-letter queues', () => {
 
     // Act: open it again; it says what will move before anything moves
     await redrive.click();
-    await expect.poll(() => dialog.getByTestId('redrive-plan').textContent()).toContain('moves 1 message(s)');
+    await poll(() => dialog.getByTestId('redrive-plan').textContent()).toContain('moves 1 message(s)');
     expect(await dialog.textContent()).toContain(seeded.ids.notify);
     expect(await dialog.textContent()).toContain('paysaga-local-notification');
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'dlq-redrive-dialog.png'), fullPage: true });
     await dialog.getByRole('button', { name: 'Redrive', exact: true }).click();
 
     // Assess: moved, the depth is 0, the message is back in the notification queue, the audit log has it
-    await expect.poll(() => page.getByTestId('action-result').textContent()).toContain('COMPLETED: moved 1');
-    await expect.poll(() => row('notificationDlq').getByTestId('depth').textContent()).toBe('0');
+    await poll(() => page.getByTestId('action-result').textContent()).toContain('COMPLETED: moved 1');
+    await poll(() => row('notificationDlq').getByTestId('depth').textContent()).toBe('0');
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'dlqs.png'), fullPage: true });
     const { Messages = [] } = await seeded.clients.sqs.send(
       new ReceiveMessageCommand({
@@ -256,7 +259,7 @@ describe('payctl console: failed sagas, volume, offline', () => {
     expect(await dialog.textContent()).toContain('re-runs Charge');
     await dialog.getByRole('button', { name: 'Redrive', exact: true }).click();
     // Assess: redriven, and audited as payctl sagas redrive audits it
-    await expect.poll(() => page.getByTestId('action-result').textContent()).toContain(seeded.ids.stopped);
+    await poll(() => page.getByTestId('action-result').textContent()).toContain(seeded.ids.stopped);
     await page.goto(`${consoleServer.url}#/audit`);
     const audit = page.locator('[data-testid="audit-table"] tr[data-action="sagas.redrive"]');
     await audit.first().waitFor();
