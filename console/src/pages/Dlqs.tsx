@@ -161,19 +161,21 @@ export function DlqsPage({ meta, selected }: { meta: ConsoleMeta; selected?: str
                 <td>{q.source ?? 'resolved by hand'}</td>
                 <td>{q.redrive ? `${q.redrive.status} ${q.redrive.moved}/${q.redrive.toMove}` : '—'}</td>
                 <td class="actions">
-                  <a href={href(`dlqs/${q.key}`)} aria-label={`Peek ${q.queue}`}>
-                    Peek
-                  </a>
-                  {meta.allowActions && q.source && (
-                    <button
-                      type="button"
-                      disabled={q.depth === 0}
-                      onClick={() => setRedriving(q)}
-                      aria-label={`Redrive ${q.queue}`}
-                    >
-                      Redrive…
-                    </button>
-                  )}
+                  <div>
+                    <a href={href(`dlqs/${q.key}`)} aria-label={`Peek ${q.queue}`}>
+                      Peek
+                    </a>
+                    {meta.allowActions && q.source && (
+                      <button
+                        type="button"
+                        disabled={q.depth === 0}
+                        onClick={() => setRedriving(q)}
+                        aria-label={`Redrive ${q.queue}`}
+                      >
+                        Redrive…
+                      </button>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}
