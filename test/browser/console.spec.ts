@@ -280,6 +280,7 @@ describe('payctl console: failed sagas, volume, offline', () => {
     expect(text).toContain('USD');
     expect(await page.getByRole('img', { name: /Daily volume in EUR/ }).count()).toBe(1);
     expect(browser.blocked).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'volume.png'), fullPage: true });
     await page.close();
   });
 });
