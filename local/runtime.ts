@@ -249,7 +249,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       id: 'archive-history',
       sqs,
       functionArn: functionArn(region, LOCAL_ACCOUNT_ID, names.functions.archiveHistory),
-      bufferQueueName: `local-eventbridge-${APP_NAME}-${stage}-saga-ended`,
+      bufferQueueName: `local-eventbridge-${names.sagaEndedRule}`,
       visibilityTimeoutSeconds: Math.max(60, FUNCTIONS.archiveHistory.timeoutSeconds * 2),
       region,
       invoke: (event) => functions.invoke('archiveHistory', event),
@@ -257,7 +257,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     stops.push(() => archiver.stop());
     events.putRule({
-      name: `${APP_NAME}-${stage}-saga-ended`,
+      name: names.sagaEndedRule,
       eventBusName: 'default',
       pattern: SAGA_TERMINAL_STATUS_PATTERN(saga.stateMachineArn),
       description: 'Terminal status changes of the payment saga go to the history archiver',

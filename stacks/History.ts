@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type StackContext, use } from 'sst/constructs';
-import { APP_NAME } from '../core/config/names';
+import { APP_NAME, resourceNames } from '../core/config/names';
 import { SAGA_TERMINAL_STATUS_PATTERN } from '../events/envelope';
 import { sagaExecutionsArn } from './arns';
 import { Data } from './Data';
@@ -41,7 +41,7 @@ export function History({ stack }: StackContext) {
 
   const pattern = SAGA_TERMINAL_STATUS_PATTERN(stateMachine.stateMachineArn);
   new Rule(stack, 'SagaEndedRule', {
-    ruleName: `${APP_NAME}-${stack.stage}-saga-ended`,
+    ruleName: resourceNames(stack.stage).sagaEndedRule,
     description: 'Terminal status changes of the payment saga go to the history archiver',
     eventPattern: {
       source: [...(pattern.source ?? [])],

@@ -182,6 +182,8 @@ export interface ResourceNames {
   readonly stage: Stage;
   readonly eventBus: string;
   readonly intakeRule: string;
+  /** The rule sending the saga's terminal execution status changes to the history archiver. */
+  readonly sagaEndedRule: string;
   readonly stateMachine: string;
   readonly gatewaySecret: string;
   readonly queues: Readonly<Record<QueueKey, string>>;
@@ -204,6 +206,7 @@ export function resourceNames(stage: Stage): ResourceNames {
     stage,
     eventBus: `${p}-bus`,
     intakeRule: `${p}-payment-requested`,
+    sagaEndedRule: `${p}-saga-ended`,
     stateMachine: `${p}-payment-saga`,
     gatewaySecret: `${APP_NAME}/${stage}/gateway`,
     queues: mapKeys(QUEUE_KEYS, (key) => `${p}-${QUEUES[key].suffix}`),

@@ -108,7 +108,7 @@ function shapeStepError(log: Logger, stepName: string, error: unknown): unknown 
     log.warn('step failed', {
       errorName: error.name,
       reasonCode: error.reasonCode,
-      message: error.message,
+      errorMessage: error.message,
     });
     error.message = withReasonCode(error.message, error.reasonCode);
     return error;

@@ -337,7 +337,7 @@ describe('IAM: every policy in the synthesized templates', () => {
         Action: 'lambda:InvokeFunction',
         FunctionName: functionArn('archiveHistory'),
         Principal: 'events.amazonaws.com',
-        SourceArn: `arn:aws:events:${region}:${account}:rule/default/paysaga-${STAGE}-saga-ended`,
+        SourceArn: `arn:aws:events:${region}:${account}:rule/default/${resourceNames(STAGE).sagaEndedRule}`,
       },
     ]);
     expect(denies.length).toBe(Object.keys(n.queues).length + 1);

@@ -338,7 +338,7 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
       // Prepare
       const stateMachineArn = `arn:aws:states:${cfn.env.region}:${cfn.env.account}:stateMachine:${n.stateMachine}`;
       // Act
-      const [stack, , rule] = findBy(cfn, 'AWS::Events::Rule', 'Name', `paysaga-${stage}-saga-ended`);
+      const [stack, , rule] = findBy(cfn, 'AWS::Events::Rule', 'Name', resourceNames(stage).sagaEndedRule);
       const p = cfn.renderDeep(stack, props(rule)) as Props;
       // Assess
       expect(p.EventBusName).toBeUndefined();
