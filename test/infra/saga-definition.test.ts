@@ -52,10 +52,8 @@ function deployedDefinition(cfn: CfnApp): string {
   if (!entry) throw new Error('no state machine in the app');
   const [stack, , sm] = entry;
   const substitutions = sm.Properties?.DefinitionSubstitutions as Record<string, unknown>;
-  return String(sm.Properties?.DefinitionString).replace(
-    /\$\{([A-Za-z0-9]+)\}/g,
-    (match, name: string) =>
-      substitutions[name] === undefined ? match : cfn.render(stack, substitutions[name]),
+  return String(sm.Properties?.DefinitionString).replace(/\$\{([A-Za-z0-9]+)\}/g, (match, name: string) =>
+    substitutions[name] === undefined ? match : cfn.render(stack, substitutions[name]),
   );
 }
 
