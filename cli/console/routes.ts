@@ -9,6 +9,8 @@ import type { ConsoleData } from './data/port';
 export interface ApiRequest {
   readonly method: string;
   readonly url: URL;
+  /** The parsed JSON body of a POST. */
+  readonly body?: unknown;
   readonly data: ConsoleData;
   readonly meta: ConsoleMeta;
 }
@@ -48,6 +50,9 @@ const PeriodSchema = z.object({
   to: z.preprocess(blankToUndefined, Day.optional()),
 });
 
+/** payctl dlq redrive's --include-rejected. */
+const DlqRedriveBody = z.object({ includeRejected: z.boolean().default(false) }).strict();
+
 /** How far back the failed-sagas and audit pages look. */
 const DaysSchema = z.object({ days: z.coerce.number().int().min(1).max(366).default(14) });
 
@@ -68,7 +73,7 @@ function period(from: string | undefined, to: string | undefined): { from: strin
 const ok = (body: unknown): ApiAnswer => ({ status: 200, body });
 const notFound = (what: string): ApiAnswer => ({ status: 404, body: { error: what } });
 
-export async function routeApi({ method, url, data, meta }: ApiRequest): Promise<ApiAnswer> {
+export async function routeApi({ method, url, body, data, meta }: ApiRequest): Promise<ApiAnswer> {
   const parts = url.pathname.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
   const [resource, id, action] = parts;
   // `sagas/failed` is a list, not a paymentId.
@@ -97,8 +102,11 @@ export async function routeApi({ method, url, data, meta }: ApiRequest): Promise
     }
     case 'GET dlqs :id plan':
       return ok(await data.planDlqRedrive(id ?? ''));
-    case 'POST dlqs :id redrive':
-      return ok(await data.redriveDlq(id ?? ''));
+    case 'POST dlqs :id redrive': {
+      const parsed = DlqRedriveBody.safeParse(body ?? {});
+      if (!parsed.success) throw new UsageError('a DLQ redrive takes { "includeRejected": true | false }');
+      return ok(await data.redriveDlq(id ?? '', parsed.data));
+    }
     case 'GET sagas failed':
       return ok(await data.failedSagas(new Date(Date.now() - parse(DaysSchema, url).days * 86_400_000)));
     case 'POST sagas :id redrive':

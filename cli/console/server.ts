@@ -82,6 +82,26 @@ function errorStatus(error: unknown): number {
   return 500;
 }
 
+/** Actions carry small JSON bodies ({ includeRejected }); anything big is not ours. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `an action body is at most ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'the action body is not JSON');
+  }
+}
+
 /** Only our own page may call us: a request for another host name is a DNS-rebinding attempt. */
 function checkHost(req: IncomingMessage, port: number): void {
   const host = req.headers.host ?? '';
@@ -141,7 +161,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
         if (req.method === 'POST' && !String(req.headers['content-type']).startsWith('application/json')) {
           throw new HttpError(415, 'send actions as application/json');
         }
-        const answer = await routeApi({ method: req.method ?? 'GET', url, data: options.data, meta });
+        const body = req.method === 'POST' ? await readJsonBody(req) : undefined;
+        const answer = await routeApi({ method: req.method ?? 'GET', url, body, data: options.data, meta });
         sendJson(res, answer.status, answer.body);
         return;
       }

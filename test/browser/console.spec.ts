@@ -173,6 +173,18 @@ describe('payctl console: dead-letter queues', () => {
     await poll(() => page.getByTestId('dlq-messages').textContent()).toContain(seeded.ids.poison);
     expect(await page.getByTestId('dlq-messages').textContent()).toContain('invalid_event');
 
+    // Act: the poison message is an intake rejection: redriving it is refused unless ticked, as payctl's --include-rejected
+    await page.getByRole('button', { name: 'Redrive paysaga-local-intake-dlq' }).click();
+    const intakeDialog = page.getByRole('dialog');
+    await poll(() => intakeDialog.getByTestId('redrive-rejections').textContent()).toContain(
+      'invalid_event: 1',
+    );
+    await intakeDialog.getByRole('button', { name: 'Redrive', exact: true }).click();
+    await poll(() => intakeDialog.getByRole('alert').textContent()).toContain('intake rejections');
+    await intakeDialog.getByRole('button', { name: 'Cancel' }).click();
+    await intakeDialog.waitFor({ state: 'detached' });
+    expect(await row('intakeDlq').getByTestId('depth').textContent()).toBe('1');
+
     // Act: by keyboard, open the dialog and cancel it with Escape: nothing moves
     const redrive = page.getByRole('button', { name: 'Redrive paysaga-local-notification-dlq' });
     await redrive.focus();

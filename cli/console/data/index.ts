@@ -25,7 +25,7 @@ export function consoleData(deps: OpsDeps): ConsoleData {
       return { queue: summary, messages };
     },
     planDlqRedrive: (queue) => planRedrive(deps, dlq(queue)),
-    redriveDlq: (queue) => redriveDlqAudited(deps, dlq(queue)),
+    redriveDlq: (queue, options) => redriveDlqAudited(deps, dlq(queue), options),
     failedSagas: (since) => listFailedSagas(deps, { since }),
     redriveSaga: (paymentId) => redriveSagaAudited(deps, parsePaymentId(paymentId)),
     dailyVolume: (from, to) => dailyVolume(deps, from, to),

@@ -22,8 +22,11 @@ export interface ConsoleData {
   /** `queue`: a DLQ as payctl takes it (intake-dlq, intakeDlq, full name). */
   peekDlq(queue: string, limit: number): Promise<DlqPeek>;
   planDlqRedrive(queue: string): Promise<RedrivePlan>;
-  /** Moves the DLQ's messages back to its source queue and writes the audit record. */
-  redriveDlq(queue: string): Promise<ActionResult>;
+  /**
+   * Moves the DLQ's messages back to its source queue and writes the audit record;
+   * refuses intake rejections unless `includeRejected` (payctl's --include-rejected).
+   */
+  redriveDlq(queue: string, options: { includeRejected: boolean }): Promise<ActionResult>;
   failedSagas(since: Date): Promise<SagaSummary[]>;
   /** RedriveExecution of the payment's saga after payctl's pre-flight, and the audit record. */
   redriveSaga(paymentId: string): Promise<ActionResult>;

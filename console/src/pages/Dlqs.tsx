@@ -71,13 +71,16 @@ function RedriveDialog({
     const peek = await getJson<DlqPeek>(`dlqs/${queue.key}`, { limit: 10 });
     return { plan, peek };
   }, [queue.key]);
+  const [includeRejected, setIncludeRejected] = useState(false);
+  const rejections = Object.entries(preview.data?.plan.rejections ?? {});
+  const rejected = rejections.reduce((sum, [, n]) => sum + n, 0);
   return (
     <ConfirmDialog
       title={`Redrive ${queue.queue}?`}
       confirmLabel="Redrive"
       onClose={onClose}
       onConfirm={async () => {
-        onDone(await postJson<ActionResult>(`dlqs/${queue.key}/redrive`));
+        onDone(await postJson<ActionResult>(`dlqs/${queue.key}/redrive`, { includeRejected }));
       }}
     >
       {preview.error && <ErrorBox message={preview.error} />}
@@ -89,6 +92,29 @@ function RedriveDialog({
             <code>{preview.data.plan.queue}</code> back to <code>{preview.data.plan.destination}</code>, where
             they are processed again. The redrive is recorded in the audit log.
           </p>
+          <p class="muted">
+            {preview.data.plan.method === 'move-task'
+              ? 'Moved by an SQS message move task.'
+              : 'Moved by the console itself (send, then delete): SQS move tasks do not take this queue.'}
+          </p>
+          {rejected > 0 && (
+            <div class="warning" data-testid="redrive-rejections">
+              <p>
+                {rejected} of the {preview.data.plan.checked} message(s) checked are intake rejections (
+                {rejections.map(([code, n]) => `${code}: ${n}`).join(', ')}), already reported upstream as
+                PaymentRejected: a redrive would reject them again, or start a payment upstream was told was
+                refused.
+              </p>
+              <label>
+                <input
+                  type="checkbox"
+                  checked={includeRejected}
+                  onChange={(e) => setIncludeRejected((e.currentTarget as HTMLInputElement).checked)}
+                />{' '}
+                Also move the intake rejections
+              </label>
+            </div>
+          )}
           {preview.data.plan.inFlight > 0 && (
             <p class="warning">
               {preview.data.plan.inFlight} message(s) are in flight and will not be moved.

@@ -174,6 +174,43 @@ describe('console server: actions and origins', () => {
     expect(calls).toEqual([]);
   });
 
+  it('passes a DLQ redrive its includeRejected choice and refuses any other body with 400', async () => {
+    // Prepare
+    calls.length = 0;
+    // Act
+    const plain = await call(actions, 'POST', '/api/dlqs/intake-dlq/redrive', json, '');
+    const included = await call(
+      actions,
+      'POST',
+      '/api/dlqs/intake-dlq/redrive',
+      json,
+      '{"includeRejected":true}',
+    );
+    const wrong = await call(
+      actions,
+      'POST',
+      '/api/dlqs/intake-dlq/redrive',
+      json,
+      '{"includeRejected":"yes"}',
+    );
+    const notJson = await call(actions, 'POST', '/api/dlqs/intake-dlq/redrive', json, '{oops');
+    const huge = await call(
+      actions,
+      'POST',
+      '/api/dlqs/intake-dlq/redrive',
+      json,
+      `{"x":"${'a'.repeat(20_000)}"}`,
+    );
+    // Assess
+    expect([plain.status, included.status, wrong.status, notJson.status, huge.status]).toEqual([
+      200, 200, 400, 400, 413,
+    ]);
+    expect(calls).toEqual([
+      ['redriveDlq', ['intake-dlq', { includeRejected: false }]],
+      ['redriveDlq', ['intake-dlq', { includeRejected: true }]],
+    ]);
+  });
+
   it('runs actions with --allow-actions only as JSON from its own origin', async () => {
     // Prepare
     calls.length = 0;
