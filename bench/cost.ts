@@ -23,7 +23,9 @@ import { FUNCTION_KEYS, FUNCTIONS, type FunctionKey } from '../core/config/names
 import { Ledger } from '../core/ledger';
 import { readSagaDefinitionText } from '../core/saga/definition';
 import { DETAIL_TYPES, PAYSAGA_SOURCE } from '../events/envelope';
-import { dynamoDb, eventBridge, sqs } from '../functions/commons/clients';
+import { dynamoDb } from '../functions/commons/clients/dynamodb';
+import { eventBridge } from '../functions/commons/clients/eventbridge';
+import { sqs } from '../functions/commons/clients/sqs';
 import { memoryLog } from '../local/edge/runtime-log';
 import type { BusEvent } from '../local/events/eventbridge-service';
 import { startRuntime } from '../local/runtime';
@@ -115,7 +117,7 @@ const countRequests: Middleware = (next, context) => async (args) => {
   return result;
 };
 
-/** Counts every call the handlers make through their shared clients (functions/commons/clients.ts). */
+/** Counts every call the handlers make through their shared clients (functions/commons/clients/). */
 function instrumentHandlerClients(): void {
   stackOf(dynamoDb).add(countDynamo, { step: 'initialize', name: 'paysagaCostDynamo' });
   stackOf(sqs).add(countRequests, { step: 'initialize', name: 'paysagaCostSqs' });

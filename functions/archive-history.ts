@@ -6,7 +6,8 @@ import { parseStatusChangeEvent } from '../core/history/status-event';
 import { LedgerReader } from '../core/ledger/reader';
 import { HistoryArchive } from '../core/payments/archive';
 import { PaymentsRepository } from '../core/payments/repository';
-import { documentClient, stepFunctions } from './commons/clients';
+import { documentClient } from './commons/clients/dynamodb';
+import { stepFunctions } from './commons/clients/sfn';
 import { env } from './commons/env';
 import { logger } from './commons/powertools';
 

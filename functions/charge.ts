@@ -1,6 +1,7 @@
 import { ChargeInput } from '../core/saga/state';
 import { chargePayment } from '../core/saga/steps';
-import { gateway, stepDeps } from './commons/deps';
+import { stepDeps } from './commons/deps';
+import { gateway } from './commons/gateway';
 import { sagaStep } from './commons/saga-step';
 
 /** Charge: charges the payment method at the gateway, Idempotency-Key = paymentId. */

@@ -11,7 +11,9 @@ import { eventEntry } from '../core/outcomes/event-entry';
 import { redactPans } from '../core/pan';
 import { DETAIL_TYPES } from '../events/envelope';
 import type { PaymentRejected } from '../events/outcomes.v1';
-import { eventBridge, sqs, stepFunctions } from './commons/clients';
+import { eventBridge } from './commons/clients/eventbridge';
+import { stepFunctions } from './commons/clients/sfn';
+import { sqs } from './commons/clients/sqs';
 import { env } from './commons/env';
 import { logger } from './commons/powertools';
 

@@ -2,7 +2,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { required } from '../core/config/env';
 import { merchantNotification } from '../core/saga/notification';
 import { NotifyInput, type NotifyOutput } from '../core/saga/state';
-import { sqs } from './commons/clients';
+import { sqs } from './commons/clients/sqs';
 import { env } from './commons/env';
 import { sagaStep } from './commons/saga-step';
 

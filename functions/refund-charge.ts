@@ -1,6 +1,7 @@
 import { RefundChargeInput } from '../core/saga/state';
 import { refundCharge } from '../core/saga/steps';
-import { gateway, stepDeps } from './commons/deps';
+import { stepDeps } from './commons/deps';
+import { gateway } from './commons/gateway';
 import { sagaStep } from './commons/saga-step';
 
 /** RefundCharge (compensation): refunds the gateway charge, idempotency key refund:<paymentId>. */

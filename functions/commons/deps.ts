@@ -1,10 +1,8 @@
 import { required } from '../../core/config/env';
-import { gatewayFromSecret } from '../../core/gateway/credentials';
-import type { PaymentGateway } from '../../core/gateway/port';
 import { Ledger, LedgerReader } from '../../core/ledger';
 import { DynamoPaymentLog } from '../../core/payments/payment-log';
 import type { StepDeps } from '../../core/saga/steps';
-import { documentClient } from './clients';
+import { documentClient } from './clients/dynamodb';
 import { env } from './env';
 
 let deps: StepDeps | undefined;
@@ -29,13 +27,4 @@ export function stepDeps(): StepDeps {
     };
   }
   return deps;
-}
-
-/** The gateway adapter; its API key is read from Secrets Manager (cached), never from a plain variable. */
-export function gateway(): Promise<PaymentGateway> {
-  return gatewayFromSecret({
-    secretId: required(env, 'gatewaySecretId'),
-    timeoutMs: env.gatewayTimeoutMs,
-    maxNetworkRetries: env.gatewayMaxNetworkRetries,
-  });
 }

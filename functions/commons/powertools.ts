@@ -2,7 +2,7 @@ import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { IDEMPOTENCY_TABLE } from '../../core/config/names';
-import { dynamoDb } from './clients';
+import { dynamoDb } from './clients/dynamodb';
 import { env } from './env';
 
 /** One structured JSON logger per function; paymentId and execution id are appended per invocation. */

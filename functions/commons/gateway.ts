@@ -1,0 +1,17 @@
+import { required } from '../../core/config/env';
+import { gatewayFromSecret } from '../../core/gateway/credentials';
+import type { PaymentGateway } from '../../core/gateway/port';
+import { env } from './env';
+
+/**
+ * The gateway adapter for the two functions that talk to the gateway (charge,
+ * refund-charge); kept apart so the others do not bundle the Stripe SDK. Its
+ * API key is read from Secrets Manager (cached), never from a plain variable.
+ */
+export function gateway(): Promise<PaymentGateway> {
+  return gatewayFromSecret({
+    secretId: required(env, 'gatewaySecretId'),
+    timeoutMs: env.gatewayTimeoutMs,
+    maxNetworkRetries: env.gatewayMaxNetworkRetries,
+  });
+}
