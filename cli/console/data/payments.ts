@@ -45,13 +45,20 @@ export async function listPayments(deps: FinanceDeps, query: PaymentsQuery): Pro
   const items: ReportRow[] = [];
   let matched = 0;
   let scanned = 0;
-  for await (const payment of payments.paymentsRequestedBetween(period.fromDay, period.toDay)) {
+  // Newest first: the days backwards, each day's index order (requestedAt) reversed.
+  for (const day of [...period.days].reverse()) {
+    const rows: ReportRow[] = [];
+    for await (const payment of payments.paymentsRequestedBetween(day, day)) {
+      if (scanned >= MAX_SCANNED_PAYMENTS) break;
+      scanned += 1;
+      rows.push(reportRow(payment));
+    }
+    for (const row of rows.reverse()) {
+      if (!matches(row, query)) continue;
+      if (matched >= query.offset && items.length < query.limit) items.push(row);
+      matched += 1;
+    }
     if (scanned >= MAX_SCANNED_PAYMENTS) break;
-    scanned += 1;
-    const row = reportRow(payment);
-    if (!matches(row, query)) continue;
-    if (matched >= query.offset && items.length < query.limit) items.push(row);
-    matched += 1;
   }
   const shown = query.offset + items.length;
   return {
