@@ -15,6 +15,7 @@ import { redactPans } from '../../core/pan';
 import { CliError } from '../errors';
 import { DLQ_KEYS } from './args';
 import type { OpsDeps } from './deps';
+import { readableCause } from './sagas';
 
 /** How long a peeked message stays hidden if payctl dies before restoring it. */
 const PEEK_VISIBILITY_SECONDS = 20;
@@ -225,19 +226,6 @@ function paymentIdIn(body: unknown): string | undefined {
   return text(field(field(body, 'detail'), 'paymentId')) ?? text(field(body, 'paymentId'));
 }
 
-/** A Lambda error cause is JSON text with errorType/errorMessage/trace: keep the message, not the trace. */
-function causeText(cause: unknown): string | undefined {
-  const raw = text(cause);
-  if (raw === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(raw) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
-  } catch {
-    // not JSON: the cause as it is
-  }
-  return raw;
-}
-
 /**
  * Why a message is in its DLQ. Intake rejections carry reasonCode/reason
  * attributes, EventBridge target failures ERROR_CODE/ERROR_MESSAGE, the saga's
@@ -256,7 +244,8 @@ function reasonFor(key: QueueKey, message: Message, body: unknown, receives: num
     };
   }
   const error = text(field(body, 'error'));
-  if (error) return { reasonCode: error, reason: redactPans(causeText(field(body, 'cause')) ?? error) };
+  if (error)
+    return { reasonCode: error, reason: readableCause(text(field(body, 'cause'))) ?? redactPans(error) };
   const source = Object.entries(QUEUES).find(([, spec]) => spec.redrive?.deadLetterQueue === key);
   const maxReceiveCount = source?.[1].redrive?.maxReceiveCount;
   return {
