@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startRuntime } from '../local/runtime';
+import { type Runtime, startRuntime } from '../local/runtime';
 import { dynaliteLevel } from './dynalite';
 import { type CallProfile, E2eBench } from './e2e';
 import { rawEngineLevel, serviceLevel } from './engine';
@@ -15,7 +15,9 @@ runtime at each concurrency level (sagas in flight), and in the same run the cei
 sits under: the raw aws-local-stepfunctions engine and paysaga's Step Functions service
 with trivial tasks, and dynalite's conditional-write rate.
   --sagas    sagas per level at least (each level runs max(sagas, 6 x level))
-  --storage  the e2e runtime's storage: disk (as npm start, default) or memory`;
+  --storage  the e2e runtime's storage: disk (as npm start, default) or memory
+  --sqs-synchronous NORMAL  what-if: run the SQS store's SQLite with this synchronous pragma
+             (fauxqs opens it in WAL mode with the default FULL: an fsync per message write)`;
 
 interface Row extends LevelResult {
   readonly what: string;
@@ -31,6 +33,7 @@ function parseOptions() {
         sagas: { type: 'string', default: '40' },
         storage: { type: 'string', default: 'disk' },
         only: { type: 'string' },
+        'sqs-synchronous': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -91,11 +94,21 @@ async function dynaliteCeilings(levels: number[], rows: Row[]): Promise<void> {
   }
 }
 
+/** A measurement, not a fix: reaches into the SQS service's private SQLite handle to change one pragma. */
+function setSqsSynchronous(runtime: Runtime, mode: string): void {
+  const sqs = runtime.internals.sqs as unknown as { persistence?: { db: { exec(sql: string): void } } };
+  if (!/^(OFF|NORMAL|FULL|EXTRA)$/i.test(mode))
+    throw new Error(`--sqs-synchronous: OFF|NORMAL|FULL|EXTRA, got ${mode}`);
+  if (!sqs.persistence) throw new Error('--sqs-synchronous needs --storage disk (memory has no SQLite)');
+  sqs.persistence.db.exec(`PRAGMA synchronous = ${mode}`);
+}
+
 async function endToEnd(
   levels: number[],
   sagas: number,
   storage: string,
   rows: Row[],
+  sqsSynchronous: string | undefined,
 ): Promise<CallProfile | undefined> {
   const dataDir = storage === 'disk' ? mkdtempSync(join(tmpdir(), 'paysaga-bench-')) : undefined;
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
@@ -106,13 +119,15 @@ async function endToEnd(
     log: { info: () => undefined, error: (message, error) => errors.push(`${message}: ${String(error)}`) },
   });
   try {
+    if (sqsSynchronous) setSqsSynchronous(runtime, sqsSynchronous);
+    const label = `${storage}${sqsSynchronous ? `, SQS SQLite synchronous=${sqsSynchronous}` : ''}`;
     const bench = new E2eBench(runtime, `bench-${Date.now().toString(36)}`);
-    say(`end to end through the local runtime (${storage}): PutEvents -> saga terminal status`);
+    say(`end to end through the local runtime (${label}): PutEvents -> saga terminal status`);
     await bench.level(4, 20); // warm-up: handler modules, JIT, SDK clients
     for (const c of levels) {
       const result = await bench.level(c, Math.max(sagas, 6 * c));
       const row: Row = {
-        what: `e2e saga (Reserve/Charge/Settle/Notify), ${storage}`,
+        what: `e2e saga (Reserve/Charge/Settle/Notify), ${label}`,
         unit: 'sagas/s',
         ...result,
         ...(result.failed > 0 && { note: `${result.failed} did not succeed` }),
@@ -168,7 +183,8 @@ async function main(): Promise<void> {
   let profile: CallProfile | undefined;
   if (!options.only || options.only === 'engine') await ceilings(levels, rows);
   if (!options.only || options.only === 'dynalite') await dynaliteCeilings(levels, rows);
-  if (!options.only || options.only === 'e2e') profile = await endToEnd(levels, sagas, options.storage, rows);
+  if (!options.only || options.only === 'e2e')
+    profile = await endToEnd(levels, sagas, options.storage, rows, options['sqs-synchronous']);
   const loadAfter = loadavg()[0]?.toFixed(1);
   const result = {
     machine,
