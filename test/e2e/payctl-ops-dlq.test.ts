@@ -393,6 +393,41 @@ describe('payctl dlq against the local runtime', () => {
     ]);
   });
 
+  it('peeks a parked compensation: its error as the code, its cause's message (not the trace) as the reason', async () => {
+    // Prepare: what the saga's DeadLetterCompensation state sends.
+    const paymentId = `pay_${randomUUID().slice(0, 12)}`;
+    const cause = JSON.stringify({
+      errorType: 'GatewayUnavailableError',
+      errorMessage: `refund ${paymentId}: gateway error (HTTP 503)`,
+      trace: ['GatewayUnavailableError: at refund (refund-charge.ts:1)'],
+    });
+    await clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: runtime.internals.sqs.queueUrl(runtime.names.queues.compensationDlq),
+        MessageBody: JSON.stringify({
+          kind: 'compensation',
+          paymentId,
+          saga: { payment: { paymentId } },
+          error: 'GatewayUnavailableError',
+          cause,
+          executionArn: executionArnOf(paymentId),
+        }),
+      }),
+    );
+    // Act
+    const peeked = await payctl('--json', 'dlq', 'peek', 'compensation-dlq');
+    // Assess
+    expect(peeked.code).toBe(EXIT.ok);
+    expect(peeked.json<Peeked[]>()).toEqual([
+      expect.objectContaining({
+        paymentId,
+        reasonCode: 'GatewayUnavailableError',
+        reason: `refund ${paymentId}: gateway error (HTTP 503)`,
+      }),
+    ]);
+    expect(await depth(runtime.names.queues.compensationDlq)).toEqual({ visible: 1, inFlight: 0 });
+  });
+
   it('says what is wrong and exits non-zero on bad arguments, and asks before changing anything', async () => {
     // Act
     const unknownQueue = await payctl('dlq', 'peek', 'no-such-queue');
