@@ -77,7 +77,8 @@ export interface PaymentDetail {
 
 /** A DLQ's messages as `payctl dlq peek` decodes them (body with card numbers masked). */
 export interface DlqPeek {
-  readonly queue: DlqSummary;
+  /** The queue's name on this stage. */
+  readonly queue: string;
   readonly messages: readonly PeekedMessage[];
 }
 

@@ -18,11 +18,9 @@ export function consoleData(deps: OpsDeps): ConsoleData {
     paymentDetail: (paymentId) => paymentDetail(deps, parsePaymentId(paymentId)),
     listDlqs: () => listDlqs(deps),
     peekDlq: async (queue, limit) => {
+      // Only this queue: listing every DLQ would sample (receive) all of them again.
       const key = dlq(queue);
-      const messages = await peekDlq(deps, key, { limit });
-      const summary = (await listDlqs(deps)).find((q) => q.key === key);
-      if (!summary) throw new Error(`queue ${queue} vanished between peek and list`);
-      return { queue: summary, messages };
+      return { queue: deps.names.queues[key], messages: await peekDlq(deps, key, { limit }) };
     },
     planDlqRedrive: (queue) => planRedrive(deps, dlq(queue)),
     redriveDlq: (queue, options) => redriveDlqAudited(deps, dlq(queue), options),

@@ -212,7 +212,7 @@ export function DlqsPage({ meta, selected }: { meta: ConsoleMeta; selected?: str
         <p class="muted">Read-only console: start it with payctl console --allow-actions to redrive.</p>
       )}
       {selected && (
-        <Section title={`Messages in ${peek.data?.queue.queue ?? selected}`}>
+        <Section title={`Messages in ${peek.data?.queue ?? selected}`}>
           {peek.error && <ErrorBox message={peek.error} />}
           {peek.loading && <Loading what="messages" />}
           {peek.data && !peek.loading && <MessagesTable messages={peek.data.messages} />}
