@@ -78,6 +78,8 @@ function errorStatus(error: unknown): number {
   // InvalidPeriodError: finance's period check (from after to, longer than a year, not a date).
   if (error instanceof UsageError || (error instanceof Error && error.name === 'InvalidPeriodError'))
     return 400;
+  // A malformed %-escape in the path.
+  if (error instanceof URIError) return 400;
   if (error instanceof CliError) return 409;
   return 500;
 }

@@ -152,11 +152,13 @@ describe('console server: API', () => {
     const refused = await call(actions, 'POST', '/api/dlqs/compensation-dlq/redrive', json, '{}');
     const broken = await call(actions, 'GET', '/api/audit');
     const route = await call(actions, 'GET', '/api/nothing');
+    const badEscape = await call(actions, 'GET', '/api/payments/%E0%A4%A');
     // Assess
     expect([known.status, unknown.status, queue.status, refused.status, broken.status, route.status]).toEqual(
       [200, 404, 400, 409, 500, 404],
     );
     expect(JSON.parse(unknown.body).error).toBe('no payment pay_unknown: check the paymentId');
+    expect(badEscape.status).toBe(400);
     expect(JSON.parse(broken.body).error).toBe('Error: DynamoDB is down');
   });
 });
