@@ -393,7 +393,7 @@ describe('payctl dlq against the local runtime', () => {
     ]);
   });
 
-  it('peeks a parked compensation: its error as the code, its cause's message (not the trace) as the reason', async () => {
+  it('peeks a parked compensation: its error as the code, the message of its cause (not the trace) as the reason', async () => {
     // Prepare: what the saga's DeadLetterCompensation state sends.
     const paymentId = `pay_${randomUUID().slice(0, 12)}`;
     const cause = JSON.stringify({
