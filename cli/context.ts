@@ -112,6 +112,13 @@ export function createContext(
     },
     stateMachineArn() {
       machineArn ??= (async () => {
+        // On AWS the ARN is built from the caller's account and region (no states:ListStateMachines on "*"
+        // needed); the local runtime has no STS, so there it is looked up by name.
+        if (!local) {
+          const { Account } = await clients.sts.send(new GetCallerIdentityCommand({}));
+          const region = await clients.sfn.config.region();
+          return `arn:aws:states:${region}:${Account}:stateMachine:${names.stateMachine}`;
+        }
         let nextToken: string | undefined;
         do {
           const page = await clients.sfn.send(new ListStateMachinesCommand({ nextToken }));
@@ -120,16 +127,21 @@ export function createContext(
           nextToken = page.nextToken;
         } while (nextToken);
         throw new CliError(
-          `state machine ${names.stateMachine} not found on stage ${options.stage}: is the stage deployed?`,
+          `state machine ${names.stateMachine} not found on stage ${options.stage}: is the runtime running?`,
         );
       })();
       return machineArn;
     },
     identity() {
-      who ??= clients.sts
-        .send(new GetCallerIdentityCommand({}))
-        .then((r) => r.Arn ?? 'unknown')
-        .catch(() => `local:${userInfo().username}`);
+      // Audit records name who acted: the verified IAM identity on AWS (an STS failure there is an error,
+      // never a guess); the OS user against the local runtime, which has no identities.
+      who ??= local
+        ? Promise.resolve(`local:${userInfo().username}`)
+        : clients.sts.send(new GetCallerIdentityCommand({})).then((r) => {
+            if (!r.Arn)
+              throw new CliError('could not tell who is calling (STS GetCallerIdentity gave no ARN)');
+            return r.Arn;
+          });
       return who;
     },
     async confirm(question) {

@@ -32,7 +32,14 @@ const EXECUTION_READ = ['states:DescribeExecution', 'states:GetExecutionHistory'
 const STATE_MACHINE_READ = ['states:ListExecutions', 'states:DescribeStateMachine'];
 /** SQS message move tasks (DLQ redrive): the task reads and deletes from the DLQ and sends to its source. */
 const MOVE_TASK = ['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask'];
-const DLQ_READ = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:DeleteMessage'];
+/** Peeking restores a received message's visibility (ChangeMessageVisibility 0). */
+const DLQ_READ = [
+  'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl',
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+];
 
 function assumableBy(principals: readonly string[]): IPrincipal {
   if (principals.length === 0) throw new Error('stage config names no principal for a role; add one');
@@ -118,6 +125,9 @@ export function Ops({ stack }: StackContext) {
     allow(['states:RedriveExecution', ...EXECUTION_READ], [sagaExecutionsArn(stack)]),
     allow(STATE_MACHINE_READ, [saga.stateMachine.stateMachineArn]),
     tableReadStatement(tables.payments),
+    // Audit records of every action: a put into the payments table and an OpsActionPerformed event.
+    allow(['dynamodb:PutItem'], [tables.payments.tableArn]),
+    allow(ACTIONS.putEvents, [intake.bus.eventBusArn]),
     keyStatement(key, true),
   ])
     opsRole.addToPolicy(statement);

@@ -187,7 +187,13 @@ describe('IAM: every policy in the synthesized templates', () => {
           dlqs,
         ),
         ...grants(
-          ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:DeleteMessage'],
+          [
+            'sqs:GetQueueAttributes',
+            'sqs:GetQueueUrl',
+            'sqs:ReceiveMessage',
+            'sqs:DeleteMessage',
+            'sqs:ChangeMessageVisibility',
+          ],
           dlqs,
         ),
         ...grants(
@@ -200,6 +206,8 @@ describe('IAM: every policy in the synthesized templates', () => {
         ),
         ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
         ...tableRead('payments'),
+        ...grants(['dynamodb:PutItem'], [tableArn('payments')]),
+        ...grants(['events:PutEvents'], [busArn]),
         ...keyWrite,
       ],
       'role:paysaga-prod-finance': [
