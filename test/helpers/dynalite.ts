@@ -58,7 +58,8 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
+    // A loaded CI machine can reset a loopback connection; the SDK retries that like any transient error.
+    maxAttempts: 3,
   });
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
