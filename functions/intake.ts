@@ -63,7 +63,7 @@ async function existingExecutionHasInput(name: string, input: string): Promise<b
 }
 
 async function startSaga(record: SQSRecord): Promise<void> {
-  const decision = decideIntake(record.body);
+  const decision = decideIntake(record.body, record.messageAttributes.reasonCode?.stringValue);
   if (decision.kind === 'reject') return reject(record, decision);
   const { paymentId } = decision.payment;
   try {

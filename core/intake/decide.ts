@@ -45,10 +45,21 @@ function readablePaymentId(detail: unknown): string | undefined {
 }
 
 /**
- * Validates one message body. Card data is checked first and reported by field
+ * Validates one message body. `previousRejection` is the reasonCode attribute a
+ * rejected message carries when operations redrive it from the intake DLQ. Card data is checked first and reported by field
  * path only, so the number itself never reaches an error message or a log line.
  */
-export function decideIntake(body: string): IntakeDecision {
+export function decideIntake(body: string, previousRejection?: string): IntakeDecision {
+  if (previousRejection === 'card_data_refused') {
+    // Its stored copy has the card number masked, so it would now validate: it must never start a payment
+    // that upstream was told was refused.
+    return {
+      kind: 'reject',
+      reasonCode: 'card_data_refused',
+      reason:
+        'this request was refused for card data and its stored copy is masked; upstream must send a new request with a payment-method token',
+    };
+  }
   let parsedBody: unknown;
   try {
     parsedBody = JSON.parse(body);

@@ -55,6 +55,26 @@ async function fundedPayment(): Promise<PaymentRequested> {
 }
 
 describe('Function: intake (SQS batch of PaymentRequested -> saga)', () => {
+  it('never starts a payment from a redriven card-data rejection, whose stored copy is masked', async () => {
+    // Prepare: what the intake DLQ holds for a refused request, redriven back to intake
+    const payment = await fundedPayment();
+    const redriven = record({ ...payment, description: 'card [REDACTED PAN]' });
+    redriven.messageAttributes = {
+      reasonCode: {
+        stringValue: 'card_data_refused',
+        dataType: 'String',
+        stringListValues: [],
+        binaryListValues: [],
+      },
+    };
+    // Act
+    const response = await intake([redriven]);
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(h.startedSagas.has(payment.paymentId)).toBe(false);
+    expect(h.messagesTo(intakeDlq()).at(-1)?.attributes?.reasonCode?.StringValue).toBe('card_data_refused');
+  });
+
   it('starts one saga per valid request, named by its paymentId', async () => {
     // Prepare
     const payment = await fundedPayment();
