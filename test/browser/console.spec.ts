@@ -56,12 +56,15 @@ describe('payctl console: payments list', () => {
     const all = await rowIds(page);
     expect(all).toHaveLength(8);
     expect(all).not.toContain(ids.poison);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'payments.png'), fullPage: true });
 
     // Act: status FAILED, through the labelled form
     await page.getByLabel('Status').selectOption('FAILED');
     await page.getByRole('button', { name: 'Apply' }).click();
     await poll(() => rowIds(page)).toHaveLength(2);
     expect((await rowIds(page)).sort()).toEqual([ids.declined, ids.settle].sort());
+    // The form shows the filter it applied (it is rebuilt from the address)
+    expect(await page.getByLabel('Status').inputValue()).toBe('FAILED');
 
     // Act: currency USD (status back to any)
     await page.getByLabel('Status').selectOption('');

@@ -37,10 +37,10 @@ export function PaymentsPage({ meta, params }: { meta: ConsoleMeta; params: URLS
         </label>
         <label>
           Status
-          <select name="status" defaultValue={filters.status}>
+          <select name="status">
             <option value="">any</option>
             {meta.statuses.map((s) => (
-              <option key={s} value={s}>
+              <option key={s} value={s} selected={filters.status === s}>
                 {s}
               </option>
             ))}
@@ -48,10 +48,10 @@ export function PaymentsPage({ meta, params }: { meta: ConsoleMeta; params: URLS
         </label>
         <label>
           Currency
-          <select name="currency" defaultValue={filters.currency}>
+          <select name="currency">
             <option value="">any</option>
             {meta.currencies.map((c) => (
-              <option key={c} value={c}>
+              <option key={c} value={c} selected={filters.currency === c}>
                 {c}
               </option>
             ))}
@@ -87,9 +87,9 @@ export function PaymentsPage({ meta, params }: { meta: ConsoleMeta; params: URLS
         </label>
         <label>
           Per page
-          <select name="limit" defaultValue={String(limit)}>
+          <select name="limit">
             {[...new Set([...PAGE_SIZES, limit])].map((n) => (
-              <option key={n} value={n}>
+              <option key={n} value={n} selected={n === limit}>
                 {n}
               </option>
             ))}
