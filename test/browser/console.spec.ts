@@ -294,6 +294,9 @@ describe('payctl console: failed sagas, volume, offline', () => {
     expect(text).toContain('297.50');
     expect(text).toContain('USD');
     expect(await page.getByRole('img', { name: /Daily volume in EUR/ }).count()).toBe(1);
+    await page.getByLabel('Currency').selectOption('USD');
+    await page.getByRole('img', { name: /Daily volume in USD/ }).waitFor();
+    expect(await page.getByLabel('Currency').inputValue()).toBe('USD');
     expect(browser.blocked).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'volume.png'), fullPage: true });
     await page.close();

@@ -41,12 +41,9 @@ export function VolumePage({ params }: { meta: ConsoleMeta; params: URLSearchPar
         {currencies.length > 0 && (
           <label>
             Currency
-            <select
-              value={currency}
-              onChange={(e) => setChosen((e.currentTarget as HTMLSelectElement).value)}
-            >
+            <select onChange={(e) => setChosen((e.currentTarget as HTMLSelectElement).value)}>
               {currencies.map((c) => (
-                <option key={c} value={c}>
+                <option key={c} value={c} selected={c === currency}>
                   {c}
                 </option>
               ))}
