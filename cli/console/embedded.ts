@@ -12,6 +12,8 @@ export interface EmbeddedConsoleOptions {
   /** 127.0.0.1 port; 0 for any free port. */
   readonly port: number;
   readonly allowActions: boolean;
+  /** Built assets to serve; default console/dist, built when missing. */
+  readonly assetsDir?: string;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function startEmbeddedConsole(options: EmbeddedConsoleOptions): Pro
     stage: ctx.stage,
     local: ctx.local,
     allowActions: options.allowActions,
-    assetsDir: await ensureConsoleAssets(),
+    assetsDir: options.assetsDir ?? (await ensureConsoleAssets()),
     port: options.port,
   });
 }

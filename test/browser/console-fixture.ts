@@ -5,7 +5,7 @@ import type { Runtime } from '../../local/runtime';
 /** The console server as `payctl console --endpoint <runtime>` starts it, on a free port. */
 export function startConsoleFor(
   runtime: Pick<Runtime, 'endpoint' | 'region' | 'names'>,
-  options: { allowActions: boolean },
+  options: { allowActions: boolean; assetsDir: string },
 ): Promise<ConsoleServer> {
   return startEmbeddedConsole({
     endpoint: runtime.endpoint,
@@ -13,5 +13,6 @@ export function startConsoleFor(
     stage: runtime.names.stage,
     port: 0,
     allowActions: options.allowActions,
+    assetsDir: options.assetsDir,
   });
 }

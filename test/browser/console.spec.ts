@@ -1,8 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureConsoleAssets } from '../../cli/console/assets';
+import { buildConsoleAssets } from '../../cli/console/assets';
 import type { ConsoleServer } from '../../cli/console/server';
 import { ARTIFACTS_DIR, launchBrowser, type TestBrowser } from './browser';
 import { startConsoleFor } from './console-fixture';
@@ -12,19 +14,22 @@ let seeded: Seeded;
 let consoleServer: ConsoleServer;
 let readOnly: ConsoleServer;
 let browser: TestBrowser;
+let assetsDir: string;
 
 beforeAll(async () => {
-  // The assets under test are built from the current sources, not a stale console/dist.
-  await ensureConsoleAssets({ rebuild: true });
+  // The assets under test are built from the current sources into a private directory: not a stale
+  // console/dist, and never emptied by another run building at the same time.
+  assetsDir = await buildConsoleAssets(mkdtempSync(join(tmpdir(), 'paysaga-console-assets-')));
   [seeded, browser] = await Promise.all([seedRuntime(), launchBrowser()]);
-  consoleServer = await startConsoleFor(seeded.runtime, { allowActions: true });
-  readOnly = await startConsoleFor(seeded.runtime, { allowActions: false });
+  consoleServer = await startConsoleFor(seeded.runtime, { allowActions: true, assetsDir });
+  readOnly = await startConsoleFor(seeded.runtime, { allowActions: false, assetsDir });
 });
 afterAll(async () => {
   await browser?.close();
   await consoleServer?.close();
   await readOnly?.close();
   await seeded?.runtime.dispose();
+  if (assetsDir) rmSync(assetsDir, { recursive: true, force: true });
 });
 
 async function open(path: string, server: ConsoleServer = consoleServer): Promise<Page> {

@@ -149,7 +149,8 @@ export async function seedRuntime(): Promise<Seeded> {
               .catch(() => undefined);
             return execution && execution.status !== 'RUNNING' ? execution : undefined;
           },
-          45_000,
+          // Generous: a loaded CI machine (the whole suite beside us) slows the retried sagas down.
+          120_000,
         ),
       ),
   );
