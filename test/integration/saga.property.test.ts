@@ -60,8 +60,16 @@ const scenario = fc.record({
     'pm_sandbox_unavailable_1',
     'pm_sandbox_dropresponse_1',
     'pm_sandbox_refundfail',
+    'pm_sandbox_refundfail',
   ),
   settleFails: fc.constantFrom(false, false, false, true),
+  /** About one saga in ten has a forward step whose every retry fails: it must fail there and be redriven. */
+  exhaust: fc.constantFrom<string | undefined>(
+    ...Array<undefined>(27).fill(undefined),
+    'Reserve',
+    'Charge',
+    'Settle',
+  ),
   faults: fc.record({
     Reserve: schedule,
     Charge: schedule,
@@ -92,7 +100,15 @@ async function runScenario(
     },
   };
   const beforeState = s.settleFails ? voidHoldBeforeSettle : undefined;
-  let run = await h.run(payment, { faults: s.faults as FaultPlan, beforeState });
+  const exhausted = s.exhaust
+    ? {
+        [s.exhaust]: Array.from({ length: 5 }, () => ({
+          when: 'before' as const,
+          error: new ErrorNamed('GatewayUnavailableError'),
+        })),
+      }
+    : {};
+  let run = await h.run(payment, { faults: { ...s.faults, ...exhausted } as FaultPlan, beforeState });
   let redriven = false;
   // Failed at a Task (not a Fail state) = retries exhausted on a transient fault: redrive with the faults gone.
   for (
