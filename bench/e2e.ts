@@ -2,7 +2,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { Ledger } from '../core/ledger';
-import { DETAIL_TYPES, SAGA_TERMINAL_STATUS_PATTERN } from '../events/envelope';
+import { DETAIL_TYPES, PAYSAGA_SOURCE, SAGA_TERMINAL_STATUS_PATTERN } from '../events/envelope';
 import type { BusEvent } from '../local/events/eventbridge-service';
 import type { Runtime } from '../local/runtime';
 import { sdkClients } from '../test/helpers/runtime';
@@ -52,7 +52,28 @@ export class E2eBench {
         },
       ],
     });
+    // A request intake refuses never becomes a saga: its PaymentRejected ends the wait instead.
+    runtime.internals.events.putRule({
+      name: `bench-rejected-${runId}`,
+      eventBusName: runtime.names.eventBus,
+      pattern: { source: [PAYSAGA_SOURCE], 'detail-type': [DETAIL_TYPES.paymentRejected] },
+      targets: [
+        {
+          id: 'bench',
+          arn: 'local:bench-rejected',
+          synchronous: true,
+          deliver: async (event: BusEvent) => {
+            const detail = event.detail as { paymentId?: string; reason?: string };
+            if (detail.paymentId) this.rejections.push(`${detail.paymentId}: ${detail.reason}`);
+            if (detail.paymentId) this.waiters.get(detail.paymentId)?.('REJECTED');
+          },
+        },
+      ],
+    });
   }
+
+  /** Requests intake rejected, with the reason (none expected: every bench request is valid). */
+  readonly rejections: string[] = [];
 
   private async wallet(label: string): Promise<string> {
     const walletId = `${this.runId}-${label}`;

@@ -138,6 +138,8 @@ async function endToEnd(
     const profile = await bench.profile(10, runtime.sandbox?.port);
     say('requests per saga (edge by X-Amz-Target, sandbox gateway by path):');
     for (const [key, n] of Object.entries(profile.perSaga)) say(`  ${String(n).padStart(5)}  ${key}`);
+    if (bench.rejections.length > 0)
+      say(`valid requests rejected by intake: ${bench.rejections.length}, e.g. ${bench.rejections[0]}`);
     if (errors.length > 0) say(`runtime errors during the run: ${errors.length}, first: ${errors[0]}`);
     return profile;
   } finally {
