@@ -1,13 +1,19 @@
 import { parseArgs } from 'node:util';
+import { startEmbeddedConsole } from '../cli/console/embedded';
+import type { ConsoleServer } from '../cli/console/server';
 import { startRuntime } from './runtime';
 
-const USAGE = `usage: npm start -- [--port 4566] [--host 127.0.0.1] [--data-dir .paysaga] [--memory] [--stage local] [--no-sandbox] [--json]
+const USAGE = `usage: npm start -- [--port 4566] [--host 127.0.0.1] [--data-dir .paysaga] [--memory] [--stage local] [--no-sandbox]
+                     [--console-port 4570] [--no-console] [--allow-actions] [--json]
 
 Runs paysaga locally: one AWS endpoint (DynamoDB, SQS, EventBridge, Step Functions,
 Secrets Manager), the saga's handlers in-process, and the sandbox gateway.
   --port       edge port (default 4566; 0 = any free port)
   --data-dir   where tables, queues, executions and secrets live (default .paysaga)
   --memory     keep nothing on disk
+  --console-port  the web console's port on 127.0.0.1 (default 4570; 0 = any free port)
+  --no-console    do not serve the console
+  --allow-actions let the console redrive DLQs and sagas (audited); read-only otherwise
   --json       print the start banner as one JSON line (for scripts)`;
 
 function parseOptions() {
@@ -20,6 +26,9 @@ function parseOptions() {
         memory: { type: 'boolean', default: false },
         stage: { type: 'string', default: 'local' },
         'no-sandbox': { type: 'boolean', default: false },
+        'console-port': { type: 'string', default: process.env.PAYSAGA_CONSOLE_PORT ?? '4570' },
+        'no-console': { type: 'boolean', default: false },
+        'allow-actions': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -74,6 +83,7 @@ async function main(): Promise<void> {
     process.stderr.write(`paysaga local runtime failed to start: ${String(error)}\n${hint}\n`);
     process.exit(1);
   }
+  const consoleServer = options['no-console'] ? undefined : await startConsole(runtime, options);
   const env = {
     AWS_ENDPOINT_URL: runtime.endpoint,
     AWS_REGION: runtime.region,
@@ -82,7 +92,7 @@ async function main(): Promise<void> {
   };
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ event: 'started', endpoint: runtime.endpoint, dataDir: runtime.dataDir ?? null, sandbox: runtime.sandbox?.url ?? null, env, pid: process.pid })}\n`,
+      `${JSON.stringify({ event: 'started', endpoint: runtime.endpoint, dataDir: runtime.dataDir ?? null, sandbox: runtime.sandbox?.url ?? null, console: consoleServer?.url ?? null, env, pid: process.pid })}\n`,
     );
   } else {
     const lines = [
@@ -91,6 +101,7 @@ async function main(): Promise<void> {
       `  data dir   ${runtime.dataDir ?? '(memory: nothing is kept on disk)'}`,
       `  gateway    ${runtime.sandbox?.url ?? '(sandbox off)'}  (secret ${runtime.names.gatewaySecret})`,
       `  event bus  ${runtime.names.eventBus}   state machine ${runtime.names.stateMachine}`,
+      `  console    ${consoleServer ? `${consoleServer.url}${options['allow-actions'] ? '  (actions allowed)' : '  (read-only)'}` : '(off)'}`,
       '',
       'point any AWS SDK v3 client or payctl at it:',
       ...Object.entries(env).map(([key, value]) => `  export ${key}=${value}`),
@@ -112,19 +123,40 @@ async function main(): Promise<void> {
     }
     stoppingSince = Date.now();
     process.stderr.write(`${signal}: stopping paysaga local runtime\n`);
-    runtime.stop().then(
-      () => {
-        process.stderr.write(`stopped in ${Date.now() - (stoppingSince ?? Date.now())} ms\n`);
-        process.exit(0);
-      },
-      (error: unknown) => {
-        process.stderr.write(`stop failed: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
+    Promise.resolve(consoleServer?.close())
+      .then(() => runtime.stop())
+      .then(
+        () => {
+          process.stderr.write(`stopped in ${Date.now() - (stoppingSince ?? Date.now())} ms\n`);
+          process.exit(0);
+        },
+        (error: unknown) => {
+          process.stderr.write(`stop failed: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** The console is a convenience: if it cannot start (port taken, build failed), the runtime runs without it. */
+async function startConsole(
+  runtime: Awaited<ReturnType<typeof startRuntime>>,
+  options: ReturnType<typeof parseOptions>,
+): Promise<ConsoleServer | undefined> {
+  try {
+    return await startEmbeddedConsole({
+      endpoint: runtime.endpoint,
+      region: runtime.region,
+      stage: runtime.names.stage,
+      port: Number(options['console-port']),
+      allowActions: options['allow-actions'],
+    });
+  } catch (error) {
+    process.stderr.write(`console not started (${String(error)}); the runtime runs without it\n`);
+    return undefined;
+  }
 }
 
 await main();
