@@ -3,6 +3,7 @@ import {
   type ExecutionListItem,
   GetExecutionHistoryCommand,
 } from '@aws-sdk/client-sfn';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { SAGA_STATES } from '../../core/config/names';
 import { checkLedgerInvariants, LedgerReader, type Wallet } from '../../core/ledger';
 import type { SandboxCharge } from '../sandbox-gateway/server';
@@ -124,6 +125,33 @@ async function sagaFacts(target: DemoTarget, executions: readonly ExecutionListI
   return facts;
 }
 
+/**
+ * Why intake parked these paymentIds, from their messages in the intake DLQ
+ * (received with a 1 s visibility timeout, so they are back for operations at once).
+ */
+async function rejectionReasons(target: DemoTarget, paymentIds: Set<string>): Promise<Map<string, string>> {
+  const reasons = new Map<string, string>();
+  const seen = new Set<string>();
+  for (let round = 0; round < 50 && reasons.size < paymentIds.size; round++) {
+    const { Messages = [] } = await target.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: target.queueUrls.intakeDlq,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 1,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    const fresh = Messages.filter((m) => m.MessageId && !seen.has(m.MessageId));
+    if (fresh.length === 0) break;
+    for (const message of fresh) {
+      seen.add(message.MessageId as string);
+      const id = message.MessageAttributes?.paymentId?.StringValue;
+      if (id && paymentIds.has(id)) reasons.set(id, message.MessageAttributes?.reason?.StringValue ?? '?');
+    }
+  }
+  return reasons;
+}
+
 const count = <K extends string>(map: Record<K, number>, key: K) => {
   map[key] = (map[key] ?? 0) + 1;
 };
@@ -204,7 +232,11 @@ export async function verifyRun(
   }
 
   // Checks.
-  const missing = valid.filter((r) => !facts.has(r.paymentId)).map((r) => r.paymentId);
+  const missingIds = valid.filter((r) => !facts.has(r.paymentId)).map((r) => r.paymentId);
+  const reasons = missingIds.length > 0 ? await rejectionReasons(target, new Set(missingIds)) : new Map();
+  const missing = missingIds.map((id) =>
+    reasons.has(id) ? `${id} (rejected by intake: ${reasons.get(id)})` : id,
+  );
   const startedRejected = rejected.filter((r) => facts.has(r.paymentId)).map((r) => r.paymentId);
   const strangers = seen.executions.filter((e) => !runIds.has(e.name ?? '')).map((e) => e.name ?? '?');
   const notEnded = [...facts].filter(([, f]) => f.status === 'RUNNING').map(([id]) => id);
