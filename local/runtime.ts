@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENV_KEYS } from '../core/config/env';
 import {
-  APP_NAME,
   FUNCTIONS,
   QUEUE_KEYS,
   QUEUES,

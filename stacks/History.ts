@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { type StackContext, use } from 'sst/constructs';
-import { APP_NAME, resourceNames } from '../core/config/names';
+import { resourceNames } from '../core/config/names';
 import { SAGA_TERMINAL_STATUS_PATTERN } from '../events/envelope';
 import { sagaExecutionsArn } from './arns';
 import { Data } from './Data';

@@ -89,6 +89,12 @@ export class DynamoPaymentLog implements PaymentLog {
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(payment.paymentId);
+      if (existing && existing.requestHash !== item.requestHash) {
+        throw new InvalidPaymentError(
+          `payment ${payment.paymentId} is already recorded with a different payload; a new payment needs a new paymentId`,
+        );
+      }
     }
   }
 

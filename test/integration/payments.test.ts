@@ -43,12 +43,15 @@ function request(overrides: Partial<PaymentRequested> = {}): PaymentRequested {
 }
 
 describe('Class: DynamoPaymentLog', () => {
-  it('opens a payment once as REQUESTED with its day index keys and request hash', async () => {
+  it('opens a payment once as REQUESTED with its day index keys and request hash, refusing another payload', async () => {
     // Prepare
     const payment = request();
     // Act
     await log.open(payment, arnOf(payment.paymentId));
-    await log.open({ ...payment, description: 'changed' }, arnOf(payment.paymentId));
+    await log.open(payment, arnOf(payment.paymentId));
+    await expect(log.open({ ...payment, description: 'changed' }, arnOf(payment.paymentId))).rejects.toThrow(
+      /already recorded with a different payload/,
+    );
     // Assess
     const record = await repo.get(payment.paymentId);
     expect(record).toMatchObject({
