@@ -4,8 +4,11 @@
  * the offending value is never echoed into errors or logs.
  */
 
-// 13–19 digits, optionally grouped by single spaces or dashes.
-const PAN_CANDIDATE = /(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)/g;
+// 13–19 digits, optionally grouped by single spaces or dashes, standing as a token of their own: not
+// preceded or followed by a letter, digit or dash. That keeps digit runs inside UUIDs and other identifiers
+// (EventBridge event ids, SQS message ids) from being read as card numbers — about 0.2% of random UUIDs
+// hold a Luhn-valid run. A number glued to letters ("ref4111...") is not caught; written as text it is.
+const PAN_CANDIDATE = /(?<![\dA-Za-z-])(?:\d[ -]?){12,18}\d(?![\dA-Za-z-])/g;
 
 function luhnValid(digits: string): boolean {
   let sum = 0;

@@ -38,6 +38,14 @@ export function executionNameFor(paymentId: string): string {
   return paymentId;
 }
 
+/** Fields EventBridge fills in itself; only what the caller sent can carry card data. */
+const GENERATED_ENVELOPE_FIELDS = ['version', 'id', 'account', 'time', 'region', 'resources'];
+
+function callerSupplied(body: unknown): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  return Object.fromEntries(Object.entries(body).filter(([key]) => !GENERATED_ENVELOPE_FIELDS.includes(key)));
+}
+
 function readablePaymentId(detail: unknown): string | undefined {
   if (!detail || typeof detail !== 'object') return undefined;
   const id = (detail as Record<string, unknown>).paymentId;
@@ -66,7 +74,7 @@ export function decideIntake(body: string, previousRejection?: string): IntakeDe
   } catch {
     return { kind: 'reject', reasonCode: 'invalid_event', reason: 'message body is not JSON' };
   }
-  const panPaths = findPanPaths(parsedBody);
+  const panPaths = findPanPaths(callerSupplied(parsedBody));
   const envelope = Envelope.safeParse(parsedBody);
   const eventId = envelope.success ? envelope.data.id : undefined;
   const paymentId = envelope.success ? readablePaymentId(envelope.data.detail) : undefined;

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { containsPan, findPanPaths, redactPans } from '../../core/pan';
 
@@ -18,6 +20,27 @@ describe('Module: pan', () => {
       expect(containsPan(text)).toBe(false);
     },
   );
+
+  it('never reads a UUID (EventBridge event id, SQS message id) as a card number', () => {
+    // Prepare: UUIDs whose digit runs are long and Luhn-valid are the dangerous ones
+    const crafted = ['41111111-1111-4111-8111-111111111111', 'ab411111-1111-1111-1111-111111111111'];
+    // Act & Assess
+    for (const id of crafted) expect(containsPan(id), id).toBe(false);
+    fc.assert(
+      fc.property(fc.uuid(), (id) => !containsPan(id)),
+      { numRuns: 20_000 },
+    );
+    for (let i = 0; i < 20_000; i++) {
+      const id = randomUUID();
+      expect(containsPan(id), id).toBe(false);
+    }
+  });
+
+  it('still finds a card number written with separators in free text', () => {
+    expect(containsPan('card: 4111-1111-1111-1111.')).toBe(true);
+    expect(containsPan('pan=4111111111111111&cvc=123')).toBe(true);
+    expect(containsPan('4111 1111 1111 1111')).toBe(true);
+  });
 
   it('reports the paths of PAN-bearing fields, never the value', () => {
     // Prepare
