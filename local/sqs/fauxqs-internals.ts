@@ -34,7 +34,7 @@ export interface FauxqsPersistence {
   loadSqsAndSns(sqsStore: FauxqsSqsStore, snsStore: unknown): void;
   updateMessageReady(messageId: string): void;
   close(): void;
-  readonly db: { prepare(sql: string): { run(...values: unknown[]): unknown } };
+  readonly db: { prepare(sql: string): { run(...values: unknown[]): unknown }; exec(sql: string): void };
 }
 
 /**

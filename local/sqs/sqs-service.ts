@@ -74,6 +74,10 @@ export class SqsService implements RawAwsService {
       ? new fauxqs.PersistenceManager(join(options.dataDir, 'sqs'))
       : undefined;
     if (persistence) {
+      // WAL with synchronous=NORMAL: every committed message survives a crash or kill -9 of the runtime (only
+      // an OS crash or power loss can take the last commits); FULL fsyncs each write on the event loop and
+      // more than halved saga throughput under load (bench: 7.8 -> 17.4 sagas/s).
+      persistence.db.exec('PRAGMA synchronous = NORMAL');
       fixUpdateMessageReady(persistence);
       // As startFauxqs does: load first, then attach, so loading does not re-write rows.
       persistence.loadSqsAndSns(sqsStore, snsStore);
