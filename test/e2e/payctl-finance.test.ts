@@ -4,13 +4,10 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createClients, createContext, type GlobalOptions } from '../../cli/context';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/errors';
 import type { PaymentHistory } from '../../cli/finance/history';
 import type { ReportSummary } from '../../cli/finance/report';
-import { runCli } from '../../cli/main';
-import { createOutput } from '../../cli/output';
 import { LedgerInvariantError } from '../../core/errors';
 import type { Discrepancy } from '../../core/finance/discrepancy';
 import type { ReconcileSummary } from '../../core/finance/reconcile';
@@ -21,6 +18,7 @@ import { HistoryArchive } from '../../core/payments/archive';
 import { DynamoPaymentLog } from '../../core/payments/payment-log';
 import { DETAIL_TYPES } from '../../events/envelope';
 import { importHandler, type LambdaHandler } from '../../local/functions/registry';
+import { runPayctl } from '../helpers/payctl';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
 
 /**
@@ -62,42 +60,8 @@ afterAll(async () => {
   await runtime?.dispose();
 });
 
-/** payctl in-process against the runtime; stdout/stderr captured (reports stream to process.stdout). */
-async function payctl(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const contextFor = (options: GlobalOptions) =>
-    createContext(options, {
-      clients: createClients({ endpoint: runtime.endpoint, region: runtime.region }),
-      out: createOutput({
-        json: Boolean(options.json),
-        stdout: (text) => {
-          stdout += text;
-        },
-        stderr: (text) => {
-          stderr += text;
-        },
-        interactive: false,
-      }),
-    });
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await runCli(
-      ['--endpoint', runtime.endpoint, '--region', runtime.region, ...argv],
-      contextFor,
-    );
-    return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+function payctl(...argv: string[]) {
+  return runPayctl(runtime, ...argv);
 }
 
 async function wallet(currency: Currency, deposit: number): Promise<string> {

@@ -9,16 +9,14 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createClients, createContext, type GlobalOptions } from '../../cli/context';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/errors';
-import { runCli } from '../../cli/main';
-import { createOutput } from '../../cli/output';
 import { Ledger } from '../../core/ledger';
 import { PaymentsRepository } from '../../core/payments/repository';
 import { DETAIL_TYPES, PAYSAGA_OPS_SOURCE } from '../../events/envelope';
 import type { BusEvent } from '../../local/events/eventbridge-service';
 import { importHandler, type LambdaHandler } from '../../local/functions/registry';
+import { runPayctl } from '../helpers/payctl';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
 
 let runtime: TestRuntime;
@@ -79,38 +77,8 @@ afterAll(async () => {
   await runtime?.dispose();
 });
 
-/** payctl in-process against the test runtime, its stdout and stderr captured. */
-async function payctl(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const contextFor = (options: GlobalOptions) =>
-    createContext(options, {
-      clients: createClients({ endpoint: runtime.endpoint, region: runtime.region }),
-      out: createOutput({
-        json: Boolean(options.json),
-        stdout: (text) => {
-          stdout += text;
-        },
-        stderr: (text) => {
-          stderr += text;
-        },
-        interactive: false,
-      }),
-    });
-  // runCli reports errors (and commander its usage) on process.stderr.
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await runCli(
-      ['--endpoint', runtime.endpoint, '--region', runtime.region, ...argv],
-      contextFor,
-    );
-    return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };
-  } finally {
-    spy.mockRestore();
-  }
+function payctl(...argv: string[]) {
+  return runPayctl(runtime, ...argv);
 }
 
 async function depth(queue: string) {

@@ -3,13 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createClients, createContext, type GlobalOptions } from '../../cli/context';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/errors';
-import { runCli } from '../../cli/main';
-import { createOutput } from '../../cli/output';
 import { checkLedgerInvariants, Ledger, LedgerReader } from '../../core/ledger';
 import { DETAIL_TYPES } from '../../events/envelope';
+import { runPayctl } from '../helpers/payctl';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
 
 let runtime: TestRuntime;
@@ -26,38 +24,8 @@ afterAll(async () => {
   await runtime?.dispose();
 });
 
-/** payctl in-process against the test runtime, its stdout and stderr captured. */
-async function payctl(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const contextFor = (options: GlobalOptions) =>
-    createContext(options, {
-      clients: createClients({ endpoint: runtime.endpoint, region: runtime.region }),
-      out: createOutput({
-        json: Boolean(options.json),
-        stdout: (text) => {
-          stdout += text;
-        },
-        stderr: (text) => {
-          stderr += text;
-        },
-        interactive: false,
-      }),
-    });
-  // runCli reports errors (and commander its usage) on process.stderr.
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await runCli(
-      ['--endpoint', runtime.endpoint, '--region', runtime.region, ...argv],
-      contextFor,
-    );
-    return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };
-  } finally {
-    spy.mockRestore();
-  }
+function payctl(...argv: string[]) {
+  return runPayctl(runtime, ...argv);
 }
 
 const AMOUNT = 1250;
