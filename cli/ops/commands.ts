@@ -6,7 +6,16 @@ import { CliError, EXIT } from '../errors';
 import type { RegisterCommands } from '../registry';
 import { parsePaymentId, parsePositiveInt, parseSagaRef, parseSince, resolveDlq } from './args';
 import { listAudit, recordOpsAction } from './audit';
-import { cancelRedrive, listDlqs, peekDlq, planRedrive, redriveDlq } from './dlq';
+import {
+  cancelRedrive,
+  describeRedriveResult,
+  listDlqs,
+  peekDlq,
+  planRedrive,
+  redriveDlq,
+  redriveOutcome,
+  refuseIntakeRejections,
+} from './dlq';
 import { clip, formatAge } from './format';
 import {
   DEFAULT_MAX_REDRIVES,
@@ -141,13 +150,11 @@ function registerDlq(program: Command, context: () => CliContext): void {
             `note: ${plan.inFlight} message(s) of ${plan.queue} are in flight (being read) and will not be moved`,
           );
         }
-        const rejected = Object.entries(plan.rejections);
-        const rejectedCount = rejected.reduce((sum, [, n]) => sum + n, 0);
-        if (rejectedCount > 0 && !options.includeRejected) {
-          throw new CliError(
-            `${rejectedCount} of the ${plan.checked} message(s) checked in ${plan.queue} are intake rejections (${rejected.map(([code, n]) => `${code}: ${n}`).join(', ')}), already reported upstream as PaymentRejected: a redrive would reject them again or, for a masked card number, start a payment upstream was told was refused. Let them expire, or pass --include-rejected if that is what you want${options.dryRun ? ' (dry run: nothing changed)' : ''}`,
-          );
-        }
+        refuseIntakeRejections(
+          plan,
+          options.includeRejected,
+          `pass --include-rejected${options.dryRun ? ' (dry run: nothing changed)' : ''}`,
+        );
         if (options.dryRun) {
           ctx.out.result({ dryRun: true, ...plan }, () =>
             ctx.out.line(`dry run: would ${what}; nothing changed`),
@@ -179,19 +186,8 @@ function registerDlq(program: Command, context: () => CliContext): void {
           throw error;
         }
         bar.done(result.status);
-        const outcome: OpsActionOutcome =
-          result.status === 'COMPLETED'
-            ? 'succeeded'
-            : result.status === 'CANCELLED'
-              ? 'cancelled'
-              : result.moved > 0
-                ? 'partial'
-                : 'failed';
-        ctx.out.result(result, () =>
-          ctx.out.line(
-            `${result.status}: moved ${result.moved}, failed ${result.failed} (of ${result.toMove}) from ${result.queue} to ${result.destination}${result.failureReason ? ` — ${result.failureReason}` : ''}`,
-          ),
-        );
+        const outcome = redriveOutcome(result);
+        ctx.out.result(result, () => ctx.out.line(describeRedriveResult(result)));
         const auditProblem = await audit(ctx, {
           action: 'dlq.redrive',
           target: `${plan.queue} -> ${plan.destination}`,

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { QUEUE_KEYS, QUEUES, type QueueKey } from '../../core/config/names';
 import { redactPans } from '../../core/pan';
+import type { OpsActionOutcome } from '../../events/ops.v1';
 import { CliError } from '../errors';
 import { DLQ_KEYS } from './args';
 import type { OpsDeps } from './deps';
@@ -475,4 +476,34 @@ export async function cancelRedrive(deps: OpsDeps, key: QueueKey): Promise<{ que
     new CancelMessageMoveTaskCommand({ TaskHandle: task.TaskHandle }),
   );
   return { queue: deps.names.queues[key], moved: ApproximateNumberOfMessagesMoved };
+}
+
+/**
+ * The pre-flight every DLQ redrive runs (CLI and console): intake rejections
+ * were already reported upstream as PaymentRejected, so moving them back is
+ * refused unless asked for explicitly (`howToInclude` names the switch).
+ */
+export function refuseIntakeRejections(
+  plan: RedrivePlan,
+  includeRejected: boolean,
+  howToInclude: string,
+): void {
+  const rejected = Object.entries(plan.rejections);
+  const count = rejected.reduce((sum, [, n]) => sum + n, 0);
+  if (count > 0 && !includeRejected) {
+    throw new CliError(
+      `${count} of the ${plan.checked} message(s) checked in ${plan.queue} are intake rejections (${rejected.map(([code, n]) => `${code}: ${n}`).join(', ')}), already reported upstream as PaymentRejected: a redrive would reject them again or, for a masked card number, start a payment upstream was told was refused. Let them expire, or ${howToInclude} if that is what you want`,
+    );
+  }
+}
+
+/** The audit outcome of a finished redrive. */
+export function redriveOutcome(result: RedriveResult): OpsActionOutcome {
+  if (result.status === 'COMPLETED') return 'succeeded';
+  if (result.status === 'CANCELLED') return 'cancelled';
+  return result.moved > 0 ? 'partial' : 'failed';
+}
+
+export function describeRedriveResult(result: RedriveResult): string {
+  return `${result.status}: moved ${result.moved}, failed ${result.failed} (of ${result.toMove}) from ${result.queue} to ${result.destination}${result.failureReason ? ` — ${result.failureReason}` : ''}`;
 }

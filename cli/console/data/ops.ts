@@ -2,7 +2,13 @@ import type { OpsActionOutcome } from '../../../events/ops.v1';
 import { CliError } from '../../errors';
 import { recordOpsAction } from '../../ops/audit';
 import type { OpsDeps } from '../../ops/deps';
-import { planRedrive, redriveDlq } from '../../ops/dlq';
+import {
+  describeRedriveResult,
+  planRedrive,
+  redriveDlq,
+  redriveOutcome,
+  refuseIntakeRejections,
+} from '../../ops/dlq';
 import { clip } from '../../ops/format';
 import { DEFAULT_MAX_REDRIVES, inspectSaga, type RedriveItem, redriveSagas } from '../../ops/sagas';
 import type { ActionResult } from '../api-types';
@@ -29,31 +35,13 @@ async function audit(deps: OpsDeps, action: Audit): Promise<{ auditId: string; w
 /** What a DLQ redrive would move: the confirmation dialog shows it. */
 export { planRedrive };
 
-/**
- * The pre-flight of `payctl dlq redrive` without --include-rejected: intake
- * rejections were already reported upstream as PaymentRejected, so moving them
- * back is refused unless asked for explicitly.
- */
-export function refuseRejections(
-  plan: Awaited<ReturnType<typeof planRedrive>>,
-  includeRejected: boolean,
-): void {
-  const rejected = Object.entries(plan.rejections);
-  const count = rejected.reduce((sum, [, n]) => sum + n, 0);
-  if (count > 0 && !includeRejected) {
-    throw new CliError(
-      `${count} of the ${plan.checked} message(s) checked in ${plan.queue} are intake rejections (${rejected.map(([code, n]) => `${code}: ${n}`).join(', ')}), already reported upstream as PaymentRejected: a redrive would reject them again or, for a masked card number, start a payment upstream was told was refused. Let them expire, or tick "also move intake rejections" if that is what you want`,
-    );
-  }
-}
-
 export async function redriveDlqAudited(
   deps: OpsDeps,
   key: Parameters<typeof planRedrive>[1],
   options: { includeRejected: boolean },
 ): Promise<ActionResult> {
   const plan = await planRedrive(deps, key);
-  refuseRejections(plan, options.includeRejected);
+  refuseIntakeRejections(plan, options.includeRejected, 'tick "also move intake rejections"');
   if (plan.toMove === 0) return { ok: true, summary: `${plan.queue} is empty: nothing to redrive` };
   const target = `${plan.queue} -> ${plan.destination}`;
   let result: Awaited<ReturnType<typeof redriveDlq>>;
@@ -69,14 +57,7 @@ export async function redriveDlqAudited(
     });
     throw error;
   }
-  const outcome: OpsActionOutcome =
-    result.status === 'COMPLETED'
-      ? 'succeeded'
-      : result.status === 'CANCELLED'
-        ? 'cancelled'
-        : result.moved > 0
-          ? 'partial'
-          : 'failed';
+  const outcome = redriveOutcome(result);
   const recorded = await audit(deps, {
     action: 'dlq.redrive',
     target,
@@ -86,7 +67,7 @@ export async function redriveDlqAudited(
   });
   return {
     ok: outcome === 'succeeded',
-    summary: `${result.status}: moved ${result.moved}, failed ${result.failed} (of ${result.toMove}) from ${result.queue} to ${result.destination}${result.failureReason ? ` — ${result.failureReason}` : ''}`,
+    summary: describeRedriveResult(result),
     detail: {
       auditId: recorded.auditId,
       moved: result.moved,
