@@ -52,6 +52,8 @@ export const ASSUMED_DURATION_MS: Record<FunctionKey, number> = {
   refundCharge: 450,
   recordOutcome: 40,
   archiveHistory: 150,
+  apiSubmit: 60,
+  apiRead: 40,
 };
 
 interface Usage {

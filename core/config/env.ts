@@ -17,6 +17,7 @@ export const ENV_KEYS = {
   holdTtlSeconds: 'HOLD_TTL_SECONDS',
   gatewayTimeoutMs: 'GATEWAY_TIMEOUT_MS',
   gatewayMaxNetworkRetries: 'GATEWAY_MAX_NETWORK_RETRIES',
+  apiClients: 'API_CLIENTS',
 } as const;
 
 export type EnvKey = keyof typeof ENV_KEYS;
@@ -41,6 +42,8 @@ const EnvSchema = z.object({
   gatewayTimeoutMs: z.coerce.number().int().positive().default(10_000),
   /** The Stripe SDK's own retries (same idempotency key) before the saga's Retry takes over. */
   gatewayMaxNetworkRetries: z.coerce.number().int().min(0).max(5).default(1),
+  /** The front door's clients as JSON: [{ clientId, source }] (core/frontdoor/clients.ts validates it). */
+  apiClients: z.string().min(2).optional(),
 });
 
 export type PaysagaEnv = z.infer<typeof EnvSchema>;

@@ -95,6 +95,8 @@ export const FUNCTION_KEYS = [
   'refundCharge',
   'recordOutcome',
   'archiveHistory',
+  'apiSubmit',
+  'apiRead',
 ] as const;
 export type FunctionKey = (typeof FUNCTION_KEYS)[number];
 
@@ -152,7 +154,37 @@ export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
   },
   /** Writes the immutable saga history archive on the saga's terminal status change (finance). */
   archiveHistory: { entry: 'functions/archive-history.ts', memoryMb: 256, timeoutSeconds: 30 },
+  /** Front door: POST /v1/payments (validates, records the client's request, puts PaymentRequested). */
+  apiSubmit: { entry: 'functions/api-submit.ts', memoryMb: 512, timeoutSeconds: 10 },
+  /** Front door: GET /v1/payments/{paymentId} and GET /v1/openapi.json. */
+  apiRead: { entry: 'functions/api-read.ts', memoryMb: 256, timeoutSeconds: 10 },
 };
+
+/**
+ * The front door's HTTP contract: routes, OAuth scopes (a Cognito resource
+ * server on AWS, the local API-key file locally) and default per-client limits.
+ */
+export const API = {
+  basePath: 'v1',
+  routes: {
+    submitPayment: { method: 'POST', path: '/v1/payments', function: 'apiSubmit' },
+    getPayment: { method: 'GET', path: '/v1/payments/{paymentId}', function: 'apiRead' },
+    openApi: { method: 'GET', path: '/v1/openapi.json', function: 'apiRead' },
+  },
+  idempotencyHeader: 'Idempotency-Key',
+  resourceServer: 'paysaga-api',
+  scopes: { write: 'payments.write', read: 'payments.read' },
+  /** Per client unless its configuration says otherwise: requests/second and burst (API Gateway usage plan). */
+  defaultThrottle: { rateLimit: 50, burstLimit: 100 },
+} as const satisfies {
+  routes: Record<string, { method: string; path: string; function: FunctionKey }>;
+  [key: string]: unknown;
+};
+
+/** A scope as it appears in an access token: `<resource server>/<scope>`. */
+export function apiScope(scope: keyof typeof API.scopes): string {
+  return `${API.resourceServer}/${API.scopes[scope]}`;
+}
 
 /**
  * Non-function placeholders in the ASL file. The outcome events' bus is not one:
@@ -186,6 +218,9 @@ export interface ResourceNames {
   readonly sagaEndedRule: string;
   readonly stateMachine: string;
   readonly gatewaySecret: string;
+  readonly api: string;
+  readonly apiUserPool: string;
+  readonly apiWebAcl: string;
   readonly queues: Readonly<Record<QueueKey, string>>;
   readonly tables: Readonly<Record<TableKey, string>>;
   readonly functions: Readonly<Record<FunctionKey, string>>;
@@ -209,6 +244,9 @@ export function resourceNames(stage: Stage): ResourceNames {
     sagaEndedRule: `${p}-saga-ended`,
     stateMachine: `${p}-payment-saga`,
     gatewaySecret: `${APP_NAME}/${stage}/gateway`,
+    api: `${p}-api`,
+    apiUserPool: `${p}-api-clients`,
+    apiWebAcl: `${p}-api-waf`,
     queues: mapKeys(QUEUE_KEYS, (key) => `${p}-${QUEUES[key].suffix}`),
     tables: mapKeys(TABLE_KEYS, (key) => `${p}-${key}`),
     functions: mapKeys(FUNCTION_KEYS, (key) => `${p}-${kebab(key)}`),
