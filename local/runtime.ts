@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
 import { ENV_KEYS } from '../core/config/env';
 import {
   FUNCTIONS,
@@ -22,7 +23,7 @@ import { jsonLineLog, type RuntimeLog } from './edge/runtime-log';
 import { EventBridgeService } from './events/eventbridge-service';
 import { startFunctionTarget } from './events/function-target';
 import { sqsTarget } from './events/sqs-target';
-import { FunctionInvoker } from './functions/invoker';
+import { FunctionInvoker, type InvocationFaultHook } from './functions/invoker';
 import { functionArn, type LambdaHandler } from './functions/registry';
 import { type SagaWiring, startSaga } from './functions/saga-wiring';
 import { SqsPoller } from './intake/sqs-poller';
@@ -50,6 +51,11 @@ export interface RuntimeOptions {
   readonly retryIntervalScale?: number;
   /** Where runtime lines go (saga outcomes, errors); default JSON lines on stdout. */
   readonly log?: RuntimeLog;
+  /** Fault injection for the chaos run (local/chaos/); off unless given, never set by `npm start`. */
+  readonly faults?: {
+    readonly invocation?: InvocationFaultHook;
+    readonly intakeRedelivery?: (record: SQSRecord) => boolean;
+  };
 }
 
 export interface Runtime {
@@ -229,6 +235,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       names,
       region,
       ...(options.functionOverrides && { overrides: options.functionOverrides }),
+      ...(options.faults?.invocation && { faults: options.faults.invocation }),
     });
     const saga = await startSaga({
       names,
@@ -272,6 +279,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         region,
         invoke: (event) => functions.invoke('intake', event),
         onError: (error) => log.error('intake batch failed', error),
+        ...(options.faults?.intakeRedelivery && { redeliver: options.faults.intakeRedelivery }),
       });
       poller.start();
       stops.push(() => poller.stop());

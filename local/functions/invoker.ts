@@ -3,6 +3,20 @@ import { LOCAL_ACCOUNT_ID } from '../edge/request-context';
 import { lambdaContext } from '../lambda/context';
 import { importHandler, type LambdaHandler } from './registry';
 
+/**
+ * A fault the chaos run injects into one invocation (off unless a hook is
+ * given): `before` throws without running the handler (the process died before
+ * its side effect); `after` runs the handler to the end and then throws, so
+ * the side effect happened but its result is lost (died just after it).
+ */
+export interface InjectedFault {
+  readonly at: 'before' | 'after';
+  readonly error: Error;
+}
+
+/** Decides, per invocation, whether to inject a fault (local/chaos/hooks.ts builds one from a seed). */
+export type InvocationFaultHook = (key: FunctionKey, event: unknown) => InjectedFault | undefined;
+
 /** Lambda's error when a handler runs past its timeout. */
 export class FunctionTimeoutError extends Error {
   override readonly name = 'Sandbox.Timedout';
@@ -17,6 +31,8 @@ export interface FunctionInvokerOptions {
   readonly overrides?: Partial<Record<FunctionKey, LambdaHandler>>;
   /** Replaces functions' timeouts from names.ts (tests of the timeout itself). */
   readonly timeoutSeconds?: Partial<Record<FunctionKey, number>>;
+  /** Fault injection (the chaos run); never set by `npm start`. */
+  readonly faults?: InvocationFaultHook;
 }
 
 /**
@@ -57,8 +73,11 @@ export class FunctionInvoker {
           timeoutSeconds * 1000,
         );
       });
+      const fault = this.options.faults?.(key, event);
+      if (fault?.at === 'before') throw fault.error;
       try {
         const result = await Promise.race([handler(structuredClone(event), context), timeout]);
+        if (fault?.at === 'after') throw fault.error;
         return result === undefined ? null : JSON.parse(JSON.stringify(result));
       } finally {
         clearTimeout(timer);

@@ -22,6 +22,12 @@ export interface SqsPollerOptions {
   /** Batches processed at once (the event source mapping's concurrency). */
   readonly concurrency?: number;
   readonly onError?: (error: unknown) => void;
+  /**
+   * Fault injection (the chaos run): a processed message for which this says
+   * true is not deleted but made visible again at once, as when the delete is
+   * lost and the visibility timeout runs out; the function sees it again.
+   */
+  readonly redeliver?: (record: SQSRecord) => boolean;
 }
 
 function toRecord(message: ReceivedMessage, queueArn: string, region: string): SQSRecord {
@@ -110,7 +116,24 @@ export class SqsPoller {
       this.options.onError?.(error);
       return;
     }
-    const done = messages.filter((message) => !failed.has(message.MessageId));
+    const processed = messages.filter((message) => !failed.has(message.MessageId));
+    const again = new Set(
+      event.Records.filter(
+        (record) => !failed.has(record.messageId) && this.options.redeliver?.(record) === true,
+      ).map((record) => record.messageId),
+    );
+    const done = processed.filter((message) => !again.has(message.MessageId));
+    const redelivered = processed.filter((message) => again.has(message.MessageId));
+    if (redelivered.length > 0) {
+      await sqs.call('ChangeMessageVisibilityBatch', {
+        QueueUrl: sqs.queueUrl(queueName),
+        Entries: redelivered.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle,
+          VisibilityTimeout: 0,
+        })),
+      });
+    }
     if (done.length === 0) return;
     await sqs.call('DeleteMessageBatch', {
       QueueUrl: sqs.queueUrl(queueName),
