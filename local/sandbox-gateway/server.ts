@@ -123,6 +123,12 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return Array.isArray(value) ? value[0] : value;
 };
 
+/** What a charge request does: its payment method's behaviour, except refunddrop, which acts on refunds only. */
+function chargeBehaviour(params: FormObject): SandboxBehaviour | undefined {
+  const behaviour = behaviourOf(stringParam(params, 'payment_method') ?? '');
+  return behaviour?.kind === 'refunddrop' ? { kind: 'approve' } : behaviour;
+}
+
 /** "sk_test_****abcd", as Stripe quotes a rejected key (the adapter must not pass this on). */
 const maskKey = (key: string): string => `${key.slice(0, 8)}****${key.slice(-4)}`;
 
@@ -370,8 +376,7 @@ export class SandboxGateway {
     const params = parseForm(method === 'GET' ? url.search.slice(1) : body);
     if (!route.idempotent) return answer(this.read(route, params));
 
-    const behaviour =
-      route.name === 'createIntent' ? behaviourOf(stringParam(params, 'payment_method') ?? '') : undefined;
+    const behaviour = route.name === 'createIntent' ? chargeBehaviour(params) : this.refundBehaviour(params);
     const counted = behaviour && 'times' in behaviour ? behaviour : undefined;
     const attempt = counted
       ? idempotencyKey
@@ -453,12 +458,23 @@ export class SandboxGateway {
       if (!res.destroyed) await once(res, 'close');
       return;
     }
-    if (fault === 'dropresponse') {
+    if (fault === 'dropresponse' || fault === 'refunddrop') {
       this.record({ method, path, idempotencyKey, attempt, outcome: 'dropped', replayed });
       req.socket.destroy();
       return;
     }
     answer(response, attempt, replayed);
+  }
+
+  /**
+   * A refund's fault comes from the charge's payment method; only refunddrop
+   * acts on refunds here (refundfail is the API's own answer, see StripeApi).
+   */
+  private refundBehaviour(params: FormObject): SandboxBehaviour | undefined {
+    const intentId = stringParam(params, 'payment_intent');
+    const method = intentId ? this.store.intent(intentId)?.payment_method : undefined;
+    const behaviour = method ? behaviourOf(method) : undefined;
+    return behaviour?.kind === 'refunddrop' ? behaviour : undefined;
   }
 
   private async delayFor(behaviour: SandboxBehaviour | undefined): Promise<void> {

@@ -18,7 +18,9 @@ export type SandboxBehaviour =
   /** Waits `delayMs` (the sandbox's slowMs when undefined), then approves. */
   | { readonly kind: 'slow'; readonly delayMs: number | undefined }
   /** Charges fine; every refund of the charge fails with a 500. */
-  | { readonly kind: 'refundfail' };
+  | { readonly kind: 'refundfail' }
+  /** Charges fine; a refund of the charge is done, then the connection is closed without answering `times` times. */
+  | { readonly kind: 'refunddrop'; readonly times: number | undefined };
 
 export interface SandboxPaymentMethod {
   /** The token, or its pattern with `<n>` (attempt count) / `<ms>` placeholders. */
@@ -71,6 +73,12 @@ export const SANDBOX_PAYMENT_METHODS: readonly SandboxPaymentMethod[] = [
     adapterResult: 'refund(): GatewayUnavailableError, forever (the compensation DLQ case)',
   },
   {
+    paymentMethod: 'pm_sandbox_refunddrop_<n>',
+    outcome:
+      'approved; a refund of this charge is made, then the connection closes without an answer n times; without _<n>: always',
+    adapterResult: 'refund(): GatewayTimeoutError; a retry with the same key replays the one refund',
+  },
+  {
     paymentMethod: 'anything else',
     outcome: '400 invalid_request_error, code resource_missing (No such PaymentMethod)',
     adapterResult: 'InvalidPaymentError',
@@ -92,6 +100,7 @@ const DECLINES: Readonly<Record<string, SandboxBehaviour>> = {
 
 const COUNTED = /^pm_sandbox_(unavailable|ratelimited|timeout|dropresponse)(?:_(\d{1,4}))?$/;
 const SLOW = /^pm_sandbox_slow(?:_(\d{1,6})ms)?$/;
+const REFUND_DROP = /^pm_sandbox_refunddrop(?:_(\d{1,4}))?$/;
 
 /** The behaviour of a payment method, or undefined when the sandbox does not know it. */
 export function behaviourOf(paymentMethod: string): SandboxBehaviour | undefined {
@@ -103,6 +112,10 @@ export function behaviourOf(paymentMethod: string): SandboxBehaviour | undefined
   if (counted) {
     const kind = counted[1] as 'unavailable' | 'ratelimited' | 'timeout' | 'dropresponse';
     return { kind, times: counted[2] === undefined ? undefined : Number(counted[2]) };
+  }
+  const refundDrop = REFUND_DROP.exec(paymentMethod);
+  if (refundDrop) {
+    return { kind: 'refunddrop', times: refundDrop[1] === undefined ? undefined : Number(refundDrop[1]) };
   }
   const slow = SLOW.exec(paymentMethod);
   if (slow) return { kind: 'slow', delayMs: slow[1] === undefined ? undefined : Number(slow[1]) };
