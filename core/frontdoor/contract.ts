@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { Amount } from '../../events/common';
+import { PaymentRequestedV1 } from '../../events/payment-requested.v1';
+import { PAYMENT_STATUSES } from '../payments/records';
+
+/**
+ * The front door's wire contract: the request body, the answers and the
+ * problem documents. Handlers build these, the OpenAPI document is generated
+ * from them (core/frontdoor/openapi.ts), and the types are inferred from them.
+ */
+
+/** POST /v1/payments body: the PaymentRequested v1 detail; paymentId, schemaVersion and requestedAt may be left out. */
+export const SubmitPaymentBody = PaymentRequestedV1.partial({
+  paymentId: true,
+  schemaVersion: true,
+  requestedAt: true,
+});
+
+export const AcceptedResponse = z.strictObject({
+  paymentId: z.string(),
+  status: z.literal('ACCEPTED'),
+  acceptedAt: z.string(),
+  /** Where to poll: GET /v1/payments/{paymentId}. */
+  statusUrl: z.string(),
+});
+export type AcceptedResponse = z.infer<typeof AcceptedResponse>;
+
+/** ACCEPTED: on the bus, no saga yet. REJECTED: intake refused it (another request already used the id). */
+export const ApiPaymentStatus = z.enum([...PAYMENT_STATUSES, 'ACCEPTED', 'REJECTED']);
+export type ApiPaymentStatus = z.infer<typeof ApiPaymentStatus>;
+
+export const StepAttempt = z.strictObject({
+  step: z.string(),
+  outcome: z.string(),
+  at: z.string(),
+  durationMs: z.number().optional(),
+  /** The error's name (e.g. GatewayUnavailableError); messages stay internal. */
+  error: z.string().optional(),
+});
+
+export const PaymentStatusResponse = z.strictObject({
+  paymentId: z.string(),
+  status: ApiPaymentStatus,
+  amount: Amount,
+  walletId: z.string(),
+  merchantId: z.string(),
+  description: z.string().optional(),
+  acceptedAt: z.string(),
+  requestedAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().optional(),
+  failure: z
+    .strictObject({ reasonCode: z.string(), reason: z.string().optional(), step: z.string().optional() })
+    .optional(),
+  /** Compensations that ran, in order (ReleaseFunds, RefundCharge). */
+  compensations: z.array(z.string()).optional(),
+  /** One entry per step attempt, in time order: no ARNs, no gateway or ledger ids, no error messages. */
+  steps: z.array(StepAttempt),
+});
+export type PaymentStatusResponse = z.infer<typeof PaymentStatusResponse>;
+
+export const FieldError = z.strictObject({
+  /** Dotted path into the body (`amount.currency`), or `header:Idempotency-Key`; never the value. */
+  path: z.string(),
+  message: z.string(),
+});
+export type FieldError = z.infer<typeof FieldError>;
+
+/** RFC 9457 problem document. */
+export const Problem = z.strictObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  errors: z.array(FieldError).optional(),
+});
+export type Problem = z.infer<typeof Problem>;

@@ -1,0 +1,107 @@
+import { PaymentId } from '../../events/common';
+import { PaymentRequestedV1 } from '../../events/payment-requested.v1';
+import { requestHash } from '../payments/payment-log';
+import type { PaymentRecord, StepItem } from '../payments/records';
+import type { ApiRequestRecord, ApiRequestStore } from './api-request-store';
+import type { ApiClient } from './clients';
+import type { PaymentStatusResponse } from './contract';
+import { type HttpResponse, json, problem } from './http';
+
+export interface PaymentStatusDeps {
+  readonly requests: Pick<ApiRequestStore, 'get'>;
+  readonly payments: {
+    get(paymentId: string): Promise<PaymentRecord | undefined>;
+    listSteps(paymentId: string): Promise<StepItem[]>;
+  };
+}
+
+type PaymentStatusView = PaymentStatusResponse;
+
+// The id is not echoed: a path segment is caller input and could be anything, card numbers included.
+const notFound = (): HttpResponse =>
+  problem(
+    404,
+    'payment_not_found',
+    'Payment not found',
+    'no payment with this id was submitted by this client',
+  );
+
+function stepsOf(items: readonly StepItem[]): PaymentStatusView['steps'] {
+  return [...items]
+    .sort((a, b) => a.at.localeCompare(b.at))
+    .map((item) => {
+      const durationMs = item.detail?.durationMs;
+      const error = item.detail?.error;
+      return {
+        step: item.step,
+        outcome: item.outcome,
+        at: item.at,
+        ...(typeof durationMs === 'number' && { durationMs }),
+        ...(typeof error === 'string' && { error }),
+      };
+    });
+}
+
+export function paymentStatusView(
+  request: ApiRequestRecord,
+  record: PaymentRecord | undefined,
+  steps: readonly StepItem[],
+): PaymentStatusView {
+  const payment = PaymentRequestedV1.parse(JSON.parse(request.detail));
+  const base = {
+    paymentId: payment.paymentId,
+    amount: payment.amount,
+    walletId: payment.walletId,
+    merchantId: payment.merchantId,
+    ...(payment.description !== undefined && { description: payment.description }),
+    acceptedAt: request.acceptedAt,
+    requestedAt: payment.requestedAt,
+  };
+  if (!record)
+    return { ...base, status: 'ACCEPTED', updatedAt: request.publishedAt ?? request.acceptedAt, steps: [] };
+  if (record.requestHash !== requestHash(payment)) {
+    // The saga under this id is someone else's request (sent to the bus directly): show none of it.
+    return {
+      ...base,
+      status: 'REJECTED',
+      updatedAt: record.createdAt,
+      failure: {
+        reasonCode: 'conflicting_duplicate',
+        reason: 'another payment request already used this paymentId; send the payment again with a new one',
+      },
+      steps: [],
+    };
+  }
+  const failed = record.status === 'FAILED' || record.status === 'NEEDS_ATTENTION';
+  return {
+    ...base,
+    status: record.status,
+    updatedAt: record.updatedAt,
+    ...(record.terminalAt && { completedAt: record.terminalAt }),
+    ...(failed && {
+      failure: {
+        reasonCode: record.reasonCode ?? 'unknown',
+        ...(record.reason && { reason: record.reason }),
+        ...(record.failedState && { step: record.failedState }),
+      },
+    }),
+    ...(record.compensations?.length && { compensations: record.compensations }),
+    steps: stepsOf(steps),
+  };
+}
+
+/** GET /v1/payments/{paymentId}: the caller's own payments only; anyone else's is indistinguishable from none. */
+export async function getPaymentStatus(
+  deps: PaymentStatusDeps,
+  client: ApiClient,
+  paymentId: string,
+): Promise<HttpResponse> {
+  if (!PaymentId.safeParse(paymentId).success) return notFound();
+  const request = await deps.requests.get(paymentId);
+  if (!request || request.clientId !== client.clientId) return notFound();
+  const [record, steps] = await Promise.all([
+    deps.payments.get(paymentId),
+    deps.payments.listSteps(paymentId),
+  ]);
+  return json(200, paymentStatusView(request, record, steps));
+}
