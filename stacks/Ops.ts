@@ -16,11 +16,13 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { type StackContext, use } from 'sst/constructs';
 import { APP_NAME, QUEUES, type QueueKey } from '../core/config/names';
+import { Api } from './Api';
 import { sagaExecutionsArn } from './arns';
 import { Data } from './Data';
 import { History } from './History';
 import { Intake } from './Intake';
 import { ACTIONS, allow, keyStatement, tableReadStatement } from './permissions';
+import { roleName } from './roles';
 import { Saga } from './Saga';
 import { stageConfig } from './stage-config';
 
@@ -48,7 +50,7 @@ function assumableBy(principals: readonly string[]): IPrincipal {
 
 /**
  * Operations: the alarm topic and its alarms (DLQ depth, saga failures,
- * throttles and time-outs, Lambda errors), the operations role (DLQ redrive,
+ * throttles and time-outs, Lambda errors, API 5XX and p99 latency), the operations role (DLQ redrive,
  * saga redrive, read) and the read-only finance role.
  */
 export function Ops({ stack }: StackContext) {
@@ -56,6 +58,7 @@ export function Ops({ stack }: StackContext) {
   const intake = use(Intake);
   const saga = use(Saga);
   const { archiver } = use(History);
+  const front = use(Api);
   const config = stageConfig(stack.stage);
 
   const topic = new Topic(stack, 'AlarmTopic', {
@@ -104,7 +107,27 @@ export function Ops({ stack }: StackContext) {
   alarm('saga-failed', saga.stateMachine.metricFailed(sfnMetric), 'Saga executions failed: payctl sagas');
   alarm('saga-throttled', saga.stateMachine.metricThrottled(sfnMetric), 'Saga executions throttled');
   alarm('saga-timed-out', saga.stateMachine.metricTimedOut(sfnMetric), 'Saga executions timed out');
-  const allFunctions = { intake: intake.intake, ...saga.functions, archiveHistory: archiver };
+  const apiMetric = { period: ALARM_PERIOD, statistic: 'Sum' };
+  alarm(
+    'api-5xx',
+    front.api.metricServerError(apiMetric),
+    'The API answered 5XX: see its access log and the api-* functions',
+  );
+  new Alarm(stack, 'api-latency-p99', {
+    alarmName: `${APP_NAME}-${stack.stage}-api-latency-p99`,
+    alarmDescription: `API p99 latency above ${config.apiLatencyP99AlarmMs} ms over ${ALARM_PERIOD.toMinutes()} minutes`,
+    metric: front.api.metricLatency({ period: ALARM_PERIOD, statistic: 'p99' }),
+    threshold: config.apiLatencyP99AlarmMs,
+    evaluationPeriods: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  }).addAlarmAction(action);
+  const allFunctions = {
+    intake: intake.intake,
+    ...saga.functions,
+    archiveHistory: archiver,
+    ...front.functions,
+  };
   for (const [fnKey, { fn }] of Object.entries(allFunctions)) {
     alarm(`${fnKey}-errors`, fn.metricErrors(sfnMetric), `Errors in the ${fnKey} function`);
   }
@@ -113,7 +136,7 @@ export function Ops({ stack }: StackContext) {
   const redriveTargets = [intake.intakeQueue, saga.notificationQueue].map((queue) => queue.queueArn);
 
   const opsRole = new Role(stack, 'OperationsRole', {
-    roleName: `${APP_NAME}-${stack.stage}-operations`,
+    roleName: roleName(stack.stage, 'operations'),
     description: 'paysaga operations: inspect and redrive DLQs and failed sagas, read payments',
     assumedBy: assumableBy(config.opsPrincipals),
     maxSessionDuration: Duration.hours(1),
@@ -133,7 +156,7 @@ export function Ops({ stack }: StackContext) {
     opsRole.addToPolicy(statement);
 
   const financeRole = new Role(stack, 'FinanceRole', {
-    roleName: `${APP_NAME}-${stack.stage}-finance`,
+    roleName: roleName(stack.stage, 'finance'),
     description: 'paysaga finance (read only): saga execution history and the payments table',
     assumedBy: assumableBy(config.financePrincipals),
     maxSessionDuration: Duration.hours(1),

@@ -1,3 +1,4 @@
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
@@ -16,6 +17,7 @@ import {
   tableReadWriteStatement,
 } from './permissions';
 import { paysagaQueue } from './queues';
+import { roleName } from './roles';
 import { resourceSubstitutions, sagaDefinitionText } from './saga-definition';
 import { stageConfig } from './stage-config';
 
@@ -122,8 +124,15 @@ export function Saga({ stack }: StackContext) {
     removalPolicy: config.removalPolicy,
   });
 
+  // A fixed role name: the bus policy (Intake, deployed first) lets this role publish the outcome events.
+  const role = new Role(stack, 'PaymentSagaRole', {
+    roleName: roleName(stack.stage, 'saga'),
+    assumedBy: new ServicePrincipal('states.amazonaws.com'),
+    description: `paysaga payment saga state machine (${stack.stage})`,
+  });
   const stateMachine = new StateMachine(stack, 'PaymentSaga', {
     stateMachineName: names.stateMachine,
+    role,
     stateMachineType: StateMachineType.STANDARD,
     definitionBody: DefinitionBody.fromString(sagaDefinitionText()),
     definitionSubstitutions: {
@@ -148,7 +157,7 @@ export function Saga({ stack }: StackContext) {
   stateMachine.addToRolePolicy(keyStatement(key, true));
   stateMachine.addToRolePolicy(allow(ACTIONS.putEvents, [bus.eventBusArn]));
   NagSuppressions.addResourceSuppressions(
-    stateMachine,
+    [stateMachine, role],
     [
       {
         id: 'AwsSolutions-IAM5',

@@ -18,6 +18,8 @@ export interface PaysagaFunctionOptions {
   readonly logRetention: RetentionDays;
   readonly logLevel: string;
   readonly removalPolicy: RemovalPolicy;
+  /** A fixed role name, for a role another stack's policy names by ARN (stacks/roles.ts); default: generated. */
+  readonly roleName?: string;
 }
 
 export interface PaysagaFunction {
@@ -66,6 +68,7 @@ export function paysagaFunction(
   const role = new Role(scope, `${id}Role`, {
     assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
     description: `paysaga ${key} function (${options.stage})`,
+    ...(options.roleName && { roleName: options.roleName }),
   });
   // logGroupArn ends in ":*": the log streams of this one group.
   role.addToPolicy(allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroup.logGroupArn]));

@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import type { App } from 'sst/constructs';
+import { Api } from './Api';
 import { Data } from './Data';
 import { History } from './History';
 import { Intake } from './Intake';
@@ -20,9 +21,9 @@ function removeUnusedSstHandler(app: App): void {
 
 /** Every stack, in deploy order, with cdk-nag on each (the same in sst.config.ts, tests and npm run synth). */
 export function addStacks(app: App): void {
-  app.stack(Data).stack(Intake).stack(Saga).stack(History).stack(Ops);
+  app.stack(Data).stack(Intake).stack(Saga).stack(History).stack(Api).stack(Ops);
   removeUnusedSstHandler(app);
   applyNagChecks(app);
 }
 
-export { Data, History, Intake, Ops, Saga };
+export { Api, Data, History, Intake, Ops, Saga };

@@ -1,0 +1,79 @@
+import { AnyPrincipal, ArnPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { APP_NAME } from '../core/config/names';
+import { DETAIL_TYPES, PAYSAGA_OPS_SOURCE, PAYSAGA_SOURCE } from '../events/envelope';
+import { ACTIONS } from './permissions';
+import type { EventProducerConfig } from './stage-config';
+
+export interface BusPolicyOptions {
+  readonly busArn: string;
+  /** Upstream systems (stage config): each may put PaymentRequested under its own sources only. */
+  readonly producers: readonly EventProducerConfig[];
+  /** paysaga's roles that put PaymentRequested for a caller: the API's submit function. */
+  readonly paymentRequesters: readonly string[];
+  /** paysaga's roles that publish under paysaga.*: intake (PaymentRejected), the saga (outcomes), operations (audit). */
+  readonly paysagaPublishers: readonly string[];
+}
+
+/** Every source paysaga publishes under (PAYSAGA_SOURCE, PAYSAGA_OPS_SOURCE) starts with the app's name. */
+export const PAYSAGA_SOURCE_PATTERN = `${APP_NAME}.*`;
+
+/**
+ * The bus's resource policy. Allows each upstream producer (often another
+ * account) to put PaymentRequested under its own sources. Denies, to everyone
+ * else including this account's own principals, putting PaymentRequested (a
+ * request to move money) or any event under paysaga.* (outcomes and audit
+ * records that consumers trust): an explicit Deny in a resource policy wins
+ * over any Allow in an identity policy, so an over-broad role in the account
+ * cannot forge a request or an outcome.
+ */
+export function busPolicy(options: BusPolicyOptions): PolicyDocument {
+  const { busArn, producers } = options;
+  for (const source of [PAYSAGA_SOURCE, PAYSAGA_OPS_SOURCE]) {
+    if (!source.startsWith(`${APP_NAME}.`))
+      throw new Error(`paysaga source ${source} is outside ${PAYSAGA_SOURCE_PATTERN}: widen the bus policy`);
+  }
+  const producerAllows = producers.map(
+    (producer, index) =>
+      new PolicyStatement({
+        sid: `Producer${index}PutsPaymentRequested`,
+        effect: Effect.ALLOW,
+        principals: [new ArnPrincipal(producer.principal)],
+        actions: [...ACTIONS.putEvents],
+        resources: [busArn],
+        conditions: {
+          StringEquals: {
+            'events:source': [...producer.sources],
+            'events:detail-type': DETAIL_TYPES.paymentRequested,
+          },
+        },
+      }),
+  );
+  const denyPaymentRequested = new PolicyStatement({
+    sid: 'OnlyKnownRequestersPutPaymentRequested',
+    effect: Effect.DENY,
+    principals: [new AnyPrincipal()],
+    actions: [...ACTIONS.putEvents],
+    resources: [busArn],
+    conditions: {
+      StringEquals: { 'events:detail-type': DETAIL_TYPES.paymentRequested },
+      ArnNotEquals: {
+        'aws:PrincipalArn': [
+          ...producers.map((producer) => producer.principal),
+          ...options.paymentRequesters,
+        ],
+      },
+    },
+  });
+  const denyPaysagaSources = new PolicyStatement({
+    sid: 'OnlyPaysagaPublishesPaysagaSources',
+    effect: Effect.DENY,
+    principals: [new AnyPrincipal()],
+    actions: [...ACTIONS.putEvents],
+    resources: [busArn],
+    conditions: {
+      StringLike: { 'events:source': PAYSAGA_SOURCE_PATTERN },
+      ArnNotEquals: { 'aws:PrincipalArn': [...options.paysagaPublishers] },
+    },
+  });
+  return new PolicyDocument({ statements: [...producerAllows, denyPaymentRequested, denyPaysagaSources] });
+}
