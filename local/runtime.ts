@@ -23,6 +23,8 @@ import { jsonLineLog, type RuntimeLog } from './edge/runtime-log';
 import { EventBridgeService } from './events/eventbridge-service';
 import { startFunctionTarget } from './events/function-target';
 import { sqsTarget } from './events/sqs-target';
+import { apiClientsEnv, type LocalApiClient, loadApiClients } from './frontdoor/api-clients';
+import { type FrontDoor, startFrontDoor } from './frontdoor/server';
 import { FunctionInvoker, type InvocationFaultHook } from './functions/invoker';
 import { functionArn, type LambdaHandler } from './functions/registry';
 import { type SagaWiring, startSaga } from './functions/saga-wiring';
@@ -51,6 +53,11 @@ export interface RuntimeOptions {
   readonly retryIntervalScale?: number;
   /** Where runtime lines go (saga outcomes, errors); default JSON lines on stdout. */
   readonly log?: RuntimeLog;
+  /**
+   * The HTTP front door (POST/GET /v1/payments): its port (default 4567, or any free port when `port` is 0)
+   * and its clients (default: the data dir's api-clients.json); false to not serve it.
+   */
+  readonly frontDoor?: { readonly port?: number; readonly clients?: readonly LocalApiClient[] } | false;
   /** Fault injection for the chaos run (local/chaos/); off unless given, never set by `npm start`. */
   readonly faults?: {
     readonly invocation?: InvocationFaultHook;
@@ -65,6 +72,8 @@ export interface Runtime {
   readonly names: ResourceNames;
   readonly region: string;
   readonly sandbox: SandboxGateway | undefined;
+  /** The front door's URL and clients (with their API keys), unless it was turned off. */
+  readonly frontDoor: { readonly url: string; readonly clients: readonly LocalApiClient[] } | undefined;
   /** The environment an AWS SDK v3 client (or a handler) needs to use this runtime. */
   readonly env: Readonly<Record<string, string>>;
   /** In-process services, for tests and the demo; callers outside local/ use the endpoint. */
@@ -183,7 +192,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       onInternalError: (error, target) => log.error(`edge request ${target} failed`, error),
     });
     stops.push(() => edge.close());
-    const env = runtimeEnv(edge.endpoint, region, names);
+    const apiClients =
+      options.frontDoor === false ? [] : (options.frontDoor?.clients ?? loadApiClients(dataDir));
+    const env = {
+      ...runtimeEnv(edge.endpoint, region, names),
+      [ENV_KEYS.apiClients]: apiClientsEnv(apiClients),
+    };
     // Handlers run in this process and build their SDK clients from these at load time.
     for (const [key, value] of Object.entries(env)) process.env[key] = value;
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -285,12 +299,26 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       stops.push(() => poller.stop());
     }
 
+    let frontDoor: FrontDoor | undefined;
+    if (options.frontDoor !== false) {
+      frontDoor = await startFrontDoor({
+        port: options.frontDoor?.port ?? (options.port === 0 ? 0 : 4567),
+        ...(options.host && { host: options.host }),
+        clients: apiClients,
+        invoke: (key, event) => functions.invoke(key, event),
+        onError: (error) => log.error('front door request failed', error),
+      });
+      const started = frontDoor;
+      stops.push(() => started.close());
+    }
+
     return {
       endpoint: edge.endpoint,
       dataDir,
       names,
       region,
       sandbox,
+      frontDoor: frontDoor && { url: frontDoor.url, clients: apiClients },
       env,
       internals: { sqs, events, secrets, functions, saga },
       stop,

@@ -4,13 +4,16 @@ import type { ConsoleServer } from '../cli/console/server';
 import { startRuntime } from './runtime';
 
 const USAGE = `usage: npm start -- [--port 4566] [--host 127.0.0.1] [--data-dir .paysaga] [--memory] [--stage local] [--no-sandbox]
-                     [--console-port 4570] [--no-console] [--allow-actions] [--json]
+                     [--api-port 4567] [--no-api] [--console-port 4570] [--no-console] [--allow-actions] [--json]
 
 Runs paysaga locally: one AWS endpoint (DynamoDB, SQS, EventBridge, Step Functions,
 Secrets Manager), the saga's handlers in-process, and the sandbox gateway.
   --port       edge port (default 4566; 0 = any free port)
   --data-dir   where tables, queues, executions and secrets live (default .paysaga)
   --memory     keep nothing on disk
+  --api-port   the HTTP front door's port (POST/GET /v1/payments; default 4567; 0 = any free port);
+               its API keys are in <data-dir>/api-clients.json
+  --no-api     do not serve the front door
   --console-port  the web console's port on 127.0.0.1 (default 4570; 0 = any free port)
   --no-console    do not serve the console
   --allow-actions let the console redrive DLQs and sagas (audited); read-only otherwise
@@ -26,6 +29,8 @@ function parseOptions() {
         memory: { type: 'boolean', default: false },
         stage: { type: 'string', default: 'local' },
         'no-sandbox': { type: 'boolean', default: false },
+        'api-port': { type: 'string', default: process.env.PAYSAGA_API_PORT ?? '4567' },
+        'no-api': { type: 'boolean', default: false },
         'console-port': { type: 'string', default: process.env.PAYSAGA_CONSOLE_PORT ?? '4570' },
         'no-console': { type: 'boolean', default: false },
         'allow-actions': { type: 'boolean', default: false },
@@ -71,6 +76,7 @@ async function main(): Promise<void> {
       memory: options.memory,
       stage: options.stage,
       sandbox: !options['no-sandbox'],
+      frontDoor: options['no-api'] ? false : { port: Number(options['api-port']) },
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -92,7 +98,7 @@ async function main(): Promise<void> {
   };
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ event: 'started', endpoint: runtime.endpoint, dataDir: runtime.dataDir ?? null, sandbox: runtime.sandbox?.url ?? null, console: consoleServer?.url ?? null, env, pid: process.pid })}\n`,
+      `${JSON.stringify({ event: 'started', endpoint: runtime.endpoint, dataDir: runtime.dataDir ?? null, sandbox: runtime.sandbox?.url ?? null, console: consoleServer?.url ?? null, frontDoor: runtime.frontDoor?.url ?? null, env, pid: process.pid })}\n`,
     );
   } else {
     const lines = [
@@ -101,6 +107,7 @@ async function main(): Promise<void> {
       `  data dir   ${runtime.dataDir ?? '(memory: nothing is kept on disk)'}`,
       `  gateway    ${runtime.sandbox?.url ?? '(sandbox off)'}  (secret ${runtime.names.gatewaySecret})`,
       `  event bus  ${runtime.names.eventBus}   state machine ${runtime.names.stateMachine}`,
+      ...frontDoorLines(runtime),
       `  console    ${consoleServer ? `${consoleServer.url}${options['allow-actions'] ? '  (actions allowed)' : '  (read-only)'}` : '(off)'}`,
       '',
       'point any AWS SDK v3 client or payctl at it:',
@@ -138,6 +145,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** Where the front door is and how to call it with the first client's key (the keys are in the data dir). */
+function frontDoorLines(runtime: Awaited<ReturnType<typeof startRuntime>>): string[] {
+  const frontDoor = runtime.frontDoor;
+  const client = frontDoor?.clients[0];
+  if (!frontDoor || !client) return ['  front door (off)'];
+  return [
+    `  front door ${frontDoor.url}/v1/payments   client ${client.clientId} (source ${client.source})`,
+    `             x-api-key ${client.apiKey}   (all keys: ${runtime.dataDir ? `${runtime.dataDir}/api-clients.json` : 'memory'})`,
+  ];
 }
 
 /** The console is a convenience: if it cannot start (port taken, build failed), the runtime runs without it. */

@@ -1,5 +1,6 @@
 import { PaymentId } from '../../events/common';
 import { PaymentRequestedV1 } from '../../events/payment-requested.v1';
+import { SAGA_STATES } from '../config/names';
 import { requestHash } from '../payments/payment-log';
 import type { PaymentRecord, StepItem } from '../payments/records';
 import type { ApiRequestRecord, ApiRequestStore } from './api-request-store';
@@ -26,14 +27,21 @@ const notFound = (): HttpResponse =>
     'no payment with this id was submitted by this client',
   );
 
+/** Timeline entries name the step's function key; callers see the saga's state names, internal steps not at all. */
+function stateNameOf(step: string): string | undefined {
+  return Object.hasOwn(SAGA_STATES, step) ? SAGA_STATES[step as keyof typeof SAGA_STATES] : undefined;
+}
+
 function stepsOf(items: readonly StepItem[]): PaymentStatusView['steps'] {
   return [...items]
     .sort((a, b) => a.at.localeCompare(b.at))
-    .map((item) => {
+    .flatMap((item) => {
+      const step = stateNameOf(item.step);
+      if (!step) return [];
       const durationMs = item.detail?.durationMs;
       const error = item.detail?.error;
       return {
-        step: item.step,
+        step,
         outcome: item.outcome,
         at: item.at,
         ...(typeof durationMs === 'number' && { durationMs }),

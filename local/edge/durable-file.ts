@@ -6,10 +6,10 @@ import { dirname } from 'node:path';
  * rename over the old one. A kill -9 at any point leaves either the old or
  * the new content, never a torn file.
  */
-export function writeJsonDurably(path: string, value: unknown): void {
+export function writeJsonDurably(path: string, value: unknown, mode = 0o644): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temp, 'w');
+  const fd = openSync(temp, 'w', mode);
   try {
     writeSync(fd, JSON.stringify(value, null, 2));
     fsyncSync(fd);
