@@ -31,7 +31,11 @@ async function inBatches<T>(items: readonly T[], concurrency: number, work: (ite
 }
 
 /** Opens and funds the plan's wallets through the DynamoDB API of the runtime (the ledger has no HTTP API). */
-export async function seedWallets(target: DemoTarget, plan: DemoPlan, concurrency = 8): Promise<void> {
+export async function seedWallets(
+  target: DemoTarget,
+  plan: Pick<DemoPlan, 'wallets'>,
+  concurrency = 8,
+): Promise<void> {
   const ledger = new Ledger({ doc: target.clients.documents, tableName: target.names.tables.ledger });
   await inBatches(plan.wallets, concurrency, async (wallet) => {
     await ledger.openWallet(wallet.walletId, wallet.currency);

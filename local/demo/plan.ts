@@ -108,7 +108,7 @@ function intentCounts(valid: number, bad: number, mix: Readonly<Partial<Record<I
   return counts;
 }
 
-function malformedDetail(base: Record<string, unknown>, variant: number): Record<string, unknown> {
+export function malformedDetail(base: Record<string, unknown>, variant: number): Record<string, unknown> {
   const amount = base.amount as Record<string, unknown>;
   switch (variant % 4) {
     case 0:
@@ -217,7 +217,7 @@ export function planDemo(options: PlanOptions): DemoPlan {
 
 export const isValidIntent = (intent: Intent): boolean => intent !== 'malformed' && intent !== 'cardNumber';
 
-function shuffle<T>(items: T[], random: () => number): void {
+export function shuffle<T>(items: T[], random: () => number): void {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j] as T, items[i] as T];

@@ -1,0 +1,188 @@
+/**
+ * The chaos run's verdict, as pure functions of what the runtime reports
+ * after quiesce and redrive (facts.ts collects it): each check names the
+ * first few payments that break it.
+ */
+import type { Discrepancy } from '../../core/finance/discrepancy';
+import { checkLedgerInvariants, type LedgerSnapshot, type Wallet } from '../../core/ledger';
+import type { SandboxCharge } from '../sandbox-gateway/server';
+
+export interface DlqEntry {
+  readonly queue: string;
+  readonly reasonCode: string | undefined;
+  readonly reason: string;
+}
+
+export interface RunFacts {
+  /** The run's executions by name (= paymentId): their status. */
+  readonly executions: ReadonlyMap<string, string>;
+  /** DLQ messages by paymentId. */
+  readonly dlq: ReadonlyMap<string, readonly DlqEntry[]>;
+  readonly charges: readonly SandboxCharge[];
+  readonly ledger: LedgerSnapshot;
+  readonly reconciliation:
+    | { readonly discrepancies: readonly Discrepancy[]; readonly payments: number }
+    | { readonly error: string };
+}
+
+export interface ExpectedPayment {
+  readonly paymentId: string;
+  readonly walletId: string;
+  readonly amount: number;
+  readonly currency: string;
+}
+
+export interface RunExpectations {
+  readonly payments: readonly ExpectedPayment[];
+  /** Malformed requests sent: each must be in the intake DLQ with a reason. */
+  readonly malformed: readonly { readonly paymentId: string }[];
+  readonly intakeDlq: string;
+}
+
+export interface CheckResult {
+  readonly name: string;
+  readonly ok: boolean;
+  /** How many payments (or items) break it; the figure the report calls lost, double charges, ... */
+  readonly violations: number;
+  /** The first few offenders, or the figures that agree. */
+  readonly detail: string;
+}
+
+export const CHECK_NAMES = {
+  lost: 'lost = 0 (each request: a terminal saga or a DLQ message with its reason)',
+  malformed: 'each malformed request parked in the intake DLQ with its reason',
+  doubleCharges: 'double charges = 0 (live gateway charges per payment <= 1, net of refunds)',
+  chargesAgree: 'no charge left behind (succeeded: one live charge of its amount; otherwise none)',
+  unreleasedHolds: 'unreleased holds = 0 (no open hold of a terminal saga outside a DLQ)',
+  moneyConserved: 'money conserved per currency (ledger invariants)',
+  reconciliation: 'reconciliation clean (discrepancies outside DLQs = 0)',
+} as const;
+
+const FIRST_FEW = 5;
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+
+function result(name: string, offenders: readonly string[], agreed: string): CheckResult {
+  const shown = offenders.slice(0, FIRST_FEW).join(', ');
+  return {
+    name,
+    ok: offenders.length === 0,
+    violations: offenders.length,
+    detail:
+      offenders.length === 0
+        ? agreed
+        : `${offenders.length}: ${shown}${offenders.length > FIRST_FEW ? ', …' : ''}`,
+  };
+}
+
+const isLive = (charge: SandboxCharge) => charge.amount - charge.refunded > 0;
+
+function liveChargesByPayment(charges: readonly SandboxCharge[]): Map<string, SandboxCharge[]> {
+  const byPayment = new Map<string, SandboxCharge[]>();
+  for (const charge of charges) {
+    if (!charge.paymentId || !isLive(charge)) continue;
+    byPayment.set(charge.paymentId, [...(byPayment.get(charge.paymentId) ?? []), charge]);
+  }
+  return byPayment;
+}
+
+const inDlq = (facts: RunFacts, paymentId: string) => (facts.dlq.get(paymentId) ?? []).length > 0;
+
+export function checkLost(expect: RunExpectations, facts: RunFacts): CheckResult {
+  let terminal = 0;
+  let parked = 0;
+  const lost: string[] = [];
+  for (const { paymentId } of expect.payments) {
+    const status = facts.executions.get(paymentId);
+    if (status && TERMINAL.has(status)) terminal++;
+    else if ((facts.dlq.get(paymentId) ?? []).some((entry) => entry.reason.length > 0)) parked++;
+    else lost.push(`${paymentId} (${status ?? 'no saga, no DLQ message'})`);
+  }
+  return result(CHECK_NAMES.lost, lost, `${terminal} terminal sagas, ${parked} in a DLQ with a reason`);
+}
+
+export function checkMalformed(expect: RunExpectations, facts: RunFacts): CheckResult {
+  const missing = expect.malformed
+    .filter(
+      ({ paymentId }) =>
+        !(facts.dlq.get(paymentId) ?? []).some(
+          (entry) => entry.queue === expect.intakeDlq && entry.reasonCode !== undefined,
+        ) || facts.executions.has(paymentId),
+    )
+    .map(({ paymentId }) => paymentId);
+  return result(CHECK_NAMES.malformed, missing, `${expect.malformed.length} in ${expect.intakeDlq}`);
+}
+
+export function checkDoubleCharges(expect: RunExpectations, facts: RunFacts): CheckResult {
+  const live = liveChargesByPayment(facts.charges);
+  const twice = expect.payments
+    .filter((p) => (live.get(p.paymentId) ?? []).length > 1)
+    .map((p) => `${p.paymentId} (${live.get(p.paymentId)?.length} live charges)`);
+  return result(CHECK_NAMES.doubleCharges, twice, `${facts.charges.length} charges, none twice`);
+}
+
+export function checkChargesAgree(expect: RunExpectations, facts: RunFacts): CheckResult {
+  const live = liveChargesByPayment(facts.charges);
+  const off = expect.payments.flatMap((p) => {
+    const status = facts.executions.get(p.paymentId);
+    const charges = live.get(p.paymentId) ?? [];
+    if (status === 'SUCCEEDED') {
+      const one = charges.length === 1 && charges[0];
+      return one && one.amount === p.amount && one.currency === p.currency
+        ? []
+        : [`${p.paymentId} (succeeded, ${charges.length} live charges)`];
+    }
+    if (charges.length === 0 || inDlq(facts, p.paymentId)) return [];
+    return [`${p.paymentId} (${status ?? 'no saga'}, charged, not in a DLQ)`];
+  });
+  return result(CHECK_NAMES.chargesAgree, off, 'every charge matches its saga');
+}
+
+export function checkUnreleasedHolds(expect: RunExpectations, facts: RunFacts): CheckResult {
+  const wallets = new Map<string, Wallet>(facts.ledger.wallets.map((w) => [w.walletId, w]));
+  const open = expect.payments.flatMap((p) => {
+    const status = facts.executions.get(p.paymentId);
+    if (!status || !TERMINAL.has(status) || inDlq(facts, p.paymentId)) return [];
+    const hold = wallets.get(p.walletId)?.holds[p.paymentId];
+    if (status === 'SUCCEEDED') {
+      return hold?.state === 'POSTED' ? [] : [`${p.paymentId} (succeeded, hold ${hold?.state ?? 'none'})`];
+    }
+    return hold?.state === 'PENDING' ? [`${p.paymentId} (${status}, hold PENDING)`] : [];
+  });
+  return result(CHECK_NAMES.unreleasedHolds, open, 'no hold left open');
+}
+
+export function checkMoneyConserved(facts: RunFacts): CheckResult {
+  const report = checkLedgerInvariants(facts.ledger);
+  const totals = Object.entries(report.totalsByCurrency)
+    .map(([currency, total]) => `${currency} ${total}`)
+    .join(', ');
+  return result(CHECK_NAMES.moneyConserved, report.violations, `journal totals: ${totals || 'none'}`);
+}
+
+export function checkReconciliation(facts: RunFacts): CheckResult {
+  const { reconciliation } = facts;
+  if ('error' in reconciliation) {
+    return result(CHECK_NAMES.reconciliation, [`reconciliation failed: ${reconciliation.error}`], '');
+  }
+  const unexplained = reconciliation.discrepancies
+    .filter((d) => !(d.paymentId && inDlq(facts, d.paymentId)))
+    .map((d) => `${d.kind}${d.paymentId ? ` ${d.paymentId}` : ''}`);
+  const explained = reconciliation.discrepancies.length - unexplained.length;
+  return result(
+    CHECK_NAMES.reconciliation,
+    unexplained,
+    `${reconciliation.payments} payments, ${explained} discrepancies of payments parked in a DLQ`,
+  );
+}
+
+export function runChecks(expect: RunExpectations, facts: RunFacts): CheckResult[] {
+  return [
+    checkLost(expect, facts),
+    checkMalformed(expect, facts),
+    checkDoubleCharges(expect, facts),
+    checkChargesAgree(expect, facts),
+    checkUnreleasedHolds(expect, facts),
+    checkMoneyConserved(facts),
+    checkReconciliation(facts),
+  ];
+}

@@ -1,0 +1,57 @@
+import type { FinanceDeps } from '../../cli/finance/deps';
+import { runReconcile } from '../../cli/finance/reconcile';
+import { DLQ_KEYS } from '../../cli/ops/args';
+import type { OpsDeps } from '../../cli/ops/deps';
+import { peekDlq } from '../../cli/ops/dlq';
+import type { Discrepancy } from '../../core/finance/discrepancy';
+import { parsePeriod } from '../../core/finance/period';
+import { LedgerReader } from '../../core/ledger';
+import { listRunExecutions } from '../demo/drive';
+import type { DemoTarget } from '../demo/target';
+import type { DlqEntry, RunFacts } from './checks';
+
+/** More than any run puts in a DLQ: peek reads them all. */
+const DLQ_READ_LIMIT = 1_000_000;
+
+/**
+ * Reads what the runtime says happened, through the same APIs and functions
+ * operations and finance use: executions (Step Functions), DLQ messages with
+ * their reasons (payctl dlq peek), the sandbox gateway's charges (its admin
+ * API), the ledger (LedgerReader) and a reconciliation over the run's days.
+ */
+export async function collectFacts(
+  target: DemoTarget,
+  deps: OpsDeps & FinanceDeps,
+  prefix: string,
+  run: { readonly startedAt: Date; readonly now: Date },
+): Promise<RunFacts> {
+  const executions = new Map<string, string>();
+  for (const execution of await listRunExecutions(target, prefix)) {
+    if (execution.name) executions.set(execution.name, execution.status ?? 'UNKNOWN');
+  }
+  const dlq = new Map<string, DlqEntry[]>();
+  for (const key of DLQ_KEYS) {
+    const messages = await peekDlq(deps, key, { limit: DLQ_READ_LIMIT });
+    for (const message of messages) {
+      if (!message.paymentId?.startsWith(prefix)) continue;
+      const entry = { queue: deps.names.queues[key], reasonCode: message.reasonCode, reason: message.reason };
+      dlq.set(message.paymentId, [...(dlq.get(message.paymentId) ?? []), entry]);
+    }
+  }
+  const charges = (await target.gateway.listCharges()).filter((c) => c.paymentId?.startsWith(prefix));
+  const ledger = await new LedgerReader(target.clients.documents, target.names.tables.ledger).snapshot();
+  const discrepancies: Discrepancy[] = [];
+  let reconciliation: RunFacts['reconciliation'];
+  try {
+    const day = (date: Date) => date.toISOString().slice(0, 10);
+    const summary = await runReconcile(deps, {
+      period: parsePeriod(day(run.startedAt), day(run.now)),
+      now: run.now,
+      onDiscrepancy: (found) => discrepancies.push(found),
+    });
+    reconciliation = { discrepancies, payments: summary.payments };
+  } catch (error) {
+    reconciliation = { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+  return { executions, dlq, charges, ledger, reconciliation };
+}

@@ -1,0 +1,94 @@
+import type { SQSRecord } from 'aws-lambda';
+import type { FunctionKey } from '../../core/config/names';
+import type { InjectedFault } from '../functions/invoker';
+import type { RuntimeOptions } from '../runtime';
+import { type ChaosRates, type InjectedKind, invocationDecision, redeliveryDecision } from './schedule';
+
+/**
+ * How a crashed Lambda surfaces to Step Functions when the service, not the
+ * handler, reports it: an error name the saga's Retry lists retry.
+ */
+export class SimulatedCrashError extends Error {
+  override readonly name = 'Lambda.ServiceException';
+}
+
+/**
+ * A crash Step Functions sees as `Lambda.Unknown` (e.g. the runtime ran out of
+ * memory): not in the saga's Retry lists, so the saga fails at the step and
+ * operations redrive it.
+ */
+export class SimulatedUnknownCrashError extends Error {
+  override readonly name = 'Lambda.Unknown';
+}
+
+/** A final Settle failure (as an expired hold gives): the saga refunds the charge and releases the hold. */
+export class SimulatedSettleRefusedError extends Error {
+  override readonly name = 'LedgerInvariantError';
+}
+
+export interface InjectedFaultLine {
+  readonly event: 'fault';
+  readonly kind: InjectedKind;
+  readonly paymentId: string;
+  readonly key?: FunctionKey;
+  readonly attempt?: number;
+}
+
+const paymentIdOfTask = (event: unknown): string | undefined => {
+  const payment = (event as { payment?: { paymentId?: unknown } } | null)?.payment;
+  return typeof payment?.paymentId === 'string' ? payment.paymentId : undefined;
+};
+
+const paymentIdOfRecord = (record: SQSRecord): string | undefined => {
+  try {
+    const body = JSON.parse(record.body) as { detail?: { paymentId?: unknown } };
+    return typeof body.detail?.paymentId === 'string' ? body.detail.paymentId : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The runtime's fault hooks for a seed: the crash hook counts attempts per
+ * (paymentId, function) in this process (a restart starts over, as a new
+ * Lambda fleet would) and asks the schedule; every injected fault is
+ * reported through `report` so the harness can count what really happened.
+ */
+export function chaosFaults(
+  seed: number,
+  rates: ChaosRates,
+  report: (line: InjectedFaultLine) => void,
+): NonNullable<RuntimeOptions['faults']> {
+  const attempts = new Map<string, number>();
+  return {
+    invocation: (key, event): InjectedFault | undefined => {
+      const paymentId = paymentIdOfTask(event);
+      if (!paymentId) return undefined;
+      const slot = `${paymentId}\u0000${key}`;
+      const attempt = (attempts.get(slot) ?? 0) + 1;
+      attempts.set(slot, attempt);
+      const decision = invocationDecision(seed, rates, paymentId, key, attempt);
+      if (!decision) return undefined;
+      report({ event: 'fault', kind: decision.fault, paymentId, key, attempt });
+      const what = `chaos: ${decision.fault} of ${key} for ${paymentId} (attempt ${attempt})`;
+      switch (decision.fault) {
+        case 'crashBeforeSideEffect':
+          return { at: 'before', error: new SimulatedCrashError(what) };
+        case 'crashAfterSideEffect':
+          return { at: 'after', error: new SimulatedCrashError(what) };
+        case 'crashNotRetried':
+          return { at: 'before', error: new SimulatedUnknownCrashError(what) };
+        case 'settleRefused':
+          return { at: 'before', error: new SimulatedSettleRefusedError(what) };
+      }
+    },
+    intakeRedelivery: (record) => {
+      const paymentId = paymentIdOfRecord(record);
+      if (!paymentId) return false;
+      const receives = Number(record.attributes.ApproximateReceiveCount);
+      if (!redeliveryDecision(seed, rates, paymentId, receives)) return false;
+      report({ event: 'fault', kind: 'intakeRedelivery', paymentId });
+      return true;
+    },
+  };
+}

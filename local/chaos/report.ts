@@ -1,0 +1,68 @@
+import type { CheckResult } from './checks';
+import type { OpsRedriveReport } from './quiesce';
+import type { InjectedKind, PaymentKind } from './schedule';
+
+export interface ChaosSummary {
+  readonly ok: boolean;
+  readonly seed: number;
+  readonly reproduce: string;
+  readonly payments: number;
+  readonly events: number;
+  /** Payments per planned kind (gateway faults, refused settles, declines, short wallets). */
+  readonly planned: Partial<Record<PaymentKind, number>>;
+  /** Faults that happened: counted by the runtime's hooks, the harness and the gateway's charges. */
+  readonly injected: Partial<Record<InjectedKind | PaymentKind, number>>;
+  readonly kills: number;
+  readonly restarts: number;
+  readonly sagas: Readonly<Record<string, number>>;
+  readonly dlq: Readonly<Record<string, number>>;
+  readonly redrive: OpsRedriveReport;
+  readonly lost: number;
+  readonly doubleCharges: number;
+  readonly unreleasedHolds: number;
+  readonly moneyConserved: boolean;
+  readonly reconciliation: 'clean' | 'discrepancies';
+  readonly wallMs: number;
+  readonly sagasPerSecond: number;
+  readonly checks: readonly CheckResult[];
+}
+
+const figures = (record: Readonly<Record<string, number | undefined>>): string =>
+  Object.entries(record)
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ') || 'none';
+
+/** The summary for people: one table of figures, then the checks. */
+export function renderChaosSummary(summary: ChaosSummary): string {
+  const rows: Array<[string, string]> = [
+    ['seed', String(summary.seed)],
+    ['payments', `${summary.payments} (${summary.events} events sent)`],
+    ['planned at the gateway/ledger', figures(summary.planned)],
+    ['faults injected', figures(summary.injected)],
+    ['kill -9 / restarts', `${summary.kills} / ${summary.restarts}`],
+    ['sagas', figures(summary.sagas)],
+    ['DLQ messages of the run', figures(summary.dlq)],
+    [
+      'ops redrive',
+      `${summary.redrive.rounds} rounds, ${summary.redrive.sagasRedriven} sagas (${figures(summary.redrive.sagasRedrivenBy)}), ${summary.redrive.dlqMessagesMoved} DLQ messages moved`,
+    ],
+    ['lost', String(summary.lost)],
+    ['double charges', String(summary.doubleCharges)],
+    ['unreleased holds', String(summary.unreleasedHolds)],
+    ['money conserved', summary.moneyConserved ? 'yes' : 'NO'],
+    ['reconciliation', summary.reconciliation],
+    ['wall time', `${(summary.wallMs / 1000).toFixed(1)} s (${summary.sagasPerSecond} sagas/s)`],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const lines = [
+    `chaos run ${summary.ok ? 'PASSED' : 'FAILED'}`,
+    ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
+    '',
+    'checks:',
+    ...summary.checks.map((check) => `  ${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`),
+    '',
+    `reproduce: ${summary.reproduce}`,
+  ];
+  return lines.join('\n');
+}

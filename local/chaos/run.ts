@@ -1,0 +1,182 @@
+import { createClients, createContext } from '../../cli/context';
+import { createOutput } from '../../cli/output';
+import { seedWallets } from '../demo/drive';
+import { connectTarget } from '../demo/target';
+import { DEFAULT_REGION } from '../edge/request-context';
+import { runChecks } from './checks';
+import { sendChaosPlan } from './driver';
+import { collectFacts } from './facts';
+import { type ChaosPlan, planChaos } from './plan';
+import { redriveLikeOps, waitQuiet } from './quiesce';
+import type { ChaosSummary } from './report';
+import { type ChaosRates, killPoints, type PaymentKind } from './schedule';
+import { RuntimeSupervisor } from './supervisor';
+
+export interface ChaosRunOptions {
+  readonly payments: number;
+  readonly seed: number;
+  readonly kills: number;
+  readonly dataDir: string;
+  readonly rates: ChaosRates;
+  /** Multiplies the saga's Retry intervals in the runtime (1 = as deployed). */
+  readonly retryScale: number;
+  readonly timeoutMs: number;
+  readonly reproduce: string;
+  readonly onProgress?: (line: string) => void;
+}
+
+const count = (record: Record<string, number>, key: string, by = 1) => {
+  record[key] = (record[key] ?? 0) + by;
+};
+
+/** Gateway kinds that reached the gateway: the payment has a charge there (refund kinds: a refunded one). */
+function gatewayFaultsSeen(plan: ChaosPlan, charges: ChaosSummaryInput['charges']) {
+  const charged = new Map(charges.map((c) => [c.paymentId, c]));
+  const seen: Partial<Record<PaymentKind, number>> = {};
+  for (const payment of plan.payments) {
+    if (payment.kind === 'approve' || payment.kind === 'declined' || payment.kind === 'walletShort') continue;
+    const charge = charged.get(payment.paymentId);
+    const refundKind = payment.kind === 'refundResponseLost' || payment.kind === 'settleRefused';
+    if (charge && (!refundKind || charge.refunded > 0)) seen[payment.kind] = (seen[payment.kind] ?? 0) + 1;
+  }
+  return seen;
+}
+type ChaosSummaryInput = { charges: ReadonlyArray<{ paymentId: string | undefined; refunded: number }> };
+
+/**
+ * The whole chaos run: start the runtime as a child, seed wallets, send the
+ * plan while killing the runtime at the schedule's points, quiesce, redrive
+ * as operations would, collect the facts and check them.
+ */
+export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> {
+  const startedAt = new Date();
+  const deadline = startedAt.getTime() + options.timeoutMs;
+  const runId = `chaos${options.seed}`;
+  const prefix = `${runId}-`;
+  const plan = planChaos({ payments: options.payments, seed: options.seed, runId, rates: options.rates });
+  const supervisor = new RuntimeSupervisor({
+    dataDir: options.dataDir,
+    seed: options.seed,
+    rates: options.rates,
+    retryScale: options.retryScale,
+  });
+  const whenUp = () => supervisor.whenUp();
+  const progress = options.onProgress ?? (() => undefined);
+  await supervisor.start();
+  try {
+    process.env.AWS_ACCESS_KEY_ID ??= 'local';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+    const target = await connectTarget(supervisor.endpoint, DEFAULT_REGION, 'local');
+    const deps = createContext(
+      { stage: 'local', endpoint: supervisor.endpoint, region: DEFAULT_REGION, yes: true },
+      {
+        clients: createClients({ endpoint: supervisor.endpoint, region: DEFAULT_REGION }),
+        out: createOutput({ json: true, stdout: () => undefined, stderr: () => undefined }),
+      },
+    );
+    progress(`seeding ${plan.wallets.length} wallets`);
+    await seedWallets(target, plan);
+
+    // kill -9 at the schedule's points (fractions of the payments ended), restart on the same data dir.
+    const points = killPoints(options.seed, options.kills);
+    let killing: Promise<void> | undefined;
+    let sent = 0;
+    const monitor = setInterval(() => {
+      const next = points[supervisor.kills];
+      if (!killing && next !== undefined && supervisor.outcomes >= next * options.payments) {
+        progress(`kill -9 #${supervisor.kills + 1} at ${supervisor.outcomes} sagas ended`);
+        killing = supervisor.killAndRestart().finally(() => {
+          killing = undefined;
+        });
+      }
+    }, 100);
+    const report = setInterval(
+      () =>
+        progress(
+          `sent ${sent}/${plan.sendOrder.length} events, ${supervisor.outcomes}/${options.payments} sagas ended, kills ${supervisor.kills}, faults ${Object.values(supervisor.injected).reduce((a, b) => a + b, 0)}`,
+        ),
+      5_000,
+    );
+    try {
+      progress(`sending ${plan.sendOrder.length} events`);
+      await sendChaosPlan(target, plan, whenUp, {
+        onSent: (n) => {
+          sent = n;
+        },
+      });
+      for (;;) {
+        await waitQuiet(target, prefix, whenUp, { deadline });
+        if (killing) await killing;
+        if (supervisor.kills >= points.length || Date.now() > deadline) break;
+        // Everything ended before the next kill point: kill now, so the restart still meets recovery work.
+        progress(`kill -9 #${supervisor.kills + 1} at quiet`);
+        await supervisor.killAndRestart();
+      }
+    } finally {
+      clearInterval(monitor);
+      clearInterval(report);
+    }
+    const quiet = await waitQuiet(target, prefix, whenUp, { deadline });
+    progress(`quiet: ${quiet.executions} executions; redriving as operations would`);
+    const redrive = await redriveLikeOps(deps, target, prefix, startedAt, whenUp, {
+      deadline,
+      onRound: (round, what) => progress(`ops redrive round ${round}: ${what}`),
+    });
+    const endedAt = new Date();
+    progress('collecting facts and checking');
+    const facts = await collectFacts(target, deps, prefix, { startedAt, now: new Date() });
+    const checks = runChecks(
+      { payments: plan.payments, malformed: plan.malformed, intakeDlq: target.names.queues.intakeDlq },
+      facts,
+    );
+    const sagas: Record<string, number> = {};
+    for (const status of facts.executions.values()) count(sagas, status);
+    const dlq: Record<string, number> = {};
+    for (const entries of facts.dlq.values()) for (const entry of entries) count(dlq, entry.queue);
+    const planned: Partial<Record<PaymentKind, number>> = {};
+    for (const payment of plan.payments) planned[payment.kind] = (planned[payment.kind] ?? 0) + 1;
+    const wallMs = endedAt.getTime() - startedAt.getTime();
+    const byName = (name: string) => checks.find((c) => c.name.startsWith(name));
+    return {
+      ok: checks.every((c) => c.ok) && !quiet.timedOut,
+      seed: options.seed,
+      reproduce: options.reproduce,
+      payments: options.payments,
+      events: plan.sendOrder.length,
+      planned,
+      injected: {
+        ...gatewayFaultsSeen(plan, facts.charges),
+        ...supervisor.injected,
+        duplicateEvent: plan.duplicates,
+        reorderedEvent: plan.reordered,
+        malformedEvent: plan.malformed.length,
+        kill9: supervisor.kills,
+      },
+      kills: supervisor.kills,
+      restarts: supervisor.restarts,
+      sagas,
+      dlq,
+      redrive,
+      lost: byName('lost')?.violations ?? 0,
+      doubleCharges: byName('double charges')?.violations ?? 0,
+      unreleasedHolds: byName('unreleased holds')?.violations ?? 0,
+      moneyConserved: byName('money conserved')?.ok ?? false,
+      reconciliation: byName('reconciliation')?.ok ? 'clean' : 'discrepancies',
+      wallMs,
+      sagasPerSecond: Math.round((facts.executions.size / Math.max(1, wallMs / 1000)) * 10) / 10,
+      checks: quiet.timedOut
+        ? [
+            ...checks,
+            {
+              name: 'quiesced before the deadline',
+              ok: false,
+              violations: 1,
+              detail: `${quiet.running} running, intake depth ${quiet.intakeDepth}`,
+            },
+          ]
+        : checks,
+    };
+  } finally {
+    await supervisor.stop();
+  }
+}
