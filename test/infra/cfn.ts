@@ -32,6 +32,11 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::StepFunctions::StateMachine': 'StateMachineName',
   'AWS::SNS::Topic': 'TopicName',
   'AWS::IAM::Role': 'RoleName',
+  // Ref of these returns a name, as CloudFormation documents for each type.
+  'AWS::ApiGateway::Stage': 'StageName',
+  'AWS::Cognito::UserPoolResourceServer': 'Identifier',
+  'AWS::Cognito::UserPoolDomain': 'Domain',
+  'AWS::WAFv2::WebACL': 'Name',
 };
 
 export class UnresolvableError extends Error {
@@ -96,6 +101,11 @@ export class CfnApp {
         return `arn:aws:kms:${region}:${account}:key/${logicalId}`;
       case 'AWS::IAM::Role':
         return `arn:aws:iam::${account}:role/${name}`;
+      // Generated ids (user pool, web ACL) stand in as their logical ids.
+      case 'AWS::Cognito::UserPool':
+        return `arn:aws:cognito-idp:${region}:${account}:userpool/${logicalId}`;
+      case 'AWS::WAFv2::WebACL':
+        return `arn:aws:wafv2:${region}:${account}:regional/webacl/${name}/${logicalId}`;
       default:
         throw new UnresolvableError(`no ARN format for ${resource.Type} (${logicalId})`);
     }

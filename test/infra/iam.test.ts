@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  API,
   FUNCTION_KEYS,
   FUNCTIONS,
   type FunctionKey,
@@ -7,6 +8,8 @@ import {
   resourceNames,
   type TableKey,
 } from '../../core/config/names';
+import { PAYSAGA_OPS_SOURCE, PAYSAGA_SOURCE } from '../../events/envelope';
+import { roleName } from '../../stacks/roles';
 import { stageConfig } from '../../stacks/stage-config';
 import type { CfnApp } from './cfn';
 import { cfnAppOf, synthesizeApp, TEST_ACCOUNT, TEST_REGION } from './synth-helper';
@@ -151,6 +154,16 @@ describe('IAM: every policy in the synthesized templates', () => {
       ],
       notify: [...grants(['sqs:SendMessage'], [queueArn('notification')]), ...idempotency, ...keyWrite],
       recordOutcome: [...tableWrite('payments'), ...keyWrite],
+      apiSubmit: [
+        // The client's request record (pk PAYMENT#<id>, sk API#REQUEST): read, create once, update.
+        ...grants(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn('payments')]),
+        ...keyWrite,
+        ...grants(['events:PutEvents'], [busArn]),
+      ],
+      apiRead: [
+        ...grants(['dynamodb:GetItem', 'dynamodb:Query'], [tableArn('payments')]),
+        ...grants(['kms:Decrypt'], [keyArn]),
+      ],
       archiveHistory: [
         ...grants(['states:GetExecutionHistory'], [executionsArn]),
         ...grants(
@@ -281,10 +294,14 @@ describe('IAM: every policy in the synthesized templates', () => {
           cfn.renderDeep(stack, role.Properties?.AssumeRolePolicyDocument),
         ]),
     );
-    const services = Object.entries(byRole).filter(([name]) => !name.startsWith('paysaga-'));
+    const teams = [roleName(STAGE, 'operations'), roleName(STAGE, 'finance')];
+    const services = Object.entries(byRole).filter(([name]) => !teams.includes(name));
     // Assess
     expect(byRole['paysaga-prod-operations']).toEqual(trust(awsPrincipal(config.opsPrincipals)));
     expect(byRole['paysaga-prod-finance']).toEqual(trust(awsPrincipal(config.financePrincipals)));
+    // The two roles the bus policy names by ARN carry those fixed names, and belong to their services.
+    expect(byRole['paysaga-prod-api-submit']).toEqual(trust({ Service: 'lambda.amazonaws.com' }));
+    expect(byRole['paysaga-prod-payment-saga']).toEqual(trust({ Service: 'states.amazonaws.com' }));
     expect(
       services
         .map(([, doc]) => JSON.stringify((doc as { Statement: Statement[] }).Statement[0]?.Principal))
@@ -337,17 +354,148 @@ describe('IAM: every policy in the synthesized templates', () => {
     );
     for (const deny of denies) expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
     // Lambda's resource policies: only EventBridge, only from the saga-ended rule, only the archiver.
+    // ... and API Gateway, only from this API's stage, only the route's method and path, only its function.
+    const [restApi] = cfn.resourcesOfType('AWS::ApiGateway::RestApi');
+    if (!restApi) throw new Error('no REST API');
+    const executeApi = `arn:aws:execute-api:${region}:${account}:${cfn.render(restApi[0], { Ref: restApi[1] })}/${STAGE}`;
     const invokePermissions = cfn
       .resourcesOfType('AWS::Lambda::Permission')
-      .map(([stack, , p]) => cfn.renderDeep(stack, p.Properties));
-    expect(invokePermissions).toEqual([
+      .map(([stack, , p]) => JSON.stringify(cfn.renderDeep(stack, p.Properties)));
+    expect(invokePermissions.sort()).toEqual(
+      [
+        {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: functionArn('archiveHistory'),
+          Principal: 'events.amazonaws.com',
+          SourceArn: `arn:aws:events:${region}:${account}:rule/default/${resourceNames(STAGE).sagaEndedRule}`,
+        },
+        ...Object.values(API.routes).map((route) => ({
+          Action: 'lambda:InvokeFunction',
+          FunctionName: functionArn(route.function),
+          Principal: 'apigateway.amazonaws.com',
+          SourceArn: `${executeApi}/${route.method}${route.path.replace(/\{\w+\}/g, '*')}`,
+        })),
+      ]
+        .map((permission) => JSON.stringify(permission))
+        .sort(),
+    );
+    expect(denies.length).toBe(Object.keys(n.queues).length + 1);
+  });
+
+  it('lets api-submit put only PaymentRequested, only under the sources of the configured API clients', () => {
+    // Prepare
+    const sources = stageConfig(STAGE).apiClients.map((client) => client.source);
+    // Act
+    const putEvents = (byPrincipal.get(`function:${n.functions.apiSubmit}`) ?? []).filter((s) =>
+      arrayOf(s.Action).includes('events:PutEvents'),
+    );
+    // Assess
+    expect(sources.length).toBeGreaterThan(0);
+    expect(putEvents).toEqual([
       {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: functionArn('archiveHistory'),
-        Principal: 'events.amazonaws.com',
-        SourceArn: `arn:aws:events:${region}:${account}:rule/default/${resourceNames(STAGE).sagaEndedRule}`,
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: busArn,
+        Condition: { StringEquals: { 'events:source': sources, 'events:detail-type': 'PaymentRequested' } },
       },
     ]);
-    expect(denies.length).toBe(Object.keys(n.queues).length + 1);
+  });
+});
+
+describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
+  const config = stageConfig(stage);
+  const names = resourceNames(stage);
+  const stageBusArn = `arn:aws:events:${region}:${account}:event-bus/${names.eventBus}`;
+  const ownRole = (role: Parameters<typeof roleName>[1]) =>
+    `arn:aws:iam::${account}:role/${roleName(stage, role)}`;
+  let statements: Statement[];
+  let intakeRoleArn: string;
+
+  beforeAll(async () => {
+    const cfn = cfnAppOf(await synthesizeApp(stage));
+    const buses = cfn.resourcesOfType('AWS::Events::EventBus');
+    const [busStack, , bus] = buses[0] ?? [];
+    if (buses.length !== 1 || !busStack || !bus) throw new Error(`${buses.length} event buses`);
+    statements = (cfn.renderDeep(busStack, bus.Properties?.Policy) as { Statement: Statement[] }).Statement;
+    const intake = cfn
+      .resourcesOfType('AWS::Lambda::Function')
+      .find(([s, , f]) => cfn.render(s, f.Properties?.FunctionName) === names.functions.intake);
+    if (!intake) throw new Error('no intake function');
+    intakeRoleArn = cfn.render(intake[0], intake[2].Properties?.Role);
+  });
+
+  it('allows each configured producer to put PaymentRequested under its own sources only', () => {
+    // Act
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    // Assess
+    expect(config.eventProducers.length).toBeGreaterThan(0);
+    expect(allows).toEqual(
+      config.eventProducers.map((producer) =>
+        expect.objectContaining({
+          Principal: { AWS: producer.principal },
+          Action: 'events:PutEvents',
+          Resource: stageBusArn,
+          Condition: {
+            StringEquals: {
+              'events:source': [...producer.sources],
+              'events:detail-type': 'PaymentRequested',
+            },
+          },
+        }),
+      ),
+    );
+  });
+
+  it('denies PaymentRequested to every principal but the producers and the api-submit role', () => {
+    // Act
+    const deny = statements.find(
+      (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('"events:detail-type"'),
+    );
+    // Assess
+    expect(deny).toEqual(
+      expect.objectContaining({
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Resource: stageBusArn,
+        Condition: {
+          StringEquals: { 'events:detail-type': 'PaymentRequested' },
+          ArnNotEquals: {
+            'aws:PrincipalArn': [...config.eventProducers.map((p) => p.principal), ownRole('apiSubmit')],
+          },
+        },
+      }),
+    );
+  });
+
+  it('denies paysaga.* sources to every principal but intake, the saga and operations', () => {
+    // Act
+    const deny = statements.find(
+      (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('"events:source"'),
+    );
+    // Assess
+    expect(PAYSAGA_SOURCE.startsWith('paysaga.') && PAYSAGA_OPS_SOURCE.startsWith('paysaga.')).toBe(true);
+    expect(deny).toEqual(
+      expect.objectContaining({
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Resource: stageBusArn,
+        Condition: {
+          StringLike: { 'events:source': 'paysaga.*' },
+          ArnNotEquals: { 'aws:PrincipalArn': [intakeRoleArn, ownRole('saga'), ownRole('operations')] },
+        },
+      }),
+    );
+    expect(intakeRoleArn).toMatch(/^arn:aws:iam::\d{12}:role\//);
+  });
+
+  it('has no other statement, and none allows every principal', () => {
+    // Act
+    const openAllows = statements.filter(
+      (s) => s.Effect === 'Allow' && JSON.stringify(s.Principal ?? {}).includes('"*"'),
+    );
+    // Assess
+    expect(openAllows).toEqual([]);
+    expect(statements).toHaveLength(config.eventProducers.length + 2);
+    for (const s of statements) expect(s.Action).toBe('events:PutEvents');
   });
 });

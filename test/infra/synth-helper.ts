@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { App, getStack } from 'sst/constructs';
 import { initProject, useProject } from 'sst/project.js';
-import { addStacks, Data, History, Intake, Ops, Saga } from '../../stacks';
+import { Api, addStacks, Data, History, Intake, Ops, Saga } from '../../stacks';
 import { finishWithoutBundling } from '../../stacks/finish';
 import { CfnApp, type CfnTemplate } from './cfn';
 
@@ -19,6 +19,7 @@ export interface SynthesizedApp {
     readonly Intake: Template;
     readonly Saga: Template;
     readonly History: Template;
+    readonly Api: Template;
     readonly Ops: Template;
   };
   readonly stackObjects: {
@@ -26,6 +27,7 @@ export interface SynthesizedApp {
     readonly Intake: ReturnType<typeof getStack>;
     readonly Saga: ReturnType<typeof getStack>;
     readonly History: ReturnType<typeof getStack>;
+    readonly Api: ReturnType<typeof getStack>;
     readonly Ops: ReturnType<typeof getStack>;
   };
 }
@@ -55,6 +57,7 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     Intake: getStack(Intake),
     Saga: getStack(Saga),
     History: getStack(History),
+    Api: getStack(Api),
     Ops: getStack(Ops),
   };
   const stacks = {
@@ -62,12 +65,13 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     Intake: Template.fromStack(stackObjects.Intake),
     Saga: Template.fromStack(stackObjects.Saga),
     History: Template.fromStack(stackObjects.History),
+    Api: Template.fromStack(stackObjects.Api),
     Ops: Template.fromStack(stackObjects.Ops),
   };
   return { app, stage, stacks, stackObjects };
 }
 
-/** The synthesized app as resolvable templates (see cfn.ts), keyed Data/Intake/Saga/History/Ops. */
+/** The synthesized app as resolvable templates (see cfn.ts), keyed Data/Intake/Saga/History/Api/Ops. */
 export function cfnAppOf(synthesized: SynthesizedApp): CfnApp {
   const templates = Object.fromEntries(
     Object.entries(synthesized.stacks).map(([key, template]) => [key, template.toJSON() as CfnTemplate]),

@@ -329,7 +329,8 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
       );
       // Assess
       expect(props(logGroup).RetentionInDays).toBe(retentionDaysOf(stage));
-      expect(cfn.resourcesOfType('AWS::Logs::LogGroup')).toHaveLength(FUNCTION_KEYS.length + 1);
+      // Besides: one per function, and the API's access, execution and WAF logs (test/infra/api.test.ts).
+      expect(cfn.resourcesOfType('AWS::Logs::LogGroup')).toHaveLength(FUNCTION_KEYS.length + 4);
     });
   });
 
@@ -438,10 +439,12 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
         .resourcesOfType('AWS::IAM::Role')
         .filter(([, , role]) => props(role).RoleName !== undefined)
         .map(([, , role]) => [props(role).RoleName, props(role).MaxSessionDuration]);
-      // Assess
+      // Assess: the api-submit and saga roles are named only for the bus policy, and assumed by services.
       expect(roles.sort()).toEqual([
+        [`paysaga-${stage}-api-submit`, undefined],
         [`paysaga-${stage}-finance`, 3600],
         [`paysaga-${stage}-operations`, 3600],
+        [`paysaga-${stage}-payment-saga`, undefined],
       ]);
     });
   });
