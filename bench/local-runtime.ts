@@ -6,14 +6,16 @@ import { type Runtime, startRuntime } from '../local/runtime';
 import { dynaliteLevel } from './dynalite';
 import { type CallProfile, E2eBench } from './e2e';
 import { rawEngineLevel, serviceLevel } from './engine';
+import { frontDoorLevels } from './front-door';
 import type { LevelResult } from './measure';
 
-const USAGE = `usage: npm run bench -- [--levels 1,4,16,64] [--sagas 40] [--storage disk|memory] [--only e2e|engine|dynalite] [--json]
+const USAGE = `usage: npm run bench -- [--levels 1,4,16,64] [--sagas 40] [--storage disk|memory] [--only e2e|engine|dynalite|frontdoor] [--json]
 
 End-to-end saga throughput and latency (PutEvents -> terminal status) through the local
 runtime at each concurrency level (sagas in flight), and in the same run the ceilings it
 sits under: the raw aws-local-stepfunctions engine and paysaga's Step Functions service
-with trivial tasks, and dynalite's conditional-write rate.
+with trivial tasks, and dynalite's conditional-write rate; and the HTTP front door's
+POST /v1/payments and GET /v1/payments/{id} rate and latency.
   --sagas    sagas per level at least (each level runs max(sagas, 6 x level))
   --storage  the e2e runtime's storage: disk (as npm start, default) or memory
   --sqs-synchronous NORMAL  what-if: run the SQS store's SQLite with this synchronous pragma
@@ -188,6 +190,8 @@ async function main(): Promise<void> {
   if (!options.only || options.only === 'dynalite') await dynaliteCeilings(levels, rows);
   if (!options.only || options.only === 'e2e')
     profile = await endToEnd(levels, sagas, options.storage, rows, options['sqs-synchronous']);
+  if (!options.only || options.only === 'frontdoor')
+    await frontDoorLevels(levels, 5 * sagas, options.storage, rows, say);
   const loadAfter = loadavg()[0]?.toFixed(1);
   const result = {
     machine,
