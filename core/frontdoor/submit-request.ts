@@ -103,6 +103,8 @@ export function parseSubmission(input: SubmitInput): Submission {
   }
   const panPaths = findPanPaths(parsed);
   if (panPaths.length > 0) return cardDataRefused(panPaths);
+  // A card number written as a JSON number past 2^53 loses digits in JSON.parse; the text still has them.
+  if (containsPan(body)) return cardDataRefused(['(body)']);
   if (!isPlainObject(parsed)) {
     return invalid(`the body must be a ${DETAIL_TYPES.paymentRequested} v1 object`, [
       { path: '(body)', message: 'expected an object' },

@@ -123,6 +123,18 @@ describe('parseSubmission', () => {
     expect(!result.ok && problemOf(result.response).type).toMatch(/card_data_refused$/);
   });
 
+  it('refuses a card number written as a JSON number too long to survive JSON.parse (found by the fuzz run)', () => {
+    // Act: 40000010010000003 parses to 40000010010000004, which is not Luhn-valid; the text is
+    const result = parseSubmission({
+      idempotencyKey: 'pay_1',
+      body: JSON.stringify(valid).replace('1250', '40000010010000003'),
+      now,
+    });
+
+    // Assess
+    expect(!result.ok && problemOf(result.response).type).toMatch(/card_data_refused$/);
+  });
+
   it('says which header is missing', () => {
     // Act
     const result = parseSubmission({ idempotencyKey: undefined, body: JSON.stringify(valid), now });
