@@ -22,11 +22,13 @@ import { accessLogFormat } from './api-access-log';
 import { apiAuth, pascal } from './api-auth';
 import { clientUsagePlans } from './api-usage-plans';
 import { apiWebAcl } from './api-waf';
+import { attachBusPolicy, busPolicyStatements } from './bus-policy';
 import { Data } from './Data';
 import { type PaysagaFunction, paysagaFunction } from './functions';
 import { Intake } from './Intake';
 import { ACTIONS, allow, keyStatement } from './permissions';
-import { roleName } from './roles';
+import { roleArn } from './roles';
+import { Saga } from './Saga';
 import { stageConfig } from './stage-config';
 
 type RouteKey = keyof typeof API.routes;
@@ -56,7 +58,8 @@ export const pathParameters = (path: string): string[] =>
  */
 export function Api({ stack }: StackContext) {
   const { key, tables } = use(Data);
-  const { bus } = use(Intake);
+  const { bus, intake } = use(Intake);
+  const { stateMachine } = use(Saga);
   const config = stageConfig(stack.stage);
   const names = resourceNames(stack.stage);
 
@@ -90,8 +93,6 @@ export function Api({ stack }: StackContext) {
   const functions: Record<ApiFunctionKey, PaysagaFunction> = {
     apiSubmit: paysagaFunction(stack, 'apiSubmit', {
       ...functionOptions,
-      // Named: the bus policy (Intake) lets only this role, of paysaga's, put PaymentRequested.
-      roleName: roleName(stack.stage, 'apiSubmit'),
       env: submitEnv,
       statements: [
         // The client's request record: read it, create it once (conditional put), record its event.
@@ -121,6 +122,20 @@ export function Api({ stack }: StackContext) {
       statements: [allow(ACTIONS.tableRead, [tables.payments.tableArn]), keyStatement(key, false)],
     }),
   };
+
+  // The bus policy lives here, not in Intake: it names the roles that may publish, and this stack is the
+  // first that can reference them all (intake, saga, api-submit; operations by its fixed name) without a
+  // cycle. Deployed after Saga, so it never denies a role that a running saga still uses.
+  attachBusPolicy(
+    stack,
+    bus,
+    busPolicyStatements({
+      busArn: bus.eventBusArn,
+      producers: config.eventProducers,
+      paymentRequesters: [functions.apiSubmit.role.roleArn],
+      paysagaPublishers: [intake.role.roleArn, stateMachine.role.roleArn, roleArn(stack.stage, 'operations')],
+    }),
+  );
 
   const accessLogs = new LogGroup(stack, 'ApiAccessLogs', {
     logGroupName: `/aws/apigateway/${names.api}/access`,

@@ -1,12 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import {
-  type CfnEventBus,
-  EventBus,
-  type IRule,
-  type IRuleTarget,
-  Rule,
-  type RuleTargetConfig,
-} from 'aws-cdk-lib/aws-events';
+import { EventBus, type IRule, type IRuleTarget, Rule, type RuleTargetConfig } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
@@ -14,13 +7,11 @@ import { NagSuppressions } from 'cdk-nag';
 import { type StackContext, use } from 'sst/constructs';
 import { resourceNames } from '../core/config/names';
 import { PAYMENT_REQUESTED_PATTERN } from '../events/envelope';
-import { eventBusArn, intakeRuleArn, sagaExecutionsArn, sagaStateMachineArn } from './arns';
-import { busPolicy } from './bus-policy';
+import { intakeRuleArn, sagaExecutionsArn, sagaStateMachineArn } from './arns';
 import { Data } from './Data';
 import { paysagaFunction } from './functions';
 import { ACTIONS, allow, keyStatement, queueSendStatement } from './permissions';
 import { paysagaQueue } from './queues';
-import { roleArn } from './roles';
 import { stageConfig } from './stage-config';
 
 /** EventBridge's delivery retries to the intake queue before the event goes to the rule's DLQ. */
@@ -63,7 +54,7 @@ class EncryptedQueueTarget implements IRuleTarget {
 }
 
 /**
- * Intake: the bus and its resource policy, the PaymentRequested rule into the intake queue (with its
+ * Intake: the bus, the PaymentRequested rule into the intake queue (with its
  * own retry policy and DLQ), and the intake Lambda that starts one saga per
  * paymentId, reporting partial batch failures.
  */
@@ -73,6 +64,7 @@ export function Intake({ stack }: StackContext) {
   const names = resourceNames(stack.stage);
   const queueOptions = { stage: stack.stage, key, removalPolicy: config.removalPolicy };
 
+  // Its resource policy (who may put what) names roles of later stacks: stacks/Api.ts attaches it.
   const bus = new EventBus(stack, 'Bus', { eventBusName: names.eventBus });
 
   const intakeDlq = paysagaQueue(stack, 'intakeDlq', queueOptions);
@@ -119,18 +111,6 @@ export function Intake({ stack }: StackContext) {
       // Telling a duplicate request from a conflicting one needs the existing execution's input.
       allow(['states:DescribeExecution'], [sagaExecutionsArn(stack)]),
       allow(ACTIONS.putEvents, [bus.eventBusArn]),
-    ],
-  });
-
-  // Who may put what on the bus. The API's submit role and the saga's role live in later stacks: named by ARN.
-  (bus.node.defaultChild as CfnEventBus).policy = busPolicy({
-    busArn: eventBusArn(stack),
-    producers: config.eventProducers,
-    paymentRequesters: [roleArn(stack.stage, 'apiSubmit')],
-    paysagaPublishers: [
-      intake.role.roleArn,
-      roleArn(stack.stage, 'saga'),
-      roleArn(stack.stage, 'operations'),
     ],
   });
 

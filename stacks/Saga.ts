@@ -1,4 +1,3 @@
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
@@ -17,7 +16,6 @@ import {
   tableReadWriteStatement,
 } from './permissions';
 import { paysagaQueue } from './queues';
-import { roleName } from './roles';
 import { resourceSubstitutions, sagaDefinitionText } from './saga-definition';
 import { stageConfig } from './stage-config';
 
@@ -124,15 +122,8 @@ export function Saga({ stack }: StackContext) {
     removalPolicy: config.removalPolicy,
   });
 
-  // A fixed role name: the bus policy (Intake, deployed first) lets this role publish the outcome events.
-  const role = new Role(stack, 'PaymentSagaRole', {
-    roleName: roleName(stack.stage, 'saga'),
-    assumedBy: new ServicePrincipal('states.amazonaws.com'),
-    description: `paysaga payment saga state machine (${stack.stage})`,
-  });
   const stateMachine = new StateMachine(stack, 'PaymentSaga', {
     stateMachineName: names.stateMachine,
-    role,
     stateMachineType: StateMachineType.STANDARD,
     definitionBody: DefinitionBody.fromString(sagaDefinitionText()),
     definitionSubstitutions: {
@@ -157,7 +148,7 @@ export function Saga({ stack }: StackContext) {
   stateMachine.addToRolePolicy(keyStatement(key, true));
   stateMachine.addToRolePolicy(allow(ACTIONS.putEvents, [bus.eventBusArn]));
   NagSuppressions.addResourceSuppressions(
-    [stateMachine, role],
+    stateMachine,
     [
       {
         id: 'AwsSolutions-IAM5',

@@ -36,13 +36,3 @@ export function intakeRuleArn(stack: Stack): string {
     arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
   });
 }
-
-/** The paysaga bus, for its own resource policy (a GetAtt of the bus inside the bus would be a cycle). */
-export function eventBusArn(stack: Stack): string {
-  return stack.formatArn({
-    service: 'events',
-    resource: 'event-bus',
-    resourceName: resourceNames(stack.stage).eventBus,
-    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-  });
-}

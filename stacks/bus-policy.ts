@@ -1,4 +1,6 @@
-import { AnyPrincipal, ArnPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { CfnEventBusPolicy, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { AnyPrincipal, ArnPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
 import { APP_NAME } from '../core/config/names';
 import { DETAIL_TYPES, PAYSAGA_OPS_SOURCE, PAYSAGA_SOURCE } from '../events/envelope';
 import { ACTIONS } from './permissions';
@@ -18,15 +20,15 @@ export interface BusPolicyOptions {
 export const PAYSAGA_SOURCE_PATTERN = `${APP_NAME}.*`;
 
 /**
- * The bus's resource policy. Allows each upstream producer (often another
- * account) to put PaymentRequested under its own sources. Denies, to everyone
- * else including this account's own principals, putting PaymentRequested (a
- * request to move money) or any event under paysaga.* (outcomes and audit
- * records that consumers trust): an explicit Deny in a resource policy wins
- * over any Allow in an identity policy, so an over-broad role in the account
- * cannot forge a request or an outcome.
+ * The bus's resource policy statements. Allows each upstream producer (often
+ * another account) to put PaymentRequested under its own sources. Denies, to
+ * everyone else including this account's own principals, putting
+ * PaymentRequested (a request to move money) or any event under paysaga.*
+ * (outcomes and audit records that consumers trust): an explicit Deny in a
+ * resource policy wins over any Allow in an identity policy, so an
+ * over-broad role in the account cannot forge a request or an outcome.
  */
-export function busPolicy(options: BusPolicyOptions): PolicyDocument {
+export function busPolicyStatements(options: BusPolicyOptions): PolicyStatement[] {
   const { busArn, producers } = options;
   for (const source of [PAYSAGA_SOURCE, PAYSAGA_OPS_SOURCE]) {
     if (!source.startsWith(`${APP_NAME}.`))
@@ -75,5 +77,29 @@ export function busPolicy(options: BusPolicyOptions): PolicyDocument {
       ArnNotEquals: { 'aws:PrincipalArn': [...options.paysagaPublishers] },
     },
   });
-  return new PolicyDocument({ statements: [...producerAllows, denyPaymentRequested, denyPaysagaSources] });
+  return [...producerAllows, denyPaymentRequested, denyPaysagaSources];
+}
+
+/**
+ * One AWS::Events::EventBusPolicy per statement (the bus itself carries no
+ * Policy property, which would overwrite them), created one after another:
+ * each is a read-modify-write of the bus's one policy document, and two in
+ * parallel could lose a statement.
+ */
+export function attachBusPolicy(
+  scope: Construct,
+  bus: IEventBus,
+  statements: readonly PolicyStatement[],
+): void {
+  let previous: CfnEventBusPolicy | undefined;
+  for (const statement of statements) {
+    if (!statement.sid) throw new Error('every bus policy statement needs a sid (its statement id)');
+    const policy = new CfnEventBusPolicy(scope, `BusPolicy${statement.sid}`, {
+      eventBusName: bus.eventBusName,
+      statementId: statement.sid,
+      statement: statement.toStatementJson(),
+    });
+    if (previous) policy.node.addDependency(previous);
+    previous = policy;
+  }
 }

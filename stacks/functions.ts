@@ -18,8 +18,6 @@ export interface PaysagaFunctionOptions {
   readonly logRetention: RetentionDays;
   readonly logLevel: string;
   readonly removalPolicy: RemovalPolicy;
-  /** A fixed role name, for a role another stack's policy names by ARN (stacks/roles.ts); default: generated. */
-  readonly roleName?: string;
 }
 
 export interface PaysagaFunction {
@@ -68,7 +66,6 @@ export function paysagaFunction(
   const role = new Role(scope, `${id}Role`, {
     assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
     description: `paysaga ${key} function (${options.stage})`,
-    ...(options.roleName && { roleName: options.roleName }),
   });
   // logGroupArn ends in ":*": the log streams of this one group.
   role.addToPolicy(allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroup.logGroupArn]));

@@ -2,19 +2,11 @@ import { Aws } from 'aws-cdk-lib';
 import { APP_NAME } from '../core/config/names';
 
 /**
- * Roles with fixed names. The bus policy (stacks/bus-policy.ts, in Intake)
- * names the roles allowed to put PaymentRequested or paysaga.* events; two of
- * them live in stacks deployed after Intake (the API's submit function, the
- * saga), and a reference to them would make Intake depend on its dependants.
- * A fixed name gives a known ARN instead. IAM role names are per account, so
- * one stage of paysaga per account (the operations role already assumes it).
+ * The team roles, named so that people and policies can refer to them (the
+ * bus policy names the operations role, which lives in the Ops stack deployed
+ * after it). IAM role names are per account: one stage of paysaga per account.
  */
-export const ROLE_SUFFIXES = {
-  operations: 'operations',
-  finance: 'finance',
-  apiSubmit: 'api-submit',
-  saga: 'payment-saga',
-} as const;
+export const ROLE_SUFFIXES = { operations: 'operations', finance: 'finance' } as const;
 export type NamedRole = keyof typeof ROLE_SUFFIXES;
 
 export function roleName(stage: string, role: NamedRole): string {

@@ -294,14 +294,10 @@ describe('IAM: every policy in the synthesized templates', () => {
           cfn.renderDeep(stack, role.Properties?.AssumeRolePolicyDocument),
         ]),
     );
-    const teams = [roleName(STAGE, 'operations'), roleName(STAGE, 'finance')];
-    const services = Object.entries(byRole).filter(([name]) => !teams.includes(name));
+    const services = Object.entries(byRole).filter(([name]) => !name.startsWith('paysaga-'));
     // Assess
     expect(byRole['paysaga-prod-operations']).toEqual(trust(awsPrincipal(config.opsPrincipals)));
     expect(byRole['paysaga-prod-finance']).toEqual(trust(awsPrincipal(config.financePrincipals)));
-    // The two roles the bus policy names by ARN carry those fixed names, and belong to their services.
-    expect(byRole['paysaga-prod-api-submit']).toEqual(trust({ Service: 'lambda.amazonaws.com' }));
-    expect(byRole['paysaga-prod-payment-saga']).toEqual(trust({ Service: 'states.amazonaws.com' }));
     expect(
       services
         .map(([, doc]) => JSON.stringify((doc as { Statement: Statement[] }).Statement[0]?.Principal))
@@ -406,22 +402,46 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
   const config = stageConfig(stage);
   const names = resourceNames(stage);
   const stageBusArn = `arn:aws:events:${region}:${account}:event-bus/${names.eventBus}`;
-  const ownRole = (role: Parameters<typeof roleName>[1]) =>
-    `arn:aws:iam::${account}:role/${roleName(stage, role)}`;
+  const operationsRoleArn = `arn:aws:iam::${account}:role/${roleName(stage, 'operations')}`;
   let statements: Statement[];
-  let intakeRoleArn: string;
+  let policyResources: { stack: string; id: string; busName: string; dependsOn: string[] }[];
+  let busPolicyProperty: unknown;
+  const roleArnOf = { intake: '', apiSubmit: '', saga: '' };
 
   beforeAll(async () => {
     const cfn = cfnAppOf(await synthesizeApp(stage));
-    const buses = cfn.resourcesOfType('AWS::Events::EventBus');
-    const [busStack, , bus] = buses[0] ?? [];
-    if (buses.length !== 1 || !busStack || !bus) throw new Error(`${buses.length} event buses`);
-    statements = (cfn.renderDeep(busStack, bus.Properties?.Policy) as { Statement: Statement[] }).Statement;
-    const intake = cfn
-      .resourcesOfType('AWS::Lambda::Function')
-      .find(([s, , f]) => cfn.render(s, f.Properties?.FunctionName) === names.functions.intake);
-    if (!intake) throw new Error('no intake function');
-    intakeRoleArn = cfn.render(intake[0], intake[2].Properties?.Role);
+    const policies = cfn.resourcesOfType('AWS::Events::EventBusPolicy');
+    statements = policies.map(([s, , p]) => cfn.renderDeep(s, p.Properties?.Statement) as Statement);
+    policyResources = policies.map(([s, id, p]) => ({
+      stack: s,
+      id,
+      busName: cfn.render(s, p.Properties?.EventBusName),
+      dependsOn: (p as { DependsOn?: string[] }).DependsOn ?? [],
+    }));
+    busPolicyProperty = cfn
+      .resourcesOfType('AWS::Events::EventBus')
+      .map(([, , bus]) => bus.Properties?.Policy);
+    const functionRole = (key: 'intake' | 'apiSubmit') => {
+      const fn = cfn
+        .resourcesOfType('AWS::Lambda::Function')
+        .find(([s, , f]) => cfn.render(s, f.Properties?.FunctionName) === names.functions[key]);
+      if (!fn) throw new Error(`no ${key} function`);
+      return cfn.render(fn[0], fn[2].Properties?.Role);
+    };
+    roleArnOf.intake = functionRole('intake');
+    roleArnOf.apiSubmit = functionRole('apiSubmit');
+    const [sagaStack, , sm] = cfn.resourcesOfType('AWS::StepFunctions::StateMachine')[0] ?? [];
+    if (!sagaStack || !sm) throw new Error('no state machine');
+    roleArnOf.saga = cfn.render(sagaStack, sm.Properties?.RoleArn);
+  });
+
+  it('is a chain of statement resources on the paysaga bus, each after the previous (no lost concurrent write)', () => {
+    // Assess
+    expect(busPolicyProperty).toEqual([undefined]);
+    expect(policyResources.every((p) => p.busName === names.eventBus)).toBe(true);
+    expect(policyResources.map((p) => p.dependsOn)).toEqual(
+      policyResources.map((_p, i) => (i === 0 ? [] : [policyResources[i - 1]?.id])),
+    );
   });
 
   it('allows each configured producer to put PaymentRequested under its own sources only', () => {
@@ -460,7 +480,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
         Condition: {
           StringEquals: { 'events:detail-type': 'PaymentRequested' },
           ArnNotEquals: {
-            'aws:PrincipalArn': [...config.eventProducers.map((p) => p.principal), ownRole('apiSubmit')],
+            'aws:PrincipalArn': [...config.eventProducers.map((p) => p.principal), roleArnOf.apiSubmit],
           },
         },
       }),
@@ -481,11 +501,13 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
         Resource: stageBusArn,
         Condition: {
           StringLike: { 'events:source': 'paysaga.*' },
-          ArnNotEquals: { 'aws:PrincipalArn': [intakeRoleArn, ownRole('saga'), ownRole('operations')] },
+          ArnNotEquals: {
+            'aws:PrincipalArn': [roleArnOf.intake, roleArnOf.saga, operationsRoleArn],
+          },
         },
       }),
     );
-    expect(intakeRoleArn).toMatch(/^arn:aws:iam::\d{12}:role\//);
+    for (const arn of Object.values(roleArnOf)) expect(arn).toMatch(/^arn:aws:iam::\d{12}:role\/./);
   });
 
   it('has no other statement, and none allows every principal', () => {

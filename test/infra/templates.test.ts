@@ -439,12 +439,10 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
         .resourcesOfType('AWS::IAM::Role')
         .filter(([, , role]) => props(role).RoleName !== undefined)
         .map(([, , role]) => [props(role).RoleName, props(role).MaxSessionDuration]);
-      // Assess: the api-submit and saga roles are named only for the bus policy, and assumed by services.
+      // Assess
       expect(roles.sort()).toEqual([
-        [`paysaga-${stage}-api-submit`, undefined],
         [`paysaga-${stage}-finance`, 3600],
         [`paysaga-${stage}-operations`, 3600],
-        [`paysaga-${stage}-payment-saga`, undefined],
       ]);
     });
   });
