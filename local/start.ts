@@ -29,7 +29,7 @@ function parseOptions() {
         memory: { type: 'boolean', default: false },
         stage: { type: 'string', default: 'local' },
         'no-sandbox': { type: 'boolean', default: false },
-        'api-port': { type: 'string', default: process.env.PAYSAGA_API_PORT ?? '4567' },
+        'api-port': { type: 'string', default: process.env.PAYSAGA_API_PORT },
         'no-api': { type: 'boolean', default: false },
         'console-port': { type: 'string', default: process.env.PAYSAGA_CONSOLE_PORT ?? '4570' },
         'no-console': { type: 'boolean', default: false },
@@ -76,13 +76,14 @@ async function main(): Promise<void> {
       memory: options.memory,
       stage: options.stage,
       sandbox: !options['no-sandbox'],
-      frontDoor: options['no-api'] ? false : { port: Number(options['api-port']) },
+      // With --port 0 (tests, several runtimes at once) the front door takes any free port too, unless told.
+      frontDoor: options['no-api'] ? false : { port: Number(options['api-port'] ?? (port === 0 ? 0 : 4567)) },
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const hint =
       code === 'EADDRINUSE'
-        ? `port ${port} is in use: is paysaga already running? Stop it, or pass --port <other>.`
+        ? `port ${(error as { port?: number }).port ?? port} is in use: is paysaga already running? Stop it, or pass --port / --api-port <other>.`
         : (error as Error).name === 'DataDirInUseError'
           ? 'one runtime per data dir.'
           : 'see the error above.';
