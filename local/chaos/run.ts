@@ -3,7 +3,7 @@ import { createOutput } from '../../cli/output';
 import { seedWallets } from '../demo/drive';
 import { connectTarget } from '../demo/target';
 import { DEFAULT_REGION } from '../edge/request-context';
-import { runChecks } from './checks';
+import { type CheckResult, runChecks } from './checks';
 import { sendChaosPlan } from './driver';
 import { collectFacts } from './facts';
 import { type ChaosPlan, planChaos } from './plan';
@@ -43,6 +43,33 @@ function gatewayFaultsSeen(plan: ChaosPlan, charges: ChaosSummaryInput['charges'
 }
 type ChaosSummaryInput = { charges: ReadonlyArray<{ paymentId: string | undefined; refunded: number }> };
 
+/** Checks of the run itself: it quiesced, and the runtime died only when killed. */
+function runHealth(
+  quiet: { timedOut: boolean; running: number; intakeDepth: number },
+  supervisor: RuntimeSupervisor,
+): CheckResult[] {
+  const exits = supervisor.unexpectedExits;
+  return [
+    {
+      name: 'quiesced before the deadline',
+      ok: !quiet.timedOut,
+      violations: quiet.timedOut ? 1 : 0,
+      detail: quiet.timedOut ? `${quiet.running} running, intake depth ${quiet.intakeDepth}` : 'yes',
+    },
+    {
+      name: 'the runtime exited only when killed',
+      ok: exits.length === 0,
+      violations: exits.length,
+      detail:
+        exits.length === 0
+          ? 'yes'
+          : exits
+              .map((e) => `exit ${e.code ?? e.signal}: ${e.stderr.trim().split('\n').slice(-3).join(' | ')}`)
+              .join('; '),
+    },
+  ];
+}
+
 /**
  * The whole chaos run: start the runtime as a child, seed wallets, send the
  * plan while killing the runtime at the schedule's points, quiesce, redrive
@@ -54,14 +81,16 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> 
   const runId = `chaos${options.seed}`;
   const prefix = `${runId}-`;
   const plan = planChaos({ payments: options.payments, seed: options.seed, runId, rates: options.rates });
+  const progress = options.onProgress ?? (() => undefined);
   const supervisor = new RuntimeSupervisor({
     dataDir: options.dataDir,
     seed: options.seed,
     rates: options.rates,
     retryScale: options.retryScale,
+    onUnexpectedExit: (code, signal, stderr) =>
+      progress(`the runtime exited by itself (${code ?? signal}); restarting. Its stderr ends:\n${stderr}`),
   });
   const whenUp = () => supervisor.whenUp();
-  const progress = options.onProgress ?? (() => undefined);
   await supervisor.start();
   try {
     process.env.AWS_ACCESS_KEY_ID ??= 'local';
@@ -138,7 +167,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> 
     const wallMs = endedAt.getTime() - startedAt.getTime();
     const byName = (name: string) => checks.find((c) => c.name.startsWith(name));
     return {
-      ok: checks.every((c) => c.ok) && !quiet.timedOut,
+      ok: checks.every((c) => c.ok) && runHealth(quiet, supervisor).every((c) => c.ok),
       seed: options.seed,
       reproduce: options.reproduce,
       payments: options.payments,

@@ -17,6 +17,7 @@ export interface SupervisorOptions {
   readonly retryScale: number;
   /** Runtime error lines (not saga outcomes), for the report's diagnostics. */
   readonly onRuntimeError?: (line: Record<string, unknown>) => void;
+  readonly onUnexpectedExit?: (code: number | null, signal: string | null, stderr: string) => void;
 }
 
 /**
@@ -36,6 +37,13 @@ export class RuntimeSupervisor {
   outcomes = 0;
   readonly injected: Partial<Record<InjectedKind, number>> = {};
   readonly errors: Array<Record<string, unknown>> = [];
+  /** Exits nobody asked for (the runtime crashed), with the end of its stderr; each is restarted. */
+  readonly unexpectedExits: Array<{
+    readonly code: number | null;
+    readonly signal: string | null;
+    readonly stderr: string;
+  }> = [];
+  private expectingExit = false;
 
   constructor(private readonly options: SupervisorOptions) {}
 
@@ -62,6 +70,7 @@ export class RuntimeSupervisor {
     });
     this.up.catch(() => undefined);
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    this.expectingExit = true;
     child.kill('SIGKILL');
     this.kills++;
     await exited;
@@ -80,6 +89,7 @@ export class RuntimeSupervisor {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    this.expectingExit = true;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     await exited;
@@ -108,9 +118,21 @@ export class RuntimeSupervisor {
       { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } },
     );
     this.child = child;
+    this.expectingExit = false;
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    let ready = false;
+    child.once('exit', (code, signal) => {
+      if (this.expectingExit || !ready) return;
+      // The runtime died by itself: a finding. Restart it, as a process manager would, and go on.
+      this.unexpectedExits.push({ code, signal, stderr });
+      options.onUnexpectedExit?.(code, signal, stderr);
+      this.up = this.spawnChild().then(() => {
+        this.restarts++;
+      });
+      this.up.catch(() => undefined);
     });
     const banner = new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(
@@ -140,6 +162,7 @@ export class RuntimeSupervisor {
       });
     });
     const started = await banner;
+    ready = true;
     this.endpoint = String(started.endpoint);
     this.sandboxUrl = String(started.sandbox);
     this.port = Number(new URL(this.endpoint).port);

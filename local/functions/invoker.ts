@@ -66,6 +66,9 @@ export class FunctionInvoker {
         region: this.options.region,
         accountId: LOCAL_ACCOUNT_ID,
       });
+      // Before the timeout's timer exists: a fault thrown here must not leave a timer behind to reject unheard.
+      const fault = this.options.faults?.(key, event);
+      if (fault?.at === 'before') throw fault.error;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
@@ -73,8 +76,6 @@ export class FunctionInvoker {
           timeoutSeconds * 1000,
         );
       });
-      const fault = this.options.faults?.(key, event);
-      if (fault?.at === 'before') throw fault.error;
       try {
         const result = await Promise.race([handler(structuredClone(event), context), timeout]);
         if (fault?.at === 'after') throw fault.error;
