@@ -25,13 +25,14 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler((event) =>
     answer(async () => {
-      const caller = callerOf(event, 'read');
+      const route = Object.values(API.routes).find(
+        (r) => r.function === 'apiRead' && r.path === event.resource,
+      );
+      if (!route) return problem(404, 'no_such_route', 'Not found', 'no such route');
+      const caller = callerOf(event, route.scope);
       if ('response' in caller) return caller.response;
       logger.appendKeys({ clientId: caller.client.clientId });
-      if (event.resource === API.routes.openApi.path) return json(200, openApi);
-      if (event.resource === API.routes.getPayment.path) {
-        return getPaymentStatus(deps, caller.client, event.pathParameters?.paymentId ?? '');
-      }
-      return problem(404, 'no_such_route', 'Not found', 'no such route');
+      if (route === API.routes.openApi) return json(200, openApi);
+      return getPaymentStatus(deps, caller.client, event.pathParameters?.paymentId ?? '');
     }),
   );

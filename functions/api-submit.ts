@@ -56,7 +56,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler((event) =>
     answer(async () => {
-      const caller = callerOf(event, 'write');
+      const caller = callerOf(event, API.routes.submitPayment.scope);
       if ('response' in caller) return caller.response;
       logger.appendKeys({ clientId: caller.client.clientId });
       return submitPayment(deps, caller.client, {

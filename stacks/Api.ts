@@ -34,13 +34,6 @@ import { stageConfig } from './stage-config';
 type RouteKey = keyof typeof API.routes;
 type ApiFunctionKey = (typeof API.routes)[RouteKey]['function'];
 
-/** The scope a route needs in the caller's access token; a route added to API.routes must be given one here. */
-export const ROUTE_SCOPES: Readonly<Record<RouteKey, keyof typeof API.scopes>> = {
-  submitPayment: 'write',
-  getPayment: 'read',
-  openApi: 'read',
-};
-
 /** `/v1/payments/{paymentId}` -> ['paymentId']. */
 export const pathParameters = (path: string): string[] =>
   [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '');
@@ -198,7 +191,7 @@ export function Api({ stack }: StackContext) {
     api.root.resourceForPath(route.path).addMethod(route.method, integrations[route.function], {
       authorizationType: AuthorizationType.COGNITO,
       authorizer,
-      authorizationScopes: [apiScope(ROUTE_SCOPES[routeKey])],
+      authorizationScopes: [apiScope(API.routes[routeKey].scope)],
       apiKeyRequired: true,
       requestValidator: validator,
       requestParameters,

@@ -12,8 +12,9 @@ export const ACCESS_LOG_FIELDS = {
   clientId: '$context.authorizer.claims.client_id',
   apiKeyId: '$context.identity.apiKeyId',
   httpMethod: '$context.httpMethod',
+  // The route's template (/v1/payments/{paymentId}), never $context.path: a path segment is caller input
+  // and could be a card number.
   resourcePath: '$context.resourcePath',
-  path: '$context.path',
   status: '$context.status',
   responseLength: '$context.responseLength',
   latencyMs: '$context.responseLatency',

@@ -167,9 +167,9 @@ export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
 export const API = {
   basePath: 'v1',
   routes: {
-    submitPayment: { method: 'POST', path: '/v1/payments', function: 'apiSubmit' },
-    getPayment: { method: 'GET', path: '/v1/payments/{paymentId}', function: 'apiRead' },
-    openApi: { method: 'GET', path: '/v1/openapi.json', function: 'apiRead' },
+    submitPayment: { method: 'POST', path: '/v1/payments', function: 'apiSubmit', scope: 'write' },
+    getPayment: { method: 'GET', path: '/v1/payments/{paymentId}', function: 'apiRead', scope: 'read' },
+    openApi: { method: 'GET', path: '/v1/openapi.json', function: 'apiRead', scope: 'read' },
   },
   idempotencyHeader: 'Idempotency-Key',
   resourceServer: 'paysaga-api',
@@ -177,7 +177,8 @@ export const API = {
   /** Per client unless its configuration says otherwise: requests/second and burst (API Gateway usage plan). */
   defaultThrottle: { rateLimit: 50, burstLimit: 100 },
 } as const satisfies {
-  routes: Record<string, { method: string; path: string; function: FunctionKey }>;
+  /** `scope`: what the caller's token must carry (the authorizer's scopes on AWS, the handler checks it too). */
+  routes: Record<string, { method: string; path: string; function: FunctionKey; scope: 'write' | 'read' }>;
   [key: string]: unknown;
 };
 

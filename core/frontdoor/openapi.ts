@@ -58,7 +58,7 @@ export function openApiDocument(): Record<string, unknown> {
         [submitPayment.method.toLowerCase()]: {
           operationId: 'submitPayment',
           summary: 'Request a payment',
-          security: security('write'),
+          security: security(submitPayment.scope),
           parameters: [
             {
               name: API.idempotencyHeader,
@@ -98,7 +98,7 @@ export function openApiDocument(): Record<string, unknown> {
         [getPayment.method.toLowerCase()]: {
           operationId: 'getPayment',
           summary: "A payment's status, amount, failure reason and step outcomes",
-          security: security('read'),
+          security: security(getPayment.scope),
           parameters: [{ name: 'paymentId', in: 'path', required: true, schema: schema(PaymentId) }],
           responses: {
             '200': {
@@ -114,7 +114,7 @@ export function openApiDocument(): Record<string, unknown> {
         [openApi.method.toLowerCase()]: {
           operationId: 'getOpenApi',
           summary: 'This document',
-          security: security('read'),
+          security: security(openApi.scope),
           responses: {
             '200': {
               description: 'OpenAPI 3.1',

@@ -178,7 +178,7 @@ describe.each(['prod', 'dev'])('Api stack (stage %s)', (stage) => {
         wafResponse: '$context.wafResponseCode',
         errorMessage: 'say "no"',
       });
-      expect(setting.Format).not.toMatch(/requestBody|\$input|\$context\.requestOverride/);
+      expect(setting.Format).not.toMatch(/requestBody|\$input|\$context\.requestOverride|\$context\.path\b/);
     });
 
     it('creates the execution log group itself, with the stage retention, before the stage', () => {
