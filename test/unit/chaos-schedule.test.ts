@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { planChaos } from '../../local/chaos/plan';
+import {
+  chaosDraw,
+  DEFAULT_RATES,
+  invocationDecision,
+  killPoints,
+  PAYMENT_KIND_NAMES,
+  paymentKindOf,
+  redeliveryDecision,
+} from '../../local/chaos/schedule';
+import { behaviourOf } from '../../local/sandbox-gateway/test-methods';
+
+const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-p${i}`);
+
+describe('chaos schedule', () => {
+  it('gives the same decisions for the same seed and ids', () => {
+    // Prepare
+    const paymentIds = ids('sched-same', 300);
+    const decide = (seed: number) =>
+      paymentIds.map((id) => [
+        paymentKindOf(seed, id),
+        invocationDecision(seed, DEFAULT_RATES, id, 'charge', 1)?.fault ?? '-',
+        redeliveryDecision(seed, DEFAULT_RATES, id, 1),
+      ]);
+
+    // Act
+    const first = decide(11);
+    const again = decide(11);
+
+    // Assess
+    expect(again).toEqual(first);
+  });
+
+  it('gives a different plan for another seed', () => {
+    // Prepare
+    const paymentIds = ids('sched-other', 300);
+
+    // Act
+    const kinds = (seed: number) => paymentIds.map((id) => paymentKindOf(seed, id)).join(',');
+
+    // Assess
+    expect(kinds(1)).not.toEqual(kinds(2));
+    expect(killPoints(1, 3)).not.toEqual(killPoints(2, 3));
+  });
+
+  it('draws uniformly enough that every kind appears at about its rate', () => {
+    // Prepare
+    const paymentIds = ids('sched-rate', 20_000);
+
+    // Act
+    const draws = paymentIds.map((id) => chaosDraw(5, id));
+    const kinds = new Set(paymentIds.map((id) => paymentKindOf(5, id)));
+    const mean = draws.reduce((a, b) => a + b, 0) / draws.length;
+
+    // Assess
+    expect(mean).toBeGreaterThan(0.48);
+    expect(mean).toBeLessThan(0.52);
+    expect([...kinds].sort()).toEqual([...PAYMENT_KIND_NAMES].sort());
+  });
+
+  it('crashes only first attempts, so the saga retries get through, but refuses a refused settle every time', () => {
+    // Prepare
+    const paymentIds = ids('sched-attempts', 2_000);
+    const refused = paymentIds.find((id) => paymentKindOf(3, id) === 'settleRefused') as string;
+
+    // Act
+    const secondAttemptFaults = paymentIds.filter((id) =>
+      invocationDecision(3, DEFAULT_RATES, id, 'reserve', 2),
+    );
+    const firstAttemptFaults = paymentIds.filter((id) =>
+      invocationDecision(3, DEFAULT_RATES, id, 'reserve', 1),
+    );
+
+    // Assess
+    expect(secondAttemptFaults).toEqual([]);
+    expect(firstAttemptFaults.length).toBeGreaterThan(50);
+    expect(invocationDecision(3, DEFAULT_RATES, refused, 'settle', 7)).toEqual({ fault: 'settleRefused' });
+    expect(invocationDecision(3, DEFAULT_RATES, refused, 'intake', 1)).toBeUndefined();
+  });
+
+  it('plans the same stream for the same seed, with sandbox methods the sandbox knows', () => {
+    // Prepare
+    const options = { payments: 400, seed: 21, runId: 'sched-plan', rates: DEFAULT_RATES };
+
+    // Act
+    const plan = planChaos(options);
+    const again = planChaos(options);
+
+    // Assess
+    const strip = (p: typeof plan) => JSON.stringify(p).replace(/"requestedAt":"[^"]+"/g, '');
+    expect(strip(again)).toEqual(strip(plan));
+    expect(plan.payments).toHaveLength(400);
+    expect(plan.sendOrder.length).toBe(400 + plan.malformed.length + plan.duplicates);
+    const unknown = plan.payments.filter((p) => behaviourOf(String(p.detail.paymentMethod)) === undefined);
+    expect(unknown).toEqual([]);
+  });
+});
