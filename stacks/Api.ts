@@ -20,6 +20,7 @@ import { API, apiScope, resourceNames } from '../core/config/names';
 import { DETAIL_TYPES } from '../events/envelope';
 import { accessLogFormat } from './api-access-log';
 import { apiAuth, pascal } from './api-auth';
+import { addGatewayProblems } from './api-gateway-responses';
 import { clientUsagePlans } from './api-usage-plans';
 import { apiWebAcl } from './api-waf';
 import { attachBusPolicy, busPolicyStatements } from './bus-policy';
@@ -164,6 +165,7 @@ export function Api({ stack }: StackContext) {
     removalPolicy: config.removalPolicy,
   });
   api.deploymentStage.node.addDependency(executionLogs);
+  addGatewayProblems(api);
 
   const authorizer = new CognitoUserPoolsAuthorizer(stack, 'ApiAuthorizer', {
     authorizerName: `${names.api}-clients`,

@@ -15,6 +15,9 @@ export interface HttpResponse {
 
 const PROBLEM_BASE = 'https://paysaga.dev/problems/';
 
+/** A problem document's `type`: one URI per error code, the same from the handlers, the local door and API Gateway. */
+export const problemType = (code: string): string => `${PROBLEM_BASE}${code}`;
+
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
@@ -35,7 +38,7 @@ export function problem(
   detail: string,
   errors?: FieldError[],
 ): HttpResponse {
-  const body: Problem = { type: `${PROBLEM_BASE}${code}`, title, status, detail, ...(errors && { errors }) };
+  const body: Problem = { type: problemType(code), title, status, detail, ...(errors && { errors }) };
   return {
     statusCode: status,
     headers: { 'content-type': 'application/problem+json', ...SECURITY_HEADERS },

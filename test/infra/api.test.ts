@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV_KEYS } from '../../core/config/env';
 import { API, apiScope, resourceNames } from '../../core/config/names';
+import { problemType } from '../../core/frontdoor/http';
+import { GATEWAY_PROBLEMS } from '../../stacks/api-gateway-responses';
 import { ALARM_PERIOD } from '../../stacks/Ops';
 import { stageConfig } from '../../stacks/stage-config';
 import type { CfnApp, CfnResource } from './cfn';
@@ -128,6 +130,34 @@ describe.each(['prod', 'dev'])('Api stack (stage %s)', (stage) => {
         IdentitySource: 'method.request.header.Authorization',
         ProviderARNs: [cfn.arn(...(one('AWS::Cognito::UserPool').slice(0, 2) as [string, string]))],
       });
+    });
+  });
+
+  describe('Gateway responses', () => {
+    it("answers API Gateway's own refusals as the handlers' problem documents", () => {
+      // Act
+      const responses = all('AWS::ApiGateway::GatewayResponse').map(([, , r]) => props(r));
+
+      // Assess
+      for (const expected of GATEWAY_PROBLEMS) {
+        const response = responses.find((r) => r.ResponseType === expected.type.responseType);
+        expect(response, expected.type.responseType).toBeDefined();
+        expect(response?.StatusCode).toBe(String(expected.status));
+        expect(response?.ResponseParameters).toMatchObject({
+          'gatewayresponse.header.Content-Type': "'application/problem+json'",
+        });
+        const template = (response?.ResponseTemplates as Record<string, string>)['application/json'] ?? '';
+        const body = JSON.parse(template.replace('$context.error.messageString', '"Unauthorized"')) as Props;
+        expect(body).toEqual({
+          type: problemType(expected.code),
+          title: expected.title,
+          status: expected.status,
+          detail: 'Unauthorized',
+        });
+      }
+      expect(GATEWAY_PROBLEMS.map((p) => p.status)).toEqual(
+        expect.arrayContaining([400, 401, 403, 413, 429]),
+      );
     });
   });
 
