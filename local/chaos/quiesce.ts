@@ -20,7 +20,7 @@ export async function waitQuiet(
   target: DemoTarget,
   prefix: string,
   whenUp: () => Promise<void>,
-  options: { deadline: number; onPoll?: (state: QuietState) => void },
+  options: { deadline: number; pollMs?: number; onPoll?: (state: QuietState) => void },
 ): Promise<QuietState> {
   let quiet = 0;
   for (;;) {
@@ -35,7 +35,7 @@ export async function waitQuiet(
     quiet = running === 0 && intakeDepth === 0 ? quiet + 1 : 0;
     if (quiet >= 3) return state;
     if (Date.now() > options.deadline) return { ...state, timedOut: true };
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1_000));
   }
 }
 
@@ -62,7 +62,12 @@ export async function redriveLikeOps(
   prefix: string,
   since: Date,
   whenUp: () => Promise<void>,
-  options: { deadline: number; maxRounds?: number; onRound?: (round: number, what: string) => void },
+  options: {
+    deadline: number;
+    pollMs?: number;
+    maxRounds?: number;
+    onRound?: (round: number, what: string) => void;
+  },
 ): Promise<OpsRedriveReport> {
   let sagasRedriven = 0;
   let dlqMessagesMoved = 0;
@@ -96,7 +101,10 @@ export async function redriveLikeOps(
       sagasRedriven++;
       sagasRedrivenBy[item.outcome] = (sagasRedrivenBy[item.outcome] ?? 0) + 1;
     }
-    await waitQuiet(target, prefix, whenUp, { deadline: options.deadline });
+    await waitQuiet(target, prefix, whenUp, {
+      deadline: options.deadline,
+      ...(options.pollMs !== undefined && { pollMs: options.pollMs }),
+    });
   }
   return { rounds, sagasRedriven, sagasRedrivenBy, sagasNotRedrivable, dlqMessagesMoved, dlqRefused };
 }
