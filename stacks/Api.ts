@@ -21,7 +21,7 @@ import { DETAIL_TYPES } from '../events/envelope';
 import { accessLogFormat } from './api-access-log';
 import { apiAuth, pascal } from './api-auth';
 import { addGatewayProblems } from './api-gateway-responses';
-import { clientUsagePlans } from './api-usage-plans';
+import { clientApiKeys, clientUsagePlans } from './api-usage-plans';
 import { apiWebAcl } from './api-waf';
 import { attachBusPolicy, busPolicyStatements } from './bus-policy';
 import { Data } from './Data';
@@ -65,11 +65,14 @@ export function Api({ stack }: StackContext) {
     deletionProtection: config.deletionProtection,
   });
 
-  // What the handlers need to know about a caller: its app client id and the source its requests go under.
+  const apiKeys = clientApiKeys(stack, names.api, config.apiClients);
+  // What the handlers need to know about a caller: its app client id, the source its requests go under, and
+  // its API key's id (a token of one client with another client's key would spend the other's usage plan).
   const apiClients = stack.toJsonString(
     config.apiClients.map((client) => ({
       clientId: auth.appClients.get(client.name)?.userPoolClientId,
       source: client.source,
+      apiKeyId: apiKeys.get(client.name)?.keyId,
     })),
   );
   const functionOptions = {
@@ -200,7 +203,7 @@ export function Api({ stack }: StackContext) {
     });
   }
 
-  const usagePlans = clientUsagePlans(stack, api, names.api, config.apiClients);
+  const usagePlans = clientUsagePlans(stack, api, names.api, config.apiClients, apiKeys);
 
   apiWebAcl(stack, {
     name: names.apiWebAcl,

@@ -15,20 +15,36 @@ export interface ClientUsagePlan {
  * the API's stage, so one client's burst cannot use up another's capacity.
  * API Gateway generates the key's value; it never appears in a template.
  */
+/** One API key per client, made before the functions: API_CLIENTS binds each key id to its app client. */
+export function clientApiKeys(
+  scope: Construct,
+  apiName: string,
+  clients: readonly ApiClientConfig[],
+): ReadonlyMap<string, ApiKey> {
+  return new Map(
+    clients.map((client) => [
+      client.name,
+      new ApiKey(scope, `${pascal(client.name)}ApiKey`, {
+        apiKeyName: `${apiName}-${client.name}`,
+        description: `paysaga API key of ${client.name} (source ${client.source})`,
+        enabled: true,
+      }),
+    ]),
+  );
+}
+
 export function clientUsagePlans(
   scope: Construct,
   api: RestApi,
   apiName: string,
   clients: readonly ApiClientConfig[],
+  apiKeys: ReadonlyMap<string, ApiKey>,
 ): ReadonlyMap<string, ClientUsagePlan> {
   const plans = new Map<string, ClientUsagePlan>();
   for (const client of clients) {
     const id = pascal(client.name);
-    const apiKey = new ApiKey(scope, `${id}ApiKey`, {
-      apiKeyName: `${apiName}-${client.name}`,
-      description: `paysaga API key of ${client.name} (source ${client.source})`,
-      enabled: true,
-    });
+    const apiKey = apiKeys.get(client.name);
+    if (!apiKey) throw new Error(`no API key made for client ${client.name}`);
     const throttle = client.throttle ?? API.defaultThrottle;
     const usagePlan = new UsagePlan(scope, `${id}UsagePlan`, {
       name: `${apiName}-${client.name}`,

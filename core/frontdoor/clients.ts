@@ -14,6 +14,8 @@ export const ApiClient = z.strictObject({
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,127}$/, 'source is a lower-case reverse-DNS name')
     .refine((source) => !source.startsWith('paysaga.'), 'paysaga.* sources belong to paysaga itself'),
+  /** The id of the client's own API key (AWS): a request must carry that key, not another client's. */
+  apiKeyId: z.string().min(1).optional(),
 });
 export type ApiClient = z.infer<typeof ApiClient>;
 

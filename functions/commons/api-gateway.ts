@@ -29,6 +29,9 @@ export function callerOf(event: APIGatewayProxyEvent, scope: keyof typeof API.sc
       response: problem(403, 'forbidden', 'Forbidden', `this client may not ${scope} payments`),
     };
   }
+  if (client.apiKeyId !== undefined && event.requestContext.identity.apiKeyId !== client.apiKeyId) {
+    return { response: problem(403, 'forbidden', 'Forbidden', 'this API key belongs to another client') };
+  }
   return { client };
 }
 

@@ -60,6 +60,16 @@ export function loadApiClients(dataDir: string | undefined): LocalApiClient[] {
   return parsed.data.clients;
 }
 
-/** API_CLIENTS as the handlers read it (identity and source only; keys stay in the runtime). */
+/** The id API Gateway would report for the client's key (requestContext.identity.apiKeyId); never the key. */
+export const apiKeyIdOf = (client: Pick<LocalApiClient, 'clientId'>): string =>
+  `local-key-${client.clientId}`;
+
+/** API_CLIENTS as the handlers read it (identity, source, key id; the keys themselves stay in the runtime). */
 export const apiClientsEnv = (clients: readonly LocalApiClient[]): string =>
-  JSON.stringify(clients.map(({ clientId, source }) => ({ clientId, source })));
+  JSON.stringify(
+    clients.map((client) => ({
+      clientId: client.clientId,
+      source: client.source,
+      apiKeyId: apiKeyIdOf(client),
+    })),
+  );

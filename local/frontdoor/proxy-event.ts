@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { API } from '../../core/config/names';
 import { LOCAL_ACCOUNT_ID } from '../edge/request-context';
-import type { LocalApiClient } from './api-clients';
+import { apiKeyIdOf, type LocalApiClient } from './api-clients';
 
 export interface MatchedRoute {
   /** The route's path template, as API Gateway passes it in `resource`. */
@@ -89,7 +89,7 @@ export function proxyEvent(
         accessKey: null,
         accountId: null,
         apiKey: null,
-        apiKeyId: null,
+        apiKeyId: apiKeyIdOf(client),
         caller: null,
         clientCert: null,
         cognitoAuthenticationProvider: null,

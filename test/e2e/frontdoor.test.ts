@@ -105,7 +105,12 @@ describe('POST /v1/payments -> saga -> GET /v1/payments/{id}', () => {
 
     // Act
     const accepted = await post(acme, paymentId, body(walletId));
-    const view = await finalStatus(acme, paymentId);
+    await finalStatus(acme, paymentId);
+    // SUCCEEDED is recorded when the money is settled; Notify comes after it.
+    const view = await waitFor('the Notify step', async () => {
+      const current = (await statusOf(acme, paymentId)).json as PaymentStatusResponse;
+      return current.steps.some((s) => s.step === SAGA_STATES.notify) ? current : undefined;
+    });
 
     // Assess
     expect(accepted.status).toBe(202);

@@ -298,7 +298,12 @@ describe.each(['prod', 'dev'])('Api stack (stage %s)', (stage) => {
       // Prepare
       const expected = config.apiClients.map((client) => {
         const appClient = one('AWS::Cognito::UserPoolClient', (p) => p.ClientName === client.name);
-        return { clientId: cfn.render(appClient[0], refTo(appClient)), source: client.source };
+        const apiKey = one('AWS::ApiGateway::ApiKey', (p) => p.Name === `${n.api}-${client.name}`);
+        return {
+          clientId: cfn.render(appClient[0], refTo(appClient)),
+          source: client.source,
+          apiKeyId: cfn.render(apiKey[0], refTo(apiKey)),
+        };
       });
       // Act
       const envOf = (key: 'apiSubmit' | 'apiRead') =>
