@@ -62,3 +62,25 @@ export const SchemaVersion = z.literal('1');
 export function panPathsIn(payload: unknown): string[] {
   return findPanPaths(payload);
 }
+
+/**
+ * Keys JavaScript gives meaning to. JSON.parse makes them plain data, but zod drops a `__proto__` key from
+ * a record without a word, and an own `constructor` key makes the AWS SDK's DynamoDB marshaller refuse
+ * the object (it reads `constructor` to tell a map from a class instance): a request with one in its
+ * metadata would lose data or fail in a saga step. They are refused as keys anywhere in a request.
+ */
+export const RESERVED_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/** Dotted paths of the objects that hold a reserved key (walked with its own stack: input may be deep). */
+export function reservedKeyPaths(value: unknown): string[] {
+  const found: string[] = [];
+  const pending: Array<{ value: unknown; path: string }> = [{ value, path: '(root)' }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (!next.value || typeof next.value !== 'object') continue;
+    for (const [key, child] of Object.entries(next.value)) {
+      if (RESERVED_KEYS.includes(key)) found.push(`${next.path} (${key})`);
+      pending.push({ value: child, path: `${next.path}.${key}` });
+    }
+  }
+  return found;
+}

@@ -7,8 +7,8 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { required } from '../core/config/env';
 import { decideIntake } from '../core/intake/decide';
+import { attributeBytes, dlqCopy } from '../core/intake/dlq-copy';
 import { eventEntry } from '../core/outcomes/event-entry';
-import { redactPans } from '../core/pan';
 import { DETAIL_TYPES } from '../events/envelope';
 import type { PaymentRejected } from '../events/outcomes.v1';
 import { eventBridge } from './commons/clients/eventbridge';
@@ -25,18 +25,27 @@ type Rejection = Pick<PaymentRejected, 'reasonCode' | 'reason' | 'paymentId' | '
  * Parks a refused request in the intake DLQ with its reason (the body with any
  * card number masked) and tells upstream with a PaymentRejected event. Throwing
  * here leaves the message on the queue to be retried, so a rejection is never lost.
+ * The copy is cut (and says so) only if it would not fit one SQS message with its attributes.
  */
 async function reject(record: SQSRecord, rejection: Rejection): Promise<void> {
   const rejectedAt = new Date().toISOString();
+  const attributes = {
+    reasonCode: { DataType: 'String', StringValue: rejection.reasonCode },
+    reason: { DataType: 'String', StringValue: rejection.reason.slice(0, 1000) },
+    rejectedAt: { DataType: 'String', StringValue: rejectedAt },
+    ...(rejection.paymentId && { paymentId: { DataType: 'String', StringValue: rejection.paymentId } }),
+  };
+  // Room for the attribute a cut copy adds (name, type and a byte count).
+  const copy = dlqCopy(record.body, attributeBytes(attributes) + 64);
   await sqs.send(
     new SendMessageCommand({
       QueueUrl: required(env, 'intakeDlqUrl'),
-      MessageBody: redactPans(record.body),
+      MessageBody: copy.body,
       MessageAttributes: {
-        reasonCode: { DataType: 'String', StringValue: rejection.reasonCode },
-        reason: { DataType: 'String', StringValue: rejection.reason.slice(0, 1000) },
-        rejectedAt: { DataType: 'String', StringValue: rejectedAt },
-        ...(rejection.paymentId && { paymentId: { DataType: 'String', StringValue: rejection.paymentId } }),
+        ...attributes,
+        ...(copy.originalBytes !== undefined && {
+          truncatedFromBytes: { DataType: 'Number', StringValue: String(copy.originalBytes) },
+        }),
       },
     }),
   );

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { RESERVED_KEYS, reservedKeyPaths } from '../../events/common';
 import { DETAIL_TYPES } from '../../events/envelope';
 import { type PaymentRequested, PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { canonicalJson } from '../canonical-json';
-import { findPanPaths, redactPans } from '../pan';
+import { containsPan, findPanPaths, redactPans } from '../pan';
+import { boundedText, sqsSafeText } from './safe-text';
 
 /** What intake does with one queued EventBridge event. */
 export type IntakeDecision =
@@ -38,18 +40,38 @@ export function executionNameFor(paymentId: string): string {
   return paymentId;
 }
 
-/** Fields EventBridge fills in itself; only what the caller sent can carry card data. */
-const GENERATED_ENVELOPE_FIELDS = ['version', 'id', 'account', 'time', 'region', 'resources'];
-
-function callerSupplied(body: unknown): unknown {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
-  return Object.fromEntries(Object.entries(body).filter(([key]) => !GENERATED_ENVELOPE_FIELDS.includes(key)));
-}
+/** PaymentRejected's bound on `paymentId`; longer ones are not worth echoing. */
+const MAX_ECHOED_PAYMENT_ID = 200;
+/** The rejection's reason is stored as an SQS attribute and sent in PaymentRejected (reason: at most 2000). */
+export const MAX_REASON_LENGTH = 1000;
 
 function readablePaymentId(detail: unknown): string | undefined {
   if (!detail || typeof detail !== 'object') return undefined;
   const id = (detail as Record<string, unknown>).paymentId;
-  return typeof id === 'string' && id.length <= 200 ? redactPans(id) : undefined;
+  if (typeof id !== 'string' || id === '' || id.length > MAX_ECHOED_PAYMENT_ID) return undefined;
+  return boundedText(sqsSafeText(redactPans(id)), MAX_ECHOED_PAYMENT_ID);
+}
+
+/** EventBridge's ids are UUIDs; whatever else a sender wrote into `id` is not echoed. */
+function readableEventId(id: string | undefined): string | undefined {
+  return id !== undefined && /^[A-Za-z0-9-]{1,64}$/.test(id) && !containsPan(id) ? id : undefined;
+}
+
+type Rejection = Extract<IntakeDecision, { kind: 'reject' }>;
+
+/** Every rejection leaves here: its texts fit an SQS attribute and PaymentRejected, whatever the input was. */
+function rejection(
+  reasonCode: Rejection['reasonCode'],
+  reason: string,
+  ids: { paymentId?: string | undefined; eventId?: string | undefined } = {},
+): Rejection {
+  return {
+    kind: 'reject',
+    reasonCode,
+    reason: boundedText(sqsSafeText(reason), MAX_REASON_LENGTH),
+    ...(ids.paymentId !== undefined && { paymentId: ids.paymentId }),
+    ...(ids.eventId !== undefined && { eventId: ids.eventId }),
+  };
 }
 
 /**
@@ -61,57 +83,57 @@ export function decideIntake(body: string, previousRejection?: string): IntakeDe
   if (previousRejection === 'card_data_refused') {
     // Its stored copy has the card number masked, so it would now validate: it must never start a payment
     // that upstream was told was refused.
-    return {
-      kind: 'reject',
-      reasonCode: 'card_data_refused',
-      reason:
-        'this request was refused for card data and its stored copy is masked; upstream must send a new request with a payment-method token',
-    };
+    return rejection(
+      'card_data_refused',
+      'this request was refused for card data and its stored copy is masked; upstream must send a new request with a payment-method token',
+    );
   }
   let parsedBody: unknown;
   try {
     parsedBody = JSON.parse(body);
   } catch {
-    return { kind: 'reject', reasonCode: 'invalid_event', reason: 'message body is not JSON' };
+    return rejection('invalid_event', 'message body is not JSON');
   }
-  const panPaths = findPanPaths(callerSupplied(parsedBody));
+  // Every field counts, the envelope's too: whoever may send to the queue can write them all. The raw text is
+  // scanned as well, for what parsing loses (a shadowed duplicate key, a number past 2^53).
+  const panPaths = findPanPaths(parsedBody);
   const envelope = Envelope.safeParse(parsedBody);
-  const eventId = envelope.success ? envelope.data.id : undefined;
-  const paymentId = envelope.success ? readablePaymentId(envelope.data.detail) : undefined;
-  if (panPaths.length > 0) {
-    return {
-      kind: 'reject',
-      reasonCode: 'card_data_refused',
-      reason: `card number (PAN) found in ${panPaths.join(', ')}; send a gateway payment-method token (pm_...) instead`,
-      paymentId,
-      eventId,
-    };
+  const ids = envelope.success
+    ? { paymentId: readablePaymentId(envelope.data.detail), eventId: readableEventId(envelope.data.id) }
+    : {};
+  if (panPaths.length > 0 || containsPan(body)) {
+    const where = panPaths.length > 0 ? panPaths.join(', ') : 'the message text';
+    return rejection(
+      'card_data_refused',
+      `card number (PAN) found in ${where}; send a gateway payment-method token (pm_...) instead`,
+      ids,
+    );
   }
   if (!envelope.success) {
-    return {
-      kind: 'reject',
-      reasonCode: 'invalid_event',
-      reason: `not an EventBridge event: ${z.prettifyError(envelope.error)}`,
-    };
+    return rejection('invalid_event', `not an EventBridge event: ${z.prettifyError(envelope.error)}`);
   }
   if (envelope.data['detail-type'] !== DETAIL_TYPES.paymentRequested) {
-    return {
-      kind: 'reject',
-      reasonCode: 'invalid_event',
-      reason: `detail-type ${JSON.stringify(envelope.data['detail-type'])} is not ${DETAIL_TYPES.paymentRequested}`,
-      paymentId,
-      eventId,
-    };
+    return rejection(
+      'invalid_event',
+      `detail-type ${JSON.stringify(envelope.data['detail-type'])} is not ${DETAIL_TYPES.paymentRequested}`,
+      ids,
+    );
+  }
+  const reserved = reservedKeyPaths(envelope.data.detail);
+  if (reserved.length > 0) {
+    return rejection(
+      'invalid_event',
+      `PaymentRequested v1 is invalid: ${RESERVED_KEYS.join(', ')} are not accepted as keys (found in ${reserved.join(', ')})`,
+      ids,
+    );
   }
   const payment = PaymentRequestedV1.safeParse(envelope.data.detail);
   if (!payment.success) {
-    return {
-      kind: 'reject',
-      reasonCode: 'invalid_event',
-      reason: `PaymentRequested v1 is invalid: ${z.prettifyError(payment.error)}`,
-      paymentId,
-      eventId,
-    };
+    return rejection(
+      'invalid_event',
+      `PaymentRequested v1 is invalid: ${z.prettifyError(payment.error)}`,
+      ids,
+    );
   }
   return {
     kind: 'start',
