@@ -58,6 +58,16 @@ function awsTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** V8's JSON.stringify recurses: tens of thousands of nested arrays overflow its stack. */
+function reserializable(value: unknown): boolean {
+  try {
+    JSON.stringify(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function withRetries(attempts: number, action: () => Promise<void>): Promise<void> {
   let lastError: unknown;
   for (let attempt = 0; attempt < attempts; attempt++) {
@@ -228,6 +238,11 @@ export class EventBridgeService implements AwsJsonService {
     }
     if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) {
       return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    if (!reserializable(detail)) {
+      // Targets get the event as JSON again; a detail nested too deep for that could never be delivered, and
+      // answering InternalFailure ("retry the entry") would have the producer retry it forever.
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is nested too deeply.' };
     }
     if (Source.startsWith('aws.') && !allowAwsSources) {
       return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };

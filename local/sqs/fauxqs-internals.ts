@@ -52,6 +52,20 @@ export function fixUpdateMessageReady(persistence: FauxqsPersistence): void {
   };
 }
 
+/** SQS's character rule, as AWS documents it: #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF. */
+const OUTSIDE_SQS_CHARACTERS = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/**
+ * fauxqs 2.4 checks message bodies UTF-16 unit by unit, so it refuses every character beyond U+FFFF
+ * (every emoji) that AWS accepts: a PaymentRequested with an emoji in its description could not reach
+ * the intake queue (found by the intake fuzz test). Its check is one shared RegExp used by SendMessage,
+ * SendMessageBatch and the app, so its test() is replaced with AWS's rule, which still refuses NUL,
+ * other control characters and lone surrogates.
+ */
+function acceptSupplementaryCharacters(fauxqsRule: RegExp): void {
+  fauxqsRule.test = (text: string) => OUTSIDE_SQS_CHARACTERS.test(text);
+}
+
 interface FauxqsModules {
   buildApp(options: {
     logger: boolean;
@@ -80,13 +94,15 @@ let loaded: Promise<FauxqsModules> | undefined;
 export function loadFauxqs(): Promise<FauxqsModules> {
   loaded ??= (async () => {
     const dist = fauxqsDistUrl();
-    const [app, sqs, sns, s3, persistence] = await Promise.all([
+    const [app, sqs, sns, s3, persistence, sqsTypes] = await Promise.all([
       import(new URL('app.js', dist).href),
       import(new URL('sqs/sqsStore.js', dist).href),
       import(new URL('sns/snsStore.js', dist).href),
       import(new URL('s3/s3Store.js', dist).href),
       import(new URL('persistence.js', dist).href),
+      import(new URL('sqs/sqsTypes.js', dist).href),
     ]);
+    acceptSupplementaryCharacters(sqsTypes.INVALID_MESSAGE_BODY_CHAR);
     return {
       buildApp: app.buildApp,
       SqsStore: sqs.SqsStore,
