@@ -303,7 +303,24 @@ export function hostileBodyArbitrary(ids: CaseIds): fc.Arbitrary<BodyCase> {
       pans: [],
       paymentId: detail.paymentId,
     }));
+  // Just under the queue's ceiling: the queue takes it, and intake's copy in the DLQ (with its reason
+  // attributes) must still fit.
+  const nearCeiling = fc
+    .tuple(validDetailArbitrary(ids), fc.integer({ min: 1, max: 2_000 }))
+    .map<BodyCase>(([detail, room]) => {
+      const empty = envelopeText(JSON.stringify({ ...detail, description: '' }));
+      const fill = QUEUE_MAX_BYTES - room - Buffer.byteLength(empty);
+      return {
+        category: 'oversizedBody',
+        label: `body ${room} bytes under the queue's ceiling`,
+        body: envelopeText(JSON.stringify({ ...detail, description: 'n'.repeat(fill) })),
+        expect: 'invalid_event',
+        pans: [],
+        paymentId: detail.paymentId,
+      };
+    });
   return fc.oneof(
+    { weight: 1, arbitrary: nearCeiling },
     { weight: 8, arbitrary: broken },
     { weight: 3, arbitrary: envelopePan },
     { weight: 1, arbitrary: oversized },
