@@ -1,0 +1,35 @@
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChaosRatesSchema } from '../../local/chaos/rates';
+import { runChaos } from '../../local/chaos/run';
+import { tempDataDir } from '../helpers/runtime';
+
+const dataDir = tempDataDir('paysaga-chaos-e2e');
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('the chaos run, small', () => {
+  it('loses nothing, charges nothing twice and leaves no hold open through faults and a kill -9', async () => {
+    // Prepare
+    const seed = 60_601;
+
+    // Act
+    const summary = await runChaos({
+      payments: 60,
+      seed,
+      kills: 1,
+      dataDir,
+      rates: ChaosRatesSchema.parse({}),
+      retryScale: 0.1,
+      timeoutMs: 150_000,
+      reproduce: `npm run chaos -- --payments 60 --seed ${seed} --kills 1 --retry-scale 0.1`,
+    });
+
+    // Assess
+    const failing = summary.checks.filter((check) => !check.ok);
+    expect(failing).toEqual([]);
+    expect(summary).toMatchObject({ ok: true, lost: 0, doubleCharges: 0, unreleasedHolds: 0, kills: 1 });
+    expect(summary.restarts).toBe(1);
+    const injected = Object.values(summary.injected).reduce((a, b) => a + (b ?? 0), 0);
+    expect(injected).toBeGreaterThan(10);
+  }, 180_000);
+});
