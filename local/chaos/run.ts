@@ -6,10 +6,11 @@ import { DEFAULT_REGION } from '../edge/request-context';
 import { type CheckResult, runChecks } from './checks';
 import { sendChaosPlan } from './driver';
 import { collectFacts } from './facts';
+import { killDue, killPlan } from './kills';
 import { type ChaosPlan, planChaos } from './plan';
 import { redriveLikeOps, waitQuiet } from './quiesce';
 import type { ChaosSummary } from './report';
-import { type ChaosRates, killPoints, type PaymentKind } from './schedule';
+import type { ChaosRates, PaymentKind } from './schedule';
 import { RuntimeSupervisor } from './supervisor';
 
 export interface ChaosRunOptions {
@@ -108,14 +109,22 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> 
     progress(`seeding ${plan.wallets.length} wallets`);
     await seedWallets(target, plan);
 
-    // kill -9 at the schedule's points (fractions of the payments ended), restart on the same data dir.
-    const points = killPoints(options.seed, options.kills);
+    // kill -9 at the kill plan's points (kills.ts), restart on the same port and data dir.
+    const points = killPlan(options.seed, options.kills);
     let killing: Promise<void> | undefined;
     let sent = 0;
     const monitor = setInterval(() => {
       const next = points[supervisor.kills];
-      if (!killing && next !== undefined && supervisor.outcomes >= next * options.payments) {
-        progress(`kill -9 #${supervisor.kills + 1} at ${supervisor.outcomes} sagas ended`);
+      const due = killDue(next, {
+        sent,
+        events: plan.sendOrder.length,
+        ended: supervisor.outcomes,
+        payments: options.payments,
+      });
+      if (!killing && next && due) {
+        progress(
+          `kill -9 #${supervisor.kills + 1} while ${next.phase} (${sent} events sent, ${supervisor.outcomes} sagas ended)`,
+        );
         killing = supervisor.killAndRestart().finally(() => {
           killing = undefined;
         });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { killDue, killPlan } from '../../local/chaos/kills';
 import { planChaos } from '../../local/chaos/plan';
 import {
   chaosDraw,
   DEFAULT_RATES,
   invocationDecision,
-  killPoints,
   PAYMENT_KIND_NAMES,
   paymentKindOf,
   redeliveryDecision,
@@ -41,7 +41,7 @@ describe('chaos schedule', () => {
 
     // Assess
     expect(kinds(1)).not.toEqual(kinds(2));
-    expect(killPoints(1, 3)).not.toEqual(killPoints(2, 3));
+    expect(killPlan(1, 3)).not.toEqual(killPlan(2, 3));
   });
 
   it('draws uniformly enough that every kind appears at about its rate', () => {
@@ -94,5 +94,24 @@ describe('chaos schedule', () => {
     expect(plan.sendOrder.length).toBe(400 + plan.malformed.length + plan.duplicates);
     const unknown = plan.payments.filter((p) => behaviourOf(String(p.detail.paymentMethod)) === undefined);
     expect(unknown).toEqual([]);
+  });
+
+  it('kills first while sending when there are two kills or more, then while sagas run, the same for a seed', () => {
+    // Prepare
+    const seed = 77;
+
+    // Act
+    const plan = killPlan(seed, 3);
+    const one = killPlan(seed, 1);
+
+    // Assess
+    expect(killPlan(seed, 3)).toEqual(plan);
+    expect(plan.map((p) => p.phase)).toEqual(['sending', 'processing', 'processing']);
+    expect(one.map((p) => p.phase)).toEqual(['processing']);
+    const first = plan[0];
+    expect(killDue(first, { sent: 0, events: 100, ended: 0, payments: 90 })).toBe(false);
+    expect(killDue(first, { sent: 100, events: 100, ended: 0, payments: 90 })).toBe(true);
+    expect(killDue(plan[1], { sent: 100, events: 100, ended: 0, payments: 90 })).toBe(false);
+    expect(killDue(plan[1], { sent: 100, events: 100, ended: 90, payments: 90 })).toBe(true);
   });
 });
