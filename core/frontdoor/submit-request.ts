@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { PaymentId } from '../../events/common';
+import { PaymentId, RESERVED_KEYS, reservedKeyPaths } from '../../events/common';
 import { DETAIL_TYPES } from '../../events/envelope';
 import { type PaymentRequested, PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { canonicalJson } from '../canonical-json';
@@ -105,6 +105,14 @@ export function parseSubmission(input: SubmitInput): Submission {
   if (panPaths.length > 0) return cardDataRefused(panPaths);
   // A card number written as a JSON number past 2^53 loses digits in JSON.parse; the text still has them.
   if (containsPan(body)) return cardDataRefused(['(body)']);
+  // Checked on the parsed JSON, before zod: a record schema silently drops a "__proto__" key.
+  const reserved = reservedKeyPaths(parsed);
+  if (reserved.length > 0) {
+    return invalid(
+      `${RESERVED_KEYS.join(', ')} are not accepted as keys`,
+      reserved.slice(0, MAX_FIELD_ERRORS).map((path) => ({ path: clip(path), message: 'reserved key' })),
+    );
+  }
   if (!isPlainObject(parsed)) {
     return invalid(`the body must be a ${DETAIL_TYPES.paymentRequested} v1 object`, [
       { path: '(body)', message: 'expected an object' },

@@ -136,6 +136,8 @@ export async function startSagaHarness(
     [ENV_KEYS.gatewaySecretId]: secretId,
     [ENV_KEYS.gatewayTimeoutMs]: String(options.gatewayTimeoutMs ?? 400),
     [ENV_KEYS.gatewayMaxNetworkRetries]: String(options.gatewayMaxNetworkRetries ?? 1),
+    // Every handler is loaded, the front door's too; it has no clients here.
+    [ENV_KEYS.apiClients]: '[]',
   });
 
   const sentMessages: SentMessage[] = [];
