@@ -33,6 +33,8 @@ const runtime = await startRuntime({
   port: Number(values.port),
   dataDir: values['data-dir'],
   retryIntervalScale: Number(values['retry-scale']),
+  // The run drives the bus, not the HTTP API; a fixed front-door port would collide between runs.
+  frontDoor: false,
   log,
   faults: chaosFaults(Number(values.seed), ChaosRatesSchema.parse(JSON.parse(values.rates)), (line) =>
     write(JSON.stringify(line)),
