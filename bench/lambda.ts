@@ -7,6 +7,7 @@
  * that imports the bundle, minus that of a bare `node -e 0`, medians of
  * interleaved runs in the same session (so machine load hits both alike).
  */
+
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { ENV_KEYS } from '../core/config/env';
 import { FUNCTION_KEYS, type FunctionKey, resourceNames } from '../core/config/names';
 import { synthesizeOffline } from '../stacks/offline-synth';
 
@@ -62,11 +64,16 @@ function deployedFunctions(outdir: string, templateFiles: string[]): DeployedFun
       if (!s3Key) throw new Error(`${key} has no bundled code: was the synth run without bundling?`);
       const handlerFile = String(p.Handler).replace(/\.[^.]+$/, '.mjs');
       const variables = (p.Environment as { Variables: Record<string, unknown> }).Variables;
-      // Values that are references (table names, URLs) only need to be present for init: use placeholders.
+      // Values that are references (table names, URLs) only need to be present for init: use placeholders
+      // (API_CLIENTS is JSON of app client ids, read at init: an empty list).
       const environment = Object.fromEntries(
         Object.entries(variables).map(([name, value]) => [
           name,
-          typeof value === 'string' ? value : `bench-${name.toLowerCase()}`,
+          typeof value === 'string'
+            ? value
+            : name === ENV_KEYS.apiClients
+              ? '[]'
+              : `bench-${name.toLowerCase()}`,
         ]),
       );
       found.push({
