@@ -175,10 +175,3 @@ export function redeliveryDecision(
 ): boolean {
   return receiveCount === 1 && chaosDraw(seed, paymentId, 'redeliver') < rates.intakeRedelivery;
 }
-
-/** Points of the run (fractions of the payments ended) at which the runtime is killed with SIGKILL. */
-export function killPoints(seed: number, kills: number): number[] {
-  return Array.from({ length: kills }, (_, i) => 0.15 + chaosDraw(seed, 'kill', i) * 0.7).sort(
-    (a, b) => a - b,
-  );
-}
