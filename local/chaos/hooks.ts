@@ -13,12 +13,13 @@ export class SimulatedCrashError extends Error {
 }
 
 /**
- * A crash Step Functions sees as `Lambda.Unknown` (e.g. the runtime ran out of
- * memory): not in the saga's Retry lists, so the saga fails at the step and
- * operations redrive it.
+ * A failure no retry can cure, as a broken deploy gives (the handler module
+ * does not load): not in the saga's Retry lists — crashes, timeouts and
+ * out-of-memory are — so the saga fails at the step, holding what it holds,
+ * and operations redrive it once the function is fixed.
  */
 export class SimulatedUnknownCrashError extends Error {
-  override readonly name = 'Lambda.Unknown';
+  override readonly name = 'Runtime.ImportModuleError';
 }
 
 /** A final Settle failure (as an expired hold gives): the saga refunds the charge and releases the hold. */

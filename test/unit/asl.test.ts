@@ -25,11 +25,19 @@ interface State {
 const definition = JSON.parse(readSagaDefinitionText()) as { StartAt: string; States: Record<string, State> };
 const states = definition.States;
 const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
+/**
+ * How Lambda itself fails an invocation: service errors, and the function dying mid-way (out of memory,
+ * a crash, its timeout). Every step is idempotent (a stored result is replayed, an in-progress record
+ * expires with the invocation), so all of them are retried.
+ */
 const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+  'Sandbox.Timedout',
+  'Runtime.ExitError',
 ];
 const placeholderFor = (state: State) => /^\$\{(\w+)\}$/.exec(state.Resource ?? '')?.[1];
 const functionFor = (state: State) => {
@@ -91,7 +99,9 @@ describe(`Workflow: ${ASL_FILE}`, () => {
             `${name} must not be retried`,
           ).toContain(name);
         }
-        for (const name of RETRYABLE_ERROR_NAMES) expect(retrier.ErrorEquals).toContain(name);
+        for (const name of [...RETRYABLE_ERROR_NAMES, ...LAMBDA_SERVICE_ERRORS]) {
+          expect(retrier.ErrorEquals).toContain(name);
+        }
       }
     },
   );
