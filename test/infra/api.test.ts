@@ -146,7 +146,8 @@ describe.each(['prod', 'dev'])('Api stack (stage %s)', (stage) => {
         expect(response?.ResponseParameters).toMatchObject({
           'gatewayresponse.header.Content-Type': "'application/problem+json'",
         });
-        const template = (response?.ResponseTemplates as Record<string, string>)['application/json'] ?? '';
+        const template =
+          ((response?.ResponseTemplates ?? {}) as Record<string, string>)['application/json'] ?? '';
         const body = JSON.parse(template.replace('$context.error.messageString', '"Unauthorized"')) as Props;
         expect(body).toEqual({
           type: problemType(expected.code),
