@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { flagsOrExit } from '../local/command-line';
 import { type Runtime, startRuntime } from '../local/runtime';
 import { dynaliteLevel } from './dynalite';
 import { type CallProfile, E2eBench } from './e2e';
@@ -28,23 +28,18 @@ interface Row extends LevelResult {
 }
 
 function parseOptions() {
-  try {
-    return parseArgs({
-      options: {
-        levels: { type: 'string', default: '1,4,16,64' },
-        sagas: { type: 'string', default: '40' },
-        storage: { type: 'string', default: 'disk' },
-        only: { type: 'string' },
-        'sqs-synchronous': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
+  return flagsOrExit(
+    {
+      levels: { type: 'string', default: '1,4,16,64' },
+      sagas: { type: 'string', default: '40' },
+      storage: { type: 'string', default: 'disk' },
+      only: { type: 'string' },
+      'sqs-synchronous': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    USAGE,
+  );
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { flagsOrExit } from './command-line';
 import { progressLine, renderSummary } from './demo/report';
 import { runDemo } from './demo/run';
 import { connectTarget, type DemoTarget } from './demo/target';
@@ -20,24 +20,19 @@ sandbox gateway. Exits 1 when a check fails.
 const DEFAULT_ENDPOINT = 'http://127.0.0.1:4566';
 
 function parseOptions() {
-  try {
-    return parseArgs({
-      options: {
-        events: { type: 'string', default: '1000' },
-        seed: { type: 'string', default: '42' },
-        endpoint: { type: 'string' },
-        stage: { type: 'string', default: 'local' },
-        region: { type: 'string', default: process.env.AWS_REGION ?? 'us-east-1' },
-        timeout: { type: 'string', default: '600' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
+  return flagsOrExit(
+    {
+      events: { type: 'string', default: '1000' },
+      seed: { type: 'string', default: '42' },
+      endpoint: { type: 'string' },
+      stage: { type: 'string', default: 'local' },
+      region: { type: 'string', default: process.env.AWS_REGION ?? 'us-east-1' },
+      timeout: { type: 'string', default: '600' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    USAGE,
+  );
 }
 
 function positiveInt(name: string, value: string): number {

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { startEmbeddedConsole } from '../cli/console/embedded';
 import type { ConsoleServer } from '../cli/console/server';
+import { flagsOrExit } from './command-line';
 import { startRuntime } from './runtime';
 
 const USAGE = `usage: npm start -- [--port 4566] [--host 127.0.0.1] [--data-dir .paysaga] [--memory] [--stage local] [--no-sandbox]
@@ -20,29 +20,24 @@ Secrets Manager), the saga's handlers in-process, and the sandbox gateway.
   --json       print the start banner as one JSON line (for scripts)`;
 
 function parseOptions() {
-  try {
-    return parseArgs({
-      options: {
-        port: { type: 'string', default: process.env.PAYSAGA_PORT ?? '4566' },
-        host: { type: 'string', default: '127.0.0.1' },
-        'data-dir': { type: 'string', default: process.env.PAYSAGA_DATA_DIR ?? '.paysaga' },
-        memory: { type: 'boolean', default: false },
-        stage: { type: 'string', default: 'local' },
-        'no-sandbox': { type: 'boolean', default: false },
-        'api-port': { type: 'string', default: process.env.PAYSAGA_API_PORT },
-        'no-api': { type: 'boolean', default: false },
-        'console-port': { type: 'string', default: process.env.PAYSAGA_CONSOLE_PORT ?? '4570' },
-        'no-console': { type: 'boolean', default: false },
-        'allow-actions': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
+  return flagsOrExit(
+    {
+      port: { type: 'string', default: process.env.PAYSAGA_PORT ?? '4566' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'data-dir': { type: 'string', default: process.env.PAYSAGA_DATA_DIR ?? '.paysaga' },
+      memory: { type: 'boolean', default: false },
+      stage: { type: 'string', default: 'local' },
+      'no-sandbox': { type: 'boolean', default: false },
+      'api-port': { type: 'string', default: process.env.PAYSAGA_API_PORT },
+      'no-api': { type: 'boolean', default: false },
+      'console-port': { type: 'string', default: process.env.PAYSAGA_CONSOLE_PORT ?? '4570' },
+      'no-console': { type: 'boolean', default: false },
+      'allow-actions': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    USAGE,
+  );
 }
 
 /** fauxqs persists through node:sqlite, which Node 22 flags as experimental on every start: not news to the user. */

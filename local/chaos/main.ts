@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { flagsOrExit } from '../command-line';
 import { ChaosRatesSchema } from './rates';
 import { renderChaosSummary } from './report';
 import { runChaos } from './run';
@@ -24,25 +24,20 @@ unreleased holds = 0, money conserved, reconciliation clean. Exit 0 only when al
   --json         print only the summary as one JSON line`;
 
 function parseOptions() {
-  try {
-    return parseArgs({
-      options: {
-        payments: { type: 'string', default: '10000' },
-        seed: { type: 'string', default: '1' },
-        kills: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'retry-scale': { type: 'string', default: '1' },
-        timeout: { type: 'string', default: '3600' },
-        json: { type: 'boolean', default: false },
-        keep: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
+  return flagsOrExit(
+    {
+      payments: { type: 'string', default: '10000' },
+      seed: { type: 'string', default: '1' },
+      kills: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'retry-scale': { type: 'string', default: '1' },
+      timeout: { type: 'string', default: '3600' },
+      json: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    USAGE,
+  );
 }
 
 function wholeNumber(name: string, value: string, min: number): number {
