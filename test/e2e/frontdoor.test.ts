@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { API, SAGA_STATES } from '../../core/config/names';
 import type { AcceptedResponse, PaymentStatusResponse, Problem } from '../../core/frontdoor/contract';
@@ -8,6 +7,7 @@ import { Ledger } from '../../core/ledger';
 import { DETAIL_TYPES } from '../../events/envelope';
 import type { BusEvent } from '../../local/events/eventbridge-service';
 import { type LocalApiClient, newApiKey } from '../../local/frontdoor/api-clients';
+import { fundedWallet as fundedWalletOf, paymentRequest, putPaymentRequested } from '../helpers/payments';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
 
 // Info lines on, so the log scan below reads what the handlers really write.
@@ -53,12 +53,7 @@ afterAll(async () => {
   await runtime?.dispose();
 });
 
-async function fundedWallet(minor: number): Promise<string> {
-  const walletId = `wal_${randomUUID().slice(0, 12)}`;
-  await ledger.openWallet(walletId, 'EUR');
-  await ledger.deposit(walletId, { value: minor, currency: 'EUR' }, `dep-${walletId}`);
-  return walletId;
-}
+const fundedWallet = (minor: number) => fundedWalletOf(ledger, minor);
 
 const newPaymentId = () => `pay_${randomUUID().slice(0, 12)}`;
 const body = (walletId: string, overrides: Record<string, unknown> = {}) => ({
@@ -292,22 +287,10 @@ describe('authentication, authorization and throttling', () => {
     const mine = newPaymentId();
     await post(acme, mine, body(walletId));
     const direct = newPaymentId();
-    await sdkClients(runtime).events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: runtime.names.eventBus,
-            Source: 'shop.checkout',
-            DetailType: DETAIL_TYPES.paymentRequested,
-            Detail: JSON.stringify({
-              ...body(walletId),
-              schemaVersion: '1',
-              paymentId: direct,
-              requestedAt: new Date().toISOString(),
-            }),
-          },
-        ],
-      }),
+    await putPaymentRequested(
+      sdkClients(runtime).events,
+      runtime.names.eventBus,
+      paymentRequest(walletId, { paymentId: direct }),
     );
 
     // Act

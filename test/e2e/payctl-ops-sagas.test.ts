@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/errors';
 import { checkLedgerInvariants, Ledger, LedgerReader } from '../../core/ledger';
-import { DETAIL_TYPES } from '../../events/envelope';
 import { runPayctl } from '../helpers/payctl';
+import { fundedWallet as fundedWalletOf, paymentRequest, putPaymentRequested } from '../helpers/payments';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
 
 let runtime: TestRuntime;
@@ -31,37 +30,15 @@ function payctl(...argv: string[]) {
 const AMOUNT = 1250;
 const DEPOSIT = 100_000;
 
-async function fundedWallet(): Promise<string> {
-  const walletId = `wal_${randomUUID().slice(0, 12)}`;
-  await ledger.openWallet(walletId, 'EUR');
-  await ledger.deposit(walletId, { value: DEPOSIT, currency: 'EUR' }, `dep-${walletId}`);
-  return walletId;
-}
+const fundedWallet = () => fundedWalletOf(ledger, DEPOSIT);
 
 async function requestPayment(walletId: string, paymentMethod = 'pm_card_visa'): Promise<string> {
-  const paymentId = `pay_${randomUUID().slice(0, 12)}`;
-  const result = await clients.events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: runtime.names.eventBus,
-          Source: 'shop.checkout',
-          DetailType: DETAIL_TYPES.paymentRequested,
-          Detail: JSON.stringify({
-            schemaVersion: '1',
-            paymentId,
-            walletId,
-            merchantId: 'mer_bookshop',
-            amount: { value: AMOUNT, currency: 'EUR', exponent: 2 },
-            paymentMethod,
-            requestedAt: new Date().toISOString(),
-          }),
-        },
-      ],
-    }),
-  );
-  expect(result.FailedEntryCount).toBe(0);
-  return paymentId;
+  const detail = paymentRequest(walletId, {
+    paymentMethod,
+    amount: { value: AMOUNT, currency: 'EUR', exponent: 2 },
+  });
+  await putPaymentRequested(clients.events, runtime.names.eventBus, detail);
+  return detail.paymentId;
 }
 
 const executionArnOf = (paymentId: string) =>

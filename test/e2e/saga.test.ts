@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -12,6 +10,7 @@ import { Ledger, LedgerReader } from '../../core/ledger';
 import { HistoryArchive } from '../../core/payments/archive';
 import { DETAIL_TYPES, PAYSAGA_SOURCE } from '../../events/envelope';
 import type { BusEvent } from '../../local/events/eventbridge-service';
+import { fundedWallet as fundedWalletOf, paymentRequest, putPaymentRequested } from '../helpers/payments';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
 
 let runtime: TestRuntime;
@@ -47,41 +46,8 @@ afterAll(async () => {
   await runtime?.dispose();
 });
 
-async function fundedWallet(minor: number): Promise<string> {
-  const walletId = `wal_${randomUUID().slice(0, 12)}`;
-  await ledger.openWallet(walletId, 'EUR');
-  await ledger.deposit(walletId, { value: minor, currency: 'EUR' }, `dep-${walletId}`);
-  return walletId;
-}
-
-function paymentRequest(walletId: string, overrides: Record<string, unknown> = {}) {
-  return {
-    schemaVersion: '1',
-    paymentId: `pay_${randomUUID().slice(0, 12)}`,
-    walletId,
-    merchantId: 'mer_bookshop',
-    amount: { value: 1250, currency: 'EUR', exponent: 2 },
-    paymentMethod: 'pm_card_visa',
-    requestedAt: new Date().toISOString(),
-    ...overrides,
-  };
-}
-
-async function request(detail: Record<string, unknown>) {
-  const result = await clients.events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: runtime.names.eventBus,
-          Source: 'shop.checkout',
-          DetailType: DETAIL_TYPES.paymentRequested,
-          Detail: JSON.stringify(detail),
-        },
-      ],
-    }),
-  );
-  expect(result.FailedEntryCount).toBe(0);
-}
+const fundedWallet = (minor: number) => fundedWalletOf(ledger, minor);
+const request = (detail: unknown) => putPaymentRequested(clients.events, runtime.names.eventBus, detail);
 
 const executionArnOf = (paymentId: string) =>
   `${runtime.env.STATE_MACHINE_ARN?.replace(':stateMachine:', ':execution:')}:${paymentId}`;
