@@ -4,7 +4,7 @@
  * hooks (another process, restarted by kill -9) and the harness agree on it
  * without sharing state, and a seed reproduces the same plan.
  */
-import type { FunctionKey } from '../../core/config/names';
+import { FUNCTION_KEYS, FUNCTIONS, type FunctionKey } from '../../core/config/names';
 
 /** A uniform draw in [0, 1) from the seed and the parts that name the decision (FNV-1a, then a mixer). */
 export function chaosDraw(seed: number, ...parts: ReadonlyArray<string | number>): number {
@@ -123,16 +123,10 @@ export const DEFAULT_RATES: ChaosRates = {
   malformed: 0.005,
 };
 
-/** The saga's Lambda steps the crash hook may break (they carry payment.paymentId). */
-export const CRASHABLE: ReadonlySet<FunctionKey> = new Set([
-  'reserve',
-  'charge',
-  'settle',
-  'notify',
-  'releaseFunds',
-  'refundCharge',
-  'recordOutcome',
-]);
+/** The saga's Lambda steps (every function the ASL invokes) the crash hook may break: they carry payment.paymentId. */
+export const CRASHABLE: ReadonlySet<FunctionKey> = new Set(
+  FUNCTION_KEYS.filter((key) => FUNCTIONS[key].aslPlaceholder !== undefined),
+);
 const FORWARD: ReadonlySet<FunctionKey> = new Set(['reserve', 'charge', 'settle']);
 
 export type InvocationDecision =

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import {
   ChangeMessageVisibilityCommand,
@@ -14,9 +13,11 @@ import { EXIT } from '../../cli/errors';
 import { Ledger } from '../../core/ledger';
 import { PaymentsRepository } from '../../core/payments/repository';
 import { DETAIL_TYPES, PAYSAGA_OPS_SOURCE } from '../../events/envelope';
+import type { PaymentRequested } from '../../events/payment-requested.v1';
 import type { BusEvent } from '../../local/events/eventbridge-service';
 import { importHandler, type LambdaHandler } from '../../local/functions/registry';
 import { runPayctl } from '../helpers/payctl';
+import { fundedWallet, paymentRequest, putPaymentRequested } from '../helpers/payments';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
 
 let runtime: TestRuntime;
@@ -94,38 +95,12 @@ async function depth(queue: string) {
   };
 }
 
-async function request(overrides: Record<string, unknown> = {}) {
-  const walletId = `wal_${randomUUID().slice(0, 12)}`;
-  await ledger.openWallet(walletId, 'EUR');
-  await ledger.deposit(walletId, { value: 10_000, currency: 'EUR' }, `dep-${walletId}`);
-  const detail = {
-    schemaVersion: '1',
-    paymentId: `pay_${randomUUID().slice(0, 12)}`,
-    walletId,
-    merchantId: 'mer_bookshop',
-    amount: { value: 1250, currency: 'EUR', exponent: 2 },
-    paymentMethod: 'pm_card_visa',
-    requestedAt: new Date().toISOString(),
-    ...overrides,
-  };
-  return detail;
+async function request(overrides: Partial<PaymentRequested> = {}) {
+  return paymentRequest(await fundedWallet(ledger, 10_000), overrides);
 }
 
-async function send(detail: { paymentId: string }) {
-  const result = await clients.events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: runtime.names.eventBus,
-          Source: 'shop.checkout',
-          DetailType: DETAIL_TYPES.paymentRequested,
-          Detail: JSON.stringify(detail),
-        },
-      ],
-    }),
-  );
-  expect(result.FailedEntryCount).toBe(0);
-}
+const send = (detail: { paymentId: string }) =>
+  putPaymentRequested(clients.events, runtime.names.eventBus, detail);
 
 const executionArnOf = (paymentId: string) =>
   `${runtime.env.STATE_MACHINE_ARN?.replace(':stateMachine:', ':execution:')}:${paymentId}`;
