@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { isConditionFailure } from '../dynamo/condition';
 import { paymentKey } from '../payments/keys';
 import type { DocumentClient } from '../payments/repository';
 
@@ -27,9 +28,6 @@ export const ApiRequestRecord = z.object({
 export type ApiRequestRecord = z.infer<typeof ApiRequestRecord>;
 
 const key = (paymentId: string) => ({ pk: paymentKey(paymentId).pk, sk: API_REQUEST_SK });
-
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 export class ApiRequestStore {
   constructor(

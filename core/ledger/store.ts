@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -7,18 +6,12 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from '../dynamo/condition';
 import { journalDayPk, journalKey, journalPk, walletKey } from './keys';
 import { type JournalEntry, type Wallet, WalletSchema } from './model';
 
 /** The slice of the document client the ledger uses; tests wrap it to inject crashes. */
 export type LedgerDocumentClient = Pick<DynamoDBDocumentClient, 'send'>;
-
-export function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-  );
-}
 
 /** Wallet and journal item I/O: one item per call, every write conditional. */
 export class LedgerStore {

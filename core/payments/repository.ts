@@ -9,6 +9,7 @@ import {
 import type { PaymentRequested } from '../../events/payment-requested.v1';
 import { canonicalJson } from '../canonical-json';
 import { daysBetween } from '../days';
+import { isConditionFailure } from '../dynamo/condition';
 import { PAYMENTS_BY_DAY_INDEX } from '../dynamo/tables';
 import { findPanPaths } from '../pan';
 import { paymentDayPk, paymentKey, STEP_PREFIX } from './keys';
@@ -60,10 +61,6 @@ const MAX_ARCHIVE_BYTES = 350_000;
 const archiveSk = (archiveId: string): string => `ARCHIVE#${archiveId}`;
 const auditPk = (day: string): string => `AUDIT#${day}`;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
 
 function refusePans(what: string, value: unknown): void {
   const paths = findPanPaths(value);
