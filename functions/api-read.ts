@@ -18,7 +18,8 @@ const deps: PaymentStatusDeps = {
   payments: new PaymentsRepository(documentClient, required(env, 'paymentsTable')),
 };
 
-const openApi = openApiDocument();
+// Built on first request, not at cold start: only GET /v1/openapi.json needs it.
+let openApi: ReturnType<typeof openApiDocument> | undefined;
 
 /** GET /v1/payments/{paymentId} (the caller's own payments) and GET /v1/openapi.json. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
@@ -32,7 +33,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       const caller = callerOf(event, route.scope);
       if ('response' in caller) return caller.response;
       logger.appendKeys({ clientId: caller.client.clientId });
-      if (route === API.routes.openApi) return json(200, openApi);
+      if (route === API.routes.openApi) return json(200, (openApi ??= openApiDocument()));
       return getPaymentStatus(deps, caller.client, event.pathParameters?.paymentId ?? '');
     }),
   );

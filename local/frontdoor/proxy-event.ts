@@ -11,26 +11,33 @@ export interface MatchedRoute {
   readonly pathParameters: Record<string, string> | null;
 }
 
-/** Matches a request path against the routes' templates (`{name}` is one path segment). */
+/** Each route's template as a pattern, compiled once (`{name}` is one path segment). */
+const ROUTE_PATTERNS = Object.values(API.routes).map((route) => {
+  const names: string[] = [];
+  const pattern = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { route, names, regex: new RegExp(`^${pattern}$`) };
+});
+
+function decoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Matches a request against the routes' templates. */
 export function matchRoute(method: string, path: string): MatchedRoute | 'method_not_allowed' | undefined {
   let pathMatched = false;
-  for (const route of Object.values(API.routes)) {
-    const names: string[] = [];
-    const pattern = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    });
-    const match = new RegExp(`^${pattern}$`).exec(path);
+  for (const { route, names, regex } of ROUTE_PATTERNS) {
+    const match = regex.exec(path);
     if (!match) continue;
     pathMatched = true;
     if (route.method !== method) continue;
-    const values = match.slice(1).map((value) => {
-      try {
-        return decodeURIComponent(value);
-      } catch {
-        return value;
-      }
-    });
+    const values = match.slice(1).map(decoded);
     return {
       resource: route.path,
       pathParameters: names.length
