@@ -33,7 +33,10 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
       const caller = callerOf(event, route.scope);
       if ('response' in caller) return caller.response;
       logger.appendKeys({ clientId: caller.client.clientId });
-      if (route === API.routes.openApi) return json(200, (openApi ??= openApiDocument()));
+      if (route === API.routes.openApi) {
+        openApi ??= openApiDocument();
+        return json(200, openApi);
+      }
       return getPaymentStatus(deps, caller.client, event.pathParameters?.paymentId ?? '');
     }),
   );
