@@ -1,13 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { required } from '../core/config/env';
 import { API } from '../core/config/names';
 import { ApiRequestStore } from '../core/frontdoor/api-request-store';
-import { PublishFailedError, type SubmitDeps, submitPayment } from '../core/frontdoor/submit';
+import { eventBridgePublisher } from '../core/frontdoor/outbox-publish';
+import { type SubmitDeps, submitPayment } from '../core/frontdoor/submit';
 import { PaymentsRepository } from '../core/payments/repository';
-import { DETAIL_TYPES } from '../events/envelope';
 import { answer, bodyOf, callerOf, headerOf } from './commons/api-gateway';
 import { documentClient } from './commons/clients/dynamodb';
 import { eventBridge } from './commons/clients/eventbridge';
@@ -15,42 +14,21 @@ import { env } from './commons/env';
 import { logger } from './commons/powertools';
 
 const payments = new PaymentsRepository(documentClient, required(env, 'paymentsTable'));
-const eventBusName = required(env, 'eventBusName');
 
 const deps: SubmitDeps = {
   requests: new ApiRequestStore(documentClient, required(env, 'paymentsTable')),
   paymentExists: async (paymentId) => (await payments.get(paymentId)) !== undefined,
-  publish: async (source, detail) => {
-    const result = await eventBridge
-      .send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              EventBusName: eventBusName,
-              Source: source,
-              DetailType: DETAIL_TYPES.paymentRequested,
-              Detail: detail,
-            },
-          ],
-        }),
-      )
-      .catch((error: unknown) => {
-        throw new PublishFailedError(`PutEvents failed: ${(error as Error).name}`);
-      });
-    const entry = result.Entries?.[0];
-    if (result.FailedEntryCount || !entry?.EventId) {
-      throw new PublishFailedError(`PutEvents refused the entry: ${entry?.ErrorCode ?? 'no event id'}`);
-    }
-    return entry.EventId;
-  },
+  publish: eventBridgePublisher(eventBridge, required(env, 'eventBusName')),
   now: () => new Date(),
+  logError: (message, details) => logger.error(message, { ...details }),
 };
 
 /**
  * POST /v1/payments: the front door for upstream systems that cannot call
  * PutEvents. Validates with intake's schema, records the request for
  * idempotency and ownership, and puts PaymentRequested on the bus under the
- * caller's own source.
+ * caller's own source (the outbox, publish-outbox, covers a crash or a failure
+ * between the record and the publish).
  */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -5,15 +5,8 @@ import type { ApiRequestRecord, ApiRequestStore } from './api-request-store';
 import type { ApiClient } from './clients';
 import type { AcceptedResponse } from './contract';
 import { type HttpResponse, json, problem } from './http';
+import { PublishFailedError, type PublishPaymentRequested, PublishRefusedError } from './outbox-publish';
 import { parseSubmission, type SubmitInput } from './submit-request';
-
-/** Puts one PaymentRequested on the bus under the client's source; returns the event id. */
-export type PublishPaymentRequested = (source: string, detail: string) => Promise<string>;
-
-/** The event bus refused or failed the entry: nothing is lost, the client retries with the same key. */
-export class PublishFailedError extends Error {
-  override readonly name = 'PublishFailedError';
-}
 
 export interface SubmitDeps {
   readonly requests: Pick<ApiRequestStore, 'get' | 'create' | 'markPublished'>;
@@ -21,6 +14,8 @@ export interface SubmitDeps {
   readonly paymentExists: (paymentId: string) => Promise<boolean>;
   readonly publish: PublishPaymentRequested;
   readonly now: () => Date;
+  /** Where a refusal that needs the operator is logged, at error level. */
+  readonly logError: (message: string, details: Readonly<Record<string, unknown>>) => void;
 }
 
 export const statusPath = (paymentId: string): string =>
@@ -45,7 +40,11 @@ const paymentIdInUse = (paymentId: string): HttpResponse =>
     `paymentId ${paymentId} already names another payment; a new payment needs a new paymentId`,
   );
 
-/** Publishes if not yet on the bus (a crash between record and publish, or a failed publish, is retried here). */
+/**
+ * The fast path: publishes if not yet on the bus and marks the record. The
+ * outbox (./outbox.ts) publishes any recorded request this leaves behind (a
+ * crash here, a failed publish), so a 503 or 500 never loses the request.
+ */
 async function ensurePublished(
   deps: SubmitDeps,
   record: ApiRequestRecord,
@@ -56,12 +55,25 @@ async function ensurePublished(
     await deps.requests.markPublished(record.paymentId, eventId, deps.now());
     return undefined;
   } catch (error) {
-    if (!(error instanceof PublishFailedError)) throw error;
+    if (error instanceof PublishFailedError) {
+      return problem(
+        503,
+        'not_published_yet',
+        'Payment request not published yet',
+        'the request is recorded and will be published; retry with the same Idempotency-Key to see it accepted',
+      );
+    }
+    if (!(error instanceof PublishRefusedError)) throw error;
+    deps.logError('publish_refused: the event bus refused a recorded payment request', {
+      paymentId: record.paymentId,
+      errorName: error.name,
+      errorMessage: error.message,
+    });
     return problem(
-      503,
-      'not_published_yet',
-      'Payment request not published yet',
-      'the request is recorded but could not be put on the event bus; retry with the same Idempotency-Key',
+      500,
+      'publish_refused',
+      'Payment request recorded but refused by the event bus',
+      'the request is recorded and will be published once the operator fixes the cause; contact the operator, and do not resubmit under a new Idempotency-Key',
     );
   }
 }

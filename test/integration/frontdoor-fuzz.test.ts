@@ -33,6 +33,7 @@ function door() {
       return `evt-${published.length}`;
     },
     now: () => new Date(),
+    logError: () => undefined,
   };
   return { deps, published };
 }

@@ -3,7 +3,8 @@ import { API } from '../../core/config/names';
 import type { ApiRequestRecord } from '../../core/frontdoor/api-request-store';
 import type { ApiClient } from '../../core/frontdoor/clients';
 import type { Problem } from '../../core/frontdoor/contract';
-import { PublishFailedError, type SubmitDeps, submitPayment } from '../../core/frontdoor/submit';
+import { PublishFailedError } from '../../core/frontdoor/outbox-publish';
+import { type SubmitDeps, submitPayment } from '../../core/frontdoor/submit';
 import { MAX_BODY_BYTES, parseSubmission } from '../../core/frontdoor/submit-request';
 
 const now = new Date('2026-11-22T10:00:00.000Z');
@@ -44,6 +45,7 @@ function fakes(options: { publishFails?: number; existingPayments?: string[] } =
       return `evt-${published.length}`;
     },
     now: () => now,
+    logError: () => undefined,
   };
   return { deps, records, published };
 }
