@@ -1,8 +1,17 @@
+import { createHash } from 'node:crypto';
 import type { NotifyInput } from './state';
 
-/** The merchant notification queued by Notify; consumers deliver it to the merchant's webhook. */
+export type NotificationKind = 'payment.succeeded';
+
+/**
+ * The merchant notification queued by Notify; consumers deliver it to the
+ * merchant's webhook. Delivery is at-least-once: a crash between SendMessage
+ * and saving Notify's idempotency record queues it again, so consumers dedupe
+ * on `notificationId`, the same for every copy of one payment's notification.
+ */
 export interface MerchantNotification {
-  readonly kind: 'payment.succeeded';
+  readonly notificationId: string;
+  readonly kind: NotificationKind;
   readonly paymentId: string;
   readonly merchantId: string;
   readonly amount: NotifyInput['payment']['amount'];
@@ -11,9 +20,16 @@ export interface MerchantNotification {
   readonly executionArn: string;
 }
 
+/** `ntf_` + 32 hex digits of sha256(kind, paymentId): one id per payment and outcome, whoever sends it. */
+export function notificationId(kind: NotificationKind, paymentId: string): string {
+  return `ntf_${createHash('sha256').update(`${kind}\n${paymentId}`).digest('hex').slice(0, 32)}`;
+}
+
 export function merchantNotification(input: NotifyInput): MerchantNotification {
+  const kind: NotificationKind = 'payment.succeeded';
   return {
-    kind: 'payment.succeeded',
+    notificationId: notificationId(kind, input.payment.paymentId),
+    kind,
     paymentId: input.payment.paymentId,
     merchantId: input.payment.merchantId,
     amount: input.payment.amount,
