@@ -16,6 +16,21 @@ import { redactPans } from '../pan';
  */
 export class GatewayKeyRejectedError extends GatewayUnavailableError {}
 
+/**
+ * Another request with the same idempotency key is still running at the gateway (Stripe answers 409,
+ * `idempotency_key_in_use`). That request may yet charge, so this is neither final nor a failure: it is
+ * retried with the same key (named GatewayTimeoutError for the saga: the outcome is not known yet), and
+ * the retry replays the first request's answer once it is done. Stripe's idempotency page
+ * (https://docs.stripe.com/idempotency) says a request that conflicts with another one executing
+ * concurrently saves no result and is safe to retry. A key reused with other parameters stays final.
+ */
+export class GatewayRequestInProgressError extends GatewayTimeoutError {}
+
+/** Stripe's 409: the idempotency key is in use by a request still running (or the object is locked). */
+function isInProgress(error: Stripe.errors.StripeError): boolean {
+  return error.statusCode === 409 || error.code === 'idempotency_key_in_use';
+}
+
 /** Connection failures that prove the request never reached the gateway: safe, plainly unavailable. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -59,6 +74,12 @@ export function toPaysagaError(error: unknown, operation: string): Error {
   }
   if (error instanceof Stripe.errors.StripeRateLimitError) {
     return new ThrottlingError(`${operation}: the gateway is rate limiting${status}; retry later`);
+  }
+  if (isInProgress(error)) {
+    return new GatewayRequestInProgressError(
+      `${operation}: another request with the same idempotency key is still in progress at the gateway${status}; ` +
+        'retry with the same key',
+    );
   }
   if (error instanceof Stripe.errors.StripeIdempotencyError) {
     return new InvalidPaymentError(

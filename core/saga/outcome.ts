@@ -69,7 +69,8 @@ export function failedStateOf(saga: SagaState): string {
 
 export function compensationsRun(saga: SagaState): ('RefundCharge' | 'ReleaseFunds')[] {
   return [
-    ...(saga.refund ? ['RefundCharge' as const] : []),
+    // After a Charge error RefundCharge may find nothing charged at the gateway: then nothing was refunded.
+    ...(saga.refund && saga.refund.status !== 'nothing_charged' ? ['RefundCharge' as const] : []),
     ...(saga.release ? ['ReleaseFunds' as const] : []),
   ];
 }
@@ -139,8 +140,9 @@ export function buildOutcome(
       compensations,
     };
   }
+  // RefundCharge runs first after a Charge or Settle error (after Charge, to find a charge the saga never saw).
   const failedCompensation =
-    saga.charge && !saga.refund && failedStateOf(saga) === 'Settle' ? 'RefundCharge' : 'ReleaseFunds';
+    !saga.refund && ['Charge', 'Settle'].includes(failedStateOf(saga)) ? 'RefundCharge' : 'ReleaseFunds';
   const cause = causeMessage(saga.compensationError) || (saga.compensationError?.Error ?? 'unknown error');
   const detail: PaymentNeedsAttention = {
     ...common,

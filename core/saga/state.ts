@@ -56,11 +56,15 @@ export const ReserveInput = z.object(Base);
 export const ChargeInput = z.object({ ...Base, reserve: ReserveOutput });
 export const SettleInput = z.object({ ...Base, reserve: ReserveOutput, charge: ChargeOutput });
 export const NotifyInput = z.object({ ...Base, charge: ChargeOutput, settle: SettleOutput });
+/**
+ * From Settle's Catch the charge is known; from Charge's Catch it is not (the gateway is asked). The ASL
+ * passes the whole state as `saga` because a JSONPath Parameter cannot name a path that may be absent.
+ */
 export const RefundChargeInput = z.object({
   ...Base,
   reserve: ReserveOutput,
-  charge: ChargeOutput,
   error: CaughtError,
+  saga: z.object({ charge: ChargeOutput.optional() }),
 });
 export const ReleaseFundsInput = z.object({ ...Base, reserve: ReserveOutput, error: CaughtError });
 

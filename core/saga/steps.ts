@@ -104,18 +104,27 @@ export async function settlePayment(deps: StepDeps, input: SettleInput): Promise
 }
 
 /**
- * Compensation for a settle that failed for good: refund at the gateway, and
- * reverse the ledger posting too if the settlement did land before failing.
+ * Compensation for a Charge or Settle that failed for good: refund at the gateway, and reverse the ledger
+ * posting too if the settlement did land before failing. After a Charge error the saga holds no charge id,
+ * yet the card may have been charged (an earlier attempt, a request still running): the gateway is asked
+ * for the payment's charge first. None: nothing to refund. One: refunded. Several: findChargeByPaymentId
+ * throws LedgerInvariantError, which no Retry takes, so the saga parks in the compensation DLQ with the
+ * hold kept and PaymentNeedsAttention, never Failed with charges standing.
  */
 export async function refundCharge(
   deps: StepDeps & { readonly gateway: PaymentGateway },
   input: RefundChargeInput,
 ): Promise<RefundOutput> {
-  const { payment, charge } = input;
+  const { payment } = input;
+  const known = input.saga.charge;
+  const charge = known
+    ? { chargeId: known.chargeId, amount: moneyOf(payment) }
+    : await deps.gateway.findChargeByPaymentId(payment.paymentId);
+  if (!charge) return { status: 'nothing_charged', ledgerReversed: false };
   const refund = await deps.gateway.refund({
     paymentId: payment.paymentId,
     chargeId: charge.chargeId,
-    amount: moneyOf(payment),
+    amount: charge.amount,
   });
   const wallet = await deps.ledgerReader.getWallet(payment.walletId);
   const hold = wallet?.holds[payment.paymentId];

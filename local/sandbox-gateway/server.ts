@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { CURRENCY_EXPONENTS } from '../../core/money';
 import { canonicalParams, type FormObject, parseForm, stringParam } from './form';
+import { RunningRequests } from './running-requests';
 import { newId, type PaymentIntentObject, type RefundObject, SandboxStore } from './store';
 import { type ApiResponse, StripeApi, stripeError } from './stripe-api';
 import { behaviourOf, faultApplies, SANDBOX_PAYMENT_METHODS, type SandboxBehaviour } from './test-methods';
@@ -129,6 +130,14 @@ function chargeBehaviour(params: FormObject): SandboxBehaviour | undefined {
   return behaviour?.kind === 'refunddrop' ? { kind: 'approve' } : behaviour;
 }
 
+/** Stripe's answer while another request with the same idempotency key is still running. */
+const keyInUse = (idempotencyKey: string | undefined): ApiResponse =>
+  stripeError(409, {
+    type: 'idempotency_error',
+    code: 'idempotency_key_in_use',
+    message: `There is currently another in-progress request using this Idempotency Key: '${idempotencyKey}'. Please try again later.`,
+  });
+
 /** "sk_test_****abcd", as Stripe quotes a rejected key (the adapter must not pass this on). */
 const maskKey = (key: string): string => `${key.slice(0, 8)}****${key.slice(-4)}`;
 
@@ -139,6 +148,7 @@ const maskKey = (key: string): string => `${key.slice(0, 8)}****${key.slice(-4)}
 export class SandboxGateway {
   readonly store: SandboxStore;
   private readonly api: StripeApi;
+  private readonly running: RunningRequests;
   private readonly server: Server;
   private readonly log: SandboxRequest[] = [];
   private readonly stopping = new AbortController();
@@ -148,6 +158,7 @@ export class SandboxGateway {
   private constructor(private readonly options: SandboxGatewayOptions) {
     this.store = new SandboxStore(options.dataFile, options.now);
     this.api = new StripeApi(this.store);
+    this.running = new RunningRequests(this.store.idempotency);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent && !res.destroyed) {
@@ -402,6 +413,13 @@ export class SandboxGateway {
     }
 
     const request = `${method} ${path} ${canonicalParams(body)}`;
+    if (idempotencyKey && counted?.kind === 'inprogress') {
+      if (fault === 'inprogress') {
+        this.running.start(apiKey, idempotencyKey, request, () => this.api.createPaymentIntent(params));
+        return answer(keyInUse(idempotencyKey), attempt);
+      }
+      this.running.finish(apiKey, idempotencyKey);
+    }
     const decision = idempotencyKey
       ? this.store.idempotency.begin(apiKey, idempotencyKey, request)
       : ({ kind: 'new' } as const);
@@ -417,15 +435,7 @@ export class SandboxGateway {
         attempt,
       );
     }
-    if (decision.kind === 'in_progress') {
-      return answer(
-        stripeError(409, {
-          type: 'idempotency_error',
-          message: `There is currently another in-progress request using this Idempotency Key: '${idempotencyKey}'.`,
-        }),
-        attempt,
-      );
-    }
+    if (decision.kind === 'in_progress') return answer(keyInUse(idempotencyKey), attempt);
 
     let response: ApiResponse;
     const replayed = decision.kind === 'replay';

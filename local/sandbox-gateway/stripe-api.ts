@@ -153,12 +153,24 @@ export class StripeApi {
       last_payment_error: null,
       livemode: false,
     };
-    if (behaviour.kind === 'decline') {
+    if (behaviour.kind === 'declinecharged') {
+      // Charges made for this payment by requests the caller never saw (another key, a lost answer).
+      for (let n = 0; n < behaviour.charges; n++) {
+        this.store.saveIntent({
+          ...base,
+          id: newId('pi'),
+          status: 'succeeded',
+          amount_received: amount,
+          latest_charge: newId('ch'),
+        });
+      }
+    }
+    if (behaviour.kind === 'decline' || behaviour.kind === 'declinecharged') {
       const error = {
         type: 'card_error',
         code: 'card_declined',
-        decline_code: behaviour.declineCode,
-        message: behaviour.message,
+        decline_code: behaviour.kind === 'decline' ? behaviour.declineCode : 'generic_decline',
+        message: behaviour.kind === 'decline' ? behaviour.message : 'Your card was declined.',
       } as const;
       const intent = this.store.saveIntent({
         ...base,

@@ -20,7 +20,14 @@ export type SandboxBehaviour =
   /** Charges fine; every refund of the charge fails with a 500. */
   | { readonly kind: 'refundfail' }
   /** Charges fine; a refund of the charge is done, then the connection is closed without answering `times` times. */
-  | { readonly kind: 'refunddrop'; readonly times: number | undefined };
+  | { readonly kind: 'refunddrop'; readonly times: number | undefined }
+  /**
+   * Another request with the same idempotency key is still running (as after a crashed attempt): the first
+   * `times` attempts answer 409 while that request charges; later attempts replay its charge.
+   */
+  | { readonly kind: 'inprogress'; readonly times: number | undefined }
+  /** Declines (402), yet `charges` charges stand for the payment, made by requests the caller never saw. */
+  | { readonly kind: 'declinecharged'; readonly charges: number };
 
 export interface SandboxPaymentMethod {
   /** The token, or its pattern with `<n>` (attempt count) / `<ms>` placeholders. */
@@ -79,6 +86,18 @@ export const SANDBOX_PAYMENT_METHODS: readonly SandboxPaymentMethod[] = [
     adapterResult: 'refund(): GatewayTimeoutError; a retry with the same key replays the one refund',
   },
   {
+    paymentMethod: 'pm_sandbox_inprogress_<n>',
+    outcome:
+      '409 idempotency_error (idempotency_key_in_use) n times while an earlier request with the same key charges; then its charge is replayed; without _<n>: always 409',
+    adapterResult: 'GatewayTimeoutError (retryable) until the schedule is through, then the one charge',
+  },
+  {
+    paymentMethod: 'pm_sandbox_declinecharged_<n>',
+    outcome:
+      '402 card_error (card_declined), yet n succeeded charges (default 1) stand for the same paymentId (metadata)',
+    adapterResult: 'CardDeclinedError; findChargeByPaymentId finds the charge (n = 1) or fails (n > 1)',
+  },
+  {
     paymentMethod: 'anything else',
     outcome: '400 invalid_request_error, code resource_missing (No such PaymentMethod)',
     adapterResult: 'InvalidPaymentError',
@@ -98,7 +117,8 @@ const DECLINES: Readonly<Record<string, SandboxBehaviour>> = {
   },
 };
 
-const COUNTED = /^pm_sandbox_(unavailable|ratelimited|timeout|dropresponse)(?:_(\d{1,4}))?$/;
+const COUNTED = /^pm_sandbox_(unavailable|ratelimited|timeout|dropresponse|inprogress)(?:_(\d{1,4}))?$/;
+const DECLINE_CHARGED = /^pm_sandbox_declinecharged(?:_([1-9]))?$/;
 const SLOW = /^pm_sandbox_slow(?:_(\d{1,6})ms)?$/;
 const REFUND_DROP = /^pm_sandbox_refunddrop(?:_(\d{1,4}))?$/;
 
@@ -110,13 +130,15 @@ export function behaviourOf(paymentMethod: string): SandboxBehaviour | undefined
   if (decline) return decline;
   const counted = COUNTED.exec(paymentMethod);
   if (counted) {
-    const kind = counted[1] as 'unavailable' | 'ratelimited' | 'timeout' | 'dropresponse';
+    const kind = counted[1] as 'unavailable' | 'ratelimited' | 'timeout' | 'dropresponse' | 'inprogress';
     return { kind, times: counted[2] === undefined ? undefined : Number(counted[2]) };
   }
   const refundDrop = REFUND_DROP.exec(paymentMethod);
   if (refundDrop) {
     return { kind: 'refunddrop', times: refundDrop[1] === undefined ? undefined : Number(refundDrop[1]) };
   }
+  const declineCharged = DECLINE_CHARGED.exec(paymentMethod);
+  if (declineCharged) return { kind: 'declinecharged', charges: Number(declineCharged[1] ?? 1) };
   const slow = SLOW.exec(paymentMethod);
   if (slow) return { kind: 'slow', delayMs: slow[1] === undefined ? undefined : Number(slow[1]) };
   return undefined;

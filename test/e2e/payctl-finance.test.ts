@@ -196,10 +196,11 @@ describe('payctl history', () => {
       expect(attempt).toMatchObject({ outcome: 'failed', error: 'GatewayUnavailableError' });
       expect(attempt.cause).toContain('503');
     }
-    // A decline: the hold released, nothing charged.
+    // A decline: the gateway asked for a charge (none), the hold released, nothing charged.
     expect(statesOf(declined as PaymentHistory)).toEqual([
       'Reserve',
       'Charge',
+      'RefundCharge',
       'ReleaseFunds',
       'RecordFailure',
       'PublishFailure',
@@ -209,12 +210,13 @@ describe('payctl history', () => {
       status: 'caught',
       attempts: [{ error: 'CardDeclinedError' }],
     });
+    expect(declined?.timeline.steps[2]?.result).toMatchObject({ refundStatus: 'nothing_charged' });
     expect(declined?.timeline.money).toMatchObject({ captured: { minor: 0 }, released: { major: '12.50' } });
     expect(declined?.timeline.outcome).toMatchObject({
       summary: 'failed',
       reasonCode: 'card_declined',
       failedState: 'Charge',
-      compensations: ['ReleaseFunds'],
+      compensations: ['RefundCharge', 'ReleaseFunds'],
     });
     // Insufficient funds: nothing to undo.
     expect(statesOf(insufficient as PaymentHistory)).toEqual([

@@ -96,12 +96,17 @@ describe('Saga: payment-saga.asl.json with the real handlers, dynalite and the s
     expect(run.statesEntered).toEqual([
       'Reserve',
       'Charge',
+      'RefundCharge',
       'ReleaseFunds',
       'RecordFailure',
       'PublishFailure',
       'Failed',
     ]);
     expect(run.attempts.Charge).toBe(1);
+    expect(run.stateInputs.get('RecordFailure')).toMatchObject({
+      refund: { status: 'nothing_charged', ledgerReversed: false },
+    });
+    expect(h.gateway.sandbox.refundsFor(payment.paymentId)).toHaveLength(0);
     expect(await holdOf(walletId, payment.paymentId)).toMatchObject({ state: 'VOIDED' });
     expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 10_000, held: 0 });
     expect(detailTypes(payment.paymentId)).toEqual(['PaymentFailed', 'PaymentCompensated']);

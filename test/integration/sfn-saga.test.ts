@@ -175,6 +175,7 @@ describe('StepFunctionsService running workflows/payment-saga.asl.json', () => {
     expect(invokedStates(calls)).toEqual([
       'Reserve',
       'Charge',
+      'RefundCharge',
       'ReleaseFunds',
       'RecordFailure',
       'PublishFailure',

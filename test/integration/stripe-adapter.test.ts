@@ -157,6 +157,55 @@ describe('Class: StripeGateway (through the stripe SDK, against the sandbox)', (
       expect(attempts.map((r) => r.outcome)).toEqual([503, 503, 503, 200]);
     });
 
+    it('turns 409 "another request with this key is in progress" into a retryable GatewayTimeoutError; the retry gets the one charge', async () => {
+      // Prepare: an earlier request with the same key is still running (it charges); 3 attempts see 409,
+      // two of them inside the first call (the SDK retries a 409 once itself).
+      const paymentId = newPaymentId();
+      const request = { paymentId, amount: eur(700), paymentMethod: 'pm_sandbox_inprogress_3' };
+
+      // Act
+      const first = await failureOf(gateway.charge(request));
+      const result = await gateway.charge(request);
+
+      // Assess
+      expect(first.name).toBe('GatewayTimeoutError');
+      expect(first.message).toContain('in progress');
+      expect(started.sandbox.chargesFor(paymentId).map((c) => c.id)).toEqual([result.chargeId]);
+      const attempts = started.sandbox.requests().filter((r) => r.idempotencyKey === paymentId);
+      expect(attempts.map((r) => r.outcome)).toEqual([409, 409, 409, 200]);
+    });
+
+    it('keeps a key reused with other parameters final (InvalidPaymentError) after an in-progress answer', async () => {
+      // Prepare: one 409, then the SDK's retry replays the first request's charge
+      const paymentId = newPaymentId();
+      await gateway.charge({ paymentId, amount: eur(700), paymentMethod: 'pm_sandbox_inprogress_1' });
+
+      // Act
+      const error = await failureOf(
+        gateway.charge({ paymentId, amount: eur(701), paymentMethod: 'pm_sandbox_inprogress_1' }),
+      );
+
+      // Assess
+      expect(error.name).toBe('InvalidPaymentError');
+      expect(started.sandbox.chargesFor(paymentId)).toHaveLength(1);
+    });
+
+    it('reports a decline whose charges nevertheless stand as CardDeclinedError; the charges are findable', async () => {
+      // Prepare
+      const paymentId = newPaymentId();
+
+      // Act
+      const error = await failureOf(
+        gateway.charge({ paymentId, amount: eur(900), paymentMethod: 'pm_sandbox_declinecharged' }),
+      );
+      const found = await gateway.findChargeByPaymentId(paymentId);
+
+      // Assess
+      expect(error.name).toBe('CardDeclinedError');
+      expect(found).toMatchObject({ amount: eur(900), status: 'succeeded' });
+      expect(started.sandbox.chargesFor(paymentId).map((c) => c.id)).toEqual([found?.chargeId]);
+    });
+
     it('turns 429 into ThrottlingError', async () => {
       // Prepare
       const paymentId = newPaymentId();

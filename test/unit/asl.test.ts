@@ -116,7 +116,7 @@ describe(`Workflow: ${ASL_FILE}`, () => {
       expect(states[step]?.Catch?.[0]?.ErrorEquals.sort()).toEqual([...FINAL_ERROR_NAMES].sort());
     }
     expect(catchTarget('Reserve')).toBe('RecordFailure');
-    expect(catchTarget('Charge')).toBe('ReleaseFunds');
+    expect(catchTarget('Charge')).toBe('RefundCharge');
     expect(catchTarget('Settle')).toBe('RefundCharge');
     expect(states.RefundCharge?.Next).toBe('ReleaseFunds');
     expect(states.ReleaseFunds?.Next).toBe('RecordFailure');

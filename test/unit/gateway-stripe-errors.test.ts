@@ -51,6 +51,16 @@ describe('Function: toPaysagaError', () => {
       'invalid_payment',
     ],
     [
+      'a request with the same key still in progress (409)',
+      new Stripe.errors.StripeIdempotencyError({
+        message: 'There is currently another in-progress request using this Idempotency Key',
+        code: 'idempotency_key_in_use',
+        statusCode: 409,
+      }),
+      'GatewayTimeoutError',
+      'gateway_timeout',
+    ],
+    [
       'a 429',
       new Stripe.errors.StripeRateLimitError({ message: 'slow down', statusCode: 429 }),
       'ThrottlingError',
