@@ -30,7 +30,12 @@ export const TABLE_DEFINITIONS: Readonly<Record<TableKey, TableDefinition>> = {
   ledger: {
     partitionKey: TABLE_KEY_SCHEMA.partitionKey,
     sortKey: TABLE_KEY_SCHEMA.sortKey,
-    globalIndexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+    // gsi1: a day's journal (sharded); gsi2: a wallet's statement; gsi3: wallets by earliest hold expiry (core/ledger/keys.ts).
+    globalIndexes: [
+      { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+      { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+      { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    ],
   },
   payments: {
     partitionKey: TABLE_KEY_SCHEMA.partitionKey,

@@ -6,6 +6,7 @@
  *   holds:<walletId>     the payer's money on pending holds   (= wallet item `held`)
  *   merchant:<merchantId> what the merchant is owed after settlement
  *   funding              where deposits come from (goes negative as money is seeded)
+ *   adjustments          the other side of manual credits and debits (Ledger.adjust)
  *
  *   deposit  funding -a            wallet +a
  *   reserve  wallet -a             holds +a
@@ -13,9 +14,11 @@
  *   release  holds -a              wallet +a           (void of a pending hold)
  *   expire   holds -a              wallet +a           (void by the expiry sweep)
  *   refund   merchant -r           wallet +r           (reversal of a posted settlement, r <= c)
+ *   adjust   adjustments -a        wallet +a           (a < 0 for a debit, never below 0 available)
  */
 
 export const FUNDING_ACCOUNT = 'funding';
+export const ADJUSTMENTS_ACCOUNT = 'adjustments';
 
 export const walletAccount = (walletId: string): string => `wallet:${walletId}`;
 export const holdsAccount = (walletId: string): string => `holds:${walletId}`;

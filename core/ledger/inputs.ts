@@ -69,6 +69,22 @@ export const DepositInput = z.object({
   amount: AmountInput,
   depositId: DepositIdInput,
 });
+const SignedMinorUnits = z
+  .int('amount must be an integer number of minor units')
+  .refine((value) => value !== 0, 'amount must not be 0');
+
+export const AdjustInput = z.object({
+  walletId: WalletIdInput,
+  /** > 0 credits the wallet, < 0 debits it. */
+  amount: z.union([
+    SignedMinorUnits,
+    z.object({ value: SignedMinorUnits, currency: z.enum(CURRENCIES as [Currency, ...Currency[]]) }),
+  ]),
+  adjustmentId: Id('adjustmentId'),
+  reason: z.string().trim().min(1, 'reason is required').max(500),
+});
+export type AdjustInput = z.input<typeof AdjustInput>;
+
 export const OpenWalletInput = z.object({ walletId: WalletIdInput, currency: CurrencyInput });
 
 /** Parses or throws InvalidPaymentError naming the operation and the bad fields (never echoing values). */
@@ -80,10 +96,12 @@ export function parseInput<T extends z.ZodType>(operation: string, schema: T, in
   return parsed.data;
 }
 
-export function minorUnitsOf(amount: z.output<typeof AmountInput>): number {
+type AnyAmount = number | { value: number; currency: Currency };
+
+export function minorUnitsOf(amount: AnyAmount): number {
   return typeof amount === 'number' ? amount : amount.value;
 }
 
-export function currencyOf(amount: z.output<typeof AmountInput>): Currency | undefined {
+export function currencyOf(amount: AnyAmount): Currency | undefined {
   return typeof amount === 'number' ? undefined : amount.currency;
 }

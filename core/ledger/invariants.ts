@@ -1,18 +1,21 @@
 import { LedgerInvariantError } from '../errors';
 import { holdsAccount, walletAccount } from './accounts';
 import type { JournalEntry, Wallet } from './model';
-import { entriesForWallet } from './postings';
+import { availableEffectOf, entriesForWallet } from './postings';
 
 /**
  * The ledger's conservation rules, checked on a snapshot (whole test-sized
- * table or any set of wallets with all their journal entries):
+ * table or any set of wallets with all their journal entries, closed holds
+ * rebuilt into `holds` as LedgerReader's snapshots do):
  * - every entry balances (lines sum to zero) and, therefore, every currency does;
- * - each wallet's available and held equal the sums of its accounts in the journal;
+ * - each wallet's available and held equal the sums of its accounts in the journal
+ *   (open holds from the item, closed ones, deposits and adjustments from the journal);
  * - held equals the sum of the wallet's pending holds, and nothing is negative;
- * - the journal holds exactly the entries the wallet's markers imply: a missing
- *   one is an operation interrupted between its two writes (run repairJournal),
- *   an extra one is a posting the wallet never applied (unless compactWallet
- *   removed its marker: entries effective before compactedThrough).
+ * - the journal holds every entry the wallet's markers imply: a missing one is
+ *   an operation interrupted between its writes (run repairJournal); a payment
+ *   entry no hold explains is a posting the wallet never applied;
+ * - the wallet's sequence numbers are unique, and each entry's balanceAfter is
+ *   the running sum of the wallet's available in sequence order (the statement).
  */
 
 export interface LedgerSnapshot {
@@ -93,9 +96,30 @@ function checkWallet(wallet: Wallet, journal: readonly JournalEntry[], violation
       violations.push(`wallet ${id}: journal entry ${entryId} differs from the wallet`);
   }
   for (const [entryId, entry] of actual) {
+    // Deposits and adjustments keep no marker once journaled; old compaction removed markers before compactedThrough.
+    const closedCredit = entry.ref.includes(':');
     const compacted = wallet.compactedThrough !== undefined && entry.effectiveAt < wallet.compactedThrough;
-    if (!expected.has(entryId) && !compacted)
+    if (!expected.has(entryId) && !closedCredit && !compacted)
       violations.push(`wallet ${id}: journal entry ${entryId} was never applied to the wallet`);
+  }
+  checkSequence(wallet, journal, violations);
+}
+
+/** Sequence numbers unique, and balanceAfter the running available balance, where the whole journal has them. */
+function checkSequence(wallet: Wallet, journal: readonly JournalEntry[], violations: string[]): void {
+  if (journal.length === 0 || !journal.every((entry) => entry.seq !== undefined)) return;
+  const ordered = [...journal].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  let available = 0;
+  let previous = -1;
+  for (const entry of ordered) {
+    if (entry.seq === previous)
+      violations.push(`wallet ${wallet.walletId}: sequence number ${entry.seq} appears twice`);
+    previous = entry.seq ?? 0;
+    available += availableEffectOf(entry);
+    if (entry.balanceAfter !== available)
+      violations.push(
+        `wallet ${wallet.walletId}: journal entry ${entry.entryId} says balance after ${entry.balanceAfter}, the entries before it make ${available}`,
+      );
   }
 }
 

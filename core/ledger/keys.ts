@@ -1,20 +1,62 @@
+import { createHash } from 'node:crypto';
+import { LEDGER_SHARDS } from '../config/ledger';
+
 /**
- * Item keys of the ledger table (pk/sk strings; gsi1 for period queries).
+ * Item keys of the ledger table (pk/sk strings) and its indexes.
  *
  *   wallet         pk WALLET#<walletId>        sk WALLET
+ *                  gsi3pk EXPIRY#<n>   gsi3sk <nextExpiry>#<walletId>     (only while it has open holds)
  *   journal entry  pk JOURNAL#<ref>            sk OP#<operation>
- *                  gsi1pk JOURNAL#<yyyy-mm-dd of effectiveAt>   gsi1sk <effectiveAt>#<entryId>
+ *                  gsi1pk JOURNAL#<yyyy-mm-dd of effectiveAt>#<n>   gsi1sk <effectiveAt>#<entryId>
+ *                  gsi2pk WALLET#<walletId>#J  gsi2sk <effectiveAt>#<seq, 12 digits>
+ *   tombstone      pk JOURNAL#<paymentId>      sk TOMBSTONE   (release ran before any reserve)
  *
- * <ref> is the paymentId, or `deposit:<depositId>` (":" cannot occur in a
- * paymentId, so the two never collide).
+ * <ref> is the paymentId, `deposit:<depositId>` or `adjust:<adjustmentId>`
+ * (":" cannot occur in a paymentId, so they never collide).
+ * gsi1 (LEDGER_INDEX) pages a day's entries over LEDGER_SHARDS.journalDay
+ * partition keys, <n> = hash(entryId) mod the count; a reader queries them all.
+ * gsi2 (WALLET_JOURNAL_INDEX) is a wallet's statement, newest first.
+ * gsi3 (HOLD_EXPIRY_INDEX) is sparse: wallets with open holds, by a lower bound
+ * of their earliest hold expiry, over LEDGER_SHARDS.holdExpiry partition keys.
  */
 
 export const LEDGER_INDEX = 'gsi1';
+export const WALLET_JOURNAL_INDEX = 'gsi2';
+export const HOLD_EXPIRY_INDEX = 'gsi3';
 export const WALLET_SK = 'WALLET';
+export const ENTRY_SK_PREFIX = 'OP#';
+export const TOMBSTONE_SK = 'TOMBSTONE';
 
 export const walletKey = (walletId: string) => ({ pk: `WALLET#${walletId}`, sk: WALLET_SK });
 export const journalPk = (ref: string): string => `JOURNAL#${ref}`;
-export const journalKey = (ref: string, operation: string) => ({ pk: journalPk(ref), sk: `OP#${operation}` });
-export const journalDayPk = (day: string): string => `JOURNAL#${day}`;
+export const journalKey = (ref: string, operation: string) => ({
+  pk: journalPk(ref),
+  sk: `${ENTRY_SK_PREFIX}${operation}`,
+});
+export const tombstoneKey = (paymentId: string) => ({ pk: journalPk(paymentId), sk: TOMBSTONE_SK });
 export const depositRef = (depositId: string): string => `deposit:${depositId}`;
+export const adjustmentRef = (adjustmentId: string): string => `adjust:${adjustmentId}`;
 export const entryIdOf = (ref: string, operation: string): string => `${ref}#${operation}`;
+
+/** A stable shard number in [0, count) for a key. */
+export function shardOf(key: string, count: number): number {
+  return createHash('sha256').update(key).digest().readUInt32BE(0) % count;
+}
+
+/** The gsi1 partition key of a journal entry: its day and shard. */
+export const journalDayPk = (day: string, entryId: string): string =>
+  `JOURNAL#${day}#${shardOf(entryId, LEDGER_SHARDS.journalDay)}`;
+
+/** Every gsi1 partition key of one day, for readers. */
+export const journalDayPks = (day: string): string[] =>
+  Array.from({ length: LEDGER_SHARDS.journalDay }, (_, n) => `JOURNAL#${day}#${n}`);
+
+export const walletJournalPk = (walletId: string): string => `WALLET#${walletId}#J`;
+export const walletJournalSk = (effectiveAt: string, seq: number): string =>
+  `${effectiveAt}#${String(seq).padStart(12, '0')}`;
+
+export const holdExpiryPk = (walletId: string): string =>
+  `EXPIRY#${shardOf(walletId, LEDGER_SHARDS.holdExpiry)}`;
+export const holdExpiryPks = (): string[] =>
+  Array.from({ length: LEDGER_SHARDS.holdExpiry }, (_, n) => `EXPIRY#${n}`);
+export const holdExpirySk = (nextExpiry: string, walletId: string): string => `${nextExpiry}#${walletId}`;

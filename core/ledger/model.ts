@@ -9,18 +9,32 @@ import { CURRENCIES, type Currency } from '../money';
 export const HOLD_STATES = ['PENDING', 'POSTED', 'VOIDED', 'EXPIRED', 'REFUNDED'] as const;
 export type HoldState = (typeof HOLD_STATES)[number];
 
-export const LEDGER_OPERATIONS = ['deposit', 'reserve', 'settle', 'release', 'expire', 'refund'] as const;
+export const LEDGER_OPERATIONS = [
+  'deposit',
+  'reserve',
+  'settle',
+  'release',
+  'expire',
+  'refund',
+  'adjust',
+] as const;
 export type LedgerOperation = (typeof LEDGER_OPERATIONS)[number];
 
 const CurrencyCode = z.enum(CURRENCIES as [Currency, ...Currency[]]);
 const MinorUnits = z.number().int();
 const IsoInstant = z.string().min(1);
 
+const Seq = z.number().int().nonnegative();
+
 /**
- * One payment's hold on the payer's wallet, and its whole two-phase life.
- * The entry is the per-payment operation marker: its state says which ledger
- * operations were applied, and it keeps every value needed to write their
- * journal entries again after a crash (deterministic, so a rewrite is a no-op).
+ * One payment's hold on the payer's wallet. On the wallet item it is the
+ * per-payment operation marker: PENDING while the hold is open; a closed state
+ * (POSTED, VOIDED, EXPIRED, REFUNDED) only between the conditional write that
+ * closed it and the removal of the marker once its journal entries exist. It
+ * keeps every value needed to write those entries again after a crash
+ * (deterministic, so a rewrite is a no-op): the wallet sequence number and the
+ * available balance after each operation included. A closed hold is rebuilt
+ * from the journal (holdFromEntries).
  */
 export const HoldSchema = z.object({
   state: z.enum(HOLD_STATES),
@@ -35,26 +49,56 @@ export const HoldSchema = z.object({
   refunded: MinorUnits.nonnegative().optional(),
   refundId: z.string().optional(),
   refundedAt: IsoInstant.optional(),
-  /** True when release ran before any reserve: blocks a late reserve from placing a hold nobody releases. */
+  /** Items written before the tombstone moved to the journal partition (keys.ts): release before reserve. */
   tombstone: z.boolean().optional(),
+  /** Wallet sequence number and available balance after the reserve, the close (settle|release|expire), the refund. */
+  reserveSeq: Seq.optional(),
+  reserveBalance: MinorUnits.optional(),
+  closeSeq: Seq.optional(),
+  closeBalance: MinorUnits.optional(),
+  refundSeq: Seq.optional(),
+  refundBalance: MinorUnits.optional(),
 });
 export type Hold = z.infer<typeof HoldSchema>;
 
-export const DepositSchema = z.object({ amount: MinorUnits.positive(), at: IsoInstant });
+/** A deposit's marker, on the wallet only until its journal entry exists. */
+export const DepositSchema = z.object({
+  amount: MinorUnits.positive(),
+  at: IsoInstant,
+  seq: Seq.optional(),
+  balanceAfter: MinorUnits.optional(),
+});
 export type DepositRecord = z.infer<typeof DepositSchema>;
+
+/** A manual adjustment's marker (signed amount), on the wallet only until its journal entry exists. */
+export const AdjustmentSchema = z.object({
+  amount: MinorUnits,
+  at: IsoInstant,
+  reason: z.string(),
+  seq: Seq,
+  balanceAfter: MinorUnits,
+});
+export type AdjustmentRecord = z.infer<typeof AdjustmentSchema>;
 
 export const WalletSchema = z.object({
   walletId: z.string(),
   currency: CurrencyCode,
   available: MinorUnits,
   held: MinorUnits,
+  /** Open holds (PENDING), plus closed ones whose journal entries are being written. */
   holds: z.record(z.string(), HoldSchema),
   deposits: z.record(z.string(), DepositSchema),
+  adjustments: z.record(z.string(), AdjustmentSchema).optional(),
   createdAt: IsoInstant,
   /**
-   * Set by compactWallet: markers of operations closed before this instant were
-   * removed from the item (its 400 KB limit); their journal entries remain.
+   * The wallet's version: +1 on every write that moves money or decides on
+   * the absence of a marker. Journal entries carry it (statement order).
+   * Absent on items written before it existed: read as 0.
    */
+  seq: Seq.optional(),
+  /** A lower bound of the earliest expiresAt of the open holds (sparse expiry index); absent when none. */
+  nextExpiry: IsoInstant.optional(),
+  /** Written by the old compactWallet; kept so old items still parse. */
   compactedThrough: IsoInstant.optional(),
 });
 export type Wallet = z.infer<typeof WalletSchema>;
@@ -74,5 +118,12 @@ export const JournalEntrySchema = z.object({
   lines: z.array(PostingLineSchema).min(2),
   /** When the operation took effect on the wallet (from the wallet's marker, so rewrites are identical). */
   effectiveAt: IsoInstant,
+  /** The wallet's sequence number of this operation, and its available balance right after it. */
+  seq: Seq.optional(),
+  balanceAfter: MinorUnits.optional(),
+  /** reserve: the hold's expiry; refund: the gateway's refund id; adjust: why. */
+  expiresAt: IsoInstant.optional(),
+  refundId: z.string().optional(),
+  reason: z.string().optional(),
 });
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;

@@ -1,6 +1,20 @@
-import { FUNDING_ACCOUNT, holdsAccount, merchantAccount, walletAccount } from './accounts';
-import { depositRef, entryIdOf } from './keys';
-import type { DepositRecord, Hold, JournalEntry, LedgerOperation, PostingLine, Wallet } from './model';
+import {
+  ADJUSTMENTS_ACCOUNT,
+  FUNDING_ACCOUNT,
+  holdsAccount,
+  merchantAccount,
+  walletAccount,
+} from './accounts';
+import { adjustmentRef, depositRef, entryIdOf } from './keys';
+import type {
+  AdjustmentRecord,
+  DepositRecord,
+  Hold,
+  JournalEntry,
+  LedgerOperation,
+  PostingLine,
+  Wallet,
+} from './model';
 
 /**
  * Pure construction of journal entries from the wallet's per-operation
@@ -9,85 +23,142 @@ import type { DepositRecord, Hold, JournalEntry, LedgerOperation, PostingLine, W
  * same item.
  */
 
-function entry(
-  wallet: Wallet,
-  ref: string,
-  operation: LedgerOperation,
-  effectiveAt: string,
-  lines: PostingLine[],
-  merchantId?: string,
-): JournalEntry {
+type WalletRef = Pick<Wallet, 'walletId' | 'currency'>;
+
+interface EntryFacts {
+  readonly ref: string;
+  readonly operation: LedgerOperation;
+  readonly effectiveAt: string;
+  readonly lines: PostingLine[];
+  readonly seq?: number | undefined;
+  readonly balanceAfter?: number | undefined;
+  readonly merchantId?: string | undefined;
+  readonly expiresAt?: string | undefined;
+  readonly refundId?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
+function entry(wallet: WalletRef, facts: EntryFacts): JournalEntry {
+  const optional = {
+    merchantId: facts.merchantId,
+    seq: facts.seq,
+    balanceAfter: facts.balanceAfter,
+    expiresAt: facts.expiresAt,
+    refundId: facts.refundId,
+    reason: facts.reason,
+  };
   return {
-    entryId: entryIdOf(ref, operation),
-    ref,
-    operation,
+    entryId: entryIdOf(facts.ref, facts.operation),
+    ref: facts.ref,
+    operation: facts.operation,
     walletId: wallet.walletId,
-    ...(merchantId !== undefined && { merchantId }),
     currency: wallet.currency,
-    lines: lines.filter((line) => line.amount !== 0),
-    effectiveAt,
+    lines: facts.lines.filter((line) => line.amount !== 0),
+    effectiveAt: facts.effectiveAt,
+    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
   };
 }
 
-export function depositEntry(wallet: Wallet, depositId: string, deposit: DepositRecord): JournalEntry {
-  return entry(wallet, depositRef(depositId), 'deposit', deposit.at, [
-    { account: FUNDING_ACCOUNT, amount: -deposit.amount },
-    { account: walletAccount(wallet.walletId), amount: deposit.amount },
-  ]);
+export function depositEntry(wallet: WalletRef, depositId: string, deposit: DepositRecord): JournalEntry {
+  return entry(wallet, {
+    ref: depositRef(depositId),
+    operation: 'deposit',
+    effectiveAt: deposit.at,
+    seq: deposit.seq,
+    balanceAfter: deposit.balanceAfter,
+    lines: [
+      { account: FUNDING_ACCOUNT, amount: -deposit.amount },
+      { account: walletAccount(wallet.walletId), amount: deposit.amount },
+    ],
+  });
 }
 
-export function reserveEntry(wallet: Wallet, paymentId: string, hold: Hold): JournalEntry {
-  return entry(wallet, paymentId, 'reserve', hold.reservedAt, [
-    { account: walletAccount(wallet.walletId), amount: -hold.amount },
-    { account: holdsAccount(wallet.walletId), amount: hold.amount },
-  ]);
+/** A manual credit (amount > 0) or debit (< 0) of the wallet against the adjustments account. */
+export function adjustEntry(wallet: WalletRef, adjustmentId: string, record: AdjustmentRecord): JournalEntry {
+  return entry(wallet, {
+    ref: adjustmentRef(adjustmentId),
+    operation: 'adjust',
+    effectiveAt: record.at,
+    seq: record.seq,
+    balanceAfter: record.balanceAfter,
+    reason: record.reason,
+    lines: [
+      { account: ADJUSTMENTS_ACCOUNT, amount: -record.amount },
+      { account: walletAccount(wallet.walletId), amount: record.amount },
+    ],
+  });
 }
 
-export function settleEntry(wallet: Wallet, paymentId: string, hold: Hold): JournalEntry {
+export function reserveEntry(wallet: WalletRef, paymentId: string, hold: Hold): JournalEntry {
+  return entry(wallet, {
+    ref: paymentId,
+    operation: 'reserve',
+    effectiveAt: hold.reservedAt,
+    seq: hold.reserveSeq,
+    balanceAfter: hold.reserveBalance,
+    expiresAt: hold.expiresAt,
+    lines: [
+      { account: walletAccount(wallet.walletId), amount: -hold.amount },
+      { account: holdsAccount(wallet.walletId), amount: hold.amount },
+    ],
+  });
+}
+
+export function settleEntry(wallet: WalletRef, paymentId: string, hold: Hold): JournalEntry {
   const captured = hold.captured ?? 0;
-  return entry(
-    wallet,
-    paymentId,
-    'settle',
-    hold.postedAt ?? hold.reservedAt,
-    [
+  return entry(wallet, {
+    ref: paymentId,
+    operation: 'settle',
+    effectiveAt: hold.postedAt ?? hold.reservedAt,
+    seq: hold.closeSeq,
+    balanceAfter: hold.closeBalance,
+    merchantId: hold.merchantId,
+    lines: [
       { account: holdsAccount(wallet.walletId), amount: -hold.amount },
       { account: merchantAccount(hold.merchantId ?? 'unknown'), amount: captured },
       { account: walletAccount(wallet.walletId), amount: hold.amount - captured },
     ],
-    hold.merchantId,
-  );
+  });
 }
 
 export function voidEntry(
-  wallet: Wallet,
+  wallet: WalletRef,
   paymentId: string,
   hold: Hold,
   operation: 'release' | 'expire',
 ): JournalEntry {
-  return entry(wallet, paymentId, operation, hold.voidedAt ?? hold.reservedAt, [
-    { account: holdsAccount(wallet.walletId), amount: -hold.amount },
-    { account: walletAccount(wallet.walletId), amount: hold.amount },
-  ]);
+  return entry(wallet, {
+    ref: paymentId,
+    operation,
+    effectiveAt: hold.voidedAt ?? hold.reservedAt,
+    seq: hold.closeSeq,
+    balanceAfter: hold.closeBalance,
+    lines: [
+      { account: holdsAccount(wallet.walletId), amount: -hold.amount },
+      { account: walletAccount(wallet.walletId), amount: hold.amount },
+    ],
+  });
 }
 
-export function refundEntry(wallet: Wallet, paymentId: string, hold: Hold): JournalEntry {
+export function refundEntry(wallet: WalletRef, paymentId: string, hold: Hold): JournalEntry {
   const refunded = hold.refunded ?? 0;
-  return entry(
-    wallet,
-    paymentId,
-    'refund',
-    hold.refundedAt ?? hold.reservedAt,
-    [
+  return entry(wallet, {
+    ref: paymentId,
+    operation: 'refund',
+    effectiveAt: hold.refundedAt ?? hold.reservedAt,
+    seq: hold.refundSeq,
+    balanceAfter: hold.refundBalance,
+    merchantId: hold.merchantId,
+    refundId: hold.refundId,
+    lines: [
       { account: merchantAccount(hold.merchantId ?? 'unknown'), amount: -refunded },
       { account: walletAccount(wallet.walletId), amount: refunded },
     ],
-    hold.merchantId,
-  );
+  });
 }
 
 /** Every journal entry a hold's state implies, in the order they happened. Tombstones imply none. */
-export function entriesForHold(wallet: Wallet, paymentId: string, hold: Hold): JournalEntry[] {
+export function entriesForHold(wallet: WalletRef, paymentId: string, hold: Hold): JournalEntry[] {
   if (hold.tombstone) return [];
   const entries = [reserveEntry(wallet, paymentId, hold)];
   switch (hold.state) {
@@ -104,12 +175,21 @@ export function entriesForHold(wallet: Wallet, paymentId: string, hold: Hold): J
   }
 }
 
-/** Every journal entry the wallet's markers imply (deposits and holds): what the journal must contain. */
+/** Every journal entry the wallet item's markers imply (deposits, adjustments, holds). */
 export function entriesForWallet(wallet: Wallet): JournalEntry[] {
   return [
     ...Object.entries(wallet.deposits).map(([depositId, deposit]) =>
       depositEntry(wallet, depositId, deposit),
     ),
+    ...Object.entries(wallet.adjustments ?? {}).map(([adjustmentId, record]) =>
+      adjustEntry(wallet, adjustmentId, record),
+    ),
     ...Object.entries(wallet.holds).flatMap(([paymentId, hold]) => entriesForHold(wallet, paymentId, hold)),
   ];
+}
+
+/** The signed effect of an entry on the wallet's available balance (its `wallet:` lines). */
+export function availableEffectOf(entry: JournalEntry): number {
+  const account = walletAccount(entry.walletId);
+  return entry.lines.filter((line) => line.account === account).reduce((sum, line) => sum + line.amount, 0);
 }

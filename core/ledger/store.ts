@@ -4,21 +4,91 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
-  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../dynamo/condition';
-import { journalDayPk, journalKey, journalPk, walletKey } from './keys';
-import { type JournalEntry, type Wallet, WalletSchema } from './model';
+import { LedgerContentionError } from '../errors';
+import {
+  ENTRY_SK_PREFIX,
+  holdExpiryPk,
+  holdExpirySk,
+  journalDayPk,
+  journalKey,
+  journalPk,
+  TOMBSTONE_SK,
+  tombstoneKey,
+  walletJournalPk,
+  walletJournalSk,
+  walletKey,
+} from './keys';
+import {
+  type AdjustmentRecord,
+  type DepositRecord,
+  type Hold,
+  type JournalEntry,
+  JournalEntrySchema,
+  type Wallet,
+  WalletSchema,
+} from './model';
 
 /** The slice of the document client the ledger uses; tests wrap it to inject crashes. */
 export type LedgerDocumentClient = Pick<DynamoDBDocumentClient, 'send'>;
 
-/** Wallet and journal item I/O: one item per call, every write conditional. */
+/** What the journal partition of one ref holds: its entries, and the release-before-reserve tombstone. */
+export interface RefJournal {
+  readonly entries: JournalEntry[];
+  readonly tombstone: boolean;
+}
+
+interface WalletUpdate {
+  readonly set: readonly string[];
+  readonly remove?: readonly string[];
+  readonly condition: string;
+  readonly names: Record<string, string>;
+  readonly values?: Record<string, unknown>;
+}
+
+const NAMES = {
+  '#available': 'available',
+  '#held': 'held',
+  '#holds': 'holds',
+  '#seq': 'seq',
+} as const;
+/** Server-side version bump for writes that decide on the marker, not on the wallet's version. */
+const BUMP = '#seq = if_not_exists(#seq, :zero) + :one';
+const versionIs = (wallet: Wallet) =>
+  wallet.seq ? '#seq = :version' : '(attribute_not_exists(#seq) OR #seq = :version)';
+
+/**
+ * Every DynamoDB expression of the ledger, as named writes (Powertools'
+ * DynamoDBPersistenceLayer keeps its expressions the same way): wallet and
+ * journal item I/O, one item per call, every write conditional. A wallet
+ * write returns the wallet after it, or undefined when its condition failed
+ * (the caller re-reads and decides: dynalite ignores
+ * ReturnValuesOnConditionCheckFailure); `contend` is the one loop around that.
+ *
+ * Writes "versioned" on the wallet's seq are those that decided on the
+ * absence of a marker after reading the journal: any write to the wallet in
+ * between (another operation's) fails them, so the journal they read is
+ * still the whole story when they apply.
+ */
 export class LedgerStore {
   constructor(
     private readonly doc: LedgerDocumentClient,
     readonly tableName: string,
+    private readonly maxAttempts = 25,
   ) {}
+
+  /** Runs `attempt` until it returns a result, backing off a little; LedgerContentionError when it never does. */
+  async contend<T>(operation: string, walletId: string, attempt: () => Promise<T | undefined>): Promise<T> {
+    for (let n = 0; n < this.maxAttempts; n++) {
+      const done = await attempt();
+      if (done !== undefined) return done;
+      if (n > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(40, 2 ** n)));
+    }
+    throw new LedgerContentionError(
+      `${operation}: wallet ${walletId} kept changing under ${this.maxAttempts} attempts; retry the step`,
+    );
+  }
 
   async getWallet(walletId: string): Promise<Wallet | undefined> {
     const { Item } = await this.doc.send(
@@ -29,39 +99,286 @@ export class LedgerStore {
 
   /** Creates the wallet item if absent; false when it already existed. */
   async putNewWallet(wallet: Wallet): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...walletKey(wallet.walletId), kind: 'wallet', ...wallet },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...walletKey(wallet.walletId), kind: 'wallet', ...wallet },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  /** Funds suffice and the payment holds nothing yet: the hold, balances and expiry index at once (versioned). */
+  placeHold(wallet: Wallet, paymentId: string, hold: Hold): Promise<Wallet | undefined> {
+    const nextExpiry =
+      wallet.nextExpiry && wallet.nextExpiry < hold.expiresAt ? wallet.nextExpiry : hold.expiresAt;
+    return this.updateWallet(wallet.walletId, {
+      set: [
+        '#holds.#p = :hold',
+        '#available = #available - :amount',
+        '#held = #held + :amount',
+        '#seq = :next',
+        '#nextExpiry = :nextExpiry',
+        '#gsi3pk = :gsi3pk',
+        '#gsi3sk = :gsi3sk',
+      ],
+      condition: `attribute_not_exists(#holds.#p) AND #available >= :amount AND ${versionIs(wallet)}`,
+      names: { '#p': paymentId, '#nextExpiry': 'nextExpiry', '#gsi3pk': 'gsi3pk', '#gsi3sk': 'gsi3sk' },
+      values: {
+        ':hold': hold,
+        ':amount': hold.amount,
+        ...this.version(wallet),
+        ':nextExpiry': nextExpiry,
+        ':gsi3pk': holdExpiryPk(wallet.walletId),
+        ':gsi3sk': holdExpirySk(nextExpiry, wallet.walletId),
+      },
+    });
+  }
+
+  /** Pending, unexpired hold of `amount` -> POSTED: `captured` to the merchant, the rest back to available. */
+  postHold(
+    walletId: string,
+    paymentId: string,
+    post: { amount: number; captured: number; merchantId: string; now: string },
+  ): Promise<Wallet | undefined> {
+    return this.updateWallet(walletId, {
+      set: [
+        '#holds.#p.#state = :posted',
+        '#holds.#p.#captured = :captured',
+        '#holds.#p.#merchantId = :merchant',
+        '#holds.#p.#postedAt = :now',
+        '#holds.#p.#closeSeq = if_not_exists(#seq, :zero) + :one',
+        '#holds.#p.#closeBalance = #available + :rest',
+        BUMP,
+        '#held = #held - :amount',
+        '#available = #available + :rest',
+      ],
+      condition:
+        '#holds.#p.#state = :pending AND #holds.#p.#amount = :amount AND #holds.#p.#expiresAt > :now',
+      names: {
+        '#p': paymentId,
+        '#state': 'state',
+        '#captured': 'captured',
+        '#merchantId': 'merchantId',
+        '#postedAt': 'postedAt',
+        '#amount': 'amount',
+        '#expiresAt': 'expiresAt',
+        '#closeSeq': 'closeSeq',
+        '#closeBalance': 'closeBalance',
+      },
+      values: {
+        ':posted': 'POSTED',
+        ':pending': 'PENDING',
+        ':captured': post.captured,
+        ':merchant': post.merchantId,
+        ':now': post.now,
+        ':amount': post.amount,
+        ':rest': post.amount - post.captured,
+      },
+    });
+  }
+
+  /** Pending hold -> VOIDED (release) or EXPIRED (only once past its expiry), back to available. */
+  voidHold(
+    walletId: string,
+    paymentId: string,
+    void_: { amount: number; state: 'VOIDED' | 'EXPIRED'; now: string },
+  ): Promise<Wallet | undefined> {
+    const expired = void_.state === 'EXPIRED';
+    return this.updateWallet(walletId, {
+      set: [
+        '#holds.#p.#state = :state',
+        '#holds.#p.#voidedAt = :now',
+        '#holds.#p.#closeSeq = if_not_exists(#seq, :zero) + :one',
+        '#holds.#p.#closeBalance = #available + :amount',
+        BUMP,
+        '#held = #held - :amount',
+        '#available = #available + :amount',
+      ],
+      condition: `#holds.#p.#state = :pending AND #holds.#p.#amount = :amount${expired ? ' AND #holds.#p.#expiresAt <= :now' : ''}`,
+      names: {
+        '#p': paymentId,
+        '#state': 'state',
+        '#voidedAt': 'voidedAt',
+        '#amount': 'amount',
+        '#closeSeq': 'closeSeq',
+        '#closeBalance': 'closeBalance',
+        ...(expired && { '#expiresAt': 'expiresAt' }),
+      },
+      values: { ':state': void_.state, ':pending': 'PENDING', ':now': void_.now, ':amount': void_.amount },
+    });
+  }
+
+  /** A posted (closed) hold's refund marker and the money back to available (versioned). */
+  refundHold(wallet: Wallet, paymentId: string, marker: Hold): Promise<Wallet | undefined> {
+    return this.updateWallet(wallet.walletId, {
+      set: ['#holds.#p = :marker', '#available = #available + :amount', '#seq = :next'],
+      condition: `attribute_not_exists(#holds.#p) AND ${versionIs(wallet)}`,
+      names: { '#p': paymentId },
+      values: { ':marker': marker, ':amount': marker.refunded ?? 0, ...this.version(wallet) },
+    });
+  }
+
+  /** A deposit's marker and its credit (versioned). */
+  creditDeposit(wallet: Wallet, depositId: string, record: DepositRecord): Promise<Wallet | undefined> {
+    return this.updateWallet(wallet.walletId, {
+      set: ['#deposits.#d = :deposit', '#available = #available + :amount', '#seq = :next'],
+      condition: `attribute_not_exists(#deposits.#d) AND ${versionIs(wallet)}`,
+      names: { '#deposits': 'deposits', '#d': depositId },
+      values: { ':deposit': record, ':amount': record.amount, ...this.version(wallet) },
+    });
+  }
+
+  /** An adjustment's marker and its signed effect; a debit never takes available below 0 (versioned). */
+  adjustBalance(wallet: Wallet, adjustmentId: string, record: AdjustmentRecord): Promise<Wallet | undefined> {
+    const hasMap = wallet.adjustments !== undefined;
+    return this.updateWallet(wallet.walletId, {
+      set: [
+        hasMap ? '#adjustments.#a = :record' : '#adjustments = :map',
+        '#available = #available + :amount',
+        '#seq = :next',
+      ],
+      condition: `${hasMap ? 'attribute_not_exists(#adjustments.#a)' : 'attribute_not_exists(#adjustments)'} AND #available >= :floor AND ${versionIs(wallet)}`,
+      names: { '#adjustments': 'adjustments', ...(hasMap && { '#a': adjustmentId }) },
+      values: {
+        ...(hasMap ? { ':record': record } : { ':map': { [adjustmentId]: record } }),
+        ':amount': record.amount,
+        ':floor': Math.max(0, -record.amount),
+        ...this.version(wallet),
+      },
+    });
   }
 
   /**
-   * A conditional update of one wallet; the wallet after the write, or
-   * undefined when the condition failed (the caller re-reads and decides:
-   * dynalite ignores ReturnValuesOnConditionCheckFailure).
+   * Release before reserve: bumps the version while the payment holds nothing,
+   * after its tombstone was written, so a reserve that read the journal
+   * before the tombstone fails its versioned write and reads it again.
    */
-  async updateWallet(
+  async bumpVersionWithoutHold(walletId: string, paymentId: string): Promise<boolean> {
+    return (
+      (await this.updateWallet(walletId, {
+        set: [BUMP],
+        condition: 'attribute_exists(pk) AND attribute_not_exists(#holds.#p)',
+        names: { '#p': paymentId },
+      })) !== undefined
+    );
+  }
+
+  /** Removes a closed operation's marker once its journal entries exist; a hold's only in the state they record. */
+  removeClosedMarker(
     walletId: string,
-    update: Pick<
-      UpdateCommandInput,
-      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-    >,
+    map: 'holds' | 'deposits' | 'adjustments',
+    key: string,
+    state?: Hold['state'],
   ): Promise<Wallet | undefined> {
+    return this.updateWallet(walletId, {
+      set: [],
+      remove: ['#map.#k'],
+      condition: state === undefined ? 'attribute_exists(#map.#k)' : '#map.#k.#state = :state',
+      names: { '#map': map, '#k': key, ...(state !== undefined && { '#state': 'state' }) },
+      ...(state !== undefined && { values: { ':state': state } }),
+    });
+  }
+
+  /** Resets the expiry index to the open holds' earliest expiry, or leaves the index (versioned; best effort). */
+  async setNextExpiry(wallet: Wallet, nextExpiry: string | undefined): Promise<void> {
+    const names = { '#nextExpiry': 'nextExpiry', '#gsi3pk': 'gsi3pk', '#gsi3sk': 'gsi3sk' };
+    await this.updateWallet(wallet.walletId, {
+      set: nextExpiry ? ['#nextExpiry = :nextExpiry', '#gsi3pk = :gsi3pk', '#gsi3sk = :gsi3sk'] : [],
+      ...(!nextExpiry && { remove: Object.keys(names) }),
+      condition: versionIs(wallet),
+      names,
+      values: {
+        ':version': wallet.seq ?? 0,
+        ...(nextExpiry !== undefined && {
+          ':nextExpiry': nextExpiry,
+          ':gsi3pk': holdExpiryPk(wallet.walletId),
+          ':gsi3sk': holdExpirySk(nextExpiry, wallet.walletId),
+        }),
+      },
+    });
+  }
+
+  /** A ref's journal partition (a payment has at most four entries and a tombstone), consistent. */
+  async refJournal(ref: string): Promise<RefJournal> {
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': journalPk(ref) },
+        ConsistentRead: true,
+      }),
+    );
+    const items = Items ?? [];
+    return {
+      entries: items
+        .filter((item) => String(item.sk).startsWith(ENTRY_SK_PREFIX))
+        .map((item) => JournalEntrySchema.parse(item)),
+      tombstone: items.some((item) => item.sk === TOMBSTONE_SK),
+    };
+  }
+
+  /** Writes a journal entry once; an existing entry with the same key is the same posting (derived, not input). */
+  async putJournalEntry(entry: JournalEntry): Promise<void> {
+    await this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...journalKey(entry.ref, entry.operation),
+          kind: 'journal',
+          ...entry,
+          gsi1pk: journalDayPk(entry.effectiveAt.slice(0, 10), entry.entryId),
+          gsi1sk: `${entry.effectiveAt}#${entry.entryId}`,
+          ...(entry.seq !== undefined && {
+            gsi2pk: walletJournalPk(entry.walletId),
+            gsi2sk: walletJournalSk(entry.effectiveAt, entry.seq),
+          }),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  /** Marks a payment released before it reserved (its own item: the wallet stays small). */
+  async putTombstone(paymentId: string, walletId: string, at: string): Promise<void> {
+    await this.conditional(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...tombstoneKey(paymentId), kind: 'tombstone', paymentId, walletId, at },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  private version(wallet: Wallet): Record<string, number> {
+    return { ':version': wallet.seq ?? 0, ':next': (wallet.seq ?? 0) + 1 };
+  }
+
+  private async updateWallet(walletId: string, update: WalletUpdate): Promise<Wallet | undefined> {
+    const expression = [
+      update.set.length > 0 ? `SET ${update.set.join(', ')}` : '',
+      update.remove?.length ? `REMOVE ${update.remove.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    const names = { ...NAMES, ...update.names };
+    const used = `${expression} ${update.condition}`;
+    const values = Object.fromEntries(
+      Object.entries({ ...update.values, ':zero': 0, ':one': 1 }).filter(([name]) =>
+        new RegExp(`${name}\\b`).test(used),
+      ),
+    );
     try {
       const { Attributes } = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: walletKey(walletId),
-          ...update,
+          UpdateExpression: expression,
+          ConditionExpression: update.condition,
+          ExpressionAttributeNames: Object.fromEntries(
+            Object.entries(names).filter(([name]) => new RegExp(`${name}\\b`).test(used)),
+          ),
+          ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -72,38 +389,13 @@ export class LedgerStore {
     }
   }
 
-  /** The entry ids already journaled for a ref (a payment has at most four entries). */
-  async journaledEntryIds(ref: string): Promise<Set<string>> {
-    const { Items } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': journalPk(ref) },
-        ProjectionExpression: 'entryId',
-        ConsistentRead: true,
-      }),
-    );
-    return new Set((Items ?? []).map((item) => String(item.entryId)));
-  }
-
-  /** Writes a journal entry once; an existing entry with the same key is the same posting (derived, not input). */
-  async putJournalEntry(entry: JournalEntry): Promise<void> {
+  private async conditional(command: PutCommand): Promise<boolean> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...journalKey(entry.ref, entry.operation),
-            kind: 'journal',
-            ...entry,
-            gsi1pk: journalDayPk(entry.effectiveAt.slice(0, 10)),
-            gsi1sk: `${entry.effectiveAt}#${entry.entryId}`,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.doc.send(command);
+      return true;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 }

@@ -126,8 +126,7 @@ export async function refundCharge(
     chargeId: charge.chargeId,
     amount: charge.amount,
   });
-  const wallet = await deps.ledgerReader.getWallet(payment.walletId);
-  const hold = wallet?.holds[payment.paymentId];
+  const hold = await deps.ledgerReader.holdOf(payment.walletId, payment.paymentId);
   let ledgerReversed = false;
   if (hold && (hold.state === 'POSTED' || hold.state === 'REFUNDED')) {
     await deps.ledger.refund({

@@ -504,7 +504,7 @@ describe('payctl reconcile', () => {
           ...journalKey(paymentId, 'refund'),
           kind: 'journal',
           ...entry,
-          gsi1pk: journalDayPk(effectiveAt.slice(0, 10)),
+          gsi1pk: journalDayPk(effectiveAt.slice(0, 10), entry.entryId),
           gsi1sk: `${effectiveAt}#${entry.entryId}`,
         },
       }),

@@ -165,7 +165,7 @@ describe('Class: Ledger', () => {
       const result = await ledger.reserve({ paymentId: next, walletId, amount: 600, expiresAt: inOneHour() });
       // Assess
       expect(result.state).toBe('PENDING');
-      expect((await reader.getWallet(walletId))?.holds[paymentId]?.state).toBe('EXPIRED');
+      expect((await reader.holdOf(walletId, paymentId))?.state).toBe('EXPIRED');
       await assertConserved([walletId], [paymentId, next]);
     });
   });

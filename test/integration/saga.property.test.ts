@@ -126,7 +126,7 @@ async function assertEnding({ payment, run }: { payment: PaymentRequested; run: 
   const { paymentId, walletId } = payment;
   const charges = h.gateway.sandbox.chargesFor(paymentId);
   const refunds = h.gateway.sandbox.refundsFor(paymentId);
-  const hold = (await h.ledgerReader.getWallet(walletId))?.holds[paymentId];
+  const hold = await h.ledgerReader.holdOf(walletId, paymentId);
   const record = await h.payments.get(paymentId);
   const label = `${paymentId} ended ${run.status} at ${run.failedState ?? 'Succeeded'}: ${run.cause ?? ''}`;
   expect(charges.length, `${label}: charged ${charges.length} times`).toBeLessThanOrEqual(1);

@@ -13,8 +13,7 @@ afterAll(async () => {
 });
 
 const chargesFor = (paymentId: string) => h.gateway.sandbox.chargesFor(paymentId);
-const holdOf = async (walletId: string, paymentId: string) =>
-  (await h.ledgerReader.getWallet(walletId))?.holds[paymentId];
+const holdOf = (walletId: string, paymentId: string) => h.ledgerReader.holdOf(walletId, paymentId);
 const detailTypes = (paymentId: string) => h.eventsFor(paymentId).map((e) => e.detailType);
 const queue = (key: keyof SagaHarness['names']['queues']) =>
   `https://sqs.us-east-1.amazonaws.com/000000000000/${h.names.queues[key]}`;
@@ -39,7 +38,7 @@ describe('Saga: payment-saga.asl.json with the real handlers, dynalite and the s
     ]);
     const wallet = await h.ledgerReader.getWallet(walletId);
     expect(wallet).toMatchObject({ available: 10_000 - 1250, held: 0 });
-    expect(wallet?.holds[payment.paymentId]).toMatchObject({
+    expect(await holdOf(walletId, payment.paymentId)).toMatchObject({
       state: 'POSTED',
       captured: 1250,
       merchantId: 'mer_bookshop',

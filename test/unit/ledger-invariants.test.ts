@@ -88,19 +88,41 @@ describe('Function: checkLedgerInvariants', () => {
   });
 });
 
-describe('Function: checkLedgerInvariants (compacted wallets)', () => {
-  it('accepts journal entries of markers compacted away, but only before compactedThrough', () => {
+describe('Function: checkLedgerInvariants (closed operations)', () => {
+  it('accepts the entries of a deposit whose marker left the wallet, not those of a payment no hold explains', () => {
     // Prepare
     const full = consistentWallet();
     const entries = entriesForWallet(full);
-    const compacted = (compactedThrough: string): Wallet => ({ ...full, deposits: {}, compactedThrough });
+    const journaled: Wallet = { ...full, deposits: {} };
+    const withoutHold: Wallet = { ...full, deposits: {}, holds: {}, available: 1_000, held: 0 };
     // Act
-    const after = checkLedgerInvariants({ wallets: [compacted('2026-11-22T09:30:00.000Z')], entries });
-    const before = checkLedgerInvariants({ wallets: [compacted('2026-11-22T08:30:00.000Z')], entries });
+    const closedDeposit = checkLedgerInvariants({ wallets: [journaled], entries });
+    const strayPayment = checkLedgerInvariants({ wallets: [withoutHold], entries });
     // Assess
-    expect(after.violations).toEqual([]);
-    expect(before.violations).toEqual([
-      'wallet w1: journal entry deposit:d1#deposit was never applied to the wallet',
+    expect(closedDeposit.violations).toEqual([]);
+    expect(strayPayment.violations).toContain(
+      'wallet w1: journal entry p1#reserve was never applied to the wallet',
+    );
+  });
+
+  it('checks that each balanceAfter is the running balance in sequence order', () => {
+    // Prepare
+    const wallet: Wallet = {
+      ...consistentWallet(),
+      seq: 2,
+      deposits: { d1: { amount: 1_000, at: '2026-11-22T09:00:00.000Z', seq: 1, balanceAfter: 1_000 } },
+    };
+    const hold = wallet.holds.p1;
+    if (!hold) throw new Error('fixture has a hold');
+    const good: Wallet = { ...wallet, holds: { p1: { ...hold, reserveSeq: 2, reserveBalance: 600 } } };
+    const bad: Wallet = { ...wallet, holds: { p1: { ...hold, reserveSeq: 2, reserveBalance: 700 } } };
+    // Act
+    const consistent = checkLedgerInvariants({ wallets: [good], entries: entriesForWallet(good) });
+    const off = checkLedgerInvariants({ wallets: [bad], entries: entriesForWallet(bad) });
+    // Assess
+    expect(consistent.violations).toEqual([]);
+    expect(off.violations).toEqual([
+      'wallet w1: journal entry p1#reserve says balance after 700, the entries before it make 600',
     ]);
   });
 });

@@ -1,0 +1,106 @@
+import { InvalidPaymentError, LedgerInvariantError } from '../../errors';
+import type { Currency } from '../../money';
+import type { Hold, Wallet } from '../model';
+import { adjustEntry, depositEntry, entriesForHold } from '../postings';
+import { holdFromEntries } from '../rebuild';
+import type { LedgerStore } from '../store';
+
+/**
+ * What every ledger operation shares: the store, the clock, and the steps
+ * that finish an operation after its wallet write (journal entries, then the
+ * removal of a closed marker) or find a closed one in the journal.
+ *
+ * Write order of an operation, and why it is crash-safe:
+ *   1. ONE conditional update of the wallet: the decision (funds suffice, the
+ *      hold is pending and unexpired, ...), the balances, the wallet's next
+ *      sequence number and the marker of the (ref, operation) change at once;
+ *   2. put the journal entries the marker implies (attribute_not_exists),
+ *      derived only from what the wallet recorded in 1 (a rewrite is identical);
+ *   3. remove the marker if the operation closed it (conditional on its state).
+ * A retry that finds the marker replays 2 and 3; one that finds none reads the
+ * journal, which has the entry from 2 before 3 could remove the marker: so the
+ * (ref, operation) pair is idempotent by its journal entry, for life.
+ */
+export interface OpContext {
+  readonly store: LedgerStore;
+  readonly now: () => Date;
+}
+
+/** The wallet an operation needs: unknown wallet or wrong currency is a bad payment, not a retry. */
+export async function walletFor(
+  ctx: OpContext,
+  operation: string,
+  walletId: string,
+  currency: Currency | undefined,
+): Promise<Wallet> {
+  const wallet = await ctx.store.getWallet(walletId);
+  if (!wallet) throw new InvalidPaymentError(`${operation}: wallet ${walletId} does not exist`);
+  if (currency !== undefined && currency !== wallet.currency) {
+    throw new InvalidPaymentError(
+      `${operation}: wallet ${walletId} holds ${wallet.currency}, not ${currency}`,
+    );
+  }
+  return wallet;
+}
+
+/** Journals what a hold marker implies and, once closed, removes it from the wallet. */
+export async function completeHold(
+  ctx: OpContext,
+  wallet: Wallet,
+  paymentId: string,
+  hold: Hold,
+): Promise<void> {
+  for (const entry of entriesForHold(wallet, paymentId, hold)) await ctx.store.putJournalEntry(entry);
+  // A tombstone marker of an item written before tombstones had items of their own: move it there.
+  if (hold.tombstone) await ctx.store.putTombstone(paymentId, wallet.walletId, hold.reservedAt);
+  if (hold.state !== 'PENDING' || hold.tombstone) {
+    await ctx.store.removeClosedMarker(wallet.walletId, 'holds', paymentId, hold.state);
+  }
+}
+
+/** Journals every marker left on the wallet by an interrupted operation and removes the closed ones. */
+export async function completeMarkers(ctx: OpContext, wallet: Wallet, pending: boolean): Promise<number> {
+  let completed = 0;
+  for (const [depositId, deposit] of Object.entries(wallet.deposits)) {
+    await ctx.store.putJournalEntry(depositEntry(wallet, depositId, deposit));
+    await ctx.store.removeClosedMarker(wallet.walletId, 'deposits', depositId);
+    completed += 1;
+  }
+  for (const [adjustmentId, record] of Object.entries(wallet.adjustments ?? {})) {
+    await ctx.store.putJournalEntry(adjustEntry(wallet, adjustmentId, record));
+    await ctx.store.removeClosedMarker(wallet.walletId, 'adjustments', adjustmentId);
+    completed += 1;
+  }
+  for (const [paymentId, hold] of Object.entries(wallet.holds)) {
+    if (hold.state === 'PENDING' && !pending) continue;
+    await completeHold(ctx, wallet, paymentId, hold);
+    completed += 1;
+  }
+  return completed;
+}
+
+/** What the journal says of a payment whose marker is not on the wallet. */
+export interface ClosedPayment {
+  readonly hold: Hold | undefined;
+  readonly tombstone: boolean;
+}
+
+export async function closedPayment(
+  ctx: OpContext,
+  wallet: Wallet,
+  paymentId: string,
+): Promise<ClosedPayment> {
+  const journal = await ctx.store.refJournal(paymentId);
+  const mine = journal.entries.filter((entry) => entry.walletId === wallet.walletId);
+  if (mine.length < journal.entries.length) {
+    throw new InvalidPaymentError(`payment ${paymentId} belongs to another wallet than ${wallet.walletId}`);
+  }
+  const hold = holdFromEntries(mine);
+  if (hold?.state === 'PENDING') {
+    // The marker of an open hold leaves the wallet only after its close entry is journaled.
+    throw new LedgerInvariantError(
+      `payment ${paymentId}: the journal has an open hold the wallet ${wallet.walletId} does not; run journal repair`,
+    );
+  }
+  return { hold, tombstone: journal.tombstone };
+}
