@@ -18,8 +18,7 @@ afterAll(async () => {
 
 const chargesFor = (paymentId: string) => h.gateway.sandbox.chargesFor(paymentId);
 const refundsFor = (paymentId: string) => h.gateway.sandbox.refundsFor(paymentId);
-const holdOf = async (walletId: string, paymentId: string) =>
-  (await h.ledgerReader.getWallet(walletId))?.holds[paymentId];
+const holdOf = (walletId: string, paymentId: string) => h.ledgerReader.holdOf(walletId, paymentId);
 const detailTypes = (paymentId: string) => h.eventsFor(paymentId).map((e) => e.detailType);
 const compensationDlq = () =>
   `https://sqs.us-east-1.amazonaws.com/000000000000/${h.names.queues.compensationDlq}`;
