@@ -1,7 +1,7 @@
 /**
  * Saga error classes. The Step Functions error name is the JS error's `name`,
  * so every class sets it explicitly and the ASL's Retry/Catch lists are
- * generated from the two lists below (see test/unit/asl.test.ts).
+ * expanded from the lists below (core/saga/definition.ts; test/unit/asl.test.ts).
  */
 
 export abstract class PaysagaError extends Error {
@@ -65,13 +65,110 @@ export class LedgerInvariantError extends PaysagaError {
   readonly reasonCode = 'ledger_invariant';
 }
 
-export const RETRYABLE_ERROR_NAMES = [
+/** Our own transient errors: the step may succeed if retried with the same idempotency key. */
+/**
+ * A step ended with an error on neither list (e.g. DynamoDB's ValidationException):
+ * the saga does not retry it, and does not leave the payment silent either. The
+ * ASL catches it by this name: at Reserve the payment fails (nothing moved: the
+ * step's one ledger write is a single conditional write); at Charge or Settle,
+ * where money may have moved, the payment is parked for a person
+ * (PaymentNeedsAttention and the compensation DLQ). The original error's name
+ * and message are kept in the message.
+ */
+export class UnexpectedStepError extends PaysagaError {
+  override readonly name = 'UnexpectedStepError';
+  readonly reasonCode = 'unknown';
+  constructor(
+    readonly step: string,
+    readonly originalName: string,
+    originalMessage: string,
+  ) {
+    super(`${step} failed with ${originalName}: ${originalMessage}`.slice(0, 2000));
+  }
+}
+
+/**
+ * Errors that mean the deployment itself is broken (a missing setting): not
+ * wrapped as UnexpectedStepError, so the execution stops at the step, holding
+ * what it holds, and operations redrive it once the deployment is fixed.
+ */
+export const DEPLOYMENT_ERROR_NAMES = ['ConfigurationError'] as const;
+
+export const PAYSAGA_TRANSIENT_ERROR_NAMES = [
   'GatewayUnavailableError',
   'GatewayTimeoutError',
   'ThrottlingError',
   'LedgerContentionError',
   'StepInProgressError',
 ] as const;
+
+/**
+ * What the AWS SDK v3 throws (the error's `name`) when DynamoDB, SQS, EventBridge
+ * or Secrets Manager is busy or failing for a moment, after the SDK's own
+ * attempts: throttling, capacity, a transaction conflict, a 5xx, a client-side
+ * request timeout. Every step is idempotent, so retrying any of them is safe.
+ */
+export const AWS_TRANSIENT_ERROR_NAMES = [
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+  'InternalServerError',
+  'InternalServiceError',
+  'InternalFailure',
+  'InternalError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+] as const;
+
+/**
+ * Powertools idempotency errors that mean "the idempotency table could not be
+ * read or written just now" (the `name` its classes set): the step did not run
+ * or its result is saved on the next attempt.
+ */
+export const POWERTOOLS_TRANSIENT_ERROR_NAMES = [
+  'IdempotencyPersistenceLayerError',
+  'IdempotencyInconsistentStateError',
+] as const;
+
+/**
+ * How Lambda itself fails an invocation: service errors, and the function dying
+ * mid-way (out of memory, a crash, its timeout), and the Task's own timeout.
+ * Every step is idempotent (a stored result is replayed, an in-progress record
+ * expires with the invocation), so all of them are retried.
+ */
+export const LAMBDA_TRANSIENT_ERROR_NAMES = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+  'Sandbox.Timedout',
+  'Runtime.ExitError',
+  'States.Timeout',
+] as const;
+
+/**
+ * THE list of every transient error name a saga step can end with. Every Lambda
+ * Task's Retry in the ASL is expanded from it (core/saga/definition.ts), and
+ * test/unit/asl.test.ts checks that each Retry covers all of it.
+ */
+export const TRANSIENT_ERROR_NAMES = [
+  ...PAYSAGA_TRANSIENT_ERROR_NAMES,
+  ...AWS_TRANSIENT_ERROR_NAMES,
+  ...POWERTOOLS_TRANSIENT_ERROR_NAMES,
+  ...LAMBDA_TRANSIENT_ERROR_NAMES,
+] as const;
+
+/** The error a step throws while another invocation holds its idempotency record (its own retrier). */
+export const IN_PROGRESS_ERROR_NAME =
+  'StepInProgressError' satisfies (typeof PAYSAGA_TRANSIENT_ERROR_NAMES)[number];
 
 export const FINAL_ERROR_NAMES = [
   'InsufficientFundsError',
@@ -80,9 +177,9 @@ export const FINAL_ERROR_NAMES = [
   'LedgerInvariantError',
 ] as const;
 
-export type RetryableErrorName = (typeof RETRYABLE_ERROR_NAMES)[number];
+export type TransientErrorName = (typeof TRANSIENT_ERROR_NAMES)[number];
 export type FinalErrorName = (typeof FINAL_ERROR_NAMES)[number];
 
-export function isRetryable(error: unknown): boolean {
-  return error instanceof Error && (RETRYABLE_ERROR_NAMES as readonly string[]).includes(error.name);
+export function isTransient(error: unknown): boolean {
+  return error instanceof Error && (TRANSIENT_ERROR_NAMES as readonly string[]).includes(error.name);
 }

@@ -2,15 +2,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useProject } from 'sst/project.js';
 import { ASL_FILE, ASL_RESOURCE_PLACEHOLDERS } from '../core/config/names';
+import { expandSagaDefinition } from '../core/saga/definition';
 
 /**
  * The saga's ASL text, read from the project root. core/saga/definition.ts
  * resolves the file from its own import.meta.url, which points at SST's bundled
  * config (.sst.config.*.mjs in the root) under `sst deploy`; the root is where
- * the file really is in every mode. test/infra checks both read the same text.
+ * the file really is in every mode. Its tokens (error lists, the in-progress
+ * retrier) are expanded from core/ as for every other reader. test/infra checks
+ * both read the same text.
  */
 export function sagaDefinitionText(): string {
-  return readFileSync(join(useProject().paths.root, ASL_FILE), 'utf8');
+  return expandSagaDefinition(readFileSync(join(useProject().paths.root, ASL_FILE), 'utf8'));
 }
 
 /** The ASL's non-function placeholders, with the values the saga stack substitutes. */

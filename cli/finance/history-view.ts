@@ -97,9 +97,20 @@ export function renderHistory(history: PaymentHistory): string[] {
   if (o.compensations.length > 0) lines.push(`          compensations: ${o.compensations.join(', ')}`);
   if (o.summary === 'stopped') {
     lines.push(`          the execution stopped with ${o.error ?? 'an error'}: ${oneLine(o.cause, 300)}`);
-    lines.push(
-      '          the hold is kept; redrive the execution once the cause is fixed (payctl sagas redrive)',
-    );
+    lines.push(`          ${heldNow(t)}`);
+    lines.push('          redrive the execution once the cause is fixed (payctl sagas redrive)');
   }
+  if (o.summary === 'needs_attention') lines.push(`          ${heldNow(t)}`);
   return lines;
+}
+
+/** What the ledger holds for the payment now, from its journal entries: never assumed from the state. */
+function heldNow(t: PaymentHistory['timeline']): string {
+  const m = t.money;
+  if (!m?.open) return 'what is held is unknown: the payment or its journal could not be read';
+  const open = m.open.minor > 0 ? `a hold of ${money(m.open)} is open` : 'no hold is open';
+  const charged = t.steps.some((s) => s.result?.chargeId)
+    ? 'a gateway charge is recorded'
+    : 'the saga recorded no gateway charge';
+  return `${open}; captured ${money(m.captured)}, refunded ${money(m.refunded)}, released ${money(m.released)}; ${charged}`;
 }

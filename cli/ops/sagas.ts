@@ -48,6 +48,11 @@ async function mapConcurrently<T, R>(
 }
 
 const UNSUCCESSFUL: readonly ExecutionStatus[] = ['FAILED', 'TIMED_OUT', 'ABORTED'];
+/** Terminal states an execution ends in by design; `Failed` was a Fail state before it became a Succeed state. */
+const ENDED_IN_FAIL_STATE: ReadonlySet<string> = new Set([
+  SAGA_STATES.compensationFailed,
+  SAGA_STATES.failed,
+]);
 
 export interface RedriveVerdict {
   readonly redrivable: boolean;
@@ -75,17 +80,18 @@ export function redriveVerdict(
   now: Date,
   maxRedrives: number = DEFAULT_MAX_REDRIVES,
 ): RedriveVerdict {
-  if (!UNSUCCESSFUL.includes(facts.status as ExecutionStatus)) {
-    return {
-      redrivable: false,
-      reason: `the saga is ${facts.status}: only failed, timed-out or aborted sagas are redriven`,
-    };
-  }
+  // Before the status: a business failure ends in Failed, a Succeed-type state (a Fail state before).
   if (facts.failedState === SAGA_STATES.failed) {
     return {
       redrivable: false,
       reason:
         'a business failure (declined, insufficient funds, invalid), already compensated: a redrive would fail again; the payment needs a new request',
+    };
+  }
+  if (!UNSUCCESSFUL.includes(facts.status as ExecutionStatus)) {
+    return {
+      redrivable: false,
+      reason: `the saga is ${facts.status}: only failed, timed-out or aborted sagas are redriven`,
     };
   }
   if (facts.failedState === SAGA_STATES.compensationFailed) {
@@ -227,7 +233,12 @@ export interface FailedSagasQuery {
   readonly now?: Date;
 }
 
-/** Failed, timed-out and aborted sagas that stopped since `since`, newest first, each with its verdict. */
+/**
+ * Sagas that stopped since `since` (failed at a step, timed out or aborted), newest first, each with
+ * its verdict. Sagas that ended in our Fail state (CompensationFailed: parked in the compensation DLQ,
+ * listed by `payctl dlq`) did not stop: they ended. A business failure ends in `Failed`, a Succeed-type
+ * state, and is not a failed execution at all.
+ */
 export async function listFailedSagas(deps: OpsDeps, query: FailedSagasQuery): Promise<SagaSummary[]> {
   const stateMachineArn = await deps.stateMachineArn();
   const now = query.now ?? new Date();
@@ -252,7 +263,7 @@ export async function listFailedSagas(deps: OpsDeps, query: FailedSagasQuery): P
     return summarize(deps, described, now, maxRedrives);
   });
   return summaries
-    .filter((s): s is SagaSummary => s !== undefined)
+    .filter((s): s is SagaSummary => s !== undefined && !ENDED_IN_FAIL_STATE.has(s.failedState ?? ''))
     .sort((a, b) => (b.stoppedAt ?? '').localeCompare(a.stoppedAt ?? ''));
 }
 
@@ -391,20 +402,18 @@ export async function redriveSagas(
         still.push(saga);
         return;
       }
-      const endedAt =
-        status === 'SUCCEEDED' || status === 'RUNNING'
-          ? undefined
-          : await lastStateEntered(deps, saga.executionArn);
+      const endedAt = status === 'RUNNING' ? undefined : await lastStateEntered(deps, saga.executionArn);
       const item: RedriveItem = {
         paymentId: saga.paymentId,
         executionArn: saga.executionArn,
+        // A business failure ends in Failed, a Succeed-type state: the execution succeeded, the payment did not.
         outcome:
-          status === 'SUCCEEDED'
-            ? 'succeeded'
-            : status === 'RUNNING'
-              ? 'still_running'
-              : endedAt === SAGA_STATES.failed
-                ? 'compensated'
+          endedAt === SAGA_STATES.failed
+            ? 'compensated'
+            : status === 'SUCCEEDED'
+              ? 'succeeded'
+              : status === 'RUNNING'
+                ? 'still_running'
                 : 'failed_again',
         detail:
           status === 'RUNNING' || status === 'SUCCEEDED'

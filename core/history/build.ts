@@ -110,11 +110,14 @@ function moneyOf(entries: readonly JournalEntry[], currency: string): SagaTimeli
   let captured = 0;
   let refunded = 0;
   let released = 0;
+  // The payment's hold still open: what its entries left on the holds account (placed minus closed).
+  let open = 0;
   for (const entry of entries) {
     const positive = (prefix: string) =>
       entry.lines
         .filter((l) => l.account.startsWith(prefix) && l.amount > 0)
         .reduce((s, l) => s + l.amount, 0);
+    open += entry.lines.filter((l) => l.account.startsWith('holds:')).reduce((s, l) => s + l.amount, 0);
     if (entry.operation === 'reserve') held += positive('holds:');
     if (entry.operation === 'settle') captured += positive('merchant:');
     if (entry.operation === 'refund') refunded += positive('wallet:');
@@ -125,6 +128,7 @@ function moneyOf(entries: readonly JournalEntry[], currency: string): SagaTimeli
     captured: amountView(captured, currency),
     refunded: amountView(refunded, currency),
     released: amountView(released, currency),
+    open: amountView(open, currency),
   };
 }
 

@@ -134,6 +134,8 @@ export const SagaTimeline = z.object({
       captured: AmountView,
       refunded: AmountView,
       released: AmountView,
+      /** The hold still open now (held and neither captured, released nor expired); absent in older archives. */
+      open: AmountView.optional(),
     })
     .optional(),
 });

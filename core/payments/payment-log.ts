@@ -10,6 +10,8 @@ import {
 import type { PaymentRequested } from '../../events/payment-requested.v1';
 import { canonicalJson } from '../canonical-json';
 import { InvalidPaymentError } from '../errors';
+import { illegalStatusMoveMetric } from '../observability/metrics';
+import { type Observer, SILENT_OBSERVER } from '../observability/observer';
 import type { PaymentFacts, PaymentLog, PaymentStatus, PaymentView, StepRecord } from '../saga/ports';
 import { paymentDayPk, paymentDaySk, paymentKey, STEP_PREFIX, stepSk } from './keys';
 
@@ -21,6 +23,20 @@ const ALLOWED_FROM: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = 
   SUCCEEDED: ['RESERVED', 'CHARGED'],
   FAILED: ['REQUESTED', 'RESERVED', 'CHARGED'],
   NEEDS_ATTENTION: ['REQUESTED', 'RESERVED', 'CHARGED', 'FAILED'],
+};
+
+/**
+ * Statuses from which a refused move to each status is a harmless late retry of
+ * a forward step (the payment already went further on the success path); any
+ * other refused move, other than a replay, is illegal.
+ */
+const STALE_RETRY_FROM: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
+  REQUESTED: [],
+  RESERVED: ['CHARGED', 'SUCCEEDED'],
+  CHARGED: ['SUCCEEDED'],
+  SUCCEEDED: [],
+  FAILED: [],
+  NEEDS_ATTENTION: [],
 };
 
 export const TERMINAL_STATUSES: readonly PaymentStatus[] = ['SUCCEEDED', 'FAILED', 'NEEDS_ATTENTION'];
@@ -56,6 +72,8 @@ export class DynamoPaymentLog implements PaymentLog {
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly now: () => Date = () => new Date(),
+    /** Told about refused status moves that contradict the recorded status (they need a person). */
+    private readonly observer: Observer = SILENT_OBSERVER,
   ) {}
 
   async open(payment: PaymentRequested, executionArn: string): Promise<void> {
@@ -126,6 +144,16 @@ export class DynamoPaymentLog implements PaymentLog {
       const current = await this.get(paymentId);
       if (!current) throw new PaymentNotFoundError(`payment ${paymentId} has no record; it was never opened`);
       // Already there (a replay) or already past it (a stale retry): the recorded facts and status stand.
+      if (current.status === status || STALE_RETRY_FROM[status].includes(current.status)) return;
+      // Anything else contradicts what was recorded (FAILED after SUCCEEDED, a charge after FAILED): refused,
+      // and said loudly, because the saga and the record now disagree about money.
+      this.observer.error('illegal payment status move refused', {
+        paymentId,
+        from: current.status,
+        to: status,
+        facts: Object.keys(facts),
+      });
+      this.observer.metrics.publish(illegalStatusMoveMetric(current.status, status));
     }
   }
 

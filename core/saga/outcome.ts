@@ -67,6 +67,17 @@ export function failedStateOf(saga: SagaState): string {
   return 'Notify';
 }
 
+/**
+ * The forward step (Charge or Settle) an unexpected error stopped, when that is
+ * why the saga is parked; undefined when a compensation failed.
+ */
+export function parkedForwardStep(saga: SagaState): string | undefined {
+  // A forward step's final error sets $.error before any compensation runs; a parked step sets only compensationError.
+  if (saga.compensationError?.Error !== 'UnexpectedStepError' || saga.error) return undefined;
+  const step = failedStateOf(saga);
+  return step === 'Charge' || step === 'Settle' ? step : undefined;
+}
+
 export function compensationsRun(saga: SagaState): ('RefundCharge' | 'ReleaseFunds')[] {
   return [
     // After a Charge error RefundCharge may find nothing charged at the gateway: then nothing was refunded.
@@ -143,6 +154,7 @@ export function buildOutcome(
   // RefundCharge runs first after a Charge or Settle error (after Charge, to find a charge the saga never saw).
   const failedCompensation =
     !saga.refund && ['Charge', 'Settle'].includes(failedStateOf(saga)) ? 'RefundCharge' : 'ReleaseFunds';
+  const parked = parkedForwardStep(saga);
   const cause = causeMessage(saga.compensationError) || (saga.compensationError?.Error ?? 'unknown error');
   const detail: PaymentNeedsAttention = {
     ...common,
@@ -155,12 +167,11 @@ export function buildOutcome(
     status: 'NEEDS_ATTENTION',
     entries: [eventEntry(eventBusName, DETAIL_TYPES.paymentNeedsAttention, detail)],
     error: 'CompensationFailed',
-    cause:
-      `${failedCompensation} failed after its retries (${detail.error}): ${cause}; the saga state is in the compensation DLQ`.slice(
-        0,
-        32_000,
-      ),
-    failedState: failedCompensation,
+    cause: (parked
+      ? `${parked} stopped with an unexpected error (${detail.error}) after money may have moved: ${cause}; nothing was undone, the saga state is in the compensation DLQ`
+      : `${failedCompensation} failed after its retries (${detail.error}): ${cause}; the saga state is in the compensation DLQ`
+    ).slice(0, 32_000),
+    failedState: parked ?? failedCompensation,
     compensations,
   };
 }

@@ -4,13 +4,14 @@ import { DynamoPaymentLog } from '../../core/payments/payment-log';
 import type { StepDeps } from '../../core/saga/steps';
 import { documentClient } from './clients/dynamodb';
 import { env } from './env';
+import { observer } from './metrics';
 
 let deps: StepDeps | undefined;
 let payments: DynamoPaymentLog | undefined;
 
 /** The payments log alone (every step records its timeline; not every step touches the ledger). */
 export function paymentLog(): DynamoPaymentLog {
-  payments ??= new DynamoPaymentLog(documentClient, required(env, 'paymentsTable'));
+  payments ??= new DynamoPaymentLog(documentClient, required(env, 'paymentsTable'), undefined, observer);
   return payments;
 }
 

@@ -45,3 +45,20 @@ export function stepIdempotencyConfig(): IdempotencyConfig {
     expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
   });
 }
+
+/** The idempotency key prefix of a saga step: one per step, so steps never replay each other's results. */
+export const stepKeyPrefix = (stepName: string): string => `paysaga.${stepName}`;
+
+/**
+ * What a step that dies after its side effect but before Powertools saves its
+ * result leaves behind: its record in progress, locked until the dead
+ * invocation's deadline (`lockMs` from now). The chaos run and the tests use it
+ * to put a completed step's record back in that state.
+ */
+export async function leaveStepInProgress(stepName: string, event: unknown, lockMs: number): Promise<void> {
+  const store = idempotencyStore();
+  store.configure({ config: stepIdempotencyConfig(), keyPrefix: stepKeyPrefix(stepName) });
+  const data = event as Parameters<DynamoDBPersistenceLayer['deleteRecord']>[0];
+  await store.deleteRecord(data);
+  await store.saveInProgress(data, lockMs);
+}

@@ -14,8 +14,10 @@ export interface DlqEntry {
 }
 
 export interface RunFacts {
-  /** The run's executions by name (= paymentId): their status. */
+  /** The run's executions by name (= paymentId): their status (SUCCEEDED includes business failures). */
   readonly executions: ReadonlyMap<string, string>;
+  /** The payments' recorded status by paymentId (SUCCEEDED, FAILED, NEEDS_ATTENTION, ...): their outcome. */
+  readonly outcomes: ReadonlyMap<string, string>;
   /** DLQ messages by paymentId. */
   readonly dlq: ReadonlyMap<string, readonly DlqEntry[]>;
   readonly charges: readonly SandboxCharge[];
@@ -123,9 +125,9 @@ export function checkDoubleCharges(expect: RunExpectations, facts: RunFacts): Ch
 export function checkChargesAgree(expect: RunExpectations, facts: RunFacts): CheckResult {
   const live = liveChargesByPayment(facts.charges);
   const off = expect.payments.flatMap((p) => {
-    const status = facts.executions.get(p.paymentId);
+    const status = facts.outcomes.get(p.paymentId) ?? facts.executions.get(p.paymentId);
     const charges = live.get(p.paymentId) ?? [];
-    if (status === 'SUCCEEDED') {
+    if (facts.outcomes.get(p.paymentId) === 'SUCCEEDED') {
       const one = charges.length === 1 && charges[0];
       return one && one.amount === p.amount && one.currency === p.currency
         ? []
@@ -143,7 +145,7 @@ export function checkUnreleasedHolds(expect: RunExpectations, facts: RunFacts): 
     const status = facts.executions.get(p.paymentId);
     if (!status || !TERMINAL.has(status) || inDlq(facts, p.paymentId)) return [];
     const hold = wallets.get(p.walletId)?.holds[p.paymentId];
-    if (status === 'SUCCEEDED') {
+    if (facts.outcomes.get(p.paymentId) === 'SUCCEEDED') {
       return hold?.state === 'POSTED' ? [] : [`${p.paymentId} (succeeded, hold ${hold?.state ?? 'none'})`];
     }
     return hold?.state === 'PENDING' ? [`${p.paymentId} (${status}, hold PENDING)`] : [];

@@ -6,12 +6,14 @@ import { peekDlq } from '../../cli/ops/dlq';
 import type { Discrepancy } from '../../core/finance/discrepancy';
 import { parsePeriod } from '../../core/finance/period';
 import { LedgerReader } from '../../core/ledger';
+import { DynamoPaymentLog } from '../../core/payments/payment-log';
 import { listRunExecutions } from '../demo/drive';
 import type { DemoTarget } from '../demo/target';
 import type { DlqEntry, RunFacts } from './checks';
 
 /** More than any run puts in a DLQ: peek reads them all. */
 const DLQ_READ_LIMIT = 1_000_000;
+const OUTCOME_READS_AT_ONCE = 32;
 
 /**
  * Reads what the runtime says happened, through the same APIs and functions
@@ -28,6 +30,18 @@ export async function collectFacts(
   const executions = new Map<string, string>();
   for (const execution of await listRunExecutions(target, prefix)) {
     if (execution.name) executions.set(execution.name, execution.status ?? 'UNKNOWN');
+  }
+  // The payment's outcome is its record's status: a business failure ends its execution SUCCEEDED.
+  const outcomes = new Map<string, string>();
+  const payments = new DynamoPaymentLog(target.clients.documents, target.names.tables.payments);
+  const names = [...executions.keys()];
+  for (let i = 0; i < names.length; i += OUTCOME_READS_AT_ONCE) {
+    await Promise.all(
+      names.slice(i, i + OUTCOME_READS_AT_ONCE).map(async (paymentId) => {
+        const record = await payments.get(paymentId);
+        if (record) outcomes.set(paymentId, record.status);
+      }),
+    );
   }
   const dlq = new Map<string, DlqEntry[]>();
   for (const key of DLQ_KEYS) {
@@ -53,5 +67,5 @@ export async function collectFacts(
   } catch (error) {
     reconciliation = { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
-  return { executions, dlq, charges, ledger, reconciliation };
+  return { executions, outcomes, dlq, charges, ledger, reconciliation };
 }

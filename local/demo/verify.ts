@@ -92,10 +92,22 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return results;
 }
 
-/** Failed sagas only: their error and which compensations ran, from DescribeExecution and the history. */
+/** The business failure an execution that ended in `Failed` (a Succeed-type state) carries in its output. */
+function businessErrorOf(output: string | undefined): string | undefined {
+  try {
+    return (JSON.parse(output ?? '{}') as { error?: { Error?: string } }).error?.Error;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ended sagas: their payment's outcome (a business failure ends the execution SUCCEEDED, in the state
+ * Failed), its error and which compensations ran, from DescribeExecution and the history.
+ */
 async function sagaFacts(target: DemoTarget, executions: readonly ExecutionListItem[]) {
   const facts = new Map<string, SagaFacts>();
-  const failed = executions.filter((e) => e.status !== 'SUCCEEDED' && e.status !== 'RUNNING');
+  const failed = executions.filter((e) => e.status !== 'RUNNING');
   for (const e of executions) {
     facts.set(e.name ?? '', {
       status: e.status ?? 'UNKNOWN',
@@ -113,9 +125,10 @@ async function sagaFacts(target: DemoTarget, executions: readonly ExecutionListI
     ]);
     const exited = (history.events ?? []).flatMap((event) => event.stateExitedEventDetails?.name ?? []);
     const entered = (history.events ?? []).flatMap((event) => event.stateEnteredEventDetails?.name ?? []);
+    const business = described.status === 'SUCCEEDED' && entered.at(-1) === SAGA_STATES.failed;
     facts.set(e.name ?? '', {
-      status: described.status ?? 'UNKNOWN',
-      error: described.error,
+      status: business ? 'FAILED' : (described.status ?? 'UNKNOWN'),
+      error: business ? businessErrorOf(described.output) : described.error,
       compensated: exited.includes(SAGA_STATES.releaseFunds) || exited.includes(SAGA_STATES.refundCharge),
       // Retries exhausted at Charge: the execution fails in the Task itself, no Fail state entered.
       failedAtCharge: entered.at(-1) === SAGA_STATES.charge && !exited.includes(SAGA_STATES.charge),

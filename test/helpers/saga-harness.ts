@@ -30,11 +30,14 @@ import { type StartedSandbox, startSandbox } from './sandbox';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
-/** One scheduled fault for one attempt of a state: throw before the handler runs, or after it did its work. */
-export interface Fault {
-  readonly when: 'before' | 'after';
-  readonly error: Error;
-}
+/**
+ * One scheduled fault for one attempt of a state: throw before the handler runs, or after it did its work;
+ * `afterBeforeRecord`: after its work but before Powertools saved the result, so the step's idempotency
+ * record stays in progress for `lockMs` (the dead invocation's deadline).
+ */
+export type Fault =
+  | { readonly when: 'before' | 'after'; readonly error: Error }
+  | { readonly when: 'afterBeforeRecord'; readonly error: Error; readonly lockMs: number };
 
 /** Per state name, the fault of each attempt in order (undefined = no fault for that attempt). */
 export type FaultPlan = Readonly<Record<string, ReadonlyArray<Fault | undefined>>>;
@@ -43,6 +46,21 @@ export interface RunOptions {
   readonly faults?: FaultPlan;
   /** Runs before a state's handler on every attempt (e.g. to void a hold behind the saga's back). */
   readonly beforeState?: Readonly<Record<string, () => Promise<void>>>;
+  /**
+   * States whose in-progress retrier (the first) waits as the ASL says, in real time; every other
+   * retry is immediate. For tests of a step locked by a crashed invocation.
+   */
+  readonly realInProgressWaits?: readonly string[];
+}
+
+/** A DynamoDB error the handlers' client answers, before the SDK's own retries (as after them). */
+export interface DynamoFault {
+  readonly table: keyof LocalDynamo['tables'];
+  readonly error: () => Error;
+  /** How many matching requests fail; then the table answers again. */
+  readonly times: number;
+  /** Which requests to fail (default: every request to the table). */
+  readonly match?: (input: Record<string, unknown>) => boolean;
 }
 
 export interface SagaRun {
@@ -101,6 +119,8 @@ export interface SagaHarness {
   run(payment: PaymentRequested, options?: RunOptions): Promise<SagaRun>;
   redrive(run: SagaRun, options?: RunOptions): Promise<SagaRun>;
   invoke(key: FunctionKey, event: unknown): Promise<unknown>;
+  /** Makes the handlers' DynamoDB client fail requests as the fault says, from now on. */
+  failDynamo(fault: DynamoFault): void;
   openWallet(currency: string, balance: number): Promise<string>;
   payment(overrides?: Partial<PaymentRequested>): PaymentRequested;
   eventsFor(paymentId: string): { detailType: string; detail: Record<string, unknown> }[];
@@ -186,6 +206,31 @@ export async function startSagaHarness(
     ),
   ) as Record<FunctionKey, Handler>;
 
+  const dynamoFaults: { fault: DynamoFault; left: number }[] = [];
+  const { dynamoDb } = (await import('../../functions/commons/clients/dynamodb')) as {
+    dynamoDb: { middlewareStack: { add: (mw: unknown, options: unknown) => void } };
+  };
+  dynamoDb.middlewareStack.add(
+    (next: (args: { input: Record<string, unknown> }) => Promise<unknown>) =>
+      async (args: { input: Record<string, unknown> }) => {
+        const armed = dynamoFaults.find(
+          ({ fault, left }) =>
+            left > 0 &&
+            args.input.TableName === dynamo.tables[fault.table] &&
+            (fault.match?.(args.input) ?? true),
+        );
+        if (armed) {
+          armed.left--;
+          throw armed.fault.error();
+        }
+        return next(args);
+      },
+    // Before the SDK's retry middleware: the step sees the error as it would after the SDK gave up.
+    { step: 'initialize', name: 'sagaHarnessDynamoFaults' },
+  );
+  const { leaveStepInProgress } = await import('../../functions/commons/powertools');
+  const stepNameOf = (key: FunctionKey) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
   const invoke = (key: FunctionKey, event: unknown) =>
     handlers[key](
       structuredClone(event),
@@ -227,7 +272,12 @@ export async function startSagaHarness(
           if (fault?.when === 'before') throw fault.error;
           await runOptions.beforeState?.[stateName]?.();
           const result = await runTask(state.Resource ?? '', taskInput);
-          if (fault?.when === 'after') throw fault.error;
+          if (fault?.when === 'afterBeforeRecord') {
+            const key = keyByArn.get(state.Resource ?? '');
+            if (!key) throw new Error(`${stateName} invokes no saga function`);
+            await leaveStepInProgress(stepNameOf(key), taskInput, fault.lockMs);
+          }
+          if (fault) throw fault.error;
           return result;
         },
       ]),
@@ -238,7 +288,9 @@ export async function startSagaHarness(
     const execution = machine.run(input as never, {
       overrides: {
         taskResourceLocalHandlers: localHandlers as never,
-        retryIntervalOverrides: Object.fromEntries(taskStates.map(([name]) => [name, 0])),
+        retryIntervalOverrides: Object.fromEntries(
+          taskStates.map(([name]) => [name, runOptions.realInProgressWaits?.includes(name) ? [-1, 0] : 0]),
+        ),
       },
       context: {
         Execution: { Id: executionArn, Name: executionArn.split(':').at(-1), Input: input },
@@ -349,6 +401,9 @@ export async function startSagaHarness(
       );
     },
     invoke,
+    failDynamo(fault) {
+      dynamoFaults.push({ fault, left: fault.times });
+    },
     async openWallet(currency, balance) {
       const walletId = `wal_${randomUUID().slice(0, 12)}`;
       await ledger.openWallet(walletId, currency);

@@ -65,6 +65,7 @@ function cleanRun(prefix: string, n = 3) {
   ]);
   const facts: RunFacts = {
     executions: new Map(payments.map((p) => [p.paymentId, 'SUCCEEDED'])),
+    outcomes: new Map(payments.map((p) => [p.paymentId, 'SUCCEEDED'])),
     dlq,
     charges,
     ledger: { wallets: [wallet], entries: entriesForWallet(wallet) },
@@ -154,14 +155,14 @@ describe('chaos checks', () => {
     expect(result?.detail).not.toContain(refundedTwin.paymentId);
   });
 
-  it('catch a charge left behind by a failed saga outside any DLQ', () => {
-    // Prepare
+  it('catch a charge left behind by a failed payment outside any DLQ, though its execution succeeded', () => {
+    // Prepare: a business failure ends in the Succeed-type state Failed; the payment's record says FAILED
     const { expect: expected, facts, payments } = cleanRun('chk-left');
     const failed = payments[2]?.paymentId as string;
-    const executions = new Map(facts.executions).set(failed, 'FAILED');
+    const outcomes = new Map(facts.outcomes).set(failed, 'FAILED');
 
     // Act
-    const result = byName(runChecks(expected, { ...facts, executions }), CHECK_NAMES.chargesAgree);
+    const result = byName(runChecks(expected, { ...facts, outcomes }), CHECK_NAMES.chargesAgree);
 
     // Assess
     expect(result?.ok).toBe(false);
@@ -181,9 +182,10 @@ describe('chaos checks', () => {
     };
     const holds = { ...wallet.holds, [open.paymentId]: pending, [parked.paymentId]: pending };
     const ledger = { wallets: [{ ...wallet, holds }], entries: [] };
-    const executions = new Map(facts.executions)
+    const executions = new Map(facts.executions).set(parked.paymentId, 'FAILED');
+    const outcomes = new Map(facts.outcomes)
       .set(open.paymentId, 'FAILED')
-      .set(parked.paymentId, 'FAILED');
+      .set(parked.paymentId, 'NEEDS_ATTENTION');
     const charges = facts.charges.filter((c) => c.paymentId !== open.paymentId);
     const dlq = new Map(facts.dlq).set(parked.paymentId, [
       {
@@ -195,7 +197,7 @@ describe('chaos checks', () => {
 
     // Act
     const result = byName(
-      runChecks(expected, { ...facts, ledger, executions, charges, dlq }),
+      runChecks(expected, { ...facts, ledger, executions, outcomes, charges, dlq }),
       CHECK_NAMES.unreleasedHolds,
     );
 

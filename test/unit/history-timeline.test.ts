@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
+import { renderHistory } from '../../cli/finance/history-view';
 import { buildTimeline } from '../../core/history/build';
 import { SagaTimeline } from '../../core/history/timeline';
 import type { JournalEntry } from '../../core/ledger/model';
@@ -282,6 +283,45 @@ describe('buildTimeline', () => {
     expect(redriven.outcome.summary).toBe('succeeded');
     expect(redriven.payment?.amount.major).toBe('12.50');
   });
+
+  it.each([
+    ['Reserve, before any hold', [], /no hold is open/],
+    [
+      'Charge, with the hold placed',
+      [
+        entry(
+          'reserve',
+          [
+            ['wallet:wal_a', -1250],
+            ['holds:wal_a', 1250],
+          ],
+          '2026-11-01T10:00:01.500Z',
+        ),
+      ],
+      /a hold of EUR 12\.50 is open/,
+    ],
+  ] as const)(
+    'says what the ledger holds for a saga stopped at %s, never assumes the hold',
+    (_, journal, held) => {
+      // Prepare: the execution stopped at its first state after an error no Catch takes
+      const h = new HistoryBuilder().started().enter('Reserve');
+      h.lambdaFail('ValidationException', 'Item size to update has exceeded the maximum allowed size');
+      h.failed('ValidationException', 'Item size to update has exceeded the maximum allowed size');
+      const timeline = buildTimeline({
+        executionArn: ARN,
+        events: h.events,
+        payment: record({ status: 'REQUESTED' }),
+        journal: [...journal],
+      });
+      // Act
+      const text = renderHistory({ source: 'execution', timeline }).join('\n');
+      // Assess
+      expect(timeline.outcome.summary).toBe('stopped');
+      expect(text).toMatch(held);
+      expect(text).not.toMatch(/the hold is kept/);
+      expect(text).toMatch(/the saga recorded no gateway charge/);
+    },
+  );
 
   it('gives the same timeline for the same inputs, whatever order the events arrive in', () => {
     // Prepare

@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ErrorNamed, type SagaHarness, startSagaHarness } from '../helpers/saga-harness';
+
+/**
+ * What the saga does with errors other than a business "no": AWS services that
+ * are busy (retried from the one transient list in core/errors.ts), a step that
+ * dies after its side effect (retried past its idempotency lock), and errors on
+ * neither list (an outcome is still recorded and published).
+ */
+let h: SagaHarness;
+
+beforeAll(async () => {
+  h = await startSagaHarness();
+});
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+const queue = (key: keyof SagaHarness['names']['queues']) =>
+  `https://sqs.us-east-1.amazonaws.com/000000000000/${h.names.queues[key]}`;
+const detailTypes = (paymentId: string) => h.eventsFor(paymentId).map((e) => e.detailType);
+const holdOf = async (walletId: string, paymentId: string) =>
+  (await h.ledgerReader.getWallet(walletId))?.holds[paymentId];
+/** Requests on the payment's own record (not its timeline entries, which a failed step writes too). */
+const onPaymentRecord = (input: Record<string, unknown>) => 'Key' in input;
+
+describe('Saga: errors that are not business outcomes', () => {
+  it('DynamoDB throttles Reserve twice (ProvisionedThroughputExceededException): retried, the saga succeeds', async () => {
+    // Prepare
+    const walletId = await h.openWallet('EUR', 10_000);
+    const payment = h.payment({ walletId });
+    let armed = false;
+    // Act
+    const run = await h.run(payment, {
+      beforeState: {
+        Reserve: async () => {
+          if (armed) return;
+          armed = true;
+          h.failDynamo({
+            table: 'ledger',
+            times: 2,
+            error: () => new ErrorNamed('ProvisionedThroughputExceededException', 'throughput exceeded'),
+          });
+        },
+      },
+    });
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.attempts.Reserve).toBe(3);
+    expect(await h.payments.get(payment.paymentId)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(detailTypes(payment.paymentId)).toEqual(['PaymentSucceeded']);
+  });
+
+  it('a compensation that meets ThrottlingException is retried, not dead-lettered', async () => {
+    // Prepare: the card is declined, so the hold is released; the ledger throttles the release twice
+    const walletId = await h.openWallet('EUR', 10_000);
+    const payment = h.payment({ walletId, paymentMethod: 'pm_card_chargeDeclined' });
+    let armed = false;
+    // Act
+    const run = await h.run(payment, {
+      beforeState: {
+        ReleaseFunds: async () => {
+          if (armed) return;
+          armed = true;
+          h.failDynamo({
+            table: 'ledger',
+            times: 2,
+            error: () => new ErrorNamed('ThrottlingException', 'rate exceeded'),
+          });
+        },
+      },
+    });
+    // Assess
+    expect(run.attempts.ReleaseFunds).toBe(3);
+    expect(run.statesEntered).not.toContain('DeadLetterCompensation');
+    expect(h.messagesTo(queue('compensationDlq'), payment.paymentId)).toHaveLength(0);
+    expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 10_000, held: 0 });
+    expect(await h.payments.get(payment.paymentId)).toMatchObject({
+      status: 'FAILED',
+      reasonCode: 'card_declined',
+    });
+  });
+
+  it('a step that dies after its side effect, before its result is saved, is retried to success past its lock', async () => {
+    // Prepare: Settle posts the hold, then its invocation dies with its idempotency record in progress;
+    // full jitter draws its worst case (every wait 0), which no budget written with it could outlast
+    const walletId = await h.openWallet('EUR', 10_000);
+    const payment = h.payment({ walletId });
+    const worstJitter = vi.spyOn(Math, 'random').mockReturnValue(0);
+    // Act
+    const run = await h
+      .run(payment, {
+        faults: {
+          Settle: [{ when: 'afterBeforeRecord', error: new ErrorNamed('Lambda.Unknown'), lockMs: 1500 }],
+        },
+        realInProgressWaits: ['Settle'],
+      })
+      .finally(() => worstJitter.mockRestore());
+    // Assess: no redrive needed; the ledger posted once
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.attempts.Settle).toBeGreaterThanOrEqual(3);
+    expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 10_000 - 1250, held: 0 });
+    expect(detailTypes(payment.paymentId)).toEqual(['PaymentSucceeded']);
+  });
+
+  it('an unknown error at Reserve (ValidationException) fails the payment and publishes PaymentFailed', async () => {
+    // Prepare: the wallet item is too large to update, on every attempt
+    const walletId = await h.openWallet('EUR', 10_000);
+    const payment = h.payment({ walletId });
+    h.failDynamo({
+      table: 'ledger',
+      times: 1,
+      match: (input) => JSON.stringify(input).includes(walletId),
+      error: () =>
+        new ErrorNamed('ValidationException', 'Item size to update has exceeded the maximum allowed size'),
+    });
+    // Act
+    const run = await h.run(payment);
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.statesEntered).toEqual(['Reserve', 'RecordFailure', 'PublishFailure', 'Failed']);
+    expect(run.attempts.Reserve).toBe(1);
+    expect(await h.payments.get(payment.paymentId)).toMatchObject({
+      status: 'FAILED',
+      reasonCode: 'unknown',
+      failedState: 'Reserve',
+      reason: expect.stringContaining('ValidationException'),
+    });
+    expect(h.eventsFor(payment.paymentId)).toEqual([
+      expect.objectContaining({
+        detailType: 'PaymentFailed',
+        detail: expect.objectContaining({ reasonCode: 'unknown', failedState: 'Reserve' }),
+      }),
+    ]);
+    expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 10_000, held: 0 });
+  });
+
+  it.each([
+    ['Charge', 'charged nowhere yet'],
+    ['Settle', 'charged, hold open'],
+  ])(
+    'an unknown error at %s (%s) parks the payment: PaymentNeedsAttention and a DLQ message with the error',
+    async (state) => {
+      // Prepare: the payment record refuses every update during the state
+      const walletId = await h.openWallet('EUR', 10_000);
+      const payment = h.payment({ walletId });
+      let armed = false;
+      // Act
+      const run = await h.run(payment, {
+        beforeState: {
+          [state]: async () => {
+            if (armed) return;
+            armed = true;
+            h.failDynamo({
+              table: state === 'Charge' ? 'payments' : 'ledger',
+              times: 1,
+              match: state === 'Charge' ? onPaymentRecord : () => true,
+              error: () => new ErrorNamed('ValidationException', 'One or more parameter values were invalid'),
+            });
+          },
+        },
+      });
+      // Assess
+      expect(run).toMatchObject({ status: 'FAILED', error: 'CompensationFailed' });
+      expect(run.statesEntered.slice(-4)).toEqual([
+        'DeadLetterCompensation',
+        'RecordNeedsAttention',
+        'PublishNeedsAttention',
+        'CompensationFailed',
+      ]);
+      const [parked] = h.messagesTo(queue('compensationDlq'), payment.paymentId);
+      expect(JSON.parse(parked?.body ?? '{}')).toMatchObject({
+        kind: 'compensation',
+        paymentId: payment.paymentId,
+        error: 'UnexpectedStepError',
+        cause: expect.stringContaining('ValidationException'),
+      });
+      expect(await h.payments.get(payment.paymentId)).toMatchObject({
+        status: 'NEEDS_ATTENTION',
+        failedState: state,
+      });
+      expect(h.eventsFor(payment.paymentId)).toEqual([
+        expect.objectContaining({
+          detailType: 'PaymentNeedsAttention',
+          detail: expect.objectContaining({ error: 'UnexpectedStepError' }),
+        }),
+      ]);
+      // Nothing was undone behind a person's back: the hold is still there
+      expect(await holdOf(walletId, payment.paymentId)).toMatchObject({ state: 'PENDING', amount: 1250 });
+    },
+  );
+
+  it('record-outcome retried after it recorded: one Outcome timeline entry', async () => {
+    // Prepare
+    const walletId = await h.openWallet('EUR', 10_000);
+    const payment = h.payment({ walletId });
+    // Act: the first RecordSuccess records, then its invocation is lost; the retry records again
+    const run = await h.run(payment, {
+      faults: { RecordSuccess: [{ when: 'after', error: new ErrorNamed('Lambda.Unknown') }] },
+    });
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.attempts.RecordSuccess).toBe(2);
+    const outcomes = (await h.payments.timeline(payment.paymentId)).filter((e) => e.step === 'Outcome');
+    expect(outcomes).toHaveLength(1);
+  });
+});
