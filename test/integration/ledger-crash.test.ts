@@ -100,6 +100,31 @@ const SCENARIOS: Scenario[] = [
     operations: ['refund', 'reserve', 'settle'],
   },
   {
+    name: 'adjust (debit)',
+    prepare: async (ledger, ids) => {
+      await ledger.openWallet(ids.walletId, 'EUR');
+      await ledger.deposit(ids.walletId, 1_000, ids.depositId);
+    },
+    act: (ledger, ids) => ledger.adjust(ids.walletId, -300, `adj-${ids.paymentId}`, 'chargeback fee'),
+    expected: { available: 700, held: 0 },
+    operations: [],
+  },
+  {
+    name: 'release before reserve (tombstone)',
+    prepare: async (ledger, ids) => {
+      await ledger.openWallet(ids.walletId, 'EUR');
+      await ledger.deposit(ids.walletId, 1_000, ids.depositId);
+    },
+    act: async (ledger, ids) => {
+      await ledger.release(ids);
+      await expect(ledger.reserve({ ...ids, amount: 100, expiresAt: later })).rejects.toThrow(
+        /released before it reserved/,
+      );
+    },
+    expected: { available: 1_000, held: 0 },
+    operations: [],
+  },
+  {
     name: 'expire',
     prepare: (ledger, ids) => reserved(ledger, ids, new Date(now.getTime() + 1_000).toISOString()),
     act: (ledger, ids) => ledger.expireHolds(ids.walletId),
