@@ -31,6 +31,7 @@ import { type SagaWiring, startSaga } from './functions/saga-wiring';
 import { SqsPoller } from './intake/sqs-poller';
 import { type SandboxGateway, startSandboxGateway } from './sandbox-gateway/server';
 import { SecretsManagerService } from './secrets/secrets-service';
+import { SqsQueryService } from './sqs/query/sqs-query-service';
 import { SqsService } from './sqs/sqs-service';
 
 export interface RuntimeOptions {
@@ -205,6 +206,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const sqs = await SqsService.start({ endpoint: edge.endpoint, region, ...(dataDir && { dataDir }) });
     stops.push(() => sqs.close());
     edge.addRawService(sqs);
+    edge.addQueryService(
+      new SqsQueryService({
+        sqs,
+        onInternalError: (error, action) => log.error(`SQS query request ${action} failed`, error),
+      }),
+    );
     await createQueues(sqs, names);
 
     events.createEventBus(names.eventBus);

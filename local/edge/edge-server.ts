@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AwsJsonService, AwsServiceError } from './aws-json-service';
+import { type AwsJsonService, type AwsRequestContext, AwsServiceError } from './aws-json-service';
 import type { RawAwsService } from './raw-service';
 import { requestContextOf } from './request-context';
 
@@ -13,6 +13,7 @@ export interface EdgeOptions {
   readonly region?: string;
   readonly services: ReadonlyArray<AwsJsonService>;
   readonly rawServices?: ReadonlyArray<RawAwsService>;
+  readonly queryServices?: ReadonlyArray<AwsQueryService>;
   /** Called with any error the edge turned into a 500, for the runtime's log. */
   readonly onInternalError?: (error: unknown, target: string) => void;
 }
@@ -24,7 +25,38 @@ export interface Edge {
   /** Services may be added after start (Step Functions needs the endpoint's URL first). */
   addService(service: AwsJsonService): void;
   addRawService(service: RawAwsService): void;
+  addQueryService(service: AwsQueryService): void;
   close(): Promise<void>;
+}
+
+/** The answer of a query-protocol service (XML, errors included). */
+export interface QueryAnswer {
+  readonly statusCode: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/**
+ * A service that also speaks the AWS query protocol (form-encoded
+ * `Action=...&Version=...`, XML answers), as older AWS clients do for SQS.
+ * The edge routes such a request by the service name of its SigV4 scope.
+ */
+export interface AwsQueryService {
+  /** e.g. "sqs". */
+  readonly signingName: string;
+  handleQuery(params: URLSearchParams, context: AwsRequestContext): Promise<QueryAnswer>;
+}
+
+function isQueryRequest(request: IncomingMessage): boolean {
+  const contentType = request.headers['content-type'] ?? '';
+  if (request.method === 'POST') return contentType.startsWith('application/x-www-form-urlencoded');
+  return request.method === 'GET' && /[?&]Action=/.test(request.url ?? '');
+}
+
+/** The service name of a SigV4 credential scope (`Credential=AKID/20240101/us-east-1/sqs/aws4_request`). */
+function signingNameOf(request: IncomingMessage, params: URLSearchParams): string | undefined {
+  const scope = request.headers.authorization ?? params.get('X-Amz-Credential') ?? '';
+  return /\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(scope)?.[1];
 }
 
 export function writeAwsError(
@@ -59,13 +91,45 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 /**
  * The one local endpoint every AWS SDK v3 client talks to. Routes by the
  * `X-Amz-Target` header ("<prefix>.<Operation>") to an emulated service and
- * answers in the AWS JSON protocol shape, errors included.
+ * answers in the AWS JSON protocol shape, errors included. Form-encoded
+ * query-protocol requests (`Action=...`, no target) go to the query service
+ * of their SigV4 scope, which answers in XML.
  */
 export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const jsonServices = new Map<string, AwsJsonService>();
   for (const service of options.services) jsonServices.set(service.targetPrefix, service);
   const rawServices = new Map<string, RawAwsService>();
   for (const service of options.rawServices ?? []) rawServices.set(service.targetPrefix, service);
+  const queryServices = new Map<string, AwsQueryService>();
+  for (const service of options.queryServices ?? []) queryServices.set(service.signingName, service);
+
+  const answerQuery = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const params = new URLSearchParams(new URL(request.url ?? '/', 'http://edge').search);
+    if (request.method === 'POST') {
+      for (const [key, value] of new URLSearchParams((await readBody(request)).toString('utf8')))
+        params.append(key, value);
+    }
+    const signingName = signingNameOf(request, params);
+    const service =
+      signingName === undefined && queryServices.size === 1
+        ? [...queryServices.values()][0]
+        : queryServices.get(signingName ?? '');
+    if (!service) {
+      writeAwsError(
+        response,
+        'application/x-amz-json-1.1',
+        'UnknownOperationException',
+        `no local service speaks the query protocol for ${signingName ?? 'an unsigned request'}; served: ${[...queryServices.keys()].join(', ')}`,
+      );
+      return;
+    }
+    const answer = await service.handleQuery(params, requestContextOf(request.headers, options.region));
+    response.writeHead(answer.statusCode, {
+      'content-type': answer.contentType,
+      'content-length': Buffer.byteLength(answer.body),
+    });
+    response.end(answer.body);
+  };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const contentType = request.headers['content-type'] ?? 'application/x-amz-json-1.1';
@@ -75,13 +139,17 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       return;
     }
     const target = request.headers['x-amz-target'];
+    if (target === undefined && isQueryRequest(request)) {
+      await answerQuery(request, response);
+      return;
+    }
     if (request.method !== 'POST' || typeof target !== 'string') {
       request.resume();
       writeAwsError(
         response,
         contentType,
         'UnknownOperationException',
-        'the paysaga local endpoint speaks the AWS JSON protocols: POST with an X-Amz-Target header',
+        'the paysaga local endpoint speaks the AWS JSON protocols (POST with an X-Amz-Target header) and, for SQS, the query protocol (form-encoded Action=...)',
       );
       return;
     }
@@ -164,6 +232,9 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     },
     addRawService(service) {
       rawServices.set(service.targetPrefix, service);
+    },
+    addQueryService(service) {
+      queryServices.set(service.signingName, service);
     },
     close: () =>
       new Promise<void>((resolve) => {
