@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { type AwsJsonService, AwsServiceError } from '../edge/aws-json-service';
 import { readJsonFile, writeJsonDurably } from '../edge/durable-file';
 import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../edge/request-context';
+import { ListSecretsInput, listSecrets } from './list-secrets';
 
 interface SecretVersion {
   readonly versionId: string;
@@ -45,8 +46,8 @@ const notFound = () =>
   new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
 
 /**
- * Secrets Manager's GetSecretValue / PutSecretValue (plus CreateSecret and
- * DescribeSecret for tooling). Secrets live in `<dataDir>/secrets.json`,
+ * Secrets Manager's GetSecretValue / PutSecretValue (plus CreateSecret,
+ * DescribeSecret and ListSecrets for tooling and other AWS clients). Secrets live in `<dataDir>/secrets.json`,
  * rewritten atomically; values are never logged.
  */
 export class SecretsManagerService implements AwsJsonService {
@@ -71,71 +72,85 @@ export class SecretsManagerService implements AwsJsonService {
     else this.create(name, value, randomUUID());
   }
 
+  /** The operations served, by name: the route table of `handle`. */
+  private readonly operations: Readonly<Record<string, (input: unknown) => unknown>> = {
+    GetSecretValue: (input) => this.getSecretValue(parse(SecretIdInput, input)),
+    PutSecretValue: (input) => this.putSecretValue(parse(PutSecretValueInput, input)),
+    CreateSecret: (input) => this.createSecret(parse(CreateSecretInput, input)),
+    DescribeSecret: (input) => this.describeSecret(parse(SecretIdInput, input).SecretId),
+    ListSecrets: (input) => listSecrets(this.secrets.values(), parse(ListSecretsInput, input)),
+  };
+
   async handle(operation: string, input: unknown): Promise<unknown> {
-    switch (operation) {
-      case 'GetSecretValue': {
-        const { SecretId, VersionId, VersionStage } = parse(SecretIdInput, input);
-        const secret = this.find(SecretId);
-        const version =
-          VersionId !== undefined
-            ? [secret.current, secret.previous].find((v) => v?.versionId === VersionId)
-            : VersionStage === 'AWSPREVIOUS'
-              ? secret.previous
-              : VersionStage === undefined || VersionStage === 'AWSCURRENT'
-                ? secret.current
-                : undefined;
-        if (!version) throw notFound();
-        return {
-          ARN: secret.arn,
-          Name: secret.name,
-          VersionId: version.versionId,
-          SecretString: version.secretString,
-          VersionStages: [version === secret.current ? 'AWSCURRENT' : 'AWSPREVIOUS'],
-          CreatedDate: version.createdDate / 1000,
-        };
-      }
-      case 'PutSecretValue': {
-        const { SecretId, SecretString, ClientRequestToken } = parse(PutSecretValueInput, input);
-        const secret = this.find(SecretId);
-        const version = this.addVersion(secret, SecretString, ClientRequestToken ?? randomUUID());
-        return {
-          ARN: secret.arn,
-          Name: secret.name,
-          VersionId: version.versionId,
-          VersionStages: ['AWSCURRENT'],
-        };
-      }
-      case 'CreateSecret': {
-        const { Name, SecretString, ClientRequestToken } = parse(CreateSecretInput, input);
-        if (this.secrets.has(Name)) {
-          throw new AwsServiceError(
-            'ResourceExistsException',
-            `The operation failed because the secret ${Name} already exists.`,
-          );
-        }
-        const secret = this.create(Name, SecretString, ClientRequestToken ?? randomUUID());
-        return { ARN: secret.arn, Name: secret.name, VersionId: secret.current.versionId };
-      }
-      case 'DescribeSecret': {
-        const { SecretId } = parse(SecretIdInput, input);
-        const secret = this.find(SecretId);
-        return {
-          ARN: secret.arn,
-          Name: secret.name,
-          CreatedDate: secret.createdDate / 1000,
-          LastChangedDate: secret.current.createdDate / 1000,
-          VersionIdsToStages: {
-            [secret.current.versionId]: ['AWSCURRENT'],
-            ...(secret.previous && { [secret.previous.versionId]: ['AWSPREVIOUS'] }),
-          },
-        };
-      }
-      default:
-        throw new AwsServiceError(
-          'UnknownOperationException',
-          `Secrets Manager operation ${operation} is not supported by the local runtime (GetSecretValue, PutSecretValue, CreateSecret, DescribeSecret are)`,
-        );
+    const run = Object.hasOwn(this.operations, operation) ? this.operations[operation] : undefined;
+    if (!run) {
+      throw new AwsServiceError(
+        'UnknownOperationException',
+        `Secrets Manager operation ${operation} is not supported by the local runtime (${Object.keys(this.operations).join(', ')} are)`,
+      );
     }
+    return run(input);
+  }
+
+  private getSecretValue({ SecretId, VersionId, VersionStage }: z.infer<typeof SecretIdInput>) {
+    const secret = this.find(SecretId);
+    const version =
+      VersionId !== undefined
+        ? [secret.current, secret.previous].find((v) => v?.versionId === VersionId)
+        : VersionStage === 'AWSPREVIOUS'
+          ? secret.previous
+          : VersionStage === undefined || VersionStage === 'AWSCURRENT'
+            ? secret.current
+            : undefined;
+    if (!version) throw notFound();
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: version.versionId,
+      SecretString: version.secretString,
+      VersionStages: [version === secret.current ? 'AWSCURRENT' : 'AWSPREVIOUS'],
+      CreatedDate: version.createdDate / 1000,
+    };
+  }
+
+  private putSecretValue({
+    SecretId,
+    SecretString,
+    ClientRequestToken,
+  }: z.infer<typeof PutSecretValueInput>) {
+    const secret = this.find(SecretId);
+    const version = this.addVersion(secret, SecretString, ClientRequestToken ?? randomUUID());
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: version.versionId,
+      VersionStages: ['AWSCURRENT'],
+    };
+  }
+
+  private createSecret({ Name, SecretString, ClientRequestToken }: z.infer<typeof CreateSecretInput>) {
+    if (this.secrets.has(Name)) {
+      throw new AwsServiceError(
+        'ResourceExistsException',
+        `The operation failed because the secret ${Name} already exists.`,
+      );
+    }
+    const secret = this.create(Name, SecretString, ClientRequestToken ?? randomUUID());
+    return { ARN: secret.arn, Name: secret.name, VersionId: secret.current.versionId };
+  }
+
+  private describeSecret(secretId: string) {
+    const secret = this.find(secretId);
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      CreatedDate: secret.createdDate / 1000,
+      LastChangedDate: secret.current.createdDate / 1000,
+      VersionIdsToStages: {
+        [secret.current.versionId]: ['AWSCURRENT'],
+        ...(secret.previous && { [secret.previous.versionId]: ['AWSPREVIOUS'] }),
+      },
+    };
   }
 
   private find(secretId: string): StoredSecret {
