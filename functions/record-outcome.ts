@@ -2,45 +2,53 @@ import { required } from '../core/config/env';
 import { resourceNames } from '../core/config/names';
 import { buildOutcome, type OutcomeRecord } from '../core/saga/outcome';
 import { RecordOutcomeInput } from '../core/saga/state';
-import { stepDeps } from './commons/deps';
+import { paymentLog, stepDeps } from './commons/deps';
 import { env } from './commons/env';
+import { countOutcome } from './commons/metrics';
 import { sagaStep } from './commons/saga-step';
 
 /**
  * RecordOutcome: records the payment's final status and reason, and returns the
  * outcome events for the ASL to publish. A conditional status write, so it
- * needs no idempotency record: a retry writes the same status again.
+ * needs no idempotency record: a retry writes the same status again. The
+ * outcome is dated by the payment's recorded terminal time, and its timeline
+ * entry is keyed by that time and the status, so a retry neither adds a second
+ * Outcome entry nor changes the events' occurredAt.
  */
 export const handler = sagaStep({
   name: 'record-outcome',
   input: RecordOutcomeInput,
   idempotent: false,
   run: async (input): Promise<OutcomeRecord> => {
-    const { payments, now } = stepDeps();
-    const at = now().toISOString();
-    const outcome = buildOutcome(
-      input,
-      {
-        eventBusName: required(env, 'eventBusName'),
-        compensationDlqName: resourceNames(env.stage).queues.compensationDlq,
-      },
-      at,
-    );
+    const { now } = stepDeps();
+    const payments = paymentLog();
+    const destinations = {
+      eventBusName: required(env, 'eventBusName'),
+      compensationDlqName: resourceNames(env.stage).queues.compensationDlq,
+    };
     const { paymentId } = input.saga.payment;
-    if (outcome.status !== 'SUCCEEDED') {
-      await payments.advance(paymentId, outcome.status, {
-        ...(outcome.reasonCode && { reasonCode: outcome.reasonCode }),
-        reason: outcome.cause,
-        ...(outcome.failedState && { failedState: outcome.failedState }),
-        compensations: outcome.compensations,
+    const first = buildOutcome(input, destinations, now().toISOString());
+    if (first.status !== 'SUCCEEDED') {
+      await payments.advance(paymentId, first.status, {
+        ...(first.reasonCode && { reasonCode: first.reasonCode }),
+        reason: first.cause,
+        ...(first.failedState && { failedState: first.failedState }),
+        compensations: first.compensations,
       });
     }
-    await payments.appendStep(paymentId, {
-      step: 'Outcome',
-      outcome: 'succeeded',
-      at,
-      detail: { status: outcome.status },
-    });
+    const at = (await payments.get(paymentId))?.terminalAt ?? now().toISOString();
+    const outcome = buildOutcome(input, destinations, at);
+    countOutcome(outcome, input.saga);
+    await payments.appendStep(
+      paymentId,
+      {
+        step: 'Outcome',
+        outcome: 'succeeded',
+        at,
+        detail: { status: outcome.status },
+      },
+      `outcome-${outcome.status}`,
+    );
     return outcome;
   },
 });

@@ -4,10 +4,17 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { InvalidPaymentError, PaysagaError, StepInProgressError } from '../../core/errors';
+import {
+  DEPLOYMENT_ERROR_NAMES,
+  InvalidPaymentError,
+  isTransient,
+  PaysagaError,
+  StepInProgressError,
+  UnexpectedStepError,
+} from '../../core/errors';
 import { withReasonCode } from '../../core/saga/outcome';
 import { paymentLog } from './deps';
-import { idempotencyStore, logger, stepIdempotencyConfig } from './powertools';
+import { idempotencyStore, logger, stepIdempotencyConfig, stepKeyPrefix } from './powertools';
 
 type StepEvent =
   | { readonly payment: { readonly paymentId: string }; readonly executionArn: string }
@@ -36,7 +43,7 @@ export function sagaStep<S extends z.ZodType<StepEvent>, R extends object>(step:
       : makeIdempotent(step.run, {
           persistenceStore: idempotencyStore(),
           config,
-          keyPrefix: `paysaga.${step.name}`,
+          keyPrefix: stepKeyPrefix(step.name),
         });
 
   return middy<unknown, R>()
@@ -98,7 +105,12 @@ async function recordAttempt(
   }
 }
 
-/** Maps Powertools' in-progress error to a retryable name and keeps the reason code in the message. */
+/**
+ * Shapes an error for the ASL's Retry/Catch by name: Powertools' in-progress
+ * error becomes StepInProgressError; our errors keep their reason code in the
+ * message; transient errors (core/errors.ts) go out as they are, to be retried;
+ * anything else becomes UnexpectedStepError, which the ASL routes to an outcome.
+ */
 function shapeStepError(log: Logger, stepName: string, error: unknown): unknown {
   if (error instanceof IdempotencyAlreadyInProgressError) {
     log.warn('step already in progress elsewhere; the saga will retry');
@@ -113,6 +125,14 @@ function shapeStepError(log: Logger, stepName: string, error: unknown): unknown 
     error.message = withReasonCode(error.message, error.reasonCode);
     return error;
   }
-  log.error('step failed unexpectedly', { error: error as Error });
-  return error;
+  if (!(error instanceof Error) || isTransient(error)) {
+    log.warn('step failed; the saga retries it', { error: error as Error });
+    return error;
+  }
+  log.error('step failed unexpectedly', { error });
+  if ((DEPLOYMENT_ERROR_NAMES as readonly string[]).includes(error.name)) return error;
+  // Neither transient nor final: named so the ASL routes it to an outcome instead of failing silently.
+  const unexpected = new UnexpectedStepError(stepName, error.name, error.message);
+  unexpected.message = withReasonCode(unexpected.message, unexpected.reasonCode);
+  return unexpected;
 }

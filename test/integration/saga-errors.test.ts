@@ -20,8 +20,7 @@ afterAll(async () => {
 const queue = (key: keyof SagaHarness['names']['queues']) =>
   `https://sqs.us-east-1.amazonaws.com/000000000000/${h.names.queues[key]}`;
 const detailTypes = (paymentId: string) => h.eventsFor(paymentId).map((e) => e.detailType);
-const holdOf = async (walletId: string, paymentId: string) =>
-  (await h.ledgerReader.getWallet(walletId))?.holds[paymentId];
+const holdOf = (walletId: string, paymentId: string) => h.ledgerReader.holdOf(walletId, paymentId);
 /** Requests on the payment's own record (not its timeline entries, which a failed step writes too). */
 const onPaymentRecord = (input: Record<string, unknown>) => 'Key' in input;
 

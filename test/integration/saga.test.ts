@@ -64,7 +64,11 @@ describe('Saga: payment-saga.asl.json with the real handlers, dynalite and the s
     // Act
     const run = await h.run(payment);
     // Assess
-    expect(run).toMatchObject({ status: 'FAILED', error: 'InsufficientFundsError' });
+    // A business failure ends in the Succeed-type state Failed: a failed execution means a saga that stopped.
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { error: { Error: 'InsufficientFundsError' } },
+    });
     expect(run.statesEntered).toEqual(['Reserve', 'RecordFailure', 'PublishFailure', 'Failed']);
     expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 1000, held: 0 });
     expect(chargesFor(payment.paymentId)).toHaveLength(0);
@@ -91,7 +95,8 @@ describe('Saga: payment-saga.asl.json with the real handlers, dynalite and the s
     // Act
     const run = await h.run(payment);
     // Assess
-    expect(run).toMatchObject({ status: 'FAILED', error: 'CardDeclinedError' });
+    // A business failure ends in the Succeed-type state Failed: a failed execution means a saga that stopped.
+    expect(run).toMatchObject({ status: 'SUCCEEDED', output: { error: { Error: 'CardDeclinedError' } } });
     expect(run.statesEntered).toEqual([
       'Reserve',
       'Charge',
@@ -163,7 +168,8 @@ describe('Saga: payment-saga.asl.json with the real handlers, dynalite and the s
     // Act
     const run = await h.run(payment, { beforeState: { Settle: voidHold } });
     // Assess
-    expect(run).toMatchObject({ status: 'FAILED', error: 'LedgerInvariantError' });
+    // A business failure ends in the Succeed-type state Failed: a failed execution means a saga that stopped.
+    expect(run).toMatchObject({ status: 'SUCCEEDED', output: { error: { Error: 'LedgerInvariantError' } } });
     expect(run.statesEntered).toEqual([
       'Reserve',
       'Charge',
