@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorXml } from '../sqs/query/xml-response';
 import { type AwsJsonService, type AwsRequestContext, AwsServiceError } from './aws-json-service';
 import type { RawAwsService } from './raw-service';
 import { requestContextOf } from './request-context';
@@ -115,12 +117,15 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         ? [...queryServices.values()][0]
         : queryServices.get(signingName ?? '');
     if (!service) {
-      writeAwsError(
-        response,
-        'application/x-amz-json-1.1',
-        'UnknownOperationException',
-        `no local service speaks the query protocol for ${signingName ?? 'an unsigned request'}; served: ${[...queryServices.keys()].join(', ')}`,
-      );
+      // In the query protocol's own error shape, so the client shows this message (not an XML parse error).
+      const body = errorXml({
+        requestId: randomUUID(),
+        type: 'Sender',
+        code: 'InvalidAction',
+        message: `the paysaga local endpoint serves no ${signingName ?? 'unsigned'} query-protocol action ${params.get('Action') ?? ''}; query protocol served for: ${[...queryServices.keys()].join(', ')}`,
+      });
+      response.writeHead(400, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body) });
+      response.end(body);
       return;
     }
     const answer = await service.handleQuery(params, requestContextOf(request.headers, options.region));

@@ -17,12 +17,15 @@ afterAll(async () => {
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
 /** A query-protocol request as botocore sends it: form-encoded, SigV4 scope naming sqs. */
-async function query(params: Record<string, string>): Promise<{ status: number; type: string; xml: string }> {
+async function query(
+  params: Record<string, string>,
+  service = 'sqs',
+): Promise<{ status: number; type: string; xml: string }> {
   const response = await fetch(runtime.endpoint, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-      authorization: `AWS4-HMAC-SHA256 Credential=local/20261204/${runtime.region}/sqs/aws4_request, SignedHeaders=host, Signature=0`,
+      authorization: `AWS4-HMAC-SHA256 Credential=local/20261204/${runtime.region}/${service}/aws4_request, SignedHeaders=host, Signature=0`,
     },
     body: new URLSearchParams({ Version: '2012-11-05', ...params }).toString(),
   });
@@ -149,5 +152,17 @@ describe('SQS query protocol through the edge', () => {
     );
     expect(unknown.status).toBe(400);
     expect(texts(unknown.xml, 'Code')).toEqual(['InvalidAction']);
+  });
+
+  it('answers a query action of a service it does not serve (STS) in the query error shape, not JSON', async () => {
+    // Act
+    const { status, type, xml } = await query({ Action: 'GetCallerIdentity', Version: '2011-06-15' }, 'sts');
+    // Assess
+    expect(status).toBe(400);
+    expect(type).toBe('text/xml');
+    expect(xml).toMatch(
+      /^<\?xml version="1.0"\?><ErrorResponse><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code>/,
+    );
+    expect(texts(xml, 'Message')[0]).toContain('serves no sts query-protocol action GetCallerIdentity');
   });
 });

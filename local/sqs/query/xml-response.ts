@@ -83,7 +83,8 @@ export function successXml({ action, namespace, requestId, shape, result }: Quer
 }
 
 export interface QueryFailure {
-  readonly namespace: string;
+  /** The service's XML namespace; absent when no service answers (an action for a service not served). */
+  readonly namespace?: string;
   readonly requestId: string;
   /** "Sender" for the caller's faults (4xx), "Receiver" for the service's (5xx). */
   readonly type: 'Sender' | 'Receiver';
@@ -100,7 +101,7 @@ export function errorXml({ namespace, requestId, type, code, message }: QueryFai
       '<Detail/>',
   );
   return (
-    `<?xml version="1.0"?><ErrorResponse xmlns="${namespace}">${error}` +
+    `<?xml version="1.0"?><ErrorResponse${namespace ? ` xmlns="${namespace}"` : ''}>${error}` +
     `${element('RequestId', escapeXml(requestId))}</ErrorResponse>`
   );
 }
