@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   ArnPrincipal,
@@ -16,9 +15,12 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { type StackContext, use } from 'sst/constructs';
 import { APP_NAME, QUEUES, type QueueKey } from '../core/config/names';
+import { ALARM_ON_ARRIVAL } from '../core/config/observability';
 import { Api } from './Api';
+import { alarmFactory, deadLetterAlarms, technicalErrorAlarms } from './alarms';
 import { sagaExecutionsArn } from './arns';
 import { Data } from './Data';
+import { paysagaDashboard } from './dashboard';
 import { History } from './History';
 import { Intake } from './Intake';
 import { ACTIONS, allow, keyStatement, tableReadStatement } from './permissions';
@@ -49,9 +51,13 @@ function assumableBy(principals: readonly string[]): IPrincipal {
 }
 
 /**
- * Operations: the alarm topic and its alarms (DLQ depth, saga failures,
- * throttles and time-outs, Lambda errors, API 5XX and p99 latency), the operations role (DLQ redrive,
- * saga redrive, read) and the read-only finance role.
+ * Operations: the alarm topic and its alarms, only on what needs a person (a
+ * saga stopped with its hold kept, a compensation DLQ arrival, technical
+ * errors of the steps, refused status moves, the age of any DLQ's oldest
+ * message, throttles and time-outs, errors of the functions outside the saga,
+ * API 5XX and p99 latency), the dashboard, the operations role (DLQ redrive,
+ * saga redrive, read) and the read-only finance role. Business outcomes
+ * (declines, short wallets) are metrics on the dashboard, never alarms.
  */
 export function Ops({ stack }: StackContext) {
   const { key, tables } = use(Data);
@@ -79,58 +85,70 @@ export function Ops({ stack }: StackContext) {
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }),
   );
-  const action = new SnsAction(topic);
-  const alarm = (id: string, metric: IMetric, description: string): Alarm => {
-    const created = new Alarm(stack, id, {
-      alarmName: `${APP_NAME}-${stack.stage}-${id}`,
-      alarmDescription: description,
-      metric,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    created.addAlarmAction(action);
-    return created;
-  };
+  const alarm = alarmFactory(stack, stack.stage, new SnsAction(topic));
 
   const deadLetterQueues: Record<string, IQueue> = { ...intake.deadLetterQueues, ...saga.deadLetterQueues };
-  for (const [queueKey, queue] of Object.entries(deadLetterQueues)) {
-    const spec = QUEUES[queueKey as QueueKey];
-    alarm(
-      `${queueKey}-visible`,
-      queue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }),
-      `Messages waiting in ${queue.queueName}: ${spec.deadLetter?.description}. Inspect with payctl dlq.`,
-    );
-  }
-  const sfnMetric = { period: ALARM_PERIOD, statistic: 'Sum' };
-  alarm('saga-failed', saga.stateMachine.metricFailed(sfnMetric), 'Saga executions failed: payctl sagas');
-  alarm('saga-throttled', saga.stateMachine.metricThrottled(sfnMetric), 'Saga executions throttled');
-  alarm('saga-timed-out', saga.stateMachine.metricTimedOut(sfnMetric), 'Saga executions timed out');
-  const apiMetric = { period: ALARM_PERIOD, statistic: 'Sum' };
-  alarm(
-    'api-5xx',
-    front.api.metricServerError(apiMetric),
-    'The API answered 5XX: see its access log and the api-* functions',
+  const dlqAlarms = deadLetterAlarms(
+    alarm,
+    ALARM_PERIOD,
+    Object.fromEntries(
+      Object.entries(deadLetterQueues).map(([queueKey, queue]) => [
+        queueKey,
+        { queue, description: QUEUES[queueKey as QueueKey].deadLetter?.description },
+      ]),
+    ),
+    ALARM_ON_ARRIVAL,
   );
-  new Alarm(stack, 'api-latency-p99', {
-    alarmName: `${APP_NAME}-${stack.stage}-api-latency-p99`,
-    alarmDescription: `API p99 latency above ${config.apiLatencyP99AlarmMs} ms over ${ALARM_PERIOD.toMinutes()} minutes`,
-    metric: front.api.metricLatency({ period: ALARM_PERIOD, statistic: 'p99' }),
-    threshold: config.apiLatencyP99AlarmMs,
-    evaluationPeriods: 1,
-    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-    treatMissingData: TreatMissingData.NOT_BREACHING,
-  }).addAlarmAction(action);
-  const allFunctions = {
+  const sfnMetric = { period: ALARM_PERIOD, statistic: 'Sum' };
+  // Business outcomes end the saga in a non-Fail state: a failed execution is a saga stopped with its hold kept.
+  const sagaAlarms = [
+    alarm(
+      'saga-failed',
+      saga.stateMachine.metricFailed(sfnMetric),
+      'A saga stopped with its hold kept (retries ran out, or an error no Catch handles): payctl sagas failed, fix, payctl sagas redrive',
+    ),
+    alarm('saga-throttled', saga.stateMachine.metricThrottled(sfnMetric), 'Saga executions throttled'),
+    alarm('saga-timed-out', saga.stateMachine.metricTimedOut(sfnMetric), 'Saga executions timed out'),
+  ];
+  const apiMetric = { period: ALARM_PERIOD, statistic: 'Sum' };
+  const apiAlarms = [
+    alarm(
+      'api-5xx',
+      front.api.metricServerError(apiMetric),
+      'The API answered 5XX: see its access log and the api-* functions',
+    ),
+    alarm(
+      'api-latency-p99',
+      front.api.metricLatency({ period: ALARM_PERIOD, statistic: 'p99' }),
+      `API p99 latency above ${config.apiLatencyP99AlarmMs} ms over ${ALARM_PERIOD.toMinutes()} minutes`,
+      config.apiLatencyP99AlarmMs,
+      true,
+    ),
+  ];
+  // The saga steps throw business outcomes (CardDeclinedError, ...) by design, and Lambda counts each as an
+  // error: their trouble is read from TechnicalError instead. Every other function errs only on trouble.
+  const functionsOutsideTheSaga = {
     intake: intake.intake,
-    ...saga.functions,
     archiveHistory: archiver,
     ...front.functions,
   };
-  for (const [fnKey, { fn }] of Object.entries(allFunctions)) {
-    alarm(`${fnKey}-errors`, fn.metricErrors(sfnMetric), `Errors in the ${fnKey} function`);
-  }
+  const functionAlarms = Object.entries(functionsOutsideTheSaga).map(([fnKey, { fn }]) =>
+    alarm(`${fnKey}-errors`, fn.metricErrors(sfnMetric), `Errors in the ${fnKey} function`),
+  );
+  const alarms = [
+    ...dlqAlarms,
+    ...sagaAlarms,
+    ...technicalErrorAlarms(alarm, ALARM_PERIOD),
+    ...apiAlarms,
+    ...functionAlarms,
+  ];
+  const dashboard = paysagaDashboard(stack, {
+    stage: stack.stage,
+    period: ALARM_PERIOD,
+    stateMachine: saga.stateMachine,
+    deadLetterQueues,
+    alarms,
+  });
 
   const dlqArns = Object.values(deadLetterQueues).map((queue) => queue.queueArn);
   const redriveTargets = [intake.intakeQueue, saga.notificationQueue].map((queue) => queue.queueArn);
@@ -184,5 +202,5 @@ export function Ops({ stack }: StackContext) {
     );
   }
 
-  return { topic, opsRole, financeRole };
+  return { topic, opsRole, financeRole, dashboard, alarms };
 }

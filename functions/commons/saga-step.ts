@@ -15,6 +15,7 @@ import {
 import { withReasonCode } from '../../core/saga/outcome';
 import { paymentLog } from './deps';
 import { idempotencyStore, logger, stepIdempotencyConfig, stepKeyPrefix } from './powertools';
+import { countStepFailure } from './step-metrics';
 
 type StepEvent =
   | { readonly payment: { readonly paymentId: string }; readonly executionArn: string }
@@ -75,6 +76,7 @@ export function sagaStep<S extends z.ZodType<StepEvent>, R extends object>(step:
         return result;
       } catch (error) {
         const shaped = shapeStepError(log, step.name, error);
+        countStepFailure(step.name, shaped);
         await recordAttempt(log, paymentId, step.name, startedAt, context.awsRequestId, shaped);
         throw shaped;
       }

@@ -37,6 +37,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::Cognito::UserPoolResourceServer': 'Identifier',
   'AWS::Cognito::UserPoolDomain': 'Domain',
   'AWS::WAFv2::WebACL': 'Name',
+  'AWS::CloudWatch::Alarm': 'AlarmName',
 };
 
 export class UnresolvableError extends Error {
@@ -101,6 +102,8 @@ export class CfnApp {
         return `arn:aws:kms:${region}:${account}:key/${logicalId}`;
       case 'AWS::IAM::Role':
         return `arn:aws:iam::${account}:role/${name}`;
+      case 'AWS::CloudWatch::Alarm':
+        return `arn:aws:cloudwatch:${region}:${account}:alarm:${name}`;
       // Generated ids (user pool, web ACL) stand in as their logical ids.
       case 'AWS::Cognito::UserPool':
         return `arn:aws:cognito-idp:${region}:${account}:userpool/${logicalId}`;

@@ -15,7 +15,6 @@ import { readSagaDefinitionText, sagaPlaceholders } from '../../core/saga/defini
 import { PAYMENT_REQUESTED_PATTERN, SAGA_TERMINAL_STATUS_PATTERN } from '../../events/envelope';
 import { ARCHIVE_RULE_RETRY } from '../../stacks/History';
 import { INTAKE_EVENT_SOURCE, INTAKE_RULE_RETRY } from '../../stacks/Intake';
-import { ALARM_PERIOD } from '../../stacks/Ops';
 import { stageConfig } from '../../stacks/stage-config';
 import type { CfnApp, CfnResource } from './cfn';
 import { cfnAppOf, synthesizeApp } from './synth-helper';
@@ -357,93 +356,5 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
     });
   });
 
-  describe('Ops', () => {
-    const alarms = () =>
-      cfn
-        .resourcesOfType('AWS::CloudWatch::Alarm')
-        .map(([stack, , alarm]) => cfn.renderDeep(stack, props(alarm)) as Props);
-    const topicArn = () =>
-      cfn.arn(
-        ...(findBy(cfn, 'AWS::SNS::Topic', 'TopicName', `paysaga-${stage}-alarms`).slice(0, 2) as [
-          string,
-          string,
-        ]),
-      );
-
-    it('sends alarms to an SNS topic encrypted with the CMK (email subscription where configured)', () => {
-      // Act
-      const [stack, , topic] = findBy(cfn, 'AWS::SNS::Topic', 'TopicName', `paysaga-${stage}-alarms`);
-      const subscriptions = cfn.resourcesOfType('AWS::SNS::Subscription').map(([, , s]) => props(s).Endpoint);
-      // Assess
-      expect(cfn.render(stack, props(topic).KmsMasterKeyId)).toBe(keyArn);
-      expect(subscriptions).toEqual(config.alarmEmail ? [config.alarmEmail] : []);
-      expect(alarms().every((a) => JSON.stringify(a.AlarmActions) === JSON.stringify([topicArn()]))).toBe(
-        true,
-      );
-    });
-
-    it('alarms on any visible message in any DLQ', () => {
-      // Prepare
-      const dlqKeys = QUEUE_KEYS.filter((key) => QUEUES[key].deadLetter !== undefined);
-      // Act
-      const dlqAlarms = alarms().filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
-      // Assess
-      expect(dlqAlarms.map((a) => (a.Dimensions as { Value: string }[])[0]?.Value).sort()).toEqual(
-        dlqKeys.map((key) => n.queues[key]).sort(),
-      );
-      for (const alarm of dlqAlarms) {
-        expect(alarm).toMatchObject({
-          Namespace: 'AWS/SQS',
-          Statistic: 'Maximum',
-          Threshold: 1,
-          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-          Period: ALARM_PERIOD.toSeconds(),
-        });
-      }
-    });
-
-    it('alarms on failed, throttled and timed-out saga executions', () => {
-      // Act
-      const sagaAlarms = alarms().filter((a) => a.Namespace === 'AWS/States');
-      // Assess
-      expect(sagaAlarms.map((a) => a.MetricName).sort()).toEqual(
-        ['ExecutionThrottled', 'ExecutionsFailed', 'ExecutionsTimedOut'].sort(),
-      );
-      for (const alarm of sagaAlarms) {
-        expect(alarm.Dimensions).toEqual([
-          {
-            Name: 'StateMachineArn',
-            Value: `arn:aws:states:${cfn.env.region}:${cfn.env.account}:stateMachine:${n.stateMachine}`,
-          },
-        ]);
-        expect(alarm).toMatchObject({
-          Statistic: 'Sum',
-          Threshold: 1,
-          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        });
-      }
-    });
-
-    it('alarms on errors of every function', () => {
-      // Act
-      const errorAlarms = alarms().filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
-      // Assess
-      expect(errorAlarms.map((a) => (a.Dimensions as { Value: string }[])[0]?.Value).sort()).toEqual(
-        FUNCTION_KEYS.map((key) => n.functions[key]).sort(),
-      );
-    });
-
-    it('defines the operations and finance roles, each for one hour sessions', () => {
-      // Act
-      const roles = cfn
-        .resourcesOfType('AWS::IAM::Role')
-        .filter(([, , role]) => props(role).RoleName !== undefined)
-        .map(([, , role]) => [props(role).RoleName, props(role).MaxSessionDuration]);
-      // Assess
-      expect(roles.sort()).toEqual([
-        [`paysaga-${stage}-finance`, 3600],
-        [`paysaga-${stage}-operations`, 3600],
-      ]);
-    });
-  });
+  // The Ops stack (alarms, dashboard, team roles): test/infra/ops.test.ts.
 });
