@@ -7,15 +7,17 @@ import { dynaliteLevel } from './dynalite';
 import { type CallProfile, E2eBench } from './e2e';
 import { rawEngineLevel, serviceLevel } from './engine';
 import { frontDoorLevels } from './front-door';
+import { type LongWalletResult, longWalletBench } from './long-wallet';
 import type { LevelResult } from './measure';
 
-const USAGE = `usage: npm run bench -- [--levels 1,4,16,64] [--sagas 40] [--storage disk|memory] [--only e2e|engine|dynalite|frontdoor] [--json]
+const USAGE = `usage: npm run bench -- [--levels 1,4,16,64] [--sagas 40] [--storage disk|memory] [--only e2e|engine|dynalite|frontdoor|long-wallet] [--long-wallet-payments 10000] [--json]
 
 End-to-end saga throughput and latency (PutEvents -> terminal status) through the local
 runtime at each concurrency level (sagas in flight), and in the same run the ceilings it
 sits under: the raw aws-local-stepfunctions engine and paysaga's Step Functions service
 with trivial tasks, and dynalite's conditional-write rate; and the HTTP front door's
-POST /v1/payments and GET /v1/payments/{id} rate and latency.
+POST /v1/payments and GET /v1/payments/{id} rate and latency; and one wallet's ledger over
+10,000 payments (reserve + settle each): write units and latency of the first and last 500.
   --sagas    sagas per level at least (each level runs max(sagas, 6 x level))
   --storage  the e2e runtime's storage: disk (as npm start, default) or memory
   --sqs-synchronous NORMAL  what-if: run the SQS store's SQLite with this synchronous pragma
@@ -35,6 +37,7 @@ function parseOptions() {
       storage: { type: 'string', default: 'disk' },
       only: { type: 'string' },
       'sqs-synchronous': { type: 'string' },
+      'long-wallet-payments': { type: 'string', default: '10000' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -146,6 +149,25 @@ async function endToEnd(
   }
 }
 
+const LONG_WALLET_CONCURRENCY = 8;
+
+async function longWalletRun(payments: number): Promise<LongWalletResult> {
+  say(
+    `one wallet, ${payments} payments (reserve + settle), ${LONG_WALLET_CONCURRENCY} in flight, dynalite in memory`,
+  );
+  const result = await longWalletBench(payments, LONG_WALLET_CONCURRENCY, say);
+  for (const [label, w] of [
+    ['first', result.first],
+    ['last', result.last],
+  ] as const) {
+    say(`  ${label} ${w.payments}: ${w.wcuPerPayment} WCU/payment  p50 ${w.p50Ms} ms  p99 ${w.p99Ms} ms`);
+  }
+  say(
+    `  wallet item ${result.itemBytesAfterFirst} bytes after 500, ${result.itemBytesAtEnd} bytes after ${payments}; ${result.seconds} s`,
+  );
+  return result;
+}
+
 function markdown(rows: readonly Row[]): string {
   const lines = [
     '| what | concurrency | rate | p50 ms | p99 ms | CPU ms per run | runs |',
@@ -187,6 +209,10 @@ async function main(): Promise<void> {
     profile = await endToEnd(levels, sagas, options.storage, rows, options['sqs-synchronous']);
   if (!options.only || options.only === 'frontdoor')
     await frontDoorLevels(levels, 5 * sagas, options.storage, rows, say);
+  const longWallet =
+    !options.only || options.only === 'long-wallet'
+      ? await longWalletRun(Number(options['long-wallet-payments']))
+      : undefined;
   const loadAfter = loadavg()[0]?.toFixed(1);
   const result = {
     machine,
@@ -194,6 +220,7 @@ async function main(): Promise<void> {
     seconds: Math.round((Date.now() - started) / 1000),
     rows,
     ...(profile && { requestsPerSaga: profile.perSaga }),
+    ...(longWallet && { longWallet }),
   };
   if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {

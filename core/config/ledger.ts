@@ -10,4 +10,10 @@ export const LEDGER_SHARDS = {
   journalDay: 8,
   /** gsi3 EXPIRY#<n>: wallets with open holds, by the earliest expiry (the hold sweeper). */
   holdExpiry: 4,
+  /**
+   * Counters on the wallet item, bumped when a closed hold's marker leaves it
+   * (or a tombstone is written): a reserve that read the journal fails its
+   * write if its payment's counter moved meanwhile (core/ledger/store.ts).
+   */
+  reserveGuards: 16,
 } as const;

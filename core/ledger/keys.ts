@@ -6,6 +6,8 @@ import { LEDGER_SHARDS } from '../config/ledger';
  *
  *   wallet         pk WALLET#<walletId>        sk WALLET
  *                  gsi3pk EXPIRY#<n>   gsi3sk <nextExpiry>#<walletId>     (only while it has open holds)
+ *                  rs#<paymentId>, rb#<paymentId>: an open hold's reserve seq and balance after
+ *                  g<n>: guard counters of the payments hashing to n (store.ts)
  *   journal entry  pk JOURNAL#<ref>            sk OP#<operation>
  *                  gsi1pk JOURNAL#<yyyy-mm-dd of effectiveAt>#<n>   gsi1sk <effectiveAt>#<entryId>
  *                  gsi2pk WALLET#<walletId>#J  gsi2sk <effectiveAt>#<seq, 12 digits>
@@ -54,6 +56,13 @@ export const journalDayPks = (day: string): string[] =>
 export const walletJournalPk = (walletId: string): string => `WALLET#${walletId}#J`;
 export const walletJournalSk = (effectiveAt: string, seq: number): string =>
   `${effectiveAt}#${String(seq).padStart(12, '0')}`;
+
+/** The wallet item's guard counter of a payment (LEDGER_SHARDS.reserveGuards of them, `g<n>`). */
+export const guardAttribute = (paymentId: string): string =>
+  `g${shardOf(paymentId, LEDGER_SHARDS.reserveGuards)}`;
+/** Top-level attributes of the wallet item with an open hold's reserve sequence number and balance after. */
+export const reserveSeqAttribute = (paymentId: string): string => `rs#${paymentId}`;
+export const reserveBalanceAttribute = (paymentId: string): string => `rb#${paymentId}`;
 
 export const holdExpiryPk = (walletId: string): string =>
   `EXPIRY#${shardOf(walletId, LEDGER_SHARDS.holdExpiry)}`;

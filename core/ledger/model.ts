@@ -98,6 +98,8 @@ export const WalletSchema = z.object({
   seq: Seq.optional(),
   /** A lower bound of the earliest expiresAt of the open holds (sparse expiry index); absent when none. */
   nextExpiry: IsoInstant.optional(),
+  /** The guard counters (keys.ts `g<n>`), read so a reserve can require them unchanged. */
+  guards: z.record(z.string(), z.number()).optional(),
   /** Written by the old compactWallet; kept so old items still parse. */
   compactedThrough: IsoInstant.optional(),
 });

@@ -19,7 +19,7 @@ import { type Hold, type JournalEntry, JournalEntrySchema, type Wallet, WalletSc
 import { availableEffectOf } from './postings';
 import { holdFromEntries } from './rebuild';
 import type { Statement, StatementLine } from './results';
-import type { LedgerDocumentClient } from './store';
+import { type LedgerDocumentClient, parseWallet } from './store';
 
 type Key = QueryCommandInput['ExclusiveStartKey'];
 interface EntryQuery {
@@ -56,7 +56,7 @@ export class LedgerReader {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: walletKey(walletId), ConsistentRead: true }),
     );
-    return Item ? WalletSchema.parse(Item) : undefined;
+    return Item ? parseWallet(Item) : undefined;
   }
 
   /** A payment's hold wherever it is: open (or being closed) on the wallet, else rebuilt from the journal. */
@@ -166,7 +166,7 @@ export class LedgerReader {
     const wallets: Wallet[] = [];
     const entries: JournalEntry[] = [];
     for await (const item of this.scan(undefined, 500)) {
-      if (item.kind === 'wallet') wallets.push(WalletSchema.parse(item));
+      if (item.kind === 'wallet') wallets.push(parseWallet(item));
       else if (item.kind === 'journal') entries.push(JournalEntrySchema.parse(item));
     }
     return { wallets: wallets.map((wallet) => withClosedHolds(wallet, entries)), entries };

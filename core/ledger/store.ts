@@ -9,11 +9,14 @@ import { isConditionFailure } from '../dynamo/condition';
 import { LedgerContentionError } from '../errors';
 import {
   ENTRY_SK_PREFIX,
+  guardAttribute,
   holdExpiryPk,
   holdExpirySk,
   journalDayPk,
   journalKey,
   journalPk,
+  reserveBalanceAttribute,
+  reserveSeqAttribute,
   TOMBSTONE_SK,
   tombstoneKey,
   walletJournalPk,
@@ -66,10 +69,16 @@ const versionIs = (wallet: Wallet) =>
  * (the caller re-reads and decides: dynalite ignores
  * ReturnValuesOnConditionCheckFailure); `contend` is the one loop around that.
  *
- * Writes "versioned" on the wallet's seq are those that decided on the
- * absence of a marker after reading the journal: any write to the wallet in
- * between (another operation's) fails them, so the journal they read is
- * still the whole story when they apply.
+ * A write that decided on the absence of a marker after reading the journal
+ * must fail if a marker of that ref left the wallet meanwhile (the journal it
+ * read may predate that operation's entry). Deposits, refunds and adjustments
+ * (rare) are "versioned": they require the wallet's seq unchanged. Reserve
+ * (the hot path) requires only its payment's guard counter unchanged: the
+ * removal of a closed hold's marker and a tombstone bump the counter of that
+ * payment (one of LEDGER_SHARDS.reserveGuards), so concurrent reserves and
+ * settles of other payments rarely fail it. An open hold's reserve seq and
+ * balance after live in top-level attributes (keys.ts), computed by the
+ * write itself (a nested path of the hold cannot be set with the hold).
  */
 export class LedgerStore {
   constructor(
@@ -94,7 +103,7 @@ export class LedgerStore {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: walletKey(walletId), ConsistentRead: true }),
     );
-    return Item ? WalletSchema.parse(Item) : undefined;
+    return Item ? parseWallet(Item) : undefined;
   }
 
   /** Creates the wallet item if absent; false when it already existed. */
@@ -108,29 +117,46 @@ export class LedgerStore {
     );
   }
 
-  /** Funds suffice and the payment holds nothing yet: the hold, balances and expiry index at once (versioned). */
+  /**
+   * Funds suffice and the payment holds nothing yet: the hold, balances, its
+   * seq and balance after, and the expiry index (a lower bound: set when this
+   * hold expires first as far as the wallet read shows, else only if absent).
+   */
   placeHold(wallet: Wallet, paymentId: string, hold: Hold): Promise<Wallet | undefined> {
-    const nextExpiry =
-      wallet.nextExpiry && wallet.nextExpiry < hold.expiresAt ? wallet.nextExpiry : hold.expiresAt;
+    const guard = guardAttribute(paymentId);
+    const seen = wallet.guards?.[guard];
+    const earliest = !wallet.nextExpiry || hold.expiresAt < wallet.nextExpiry;
+    const expiry = (path: string, value: string) =>
+      earliest ? `${path} = ${value}` : `${path} = if_not_exists(${path}, ${value})`;
     return this.updateWallet(wallet.walletId, {
       set: [
         '#holds.#p = :hold',
+        '#rs = if_not_exists(#seq, :zero) + :one',
+        '#rb = #available - :amount',
+        BUMP,
         '#available = #available - :amount',
         '#held = #held + :amount',
-        '#seq = :next',
-        '#nextExpiry = :nextExpiry',
-        '#gsi3pk = :gsi3pk',
-        '#gsi3sk = :gsi3sk',
+        expiry('#nextExpiry', ':nextExpiry'),
+        expiry('#gsi3pk', ':gsi3pk'),
+        expiry('#gsi3sk', ':gsi3sk'),
       ],
-      condition: `attribute_not_exists(#holds.#p) AND #available >= :amount AND ${versionIs(wallet)}`,
-      names: { '#p': paymentId, '#nextExpiry': 'nextExpiry', '#gsi3pk': 'gsi3pk', '#gsi3sk': 'gsi3sk' },
+      condition: `attribute_not_exists(#holds.#p) AND #available >= :amount AND ${seen === undefined ? 'attribute_not_exists(#guard)' : '#guard = :seen'}`,
+      names: {
+        '#p': paymentId,
+        '#rs': reserveSeqAttribute(paymentId),
+        '#rb': reserveBalanceAttribute(paymentId),
+        '#guard': guard,
+        '#nextExpiry': 'nextExpiry',
+        '#gsi3pk': 'gsi3pk',
+        '#gsi3sk': 'gsi3sk',
+      },
       values: {
         ':hold': hold,
         ':amount': hold.amount,
-        ...this.version(wallet),
-        ':nextExpiry': nextExpiry,
+        ...(seen !== undefined && { ':seen': seen }),
+        ':nextExpiry': hold.expiresAt,
         ':gsi3pk': holdExpiryPk(wallet.walletId),
-        ':gsi3sk': holdExpirySk(nextExpiry, wallet.walletId),
+        ':gsi3sk': holdExpirySk(hold.expiresAt, wallet.walletId),
       },
     });
   }
@@ -250,32 +276,46 @@ export class LedgerStore {
   }
 
   /**
-   * Release before reserve: bumps the version while the payment holds nothing,
+   * Release before reserve: bumps the payment's guard while it holds nothing,
    * after its tombstone was written, so a reserve that read the journal
-   * before the tombstone fails its versioned write and reads it again.
+   * before the tombstone fails its write and reads it again.
    */
-  async bumpVersionWithoutHold(walletId: string, paymentId: string): Promise<boolean> {
+  async guardAgainstLateReserve(walletId: string, paymentId: string): Promise<boolean> {
     return (
       (await this.updateWallet(walletId, {
-        set: [BUMP],
+        set: ['#guard = if_not_exists(#guard, :zero) + :one'],
         condition: 'attribute_exists(pk) AND attribute_not_exists(#holds.#p)',
-        names: { '#p': paymentId },
+        names: { '#p': paymentId, '#guard': guardAttribute(paymentId) },
       })) !== undefined
     );
   }
 
-  /** Removes a closed operation's marker once its journal entries exist; a hold's only in the state they record. */
+  /**
+   * Removes a closed operation's marker once its journal entries exist; a
+   * hold's only in the state they record, with its reserve attributes, and
+   * bumping its guard (see above).
+   */
   removeClosedMarker(
     walletId: string,
     map: 'holds' | 'deposits' | 'adjustments',
     key: string,
     state?: Hold['state'],
   ): Promise<Wallet | undefined> {
+    const hold = map === 'holds';
     return this.updateWallet(walletId, {
-      set: [],
-      remove: ['#map.#k'],
+      set: hold ? ['#guard = if_not_exists(#guard, :zero) + :one'] : [],
+      remove: hold ? ['#map.#k', '#rs', '#rb'] : ['#map.#k'],
       condition: state === undefined ? 'attribute_exists(#map.#k)' : '#map.#k.#state = :state',
-      names: { '#map': map, '#k': key, ...(state !== undefined && { '#state': 'state' }) },
+      names: {
+        '#map': map,
+        '#k': key,
+        ...(state !== undefined && { '#state': 'state' }),
+        ...(hold && {
+          '#guard': guardAttribute(key),
+          '#rs': reserveSeqAttribute(key),
+          '#rb': reserveBalanceAttribute(key),
+        }),
+      },
       ...(state !== undefined && { values: { ':state': state } }),
     });
   }
@@ -382,7 +422,7 @@ export class LedgerStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return WalletSchema.parse(Attributes);
+      return parseWallet(Attributes ?? {});
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -398,4 +438,21 @@ export class LedgerStore {
       throw error;
     }
   }
+}
+
+/** The wallet item as the ledger sees it: reserve attributes folded into their holds, guard counters collected. */
+export function parseWallet(item: Record<string, unknown>): Wallet {
+  const holds = { ...((item.holds ?? {}) as Record<string, Record<string, unknown>>) };
+  const guards: Record<string, number> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (/^g\d+$/.test(name) && typeof value === 'number') guards[name] = value;
+  }
+  for (const [paymentId, hold] of Object.entries(holds)) {
+    const seq = item[reserveSeqAttribute(paymentId)];
+    const balance = item[reserveBalanceAttribute(paymentId)];
+    if (typeof seq === 'number' && typeof balance === 'number') {
+      holds[paymentId] = { ...hold, reserveSeq: seq, reserveBalance: balance };
+    }
+  }
+  return WalletSchema.parse({ ...item, holds, ...(Object.keys(guards).length > 0 && { guards }) });
 }

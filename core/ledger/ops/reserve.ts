@@ -45,18 +45,12 @@ export async function reserve(ctx: OpContext, request: ReserveInput): Promise<Re
     if (input.expiresAt <= now) {
       throw new InvalidPaymentError(`reserve: expiresAt ${input.expiresAt} is not in the future`);
     }
-    const hold: Hold = {
-      state: 'PENDING',
-      amount: value,
-      expiresAt: input.expiresAt,
-      reservedAt: now,
-      reserveSeq: (wallet.seq ?? 0) + 1,
-      reserveBalance: wallet.available - value,
-    };
+    const hold: Hold = { state: 'PENDING', amount: value, expiresAt: input.expiresAt, reservedAt: now };
     const after = await ctx.store.placeHold(wallet, input.paymentId, hold);
-    if (!after) return undefined;
-    await ctx.store.putJournalEntry(reserveEntry(after, input.paymentId, hold));
-    return answer(after, input.paymentId, value, hold, false);
+    const placed = after?.holds[input.paymentId];
+    if (!after || !placed) return undefined;
+    await ctx.store.putJournalEntry(reserveEntry(after, input.paymentId, placed));
+    return answer(after, input.paymentId, value, placed, false);
   });
 }
 
