@@ -80,7 +80,7 @@ export class DynamoPaymentLog implements PaymentLog {
     const at = this.now().toISOString();
     const item = {
       ...paymentKey(payment.paymentId),
-      gsi1pk: paymentDayPk(payment.requestedAt),
+      gsi1pk: paymentDayPk(payment.requestedAt, payment.paymentId),
       gsi1sk: paymentDaySk(payment.requestedAt, payment.paymentId),
       paymentId: payment.paymentId,
       status: 'REQUESTED',

@@ -10,9 +10,10 @@ import type { PaymentRequested } from '../../events/payment-requested.v1';
 import { canonicalJson } from '../canonical-json';
 import { daysBetween } from '../days';
 import { isConditionFailure } from '../dynamo/condition';
+import { mergeByKey } from '../dynamo/shards';
 import { PAYMENTS_BY_DAY_INDEX } from '../dynamo/tables';
 import { findPanPaths } from '../pan';
-import { paymentDayPk, paymentKey, STEP_PREFIX } from './keys';
+import { paymentDayPks, paymentKey, STEP_PREFIX } from './keys';
 import { DynamoPaymentLog, requestHash } from './payment-log';
 import {
   type ArchiveRecord,
@@ -115,21 +116,27 @@ export class PaymentsRepository {
     return steps;
   }
 
-  /** Payments requested on each UTC day from..to (yyyy-mm-dd, inclusive), paged through gsi1. */
+  /**
+   * Payments requested on each UTC day from..to (yyyy-mm-dd, inclusive), paged through gsi1, in
+   * request order: each day's shards are queried and merged by their sort key.
+   */
   async *paymentsRequestedBetween(
     fromDay: string,
     toDay: string,
     pageSize = 100,
   ): AsyncGenerator<PaymentRecord> {
     for (const day of daysBetween(fromDay, toDay)) {
-      for await (const item of this.query(
-        {
-          IndexName: PAYMENTS_BY_DAY_INDEX,
-          KeyConditionExpression: 'gsi1pk = :day',
-          ExpressionAttributeValues: { ':day': paymentDayPk(`${day}T00:00:00.000Z`) },
-        },
-        pageSize,
-      )) {
+      const shards = paymentDayPks(day).map((pk) =>
+        this.query(
+          {
+            IndexName: PAYMENTS_BY_DAY_INDEX,
+            KeyConditionExpression: 'gsi1pk = :day',
+            ExpressionAttributeValues: { ':day': pk },
+          },
+          pageSize,
+        ),
+      );
+      for await (const item of mergeByKey(shards, (i) => String(i.gsi1sk ?? ''))) {
         yield PaymentRecordSchema.parse(item);
       }
     }

@@ -46,6 +46,9 @@ export function stepIdempotencyConfig(): IdempotencyConfig {
   });
 }
 
+/** A saga step's name (its keyPrefix's last part) from its function key: releaseFunds -> release-funds. */
+export const stepNameOf = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
 /** The idempotency key prefix of a saga step: one per step, so steps never replay each other's results. */
 export const stepKeyPrefix = (stepName: string): string => `paysaga.${stepName}`;
 

@@ -18,6 +18,11 @@ export interface RunFacts {
   readonly executions: ReadonlyMap<string, string>;
   /** The payments' recorded status by paymentId (SUCCEEDED, FAILED, NEEDS_ATTENTION, ...): their outcome. */
   readonly outcomes: ReadonlyMap<string, string>;
+  /**
+   * Watched payments (those hit by crashBeforeRecord): the errors their execution failed with, other
+   * than a runtime restart (kill -9). Any entry means the saga stopped and needed a redrive.
+   */
+  readonly stops: ReadonlyMap<string, readonly string[]>;
   /** DLQ messages by paymentId. */
   readonly dlq: ReadonlyMap<string, readonly DlqEntry[]>;
   readonly charges: readonly SandboxCharge[];
@@ -39,6 +44,8 @@ export interface RunExpectations {
   /** Malformed requests sent: each must be in the intake DLQ with a reason. */
   readonly malformed: readonly { readonly paymentId: string }[];
   readonly intakeDlq: string;
+  /** Payments whose step died before saving its result (crashBeforeRecord) and met no fault that stops a saga. */
+  readonly crashedBeforeRecord: readonly string[];
 }
 
 export interface CheckResult {
@@ -58,6 +65,8 @@ export const CHECK_NAMES = {
   unreleasedHolds: 'unreleased holds = 0 (no open hold of a terminal saga outside a DLQ)',
   moneyConserved: 'money conserved per currency (ledger invariants)',
   reconciliation: 'reconciliation clean (discrepancies outside DLQs = 0)',
+  crashBeforeRecord:
+    'a step that died before saving its result was retried past its lock (no redrive: the execution never failed)',
 } as const;
 
 const FIRST_FEW = 5;
@@ -153,6 +162,18 @@ export function checkUnreleasedHolds(expect: RunExpectations, facts: RunFacts): 
   return result(CHECK_NAMES.unreleasedHolds, open, 'no hold left open');
 }
 
+export function checkCrashBeforeRecord(expect: RunExpectations, facts: RunFacts): CheckResult {
+  const stopped = expect.crashedBeforeRecord.flatMap((paymentId) => {
+    const errors = facts.stops.get(paymentId) ?? [];
+    return errors.length > 0 ? [`${paymentId} (stopped: ${errors.join(', ')})`] : [];
+  });
+  return result(
+    CHECK_NAMES.crashBeforeRecord,
+    stopped,
+    `${expect.crashedBeforeRecord.length} sagas hit, none stopped`,
+  );
+}
+
 export function checkMoneyConserved(facts: RunFacts): CheckResult {
   const report = checkLedgerInvariants(facts.ledger);
   const totals = Object.entries(report.totalsByCurrency)
@@ -186,5 +207,6 @@ export function runChecks(expect: RunExpectations, facts: RunFacts): CheckResult
     checkUnreleasedHolds(expect, facts),
     checkMoneyConserved(facts),
     checkReconciliation(facts),
+    checkCrashBeforeRecord(expect, facts),
   ];
 }

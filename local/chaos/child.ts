@@ -36,8 +36,11 @@ const runtime = await startRuntime({
   // The run drives the bus, not the HTTP API; a fixed front-door port would collide between runs.
   frontDoor: false,
   log,
-  faults: chaosFaults(Number(values.seed), ChaosRatesSchema.parse(JSON.parse(values.rates)), (line) =>
-    write(JSON.stringify(line)),
+  faults: chaosFaults(
+    Number(values.seed),
+    ChaosRatesSchema.parse(JSON.parse(values.rates)),
+    (line) => write(JSON.stringify(line)),
+    Number(values['retry-scale']),
   ),
 });
 write(

@@ -1,3 +1,4 @@
+import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import type { FinanceDeps } from '../../cli/finance/deps';
 import { runReconcile } from '../../cli/finance/reconcile';
 import { DLQ_KEYS } from '../../cli/ops/args';
@@ -9,6 +10,7 @@ import { LedgerReader } from '../../core/ledger';
 import { DynamoPaymentLog } from '../../core/payments/payment-log';
 import { listRunExecutions } from '../demo/drive';
 import type { DemoTarget } from '../demo/target';
+import { RESTART_CAUSE } from '../sfn/executions';
 import type { DlqEntry, RunFacts } from './checks';
 
 /** More than any run puts in a DLQ: peek reads them all. */
@@ -26,6 +28,8 @@ export async function collectFacts(
   deps: OpsDeps & FinanceDeps,
   prefix: string,
   run: { readonly startedAt: Date; readonly now: Date },
+  /** Payments whose executions' failures to read (their history): those hit by crashBeforeRecord. */
+  watched: readonly string[] = [],
 ): Promise<RunFacts> {
   const executions = new Map<string, string>();
   for (const execution of await listRunExecutions(target, prefix)) {
@@ -40,6 +44,14 @@ export async function collectFacts(
       names.slice(i, i + OUTCOME_READS_AT_ONCE).map(async (paymentId) => {
         const record = await payments.get(paymentId);
         if (record) outcomes.set(paymentId, record.status);
+      }),
+    );
+  }
+  const stops = new Map<string, string[]>();
+  for (let i = 0; i < watched.length; i += OUTCOME_READS_AT_ONCE) {
+    await Promise.all(
+      watched.slice(i, i + OUTCOME_READS_AT_ONCE).map(async (paymentId) => {
+        stops.set(paymentId, await stopsOf(target, paymentId));
       }),
     );
   }
@@ -67,5 +79,24 @@ export async function collectFacts(
   } catch (error) {
     reconciliation = { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
-  return { executions, outcomes, dlq, charges, ledger, reconciliation };
+  return { executions, outcomes, stops, dlq, charges, ledger, reconciliation };
+}
+
+/** The errors an execution failed with (each failure before a redrive), except a runtime restart. */
+async function stopsOf(target: DemoTarget, paymentId: string): Promise<string[]> {
+  const executionArn = `${target.stateMachineArn.replace(':stateMachine:', ':execution:')}:${paymentId}`;
+  const errors: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await target.clients.sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }),
+    );
+    for (const event of page.events ?? []) {
+      const failed = event.executionFailedEventDetails;
+      if (event.type === 'ExecutionFailed' && failed?.cause !== RESTART_CAUSE)
+        errors.push(failed?.error ?? 'unknown');
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return errors;
 }

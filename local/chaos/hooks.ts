@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { FunctionKey } from '../../core/config/names';
+import { FUNCTIONS, type FunctionKey } from '../../core/config/names';
 import type { InjectedFault } from '../functions/invoker';
 import type { RuntimeOptions } from '../runtime';
 import { type ChaosRates, type InjectedKind, invocationDecision, redeliveryDecision } from './schedule';
@@ -35,6 +35,16 @@ export interface InjectedFaultLine {
   readonly attempt?: number;
 }
 
+/**
+ * What a step that died after its side effect but before Powertools saved its result leaves behind:
+ * its idempotency record in progress until the dead invocation's deadline. Loaded on first use, in the
+ * runtime's process, once the runtime has set the functions' environment.
+ */
+async function leaveInProgress(key: FunctionKey, event: unknown, lockMs: number): Promise<void> {
+  const { leaveStepInProgress, stepNameOf } = await import('../../functions/commons/powertools');
+  await leaveStepInProgress(stepNameOf(key), event, lockMs);
+}
+
 const paymentIdOfTask = (event: unknown): string | undefined => {
   const payment = (event as { payment?: { paymentId?: unknown } } | null)?.payment;
   return typeof payment?.paymentId === 'string' ? payment.paymentId : undefined;
@@ -59,6 +69,8 @@ export function chaosFaults(
   seed: number,
   rates: ChaosRates,
   report: (line: InjectedFaultLine) => void,
+  /** The run's retry scale: a crashed step's lock lasts its function timeout times this, as its retries do. */
+  lockScale = 1,
 ): NonNullable<RuntimeOptions['faults']> {
   const attempts = new Map<string, number>();
   return {
@@ -77,6 +89,13 @@ export function chaosFaults(
           return { at: 'before', error: new SimulatedCrashError(what) };
         case 'crashAfterSideEffect':
           return { at: 'after', error: new SimulatedCrashError(what) };
+        case 'crashBeforeRecord':
+          return {
+            at: 'after',
+            error: new SimulatedCrashError(what),
+            afterHandler: (input) =>
+              leaveInProgress(key, input, FUNCTIONS[key].timeoutSeconds * 1000 * lockScale),
+          };
         case 'crashNotRetried':
           return { at: 'before', error: new SimulatedUnknownCrashError(what) };
         case 'settleRefused':

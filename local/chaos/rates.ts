@@ -7,6 +7,7 @@ const Probability = z.number().min(0).max(1);
 export const ChaosRatesSchema = z.strictObject({
   crashBefore: Probability.default(DEFAULT_RATES.crashBefore),
   crashAfter: Probability.default(DEFAULT_RATES.crashAfter),
+  crashBeforeRecord: Probability.default(DEFAULT_RATES.crashBeforeRecord),
   crashNotRetried: Probability.default(DEFAULT_RATES.crashNotRetried),
   intakeRedelivery: Probability.default(DEFAULT_RATES.intakeRedelivery),
   duplicates: Probability.default(DEFAULT_RATES.duplicates),

@@ -165,9 +165,24 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> 
     });
     const endedAt = new Date();
     progress('collecting facts and checking');
-    const facts = await collectFacts(target, deps, prefix, { startedAt, now: new Date() });
+    // Sagas whose step died before saving its result, and that met no fault meant to stop a saga.
+    const crashedBeforeRecord = [...supervisor.faultsByPayment]
+      .filter(([, kinds]) => kinds.has('crashBeforeRecord') && !kinds.has('crashNotRetried'))
+      .map(([paymentId]) => paymentId);
+    const facts = await collectFacts(
+      target,
+      deps,
+      prefix,
+      { startedAt, now: new Date() },
+      crashedBeforeRecord,
+    );
     const checks = runChecks(
-      { payments: plan.payments, malformed: plan.malformed, intakeDlq: target.names.queues.intakeDlq },
+      {
+        payments: plan.payments,
+        malformed: plan.malformed,
+        intakeDlq: target.names.queues.intakeDlq,
+        crashedBeforeRecord,
+      },
       facts,
     );
     const all = [...checks, ...runHealth(quiet, supervisor)];

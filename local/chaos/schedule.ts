@@ -88,6 +88,7 @@ export function paymentMethodOf(seed: number, paymentId: string, kind: PaymentKi
 export const INJECTED_KINDS = [
   'crashBeforeSideEffect',
   'crashAfterSideEffect',
+  'crashBeforeRecord',
   'crashNotRetried',
   'settleRefused',
   'intakeRedelivery',
@@ -104,6 +105,12 @@ export interface ChaosRates {
   readonly crashBefore: number;
   /** A saga step dies just after its side effect (first attempt; its result is lost). */
   readonly crashAfter: number;
+  /**
+   * A saga step dies after its side effect but before Powertools saved its result (first attempt): its
+   * idempotency record stays in progress until the dead invocation's deadline, and the retries must
+   * outlast that lock (no redrive).
+   */
+  readonly crashBeforeRecord: number;
   /** A forward step dies with an error the ASL does not retry: the saga fails and ops redrive it. */
   readonly crashNotRetried: number;
   /** A processed intake message is not deleted and comes back at once. */
@@ -117,6 +124,7 @@ export interface ChaosRates {
 export const DEFAULT_RATES: ChaosRates = {
   crashBefore: 0.03,
   crashAfter: 0.03,
+  crashBeforeRecord: 0.02,
   crashNotRetried: 0.004,
   intakeRedelivery: 0.05,
   duplicates: 0.05,
@@ -128,9 +136,19 @@ export const CRASHABLE: ReadonlySet<FunctionKey> = new Set(
   FUNCTION_KEYS.filter((key) => FUNCTIONS[key].aslPlaceholder !== undefined),
 );
 const FORWARD: ReadonlySet<FunctionKey> = new Set(['reserve', 'charge', 'settle']);
+/** Steps that keep a Powertools idempotency record (RecordOutcome is a plain conditional write). */
+export const RECORDED: ReadonlySet<FunctionKey> = new Set(
+  [...CRASHABLE].filter((key) => key !== 'recordOutcome'),
+);
 
 export type InvocationDecision =
-  | { readonly fault: 'crashBeforeSideEffect' | 'crashAfterSideEffect' | 'crashNotRetried' }
+  | {
+      readonly fault:
+        | 'crashBeforeSideEffect'
+        | 'crashAfterSideEffect'
+        | 'crashBeforeRecord'
+        | 'crashNotRetried';
+    }
   | { readonly fault: 'settleRefused' }
   | undefined;
 
@@ -154,7 +172,9 @@ export function invocationDecision(
   const draw = chaosDraw(seed, paymentId, key, attempt, 'crash');
   if (draw < rates.crashBefore) return { fault: 'crashBeforeSideEffect' };
   if (draw < rates.crashBefore + rates.crashAfter) return { fault: 'crashAfterSideEffect' };
-  if (FORWARD.has(key) && draw < rates.crashBefore + rates.crashAfter + rates.crashNotRetried) {
+  const beforeRecord = rates.crashBefore + rates.crashAfter + rates.crashBeforeRecord;
+  if (draw < beforeRecord) return RECORDED.has(key) ? { fault: 'crashBeforeRecord' } : undefined;
+  if (FORWARD.has(key) && draw < beforeRecord + rates.crashNotRetried) {
     return { fault: 'crashNotRetried' };
   }
   return undefined;

@@ -36,6 +36,8 @@ export class RuntimeSupervisor {
   /** Saga outcome lines seen (a saga redriven, or ended again after a kill, counts again). */
   outcomes = 0;
   readonly injected: Partial<Record<InjectedKind, number>> = {};
+  /** Which faults hit each payment (from the runtime's fault lines). */
+  readonly faultsByPayment = new Map<string, Set<InjectedKind>>();
   readonly errors: Array<Record<string, unknown>> = [];
   /** Exits nobody asked for (the runtime crashed), with the end of its stderr; each is restarted. */
   readonly unexpectedExits: Array<{
@@ -152,6 +154,10 @@ export class RuntimeSupervisor {
         } else if (line.event === 'fault') {
           const kind = line.kind as InjectedKind;
           this.injected[kind] = (this.injected[kind] ?? 0) + 1;
+          if (typeof line.paymentId === 'string') {
+            const kinds = this.faultsByPayment.get(line.paymentId) ?? new Set<InjectedKind>();
+            this.faultsByPayment.set(line.paymentId, kinds.add(kind));
+          }
         } else if (line.message === 'saga outcome') {
           this.outcomes++;
         } else if (line.level === 'ERROR') {

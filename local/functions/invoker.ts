@@ -12,6 +12,8 @@ import { importHandler, type LambdaHandler } from './registry';
 export interface InjectedFault {
   readonly at: 'before' | 'after';
   readonly error: Error;
+  /** Runs after the handler, before `error` is thrown (e.g. leave its idempotency record in progress). */
+  readonly afterHandler?: (event: unknown) => Promise<void>;
 }
 
 /** Decides, per invocation, whether to inject a fault (local/chaos/hooks.ts builds one from a seed). */
@@ -78,7 +80,10 @@ export class FunctionInvoker {
       });
       try {
         const result = await Promise.race([handler(structuredClone(event), context), timeout]);
-        if (fault?.at === 'after') throw fault.error;
+        if (fault?.at === 'after') {
+          await fault.afterHandler?.(event);
+          throw fault.error;
+        }
         return result === undefined ? null : JSON.parse(JSON.stringify(result));
       } finally {
         clearTimeout(timer);

@@ -228,8 +228,7 @@ export async function startSagaHarness(
     // Before the SDK's retry middleware: the step sees the error as it would after the SDK gave up.
     { step: 'initialize', name: 'sagaHarnessDynamoFaults' },
   );
-  const { leaveStepInProgress } = await import('../../functions/commons/powertools');
-  const stepNameOf = (key: FunctionKey) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const { leaveStepInProgress, stepNameOf } = await import('../../functions/commons/powertools');
 
   const invoke = (key: FunctionKey, event: unknown) =>
     handlers[key](

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paymentKey } from '../../core/payments/keys';
 import { DynamoPaymentLog } from '../../core/payments/payment-log';
 import {
   ArchiveRecordExistsError,
@@ -177,6 +179,41 @@ describe('Class: PaymentsRepository', () => {
       }
       // Assess
       expect(seen).toEqual([payments[0]?.paymentId, payments[1]?.paymentId]);
+    });
+
+    it("spreads one day's payments over several index keys and still reads them back in request order", async () => {
+      // Prepare: 40 payments on a day no other test uses, plus one written before sharding (DAY#<day>)
+      const merchantId = uid('m');
+      const payments = Array.from({ length: 40 }, (_, i) =>
+        request({ merchantId, requestedAt: `2026-04-07T10:${String(i).padStart(2, '0')}:00.000Z` }),
+      );
+      for (const payment of [...payments].reverse()) await log.open(payment, arnOf(payment.paymentId));
+      const legacy = request({ merchantId, requestedAt: '2026-04-07T09:00:00.000Z' });
+      await log.open(legacy, arnOf(legacy.paymentId));
+      await dynamo.doc.send(
+        new UpdateCommand({
+          TableName: dynamo.tables.payments,
+          Key: paymentKey(legacy.paymentId),
+          UpdateExpression: 'SET gsi1pk = :day',
+          ExpressionAttributeValues: { ':day': 'DAY#2026-04-07' },
+        }),
+      );
+      // Act
+      const seen: string[] = [];
+      for await (const record of repo.paymentsRequestedBetween('2026-04-07', '2026-04-07', 7)) {
+        if (record.merchantId === merchantId) seen.push(record.paymentId);
+      }
+      const { Items } = await dynamo.doc.send(
+        new ScanCommand({
+          TableName: dynamo.tables.payments,
+          FilterExpression: 'merchantId = :m',
+          ExpressionAttributeValues: { ':m': merchantId },
+        }),
+      );
+      // Assess: no single key takes a whole day's writes
+      const keys = new Set((Items ?? []).map((item) => item.gsi1pk));
+      expect(keys.size).toBeGreaterThan(4);
+      expect(seen).toEqual([legacy.paymentId, ...payments.map((p) => p.paymentId)]);
     });
   });
 

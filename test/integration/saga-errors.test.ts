@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FUNCTIONS } from '../../core/config/names';
+import { chaosFaults } from '../../local/chaos/hooks';
+import type { ChaosRates } from '../../local/chaos/schedule';
 import { ErrorNamed, type SagaHarness, startSagaHarness } from '../helpers/saga-harness';
 
 /**
@@ -21,6 +24,15 @@ const queue = (key: keyof SagaHarness['names']['queues']) =>
   `https://sqs.us-east-1.amazonaws.com/000000000000/${h.names.queues[key]}`;
 const detailTypes = (paymentId: string) => h.eventsFor(paymentId).map((e) => e.detailType);
 const holdOf = (walletId: string, paymentId: string) => h.ledgerReader.holdOf(walletId, paymentId);
+const NO_FAULTS: ChaosRates = {
+  crashBefore: 0,
+  crashAfter: 0,
+  crashBeforeRecord: 0,
+  crashNotRetried: 0,
+  intakeRedelivery: 0,
+  duplicates: 0,
+  malformed: 0,
+};
 /** Requests on the payment's own record (not its timeline entries, which a failed step writes too). */
 const onPaymentRecord = (input: Record<string, unknown>) => 'Key' in input;
 
@@ -203,5 +215,30 @@ describe('Saga: errors that are not business outcomes', () => {
     expect(run.attempts.RecordSuccess).toBe(2);
     const outcomes = (await h.payments.timeline(payment.paymentId)).filter((e) => e.step === 'Outcome');
     expect(outcomes).toHaveLength(1);
+  });
+});
+
+describe('Chaos fault crashBeforeRecord (local/chaos/hooks.ts) against the real Reserve handler', () => {
+  it('leaves the step in progress until the scaled deadline, then the retried step replays its result', async () => {
+    // Prepare: Reserve's first attempt scheduled to die after its hold, before its record is saved
+    const walletId = await h.openWallet('EUR', 10_000);
+    const payment = h.payment({ walletId });
+    const input = { payment, executionArn: 'arn:exec' };
+    const lockScale = 0.1; // Reserve's 10 s timeout -> a 1 s lock, as a run at --retry-scale 0.1 scales its retries
+    const hook = chaosFaults(0, { ...NO_FAULTS, crashBeforeRecord: 1 }, () => {}, lockScale);
+    // Act
+    const fault = hook.invocation?.('reserve', input);
+    const first = await h.invoke('reserve', input);
+    await fault?.afterHandler?.(input);
+    const whileLocked = await h.invoke('reserve', input).catch((error: Error) => error);
+    await new Promise((resolve) =>
+      setTimeout(resolve, FUNCTIONS.reserve.timeoutSeconds * 1000 * lockScale + 200),
+    );
+    const afterLock = await h.invoke('reserve', input);
+    // Assess: one hold, the same result
+    expect(fault).toMatchObject({ at: 'after', error: { name: 'Lambda.ServiceException' } });
+    expect(whileLocked).toMatchObject({ name: 'StepInProgressError' });
+    expect(afterLock).toEqual(first);
+    expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 10_000 - 1250, held: 1250 });
   });
 });

@@ -46,6 +46,7 @@ function cleanRun(prefix: string, n = 3) {
     payments,
     malformed: [{ paymentId: `${prefix}-bad0` }],
     intakeDlq: INTAKE_DLQ,
+    crashedBeforeRecord: [],
   };
   const charges: SandboxCharge[] = payments.map((p, i) => ({
     id: `pi_${prefix}_${i}`,
@@ -66,6 +67,7 @@ function cleanRun(prefix: string, n = 3) {
   const facts: RunFacts = {
     executions: new Map(payments.map((p) => [p.paymentId, 'SUCCEEDED'])),
     outcomes: new Map(payments.map((p) => [p.paymentId, 'SUCCEEDED'])),
+    stops: new Map(),
     dlq,
     charges,
     ledger: { wallets: [wallet], entries: entriesForWallet(wallet) },
@@ -246,5 +248,25 @@ describe('chaos checks', () => {
     expect(found?.ok).toBe(false);
     expect(found?.detail).toContain('charged_twice chk-recon-p1');
     expect(failed?.ok).toBe(false);
+  });
+  it('catch a saga stopped by a step that died before saving its result, but not one only restarted', () => {
+    // Prepare: two payments hit by crashBeforeRecord; one execution failed on StepInProgressError (a redrive
+    // finished it), the other failed only because the runtime was killed (its restart is not a stop)
+    const { expect: base, facts, payments } = cleanRun('chk-lock');
+    const stopped = payments[0]?.paymentId as string;
+    const restarted = payments[1]?.paymentId as string;
+    const expected = { ...base, crashedBeforeRecord: [stopped, restarted] };
+    const stops = new Map([
+      [stopped, ['StepInProgressError']],
+      [restarted, []],
+    ]);
+
+    // Act
+    const result = byName(runChecks(expected, { ...facts, stops }), CHECK_NAMES.crashBeforeRecord);
+
+    // Assess
+    expect(result?.violations).toBe(1);
+    expect(result?.detail).toContain(stopped);
+    expect(result?.detail).not.toContain(restarted);
   });
 });
