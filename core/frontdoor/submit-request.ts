@@ -5,6 +5,8 @@ import { DETAIL_TYPES } from '../../events/envelope';
 import { type PaymentRequested, PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { canonicalJson } from '../canonical-json';
 import { API } from '../config/names';
+import { stripeAmountProblem } from '../gateway/stripe-units';
+import { money } from '../money';
 import { containsPan, findPanPaths } from '../pan';
 import { type FieldError, type HttpResponse, problem } from './http';
 
@@ -129,6 +131,11 @@ export function parseSubmission(input: SubmitInput): Submission {
   const payment = PaymentRequestedV1.safeParse(candidate);
   if (!payment.success) {
     return invalid(`not a valid ${DETAIL_TYPES.paymentRequested} v1 request`, fieldErrors(payment.error));
+  }
+  // Refused before it is accepted: an amount the gateway cannot take would otherwise fail at Charge.
+  const amountProblem = stripeAmountProblem(money(payment.data.amount.value, payment.data.amount.currency));
+  if (amountProblem) {
+    return invalid(`the gateway cannot take this amount`, [{ path: 'amount.value', message: amountProblem }]);
   }
   return {
     ok: true,

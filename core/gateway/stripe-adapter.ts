@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { CardDeclinedError, LedgerInvariantError } from '../errors';
-import { type Currency, isCurrency, type Money, money } from '../money';
+import { type Currency, isCurrency, type Money } from '../money';
 import {
   type ChargeRecord,
   type ChargeRequest,
@@ -13,6 +13,7 @@ import {
   type RefundResult,
 } from './port';
 import { toPaysagaError } from './stripe-errors';
+import { fromStripeAmount, toStripeAmount } from './stripe-units';
 
 export interface StripeGatewayOptions {
   readonly apiKey: string;
@@ -50,7 +51,7 @@ function hostOf(apiBase: string): { host: string; port: number; protocol: 'http'
   return { host: url.hostname, port, protocol };
 }
 
-/** Stripe amounts are ISO minor units (JPY included) and currencies lowercase. */
+/** Stripe amounts are in Stripe's units (stripe-units.ts: ISK, three-decimal...) and currencies lowercase. */
 function moneyFrom(amount: number, currency: string, what: string): Money {
   const code = currency.toUpperCase();
   if (!isCurrency(code)) {
@@ -58,7 +59,7 @@ function moneyFrom(amount: number, currency: string, what: string): Money {
       `${what}: the gateway reports currency ${code}, which paysaga does not know`,
     );
   }
-  return money(amount, code);
+  return fromStripeAmount(amount, code, what);
 }
 
 const isoFromEpoch = (seconds: number): string => new Date(seconds * 1000).toISOString();
@@ -103,11 +104,13 @@ export class StripeGateway implements PaymentGateway {
     metadata,
   }: ChargeRequest): Promise<ChargeResult> {
     const operation = `charge ${paymentId}`;
+    // Refused before the request (InvalidPaymentError): intake and the front door refuse these already.
+    const stripeAmount = toStripeAmount(amount, 'charge');
     let intent: Stripe.PaymentIntent;
     try {
       intent = await this.stripe.paymentIntents.create(
         {
-          amount: amount.value,
+          amount: stripeAmount,
           currency: amount.currency.toLowerCase(),
           payment_method: paymentMethod,
           // Cards only, and no customer in the loop: a payment that needs 3-D Secure fails as a decline
@@ -137,10 +140,11 @@ export class StripeGateway implements PaymentGateway {
 
   async refund({ paymentId, chargeId, amount }: RefundRequest): Promise<RefundResult> {
     const operation = `refund ${paymentId}`;
+    const stripeAmount = toStripeAmount(amount, 'refund');
     let refund: Stripe.Refund;
     try {
       refund = await this.stripe.refunds.create(
-        { payment_intent: chargeId, amount: amount.value, metadata: { paymentId } },
+        { payment_intent: chargeId, amount: stripeAmount, metadata: { paymentId } },
         { idempotencyKey: idempotencyKeys.refund(paymentId) },
       );
     } catch (error) {

@@ -3,6 +3,8 @@ import { RESERVED_KEYS, reservedKeyPaths } from '../../events/common';
 import { DETAIL_TYPES } from '../../events/envelope';
 import { type PaymentRequested, PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { canonicalJson } from '../canonical-json';
+import { stripeAmountProblem } from '../gateway/stripe-units';
+import { money } from '../money';
 import { containsPan, findPanPaths, redactPans } from '../pan';
 import { boundedText, sqsSafeText } from './safe-text';
 
@@ -134,6 +136,11 @@ export function decideIntake(body: string, previousRejection?: string): IntakeDe
       `PaymentRequested v1 is invalid: ${z.prettifyError(payment.error)}`,
       ids,
     );
+  }
+  // Refused here, before any hold: an amount the gateway cannot take would otherwise fail at Charge.
+  const amountProblem = stripeAmountProblem(money(payment.data.amount.value, payment.data.amount.currency));
+  if (amountProblem) {
+    return rejection('invalid_event', `PaymentRequested v1 is invalid: amount: ${amountProblem}`, ids);
   }
   return {
     kind: 'start',

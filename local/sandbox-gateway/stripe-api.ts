@@ -1,4 +1,5 @@
-import { CURRENCY_EXPONENTS, MAX_AMOUNT_MINOR } from '../../core/money';
+import { type StripeUse, stripeUnitsProblem } from '../../core/gateway/stripe-units';
+import { CURRENCY_EXPONENTS, type Currency } from '../../core/money';
 import { type FormObject, objectParam, stringMap, stringParam } from './form';
 import { newestFirst, newId, type PaymentIntentObject, type RefundObject, type SandboxStore } from './store';
 import { behaviourOf } from './test-methods';
@@ -39,10 +40,13 @@ function parseAmount(params: FormObject): number | ApiResponse {
   const amount = Number(text);
   if (amount < 1)
     return invalid('This value must be greater than or equal to 1.', 'amount_too_small', 'amount');
-  if (amount > MAX_AMOUNT_MINOR) {
-    return invalid(`Amount must be no more than ${MAX_AMOUNT_MINOR}.`, 'amount_too_large', 'amount');
-  }
   return amount;
+}
+
+/** Stripe's currency rules (docs.stripe.com/currencies, encoded in core/gateway/stripe-units.ts), enforced. */
+function checkUnits(amount: number, currency: string, use: StripeUse): number | ApiResponse {
+  const problem = stripeUnitsProblem(amount, currency.toUpperCase() as Currency, use);
+  return problem ? invalid(`Invalid amount: ${problem.reason}.`, problem.code, 'amount') : amount;
 }
 
 /** created[gt|gte|lt|lte] filter; undefined when absent, an error response when malformed. */
@@ -125,6 +129,8 @@ export class StripeApi {
     ) {
       return invalid(`Invalid currency: ${currency ?? '(missing)'}.`, 'parameter_invalid_string', 'currency');
     }
+    const allowed = checkUnits(amount, currency, 'charge');
+    if (typeof allowed !== 'number') return allowed;
     const paymentMethod = stringParam(params, 'payment_method');
     if (!paymentMethod)
       return invalid('Missing required param: payment_method.', 'parameter_missing', 'payment_method');
@@ -262,7 +268,9 @@ export class StripeApi {
     }
     let amount = remaining;
     if (stringParam(params, 'amount') !== undefined) {
-      const asked = parseAmount(params);
+      const parsed = parseAmount(params);
+      if (typeof parsed !== 'number') return parsed;
+      const asked = checkUnits(parsed, intent.currency, 'refund');
       if (typeof asked !== 'number') return asked;
       if (asked > remaining) {
         return invalid(

@@ -61,6 +61,33 @@ afterAll(async () => {
 
 describe('Class: SandboxGateway', () => {
   describe('Stripe API subset', () => {
+    it.each([
+      ['kwd', '5124', 'amount_last_digit_not_zero'],
+      ['isk', '5050', 'invalid_charge_amount_no_decimal_compatible'],
+      ['isk', '100000000', 'amount_too_large'],
+      ['eur', '49', 'amount_too_small'],
+      ['jpy', '49', 'amount_too_small'],
+    ])(
+      "refuses what Stripe's currency rules refuse: %s %s -> 400 %s, nothing charged",
+      async (currency, amount, code) => {
+        // Prepare
+        const paymentId = newPaymentId();
+        const form = { ...intentForm(paymentId, amount), currency };
+
+        // Act
+        const call = await stripeCall(started.url, 'POST', '/v1/payment_intents', {
+          apiKey: started.apiKey,
+          idempotencyKey: paymentId,
+          form,
+        });
+
+        // Assess
+        expect(call.status).toBe(400);
+        expect(call.body.error).toMatchObject({ type: 'invalid_request_error', code, param: 'amount' });
+        expect(started.sandbox.chargesFor(paymentId)).toHaveLength(0);
+      },
+    );
+
     it('answers like Stripe and replays the stored response for a repeated key', async () => {
       // Prepare
       const paymentId = newPaymentId();

@@ -78,6 +78,54 @@ describe('Class: StripeGateway (through the stripe SDK, against the sandbox)', (
       expect(started.sandbox.chargesFor(paymentId)[0]).toMatchObject({ amount: 500, currency: 'JPY' });
     });
 
+    it("sends ISK in Stripe's two-decimal units (5,000 ISK as 500000) and reads charges, refunds and lists back in ledger units", async () => {
+      // Prepare
+      const paymentId = newPaymentId();
+      const from = new Date(Date.now() - 5000);
+
+      // Act
+      const charge = await gateway.charge({
+        paymentId,
+        amount: money(5000, 'ISK'),
+        paymentMethod: 'pm_card_visa',
+      });
+      const refund = await gateway.refund({
+        paymentId,
+        chargeId: charge.chargeId,
+        amount: money(1200, 'ISK'),
+      });
+      const found = await gateway.findChargeByPaymentId(paymentId);
+      const listed = await collect(gateway.listCharges({ from, to: new Date(Date.now() + 5000) }));
+      const refunds = await collect(gateway.listRefunds({ from, to: new Date(Date.now() + 5000) }));
+
+      // Assess
+      expect(started.sandbox.chargesFor(paymentId)[0]).toMatchObject({
+        amount: 500_000,
+        currency: 'ISK',
+        refunded: 120_000,
+      });
+      expect(charge.amount).toEqual(money(5000, 'ISK'));
+      expect(refund.amount).toEqual(money(1200, 'ISK'));
+      expect(found?.amount).toEqual(money(5000, 'ISK'));
+      expect(listed.find((c) => c.chargeId === charge.chargeId)?.amount).toEqual(money(5000, 'ISK'));
+      expect(refunds.find((r) => r.refundId === refund.refundId)?.amount).toEqual(money(1200, 'ISK'));
+    });
+
+    it('refuses an amount Stripe cannot take (KWD 5.124) before any request, as InvalidPaymentError', async () => {
+      // Prepare
+      const paymentId = newPaymentId();
+
+      // Act
+      const error = await failureOf(
+        gateway.charge({ paymentId, amount: money(5124, 'KWD'), paymentMethod: 'pm_card_visa' }),
+      );
+
+      // Assess
+      expect(error.name).toBe('InvalidPaymentError');
+      expect(error.message).toMatch(/last digit 0/);
+      expect(started.sandbox.requests().filter((r) => r.idempotencyKey === paymentId)).toHaveLength(0);
+    });
+
     it('returns the same charge when called again with the same paymentId (replayed, not recharged)', async () => {
       // Prepare
       const paymentId = newPaymentId();

@@ -111,6 +111,27 @@ describe('parseSubmission', () => {
     expect(!result.ok && result.response.statusCode).toBe(413);
   });
 
+  it.each([
+    [{ value: 5124, currency: 'KWD', exponent: 3 }, /last digit 0/],
+    [{ value: 1_000_000, currency: 'ISK', exponent: 0 }, /maximum of ISK 999999\.00/],
+    [{ value: 49, currency: 'EUR', exponent: 2 }, /minimum charge of EUR 0\.50/],
+  ])(
+    'refuses an amount the gateway cannot take (%o) with 400 at amount.value, before anything is held',
+    (amount, why) => {
+      // Act
+      const result = parseSubmission({
+        idempotencyKey: 'pay_1',
+        body: JSON.stringify({ ...valid, amount }),
+        now,
+      });
+
+      // Assess
+      expect(!result.ok && result.response.statusCode).toBe(400);
+      const problem = !result.ok ? problemOf(result.response) : undefined;
+      expect(problem?.errors).toEqual([{ path: 'amount.value', message: expect.stringMatching(why) }]);
+    },
+  );
+
   it('refuses a card number in a metadata key, naming no digits', () => {
     // Act
     const result = parseSubmission({

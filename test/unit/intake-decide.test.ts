@@ -36,6 +36,36 @@ describe('Function: decideIntake', () => {
     expect(a.kind === 'start' && b.kind === 'start' && a.input === b.input).toBe(true);
   });
 
+  it.each([
+    [
+      { value: 5124, currency: 'KWD', exponent: 3 },
+      /amount: KWD 5\.124: the gateway takes KWD amounts in multiples of 0\.010 \(last digit 0\)/,
+    ],
+    [
+      { value: 1_000_000, currency: 'ISK', exponent: 0 },
+      /amount: ISK 1000000\.00 is above the gateway's maximum of ISK 999999\.00/,
+    ],
+    [{ value: 4_999, currency: 'JPY', exponent: 0 }, undefined],
+    [
+      { value: 49, currency: 'JPY', exponent: 0 },
+      /amount: JPY 49 is below the gateway's minimum charge of JPY 50/,
+    ],
+  ])(
+    'refuses an amount the gateway cannot take (%o) as PaymentRejected, before any hold',
+    (amount, reason) => {
+      // Act
+      const decision = decideIntake(body({ amount }));
+      // Assess
+      if (reason === undefined) expect(decision.kind).toBe('start');
+      else
+        expect(decision).toMatchObject({
+          kind: 'reject',
+          reasonCode: 'invalid_event',
+          reason: expect.stringMatching(reason),
+        });
+    },
+  );
+
   it('rejects a body that is not JSON', () => {
     expect(decideIntake('{not json')).toMatchObject({
       kind: 'reject',

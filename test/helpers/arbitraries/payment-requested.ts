@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
+import { STRIPE_CURRENCY_RULES, STRIPE_MAX_AMOUNT } from '../../../core/gateway/stripe-units';
 import { CURRENCY_EXPONENTS, type Currency, MAX_AMOUNT_MINOR } from '../../../core/money';
 import {
   type GeneratedPan,
@@ -83,6 +84,16 @@ export function caseIds(
 const CURRENCY_LIST = Object.keys(CURRENCY_EXPONENTS) as Currency[];
 const exponentOf = (currency: Currency): number => CURRENCY_EXPONENTS[currency];
 
+/** The nearest value the gateway takes in `currency` (docs.stripe.com/currencies): its step, minimum and maximum. */
+function representable(value: number, currency: Currency): number {
+  const rule = STRIPE_CURRENCY_RULES[currency];
+  const perUnit = 10 ** (rule.stripeExponent - exponentOf(currency));
+  const step = Math.max(1, rule.multipleOf / perUnit);
+  const max = Math.floor(STRIPE_MAX_AMOUNT / perUnit / step) * step;
+  const min = Math.ceil((rule.minimumCharge ?? 1) / perUnit / step) * step;
+  return Math.min(max, Math.max(min, Math.floor(value / step) * step));
+}
+
 /** Keys whose assignment on a plain object does something other than store a value. */
 export const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
 
@@ -142,7 +153,11 @@ export function validDetailArbitrary(ids: CaseIds): fc.Arbitrary<ValidDetail> {
         paymentId: `${ids.next()}_${r.tail}`.slice(0, 64),
         walletId: r.walletId,
         merchantId: r.merchantId,
-        amount: { value: r.value, currency: r.currency, exponent: exponentOf(r.currency) },
+        amount: {
+          value: representable(r.value, r.currency),
+          currency: r.currency,
+          exponent: exponentOf(r.currency),
+        },
         paymentMethod: `pm_${r.paymentMethod}`,
         requestedAt: r.requestedAt.toISOString(),
       };
@@ -194,7 +209,7 @@ const defineOwn = (target: Record<string, unknown>, key: string, value: unknown)
   Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: true });
 
 const setCurrency = (currency: Currency, exponent: number) => (d: Record<string, unknown>) => {
-  d.amount = { value: 100, currency, exponent };
+  d.amount = { value: 100_000, currency, exponent };
 };
 
 function padTo(text: string, length: number, filler = 'x'): string {
@@ -261,10 +276,31 @@ export const boundaryMutationArbitrary: fc.Arbitrary<Mutation> = fc.oneof(
       },
     },
     {
-      label: 'amount 1',
+      label: 'amount 1 (ZAR: no minimum charge stated)',
       expect: 'start',
       apply: (d) => {
-        amountOf(d).value = 1;
+        d.amount = { value: 1, currency: 'ZAR', exponent: 2 };
+      },
+    },
+    {
+      label: 'amount below the gateway minimum charge (EUR 0.49)',
+      expect: 'invalid_event',
+      apply: (d) => {
+        d.amount = { value: 49, currency: 'EUR', exponent: 2 };
+      },
+    },
+    {
+      label: 'three-decimal amount whose last digit is not 0 (KWD 5.124)',
+      expect: 'invalid_event',
+      apply: (d) => {
+        d.amount = { value: 5124, currency: 'KWD', exponent: 3 };
+      },
+    },
+    {
+      label: 'ISK over the gateway maximum (1,000,000 ISK is 100000000 in its units)',
+      expect: 'invalid_event',
+      apply: (d) => {
+        d.amount = { value: 1_000_000, currency: 'ISK', exponent: 0 };
       },
     },
     {
@@ -278,7 +314,7 @@ export const boundaryMutationArbitrary: fc.Arbitrary<Mutation> = fc.oneof(
       label: 'amount at the maximum',
       expect: 'start',
       apply: (d) => {
-        amountOf(d).value = MAX_AMOUNT_MINOR;
+        d.amount = { value: MAX_AMOUNT_MINOR, currency: 'EUR', exponent: 2 };
       },
     },
     {
@@ -678,7 +714,8 @@ export const badNumberMutationArbitrary: fc.Arbitrary<Mutation> = fc.oneof(
     expect,
     raw,
     apply: (d) => {
-      amountOf(d).value = RAW;
+      // ZAR: two decimals and no minimum charge, so 1e2 and 12.50e1 are amounts the gateway takes.
+      d.amount = { value: RAW, currency: 'ZAR', exponent: 2 };
     },
   })),
   fc.constantFrom(-1, 2.5, 5, 1e3, Number.NaN, '2').map<Mutation>((exponent) => ({
