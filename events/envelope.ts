@@ -15,6 +15,9 @@ export const DETAIL_TYPES = {
   paymentNeedsAttention: 'PaymentNeedsAttention',
   paymentRejected: 'PaymentRejected',
   opsActionPerformed: 'OpsActionPerformed',
+  topUpRequested: 'TopUpRequested',
+  topUpSucceeded: 'TopUpSucceeded',
+  topUpFailed: 'TopUpFailed',
 } as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
@@ -32,6 +35,11 @@ export interface EventPattern {
  */
 export const PAYMENT_REQUESTED_PATTERN: EventPattern = {
   'detail-type': [DETAIL_TYPES.paymentRequested],
+};
+
+/** Every TopUpRequested goes to the top-up intake, whatever its shape (it validates and rejects with a reason). */
+export const TOP_UP_REQUESTED_PATTERN: EventPattern = {
+  'detail-type': [DETAIL_TYPES.topUpRequested],
 };
 
 /** Step Functions execution status changes of the saga that end it (for the history archiver). */

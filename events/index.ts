@@ -9,11 +9,13 @@ import {
   PaymentSucceededV1,
 } from './outcomes.v1';
 import { PaymentRequestedV1 } from './payment-requested.v1';
+import { TopUpFailedV1, TopUpRequestedV1, TopUpSucceededV1 } from './top-ups.v1';
 
 export * from './envelope';
 export * from './ops.v1';
 export * from './outcomes.v1';
 export * from './payment-requested.v1';
+export * from './top-ups.v1';
 
 /** Every published contract, by detail type and version; JSON Schemas are generated from this. */
 export const CONTRACTS: ReadonlyArray<{ detailType: DetailType; version: '1'; schema: z.ZodType }> = [
@@ -24,4 +26,7 @@ export const CONTRACTS: ReadonlyArray<{ detailType: DetailType; version: '1'; sc
   { detailType: DETAIL_TYPES.paymentNeedsAttention, version: '1', schema: PaymentNeedsAttentionV1 },
   { detailType: DETAIL_TYPES.paymentRejected, version: '1', schema: PaymentRejectedV1 },
   { detailType: DETAIL_TYPES.opsActionPerformed, version: '1', schema: OpsActionPerformedV1 },
+  { detailType: DETAIL_TYPES.topUpRequested, version: '1', schema: TopUpRequestedV1 },
+  { detailType: DETAIL_TYPES.topUpSucceeded, version: '1', schema: TopUpSucceededV1 },
+  { detailType: DETAIL_TYPES.topUpFailed, version: '1', schema: TopUpFailedV1 },
 ];

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { Amount, FreeText, IsoDateTime, Metadata, PaymentMethod, SchemaVersion, WalletId } from './common';
+import { FailureReasonCode } from './outcomes.v1';
+
+/**
+ * The top-up contracts: TopUpRequested (what the front door, or a producer on
+ * the bus, asks for) and the top-up saga's outcomes. A top-up charges a gateway
+ * payment method and credits the wallet with the same amount.
+ */
+
+/** The client's idempotency key; also the top-up saga's execution name and the wallet deposit's id. */
+export const TopUpId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'topUpId must be 1-64 letters, digits, "-" or "_"');
+
+/** TopUpRequested v1. Strict: an unknown field is an error, so a typo never silently drops data. */
+export const TopUpRequestedV1 = z.strictObject({
+  schemaVersion: SchemaVersion,
+  topUpId: TopUpId,
+  walletId: WalletId,
+  amount: Amount,
+  paymentMethod: PaymentMethod,
+  metadata: Metadata.optional(),
+  requestedAt: IsoDateTime,
+});
+export type TopUpRequested = z.infer<typeof TopUpRequestedV1>;
+
+const TopUpOutcomeBase = {
+  schemaVersion: SchemaVersion,
+  topUpId: TopUpId,
+  walletId: WalletId,
+  amount: Amount,
+  executionArn: z.string().optional(),
+  occurredAt: IsoDateTime,
+};
+
+/** The wallet was credited with the amount the gateway charged (the deposit's id is the topUpId). */
+export const TopUpSucceededV1 = z.object({
+  ...TopUpOutcomeBase,
+  chargeId: z.string(),
+});
+
+/**
+ * Nothing was credited. `refund` says what became of a charge that was made:
+ * not_needed (nothing charged), refunded, or failed (the refund itself failed
+ * after its retries: the saga state waits in `deadLetterQueue` for a person).
+ */
+export const TopUpFailedV1 = z.object({
+  ...TopUpOutcomeBase,
+  reasonCode: FailureReasonCode,
+  reason: FreeText(1000),
+  failedState: z.string(),
+  refund: z.enum(['not_needed', 'refunded', 'failed']),
+  refundId: z.string().optional(),
+  deadLetterQueue: z.string().optional(),
+});
+
+export type TopUpSucceeded = z.infer<typeof TopUpSucceededV1>;
+export type TopUpFailed = z.infer<typeof TopUpFailedV1>;
