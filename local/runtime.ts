@@ -14,6 +14,7 @@ import {
 import { ensureTables } from '../core/dynamo/tables';
 import { PAYMENT_REQUESTED_PATTERN, SAGA_TERMINAL_STATUS_PATTERN } from '../events/envelope';
 import { startDynamoDb } from './dynamodb/dynamodb-service';
+import { outboxStream, startOutboxConsumer } from './dynamodb/outbox-wiring';
 import { clearStaleInProgress } from './dynamodb/stale-in-progress';
 import { lockDataDir } from './edge/data-dir-lock';
 import { readJsonFile, writeJsonDurably } from './edge/durable-file';
@@ -176,7 +177,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   };
 
   try {
-    const dynamodb = await startDynamoDb(dataDir ? { dataDir } : {});
+    // The outbox's table stream: dynalite has none, so the DynamoDB service logs that table's writes.
+    const outbox = outboxStream(names, dataDir);
+    const dynamodb = await startDynamoDb({ ...(dataDir && { dataDir }), streams: [outbox] });
     stops.push(() => dynamodb.close());
     const secrets = new SecretsManagerService({ region, ...(dataDir && { dataDir }) });
     const events = new EventBridgeService({
@@ -305,6 +308,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       poller.start();
       stops.push(() => poller.stop());
     }
+
+    const outboxConsumer = startOutboxConsumer({
+      stream: outbox,
+      dynamodb: dynamoClient,
+      region,
+      names,
+      functions,
+      sqs,
+      log,
+    });
+    stops.push(() => outboxConsumer.stop());
 
     let frontDoor: FrontDoor | undefined;
     if (options.frontDoor !== false) {

@@ -13,6 +13,7 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { type StackContext, use } from 'sst/constructs';
 import type { EnvKey } from '../core/config/env';
@@ -21,6 +22,7 @@ import { DETAIL_TYPES } from '../events/envelope';
 import { accessLogFormat } from './api-access-log';
 import { apiAuth, pascal } from './api-auth';
 import { addGatewayProblems } from './api-gateway-responses';
+import { apiOutbox } from './api-outbox';
 import { clientApiKeys, clientUsagePlans } from './api-usage-plans';
 import { apiWebAcl } from './api-waf';
 import { attachBusPolicy, busPolicyStatements } from './bus-policy';
@@ -120,6 +122,15 @@ export function Api({ stack }: StackContext) {
     }),
   };
 
+  // A recorded request is published even if api-submit died before publishing it (core/frontdoor/outbox.ts).
+  const outbox = apiOutbox(stack, {
+    ...functionOptions,
+    key,
+    table: tables.payments,
+    bus,
+    sources,
+  });
+
   // The bus policy lives here, not in Intake: it names the roles that may publish, and this stack is the
   // first that can reference them all (intake, saga, api-submit; operations by its fixed name) without a
   // cycle. Deployed after Saga, so it never denies a role that a running saga still uses.
@@ -129,7 +140,7 @@ export function Api({ stack }: StackContext) {
     busPolicyStatements({
       busArn: bus.eventBusArn,
       producers: config.eventProducers,
-      paymentRequesters: [functions.apiSubmit.role.roleArn],
+      paymentRequesters: [functions.apiSubmit.role.roleArn, outbox.publisher.role.roleArn],
       paysagaPublishers: [intake.role.roleArn, stateMachine.role.roleArn, roleArn(stack.stage, 'operations')],
     }),
   );
@@ -257,5 +268,13 @@ export function Api({ stack }: StackContext) {
     description: 'Cognito user pool of the API clients',
   });
 
-  return { api, functions, userPool: auth.userPool, appClients: auth.appClients, usagePlans };
+  return {
+    api,
+    // The route functions and the outbox's publisher (Ops alarms on the errors of each).
+    functions: { ...functions, publishOutbox: outbox.publisher },
+    deadLetterQueues: { outboxDlq: outbox.deadLetterQueue } satisfies Record<string, IQueue>,
+    userPool: auth.userPool,
+    appClients: auth.appClients,
+    usagePlans,
+  };
 }

@@ -1,9 +1,10 @@
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import type { StackContext } from 'sst/constructs';
 import { APP_NAME, resourceNames, TABLE_KEYS, type TableKey } from '../core/config/names';
+import { OUTBOX } from '../core/config/outbox';
 import { TABLE_DEFINITIONS } from '../core/dynamo/tables';
 import { stageConfig } from './stage-config';
 
@@ -33,6 +34,8 @@ export function Data({ stack }: StackContext) {
         partitionKey: { name: def.partitionKey, type: AttributeType.STRING },
         ...(def.sortKey && { sortKey: { name: def.sortKey, type: AttributeType.STRING } }),
         ...(def.ttlAttribute && { timeToLiveAttribute: def.ttlAttribute }),
+        // The front door's outbox reads the new image of each API#REQUEST record (stacks/api-outbox.ts).
+        ...(tableKey === OUTBOX.table && { stream: StreamViewType.NEW_IMAGE }),
         billingMode: BillingMode.PAY_PER_REQUEST,
         encryption: TableEncryption.CUSTOMER_MANAGED,
         encryptionKey: key,

@@ -87,7 +87,11 @@ export function Ops({ stack }: StackContext) {
   );
   const alarm = alarmFactory(stack, stack.stage, new SnsAction(topic));
 
-  const deadLetterQueues: Record<string, IQueue> = { ...intake.deadLetterQueues, ...saga.deadLetterQueues };
+  const deadLetterQueues: Record<string, IQueue> = {
+    ...intake.deadLetterQueues,
+    ...saga.deadLetterQueues,
+    ...front.deadLetterQueues,
+  };
   const dlqAlarms = deadLetterAlarms(
     alarm,
     ALARM_PERIOD,

@@ -21,7 +21,10 @@ import { stageConfig } from './stage-config';
 
 /** The functions the state machine invokes: every function with an ASL placeholder. */
 export const SAGA_FUNCTION_KEYS = FUNCTION_KEYS.filter((key) => FUNCTIONS[key].aslPlaceholder !== undefined);
-export type SagaFunctionKey = Exclude<FunctionKey, 'intake' | 'archiveHistory' | 'apiSubmit' | 'apiRead'>;
+export type SagaFunctionKey = Exclude<
+  FunctionKey,
+  'intake' | 'archiveHistory' | 'apiSubmit' | 'publishOutbox' | 'apiRead'
+>;
 
 /**
  * The saga: the step Lambdas, the notification queue and its DLQ, the

@@ -16,6 +16,7 @@ export const QUEUE_KEYS = [
   'intakeRuleDlq',
   'notification',
   'notificationDlq',
+  'outboxDlq',
   'compensationDlq',
 ] as const;
 export type QueueKey = (typeof QUEUE_KEYS)[number];
@@ -68,6 +69,16 @@ export const QUEUES: Readonly<Record<QueueKey, QueueSpec>> = {
       redrivesTo: 'notification',
     },
   },
+  /** The outbox's on-failure destination: stream batches publish-outbox could not publish after its retries. */
+  outboxDlq: {
+    suffix: 'outbox-dlq',
+    visibilityTimeoutSeconds: 30,
+    retentionDays: 14,
+    deadLetter: {
+      description:
+        'front-door requests the outbox could not put on the bus after its retries (stream batch positions; each request stays recorded, unpublished)',
+    },
+  },
   compensationDlq: {
     suffix: 'compensation-dlq',
     visibilityTimeoutSeconds: 30,
@@ -96,6 +107,7 @@ export const FUNCTION_KEYS = [
   'recordOutcome',
   'archiveHistory',
   'apiSubmit',
+  'publishOutbox',
   'apiRead',
 ] as const;
 export type FunctionKey = (typeof FUNCTION_KEYS)[number];
@@ -156,6 +168,8 @@ export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
   archiveHistory: { entry: 'functions/archive-history.ts', memoryMb: 256, timeoutSeconds: 30 },
   /** Front door: POST /v1/payments (validates, records the client's request, puts PaymentRequested). */
   apiSubmit: { entry: 'functions/api-submit.ts', memoryMb: 512, timeoutSeconds: 10 },
+  /** Front door's outbox: publishes recorded requests not yet on the bus, from the payments table's stream. */
+  publishOutbox: { entry: 'functions/publish-outbox.ts', memoryMb: 256, timeoutSeconds: 30 },
   /** Front door: GET /v1/payments/{paymentId} and GET /v1/openapi.json. */
   apiRead: { entry: 'functions/api-read.ts', memoryMb: 256, timeoutSeconds: 10 },
 };

@@ -73,7 +73,7 @@ async function ensurePublished(
       500,
       'publish_refused',
       'Payment request recorded but refused by the event bus',
-      'the request is recorded and will be published once the operator fixes the cause; contact the operator, and do not resubmit under a new Idempotency-Key',
+      'the request is recorded; contact the operator: once the cause is fixed it is published (by the outbox, or by a retry with the same Idempotency-Key); do not resubmit under a new key',
     );
   }
 }

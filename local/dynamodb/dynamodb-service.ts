@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import type { RawAwsService } from '../edge/raw-service';
+import type { LocalTableStream } from './table-stream';
 
 export interface DynamoDbService extends RawAwsService {
   close(): Promise<void>;
@@ -13,7 +14,11 @@ export interface DynamoDbService extends RawAwsService {
  * HTTP exchange (no second hop). dynalite listens on an ephemeral loopback
  * port only so that its close() can flush and close LevelDB.
  */
-export async function startDynamoDb(options: { dataDir?: string }): Promise<DynamoDbService> {
+export async function startDynamoDb(options: {
+  dataDir?: string;
+  /** Tables with a stream (the outbox's): their writes are logged before dynalite applies them. */
+  streams?: readonly LocalTableStream[];
+}): Promise<DynamoDbService> {
   let path: string | undefined;
   if (options.dataDir) {
     path = join(options.dataDir, 'dynamodb');
@@ -33,7 +38,32 @@ export async function startDynamoDb(options: { dataDir?: string }): Promise<Dyna
     targetPrefix: 'DynamoDB_20120810',
     handleRaw(request, response) {
       server.emit('request', request, response);
+      const target = request.headers['x-amz-target'];
+      if (options.streams?.length && typeof target === 'string')
+        captureWrites(options.streams, target, request, response);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * Logs a write's keys to the tables' streams when its body has arrived, which is before dynalite (its
+ * 'end' listener came first, and its storage is asynchronous) applies it; settled when it answers.
+ */
+function captureWrites(
+  streams: readonly LocalTableStream[],
+  target: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => {
+    const body = Buffer.concat(chunks);
+    for (const stream of streams) {
+      const seqs = stream.capture(target, body);
+      if (seqs.length === 0) continue;
+      response.once('close', () => stream.settle(seqs, response.statusCode === 200));
+    }
+  });
 }

@@ -81,8 +81,10 @@ function valueMatches(condition: unknown, value: unknown, present: boolean): boo
 
 function fieldMatches(conditions: unknown, value: unknown, present: boolean): boolean {
   if (isPlainObject(conditions)) {
-    // A nested pattern: the event value must be an object matching it.
-    return present && isPlainObject(value) && eventMatches(conditions, value);
+    // A nested pattern: the event value must be an object matching it. An absent object has none of its
+    // fields, so only a pattern of `exists: false` conditions matches it (EventBridge compares flattened paths).
+    if (!present) return eventMatches(conditions, {});
+    return isPlainObject(value) && eventMatches(conditions, value);
   }
   if (!Array.isArray(conditions)) return false;
   if (Array.isArray(value)) {

@@ -157,6 +157,8 @@ export class CfnApp {
       if (attribute === 'Arn') return this.arn(stack, logicalId);
       if (attribute === 'QueueName' || attribute === 'Name') return this.physicalName(stack, logicalId);
       if (attribute === 'QueueUrl') return this.ref(stack, logicalId);
+      // A table's stream ARN ends in its creation time; a fixed one stands in.
+      if (attribute === 'StreamArn') return `${this.arn(stack, logicalId)}/stream/1970-01-01T00:00:00.000`;
       throw new UnresolvableError(`no rendering for GetAtt ${logicalId}.${attribute}`);
     }
     const join = record['Fn::Join'];

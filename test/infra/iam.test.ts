@@ -42,6 +42,8 @@ const STAR_ONLY_ACTIONS = new Set([
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
 ]);
+/** Also authorized on Resource "*" only: ListStreams, called by the outbox's DynamoDB stream event source mapping. */
+const STREAM_STAR_ONLY_ACTIONS = new Set(['dynamodb:ListStreams']);
 
 // ARNs as AWS will see them, built from names.ts (not from the templates under test).
 const region = TEST_REGION;
@@ -160,6 +162,18 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...keyWrite,
         ...grants(['events:PutEvents'], [busArn]),
       ],
+      publishOutbox: [
+        // The request record: read it, mark it published; the payments table's stream; its DLQ; the bus.
+        ...grants(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [tableArn('payments')]),
+        ...grants(
+          ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          [`${tableArn('payments')}/stream/1970-01-01T00:00:00.000`],
+        ),
+        ...grants(['dynamodb:ListStreams'], ['*']),
+        ...grants(['sqs:SendMessage'], [queueArn('outboxDlq')]),
+        ...keyWrite,
+        ...grants(['events:PutEvents'], [busArn]),
+      ],
       apiRead: [
         ...grants(['dynamodb:GetItem', 'dynamodb:Query'], [tableArn('payments')]),
         ...grants(['kms:Decrypt'], [keyArn]),
@@ -178,6 +192,7 @@ describe('IAM: every policy in the synthesized templates', () => {
       queueArn('intakeDlq'),
       queueArn('intakeRuleDlq'),
       queueArn('notificationDlq'),
+      queueArn('outboxDlq'),
       queueArn('compensationDlq'),
     ];
     return {
@@ -257,7 +272,10 @@ describe('IAM: every policy in the synthesized templates', () => {
         .flatMap((s) => grants(arrayOf(s.Action), arrayOf(s.Resource)))
         .filter((grant) => {
           const [action = '', resource = ''] = grant.split(' ');
-          return action.includes('*') || (resource === '*' && !STAR_ONLY_ACTIONS.has(action));
+          return (
+            action.includes('*') ||
+            (resource === '*' && !STAR_ONLY_ACTIONS.has(action) && !STREAM_STAR_ONLY_ACTIONS.has(action))
+          );
         })
         .map((grant) => `${principal}: ${grant}`),
     );
@@ -406,7 +424,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
   let statements: Statement[];
   let policyResources: { stack: string; id: string; busName: string; dependsOn: string[] }[];
   let busPolicyProperty: unknown;
-  const roleArnOf = { intake: '', apiSubmit: '', saga: '' };
+  const roleArnOf = { intake: '', apiSubmit: '', publishOutbox: '', saga: '' };
 
   beforeAll(async () => {
     const cfn = cfnAppOf(await synthesizeApp(stage));
@@ -421,7 +439,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
     busPolicyProperty = cfn
       .resourcesOfType('AWS::Events::EventBus')
       .map(([, , bus]) => bus.Properties?.Policy);
-    const functionRole = (key: 'intake' | 'apiSubmit') => {
+    const functionRole = (key: 'intake' | 'apiSubmit' | 'publishOutbox') => {
       const fn = cfn
         .resourcesOfType('AWS::Lambda::Function')
         .find(([s, , f]) => cfn.render(s, f.Properties?.FunctionName) === names.functions[key]);
@@ -430,6 +448,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
     };
     roleArnOf.intake = functionRole('intake');
     roleArnOf.apiSubmit = functionRole('apiSubmit');
+    roleArnOf.publishOutbox = functionRole('publishOutbox');
     const [sagaStack, , sm] = cfn.resourcesOfType('AWS::StepFunctions::StateMachine')[0] ?? [];
     if (!sagaStack || !sm) throw new Error('no state machine');
     roleArnOf.saga = cfn.render(sagaStack, sm.Properties?.RoleArn);
@@ -480,7 +499,11 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
         Condition: {
           StringEquals: { 'events:detail-type': 'PaymentRequested' },
           ArnNotEquals: {
-            'aws:PrincipalArn': [...config.eventProducers.map((p) => p.principal), roleArnOf.apiSubmit],
+            'aws:PrincipalArn': [
+              ...config.eventProducers.map((p) => p.principal),
+              roleArnOf.apiSubmit,
+              roleArnOf.publishOutbox,
+            ],
           },
         },
       }),

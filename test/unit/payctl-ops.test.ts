@@ -56,7 +56,13 @@ describe('Function: parsePositiveInt', () => {
 
 describe('Function: resolveDlq', () => {
   it('lists exactly the queues names.ts marks as dead-letter queues', () => {
-    expect(DLQ_KEYS).toEqual(['intakeDlq', 'intakeRuleDlq', 'notificationDlq', 'compensationDlq']);
+    expect(DLQ_KEYS).toEqual([
+      'intakeDlq',
+      'intakeRuleDlq',
+      'notificationDlq',
+      'outboxDlq',
+      'compensationDlq',
+    ]);
     expect(DLQ_KEYS.every((key) => QUEUES[key].deadLetter)).toBe(true);
   });
 
@@ -74,7 +80,7 @@ describe('Function: resolveDlq', () => {
       /paysaga-dev-notification is not a dead-letter queue; its DLQ is notification-dlq/,
     );
     expect(usageErrorOf(() => resolveDlq(names, 'paysaga-prod-intake-dlq')).message).toMatch(
-      /unknown queue .* on stage dev: the dead-letter queues are intake-dlq, intake-rule-dlq, notification-dlq, compensation-dlq/,
+      /unknown queue .* on stage dev: the dead-letter queues are intake-dlq, intake-rule-dlq, notification-dlq, outbox-dlq, compensation-dlq/,
     );
   });
 });

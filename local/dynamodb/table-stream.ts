@@ -1,0 +1,216 @@
+import { appendFileSync, closeSync, ftruncateSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { readJsonFile, writeJsonDurably } from '../edge/durable-file';
+
+/**
+ * DynamoDB Streams for one table, as far as the local runtime needs them
+ * (dynalite has none): every write request to the table (PutItem, UpdateItem,
+ * DeleteItem, BatchWriteItem, TransactWriteItems) appends the keys it writes to
+ * a change log *before* dynalite applies it, so a kill -9 cannot lose a change
+ * that was written. A change becomes readable once its request has answered
+ * (or at once after a restart); the consumer reads the item's image then
+ * (local/dynamodb/stream-consumer.ts). With a data dir the log and the
+ * consumer's checkpoint live in `<dataDir>/dynamodb-streams/`.
+ *
+ * Differences from AWS, none of which the outbox relies on: the image is the
+ * item as it is when read, not as that write left it; writes that failed
+ * (a condition) are dropped when their answer is seen, but after a restart a
+ * change whose answer was never seen is delivered with the current image.
+ */
+export interface StreamChange {
+  readonly seq: number;
+  /** When the write was logged (ms since the epoch). */
+  readonly at: number;
+  readonly operation: string;
+  readonly keys: Readonly<Record<string, AttributeValue>>;
+}
+
+interface StreamState {
+  /** The last sequence number the consumer finished with. */
+  readonly checkpoint: number;
+}
+
+const WRITE_OPERATIONS = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+]);
+
+type Item = Record<string, AttributeValue>;
+interface WriteRequest {
+  readonly TableName?: string;
+  readonly Item?: Item;
+  readonly Key?: Item;
+  readonly RequestItems?: Record<string, { PutRequest?: { Item?: Item }; DeleteRequest?: { Key?: Item } }[]>;
+  readonly TransactItems?: {
+    Put?: { TableName?: string; Item?: Item };
+    Update?: { TableName?: string; Key?: Item };
+    Delete?: { TableName?: string; Key?: Item };
+    ConditionCheck?: unknown;
+  }[];
+}
+
+export class LocalTableStream {
+  private readonly logFile: string | undefined;
+  private readonly stateFile: string | undefined;
+  private readonly changes: StreamChange[] = [];
+  /** Sequence numbers whose write has not answered yet: nothing at or after the first is readable. */
+  private readonly pending = new Set<number>();
+  /** Writes that answered with an error: never delivered. */
+  private readonly failed = new Set<number>();
+  private nextSeq: number;
+  private checkpoint: number;
+
+  constructor(
+    readonly tableName: string,
+    private readonly keyAttributes: readonly string[],
+    dataDir?: string,
+  ) {
+    this.checkpoint = 0;
+    if (dataDir) {
+      const dir = join(dataDir, 'dynamodb-streams');
+      mkdirSync(dir, { recursive: true });
+      this.logFile = join(dir, `${tableName}.jsonl`);
+      this.stateFile = join(dir, `${tableName}.checkpoint.json`);
+      this.checkpoint = readJsonFile<StreamState>(this.stateFile, { checkpoint: 0 }).checkpoint;
+      for (const change of readLog(this.logFile)) {
+        if (change.seq > this.checkpoint) this.changes.push(change);
+      }
+    }
+    this.nextSeq = Math.max(this.checkpoint, ...this.changes.map((change) => change.seq)) + 1;
+  }
+
+  /**
+   * Called with each request's target and body before dynalite applies it; returns the sequence
+   * numbers it logged (to settle when the request answers), empty when it writes nothing here.
+   */
+  capture(target: string, body: Buffer): number[] {
+    const operation = target.slice(target.lastIndexOf('.') + 1);
+    if (!WRITE_OPERATIONS.has(operation)) return [];
+    let request: WriteRequest;
+    try {
+      request = JSON.parse(body.toString('utf8')) as WriteRequest;
+    } catch {
+      return [];
+    }
+    const seqs: number[] = [];
+    const lines: string[] = [];
+    for (const keys of this.keysWritten(operation, request)) {
+      const change: StreamChange = { seq: this.nextSeq++, at: Date.now(), operation, keys };
+      this.changes.push(change);
+      this.pending.add(change.seq);
+      seqs.push(change.seq);
+      lines.push(JSON.stringify(change));
+    }
+    if (this.logFile && lines.length > 0) appendFileSync(this.logFile, `${lines.join('\n')}\n`);
+    return seqs;
+  }
+
+  /** The request of these changes answered; a failed write is never delivered. */
+  settle(seqs: readonly number[], succeeded: boolean): void {
+    for (const seq of seqs) {
+      this.pending.delete(seq);
+      if (!succeeded) this.failed.add(seq);
+    }
+  }
+
+  /** Up to `limit` readable changes after the checkpoint, in order (failed writes left out). */
+  read(limit: number): {
+    readonly changes: StreamChange[];
+    readonly through: number;
+    readonly scanned: number;
+  } {
+    const firstPending = Math.min(...this.pending);
+    const changes: StreamChange[] = [];
+    let through = this.checkpoint;
+    let scanned = 0;
+    for (const change of this.changes) {
+      if (change.seq >= firstPending || scanned >= limit) break;
+      scanned++;
+      through = change.seq;
+      if (!this.failed.has(change.seq)) changes.push(change);
+    }
+    return { changes, through, scanned };
+  }
+
+  /** The consumer is done with everything up to `seq`; the log is emptied once all of it is done. */
+  advance(seq: number): void {
+    if (seq <= this.checkpoint) return;
+    this.checkpoint = seq;
+    while (this.changes[0] && this.changes[0].seq <= seq) {
+      const done = this.changes.shift();
+      if (done) this.failed.delete(done.seq);
+    }
+    if (!this.stateFile || !this.logFile) return;
+    writeJsonDurably(this.stateFile, { checkpoint: seq } satisfies StreamState);
+    // Nothing left to deliver: start the log afresh (sequence numbers go on from the checkpoint).
+    if (this.changes.length === 0) {
+      const fd = openSync(this.logFile, 'a');
+      try {
+        ftruncateSync(fd, 0);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  }
+
+  /** Changes logged and not yet consumed (tests, the runtime's log). */
+  get backlog(): number {
+    return this.changes.length;
+  }
+
+  private keyOf(item: Item | undefined): Item | undefined {
+    if (!item) return undefined;
+    const keys: Item = {};
+    for (const name of this.keyAttributes) {
+      const value = item[name];
+      if (value === undefined) return undefined;
+      keys[name] = value;
+    }
+    return keys;
+  }
+
+  private keysWritten(operation: string, request: WriteRequest): Item[] {
+    const mine = (table: string | undefined) => table === this.tableName;
+    const keys: (Item | undefined)[] = [];
+    if (operation === 'PutItem' && mine(request.TableName)) keys.push(this.keyOf(request.Item));
+    if ((operation === 'UpdateItem' || operation === 'DeleteItem') && mine(request.TableName))
+      keys.push(this.keyOf(request.Key));
+    if (operation === 'BatchWriteItem') {
+      for (const entry of request.RequestItems?.[this.tableName] ?? [])
+        keys.push(this.keyOf(entry.PutRequest?.Item ?? entry.DeleteRequest?.Key));
+    }
+    if (operation === 'TransactWriteItems') {
+      for (const entry of request.TransactItems ?? []) {
+        if (mine(entry.Put?.TableName)) keys.push(this.keyOf(entry.Put?.Item));
+        if (mine(entry.Update?.TableName)) keys.push(this.keyOf(entry.Update?.Key));
+        if (mine(entry.Delete?.TableName)) keys.push(this.keyOf(entry.Delete?.Key));
+      }
+    }
+    return keys.filter((key): key is Item => key !== undefined);
+  }
+}
+
+/** The log's changes; a line torn by a kill -9 mid-append (the last one) is skipped. */
+function readLog(path: string): StreamChange[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const changes: StreamChange[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      changes.push(JSON.parse(line) as StreamChange);
+    } catch {
+      // torn tail
+    }
+  }
+  return changes;
+}
