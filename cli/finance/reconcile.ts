@@ -1,6 +1,7 @@
 import type { Discrepancy } from '../../core/finance/discrepancy';
 import type { Period } from '../../core/finance/period';
 import { type ReconcileProgress, type ReconcileSummary, reconcile } from '../../core/finance/reconcile';
+import { TopUpStore } from '../../core/topups/store';
 import { executionStatusOf, type FinanceDeps, financeGateway, financeStores } from './deps';
 
 export interface ReconcileRun {
@@ -21,6 +22,10 @@ export async function runReconcile(deps: FinanceDeps, run: ReconcileRun): Promis
       ledger: stores.ledger,
       gateway,
       executionStatus: (payment) => executionStatusOf(deps, payment.executionArn),
+      topUps: {
+        topUps: new TopUpStore(deps.clients.doc, deps.names.tables.payments),
+        deposits: stores.ledger,
+      },
     },
     {
       now: run.now,

@@ -15,6 +15,11 @@ export const DISCREPANCY_KINDS = {
   charged_twice: 'more than one gateway charge for one payment',
   amount_mismatch: 'gateway charge amount or currency differs from the payment',
   unknown_charge: 'gateway charge that no paysaga payment accounts for',
+  top_up_charged_not_credited: 'gateway top-up charge, not refunded, with no wallet credit',
+  top_up_credited_not_charged: 'wallet credited by a top-up that has no gateway charge',
+  top_up_refunded_and_credited: 'top-up charge refunded although the wallet keeps the credit',
+  top_up_amount_mismatch: 'top-up charge amount or currency differs from the wallet credit',
+  top_up_charged_twice: 'more than one gateway charge for one top-up',
 } as const;
 
 export type DiscrepancyKind = keyof typeof DISCREPANCY_KINDS;

@@ -6,6 +6,7 @@ import type { PaymentRecord } from '../payments/records';
 import type { Discrepancy, DiscrepancyKind } from './discrepancy';
 import { addDays, inPeriod, type Period, startOfDay } from './period';
 import { checkPayment, unbalancedEntry } from './reconcile-rules';
+import { TopUpReconciler, type TopUpReconcileSources } from './reconcile-top-ups';
 
 /**
  * Three-way reconciliation of a period: the ledger journal, the gateway's
@@ -34,6 +35,8 @@ export interface ReconcileSources {
   readonly gateway: Pick<PaymentGateway, 'listCharges' | 'listRefunds' | 'findChargeByPaymentId'>;
   /** Step Functions status of a payment's execution (DescribeExecution); undefined when there is none. */
   readonly executionStatus: (payment: PaymentRecord) => Promise<string | undefined>;
+  /** Top-up records and deposit entries: top-up charges and credits are checked against each other. */
+  readonly topUps?: TopUpReconcileSources;
 }
 
 export interface ReconcileProgress {
@@ -127,6 +130,8 @@ export async function reconcile(
   }
 
   const wallets = new WalletCache((walletId) => sources.ledger.getWallet(walletId));
+  const topUps =
+    sources.topUps && new TopUpReconciler(sources.topUps, sources.gateway, refundsByCharge, emit);
   const outsidePeriod = (entry: JournalEntry) => !inPeriod(period, entry.effectiveAt);
 
   for (const [index, day] of period.days.entries()) {
@@ -182,6 +187,7 @@ export async function reconcile(
     // Charges of the day that no payment of the day explains.
     for (const charge of chargesOfTheDay) {
       if (charge.paymentId && seen.has(charge.paymentId)) continue;
+      if (topUps?.charge(charge)) continue; // a top-up's: checked against its wallet credit below
       const payment = charge.paymentId ? await sources.payments.get(charge.paymentId) : undefined;
       if (payment && inPeriod(period, payment.requestedAt)) continue; // checked on its own day
       if (payment) {
@@ -226,7 +232,9 @@ export async function reconcile(
       (journalTotals[entry.currency] ?? 0) + entry.lines.reduce((total, line) => total + line.amount, 0);
     const unbalanced = unbalancedEntry(entry);
     if (unbalanced) emit(unbalanced);
+    topUps?.entry(entry);
   }
+  await topUps?.finish();
   progress('journal', period.days.length);
 
   return {
