@@ -55,6 +55,8 @@ export const ASSUMED_DURATION_MS: Record<FunctionKey, number> = {
   apiSubmit: 60,
   publishOutbox: 40,
   apiRead: 40,
+  apiWalletsWrite: 60,
+  apiWalletsRead: 40,
 };
 
 interface Usage {

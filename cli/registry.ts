@@ -3,12 +3,14 @@ import { registerConsoleCommand } from './console/command';
 import type { CliContext } from './context';
 import { registerFinanceCommands } from './finance/commands';
 import { registerOpsCommands } from './ops/commands';
+import { registerWalletCommands } from './wallets/commands';
 
-/** A group of subcommands (dlq, sagas, audit, history, report, reconcile, console) registers itself here. */
+/** A group of subcommands (dlq, sagas, audit, history, report, reconcile, wallets, console) registers itself here. */
 export type RegisterCommands = (program: Command, context: () => CliContext) => void;
 
 export const COMMAND_GROUPS: RegisterCommands[] = [
   registerOpsCommands,
   registerFinanceCommands,
+  registerWalletCommands,
   registerConsoleCommand,
 ];

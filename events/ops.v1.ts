@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { FreeText, IsoDateTime, SchemaVersion } from './common';
 
-/** What an operator did through payctl (or the console, through the same functions). */
-export const OpsActionName = z.enum(['dlq.redrive', 'dlq.redrive.cancel', 'dlq.purge', 'sagas.redrive']);
+/** What an operator did through payctl (or the console, through the same functions); wallets.adjust is finance's. */
+export const OpsActionName = z.enum([
+  'dlq.redrive',
+  'dlq.redrive.cancel',
+  'dlq.purge',
+  'sagas.redrive',
+  'wallets.adjust',
+]);
 export type OpsActionName = z.infer<typeof OpsActionName>;
 
 /**

@@ -29,7 +29,7 @@ import { attachBusPolicy, busPolicyStatements } from './bus-policy';
 import { Data } from './Data';
 import { type PaysagaFunction, paysagaFunction } from './functions';
 import { Intake } from './Intake';
-import { ACTIONS, allow, keyStatement } from './permissions';
+import { ACTIONS, allow, keyStatement, tableResources } from './permissions';
 import { roleArn } from './roles';
 import { Saga } from './Saga';
 import { stageConfig } from './stage-config';
@@ -119,6 +119,28 @@ export function Api({ stack }: StackContext) {
       env: { paymentsTable: tables.payments.tableName, apiClients },
       // The payment's request record and its STEP# items: one GetItem, one Query on the base table.
       statements: [allow(ACTIONS.tableRead, [tables.payments.tableArn]), keyStatement(key, false)],
+    }),
+    apiWalletsWrite: paysagaFunction(stack, 'apiWalletsWrite', {
+      ...functionOptions,
+      env: { ledgerTable: tables.ledger.tableName, paymentsTable: tables.payments.tableName, apiClients },
+      statements: [
+        // The owner and key records (pk WALLET#/APIKEY#): read, create once (conditional puts).
+        allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [tables.payments.tableArn]),
+        // Ledger.openWallet: a conditional put of the wallet item, read back when it already exists.
+        allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [tables.ledger.tableArn]),
+        keyStatement(key, true),
+      ],
+    }),
+    apiWalletsRead: paysagaFunction(stack, 'apiWalletsRead', {
+      ...functionOptions,
+      env: { ledgerTable: tables.ledger.tableName, paymentsTable: tables.payments.tableName, apiClients },
+      statements: [
+        // The owner record: one GetItem.
+        allow(['dynamodb:GetItem'], [tables.payments.tableArn]),
+        // The wallet item and the statement's pages of its journal (a Query on the base table or an index).
+        allow(ACTIONS.tableRead, tableResources(tables.ledger)),
+        keyStatement(key, false),
+      ],
     }),
   };
 

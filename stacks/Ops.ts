@@ -23,7 +23,7 @@ import { Data } from './Data';
 import { paysagaDashboard } from './dashboard';
 import { History } from './History';
 import { Intake } from './Intake';
-import { ACTIONS, allow, keyStatement, tableReadStatement } from './permissions';
+import { ACTIONS, allow, keyStatement, tableReadStatement, tableReadWriteStatement } from './permissions';
 import { roleName } from './roles';
 import { Saga } from './Saga';
 import { stageConfig } from './stage-config';
@@ -159,7 +159,8 @@ export function Ops({ stack }: StackContext) {
 
   const opsRole = new Role(stack, 'OperationsRole', {
     roleName: roleName(stack.stage, 'operations'),
-    description: 'paysaga operations: inspect and redrive DLQs and failed sagas, read payments',
+    description:
+      'paysaga operations: inspect and redrive DLQs and failed sagas, read payments, adjust wallets',
     assumedBy: assumableBy(config.opsPrincipals),
     maxSessionDuration: Duration.hours(1),
   });
@@ -172,6 +173,8 @@ export function Ops({ stack }: StackContext) {
     tableReadStatement(tables.payments),
     // Audit records of every action: a put into the payments table and an OpsActionPerformed event.
     allow(['dynamodb:PutItem'], [tables.payments.tableArn]),
+    // payctl wallets show / statement / adjust: the wallet item, its statement index, an adjustment's writes.
+    tableReadWriteStatement(tables.ledger),
     allow(ACTIONS.putEvents, [intake.bus.eventBusArn]),
     keyStatement(key, true),
   ])
@@ -187,6 +190,8 @@ export function Ops({ stack }: StackContext) {
     allow(EXECUTION_READ, [sagaExecutionsArn(stack)]),
     allow(STATE_MACHINE_READ, [saga.stateMachine.stateMachineArn]),
     tableReadStatement(tables.payments),
+    // payctl wallets show / statement: the wallet item and its statement index.
+    tableReadStatement(tables.ledger),
     keyStatement(key, false),
   ])
     financeRole.addToPolicy(statement);

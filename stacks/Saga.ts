@@ -23,7 +23,13 @@ import { stageConfig } from './stage-config';
 export const SAGA_FUNCTION_KEYS = FUNCTION_KEYS.filter((key) => FUNCTIONS[key].aslPlaceholder !== undefined);
 export type SagaFunctionKey = Exclude<
   FunctionKey,
-  'intake' | 'archiveHistory' | 'apiSubmit' | 'publishOutbox' | 'apiRead'
+  | 'intake'
+  | 'archiveHistory'
+  | 'apiSubmit'
+  | 'publishOutbox'
+  | 'apiRead'
+  | 'apiWalletsWrite'
+  | 'apiWalletsRead'
 >;
 
 /**

@@ -41,7 +41,7 @@ export const pascal = (name: string): string =>
 /**
  * Who may call the API: a Cognito user pool with no users (no sign-up, no
  * password sign-in), only machine clients. Its resource server defines the
- * API's two scopes; each configured client is an app client with a secret
+ * API's scopes; each configured client is an app client with a secret
  * that may use the client-credentials grant for the scopes it is configured with.
  */
 export function apiAuth(scope: Construct, options: ApiAuthOptions): ApiAuth {
@@ -77,6 +77,14 @@ export function apiAuth(scope: Construct, options: ApiAuthOptions): ApiAuth {
     read: new ResourceServerScope({
       scopeName: API.scopes.read,
       scopeDescription: 'Read payments it submitted',
+    }),
+    walletsWrite: new ResourceServerScope({
+      scopeName: API.scopes.walletsWrite,
+      scopeDescription: 'Open wallets',
+    }),
+    walletsRead: new ResourceServerScope({
+      scopeName: API.scopes.walletsRead,
+      scopeDescription: 'Read the balances and statements of wallets it opened',
     }),
   } satisfies Record<keyof typeof API.scopes, ResourceServerScope>;
   const resourceServer = userPool.addResourceServer('ApiResourceServer', {

@@ -80,7 +80,7 @@ const DEV: StageConfig = {
     {
       name: 'example-partner',
       source: 'partner.example',
-      scopes: ['write', 'read'],
+      scopes: ['write', 'read', 'walletsWrite', 'walletsRead'],
       throttle: { rateLimit: 10, burstLimit: 20 },
       dailyQuota: 10_000,
     },
@@ -114,13 +114,13 @@ const PROD: StageConfig = {
     {
       name: 'placeholder-partner',
       source: 'partner.placeholder',
-      scopes: ['write', 'read'],
+      scopes: ['write', 'read', 'walletsWrite', 'walletsRead'],
       dailyQuota: 1_000_000,
     },
     {
       name: 'placeholder-reporting',
       source: 'partner.placeholder-reporting',
-      scopes: ['read'],
+      scopes: ['read', 'walletsRead'],
       throttle: { rateLimit: 5, burstLimit: 10 },
       dailyQuota: 100_000,
     },

@@ -53,6 +53,20 @@ const PeriodSchema = z.object({
 /** payctl dlq redrive's --include-rejected. */
 const DlqRedriveBody = z.object({ includeRejected: z.boolean().default(false) }).strict();
 
+/** payctl wallets statement's window and paging (blank fields dropped). */
+const StatementQuerySchema = z.object({
+  from: z.preprocess(blankToUndefined, z.string().max(40).optional()),
+  to: z.preprocess(blankToUndefined, z.string().max(40).optional()),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.preprocess(blankToUndefined, z.string().max(4096).optional()),
+});
+
+/** payctl wallets adjust's --amount and --reason. */
+const WalletAdjustBody = z.strictObject({
+  amount: z.string().regex(/^-?\d+(\.\d+)?$/, 'a signed decimal like 12.50 or -3.00'),
+  reason: z.string().min(1).max(500),
+});
+
 /** How far back the failed-sagas and audit pages look. */
 const DaysSchema = z.object({ days: z.coerce.number().int().min(1).max(366).default(14) });
 
@@ -115,6 +129,21 @@ export async function routeApi({ method, url, body, data, meta }: ApiRequest): P
       const p = parse(PeriodSchema, url);
       const { from, to } = period(p.from, p.to);
       return ok(await data.dailyVolume(from, to));
+    }
+    case 'GET wallets :id': {
+      const wallet = await data.walletDetail(id ?? '');
+      return wallet ? ok(wallet) : notFound(`no wallet ${id}: check the walletId`);
+    }
+    case 'GET wallets :id transactions': {
+      const q = parse(StatementQuerySchema, url);
+      return ok(await data.walletStatement(id ?? '', q));
+    }
+    case 'POST wallets :id adjust': {
+      const parsed = WalletAdjustBody.safeParse(body ?? {});
+      if (!parsed.success) {
+        throw new UsageError('an adjustment takes { "amount": "12.50" or "-3.00", "reason": "..." }');
+      }
+      return ok(await data.adjustWallet(id ?? '', parsed.data));
     }
     case 'GET audit': {
       return ok(await data.auditLog(new Date(Date.now() - parse(DaysSchema, url).days * 86_400_000)));

@@ -8,11 +8,13 @@ import { PaymentDetailPage } from './pages/PaymentDetail';
 import { PaymentsPage } from './pages/Payments';
 import { SagasPage } from './pages/Sagas';
 import { VolumePage } from './pages/Volume';
+import { WalletDetailPage, WalletsPage } from './pages/Wallets';
 import { href, type Route, useRoute } from './router';
 import './styles.css';
 
 const NAV = [
   ['payments', 'Payments'],
+  ['wallets', 'Wallets'],
   ['dlqs', 'Dead-letter queues'],
   ['sagas', 'Failed sagas'],
   ['volume', 'Daily volume'],
@@ -24,6 +26,8 @@ function Page({ meta, route }: { meta: ConsoleMeta; route: Route }) {
   switch (section) {
     case 'payments':
       return id ? <PaymentDetailPage paymentId={id} /> : <PaymentsPage meta={meta} params={route.params} />;
+    case 'wallets':
+      return id ? <WalletDetailPage walletId={id} params={route.params} meta={meta} /> : <WalletsPage />;
     case 'dlqs':
       return <DlqsPage meta={meta} {...(id && { selected: id })} />;
     case 'sagas':

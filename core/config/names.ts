@@ -109,6 +109,8 @@ export const FUNCTION_KEYS = [
   'apiSubmit',
   'publishOutbox',
   'apiRead',
+  'apiWalletsWrite',
+  'apiWalletsRead',
 ] as const;
 export type FunctionKey = (typeof FUNCTION_KEYS)[number];
 
@@ -172,6 +174,10 @@ export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
   publishOutbox: { entry: 'functions/publish-outbox.ts', memoryMb: 256, timeoutSeconds: 30 },
   /** Front door: GET /v1/payments/{paymentId} and GET /v1/openapi.json. */
   apiRead: { entry: 'functions/api-read.ts', memoryMb: 256, timeoutSeconds: 10 },
+  /** Front door: POST /v1/wallets (opens a wallet in the ledger, records the client as its owner). */
+  apiWalletsWrite: { entry: 'functions/api-wallets-write.ts', memoryMb: 256, timeoutSeconds: 10 },
+  /** Front door: GET /v1/wallets/{walletId} and its statement (the caller's own wallets). */
+  apiWalletsRead: { entry: 'functions/api-wallets-read.ts', memoryMb: 256, timeoutSeconds: 10 },
 };
 
 /**
@@ -184,15 +190,41 @@ export const API = {
     submitPayment: { method: 'POST', path: '/v1/payments', function: 'apiSubmit', scope: 'write' },
     getPayment: { method: 'GET', path: '/v1/payments/{paymentId}', function: 'apiRead', scope: 'read' },
     openApi: { method: 'GET', path: '/v1/openapi.json', function: 'apiRead', scope: 'read' },
+    openWallet: { method: 'POST', path: '/v1/wallets', function: 'apiWalletsWrite', scope: 'walletsWrite' },
+    getWallet: {
+      method: 'GET',
+      path: '/v1/wallets/{walletId}',
+      function: 'apiWalletsRead',
+      scope: 'walletsRead',
+    },
+    walletStatement: {
+      method: 'GET',
+      path: '/v1/wallets/{walletId}/transactions',
+      function: 'apiWalletsRead',
+      scope: 'walletsRead',
+    },
   },
   idempotencyHeader: 'Idempotency-Key',
   resourceServer: 'paysaga-api',
-  scopes: { write: 'payments.write', read: 'payments.read' },
+  scopes: {
+    write: 'payments.write',
+    read: 'payments.read',
+    walletsWrite: 'wallets.write',
+    walletsRead: 'wallets.read',
+  },
   /** Per client unless its configuration says otherwise: requests/second and burst (API Gateway usage plan). */
   defaultThrottle: { rateLimit: 50, burstLimit: 100 },
 } as const satisfies {
   /** `scope`: what the caller's token must carry (the authorizer's scopes on AWS, the handler checks it too). */
-  routes: Record<string, { method: string; path: string; function: FunctionKey; scope: 'write' | 'read' }>;
+  routes: Record<
+    string,
+    {
+      method: string;
+      path: string;
+      function: FunctionKey;
+      scope: 'write' | 'read' | 'walletsWrite' | 'walletsRead';
+    }
+  >;
   [key: string]: unknown;
 };
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PaymentId } from '../../events/common';
 import { API, apiScope } from '../config/names';
+import { walletPaths, walletSchemas } from '../wallets/openapi-paths';
 import { AcceptedResponse, PaymentStatusResponse, Problem, SubmitPaymentBody } from './contract';
 
 /**
@@ -124,9 +125,11 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      ...walletPaths({ schema, ref, problemResponse, commonErrors: COMMON_ERRORS, security }),
     },
     components: {
       schemas: {
+        ...walletSchemas({ schema }),
         SubmitPaymentBody: schema(SubmitPaymentBody),
         AcceptedResponse: schema(AcceptedResponse),
         PaymentStatusResponse: schema(PaymentStatusResponse),
@@ -142,6 +145,8 @@ export function openApiDocument(): Record<string, unknown> {
               scopes: {
                 [apiScope('write')]: 'submit payment requests',
                 [apiScope('read')]: "read this client's payments",
+                [apiScope('walletsWrite')]: 'open wallets',
+                [apiScope('walletsRead')]: "read this client's wallets: balances and statements",
               },
             },
           },

@@ -12,7 +12,7 @@ import { type FieldError, type HttpResponse, problem } from './http';
 
 /** Far above the largest valid request (~16 KB); anything bigger is refused before it is parsed. */
 export const MAX_BODY_BYTES = 32 * 1024;
-const MAX_FIELD_ERRORS = 20;
+export const MAX_FIELD_ERRORS = 20;
 const MAX_TEXT = 200;
 
 export interface SubmitInput {
@@ -32,13 +32,16 @@ export interface ValidSubmission {
 export type Submission = ValidSubmission | { readonly ok: false; readonly response: HttpResponse };
 
 const header = `header:${API.idempotencyHeader}`;
-const clip = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
+export const clip = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
 
 function invalid(detail: string, errors: FieldError[]): Submission {
   return { ok: false, response: problem(400, 'invalid_request', 'Invalid payment request', detail, errors) };
 }
 
-function cardDataRefused(paths: readonly string[]): Submission {
+export function cardDataRefused(paths: readonly string[]): {
+  readonly ok: false;
+  readonly response: HttpResponse;
+} {
   return {
     ok: false,
     response: problem(
@@ -54,14 +57,14 @@ function cardDataRefused(paths: readonly string[]): Submission {
   };
 }
 
-function fieldErrors(error: z.ZodError): FieldError[] {
+export function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.slice(0, MAX_FIELD_ERRORS).map((issue) => ({
     path: clip(issue.path.map(String).join('.') || '(body)'),
     message: clip(issue.message),
   }));
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -26,7 +26,7 @@ export function callerOf(event: APIGatewayProxyEvent, scope: keyof typeof API.sc
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
   if (!client || !scopes.includes(`${API.resourceServer}/${API.scopes[scope]}`)) {
     return {
-      response: problem(403, 'forbidden', 'Forbidden', `this client may not ${scope} payments`),
+      response: problem(403, 'forbidden', 'Forbidden', `this client lacks the ${API.scopes[scope]} scope`),
     };
   }
   if (client.apiKeyId !== undefined && event.requestContext.identity.apiKeyId !== client.apiKeyId) {

@@ -11,9 +11,11 @@ import { readJsonFile, writeJsonDurably } from '../edge/durable-file';
  * source, its scopes and its throttle. On AWS the same roles are played by
  * Cognito app clients (identity, scopes) and usage plans (throttle).
  */
+type ApiScopeKey = keyof typeof API.scopes;
+
 export const LocalApiClient = ApiClient.extend({
   apiKey: z.string().min(20),
-  scopes: z.array(z.enum(['write', 'read'])).min(1),
+  scopes: z.array(z.enum(Object.keys(API.scopes) as [ApiScopeKey, ...ApiScopeKey[]])).min(1),
   throttle: z
     .strictObject({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })
     .optional(),
@@ -32,7 +34,7 @@ export function defaultApiClient(): LocalApiClient {
     clientId: 'local-partner',
     source: 'partner.local',
     apiKey: newApiKey(),
-    scopes: ['write', 'read'],
+    scopes: ['write', 'read', 'walletsWrite', 'walletsRead'],
     throttle: { ...API.defaultThrottle },
   };
 }

@@ -12,8 +12,11 @@ type Props = Record<string, unknown>;
 type Entry = [string, string, CfnResource];
 const props = (resource: CfnResource): Props => resource.Properties ?? {};
 
-/** The scope each HTTP method needs, as the API contract states it (writes need write). */
-const expectedScope = (method: string) => apiScope(method === 'GET' ? 'read' : 'write');
+/** The scope each route needs, as the API contract states it (writes need write; wallets their own pair). */
+const expectedScope = (route: { method: string; path: string }) =>
+  route.path.startsWith('/v1/wallets')
+    ? apiScope(route.method === 'GET' ? 'walletsRead' : 'walletsWrite')
+    : apiScope(route.method === 'GET' ? 'read' : 'write');
 
 describe.each(['prod', 'dev'])('Api stack (stage %s)', (stage) => {
   const n = resourceNames(stage);
@@ -100,7 +103,7 @@ describe.each(['prod', 'dev'])('Api stack (stage %s)', (stage) => {
         // Assess
         expect(p.AuthorizationType).toBe('COGNITO_USER_POOLS');
         expect(p.AuthorizerId).toEqual(refTo(authorizer));
-        expect(p.AuthorizationScopes).toEqual([expectedScope(route.method)]);
+        expect(p.AuthorizationScopes).toEqual([expectedScope(route)]);
         expect(p.ApiKeyRequired).toBe(true);
         expect(p.RequestValidatorId).toEqual(refTo(validator));
         const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(

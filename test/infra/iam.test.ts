@@ -178,6 +178,17 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants(['dynamodb:GetItem', 'dynamodb:Query'], [tableArn('payments')]),
         ...grants(['kms:Decrypt'], [keyArn]),
       ],
+      apiWalletsWrite: [
+        // Owner and key records: read, create once; Ledger.openWallet: conditional put, read back.
+        ...grants(['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn('payments')]),
+        ...grants(['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn('ledger')]),
+        ...keyWrite,
+      ],
+      apiWalletsRead: [
+        ...grants(['dynamodb:GetItem'], [tableArn('payments')]),
+        ...tableRead('ledger'),
+        ...grants(['kms:Decrypt'], [keyArn]),
+      ],
       archiveHistory: [
         ...grants(['states:GetExecutionHistory'], [executionsArn]),
         ...grants(
@@ -235,6 +246,8 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
         ...tableRead('payments'),
         ...grants(['dynamodb:PutItem'], [tableArn('payments')]),
+        // payctl wallets show, statement and adjust.
+        ...tableWrite('ledger'),
         ...grants(['events:PutEvents'], [busArn]),
         ...keyWrite,
       ],
@@ -242,6 +255,8 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants(['states:DescribeExecution', 'states:GetExecutionHistory'], [executionsArn]),
         ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
         ...tableRead('payments'),
+        // payctl wallets show and statement.
+        ...tableRead('ledger'),
         ...grants(['kms:Decrypt'], [keyArn]),
       ],
     };

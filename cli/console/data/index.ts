@@ -7,6 +7,7 @@ import { dailyVolume } from './finance';
 import { redriveDlqAudited, redriveSagaAudited } from './ops';
 import { listPayments, paymentDetail } from './payments';
 import type { ConsoleData } from './port';
+import { adjustWalletAudited, walletDetail, walletStatementPage } from './wallets';
 
 export type { ConsoleData } from './port';
 
@@ -28,5 +29,8 @@ export function consoleData(deps: OpsDeps): ConsoleData {
     redriveSaga: (paymentId) => redriveSagaAudited(deps, parsePaymentId(paymentId)),
     dailyVolume: (from, to) => dailyVolume(deps, from, to),
     auditLog: async (since) => (await listAudit(deps, since)).reverse(),
+    walletDetail: (walletId) => walletDetail(deps, walletId),
+    walletStatement: (walletId, request) => walletStatementPage(deps, walletId, request),
+    adjustWallet: (walletId, request) => adjustWalletAudited(deps, walletId, request),
   };
 }

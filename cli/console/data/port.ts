@@ -1,3 +1,5 @@
+import type { StatementResponse } from '../../../core/wallets/contract';
+import type { StatementRequest, WalletDetail } from '../../wallets/wallets';
 import type {
   ActionResult,
   AuditEntry,
@@ -33,4 +35,10 @@ export interface ConsoleData {
   dailyVolume(fromDay: string, toDay: string): Promise<VolumeRow[]>;
   /** Audit entries since `since`, newest first. */
   auditLog(since: Date): Promise<AuditEntry[]>;
+  /** `payctl wallets show`: undefined for an unknown or malformed walletId. */
+  walletDetail(walletId: string): Promise<WalletDetail | undefined>;
+  /** One page of `payctl wallets statement`, newest first, with the cursor of the next (older) page. */
+  walletStatement(walletId: string, request: StatementRequest): Promise<StatementResponse>;
+  /** `payctl wallets adjust`: a signed major-unit amount and a reason; audited as wallets.adjust. */
+  adjustWallet(walletId: string, request: { amount: string; reason: string }): Promise<ActionResult>;
 }

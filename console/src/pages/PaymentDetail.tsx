@@ -57,7 +57,15 @@ export function PaymentDetailPage({ paymentId }: { paymentId: string }) {
           .map(([label, value]) => (
             <Fragment key={label}>
               <dt>{label}</dt>
-              <dd>{value}</dd>
+              <dd>
+                {label === 'Payer wallet' && value ? (
+                  <a href={href(`wallets/${encodeURIComponent(value)}`)} data-testid="wallet-link">
+                    {value}
+                  </a>
+                ) : (
+                  value
+                )}
+              </dd>
             </Fragment>
           ))}
       </dl>

@@ -136,7 +136,9 @@ export function PaymentsPage({ meta, params }: { meta: ConsoleMeta; params: URLS
                     {p.amount} {p.currency}
                   </td>
                   <td>{formatInstant(p.requestedAt)}</td>
-                  <td>{p.payer}</td>
+                  <td>
+                    <a href={href(`wallets/${encodeURIComponent(p.payer)}`)}>{p.payer}</a>
+                  </td>
                   <td>{p.payee}</td>
                   <td>{p.reasonCode ?? ''}</td>
                   <td>{p.compensations.join(', ')}</td>

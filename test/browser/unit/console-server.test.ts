@@ -38,6 +38,9 @@ const data: ConsoleData = {
   auditLog: stub('auditLog', () => {
     throw new Error('DynamoDB is down');
   }),
+  walletDetail: stub('walletDetail', (id: string) => (id === 'wal_known' ? { walletId: id } : undefined)),
+  walletStatement: stub('walletStatement', () => ({ walletId: 'wal_known', lines: [] })),
+  adjustWallet: stub('adjustWallet', () => ({ ok: true, summary: 'adjusted' })),
 };
 
 let assets: string;
@@ -99,6 +102,50 @@ function call(
 const json = { 'content-type': 'application/json' };
 
 describe('console server: API', () => {
+  it('routes the wallet page: detail, statement query, adjustment body, and refuses adjustments read-only', async () => {
+    // Prepare
+    calls.length = 0;
+    // Act
+    const known = await call(actions, 'GET', '/api/wallets/wal_known');
+    const unknown = await call(actions, 'GET', '/api/wallets/wal_nope');
+    const page = await call(
+      actions,
+      'GET',
+      '/api/wallets/wal_known/transactions?from=2026-05-01&to=&limit=25&cursor=abc',
+    );
+    const badLimit = await call(actions, 'GET', '/api/wallets/wal_known/transactions?limit=1000');
+    const adjust = await call(
+      actions,
+      'POST',
+      '/api/wallets/wal_known/adjust',
+      json,
+      '{"amount":"-3.00","reason":"fee"}',
+    );
+    const badBody = await call(
+      actions,
+      'POST',
+      '/api/wallets/wal_known/adjust',
+      json,
+      '{"amount":"3e2","reason":"x"}',
+    );
+    const readOnlyAdjust = await call(
+      readOnly,
+      'POST',
+      '/api/wallets/wal_known/adjust',
+      json,
+      '{"amount":"1","reason":"x"}',
+    );
+    // Assess
+    expect([known.status, unknown.status, page.status, badLimit.status]).toEqual([200, 404, 200, 400]);
+    expect([adjust.status, badBody.status, readOnlyAdjust.status]).toEqual([200, 400, 403]);
+    expect(calls).toEqual([
+      ['walletDetail', ['wal_known']],
+      ['walletDetail', ['wal_nope']],
+      ['walletStatement', ['wal_known', { from: '2026-05-01', limit: 25, cursor: 'abc' }]],
+      ['adjustWallet', ['wal_known', { amount: '-3.00', reason: 'fee' }]],
+    ]);
+  });
+
   it('answers meta with the read-only flag and parses list queries into the data call', async () => {
     // Prepare
     calls.length = 0;

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { PaymentId, WalletId } from '../../events/common';
+import { CURRENCIES, type Currency } from '../money';
+
+/**
+ * The wallet routes' wire contract (as core/frontdoor/contract.ts is for
+ * payments): handlers build these, the OpenAPI document is generated from them.
+ * Amounts are integers in minor units of the wallet's currency; `exponent` says
+ * where the decimal point goes.
+ */
+
+export const CurrencyCode = z.enum(
+  CURRENCIES as [Currency, ...Currency[]],
+  'currency must be a supported ISO 4217 code',
+);
+
+/** POST /v1/wallets body: the wallet's id (or the server makes one, `wal_...`) and its currency. */
+export const OpenWalletBody = z.strictObject({
+  walletId: WalletId.optional(),
+  currency: CurrencyCode,
+});
+export type OpenWalletBody = z.infer<typeof OpenWalletBody>;
+
+/** The Idempotency-Key of POST /v1/wallets: the same alphabet as a paymentId. */
+export const WalletIdempotencyKey = PaymentId;
+
+export const WalletOpenedResponse = z.strictObject({
+  walletId: z.string(),
+  currency: z.string(),
+  exponent: z.number().int(),
+  openedAt: z.string(),
+  /** Where to read it: GET /v1/wallets/{walletId}. */
+  walletUrl: z.string(),
+});
+export type WalletOpenedResponse = z.infer<typeof WalletOpenedResponse>;
+
+export const OpenHold = z.strictObject({
+  paymentId: z.string(),
+  amount: z.number().int(),
+  reservedAt: z.string(),
+  expiresAt: z.string(),
+});
+export type OpenHold = z.infer<typeof OpenHold>;
+
+export const WalletResponse = z.strictObject({
+  walletId: z.string(),
+  currency: z.string(),
+  exponent: z.number().int(),
+  /** Spendable now, in minor units. */
+  available: z.number().int(),
+  /** On open holds (payments reserved, not yet settled or released), in minor units. */
+  held: z.number().int(),
+  /** When this balance was read (a consistent read of the wallet). */
+  asOf: z.string(),
+  openedAt: z.string(),
+  holds: z.array(OpenHold),
+});
+export type WalletResponse = z.infer<typeof WalletResponse>;
+
+export const STATEMENT_LINE_TYPES = [
+  'top_up',
+  'payment',
+  'release',
+  'refund',
+  'expire',
+  'adjustment',
+] as const;
+export type StatementLineType = (typeof STATEMENT_LINE_TYPES)[number];
+
+export const StatementLine = z.strictObject({
+  entryId: z.string(),
+  type: z.enum(STATEMENT_LINE_TYPES),
+  /** Signed minor units: what the line did to the wallet's available balance. */
+  amount: z.number().int(),
+  /** The available balance right after this line. */
+  balanceAfter: z.number().int(),
+  paymentId: z.string().optional(),
+  topUpId: z.string().optional(),
+  adjustmentId: z.string().optional(),
+  at: z.string(),
+});
+export type StatementLine = z.infer<typeof StatementLine>;
+
+export const StatementResponse = z.strictObject({
+  walletId: z.string(),
+  currency: z.string(),
+  exponent: z.number().int(),
+  /** Newest first. */
+  lines: z.array(StatementLine),
+  /** Pass as `cursor` for the next (older) page; absent on the last page. */
+  nextCursor: z.string().optional(),
+});
+export type StatementResponse = z.infer<typeof StatementResponse>;
+
+export const STATEMENT_DEFAULT_LIMIT = 50;
+export const STATEMENT_MAX_LIMIT = 200;
