@@ -4,7 +4,7 @@ import { flagsOrExit } from './command-line';
 import { startRuntime } from './runtime';
 
 const USAGE = `usage: npm start -- [--port 4566] [--host 127.0.0.1] [--data-dir .paysaga] [--memory] [--stage local] [--no-sandbox]
-                     [--api-port 4567] [--no-api] [--console-port 4570] [--no-console] [--allow-actions] [--json]
+                     [--api-port 4567] [--no-api] [--console-port 4570] [--no-console] [--allow-actions] [--no-sweeper] [--json]
 
 Runs paysaga locally: one AWS endpoint (DynamoDB, SQS, EventBridge, Step Functions,
 Secrets Manager), the saga's handlers in-process, and the sandbox gateway.
@@ -17,6 +17,7 @@ Secrets Manager), the saga's handlers in-process, and the sandbox gateway.
   --console-port  the web console's port on 127.0.0.1 (default 4570; 0 = any free port)
   --no-console    do not serve the console
   --allow-actions let the console redrive DLQs and sagas (audited); read-only otherwise
+  --no-sweeper do not run the expired-hold sweeper (every 15 minutes otherwise)
   --json       print the start banner as one JSON line (for scripts)`;
 
 function parseOptions() {
@@ -33,6 +34,7 @@ function parseOptions() {
       'console-port': { type: 'string', default: process.env.PAYSAGA_CONSOLE_PORT ?? '4570' },
       'no-console': { type: 'boolean', default: false },
       'allow-actions': { type: 'boolean', default: false },
+      'no-sweeper': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
       memory: options.memory,
       stage: options.stage,
       sandbox: !options['no-sandbox'],
+      ...(options['no-sweeper'] && { sweeper: false as const }),
       // With --port 0 (tests, several runtimes at once) the front door takes any free port too, unless told.
       frontDoor: options['no-api'] ? false : { port: Number(options['api-port'] ?? (port === 0 ? 0 : 4567)) },
     });

@@ -25,6 +25,7 @@ export type SagaFunctionKey = Exclude<
   FunctionKey,
   | 'intake'
   | 'archiveHistory'
+  | 'sweepHolds'
   | 'apiSubmit'
   | 'publishOutbox'
   | 'apiRead'
