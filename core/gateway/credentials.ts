@@ -1,6 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
-import type { PaymentGateway } from './port';
+import type { FindChargeOptions, PaymentGateway } from './port';
 import { createStripeGateway, type StripeGatewayOptions } from './stripe-adapter';
 import { GatewayKeyRejectedError } from './stripe-errors';
 
@@ -123,8 +123,8 @@ class SecretBackedGateway implements PaymentGateway {
   async refund(...args: Parameters<PaymentGateway['refund']>) {
     return this.noting((await this.resolve()).refund(...args));
   }
-  async findChargeByPaymentId(paymentId: string) {
-    return this.noting((await this.resolve()).findChargeByPaymentId(paymentId));
+  async findChargeByPaymentId(paymentId: string, options?: FindChargeOptions) {
+    return this.noting((await this.resolve()).findChargeByPaymentId(paymentId, options));
   }
   async *listCharges(...args: Parameters<PaymentGateway['listCharges']>) {
     yield* (await this.resolve()).listCharges(...args);

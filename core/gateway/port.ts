@@ -21,15 +21,21 @@ export interface PaymentGateway {
   /** Refunds a charge once per paymentId (idempotency key `refund:<paymentId>`). */
   refund(request: RefundRequest): Promise<RefundResult>;
   /**
-   * The money-moving charge made for a paymentId, or undefined if there is none.
-   * For reconciliation and compensation when the charge id was lost. On Stripe this uses the
-   * Search API, which can lag writes by up to about a minute: do not use it right after a charge.
+   * The money-moving charge made for a paymentId, or undefined if there is none; several are a
+   * LedgerInvariantError. For reconciliation and compensation when the charge id was lost. On Stripe this
+   * uses the Search API, which can lag writes by up to about a minute; with `createdSince` it reads the
+   * list of charges created since then instead, which is consistent at once (for compensation right after
+   * a Charge error): give the time the first charge attempt was made, less a margin for clock skew.
    */
-  findChargeByPaymentId(paymentId: string): Promise<ChargeResult | undefined>;
+  findChargeByPaymentId(paymentId: string, options?: FindChargeOptions): Promise<ChargeResult | undefined>;
   /** Money-moving charges created in [from, to), newest first, paging transparently. */
   listCharges(period: Period): AsyncIterable<ChargeRecord>;
   /** Refunds created in [from, to), newest first, paging transparently. */
   listRefunds(period: Period): AsyncIterable<RefundRecord>;
+}
+
+export interface FindChargeOptions {
+  readonly createdSince?: Date;
 }
 
 export interface ChargeRequest {

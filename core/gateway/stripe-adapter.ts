@@ -5,6 +5,7 @@ import {
   type ChargeRecord,
   type ChargeRequest,
   type ChargeResult,
+  type FindChargeOptions,
   idempotencyKeys,
   type PaymentGateway,
   type Period,
@@ -184,12 +185,21 @@ export class StripeGateway implements PaymentGateway {
     }
   }
 
-  async findChargeByPaymentId(paymentId: string): Promise<ChargeResult | undefined> {
+  async findChargeByPaymentId(
+    paymentId: string,
+    options: FindChargeOptions = {},
+  ): Promise<ChargeResult | undefined> {
     const operation = `find charge of ${paymentId}`;
     const found: ChargeRecord[] = [];
     try {
       const query = `metadata['paymentId']:'${paymentId.replaceAll("'", "\\'")}'`;
-      for await (const intent of this.stripe.paymentIntents.search({ query, limit: PAGE_SIZE })) {
+      const intents = options.createdSince
+        ? this.stripe.paymentIntents.list({
+            created: { gte: epochOf(options.createdSince) },
+            limit: PAGE_SIZE,
+          })
+        : this.stripe.paymentIntents.search({ query, limit: PAGE_SIZE });
+      for await (const intent of intents) {
         if (MONEY_MOVING.has(intent.status) && intent.metadata?.paymentId === paymentId) {
           found.push(chargeFrom(intent));
         }

@@ -103,6 +103,23 @@ export async function settlePayment(deps: StepDeps, input: SettleInput): Promise
   return { captured: posted.captured, released: posted.released, postedAt: posted.postedAt };
 }
 
+/** How far before the first charge attempt a charge of ours may be stamped (gateway and Lambda clocks differ). */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** Past this, the gateway's search has caught up with every charge of the attempt: no need to list. */
+const SEARCH_LAG_MS = 3600 * 1000;
+
+/**
+ * Right after a charge attempt the gateway's search may not show its charge yet (Stripe's Search API lags
+ * writes by up to about a minute), so the charges created since the attempt are listed instead.
+ */
+async function lookupSince(deps: StepDeps, paymentId: string): Promise<{ createdSince?: Date }> {
+  const attempted = (await deps.payments.get(paymentId))?.chargeAttemptedAt;
+  if (!attempted) return {};
+  const at = Date.parse(attempted);
+  if (deps.now().getTime() - at > SEARCH_LAG_MS) return {};
+  return { createdSince: new Date(at - CLOCK_SKEW_MS) };
+}
+
 /**
  * Compensation for a Charge or Settle that failed for good: refund at the gateway, and reverse the ledger
  * posting too if the settlement did land before failing. After a Charge error the saga holds no charge id,
@@ -119,7 +136,7 @@ export async function refundCharge(
   const known = input.saga.charge;
   const charge = known
     ? { chargeId: known.chargeId, amount: moneyOf(payment) }
-    : await deps.gateway.findChargeByPaymentId(payment.paymentId);
+    : await deps.gateway.findChargeByPaymentId(payment.paymentId, await lookupSince(deps, payment.paymentId));
   if (!charge) return { status: 'nothing_charged', ledgerReversed: false };
   const refund = await deps.gateway.refund({
     paymentId: payment.paymentId,

@@ -23,6 +23,8 @@ export interface SandboxGatewayOptions {
   readonly slowMs?: number;
   /** Clock, for tests of `created` ranges. */
   readonly now?: () => number;
+  /** How long a new PaymentIntent stays out of search results (Stripe's Search API lags writes); default 0. */
+  readonly searchLagMs?: number;
 }
 
 /** A charge as tests and reconciliation see it (money-moving PaymentIntents only). */
@@ -157,7 +159,7 @@ export class SandboxGateway {
 
   private constructor(private readonly options: SandboxGatewayOptions) {
     this.store = new SandboxStore(options.dataFile, options.now);
-    this.api = new StripeApi(this.store);
+    this.api = new StripeApi(this.store, options.searchLagMs ?? 0);
     this.running = new RunningRequests(this.store.idempotency);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -201,6 +203,11 @@ export class SandboxGateway {
   /** While down, every API request answers 503 and nothing is done ("gateway down for a while"). */
   setDown(down: boolean): void {
     this.down = down;
+  }
+
+  /** New PaymentIntents stay out of search results this long (Stripe's search lags writes). */
+  setSearchLag(ms: number): void {
+    this.api.searchLagMs = ms;
   }
 
   /** Money-moving charges, oldest first. */

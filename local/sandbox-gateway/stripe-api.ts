@@ -116,7 +116,11 @@ const SEARCH_BY_METADATA = /^metadata\['([A-Za-z0-9_.-]+)'\]\s*:\s*'((?:[^'\\]|\
 
 /** The Stripe REST endpoints the adapter uses, over the sandbox store. */
 export class StripeApi {
-  constructor(private readonly store: SandboxStore) {}
+  constructor(
+    private readonly store: SandboxStore,
+    /** Stripe's search "can lag writes by up to about a minute": intents younger than this are not found. */
+    public searchLagMs = 0,
+  ) {}
 
   createPaymentIntent(params: FormObject): ApiResponse {
     const amount = parseAmount(params);
@@ -226,7 +230,11 @@ export class StripeApi {
     if (typeof limit !== 'number') return limit;
     const page = stringParam(params, 'page');
     const offset = page ? Number.parseInt(Buffer.from(page, 'base64url').toString('utf8'), 10) || 0 : 0;
-    const hits = newestFirst(this.store.allIntents().filter((intent) => intent.metadata[key] === value));
+    const searchable = (intent: PaymentIntentObject) =>
+      this.store.now() - intent.created * 1000 >= this.searchLagMs;
+    const hits = newestFirst(
+      this.store.allIntents().filter((intent) => intent.metadata[key] === value && searchable(intent)),
+    );
     const data = hits.slice(offset, offset + limit);
     const hasMore = offset + limit < hits.length;
     return {

@@ -48,11 +48,12 @@ describe('Saga: gateway answers after which money may have moved', () => {
   });
 
   it('a decline whose charge nevertheless exists: the charge is found and refunded, then the hold released', async () => {
-    // Prepare
+    // Prepare: the gateway's search lags writes by a minute, as Stripe's may, so only a list finds the charge
     const walletId = await h.openWallet('EUR', 10_000);
     const payment = h.payment({ walletId, paymentMethod: 'pm_sandbox_declinecharged' });
+    h.gateway.sandbox.setSearchLag(60_000);
     // Act
-    const run = await h.run(payment);
+    const run = await h.run(payment).finally(() => h.gateway.sandbox.setSearchLag(0));
     // Assess
     // The payment failed, the execution did not: Failed is a Succeed-type state.
     expect(run).toMatchObject({ status: 'SUCCEEDED', output: { error: { Error: 'CardDeclinedError' } } });

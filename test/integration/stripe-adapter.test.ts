@@ -465,6 +465,29 @@ describe('Class: StripeGateway (through the stripe SDK, against the sandbox)', (
   });
 
   describe('Method: findChargeByPaymentId', () => {
+    it('finds a charge made moments ago through the list (createdSince), which the lagging search does not show yet', async () => {
+      // Prepare: a gateway whose search lags writes by a minute, as Stripe's may
+      const lagging = await startSandbox({ searchLagMs: 60_000 });
+      const client = createStripeGateway({ apiKey: lagging.apiKey, apiBase: lagging.url, ...CLIENT });
+      const paymentId = newPaymentId();
+      const attemptedAt = new Date();
+      await failureOf(
+        client.charge({ paymentId, amount: eur(900), paymentMethod: 'pm_sandbox_declinecharged' }),
+      );
+
+      // Act
+      const searched = await client.findChargeByPaymentId(paymentId);
+      const listed = await client.findChargeByPaymentId(paymentId, {
+        createdSince: new Date(attemptedAt.getTime() - 5 * 60_000),
+      });
+      await lagging.stop();
+
+      // Assess
+      expect(searched).toBeUndefined();
+      expect(listed).toMatchObject({ amount: eur(900), status: 'succeeded' });
+      expect(lagging.sandbox.chargesFor(paymentId).map((c) => c.id)).toEqual([listed?.chargeId]);
+    });
+
     it('finds the charge of a payment, and nothing for a declined or unknown one', async () => {
       // Prepare
       const charged = newPaymentId();
