@@ -7,6 +7,7 @@ import { ApiRequestStore } from '../core/frontdoor/api-request-store';
 import { eventBridgePublisher } from '../core/frontdoor/outbox-publish';
 import { type SubmitDeps, submitPayment } from '../core/frontdoor/submit';
 import { PaymentsRepository } from '../core/payments/repository';
+import { WalletOwnerStore } from '../core/wallets/owner-store';
 import { answer, bodyOf, callerOf, headerOf } from './commons/api-gateway';
 import { documentClient } from './commons/clients/dynamodb';
 import { eventBridge } from './commons/clients/eventbridge';
@@ -14,6 +15,7 @@ import { env } from './commons/env';
 import { logger } from './commons/powertools';
 
 const payments = new PaymentsRepository(documentClient, required(env, 'paymentsTable'));
+const owners = new WalletOwnerStore(documentClient, required(env, 'paymentsTable'));
 
 const deps: SubmitDeps = {
   requests: new ApiRequestStore(documentClient, required(env, 'paymentsTable')),
@@ -21,6 +23,7 @@ const deps: SubmitDeps = {
   publish: eventBridgePublisher(eventBridge, required(env, 'eventBusName')),
   now: () => new Date(),
   logError: (message, details) => logger.error(message, { ...details }),
+  walletOwner: async (walletId) => (await owners.getOwner(walletId))?.clientId,
 };
 
 /**

@@ -1,6 +1,7 @@
 import type { PaymentRequested } from '../../events/payment-requested.v1';
 import { canonicalJson } from '../canonical-json';
 import { API } from '../config/names';
+import { walletNotFound } from '../wallets/view';
 import type { ApiRequestRecord, ApiRequestStore } from './api-request-store';
 import type { ApiClient } from './clients';
 import type { AcceptedResponse } from './contract';
@@ -16,6 +17,8 @@ export interface SubmitDeps {
   readonly now: () => Date;
   /** Where a refusal that needs the operator is logged, at error level. */
   readonly logError: (message: string, details: Readonly<Record<string, unknown>>) => void;
+  /** The client that opened a wallet over the front door (POST /v1/wallets); undefined for any other wallet. */
+  readonly walletOwner: (walletId: string) => Promise<string | undefined>;
 }
 
 export const statusPath = (paymentId: string): string =>
@@ -94,6 +97,9 @@ export async function submitPayment(
   const submission = parseSubmission({ ...input, now });
   if (!submission.ok) return submission.response;
   const { payment, clientHash } = submission;
+  // A wallet another client opened is not this client's to pay from: it answers as GET /v1/wallets/{id} does.
+  const owner = await deps.walletOwner(payment.walletId);
+  if (owner !== undefined && owner !== client.clientId) return walletNotFound();
 
   let record = await deps.requests.get(payment.paymentId);
   let replayed = true;

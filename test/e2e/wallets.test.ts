@@ -208,6 +208,40 @@ describe('GET /v1/wallets/{walletId}', () => {
   });
 });
 
+describe('POST /v1/payments against a wallet', () => {
+  it("refuses to pay from another client's wallet (404 as for the wallet routes) and pays from the client's own", async () => {
+    // Prepare
+    const walletId = await openedWallet();
+    await ledgerAt().deposit(walletId, { value: 5_000, currency: 'EUR' }, `dep-${walletId}`);
+    const payment = (paymentId: string) => ({
+      walletId,
+      merchantId: 'mer_bookshop',
+      amount: { value: 1250, currency: 'EUR', exponent: 2 },
+      paymentMethod: 'pm_card_visa',
+      paymentId,
+    });
+    const post = (who: typeof acme, paymentId: string) =>
+      fetch(`${runtime.frontDoor?.url}/v1/payments`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': who.apiKey,
+          'Idempotency-Key': paymentId,
+        },
+        body: JSON.stringify(payment(paymentId)),
+      });
+
+    // Act
+    const theirs = await post(globex, `pay_g_${walletId}`);
+    const own = await post(acme, `pay_a_${walletId}`);
+
+    // Assess
+    expect(theirs.status).toBe(404);
+    expect(((await theirs.json()) as Problem).type).toMatch(/wallet_not_found$/);
+    expect(own.status).toBe(202);
+  });
+});
+
 describe('GET /v1/wallets/{walletId}/transactions', () => {
   const MINUTE = 60_000;
   const start = Date.parse('2026-01-01T00:00:00.000Z');

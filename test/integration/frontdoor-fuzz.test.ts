@@ -5,6 +5,11 @@ import type { ApiClient } from '../../core/frontdoor/clients';
 import type { Problem } from '../../core/frontdoor/contract';
 import { type SubmitDeps, submitPayment } from '../../core/frontdoor/submit';
 import { decideIntake } from '../../core/intake/decide';
+import type { Wallet } from '../../core/ledger/model';
+import { OpenWalletBody } from '../../core/wallets/contract';
+import { type OpenWalletDeps, openWallet } from '../../core/wallets/open';
+import type { WalletKeyRecord, WalletOwnerRecord } from '../../core/wallets/owner-store';
+import { parseStatementQuery, StatementQuerySchema } from '../../core/wallets/statement-query';
 import { DETAIL_TYPES } from '../../events/envelope';
 import {
   caseIds,
@@ -12,6 +17,12 @@ import {
   detailCaseArbitrary,
   leakedPan,
 } from '../helpers/arbitraries/payment-requested';
+import {
+  type StatementQueryCase,
+  statementQueryArbitrary,
+  type WalletCase,
+  walletCaseArbitrary,
+} from '../helpers/arbitraries/wallets';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 const RUNS = Number(process.env.FUZZ_CASES ?? 2000);
@@ -34,6 +45,7 @@ function door() {
     },
     now: () => new Date(),
     logError: () => undefined,
+    walletOwner: async () => undefined,
   };
   return { deps, published };
 }
@@ -97,5 +109,104 @@ describe('POST /v1/payments under fuzzed bodies (the same generators as the inta
     }
     expect(answers.get(202) ?? 0).toBeGreaterThan(RUNS * 0.05);
     expect(answers.get(400) ?? 0).toBeGreaterThan(RUNS * 0.5);
+  });
+});
+
+/** The wallet routes' door over in-memory stores: owner and key records, and a ledger that opens wallets. */
+function walletDoor() {
+  const owners = new Map<string, WalletOwnerRecord>();
+  const keys = new Map<string, WalletKeyRecord>();
+  const wallets = new Map<string, Wallet>();
+  const deps: OpenWalletDeps = {
+    owners: {
+      getOwner: async (walletId) => owners.get(walletId),
+      claimOwner: async (record) =>
+        !owners.has(record.walletId) && Boolean(owners.set(record.walletId, record)),
+      getKey: async (clientId, key) => keys.get(`${clientId}#${key}`),
+      createKey: async (record) => {
+        const id = `${record.clientId}#${record.idempotencyKey}`;
+        return !keys.has(id) && Boolean(keys.set(id, record));
+      },
+    },
+    ledger: {
+      getWallet: async (walletId) => wallets.get(walletId),
+      openWallet: async (walletId, currency) => {
+        const wallet = {
+          walletId,
+          currency,
+          available: 0,
+          held: 0,
+          holds: {},
+          createdAt: 'now',
+        } as unknown as Wallet;
+        wallets.set(walletId, wallets.get(walletId) ?? wallet);
+        return { wallet, created: true };
+      },
+    },
+    now: () => new Date(),
+  };
+  return { deps, wallets };
+}
+
+describe('POST /v1/wallets and the statement query under fuzzed input', () => {
+  it(`answers every body without throwing, opens only valid requests, never echoes a PAN (seed ${SEED}, ${RUNS} cases)`, async () => {
+    // Prepare
+    const answers = new Map<number, number>();
+
+    // Act + Assess, per case
+    await fc.assert(
+      fc.asyncProperty(walletCaseArbitrary(), async (walletCase: WalletCase) => {
+        const { deps, wallets } = walletDoor();
+        const response = await openWallet(deps, client, {
+          idempotencyKey: walletCase.key,
+          body: walletCase.body,
+        });
+        answers.set(response.statusCode, (answers.get(response.statusCode) ?? 0) + 1);
+        const parsed = (() => {
+          try {
+            return JSON.parse(walletCase.body) as unknown;
+          } catch {
+            return undefined;
+          }
+        })();
+        const acceptable = walletCase.expect === 'open' || OpenWalletBody.safeParse(parsed).success;
+
+        expect([201, 400, 413], walletCase.label).toContain(response.statusCode);
+        expect(leakedPan(response.body, walletCase.pans), walletCase.label).toBeUndefined();
+        if (walletCase.expect === 'open') expect(response.statusCode, walletCase.label).toBe(201);
+        if (walletCase.expect === 'card_data_refused') {
+          expect(response.statusCode, walletCase.label).toBe(400);
+          expect((JSON.parse(response.body) as Problem).type).toMatch(/card_data_refused$/);
+        }
+        if (response.statusCode === 201) expect(acceptable, walletCase.label).toBe(true);
+        expect(wallets.size, walletCase.label).toBe(response.statusCode === 201 ? 1 : 0);
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+
+    // Assess: both sides of the door were exercised
+    expect(answers.get(201) ?? 0).toBeGreaterThan(RUNS * 0.1);
+    expect(answers.get(400) ?? 0).toBeGreaterThan(RUNS * 0.4);
+  });
+
+  it(`validates every statement query: parameters by name, card data never echoed (seed ${SEED})`, () => {
+    fc.assert(
+      fc.property(statementQueryArbitrary(), (queryCase: StatementQueryCase) => {
+        const result = parseStatementQuery(queryCase.query);
+        const text = result.ok ? JSON.stringify(result.value) : result.response.body;
+        expect(leakedPan(text, queryCase.pans), queryCase.label).toBeUndefined();
+        if (queryCase.expect === 'ok') expect(result.ok, queryCase.label).toBe(true);
+        if (queryCase.expect === 'card_data_refused') {
+          expect(result.ok, queryCase.label).toBe(false);
+          if (!result.ok) expect(result.response.body).toContain('card_data_refused');
+        }
+        if (queryCase.expect === 'refused' && !result.ok) expect(result.response.statusCode).toBe(400);
+        if (queryCase.expect === 'refused' && result.ok) {
+          // Junk that happens to be a valid value (limit=7, a cursor-shaped word) is accepted as such.
+          expect(StatementQuerySchema.safeParse(queryCase.query).success, queryCase.label).toBe(true);
+        }
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
   });
 });

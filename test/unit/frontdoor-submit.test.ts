@@ -18,7 +18,9 @@ const valid = {
 };
 
 /** An in-memory request store and bus with switchable failures. */
-function fakes(options: { publishFails?: number; existingPayments?: string[] } = {}) {
+function fakes(
+  options: { publishFails?: number; existingPayments?: string[]; walletOwners?: Record<string, string> } = {},
+) {
   const records = new Map<string, ApiRequestRecord>();
   const published: { source: string; detail: string }[] = [];
   let publishFailures = options.publishFails ?? 0;
@@ -46,6 +48,7 @@ function fakes(options: { publishFails?: number; existingPayments?: string[] } =
     },
     now: () => now,
     logError: () => undefined,
+    walletOwner: async (walletId) => options.walletOwners?.[walletId],
   };
   return { deps, records, published };
 }
@@ -170,6 +173,24 @@ describe('parseSubmission', () => {
 });
 
 describe('submitPayment', () => {
+  it("refuses a payment from a wallet another client opened with the wallet routes' 404, and publishes nothing", async () => {
+    // Prepare
+    const { deps, published } = fakes({ walletOwners: { wal_1: 'globex', wal_2: 'acme' } });
+
+    // Act
+    const theirs = await submit(deps, acme, 'pay_1', valid);
+    const own = await submit(deps, acme, 'pay_2', { ...valid, walletId: 'wal_2' });
+    const unowned = await submit(deps, acme, 'pay_3', { ...valid, walletId: 'wal_ops' });
+
+    // Assess
+    expect([theirs.statusCode, own.statusCode, unowned.statusCode]).toEqual([404, 202, 202]);
+    expect(problemOf(theirs).type).toMatch(/wallet_not_found$/);
+    expect(published.map((p) => (JSON.parse(p.detail) as { walletId: string }).walletId)).toEqual([
+      'wal_2',
+      'wal_ops',
+    ]);
+  });
+
   it('publishes once under the client source and answers a faithful retry with the same 202', async () => {
     // Prepare
     const { deps, published } = fakes();
