@@ -22,6 +22,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { FUNCTION_KEYS, FUNCTIONS, type FunctionKey } from '../core/config/names';
 import { Ledger } from '../core/ledger';
 import { readSagaDefinitionText } from '../core/saga/definition';
+import { readTopUpDefinitionText } from '../core/topups/definition';
 import { DETAIL_TYPES, PAYSAGA_SOURCE } from '../events/envelope';
 import { dynamoDb } from '../functions/commons/clients/dynamodb';
 import { eventBridge } from '../functions/commons/clients/eventbridge';
@@ -52,12 +53,18 @@ export const ASSUMED_DURATION_MS: Record<FunctionKey, number> = {
   refundCharge: 450,
   recordOutcome: 40,
   archiveHistory: 150,
-  sweepHolds: 2_000,
   apiSubmit: 60,
   publishOutbox: 40,
   apiRead: 40,
   apiWalletsWrite: 60,
   apiWalletsRead: 40,
+  topUpIntake: 80,
+  topUpCharge: 450,
+  topUpCredit: 60,
+  topUpRefund: 450,
+  topUpRecordOutcome: 40,
+  apiTopUpSubmit: 60,
+  apiTopUpRead: 40,
 };
 
 interface Usage {
@@ -153,6 +160,19 @@ function lambdaStates(): Map<string, FunctionKey> {
   const byState = new Map<string, FunctionKey>();
   for (const [name, state] of Object.entries(definition.States)) {
     const key = FUNCTION_KEYS.find((k) => state.Resource === `\${${FUNCTIONS[k].aslPlaceholder}}`);
+    if (key) byState.set(name, key);
+  }
+  return byState;
+}
+
+/** Lambda task states of the top-up saga, by the top-up function placeholder in their Resource. */
+function topUpLambdaStates(): Map<string, FunctionKey> {
+  const definition = JSON.parse(readTopUpDefinitionText()) as {
+    States: Record<string, { Resource?: string }>;
+  };
+  const byState = new Map<string, FunctionKey>();
+  for (const [name, state] of Object.entries(definition.States)) {
+    const key = FUNCTION_KEYS.find((k) => state.Resource === `\${${FUNCTIONS[k].topUpAslPlaceholder}}`);
     if (key) byState.set(name, key);
   }
   return byState;
@@ -276,10 +296,74 @@ async function main(): Promise<void> {
       return { usage, states, status };
     };
 
+    const topUpStates = topUpLambdaStates();
+    /** One top-up put on the bus as a producer (or the front door) puts it, through its saga. */
+    const runTopUp = async (
+      paymentMethod: string,
+    ): Promise<{ usage: Usage; states: string[]; status: string }> => {
+      const walletId = `wal_${randomUUID().slice(0, 12)}`;
+      await ledger.openWallet(walletId, 'EUR');
+      const topUpId = `top_${randomUUID().slice(0, 12)}`;
+      current = emptyUsage();
+      const put = await events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: runtime.names.eventBus,
+              Source: 'wallet.app',
+              DetailType: DETAIL_TYPES.topUpRequested,
+              Detail: JSON.stringify({
+                schemaVersion: '1',
+                topUpId,
+                walletId,
+                amount: { value: 5000, currency: 'EUR', exponent: 2 },
+                paymentMethod,
+                requestedAt: new Date().toISOString(),
+              }),
+            },
+          ],
+        }),
+      );
+      if (put.FailedEntryCount) throw new Error('PutEvents refused the top-up request');
+      const executionArn = `${runtime.env.TOP_UP_STATE_MACHINE_ARN?.replace(':stateMachine:', ':execution:')}:${topUpId}`;
+      const deadline = Date.now() + 60_000;
+      let status = 'RUNNING';
+      while (status === 'RUNNING') {
+        if (Date.now() > deadline) throw new Error(`top-up ${topUpId} did not end within 60 s`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        status =
+          (await sfn.send(new DescribeExecutionCommand({ executionArn })).catch(() => undefined))?.status ??
+          'RUNNING';
+      }
+      await quiescent();
+      const { events: history = [] } = await sfn.send(
+        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }),
+      );
+      const states = history.flatMap((e) => e.stateEnteredEventDetails?.name ?? []);
+      const usage = current;
+      usage.stateTransitions = states.length;
+      // One top-up intake invocation per top-up (no archiver: the History rule matches the payment saga only).
+      usage.lambda = { topUpIntake: 1 };
+      for (const state of states) {
+        const key = topUpStates.get(state);
+        if (key) usage.lambda[key] = (usage.lambda[key] ?? 0) + 1;
+      }
+      // Top-up intake queue: EventBridge's SendMessage, the event source's ReceiveMessage and DeleteMessageBatch.
+      usage.sqsRequests += 3;
+      usage.eventBridgeEvents +=
+        1 + published.filter((e) => (e.detail as { topUpId?: string }).topUpId === topUpId).length;
+      return { usage, states, status };
+    };
+
     const happy = await runPayment('pm_card_visa');
     const compensated = await runPayment('pm_card_chargeDeclined');
-    const report = { happy, compensated };
-    const costs = { happy: costOf(happy.usage), compensated: costOf(compensated.usage) };
+    const topUp = await runTopUp('pm_card_visa');
+    const report = { happy, compensated, topUp };
+    const costs = {
+      happy: costOf(happy.usage),
+      compensated: costOf(compensated.usage),
+      topUp: costOf(topUp.usage),
+    };
     if (values.json) {
       console.log(
         JSON.stringify(
@@ -319,6 +403,26 @@ async function main(): Promise<void> {
       console.log(`| ${label} | ${usd(costs.happy.lines[label])} | ${usd(costs.compensated.lines[label])} |`);
     }
     console.log(`| **total** | **${usd(costs.happy.total)}** | **${usd(costs.compensated.total)}** |`);
+    console.log('');
+    console.log(`top-up (${topUp.status}): ${topUp.states.join(' -> ')}`);
+    console.log('| per top-up | succeeded | per million top-ups (USD) |');
+    console.log('|---|---:|---:|');
+    const topUpRow = (label: string, value: number | string, line?: keyof typeof costs.topUp.lines) =>
+      console.log(`| ${label} | ${value} | ${line ? usd(costs.topUp.lines[line]) : ''} |`);
+    topUpRow('state transitions', topUp.usage.stateTransitions, 'Step Functions state transitions');
+    topUpRow(
+      'Lambda invocations',
+      Object.entries(topUp.usage.lambda)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+      'Lambda requests',
+    );
+    topUpRow('Lambda GB-s (assumed durations)', costs.topUp.gbSeconds.toFixed(3), 'Lambda GB-s (arm64)');
+    topUpRow('DynamoDB WRU', topUp.usage.writeUnits, 'DynamoDB writes (WRU)');
+    topUpRow('DynamoDB RRU', topUp.usage.readUnits, 'DynamoDB reads (RRU)');
+    topUpRow('SQS requests', topUp.usage.sqsRequests, 'SQS requests');
+    topUpRow('EventBridge events', topUp.usage.eventBridgeEvents, 'EventBridge events');
+    console.log(`| **total** | | **${usd(costs.topUp.total)}** |`);
   } finally {
     await runtime.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -29,12 +29,12 @@ import { type FrontDoor, startFrontDoor } from './frontdoor/server';
 import { FunctionInvoker, type InvocationFaultHook } from './functions/invoker';
 import { functionArn, type LambdaHandler } from './functions/registry';
 import { type SagaWiring, startSaga } from './functions/saga-wiring';
+import { startTopUpIntake, topUpStateMachineArn } from './functions/topup-wiring';
 import { SqsPoller } from './intake/sqs-poller';
 import { type SandboxGateway, startSandboxGateway } from './sandbox-gateway/server';
 import { SecretsManagerService } from './secrets/secrets-service';
 import { SqsQueryService } from './sqs/query/sqs-query-service';
 import { SqsService } from './sqs/sqs-service';
-import { startSweeper } from './sweeper';
 
 export interface RuntimeOptions {
   /** Edge port; default 4566, 0 for any free port. */
@@ -61,11 +61,6 @@ export interface RuntimeOptions {
    * and its clients (default: the data dir's api-clients.json); false to not serve it.
    */
   readonly frontDoor?: { readonly port?: number; readonly clients?: readonly LocalApiClient[] } | false;
-  /**
-   * The expired-hold sweeper's timer (EventBridge Scheduler on AWS): default every SWEEPER.intervalMinutes
-   * (core/config/sweeper.ts); `intervalMs` to change it, false for none.
-   */
-  readonly sweeper?: { readonly intervalMs?: number } | false;
   /** Fault injection for the chaos run (local/chaos/); off unless given, never set by `npm start`. */
   readonly faults?: {
     readonly invocation?: InvocationFaultHook;
@@ -113,6 +108,8 @@ export function runtimeEnv(endpoint: string, region: string, names: ResourceName
     [ENV_KEYS.eventBusName]: names.eventBus,
     [ENV_KEYS.stateMachineArn]: `arn:aws:states:${region}:${LOCAL_ACCOUNT_ID}:stateMachine:${names.stateMachine}`,
     [ENV_KEYS.intakeDlqUrl]: queueUrl(names.queues.intakeDlq),
+    [ENV_KEYS.topUpStateMachineArn]: topUpStateMachineArn(names, region),
+    [ENV_KEYS.topUpIntakeDlqUrl]: queueUrl(names.queues.topUpIntakeDlq),
     [ENV_KEYS.notificationQueueUrl]: queueUrl(names.queues.notification),
     [ENV_KEYS.gatewaySecretId]: names.gatewaySecret,
   };
@@ -300,15 +297,6 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       targets: [archiver.target],
     });
 
-    if (options.sweeper !== false) {
-      const sweeper = startSweeper({
-        ...(options.sweeper?.intervalMs !== undefined && { intervalMs: options.sweeper.intervalMs }),
-        invoke: () => functions.invoke('sweepHolds', {}),
-        log,
-      });
-      stops.push(() => sweeper.stop());
-    }
-
     if (options.intake ?? true) {
       const released = await sqs.releaseInFlight(names.queues.intake);
       if (released > 0) log.info('intake messages of the previous run released', { released });
@@ -322,6 +310,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       });
       poller.start();
       stops.push(() => poller.stop());
+      const topUpIntake = await startTopUpIntake({ names, region, sqs, events, functions, log });
+      stops.push(() => topUpIntake.stop());
     }
 
     const outboxConsumer = startOutboxConsumer({

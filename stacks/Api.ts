@@ -33,6 +33,7 @@ import { ACTIONS, allow, keyStatement, tableResources } from './permissions';
 import { roleArn } from './roles';
 import { Saga } from './Saga';
 import { stageConfig } from './stage-config';
+import { TopUp } from './TopUp';
 
 type RouteKey = keyof typeof API.routes;
 type ApiFunctionKey = (typeof API.routes)[RouteKey]['function'];
@@ -56,6 +57,7 @@ export function Api({ stack }: StackContext) {
   const { key, tables } = use(Data);
   const { bus, intake } = use(Intake);
   const { stateMachine } = use(Saga);
+  const topUp = use(TopUp);
   const config = stageConfig(stack.stage);
   const names = resourceNames(stack.stage);
 
@@ -142,6 +144,36 @@ export function Api({ stack }: StackContext) {
         keyStatement(key, false),
       ],
     }),
+    apiTopUpSubmit: paysagaFunction(stack, 'apiTopUpSubmit', {
+      ...functionOptions,
+      env: submitEnv,
+      statements: [
+        // The wallet's owner record (GetItem); the top-up record: read, create once, record its event.
+        allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tables.payments.tableArn]),
+        keyStatement(key, true),
+        ...(sources.length > 0
+          ? [
+              new PolicyStatement({
+                effect: Effect.ALLOW,
+                actions: [...ACTIONS.putEvents],
+                resources: [bus.eventBusArn],
+                conditions: {
+                  StringEquals: {
+                    'events:source': sources,
+                    'events:detail-type': DETAIL_TYPES.topUpRequested,
+                  },
+                },
+              }),
+            ]
+          : []),
+      ],
+    }),
+    apiTopUpRead: paysagaFunction(stack, 'apiTopUpRead', {
+      ...functionOptions,
+      env: { paymentsTable: tables.payments.tableName, apiClients },
+      // The wallet's owner record and the top-up record: two GetItems.
+      statements: [allow(['dynamodb:GetItem'], [tables.payments.tableArn]), keyStatement(key, false)],
+    }),
   };
 
   // A recorded request is published even if api-submit died before publishing it (core/frontdoor/outbox.ts).
@@ -163,7 +195,12 @@ export function Api({ stack }: StackContext) {
       busArn: bus.eventBusArn,
       producers: config.eventProducers,
       paymentRequesters: [functions.apiSubmit.role.roleArn, outbox.publisher.role.roleArn],
-      paysagaPublishers: [intake.role.roleArn, stateMachine.role.roleArn, roleArn(stack.stage, 'operations')],
+      paysagaPublishers: [
+        intake.role.roleArn,
+        stateMachine.role.roleArn,
+        topUp.stateMachine.role.roleArn,
+        roleArn(stack.stage, 'operations'),
+      ],
     }),
   );
 

@@ -25,7 +25,7 @@ export const INTAKE_EVENT_SOURCE = { batchSize: 10, maxBatchingWindowSeconds: 1 
  * of the rule, granting EventBridge exactly sqs:SendMessage from this rule
  * (CDK's SqsQueue target would add kms:ReEncrypt* and kms:GenerateDataKey*).
  */
-class EncryptedQueueTarget implements IRuleTarget {
+export class EncryptedQueueTarget implements IRuleTarget {
   constructor(
     private readonly queue: Queue,
     private readonly deadLetterQueue: Queue,

@@ -27,7 +27,7 @@ import { ACTIONS, allow, keyStatement, tableReadStatement, tableReadWriteStateme
 import { roleName } from './roles';
 import { Saga } from './Saga';
 import { stageConfig } from './stage-config';
-import { expirySweeper } from './sweeper';
+import { TopUp } from './TopUp';
 
 /** Alarm window: one datapoint over this period at or above the threshold raises the alarm. */
 export const ALARM_PERIOD = Duration.minutes(5);
@@ -64,6 +64,7 @@ export function Ops({ stack }: StackContext) {
   const { key, tables } = use(Data);
   const intake = use(Intake);
   const saga = use(Saga);
+  const topUp = use(TopUp);
   const { archiver } = use(History);
   const front = use(Api);
   const config = stageConfig(stack.stage);
@@ -91,6 +92,7 @@ export function Ops({ stack }: StackContext) {
   const deadLetterQueues: Record<string, IQueue> = {
     ...intake.deadLetterQueues,
     ...saga.deadLetterQueues,
+    ...topUp.deadLetterQueues,
     ...front.deadLetterQueues,
   };
   const dlqAlarms = deadLetterAlarms(
@@ -114,6 +116,12 @@ export function Ops({ stack }: StackContext) {
     ),
     alarm('saga-throttled', saga.stateMachine.metricThrottled(sfnMetric), 'Saga executions throttled'),
     alarm('saga-timed-out', saga.stateMachine.metricTimedOut(sfnMetric), 'Saga executions timed out'),
+    // The top-up saga ends a declined card or a refunded credit in a Succeed state too.
+    alarm(
+      'top-up-saga-failed',
+      topUp.stateMachine.metricFailed(sfnMetric),
+      'A top-up saga stopped (retries ran out, or its refund failed: see the compensation DLQ): inspect its execution, fix, redrive',
+    ),
   ];
   const apiMetric = { period: ALARM_PERIOD, statistic: 'Sum' };
   const apiAlarms = [
@@ -132,11 +140,10 @@ export function Ops({ stack }: StackContext) {
   ];
   // The saga steps throw business outcomes (CardDeclinedError, ...) by design, and Lambda counts each as an
   // error: their trouble is read from TechnicalError instead. Every other function errs only on trouble.
-  const sweeper = expirySweeper(stack, { key, ledger: tables.ledger, config });
   const functionsOutsideTheSaga = {
     intake: intake.intake,
     archiveHistory: archiver,
-    sweepHolds: sweeper,
+    topUpIntake: topUp.functions.topUpIntake,
     ...front.functions,
   };
   const functionAlarms = Object.entries(functionsOutsideTheSaga).map(([fnKey, { fn }]) =>
@@ -158,7 +165,9 @@ export function Ops({ stack }: StackContext) {
   });
 
   const dlqArns = Object.values(deadLetterQueues).map((queue) => queue.queueArn);
-  const redriveTargets = [intake.intakeQueue, saga.notificationQueue].map((queue) => queue.queueArn);
+  const redriveTargets = [intake.intakeQueue, saga.notificationQueue, topUp.topUpIntakeQueue].map(
+    (queue) => queue.queueArn,
+  );
 
   const opsRole = new Role(stack, 'OperationsRole', {
     roleName: roleName(stack.stage, 'operations'),

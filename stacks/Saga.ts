@@ -18,6 +18,7 @@ import {
 import { paysagaQueue } from './queues';
 import { resourceSubstitutions, sagaDefinitionText } from './saga-definition';
 import { stageConfig } from './stage-config';
+import type { TopUpStackFunctionKey } from './TopUp';
 
 /** The functions the state machine invokes: every function with an ASL placeholder. */
 export const SAGA_FUNCTION_KEYS = FUNCTION_KEYS.filter((key) => FUNCTIONS[key].aslPlaceholder !== undefined);
@@ -25,12 +26,12 @@ export type SagaFunctionKey = Exclude<
   FunctionKey,
   | 'intake'
   | 'archiveHistory'
-  | 'sweepHolds'
   | 'apiSubmit'
   | 'publishOutbox'
   | 'apiRead'
   | 'apiWalletsWrite'
   | 'apiWalletsRead'
+  | TopUpStackFunctionKey
 >;
 
 /**

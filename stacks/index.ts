@@ -7,6 +7,7 @@ import { Intake } from './Intake';
 import { applyNagChecks } from './nag';
 import { Ops } from './Ops';
 import { Saga } from './Saga';
+import { TopUp } from './TopUp';
 
 /**
  * SST gives every stack a custom-resource Lambda (with an AWS-managed policy)
@@ -21,9 +22,9 @@ function removeUnusedSstHandler(app: App): void {
 
 /** Every stack, in deploy order, with cdk-nag on each (the same in sst.config.ts, tests and npm run synth). */
 export function addStacks(app: App): void {
-  app.stack(Data).stack(Intake).stack(Saga).stack(History).stack(Api).stack(Ops);
+  app.stack(Data).stack(Intake).stack(Saga).stack(TopUp).stack(History).stack(Api).stack(Ops);
   removeUnusedSstHandler(app);
   applyNagChecks(app);
 }
 
-export { Api, Data, History, Intake, Ops, Saga };
+export { Api, Data, History, Intake, Ops, Saga, TopUp };

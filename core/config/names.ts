@@ -18,6 +18,8 @@ export const QUEUE_KEYS = [
   'notificationDlq',
   'outboxDlq',
   'compensationDlq',
+  'topUpIntake',
+  'topUpIntakeDlq',
 ] as const;
 export type QueueKey = (typeof QUEUE_KEYS)[number];
 
@@ -83,7 +85,28 @@ export const QUEUES: Readonly<Record<QueueKey, QueueSpec>> = {
     suffix: 'compensation-dlq',
     visibilityTimeoutSeconds: 30,
     retentionDays: 14,
-    deadLetter: { description: 'compensations (refund, release) that failed after their retries' },
+    deadLetter: {
+      description:
+        'compensations that failed after their retries: payments (refund, release) and top-ups (kind top-up-compensation: refund)',
+    },
+  },
+  /** TopUpRequested events (the front door's and producers' own), for the top-up intake function. */
+  topUpIntake: {
+    suffix: 'top-up-intake',
+    visibilityTimeoutSeconds: 180,
+    retentionDays: 4,
+    redrive: { deadLetterQueue: 'topUpIntakeDlq', maxReceiveCount: 5 },
+  },
+  /** Its own DLQ (not the intake DLQ): a redrive must go back to the top-up intake, which starts top-ups. */
+  topUpIntakeDlq: {
+    suffix: 'top-up-intake-dlq',
+    visibilityTimeoutSeconds: 30,
+    retentionDays: 14,
+    deadLetter: {
+      description:
+        'TopUpRequested events that could not start a top-up (rejected with a reason, or undeliverable)',
+      redrivesTo: 'topUpIntake',
+    },
   },
 };
 
@@ -106,12 +129,18 @@ export const FUNCTION_KEYS = [
   'refundCharge',
   'recordOutcome',
   'archiveHistory',
-  'sweepHolds',
   'apiSubmit',
   'publishOutbox',
   'apiRead',
   'apiWalletsWrite',
   'apiWalletsRead',
+  'topUpIntake',
+  'topUpCharge',
+  'topUpCredit',
+  'topUpRefund',
+  'topUpRecordOutcome',
+  'apiTopUpSubmit',
+  'apiTopUpRead',
 ] as const;
 export type FunctionKey = (typeof FUNCTION_KEYS)[number];
 
@@ -121,6 +150,8 @@ export interface FunctionSpec {
   readonly timeoutSeconds: number;
   /** Placeholder in workflows/payment-saga.asl.json substituted with this function's ARN. */
   readonly aslPlaceholder?: string;
+  /** Placeholder in workflows/top-up-saga.asl.json (TOP_UP_ASL_FILE) substituted with this function's ARN. */
+  readonly topUpAslPlaceholder?: string;
 }
 
 export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
@@ -169,8 +200,6 @@ export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
   },
   /** Writes the immutable saga history archive on the saga's terminal status change (finance). */
   archiveHistory: { entry: 'functions/archive-history.ts', memoryMb: 256, timeoutSeconds: 30 },
-  /** The expired-hold sweeper, on a schedule (EventBridge Scheduler; a timer locally): core/sweeper/. */
-  sweepHolds: { entry: 'functions/sweep-holds.ts', memoryMb: 512, timeoutSeconds: 300 },
   /** Front door: POST /v1/payments (validates, records the client's request, puts PaymentRequested). */
   apiSubmit: { entry: 'functions/api-submit.ts', memoryMb: 512, timeoutSeconds: 10 },
   /** Front door's outbox: publishes recorded requests not yet on the bus, from the payments table's stream. */
@@ -181,6 +210,36 @@ export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
   apiWalletsWrite: { entry: 'functions/api-wallets-write.ts', memoryMb: 256, timeoutSeconds: 10 },
   /** Front door: GET /v1/wallets/{walletId} and its statement (the caller's own wallets). */
   apiWalletsRead: { entry: 'functions/api-wallets-read.ts', memoryMb: 256, timeoutSeconds: 10 },
+  /** Top-up intake: validates TopUpRequested and starts the top-up saga (execution name = topUpId). */
+  topUpIntake: { entry: 'functions/topup-intake.ts', memoryMb: 512, timeoutSeconds: 30 },
+  topUpCharge: {
+    entry: 'functions/topup-charge.ts',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    topUpAslPlaceholder: 'TopUpChargeFunctionArn',
+  },
+  topUpCredit: {
+    entry: 'functions/topup-credit.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    topUpAslPlaceholder: 'TopUpCreditFunctionArn',
+  },
+  topUpRefund: {
+    entry: 'functions/topup-refund.ts',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    topUpAslPlaceholder: 'TopUpRefundFunctionArn',
+  },
+  topUpRecordOutcome: {
+    entry: 'functions/topup-record-outcome.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    topUpAslPlaceholder: 'TopUpRecordOutcomeFunctionArn',
+  },
+  /** Front door: POST /v1/wallets/{walletId}/top-ups (validates, records, puts TopUpRequested). */
+  apiTopUpSubmit: { entry: 'functions/api-topups-submit.ts', memoryMb: 512, timeoutSeconds: 10 },
+  /** Front door: GET /v1/wallets/{walletId}/top-ups/{topUpId}. */
+  apiTopUpRead: { entry: 'functions/api-topups-read.ts', memoryMb: 256, timeoutSeconds: 10 },
 };
 
 /**
@@ -204,6 +263,18 @@ export const API = {
       method: 'GET',
       path: '/v1/wallets/{walletId}/transactions',
       function: 'apiWalletsRead',
+      scope: 'walletsRead',
+    },
+    topUpWallet: {
+      method: 'POST',
+      path: '/v1/wallets/{walletId}/top-ups',
+      function: 'apiTopUpSubmit',
+      scope: 'walletsWrite',
+    },
+    getTopUp: {
+      method: 'GET',
+      path: '/v1/wallets/{walletId}/top-ups/{topUpId}',
+      function: 'apiTopUpRead',
       scope: 'walletsRead',
     },
   },
@@ -247,6 +318,24 @@ export const ASL_RESOURCE_PLACEHOLDERS = {
 
 export const ASL_FILE = 'workflows/payment-saga.asl.json';
 
+/** The top-up saga's ASL (charge the payment method -> credit the wallet; refund if crediting fails for good). */
+export const TOP_UP_ASL_FILE = 'workflows/top-up-saga.asl.json';
+
+/** Non-function placeholders of the top-up ASL (its function placeholders: FUNCTIONS[*].topUpAslPlaceholder). */
+export const TOP_UP_ASL_RESOURCE_PLACEHOLDERS = { compensationDlqUrl: 'CompensationDlqUrl' } as const;
+
+/** Top-up saga state names: the contract with tests, operations and the README. */
+export const TOP_UP_STATES = {
+  charge: 'Charge',
+  credit: 'Credit',
+  refundCharge: 'RefundCharge',
+  recordSuccess: 'RecordSuccess',
+  recordFailure: 'RecordFailure',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  compensationFailed: 'CompensationFailed',
+} as const;
+
 /** Saga state names: the contract with tests, operations and the history views. */
 export const SAGA_STATES = {
   reserve: 'Reserve',
@@ -267,6 +356,10 @@ export interface ResourceNames {
   /** The rule sending the saga's terminal execution status changes to the history archiver. */
   readonly sagaEndedRule: string;
   readonly stateMachine: string;
+  /** The top-up saga's state machine (executions named after the topUpId). */
+  readonly topUpStateMachine: string;
+  /** The rule sending TopUpRequested to the top-up intake queue. */
+  readonly topUpRule: string;
   readonly gatewaySecret: string;
   readonly api: string;
   readonly apiUserPool: string;
@@ -293,6 +386,8 @@ export function resourceNames(stage: Stage): ResourceNames {
     intakeRule: `${p}-payment-requested`,
     sagaEndedRule: `${p}-saga-ended`,
     stateMachine: `${p}-payment-saga`,
+    topUpStateMachine: `${p}-top-up-saga`,
+    topUpRule: `${p}-top-up-requested`,
     gatewaySecret: `${APP_NAME}/${stage}/gateway`,
     api: `${p}-api`,
     apiUserPool: `${p}-api-clients`,

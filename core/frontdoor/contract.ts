@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { Amount } from '../../events/common';
 import { PaymentRequestedV1 } from '../../events/payment-requested.v1';
+import { TopUpRequestedV1 } from '../../events/top-ups.v1';
 import { PAYMENT_STATUSES } from '../payments/records';
+import { TOP_UP_STATUSES } from '../topups/store';
 
 /**
  * The front door's wire contract: the request body, the answers and the
@@ -75,3 +77,46 @@ export const Problem = z.strictObject({
   errors: z.array(FieldError).optional(),
 });
 export type Problem = z.infer<typeof Problem>;
+
+/**
+ * POST /v1/wallets/{walletId}/top-ups body: the TopUpRequested v1 fields the client chooses. The walletId
+ * is the path's; the topUpId is the Idempotency-Key (the body may repeat it).
+ */
+export const TopUpBody = TopUpRequestedV1.pick({
+  topUpId: true,
+  amount: true,
+  paymentMethod: true,
+  metadata: true,
+}).partial({ topUpId: true });
+
+export const TopUpAcceptedResponse = z.strictObject({
+  topUpId: z.string(),
+  walletId: z.string(),
+  status: z.literal('ACCEPTED'),
+  acceptedAt: z.string(),
+  /** Where to poll: GET /v1/wallets/{walletId}/top-ups/{topUpId}. */
+  statusUrl: z.string(),
+});
+export type TopUpAcceptedResponse = z.infer<typeof TopUpAcceptedResponse>;
+
+/** A top-up as its owner sees it: no gateway ids, no execution ARNs, no error messages beyond the reason. */
+export const TopUpStatusResponse = z.strictObject({
+  topUpId: z.string(),
+  walletId: z.string(),
+  /** ACCEPTED, CHARGED (payment method charged, wallet not yet credited), SUCCEEDED, FAILED, NEEDS_ATTENTION. */
+  status: z.enum(TOP_UP_STATUSES),
+  amount: Amount,
+  acceptedAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().optional(),
+  failure: z
+    .strictObject({
+      reasonCode: z.string(),
+      reason: z.string().optional(),
+      step: z.string().optional(),
+      /** Whether a charge that was made has been refunded (false: a person is on it). */
+      refunded: z.boolean().optional(),
+    })
+    .optional(),
+});
+export type TopUpStatusResponse = z.infer<typeof TopUpStatusResponse>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PaymentId } from '../../events/common';
 import { API, apiScope } from '../config/names';
+import { topUpPaths, topUpSchemas } from '../topups/openapi-paths';
 import { walletPaths, walletSchemas } from '../wallets/openapi-paths';
 import { AcceptedResponse, PaymentStatusResponse, Problem, SubmitPaymentBody } from './contract';
 
@@ -87,7 +88,6 @@ export function openApiDocument(): Record<string, unknown> {
             },
             '400': problemResponse('invalid request: field-level errors in `errors`, or card data refused'),
             ...COMMON_ERRORS,
-            '404': problemResponse('the walletId names a wallet another client opened (wallet_not_found)'),
             '409': problemResponse(
               'the key was used with another body, or the paymentId names another payment',
             ),
@@ -127,10 +127,12 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...walletPaths({ schema, ref, problemResponse, commonErrors: COMMON_ERRORS, security }),
+      ...topUpPaths({ schema, ref, problemResponse, commonErrors: COMMON_ERRORS, security }),
     },
     components: {
       schemas: {
         ...walletSchemas({ schema }),
+        ...topUpSchemas({ schema }),
         SubmitPaymentBody: schema(SubmitPaymentBody),
         AcceptedResponse: schema(AcceptedResponse),
         PaymentStatusResponse: schema(PaymentStatusResponse),

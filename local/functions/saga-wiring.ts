@@ -14,6 +14,7 @@ import type { SqsService } from '../sqs/sqs-service';
 import type { FunctionInvoker } from './invoker';
 import { functionArn } from './registry';
 import { sagaTaskInvoker } from './saga-tasks';
+import { topUpStateMachine } from './topup-wiring';
 
 export interface SagaWiring {
   readonly service: StepFunctionsService;
@@ -92,7 +93,7 @@ export async function startSaga(deps: {
     ...(deps.dataDir && { dataDir: deps.dataDir }),
     region,
     accountId: LOCAL_ACCOUNT_ID,
-    stateMachines: [{ name: names.stateMachine, definition }],
+    stateMachines: [{ name: names.stateMachine, definition }, topUpStateMachine(names, region, deps.sqs)],
     ...(deps.retryIntervalScale !== undefined && { retryIntervalScale: deps.retryIntervalScale }),
     invokeTask: sagaTaskInvoker({
       names,

@@ -59,6 +59,9 @@ const stateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:${n.st
 const executionsArn = `arn:aws:states:${region}:${account}:execution:${n.stateMachine}:*`;
 const secretArn = `arn:aws:secretsmanager:${region}:${account}:secret:${n.gatewaySecret}-AbCdEf`;
 const ruleArn = `arn:aws:events:${region}:${account}:rule/${n.eventBus}/${n.intakeRule}`;
+const topUpRuleArn = `arn:aws:events:${region}:${account}:rule/${n.eventBus}/${n.topUpRule}`;
+const topUpStateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:${n.topUpStateMachine}`;
+const topUpExecutionsArn = `arn:aws:states:${region}:${account}:execution:${n.topUpStateMachine}:*`;
 const accountRoot = `arn:aws:iam::${account}:root`;
 
 /** CloudFormation's rendering of an AWS principal list: a lone ARN is a string. */
@@ -189,11 +192,42 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...tableRead('ledger'),
         ...grants(['kms:Decrypt'], [keyArn]),
       ],
-      // The expired-hold sweeper: the expiry index, the wallet and its journal; the saga's state per hold.
-      sweepHolds: [
-        ...tableWrite('ledger'),
-        ...grants(['states:DescribeExecution'], [executionsArn]),
+      topUpIntake: [
+        ...grants(
+          ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          [queueArn('topUpIntake')],
+        ),
+        ...grants(['sqs:SendMessage'], [queueArn('topUpIntakeDlq')]),
         ...keyWrite,
+        ...grants(['states:StartExecution'], [topUpStateMachineArn]),
+        ...grants(['states:DescribeExecution'], [topUpExecutionsArn]),
+      ],
+      // The wallet check reads the ledger; the charge, the top-up record.
+      topUpCharge: [
+        ...gatewayRead,
+        ...grants(['dynamodb:GetItem', 'dynamodb:Query'], [tableArn('ledger')]),
+        ...tableWrite('payments'),
+        ...idempotency,
+        ...keyWrite,
+      ],
+      topUpCredit: ledgerStep,
+      // Reads that the wallet was not credited, then refunds at the gateway.
+      topUpRefund: [
+        ...gatewayRead,
+        ...grants(['dynamodb:GetItem', 'dynamodb:Query'], [tableArn('ledger')]),
+        ...idempotency,
+        ...keyWrite,
+      ],
+      topUpRecordOutcome: [...tableWrite('payments'), ...keyWrite],
+      apiTopUpSubmit: [
+        // The wallet's owner record; the top-up record: read, create once, record its event.
+        ...grants(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn('payments')]),
+        ...keyWrite,
+        ...grants(['events:PutEvents'], [busArn]),
+      ],
+      apiTopUpRead: [
+        ...grants(['dynamodb:GetItem'], [tableArn('payments')]),
+        ...grants(['kms:Decrypt'], [keyArn]),
       ],
       archiveHistory: [
         ...grants(['states:GetExecutionHistory'], [executionsArn]),
@@ -211,6 +245,7 @@ describe('IAM: every policy in the synthesized templates', () => {
       queueArn('notificationDlq'),
       queueArn('outboxDlq'),
       queueArn('compensationDlq'),
+      queueArn('topUpIntakeDlq'),
     ];
     return {
       ...Object.fromEntries(
@@ -223,6 +258,16 @@ describe('IAM: every policy in the synthesized templates', () => {
           FUNCTION_KEYS.filter((key) => FUNCTIONS[key].aslPlaceholder !== undefined).map(functionArn),
         ),
         ...grants(['sqs:SendMessage'], [queueArn('compensationDlq'), queueArn('notificationDlq')]),
+        ...keyWrite,
+        ...grants(['events:PutEvents'], [busArn]),
+      ],
+      [`states:${n.topUpStateMachine}`]: [
+        ...grants([...STAR_ONLY_ACTIONS], ['*']),
+        ...grants(
+          ['lambda:InvokeFunction'],
+          FUNCTION_KEYS.filter((key) => FUNCTIONS[key].topUpAslPlaceholder !== undefined).map(functionArn),
+        ),
+        ...grants(['sqs:SendMessage'], [queueArn('compensationDlq')]),
         ...keyWrite,
         ...grants(['events:PutEvents'], [busArn]),
       ],
@@ -243,7 +288,7 @@ describe('IAM: every policy in the synthesized templates', () => {
         ),
         ...grants(
           ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
-          [queueArn('intake'), queueArn('notification')],
+          [queueArn('intake'), queueArn('notification'), queueArn('topUpIntake')],
         ),
         ...grants(
           ['states:RedriveExecution', 'states:DescribeExecution', 'states:GetExecutionHistory'],
@@ -257,8 +302,6 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants(['events:PutEvents'], [busArn]),
         ...keyWrite,
       ],
-      // EventBridge Scheduler's role for the sweeper's schedule: that one function.
-      'role:paysaga-prod-sweeper-schedule': grants(['lambda:InvokeFunction'], [functionArn('sweepHolds')]),
       'role:paysaga-prod-finance': [
         ...grants(['states:DescribeExecution', 'states:GetExecutionHistory'], [executionsArn]),
         ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
@@ -312,7 +355,7 @@ describe('IAM: every policy in the synthesized templates', () => {
     const managed = roles.filter(([, , role]) => role.Properties?.ManagedPolicyArns !== undefined);
     const inline = roles.filter(([, , role]) => role.Properties?.Policies !== undefined);
     // Assess
-    // The functions' roles, the state machines', the team roles and the sweeper schedule's.
+    // One per function, operations, finance, and the two state machines (payment and top-up sagas).
     expect(roles.length).toBe(FUNCTION_KEYS.length + 4);
     expect(managed.map(([, id]) => id)).toEqual([]);
     expect(inline.map(([, id]) => id)).toEqual([]);
@@ -340,15 +383,6 @@ describe('IAM: every policy in the synthesized templates', () => {
     // Assess
     expect(byRole['paysaga-prod-operations']).toEqual(trust(awsPrincipal(config.opsPrincipals)));
     expect(byRole['paysaga-prod-finance']).toEqual(trust(awsPrincipal(config.financePrincipals)));
-    expect(byRole['paysaga-prod-sweeper-schedule']).toEqual({
-      ...trust({ Service: 'scheduler.amazonaws.com' }),
-      Statement: [
-        {
-          ...trust({ Service: 'scheduler.amazonaws.com' }).Statement[0],
-          Condition: { StringEquals: { 'aws:SourceAccount': account } },
-        },
-      ],
-    });
     expect(
       services
         .map(([, doc]) => JSON.stringify((doc as { Statement: Statement[] }).Statement[0]?.Principal))
@@ -356,6 +390,7 @@ describe('IAM: every policy in the synthesized templates', () => {
     ).toEqual(
       [
         ...FUNCTION_KEYS.map(() => JSON.stringify({ Service: 'lambda.amazonaws.com' })),
+        JSON.stringify({ Service: 'states.amazonaws.com' }),
         JSON.stringify({ Service: 'states.amazonaws.com' }),
       ].sort(),
     );
@@ -397,6 +432,10 @@ describe('IAM: every policy in the synthesized templates', () => {
         `${JSON.stringify({ Service: 'cloudwatch.amazonaws.com' })} kms:Decrypt,kms:GenerateDataKey * ${JSON.stringify({ StringEquals: { 'aws:SourceAccount': account } })}`,
         `${events} sqs:SendMessage ${queueArn('intake')} ${fromRule(ruleArn)}`,
         `${events} sqs:SendMessage ${queueArn('intakeRuleDlq')} ${fromRule(ruleArn)}`,
+        // The TopUpRequested rule: the top-up intake queue, its DLQ as the rule's DLQ, and the key for both.
+        `${events} kms:Decrypt,kms:GenerateDataKey * ${fromRule(topUpRuleArn)}`,
+        `${events} sqs:SendMessage ${queueArn('topUpIntake')} ${fromRule(topUpRuleArn)}`,
+        `${events} sqs:SendMessage ${queueArn('topUpIntakeDlq')} ${fromRule(topUpRuleArn)}`,
       ].sort(),
     );
     for (const deny of denies) expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
@@ -457,7 +496,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
   let statements: Statement[];
   let policyResources: { stack: string; id: string; busName: string; dependsOn: string[] }[];
   let busPolicyProperty: unknown;
-  const roleArnOf = { intake: '', apiSubmit: '', publishOutbox: '', saga: '' };
+  const roleArnOf = { intake: '', apiSubmit: '', publishOutbox: '', saga: '', topUpSaga: '' };
 
   beforeAll(async () => {
     const cfn = cfnAppOf(await synthesizeApp(stage));
@@ -482,9 +521,16 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
     roleArnOf.intake = functionRole('intake');
     roleArnOf.apiSubmit = functionRole('apiSubmit');
     roleArnOf.publishOutbox = functionRole('publishOutbox');
-    const [sagaStack, , sm] = cfn.resourcesOfType('AWS::StepFunctions::StateMachine')[0] ?? [];
-    if (!sagaStack || !sm) throw new Error('no state machine');
-    roleArnOf.saga = cfn.render(sagaStack, sm.Properties?.RoleArn);
+    const machineRole = (name: string) => {
+      const [stack, , sm] =
+        cfn
+          .resourcesOfType('AWS::StepFunctions::StateMachine')
+          .find(([s, , m]) => cfn.render(s, m.Properties?.StateMachineName) === name) ?? [];
+      if (!stack || !sm) throw new Error(`no state machine ${name}`);
+      return cfn.render(stack, sm.Properties?.RoleArn);
+    };
+    roleArnOf.saga = machineRole(names.stateMachine);
+    roleArnOf.topUpSaga = machineRole(names.topUpStateMachine);
   });
 
   it('is a chain of statement resources on the paysaga bus, each after the previous (no lost concurrent write)', () => {
@@ -558,7 +604,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
         Condition: {
           StringLike: { 'events:source': 'paysaga.*' },
           ArnNotEquals: {
-            'aws:PrincipalArn': [roleArnOf.intake, roleArnOf.saga, operationsRoleArn],
+            'aws:PrincipalArn': [roleArnOf.intake, roleArnOf.saga, roleArnOf.topUpSaga, operationsRoleArn],
           },
         },
       }),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { App, getStack } from 'sst/constructs';
 import { initProject, useProject } from 'sst/project.js';
-import { Api, addStacks, Data, History, Intake, Ops, Saga } from '../../stacks';
+import { Api, addStacks, Data, History, Intake, Ops, Saga, TopUp } from '../../stacks';
 import { finishWithoutBundling } from '../../stacks/finish';
 import { CfnApp, type CfnTemplate } from './cfn';
 
@@ -18,6 +18,7 @@ export interface SynthesizedApp {
     readonly Data: Template;
     readonly Intake: Template;
     readonly Saga: Template;
+    readonly TopUp: Template;
     readonly History: Template;
     readonly Api: Template;
     readonly Ops: Template;
@@ -26,6 +27,7 @@ export interface SynthesizedApp {
     readonly Data: ReturnType<typeof getStack>;
     readonly Intake: ReturnType<typeof getStack>;
     readonly Saga: ReturnType<typeof getStack>;
+    readonly TopUp: ReturnType<typeof getStack>;
     readonly History: ReturnType<typeof getStack>;
     readonly Api: ReturnType<typeof getStack>;
     readonly Ops: ReturnType<typeof getStack>;
@@ -56,6 +58,7 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     Data: getStack(Data),
     Intake: getStack(Intake),
     Saga: getStack(Saga),
+    TopUp: getStack(TopUp),
     History: getStack(History),
     Api: getStack(Api),
     Ops: getStack(Ops),
@@ -64,6 +67,7 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     Data: Template.fromStack(stackObjects.Data),
     Intake: Template.fromStack(stackObjects.Intake),
     Saga: Template.fromStack(stackObjects.Saga),
+    TopUp: Template.fromStack(stackObjects.TopUp),
     History: Template.fromStack(stackObjects.History),
     Api: Template.fromStack(stackObjects.Api),
     Ops: Template.fromStack(stackObjects.Ops),
@@ -71,7 +75,7 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
   return { app, stage, stacks, stackObjects };
 }
 
-/** The synthesized app as resolvable templates (see cfn.ts), keyed Data/Intake/Saga/History/Api/Ops. */
+/** The synthesized app as resolvable templates (see cfn.ts), keyed Data/Intake/Saga/TopUp/History/Api/Ops. */
 export function cfnAppOf(synthesized: SynthesizedApp): CfnApp {
   const templates = Object.fromEntries(
     Object.entries(synthesized.stacks).map(([key, template]) => [key, template.toJSON() as CfnTemplate]),

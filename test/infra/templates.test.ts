@@ -178,10 +178,11 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
 
     it('feeds the intake Lambda from the queue in batches, with bounded concurrency and partial batch responses', () => {
       // Act
-      // The outbox's mapping (a DynamoDB stream) is test/infra/outbox.test.ts's.
+      // The outbox's mapping (a DynamoDB stream) is test/infra/outbox.test.ts's, the top-up intake's test/infra/top-up.test.ts's.
+      const others = [n.functions.publishOutbox, n.functions.topUpIntake];
       const mappings = cfn
         .resourcesOfType('AWS::Lambda::EventSourceMapping')
-        .filter(([s, , m]) => cfn.render(s, props(m).FunctionName) !== n.functions.publishOutbox);
+        .filter(([s, , m]) => !others.includes(cfn.render(s, props(m).FunctionName) as string));
       const [stack, , mapping] = mappings[0] as [string, string, CfnResource];
       const p = cfn.renderDeep(stack, props(mapping)) as Props;
       // Assess
@@ -331,8 +332,8 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
       );
       // Assess
       expect(props(logGroup).RetentionInDays).toBe(retentionDaysOf(stage));
-      // Besides: one per function, and the API's access, execution and WAF logs (test/infra/api.test.ts).
-      expect(cfn.resourcesOfType('AWS::Logs::LogGroup')).toHaveLength(FUNCTION_KEYS.length + 4);
+      // Besides: one per function, the top-up saga's, and the API's access, execution and WAF logs (test/infra/api.test.ts).
+      expect(cfn.resourcesOfType('AWS::Logs::LogGroup')).toHaveLength(FUNCTION_KEYS.length + 5);
     });
   });
 

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import { RESERVED_KEYS, reservedKeyPaths, WalletId } from '../../events/common';
+import { TopUpId, type TopUpRequested, TopUpRequestedV1 } from '../../events/top-ups.v1';
+import { canonicalJson } from '../canonical-json';
+import { API } from '../config/names';
+import { type FieldError, type HttpResponse, problem } from '../frontdoor/http';
+import { containsPan, findPanPaths } from '../pan';
+
+/**
+ * Validates POST /v1/wallets/{walletId}/top-ups with the care of POST
+ * /v1/payments: the Idempotency-Key (= topUpId), the path's walletId, then the
+ * body against TopUpRequested v1 (what the top-up intake validates again).
+ * Card data is looked for first and reported by path only.
+ */
+export const MAX_TOP_UP_BODY_BYTES = 16 * 1024;
+const MAX_FIELD_ERRORS = 20;
+const MAX_TEXT = 200;
+
+export interface TopUpSubmitInput {
+  readonly idempotencyKey: string | undefined;
+  readonly walletId: string | undefined;
+  readonly body: string | null | undefined;
+  readonly now: Date;
+}
+
+export type TopUpSubmission =
+  | { readonly ok: true; readonly topUp: TopUpRequested; readonly clientHash: string }
+  | { readonly ok: false; readonly response: HttpResponse };
+
+const header = `header:${API.idempotencyHeader}`;
+const clip = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
+
+const invalid = (detail: string, errors: FieldError[]): TopUpSubmission => ({
+  ok: false,
+  response: problem(400, 'invalid_request', 'Invalid top-up request', detail, errors),
+});
+
+const cardDataRefused = (paths: readonly string[]): TopUpSubmission => ({
+  ok: false,
+  response: problem(
+    400,
+    'card_data_refused',
+    'Card data refused',
+    'paysaga never accepts card numbers: send a gateway payment-method token (pm_...) instead',
+    paths
+      .slice(0, MAX_FIELD_ERRORS)
+      .map((path) => ({ path: clip(path), message: 'looks like a card number (PAN)' })),
+  ),
+});
+
+const fieldErrors = (error: z.ZodError): FieldError[] =>
+  error.issues.slice(0, MAX_FIELD_ERRORS).map((issue) => ({
+    path: clip(issue.path.map(String).join('.') || '(body)'),
+    message: clip(issue.message),
+  }));
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function checkIds(key: string | undefined, walletId: string | undefined): TopUpSubmission | undefined {
+  if (key === undefined || key === '') {
+    return invalid(`the ${API.idempotencyHeader} header is required; use the topUpId`, [
+      { path: header, message: 'required' },
+    ]);
+  }
+  if (containsPan(key)) return cardDataRefused([header]);
+  const keyCheck = TopUpId.safeParse(key);
+  if (!keyCheck.success) {
+    return invalid(`the ${API.idempotencyHeader} header is not a valid topUpId`, [
+      { path: header, message: keyCheck.error.issues[0]?.message ?? 'invalid' },
+    ]);
+  }
+  if (walletId !== undefined && containsPan(walletId)) return cardDataRefused(['path:walletId']);
+  const walletCheck = WalletId.safeParse(walletId);
+  if (!walletCheck.success) {
+    return invalid('the walletId in the path is not valid', [
+      { path: 'path:walletId', message: walletCheck.error.issues[0]?.message ?? 'invalid' },
+    ]);
+  }
+  return undefined;
+}
+
+export function parseTopUpSubmission(input: TopUpSubmitInput): TopUpSubmission {
+  const badIds = checkIds(input.idempotencyKey, input.walletId);
+  if (badIds) return badIds;
+  const key = input.idempotencyKey as string;
+  const body = input.body ?? '';
+  if (Buffer.byteLength(body) > MAX_TOP_UP_BODY_BYTES) {
+    return {
+      ok: false,
+      response: problem(
+        413,
+        'payload_too_large',
+        'Payload too large',
+        `the body is larger than ${MAX_TOP_UP_BODY_BYTES} bytes`,
+      ),
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return invalid('the body is not JSON', [{ path: '(body)', message: 'not JSON' }]);
+  }
+  const panPaths = findPanPaths(parsed);
+  if (panPaths.length > 0) return cardDataRefused(panPaths);
+  if (containsPan(body)) return cardDataRefused(['(body)']);
+  const reserved = reservedKeyPaths(parsed);
+  if (reserved.length > 0) {
+    return invalid(
+      `${RESERVED_KEYS.join(', ')} are not accepted as keys`,
+      reserved.slice(0, MAX_FIELD_ERRORS).map((path) => ({ path: clip(path), message: 'reserved key' })),
+    );
+  }
+  if (!isPlainObject(parsed)) {
+    return invalid('the body must be an object: { amount, paymentMethod }', [
+      { path: '(body)', message: 'expected an object' },
+    ]);
+  }
+  if (parsed.topUpId !== undefined && parsed.topUpId !== key) {
+    return invalid(`topUpId must equal the ${API.idempotencyHeader} header`, [
+      { path: 'topUpId', message: `must equal the ${API.idempotencyHeader} header` },
+    ]);
+  }
+  if ('walletId' in parsed) {
+    return invalid('the walletId is the one in the path', [
+      { path: 'walletId', message: 'not accepted in the body' },
+    ]);
+  }
+  const sent = { ...parsed, topUpId: key, walletId: input.walletId };
+  const topUp = TopUpRequestedV1.safeParse({
+    schemaVersion: '1',
+    requestedAt: input.now.toISOString(),
+    ...sent,
+  });
+  if (!topUp.success) return invalid('not a valid top-up request', fieldErrors(topUp.error));
+  return {
+    ok: true,
+    topUp: topUp.data,
+    clientHash: createHash('sha256').update(canonicalJson(sent)).digest('hex'),
+  };
+}

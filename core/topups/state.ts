@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { TopUpRequestedV1 } from '../../events/top-ups.v1';
+import { CaughtError, ChargeOutput } from '../saga/state';
+
+/**
+ * The top-up saga's execution state and the slice each step receives, as the
+ * ASL's Parameters hand them over. Validated at every handler's boundary.
+ */
+
+const ExecutionArn = z.string().min(1);
+const Base = { topUp: TopUpRequestedV1, executionArn: ExecutionArn };
+
+export const TopUpChargeOutput = ChargeOutput;
+export type TopUpChargeOutput = z.infer<typeof TopUpChargeOutput>;
+
+export const CreditOutput = z.object({
+  depositId: z.string(),
+  amount: z.int(),
+  currency: z.string(),
+  /** True when the deposit was already made (a retry after a lost answer). */
+  replayed: z.boolean(),
+});
+export type CreditOutput = z.infer<typeof CreditOutput>;
+
+export const TopUpRefundOutput = z.object({
+  refundId: z.string(),
+  status: z.enum(['succeeded', 'pending']),
+});
+export type TopUpRefundOutput = z.infer<typeof TopUpRefundOutput>;
+
+export const TopUpChargeInput = z.object(Base);
+export const CreditInput = z.object({ ...Base, charge: TopUpChargeOutput });
+export const TopUpRefundInput = z.object({ ...Base, charge: TopUpChargeOutput, error: CaughtError });
+
+export type TopUpChargeInput = z.infer<typeof TopUpChargeInput>;
+export type CreditInput = z.infer<typeof CreditInput>;
+export type TopUpRefundInput = z.infer<typeof TopUpRefundInput>;
+
+/** The whole execution state, as RecordOutcome sees it at the end of any path. */
+export const TopUpSagaState = z.object({
+  topUp: TopUpRequestedV1,
+  charge: TopUpChargeOutput.optional(),
+  credit: CreditOutput.optional(),
+  refund: TopUpRefundOutput.optional(),
+  error: CaughtError.optional(),
+  compensationError: CaughtError.optional(),
+});
+export type TopUpSagaState = z.infer<typeof TopUpSagaState>;
+
+export const TopUpRecordOutcomeInput = z.object({
+  outcome: z.enum(['succeeded', 'failed', 'needs_attention']),
+  saga: TopUpSagaState,
+  executionArn: ExecutionArn,
+});
+export type TopUpRecordOutcomeInput = z.infer<typeof TopUpRecordOutcomeInput>;
+
+/** The saga's input: only the validated request, serialized canonically so duplicates compare equal. */
+export interface TopUpSagaInput {
+  readonly topUp: z.infer<typeof TopUpRequestedV1>;
+}

@@ -1,0 +1,43 @@
+import { required } from '../core/config/env';
+import { resourceNames } from '../core/config/names';
+import { buildTopUpOutcome, type TopUpOutcomeRecord } from '../core/topups/outcome';
+import { TopUpRecordOutcomeInput } from '../core/topups/state';
+import { env } from './commons/env';
+import { topUpStore } from './commons/topup-deps';
+import { topUpStep } from './commons/topup-step';
+
+/**
+ * RecordOutcome (top-up): records the final status and reason, and returns the
+ * outcome event for the ASL to publish. A conditional status write: no
+ * idempotency record needed, a retry writes the same status again.
+ */
+export const handler = topUpStep({
+  name: 'topup-record-outcome',
+  input: TopUpRecordOutcomeInput,
+  idempotent: false,
+  run: async (input): Promise<TopUpOutcomeRecord> => {
+    const now = new Date();
+    const outcome = buildTopUpOutcome(
+      input,
+      {
+        eventBusName: required(env, 'eventBusName'),
+        compensationDlqName: resourceNames(env.stage).queues.compensationDlq,
+      },
+      now.toISOString(),
+    );
+    const { saga } = input;
+    await topUpStore().advance(
+      saga.topUp.topUpId,
+      outcome.status,
+      {
+        ...(saga.charge && { chargeId: saga.charge.chargeId }),
+        ...(saga.refund && { refundId: saga.refund.refundId }),
+        ...(outcome.reasonCode && { reasonCode: outcome.reasonCode }),
+        ...(outcome.status !== 'SUCCEEDED' && { reason: outcome.cause.slice(0, 1000) }),
+        ...(outcome.failedState && { failedState: outcome.failedState }),
+      },
+      now,
+    );
+    return outcome;
+  },
+});

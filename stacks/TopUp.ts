@@ -1,0 +1,207 @@
+import { Duration } from 'aws-cdk-lib';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { NagSuppressions } from 'cdk-nag';
+import { type StackContext, use } from 'sst/constructs';
+import type { EnvKey } from '../core/config/env';
+import { FUNCTIONS, resourceNames, TOP_UP_ASL_RESOURCE_PLACEHOLDERS } from '../core/config/names';
+import { TOP_UP_REQUESTED_PATTERN } from '../events/envelope';
+import { Data } from './Data';
+import { type PaysagaFunction, paysagaFunction } from './functions';
+import { EncryptedQueueTarget, INTAKE_EVENT_SOURCE, Intake } from './Intake';
+import {
+  ACTIONS,
+  allow,
+  idempotencyStatement,
+  keyStatement,
+  queueSendStatement,
+  tableReadWriteStatement,
+} from './permissions';
+import { paysagaQueue } from './queues';
+import { Saga } from './Saga';
+import { stageConfig } from './stage-config';
+import { topUpExecutionsArn, topUpRuleArn, topUpStateMachineArn } from './topup-arns';
+import { topUpDefinitionText } from './topup-definition';
+
+/** The top-up saga's step functions (every function with a top-up ASL placeholder). */
+export const TOP_UP_STEP_KEYS = ['topUpCharge', 'topUpCredit', 'topUpRefund', 'topUpRecordOutcome'] as const;
+export type TopUpStepKey = (typeof TOP_UP_STEP_KEYS)[number];
+/** Functions this stack owns; the front door's top-up functions are in stacks/Api.ts with the other routes. */
+export type TopUpStackFunctionKey = TopUpStepKey | 'topUpIntake' | 'apiTopUpSubmit' | 'apiTopUpRead';
+
+/**
+ * The top-up saga: TopUpRequested on the bus -> the top-up intake queue (its
+ * own DLQ) -> the top-up intake Lambda -> the Standard state machine built from
+ * workflows/top-up-saga.asl.json (Charge -> Credit; RefundCharge if crediting
+ * fails for good, the compensation DLQ if that fails too).
+ */
+export function TopUp({ stack }: StackContext) {
+  const { key, tables, gatewaySecret } = use(Data);
+  const { bus } = use(Intake);
+  const { deadLetterQueues } = use(Saga);
+  const { compensationDlq } = deadLetterQueues;
+  const config = stageConfig(stack.stage);
+  const names = resourceNames(stack.stage);
+  const queueOptions = { stage: stack.stage, key, removalPolicy: config.removalPolicy };
+  const functionOptions = {
+    stage: stack.stage,
+    logRetention: config.logRetention,
+    logLevel: config.logLevel,
+    removalPolicy: config.removalPolicy,
+  };
+
+  const topUpIntakeDlq = paysagaQueue(stack, 'topUpIntakeDlq', queueOptions);
+  const topUpIntakeQueue = paysagaQueue(stack, 'topUpIntake', {
+    ...queueOptions,
+    deadLetterQueues: { topUpIntakeDlq },
+  });
+  const rule = new Rule(stack, 'TopUpRequestedRule', {
+    ruleName: names.topUpRule,
+    description: 'Every TopUpRequested on the bus goes to the top-up intake queue; it validates',
+    eventBus: bus,
+    eventPattern: { detailType: [...(TOP_UP_REQUESTED_PATTERN['detail-type'] ?? [])] },
+  });
+  rule.addTarget(new EncryptedQueueTarget(topUpIntakeQueue, topUpIntakeDlq));
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'EventBridgeTopUpRuleEncrypt',
+      effect: Effect.ALLOW,
+      principals: [new ServicePrincipal('events.amazonaws.com')],
+      actions: [...ACTIONS.keyEncrypt],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'aws:SourceArn': topUpRuleArn(stack) } },
+    }),
+  );
+
+  const topUpIntake = paysagaFunction(stack, 'topUpIntake', {
+    ...functionOptions,
+    env: { topUpStateMachineArn: topUpStateMachineArn(stack), topUpIntakeDlqUrl: topUpIntakeDlq.queueUrl },
+    statements: [
+      allow(ACTIONS.queueConsume, [topUpIntakeQueue.queueArn]),
+      queueSendStatement([topUpIntakeDlq]),
+      keyStatement(key, true),
+      allow(['states:StartExecution'], [topUpStateMachineArn(stack)]),
+      // Telling a duplicate request from a conflicting one needs the existing execution's input.
+      allow(['states:DescribeExecution'], [topUpExecutionsArn(stack)]),
+    ],
+  });
+  new EventSourceMapping(stack, 'TopUpIntakeEventSource', {
+    target: topUpIntake.fn,
+    eventSourceArn: topUpIntakeQueue.queueArn,
+    batchSize: INTAKE_EVENT_SOURCE.batchSize,
+    maxBatchingWindow: Duration.seconds(INTAKE_EVENT_SOURCE.maxBatchingWindowSeconds),
+    maxConcurrency: config.intakeMaxConcurrency,
+    reportBatchItemFailures: true,
+  });
+
+  const tableEnv = {
+    ledgerTable: tables.ledger.tableName,
+    paymentsTable: tables.payments.tableName,
+    idempotencyTable: tables.idempotency.tableName,
+  } satisfies Partial<Record<EnvKey, string>>;
+  const ledgerRead = allow(ACTIONS.tableRead, [tables.ledger.tableArn]);
+  /** What each step reads and may touch; nothing else is granted. */
+  const steps: Record<TopUpStepKey, Pick<Parameters<typeof paysagaFunction>[2], 'env' | 'statements'>> = {
+    // The wallet check (GetItem), the charge at the gateway, the top-up record.
+    topUpCharge: {
+      env: { ...tableEnv, gatewaySecretId: names.gatewaySecret },
+      statements: [
+        allow(ACTIONS.secretRead, [gatewaySecret.secretArn]),
+        ledgerRead,
+        tableReadWriteStatement(tables.payments),
+        idempotencyStatement(tables.idempotency),
+        keyStatement(key, true),
+      ],
+    },
+    // Ledger.deposit (a conditional update of the wallet, the journal entry) and the top-up record.
+    topUpCredit: {
+      env: tableEnv,
+      statements: [
+        tableReadWriteStatement(tables.ledger),
+        tableReadWriteStatement(tables.payments),
+        idempotencyStatement(tables.idempotency),
+        keyStatement(key, true),
+      ],
+    },
+    // The refund at the gateway, after reading that the wallet was not credited (wallet item, journal).
+    topUpRefund: {
+      env: { ...tableEnv, gatewaySecretId: names.gatewaySecret },
+      statements: [
+        allow(ACTIONS.secretRead, [gatewaySecret.secretArn]),
+        ledgerRead,
+        idempotencyStatement(tables.idempotency),
+        keyStatement(key, true),
+      ],
+    },
+    // A conditional status write of the top-up record; the events go out through the state machine.
+    topUpRecordOutcome: {
+      env: { paymentsTable: tableEnv.paymentsTable, eventBusName: bus.eventBusName },
+      statements: [tableReadWriteStatement(tables.payments), keyStatement(key, true)],
+    },
+  };
+  const functions = Object.fromEntries(
+    TOP_UP_STEP_KEYS.map((fnKey) => [
+      fnKey,
+      paysagaFunction(stack, fnKey, { ...functionOptions, ...steps[fnKey] }),
+    ]),
+  ) as Record<TopUpStepKey, PaysagaFunction>;
+
+  const logGroup = new LogGroup(stack, 'TopUpSagaLogs', {
+    logGroupName: `/aws/vendedlogs/states/${names.topUpStateMachine}`,
+    retention: config.logRetention,
+    removalPolicy: config.removalPolicy,
+  });
+  const stateMachine = new StateMachine(stack, 'TopUpSaga', {
+    stateMachineName: names.topUpStateMachine,
+    stateMachineType: StateMachineType.STANDARD,
+    definitionBody: DefinitionBody.fromString(topUpDefinitionText()),
+    definitionSubstitutions: {
+      ...Object.fromEntries(
+        TOP_UP_STEP_KEYS.map((fnKey) => [
+          FUNCTIONS[fnKey].topUpAslPlaceholder,
+          functions[fnKey].fn.functionArn,
+        ]),
+      ),
+      [TOP_UP_ASL_RESOURCE_PLACEHOLDERS.compensationDlqUrl]: compensationDlq.queueUrl,
+    },
+    logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+    tracingEnabled: true,
+  });
+  stateMachine.addToRolePolicy(
+    allow(
+      ACTIONS.invoke,
+      TOP_UP_STEP_KEYS.map((fnKey) => functions[fnKey].fn.functionArn),
+    ),
+  );
+  stateMachine.addToRolePolicy(queueSendStatement([compensationDlq]));
+  stateMachine.addToRolePolicy(keyStatement(key, true));
+  stateMachine.addToRolePolicy(allow(ACTIONS.putEvents, [bus.eventBusArn]));
+  NagSuppressions.addResourceSuppressions(
+    stateMachine,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'CloudWatch Logs delivery (CreateLogDelivery, DescribeLogGroups, ...) and X-Ray (PutTraceSegments, GetSampling*) only accept Resource "*" for Step Functions',
+        appliesTo: ['Resource::*'],
+      },
+    ],
+    true,
+  );
+  NagSuppressions.addResourceSuppressions(topUpIntakeDlq, [
+    {
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue (of the top-up intake rule and queue)',
+    },
+  ]);
+
+  return {
+    stateMachine,
+    functions: { ...functions, topUpIntake },
+    topUpIntakeQueue,
+    deadLetterQueues: { topUpIntakeDlq },
+  };
+}
