@@ -144,7 +144,8 @@ async function seed(): Promise<void> {
     insufficient: await pay(poor),
     compensated: await pay(eur, { scenario: 'settle-fails' }),
     yen: await pay(yen, { currency: 'JPY', amount: 1250 }),
-    dinar: await pay(dinar, { currency: 'BHD', amount: 12_345 }),
+    // BHD 12.340: Stripe takes three-decimal amounts only with a last digit of 0.
+    dinar: await pay(dinar, { currency: 'BHD', amount: 12_340 }),
   });
   const archive = new HistoryArchive(clients.documents, runtime.names.tables.payments);
   await Promise.all(
@@ -340,8 +341,8 @@ describe('payctl report', () => {
       currency: 'JPY',
     });
     expect(byId.get(seeded.dinar.paymentId)).toMatchObject({
-      amount: '12.345',
-      amount_minor: '12345',
+      amount: '12.340',
+      amount_minor: '12340',
       currency: 'BHD',
     });
     expect(Number(byId.get(seeded.retried.paymentId)?.duration_ms)).toBeGreaterThan(0);
@@ -377,7 +378,7 @@ describe('payctl report', () => {
       settled.rows().map((r) => [r.currency, r.netMinor]),
     );
     expect(succeeded.map((t) => [t.currency, t.count, t.amount])).toEqual([
-      ['BHD', 1, '12.345'],
+      ['BHD', 1, '12.340'],
       ['EUR', 2, '25.00'],
       ['JPY', 1, '1250'],
     ]);
