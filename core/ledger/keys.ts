@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { LEDGER_SHARDS } from '../config/ledger';
+import { shardOf } from '../dynamo/shards';
 
 /**
  * Item keys of the ledger table (pk/sk strings) and its indexes.
@@ -40,18 +40,15 @@ export const depositRef = (depositId: string): string => `deposit:${depositId}`;
 export const adjustmentRef = (adjustmentId: string): string => `adjust:${adjustmentId}`;
 export const entryIdOf = (ref: string, operation: string): string => `${ref}#${operation}`;
 
-/** A stable shard number in [0, count) for a key. */
-export function shardOf(key: string, count: number): number {
-  return createHash('sha256').update(key).digest().readUInt32BE(0) % count;
-}
-
 /** The gsi1 partition key of a journal entry: its day and shard. */
 export const journalDayPk = (day: string, entryId: string): string =>
   `JOURNAL#${day}#${shardOf(entryId, LEDGER_SHARDS.journalDay)}`;
 
-/** Every gsi1 partition key of one day, for readers. */
-export const journalDayPks = (day: string): string[] =>
-  Array.from({ length: LEDGER_SHARDS.journalDay }, (_, n) => `JOURNAL#${day}#${n}`);
+/** Every gsi1 partition key of one day, for readers: its shards and the unsharded key of older entries. */
+export const journalDayPks = (day: string): string[] => [
+  ...Array.from({ length: LEDGER_SHARDS.journalDay }, (_, n) => `JOURNAL#${day}#${n}`),
+  `JOURNAL#${day}`,
+];
 
 export const walletJournalPk = (walletId: string): string => `WALLET#${walletId}#J`;
 export const walletJournalSk = (effectiveAt: string, seq: number): string =>

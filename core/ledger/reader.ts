@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, type QueryCommandInput, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { daysBetween } from '../days';
+import { mergeByKey } from '../dynamo/shards';
 import { InvalidPaymentError } from '../errors';
 import type { LedgerSnapshot } from './invariants';
 import {
@@ -303,22 +304,4 @@ function withClosedHolds(wallet: Wallet, entries: readonly JournalEntry[]): Wall
     if (!holds[paymentId] && hold && hold.state !== 'PENDING') holds[paymentId] = hold;
   }
   return { ...wallet, holds };
-}
-
-/** Merges sorted async streams into one sorted stream, holding one item of each. */
-async function* mergeByKey<T>(streams: AsyncIterator<T>[], keyOf: (item: T) => string): AsyncGenerator<T> {
-  const heads = await Promise.all(streams.map((stream) => stream.next()));
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const head = heads[i];
-      if (!head || head.done) continue;
-      const current = heads[best];
-      if (best < 0 || (current && !current.done && keyOf(head.value) < keyOf(current.value))) best = i;
-    }
-    const chosen = heads[best];
-    if (best < 0 || !chosen || chosen.done) return;
-    yield chosen.value;
-    heads[best] = await (streams[best] as AsyncIterator<T>).next();
-  }
 }

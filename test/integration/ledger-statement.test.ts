@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidPaymentError } from '../../core/errors';
 import { checkLedgerInvariants, journalDayPks, Ledger, LedgerReader } from '../../core/ledger';
@@ -152,6 +153,40 @@ describe('Class: LedgerReader', () => {
       const times = entries.map((entry) => entry.effectiveAt);
       expect(times).toEqual([...times].sort());
       expect(journalDayPks(day).length).toBeGreaterThan(1);
+    });
+
+    it('still reads entries written under the unsharded day key before the index was sharded', async () => {
+      // Prepare
+      const day = '2026-11-25';
+      const effectiveAt = `${day}T09:00:00.000Z`;
+      const entryId = `${uid('pay')}#reserve`;
+      await dynamo.doc.send(
+        new PutCommand({
+          TableName: dynamo.tables.ledger,
+          Item: {
+            pk: `JOURNAL#${entryId}`,
+            sk: 'OP#reserve',
+            kind: 'journal',
+            entryId,
+            ref: entryId.split('#')[0],
+            operation: 'reserve',
+            walletId: 'w-legacy',
+            currency: 'EUR',
+            lines: [
+              { account: 'wallet:w-legacy', amount: -5 },
+              { account: 'holds:w-legacy', amount: 5 },
+            ],
+            effectiveAt,
+            gsi1pk: `JOURNAL#${day}`,
+            gsi1sk: `${effectiveAt}#${entryId}`,
+          },
+        }),
+      );
+      // Act
+      const entries = [];
+      for await (const entry of reader.entriesInPeriod(day, day)) entries.push(entry);
+      // Assess
+      expect(entries.map((entry) => entry.entryId)).toContain(entryId);
     });
   });
 });
