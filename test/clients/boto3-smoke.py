@@ -1,6 +1,6 @@
 """Drives the paysaga local runtime with Debian's boto3 (1.26: SQS over the query protocol).
 
-Run by test/e2e/aws-clients.test.ts with the endpoint and credentials in the environment
+Run by test/clients/aws-clients.spec.ts with the endpoint and credentials in the environment
 and the test's resources as arguments; prints one JSON document of what each call answered,
 for the test to assert on. boto3 1.26 does not read AWS_ENDPOINT_URL, so the endpoint is
 passed to each client.

@@ -267,7 +267,7 @@ describe.concurrent('Debian AWS CLI against the local runtime', () => {
     const { stdout } = await promisify(execFile)(
       DEBIAN_PYTHON,
       [
-        join(__dirname, 'clients', 'boto3-smoke.py'),
+        join(__dirname, 'boto3-smoke.py'),
         queueName,
         table,
         runtime.names.gatewaySecret,
