@@ -26,9 +26,15 @@ export class GatewayKeyRejectedError extends GatewayUnavailableError {}
  */
 export class GatewayRequestInProgressError extends GatewayTimeoutError {}
 
-/** Stripe's 409: the idempotency key is in use by a request still running (or the object is locked). */
+/**
+ * Stripe's 409: the idempotency key is in use by a request still running (or the object is locked). An
+ * idempotency error is in progress only by its code: a key reused with other parameters is final whatever
+ * the HTTP status, so the class is tested before the status.
+ */
 function isInProgress(error: Stripe.errors.StripeError): boolean {
-  return error.statusCode === 409 || error.code === 'idempotency_key_in_use';
+  if (error.code === 'idempotency_key_in_use') return true;
+  if (error instanceof Stripe.errors.StripeIdempotencyError) return false;
+  return error.statusCode === 409;
 }
 
 /** Connection failures that prove the request never reached the gateway: safe, plainly unavailable. */

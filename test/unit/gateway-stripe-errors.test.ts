@@ -61,6 +61,16 @@ describe('Function: toPaysagaError', () => {
       'gateway_timeout',
     ],
     [
+      'a key reused with other parameters, even when answered with HTTP 409',
+      new Stripe.errors.StripeIdempotencyError({
+        message:
+          'Keys for idempotent requests can only be used with the same parameters they were first used with.',
+        statusCode: 409,
+      }),
+      'InvalidPaymentError',
+      'invalid_payment',
+    ],
+    [
       'a 429',
       new Stripe.errors.StripeRateLimitError({ message: 'slow down', statusCode: 429 }),
       'ThrottlingError',
