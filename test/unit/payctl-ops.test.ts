@@ -62,6 +62,7 @@ describe('Function: resolveDlq', () => {
       'notificationDlq',
       'outboxDlq',
       'compensationDlq',
+      'topUpIntakeDlq',
     ]);
     expect(DLQ_KEYS.every((key) => QUEUES[key].deadLetter)).toBe(true);
   });
