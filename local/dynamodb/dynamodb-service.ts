@@ -14,6 +14,9 @@ export interface DynamoDbService extends RawAwsService {
  * HTTP exchange (no second hop). dynalite listens on an ephemeral loopback
  * port only so that its close() can flush and close LevelDB.
  */
+/** How long close() waits for requests in flight before closing the store anyway. */
+const CLOSE_DRAIN_MS = 5_000;
+
 export async function startDynamoDb(options: {
   dataDir?: string;
   /** Tables with a stream (the outbox's): their writes are logged before dynalite applies them. */
@@ -34,15 +37,46 @@ export async function startDynamoDb(options: {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+  // Requests reach dynalite by emit, not through its socket, so server.close() does not wait for them:
+  // closing LevelDB under one in flight threw "Database is closed" from dynalite and took the process down.
+  let inFlight = 0;
+  let closing = false;
+  const drained = new Set<() => void>();
   return {
     targetPrefix: 'DynamoDB_20120810',
     handleRaw(request, response) {
+      if (closing) {
+        response.writeHead(503, { 'content-type': 'application/x-amz-json-1.0' });
+        response.end(
+          JSON.stringify({ __type: 'ServiceUnavailable', message: 'the local DynamoDB is stopping' }),
+        );
+        return;
+      }
+      inFlight += 1;
+      response.once('close', () => {
+        inFlight -= 1;
+        if (inFlight === 0) for (const done of drained) done();
+      });
       server.emit('request', request, response);
       const target = request.headers['x-amz-target'];
       if (options.streams?.length && typeof target === 'string')
         captureWrites(options.streams, target, request, response);
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    async close() {
+      closing = true;
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, CLOSE_DRAIN_MS);
+          function done(): void {
+            clearTimeout(timer);
+            drained.delete(done);
+            resolve();
+          }
+          drained.add(done);
+        });
+      }
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
