@@ -53,6 +53,7 @@ export const ASSUMED_DURATION_MS: Record<FunctionKey, number> = {
   refundCharge: 450,
   recordOutcome: 40,
   archiveHistory: 150,
+  sweepHolds: 2_000,
   apiSubmit: 60,
   publishOutbox: 40,
   apiRead: 40,

@@ -35,6 +35,7 @@ import { type SandboxGateway, startSandboxGateway } from './sandbox-gateway/serv
 import { SecretsManagerService } from './secrets/secrets-service';
 import { SqsQueryService } from './sqs/query/sqs-query-service';
 import { SqsService } from './sqs/sqs-service';
+import { startSweeper } from './sweeper';
 
 export interface RuntimeOptions {
   /** Edge port; default 4566, 0 for any free port. */
@@ -61,6 +62,11 @@ export interface RuntimeOptions {
    * and its clients (default: the data dir's api-clients.json); false to not serve it.
    */
   readonly frontDoor?: { readonly port?: number; readonly clients?: readonly LocalApiClient[] } | false;
+  /**
+   * The expired-hold sweeper's timer (EventBridge Scheduler on AWS): default every SWEEPER.intervalMinutes
+   * (core/config/sweeper.ts); `intervalMs` to change it, false for none.
+   */
+  readonly sweeper?: { readonly intervalMs?: number } | false;
   /** Fault injection for the chaos run (local/chaos/); off unless given, never set by `npm start`. */
   readonly faults?: {
     readonly invocation?: InvocationFaultHook;
@@ -296,6 +302,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       description: 'Terminal status changes of the payment saga go to the history archiver',
       targets: [archiver.target],
     });
+
+    if (options.sweeper !== false) {
+      const sweeper = startSweeper({
+        ...(options.sweeper?.intervalMs !== undefined && { intervalMs: options.sweeper.intervalMs }),
+        invoke: () => functions.invoke('sweepHolds', {}),
+        log,
+      });
+      stops.push(() => sweeper.stop());
+    }
 
     if (options.intake ?? true) {
       const released = await sqs.releaseInFlight(names.queues.intake);

@@ -27,6 +27,7 @@ import { ACTIONS, allow, keyStatement, tableReadStatement, tableReadWriteStateme
 import { roleName } from './roles';
 import { Saga } from './Saga';
 import { stageConfig } from './stage-config';
+import { expirySweeper } from './sweeper';
 import { TopUp } from './TopUp';
 
 /** Alarm window: one datapoint over this period at or above the threshold raises the alarm. */
@@ -140,9 +141,11 @@ export function Ops({ stack }: StackContext) {
   ];
   // The saga steps throw business outcomes (CardDeclinedError, ...) by design, and Lambda counts each as an
   // error: their trouble is read from TechnicalError instead. Every other function errs only on trouble.
+  const sweeper = expirySweeper(stack, { key, ledger: tables.ledger, config });
   const functionsOutsideTheSaga = {
     intake: intake.intake,
     archiveHistory: archiver,
+    sweepHolds: sweeper,
     topUpIntake: topUp.functions.topUpIntake,
     ...front.functions,
   };

@@ -26,6 +26,7 @@ export type SagaFunctionKey = Exclude<
   FunctionKey,
   | 'intake'
   | 'archiveHistory'
+  | 'sweepHolds'
   | 'apiSubmit'
   | 'publishOutbox'
   | 'apiRead'

@@ -129,6 +129,7 @@ export const FUNCTION_KEYS = [
   'refundCharge',
   'recordOutcome',
   'archiveHistory',
+  'sweepHolds',
   'apiSubmit',
   'publishOutbox',
   'apiRead',
@@ -200,6 +201,8 @@ export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
   },
   /** Writes the immutable saga history archive on the saga's terminal status change (finance). */
   archiveHistory: { entry: 'functions/archive-history.ts', memoryMb: 256, timeoutSeconds: 30 },
+  /** The expired-hold sweeper, on a schedule (EventBridge Scheduler; a timer locally): core/sweeper/. */
+  sweepHolds: { entry: 'functions/sweep-holds.ts', memoryMb: 512, timeoutSeconds: 300 },
   /** Front door: POST /v1/payments (validates, records the client's request, puts PaymentRequested). */
   apiSubmit: { entry: 'functions/api-submit.ts', memoryMb: 512, timeoutSeconds: 10 },
   /** Front door's outbox: publishes recorded requests not yet on the bus, from the payments table's stream. */

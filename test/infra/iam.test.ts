@@ -229,6 +229,12 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants(['dynamodb:GetItem'], [tableArn('payments')]),
         ...grants(['kms:Decrypt'], [keyArn]),
       ],
+      // The expired-hold sweeper: the expiry index, the wallet and its journal; the saga's state per hold.
+      sweepHolds: [
+        ...tableWrite('ledger'),
+        ...grants(['states:DescribeExecution'], [executionsArn]),
+        ...keyWrite,
+      ],
       archiveHistory: [
         ...grants(['states:GetExecutionHistory'], [executionsArn]),
         ...grants(
@@ -302,6 +308,8 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants(['events:PutEvents'], [busArn]),
         ...keyWrite,
       ],
+      // EventBridge Scheduler's role for the sweeper's schedule: that one function.
+      'role:paysaga-prod-sweeper-schedule': grants(['lambda:InvokeFunction'], [functionArn('sweepHolds')]),
       'role:paysaga-prod-finance': [
         ...grants(['states:DescribeExecution', 'states:GetExecutionHistory'], [executionsArn]),
         ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
@@ -356,7 +364,8 @@ describe('IAM: every policy in the synthesized templates', () => {
     const inline = roles.filter(([, , role]) => role.Properties?.Policies !== undefined);
     // Assess
     // One per function, operations, finance, and the two state machines (payment and top-up sagas).
-    expect(roles.length).toBe(FUNCTION_KEYS.length + 4);
+    // The functions' roles, the state machines', the team roles and the sweeper schedule's.
+    expect(roles.length).toBe(FUNCTION_KEYS.length + 5);
     expect(managed.map(([, id]) => id)).toEqual([]);
     expect(inline.map(([, id]) => id)).toEqual([]);
     expect(cfn.resourcesOfType('AWS::IAM::ManagedPolicy')).toEqual([]);
@@ -383,6 +392,15 @@ describe('IAM: every policy in the synthesized templates', () => {
     // Assess
     expect(byRole['paysaga-prod-operations']).toEqual(trust(awsPrincipal(config.opsPrincipals)));
     expect(byRole['paysaga-prod-finance']).toEqual(trust(awsPrincipal(config.financePrincipals)));
+    expect(byRole['paysaga-prod-sweeper-schedule']).toEqual({
+      ...trust({ Service: 'scheduler.amazonaws.com' }),
+      Statement: [
+        {
+          ...trust({ Service: 'scheduler.amazonaws.com' }).Statement[0],
+          Condition: { StringEquals: { 'aws:SourceAccount': account } },
+        },
+      ],
+    });
     expect(
       services
         .map(([, doc]) => JSON.stringify((doc as { Statement: Statement[] }).Statement[0]?.Principal))

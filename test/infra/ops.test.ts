@@ -9,10 +9,12 @@ import {
   METRICS_SERVICE,
   TECHNICAL_ERROR_KINDS,
 } from '../../core/config/observability';
+import { SWEEPER } from '../../core/config/sweeper';
 import { readSagaDefinitionText } from '../../core/saga/definition';
 import { ALARM_PERIOD } from '../../stacks/Ops';
 import { SAGA_FUNCTION_KEYS } from '../../stacks/Saga';
 import { stageConfig } from '../../stacks/stage-config';
+import { sweeperScheduleName, sweeperScheduleRoleName } from '../../stacks/sweeper';
 import type { CfnApp, CfnResource } from './cfn';
 import { cfnAppOf, synthesizeApp } from './synth-helper';
 
@@ -248,6 +250,30 @@ describe.each(['prod', 'dev'])('Ops stack (stage %s): alarms and dashboard', (st
     expect(roles.sort()).toEqual([
       [`paysaga-${stage}-finance`, 3600],
       [`paysaga-${stage}-operations`, 3600],
+      [sweeperScheduleRoleName(stage), undefined],
     ]);
+  });
+
+  it('runs the expired-hold sweeper on an EventBridge Scheduler schedule, with an errors alarm', () => {
+    // Act
+    const schedules = cfn.resourcesOfType('AWS::Scheduler::Schedule');
+    // Assess
+    expect(schedules).toHaveLength(1);
+    const [stack, , schedule] = schedules[0] as [string, string, CfnResource];
+    const p = cfn.renderDeep(stack, props(schedule)) as Props;
+    expect(p).toMatchObject({
+      Name: sweeperScheduleName(stage),
+      ScheduleExpression: `rate(${SWEEPER.intervalMinutes} minutes)`,
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: `arn:aws:lambda:eu-west-1:123456789012:function:${n.functions.sweepHolds}`,
+        RoleArn: `arn:aws:iam::123456789012:role/${sweeperScheduleRoleName(stage)}`,
+      },
+    });
+    const sweeperErrors = alarmsReading(
+      (m) => m.MetricName === 'Errors' && dimension(m, 'FunctionName') === n.functions.sweepHolds,
+    );
+    expect(sweeperErrors).toHaveLength(1);
   });
 });
