@@ -31,7 +31,7 @@ export const handler = topUpStep({
       outcome.status,
       {
         ...(saga.charge && { chargeId: saga.charge.chargeId }),
-        ...(saga.refund && { refundId: saga.refund.refundId }),
+        ...(saga.refund?.refundId && { refundId: saga.refund.refundId }),
         ...(outcome.reasonCode && { reasonCode: outcome.reasonCode }),
         ...(outcome.status !== 'SUCCEEDED' && { reason: outcome.cause.slice(0, 1000) }),
         ...(outcome.failedState && { failedState: outcome.failedState }),

@@ -23,9 +23,10 @@ export interface PaymentGateway {
   /**
    * The money-moving charge made for a paymentId, or undefined if there is none; several are a
    * LedgerInvariantError. For reconciliation and compensation when the charge id was lost. On Stripe this
-   * uses the Search API, which can lag writes by up to about a minute; with `createdSince` it reads the
-   * list of charges created since then instead, which is consistent at once (for compensation right after
-   * a Charge error): give the time the first charge attempt was made, less a margin for clock skew.
+   * uses the Search API, which can lag writes by up to about a minute; with `createdSince` it also reads
+   * the list of charges created in [createdSince, createdUntil], which is consistent at once (for
+   * compensation right after a Charge error; charge-lookup.ts computes the window). The list is capped: a
+   * window holding more PaymentIntents than the cap is a GatewayUnavailableError (retry once search caught up).
    */
   findChargeByPaymentId(paymentId: string, options?: FindChargeOptions): Promise<ChargeResult | undefined>;
   /** Money-moving charges created in [from, to), newest first, paging transparently. */
@@ -36,6 +37,8 @@ export interface PaymentGateway {
 
 export interface FindChargeOptions {
   readonly createdSince?: Date;
+  /** The end of the list window; without it the list runs to now. */
+  readonly createdUntil?: Date;
 }
 
 export interface ChargeRequest {

@@ -13,7 +13,7 @@ import {
   type RefundRequest,
   type RefundResult,
 } from './port';
-import { toPaysagaError } from './stripe-errors';
+import { GatewayChargeProcessingError, GatewayLookupTooLargeError, toPaysagaError } from './stripe-errors';
 import { fromStripeAmount, toStripeAmount } from './stripe-units';
 
 export interface StripeGatewayOptions {
@@ -27,11 +27,16 @@ export interface StripeGatewayOptions {
   readonly timeoutMs?: number;
   /** The SDK's own retries, made with the same idempotency key; keep small, the saga retries too. */
   readonly maxNetworkRetries?: number;
+  /** Pages of 100 PaymentIntents a findChargeByPaymentId list window may read before giving up (transient). */
+  readonly maxLookupPages?: number;
 }
 
-export const STRIPE_DEFAULTS = { timeoutMs: 10_000, maxNetworkRetries: 1 } as const;
+export const STRIPE_DEFAULTS = { timeoutMs: 10_000, maxNetworkRetries: 1, maxLookupPages: 20 } as const;
 
-/** Statuses of a PaymentIntent that mean money moved or will move without further action. */
+/**
+ * Statuses of a PaymentIntent that mean money moved or may still move without further action: what a lookup
+ * counts as a charge. `processing` may yet fail, so Charge itself waits for `succeeded` (see charge()).
+ */
 const MONEY_MOVING = new Set(['succeeded', 'processing']);
 const PAGE_SIZE = 100;
 
@@ -95,7 +100,10 @@ function refundFrom(refund: Stripe.Refund, paymentId: string | undefined): Refun
 
 /** The PaymentGateway over the official Stripe SDK. Build once per cold start (see credentials.ts). */
 export class StripeGateway implements PaymentGateway {
-  constructor(private readonly stripe: Stripe) {}
+  constructor(
+    private readonly stripe: Stripe,
+    private readonly maxLookupPages: number = STRIPE_DEFAULTS.maxLookupPages,
+  ) {}
 
   async charge({
     paymentId,
@@ -128,7 +136,9 @@ export class StripeGateway implements PaymentGateway {
     } catch (error) {
       throw toPaysagaError(error, operation);
     }
-    if (!MONEY_MOVING.has(intent.status)) {
+    // An idempotent replay answers the first response, so a `processing` intent is read again for its status now.
+    if (intent.status === 'processing') intent = await this.settled(intent, operation);
+    if (intent.status !== 'succeeded') {
       // e.g. requires_action (3-D Secure): a saga cannot authenticate the customer, and no money moved.
       throw new CardDeclinedError(
         `${operation}: the gateway left the payment in status ${intent.status}`,
@@ -137,6 +147,25 @@ export class StripeGateway implements PaymentGateway {
     }
     const { paymentId: _, ...result } = chargeFrom(intent);
     return result;
+  }
+
+  /**
+   * A `processing` PaymentIntent can still fail: it is no charge to credit or settle on. Its current status,
+   * or GatewayChargeProcessingError (retryable, ambiguous) while it is still processing.
+   */
+  private async settled(intent: Stripe.PaymentIntent, operation: string): Promise<Stripe.PaymentIntent> {
+    let current: Stripe.PaymentIntent;
+    try {
+      current = await this.stripe.paymentIntents.retrieve(intent.id);
+    } catch (error) {
+      throw toPaysagaError(error, `${operation}: read ${intent.id}`);
+    }
+    if (current.status === 'processing') {
+      throw new GatewayChargeProcessingError(
+        `${operation}: the gateway is still processing charge ${intent.id}; retry until it succeeds or fails`,
+      );
+    }
+    return current;
   }
 
   async refund({ paymentId, chargeId, amount }: RefundRequest): Promise<RefundResult> {
@@ -190,33 +219,56 @@ export class StripeGateway implements PaymentGateway {
     options: FindChargeOptions = {},
   ): Promise<ChargeResult | undefined> {
     const operation = `find charge of ${paymentId}`;
-    const found: ChargeRecord[] = [];
-    try {
-      const query = `metadata['paymentId']:'${paymentId.replaceAll("'", "\\'")}'`;
-      const intents = options.createdSince
-        ? this.stripe.paymentIntents.list({
-            created: { gte: epochOf(options.createdSince) },
-            limit: PAGE_SIZE,
-          })
-        : this.stripe.paymentIntents.search({ query, limit: PAGE_SIZE });
-      for await (const intent of intents) {
-        if (MONEY_MOVING.has(intent.status) && intent.metadata?.paymentId === paymentId) {
-          found.push(chargeFrom(intent));
-        }
+    const found = new Map<string, ChargeRecord>();
+    const keep = (intent: Stripe.PaymentIntent) => {
+      if (MONEY_MOVING.has(intent.status) && intent.metadata?.paymentId === paymentId) {
+        found.set(intent.id, chargeFrom(intent));
       }
+    };
+    try {
+      if (options.createdSince) {
+        for (const intent of await this.listWindow(options.createdSince, options.createdUntil, operation))
+          keep(intent);
+      }
+      const query = `metadata['paymentId']:'${paymentId.replaceAll("'", "\\'")}'`;
+      for await (const intent of this.stripe.paymentIntents.search({ query, limit: PAGE_SIZE })) keep(intent);
     } catch (error) {
       throw toPaysagaError(error, operation);
     }
-    if (found.length > 1) {
+    const charges = [...found.values()];
+    if (charges.length > 1) {
       throw new LedgerInvariantError(
-        `${operation}: the gateway holds ${found.length} charges (${found.map((c) => c.chargeId).join(', ')}) ` +
+        `${operation}: the gateway holds ${charges.length} charges (${charges.map((c) => c.chargeId).join(', ')}) ` +
           'for one payment; refund all but one',
       );
     }
-    const [charge] = found;
+    const [charge] = charges;
     if (!charge) return undefined;
     const { paymentId: _, ...result } = charge;
     return result;
+  }
+
+  /**
+   * The PaymentIntents created in [since, until], at most maxLookupPages pages: the list holds every payment's
+   * intents, so a window busier than that is a GatewayLookupTooLargeError (the retry, once the search has
+   * caught up, searches instead of listing).
+   */
+  private async listWindow(since: Date, until: Date | undefined, operation: string) {
+    const created = { gte: epochOf(since), ...(until && { lte: epochOf(until) }) };
+    const intents: Stripe.PaymentIntent[] = [];
+    let page = await this.stripe.paymentIntents.list({ created, limit: PAGE_SIZE });
+    for (let pages = 1; ; pages++) {
+      intents.push(...page.data);
+      const last = page.data.at(-1);
+      if (!page.has_more || !last) return intents;
+      if (pages >= this.maxLookupPages) {
+        throw new GatewayLookupTooLargeError(
+          `${operation}: more than ${pages * PAGE_SIZE} charges were created in the lookup window; ` +
+            "retry once the gateway's search has caught up",
+        );
+      }
+      page = await this.stripe.paymentIntents.list({ created, limit: PAGE_SIZE, starting_after: last.id });
+    }
   }
 
   async *listCharges({ from, to }: Period): AsyncIterable<ChargeRecord> {
@@ -247,5 +299,5 @@ export class StripeGateway implements PaymentGateway {
 }
 
 export function createStripeGateway(options: StripeGatewayOptions): PaymentGateway {
-  return new StripeGateway(stripeClient(options));
+  return new StripeGateway(stripeClient(options), options.maxLookupPages);
 }

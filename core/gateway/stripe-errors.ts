@@ -27,6 +27,18 @@ export class GatewayKeyRejectedError extends GatewayUnavailableError {}
 export class GatewayRequestInProgressError extends GatewayTimeoutError {}
 
 /**
+ * A charge the gateway is still processing (`processing`): it may yet succeed or fail, so it is neither a
+ * charge to build on nor a failure. Retried (named GatewayTimeoutError for the saga: the outcome is not known).
+ */
+export class GatewayChargeProcessingError extends GatewayTimeoutError {}
+
+/**
+ * A lookup's list window holds more PaymentIntents than the adapter reads at once (production volume): retried
+ * as GatewayUnavailableError; by then the gateway's search has caught up and is used instead of the list.
+ */
+export class GatewayLookupTooLargeError extends GatewayUnavailableError {}
+
+/**
  * Stripe's 409: the idempotency key is in use by a request still running (or the object is locked). An
  * idempotency error is in progress only by its code: a key reused with other parameters is final whatever
  * the HTTP status, so the class is tested before the status.

@@ -34,6 +34,7 @@ export const PaymentRecordSchema = z.object({
   holdId: z.string().optional(),
   chargeId: z.string().optional(),
   chargeAttemptedAt: z.string().optional(),
+  lastChargeAttemptedAt: z.string().optional(),
   refundId: z.string().optional(),
   reasonCode: z.string().optional(),
   reason: z.string().optional(),

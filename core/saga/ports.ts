@@ -18,6 +18,8 @@ export interface PaymentFacts {
   readonly holdId?: string;
   readonly chargeId?: string;
   readonly chargeAttemptedAt?: string;
+  /** The latest charge attempt (a retry, a redrive): bounds the gateway lookup after a Charge error. */
+  readonly lastChargeAttemptedAt?: string;
   readonly refundId?: string;
   readonly reasonCode?: string;
   readonly reason?: string;

@@ -1,5 +1,6 @@
 import { LedgerInvariantError } from '../errors';
-import type { PaymentGateway } from '../gateway/port';
+import { chargeLookupOptions } from '../gateway/charge-lookup';
+import type { FindChargeOptions, PaymentGateway } from '../gateway/port';
 import type { Ledger, LedgerReader } from '../ledger';
 import { money } from '../money';
 import type { PaymentLog } from './ports';
@@ -78,8 +79,12 @@ export async function chargePayment(
       };
     }
   }
-  if (attemptedAt === undefined)
-    await deps.payments.note(payment.paymentId, { chargeAttemptedAt: deps.now().toISOString() });
+  // The first attempt dates the idempotency key; the latest bounds where a lookup lists its charge.
+  const at = deps.now().toISOString();
+  await deps.payments.note(payment.paymentId, {
+    ...(attemptedAt === undefined && { chargeAttemptedAt: at }),
+    lastChargeAttemptedAt: at,
+  });
   const charge = await deps.gateway.charge({
     paymentId: payment.paymentId,
     amount: moneyOf(payment),
@@ -103,21 +108,13 @@ export async function settlePayment(deps: StepDeps, input: SettleInput): Promise
   return { captured: posted.captured, released: posted.released, postedAt: posted.postedAt };
 }
 
-/** How far before the first charge attempt a charge of ours may be stamped (gateway and Lambda clocks differ). */
-const CLOCK_SKEW_MS = 5 * 60 * 1000;
-/** Past this, the gateway's search has caught up with every charge of the attempt: no need to list. */
-const SEARCH_LAG_MS = 3600 * 1000;
-
-/**
- * Right after a charge attempt the gateway's search may not show its charge yet (Stripe's Search API lags
- * writes by up to about a minute), so the charges created since the attempt are listed instead.
- */
-async function lookupSince(deps: StepDeps, paymentId: string): Promise<{ createdSince?: Date }> {
-  const attempted = (await deps.payments.get(paymentId))?.chargeAttemptedAt;
-  if (!attempted) return {};
-  const at = Date.parse(attempted);
-  if (deps.now().getTime() - at > SEARCH_LAG_MS) return {};
-  return { createdSince: new Date(at - CLOCK_SKEW_MS) };
+/** Where the gateway lists or searches the payment's charge (core/gateway/charge-lookup.ts). */
+async function lookupOf(deps: StepDeps, paymentId: string): Promise<FindChargeOptions> {
+  const known = await deps.payments.get(paymentId);
+  return chargeLookupOptions(
+    { first: known?.chargeAttemptedAt, latest: known?.lastChargeAttemptedAt },
+    deps.now(),
+  );
 }
 
 /**
@@ -136,7 +133,7 @@ export async function refundCharge(
   const known = input.saga.charge;
   const charge = known
     ? { chargeId: known.chargeId, amount: moneyOf(payment) }
-    : await deps.gateway.findChargeByPaymentId(payment.paymentId, await lookupSince(deps, payment.paymentId));
+    : await deps.gateway.findChargeByPaymentId(payment.paymentId, await lookupOf(deps, payment.paymentId));
   if (!charge) return { status: 'nothing_charged', ledgerReversed: false };
   const refund = await deps.gateway.refund({
     paymentId: payment.paymentId,

@@ -67,8 +67,9 @@ export function buildTopUpOutcome(
     reasonCode,
     reason: reason.slice(0, 1000),
     failedState,
-    refund: needsAttention ? 'failed' : saga.refund ? 'refunded' : 'not_needed',
-    ...(saga.refund && { refundId: saga.refund.refundId }),
+    // After a Charge error RefundCharge may find nothing charged at the gateway: then nothing was refunded.
+    refund: needsAttention ? 'failed' : saga.refund?.refundId ? 'refunded' : 'not_needed',
+    ...(saga.refund?.refundId && { refundId: saga.refund.refundId }),
     ...(needsAttention && { deadLetterQueue: destinations.compensationDlqName }),
   };
   const compensationCause = needsAttention

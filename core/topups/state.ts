@@ -22,15 +22,24 @@ export const CreditOutput = z.object({
 });
 export type CreditOutput = z.infer<typeof CreditOutput>;
 
+/** `nothing_charged`: after a Charge error the gateway holds no charge for the top-up, so nothing was refunded. */
 export const TopUpRefundOutput = z.object({
-  refundId: z.string(),
-  status: z.enum(['succeeded', 'pending']),
+  refundId: z.string().optional(),
+  status: z.enum(['succeeded', 'pending', 'nothing_charged']),
 });
 export type TopUpRefundOutput = z.infer<typeof TopUpRefundOutput>;
 
 export const TopUpChargeInput = z.object(Base);
 export const CreditInput = z.object({ ...Base, charge: TopUpChargeOutput });
-export const TopUpRefundInput = z.object({ ...Base, charge: TopUpChargeOutput, error: CaughtError });
+/**
+ * From Credit's Catch the charge is known; from Charge's Catch it is not (the gateway is asked). The ASL
+ * passes the whole state as `saga` because a JSONPath Parameter cannot name a path that may be absent.
+ */
+export const TopUpRefundInput = z.object({
+  ...Base,
+  error: CaughtError,
+  saga: z.object({ charge: TopUpChargeOutput.optional() }),
+});
 
 export type TopUpChargeInput = z.infer<typeof TopUpChargeInput>;
 export type CreditInput = z.infer<typeof CreditInput>;

@@ -1,4 +1,5 @@
 import { InvalidPaymentError, LedgerInvariantError } from '../errors';
+import { chargeLookupOptions } from '../gateway/charge-lookup';
 import type { PaymentGateway } from '../gateway/port';
 import type { Ledger, LedgerReader } from '../ledger';
 import { money } from '../money';
@@ -89,13 +90,26 @@ export async function creditTopUp(deps: TopUpStepDeps, input: CreditInput): Prom
   };
 }
 
+/** Where the gateway lists or searches the top-up's charge (core/gateway/charge-lookup.ts). */
+async function lookupOf(deps: TopUpStepDeps, topUp: TopUpRefundInput['topUp']) {
+  const known = await deps.topUps.get(topUp.topUpId);
+  return chargeLookupOptions(
+    { first: known?.chargeAttemptedAt, latest: known?.lastChargeAttemptedAt },
+    deps.now(),
+  );
+}
+
 /**
- * RefundCharge (compensation of a credit that failed for good): refunds the
- * charge, key `refund:topup:<topUpId>`. Money the wallet did receive is never
- * refunded: a deposit found for this top-up is a contradiction for a person.
+ * RefundCharge (compensation of a Charge or Credit that failed for good): refunds the charge, key
+ * `refund:topup:<topUpId>`. After a Charge error the saga holds no charge id, yet the card may have been
+ * charged (an earlier attempt, a request still running, a recovery that found two): the gateway is asked.
+ * None: nothing to refund. One: refunded. Several: findChargeByPaymentId throws LedgerInvariantError, which
+ * no Retry takes, so the saga parks in the compensation DLQ (NEEDS_ATTENTION), never FAILED with charges
+ * standing. Money the wallet did receive is never refunded: a deposit found for this top-up is a
+ * contradiction for a person.
  */
 export async function refundTopUp(deps: WithGateway, input: TopUpRefundInput): Promise<TopUpRefundOutput> {
-  const { topUp, charge } = input;
+  const { topUp } = input;
   // The wallet's marker, or the journal entry (a compacted wallet no longer carries old markers).
   const wallet = await deps.ledgerReader.getWallet(topUp.walletId);
   const journal = await deps.ledgerReader.listDepositEntries(topUp.topUpId);
@@ -104,8 +118,12 @@ export async function refundTopUp(deps: WithGateway, input: TopUpRefundInput): P
       `top-up ${topUp.topUpId} was credited to wallet ${topUp.walletId}; its charge is not refunded`,
     );
   }
+  const ref = gatewayRefOf(topUp.topUpId);
+  const charge =
+    input.saga.charge ?? (await deps.gateway.findChargeByPaymentId(ref, await lookupOf(deps, topUp)));
+  if (!charge) return { status: 'nothing_charged' };
   const refund = await deps.gateway.refund({
-    paymentId: gatewayRefOf(topUp.topUpId),
+    paymentId: ref,
     chargeId: charge.chargeId,
     amount: moneyOf(topUp),
   });

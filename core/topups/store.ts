@@ -40,6 +40,7 @@ export const TopUpRecord = z.object({
   executionArn: z.string().optional(),
   chargeId: z.string().optional(),
   chargeAttemptedAt: z.string().optional(),
+  lastChargeAttemptedAt: z.string().optional(),
   refundId: z.string().optional(),
   reasonCode: z.string().optional(),
   reason: z.string().optional(),
@@ -112,7 +113,7 @@ export class TopUpStore {
 
   /**
    * The saga's first step: creates the record of a top-up requested on the bus
-   * directly (ACCEPTED), records the execution, and the first charge attempt's time.
+   * directly (ACCEPTED), records the execution, and the first and the latest charge attempt's times.
    */
   async open(
     topUp: { topUpId: string; walletId: string; amount: TopUpRecord['amount']; requestedAt: string },
@@ -128,7 +129,7 @@ export class TopUpStore {
           'amount = if_not_exists(amount, :amount), acceptedAt = if_not_exists(acceptedAt, :requestedAt)',
           '#status = if_not_exists(#status, :accepted), statusRank = if_not_exists(statusRank, :rank)',
           'updatedAt = if_not_exists(updatedAt, :at), executionArn = :arn',
-          'chargeAttemptedAt = if_not_exists(chargeAttemptedAt, :at)',
+          'chargeAttemptedAt = if_not_exists(chargeAttemptedAt, :at), lastChargeAttemptedAt = :at',
         ].join(', '),
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {

@@ -122,6 +122,9 @@ export class StripeApi {
     public searchLagMs = 0,
   ) {}
 
+  /** pm_sandbox_processing_<n>: the reads of each intent still to answer `processing` (in memory only). */
+  private readonly processingReads = new Map<string, number>();
+
   createPaymentIntent(params: FormObject): ApiResponse {
     const amount = parseAmount(params);
     if (typeof amount !== 'number') return amount;
@@ -189,6 +192,11 @@ export class StripeApi {
       });
       return stripeError(402, { ...error, payment_intent: intent });
     }
+    if (behaviour.kind === 'processing') {
+      const intent = this.store.saveIntent({ ...base, status: 'processing', latest_charge: newId('ch') });
+      this.processingReads.set(intent.id, behaviour.reads);
+      return { status: 200, body: intent };
+    }
     const intent = this.store.saveIntent({
       ...base,
       status: 'succeeded',
@@ -206,7 +214,15 @@ export class StripeApi {
         code: 'resource_missing',
         message: `No such payment_intent: '${id}'`,
       });
-    return { status: 200, body: intent };
+    const reads = this.processingReads.get(id);
+    if (reads === undefined) return { status: 200, body: intent };
+    if (reads > 0) {
+      this.processingReads.set(id, reads - 1);
+      return { status: 200, body: intent };
+    }
+    this.processingReads.delete(id);
+    const settled = this.store.saveIntent({ ...intent, status: 'succeeded', amount_received: intent.amount });
+    return { status: 200, body: settled };
   }
 
   listPaymentIntents(params: FormObject): ApiResponse {

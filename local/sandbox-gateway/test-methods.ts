@@ -27,7 +27,9 @@ export type SandboxBehaviour =
    */
   | { readonly kind: 'inprogress'; readonly times: number | undefined }
   /** Declines (402), yet `charges` charges stand for the payment, made by requests the caller never saw. */
-  | { readonly kind: 'declinecharged'; readonly charges: number };
+  | { readonly kind: 'declinecharged'; readonly charges: number }
+  /** Answers the charge `processing`, and `reads` more reads of the intent (retrieve) too, then it succeeds. */
+  | { readonly kind: 'processing'; readonly reads: number };
 
 export interface SandboxPaymentMethod {
   /** The token, or its pattern with `<n>` (attempt count) / `<ms>` placeholders. */
@@ -98,6 +100,13 @@ export const SANDBOX_PAYMENT_METHODS: readonly SandboxPaymentMethod[] = [
     adapterResult: 'CardDeclinedError; findChargeByPaymentId finds the charge (n = 1) or fails (n > 1)',
   },
   {
+    paymentMethod: 'pm_sandbox_processing_<n>',
+    outcome:
+      'the charge answers status processing (so does its idempotent replay), and the next n retrieves of the intent too (default 1); then it is succeeded',
+    adapterResult:
+      'GatewayTimeoutError (retryable) while the intent reads processing, then ChargeResult (succeeded)',
+  },
+  {
     paymentMethod: 'anything else',
     outcome: '400 invalid_request_error, code resource_missing (No such PaymentMethod)',
     adapterResult: 'InvalidPaymentError',
@@ -121,6 +130,7 @@ const COUNTED = /^pm_sandbox_(unavailable|ratelimited|timeout|dropresponse|inpro
 const DECLINE_CHARGED = /^pm_sandbox_declinecharged(?:_([1-9]))?$/;
 const SLOW = /^pm_sandbox_slow(?:_(\d{1,6})ms)?$/;
 const REFUND_DROP = /^pm_sandbox_refunddrop(?:_(\d{1,4}))?$/;
+const PROCESSING = /^pm_sandbox_processing(?:_(\d{1,4}))?$/;
 
 /** The behaviour of a payment method, or undefined when the sandbox does not know it. */
 export function behaviourOf(paymentMethod: string): SandboxBehaviour | undefined {
@@ -139,6 +149,8 @@ export function behaviourOf(paymentMethod: string): SandboxBehaviour | undefined
   }
   const declineCharged = DECLINE_CHARGED.exec(paymentMethod);
   if (declineCharged) return { kind: 'declinecharged', charges: Number(declineCharged[1] ?? 1) };
+  const processing = PROCESSING.exec(paymentMethod);
+  if (processing) return { kind: 'processing', reads: Number(processing[1] ?? 1) };
   const slow = SLOW.exec(paymentMethod);
   if (slow) return { kind: 'slow', delayMs: slow[1] === undefined ? undefined : Number(slow[1]) };
   return undefined;

@@ -136,6 +136,37 @@ describe('the top-up saga on the local runtime (TopUpRequested on the bus)', () 
     expect(await available(detail.walletId)).toBe(0);
   });
 
+  it('a decline whose charge nevertheless exists: the charge is found and refunded, then the top-up fails', async () => {
+    // Prepare
+    const detail = request(await openWallet(), { paymentMethod: 'pm_sandbox_declinecharged' });
+    // Act
+    await putTopUpRequested(detail);
+    const failed = await outcomeOf<TopUpFailed>(detail.topUpId, DETAIL_TYPES.topUpFailed);
+    // Assess
+    const ref = gatewayRefOf(detail.topUpId);
+    const [charge] = runtime.sandbox?.chargesFor(ref) ?? [];
+    expect(charge).toMatchObject({ amount: 5000, refunded: 5000 });
+    const [refund] = runtime.sandbox?.refundsFor(ref) ?? [];
+    expect(failed).toMatchObject({ failedState: 'Charge', refund: 'refunded', refundId: refund?.id });
+    expect(await available(detail.walletId)).toBe(0);
+    expect(await store.get(detail.topUpId)).toMatchObject({ status: 'FAILED', refundId: refund?.id });
+  });
+
+  it('a decline with two charges standing: refunds neither, parks the saga for a person (never FAILED)', async () => {
+    // Prepare
+    const detail = request(await openWallet(), { paymentMethod: 'pm_sandbox_declinecharged_2' });
+    // Act
+    await putTopUpRequested(detail);
+    const failed = await outcomeOf<TopUpFailed>(detail.topUpId, DETAIL_TYPES.topUpFailed);
+    // Assess
+    const ref = gatewayRefOf(detail.topUpId);
+    expect(failed).toMatchObject({ refund: 'failed', deadLetterQueue: runtime.names.queues.compensationDlq });
+    expect(runtime.sandbox?.chargesFor(ref)).toHaveLength(2);
+    expect(runtime.sandbox?.refundsFor(ref)).toHaveLength(0);
+    expect(await store.get(detail.topUpId)).toMatchObject({ status: 'NEEDS_ATTENTION' });
+    expect(await available(detail.walletId)).toBe(0);
+  });
+
   it('charges nothing for a wallet that does not exist', async () => {
     // Prepare
     const detail = request(`wal_${randomUUID().slice(0, 12)}`);

@@ -107,4 +107,25 @@ describe('Saga: gateway answers after which money may have moved', () => {
     });
     expect(await h.payments.get(payment.paymentId)).toMatchObject({ status: 'NEEDS_ATTENTION' });
   });
+
+  it('a charge still processing is not settled on: Charge retries until the intent has succeeded', async () => {
+    // Prepare: the intent answers processing to the charge and its first read, then succeeds
+    const walletId = await h.openWallet('EUR', 10_000);
+    const payment = h.payment({ walletId, paymentMethod: 'pm_sandbox_processing_1' });
+    // Act
+    const run = await h.run(payment);
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.attempts.Charge).toBe(2);
+    const charges = chargesFor(payment.paymentId);
+    expect(charges).toHaveLength(1);
+    expect(await holdOf(walletId, payment.paymentId)).toMatchObject({ state: 'POSTED', captured: 1250 });
+    const record = await h.payments.get(payment.paymentId);
+    expect(record).toMatchObject({ status: 'SUCCEEDED', chargeId: charges[0]?.id });
+    // Both attempts recorded: the first dates the idempotency key, the latest bounds a lookup
+    expect(record?.lastChargeAttemptedAt).toBeDefined();
+    expect(Date.parse(record?.lastChargeAttemptedAt ?? '')).toBeGreaterThanOrEqual(
+      Date.parse(record?.chargeAttemptedAt ?? ''),
+    );
+  });
 });

@@ -390,6 +390,24 @@ describe('Class: StripeGateway (through the stripe SDK, against the sandbox)', (
     });
   });
 
+  describe('Method: charge (a processing payment)', () => {
+    it('never answers a charge still processing as charged: retryable until the intent has succeeded', async () => {
+      // Prepare: the intent answers processing to the charge and to one read, then succeeds
+      const paymentId = newPaymentId();
+      const request = { paymentId, amount: eur(700), paymentMethod: 'pm_sandbox_processing_1' };
+
+      // Act
+      const first = await failureOf(gateway.charge(request));
+      const second = await gateway.charge(request);
+
+      // Assess
+      expect(first.name).toBe('GatewayTimeoutError');
+      expect(first.message).toMatch(/still processing/);
+      expect(second).toMatchObject({ amount: eur(700), status: 'succeeded' });
+      expect(started.sandbox.chargesFor(paymentId).map((c) => c.id)).toEqual([second.chargeId]);
+    });
+  });
+
   describe('Method: refund', () => {
     it('refunds once per paymentId, replaying the same refund when retried', async () => {
       // Prepare
@@ -486,6 +504,47 @@ describe('Class: StripeGateway (through the stripe SDK, against the sandbox)', (
       expect(searched).toBeUndefined();
       expect(listed).toMatchObject({ amount: eur(900), status: 'succeeded' });
       expect(lagging.sandbox.chargesFor(paymentId).map((c) => c.id)).toEqual([listed?.chargeId]);
+    });
+
+    it('lists only the bounded window (createdUntil) and caps its pages with a retryable error', async () => {
+      // Prepare: a busy gateway whose search lags: 350 unrelated intents inside the window, 500 after its end
+      const busy = await startSandbox({ searchLagMs: 60_000 });
+      const client = createStripeGateway({ apiKey: busy.apiKey, apiBase: busy.url, ...CLIENT });
+      const capped = createStripeGateway({
+        apiKey: busy.apiKey,
+        apiBase: busy.url,
+        ...CLIENT,
+        maxLookupPages: 2,
+      });
+      const attemptedAt = new Date();
+      const at = (offsetMs: number) => Math.floor((attemptedAt.getTime() + offsetMs) / 1000);
+      for (let n = 0; n < 350; n++)
+        busy.sandbox.injectCharge({ amount: 100, currency: 'EUR', created: at(-60_000) });
+      for (let n = 0; n < 500; n++)
+        busy.sandbox.injectCharge({ amount: 100, currency: 'EUR', created: at(20 * 60_000) });
+      const paymentId = newPaymentId();
+      await failureOf(
+        client.charge({ paymentId, amount: eur(900), paymentMethod: 'pm_sandbox_declinecharged' }),
+      );
+      const window = {
+        createdSince: new Date(attemptedAt.getTime() - 5 * 60_000),
+        createdUntil: new Date(attemptedAt.getTime() + 6 * 60_000),
+      };
+      const listRequests = () =>
+        busy.sandbox.requests().filter((r) => r.method === 'GET' && r.path === '/v1/payment_intents');
+      const before = listRequests().length;
+
+      // Act
+      const found = await client.findChargeByPaymentId(paymentId, window);
+      const pagesRead = listRequests().length - before;
+      const tooLarge = await failureOf(capped.findChargeByPaymentId(paymentId, window));
+      await busy.stop();
+
+      // Assess: 351 intents in the window are 4 pages; the 500 after it are never paged through
+      expect(found).toMatchObject({ amount: eur(900), status: 'succeeded' });
+      expect(pagesRead).toBe(4);
+      expect(tooLarge.name).toBe('GatewayUnavailableError');
+      expect(tooLarge.message).toMatch(/more than 200 charges/);
     });
 
     it('finds the charge of a payment, and nothing for a declined or unknown one', async () => {

@@ -100,12 +100,12 @@ describe(`Workflow: ${TOP_UP_ASL_FILE}`, () => {
       expect(source).not.toContain(`"${name}"`);
   });
 
-  it('catches final errors: a refused charge ends failed, a credit that fails for good refunds the charge', () => {
+  it('catches final errors: a refused charge or a credit that fails for good goes through RefundCharge, never straight to RecordFailure', () => {
     const finalCatch = (step: string) =>
       states[step]?.Catch?.find((c) => c.ErrorEquals.includes('CardDeclinedError'));
     for (const step of ['Charge', 'Credit'])
       expect([...(finalCatch(step)?.ErrorEquals ?? [])].sort()).toEqual([...FINAL_ERROR_NAMES].sort());
-    expect(finalCatch('Charge')?.Next).toBe('RecordFailure');
+    expect(finalCatch('Charge')?.Next).toBe('RefundCharge');
     expect(finalCatch('Credit')?.Next).toBe('RefundCharge');
     expect(states.RefundCharge?.Next).toBe('RecordFailure');
     // Transient errors past their retries are not caught: the execution stops there for a redrive.

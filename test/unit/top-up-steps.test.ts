@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidPaymentError, LedgerInvariantError } from '../../core/errors';
-import type { ChargeRequest, RefundRequest } from '../../core/gateway/port';
+import type { ChargeRequest, FindChargeOptions, RefundRequest } from '../../core/gateway/port';
 import type { JournalEntry, Wallet } from '../../core/ledger/model';
 import { money } from '../../core/money';
 import { chargeTopUp, refundTopUp, type TopUpStepDeps } from '../../core/topups/steps';
@@ -27,9 +27,18 @@ const wallet = (overrides: Partial<Wallet> = {}): Wallet => ({
 });
 
 /** Fakes that record every gateway call, so a test sees what was (not) charged or refunded. */
-function fakes(options: { wallet?: Wallet; journal?: JournalEntry[]; record?: Partial<TopUpRecord> } = {}) {
+function fakes(
+  options: {
+    wallet?: Wallet;
+    journal?: JournalEntry[];
+    record?: Partial<TopUpRecord>;
+    /** What the gateway holds for the top-up's key: undefined, one charge, or several (LedgerInvariantError). */
+    gatewayCharges?: string[];
+  } = {},
+) {
   const charges: ChargeRequest[] = [];
   const refunds: RefundRequest[] = [];
+  const lookups: Array<{ paymentId: string } & FindChargeOptions> = [];
   const deps: TopUpStepDeps & { gateway: Parameters<typeof chargeTopUp>[0]['gateway'] } = {
     ledger: {
       deposit: async () => ({ walletId: '', depositId: '', amount: 0, currency: 'EUR', replayed: false }),
@@ -66,10 +75,24 @@ function fakes(options: { wallet?: Wallet; journal?: JournalEntry[]; record?: Pa
           created: NOW.toISOString(),
         };
       },
-      findChargeByPaymentId: async () => undefined,
+      findChargeByPaymentId: async (paymentId, lookup) => {
+        lookups.push({ paymentId, ...lookup });
+        const found = options.gatewayCharges ?? [];
+        if (found.length > 1) throw new LedgerInvariantError(`${found.length} charges for ${paymentId}`);
+        const [chargeId] = found;
+        return chargeId
+          ? {
+              chargeId,
+              amount: money(5000, 'EUR'),
+              currency: 'EUR',
+              status: 'succeeded',
+              created: NOW.toISOString(),
+            }
+          : undefined;
+      },
     },
   };
-  return { deps, charges, refunds };
+  return { deps, charges, refunds, lookups };
 }
 
 const executionArn = 'arn:aws:states:us-east-1:0:execution:top-up:top_unit_1';
@@ -103,10 +126,44 @@ describe('Function: refundTopUp', () => {
     // Prepare
     const { deps, refunds } = fakes({ wallet: wallet() });
     // Act
-    const refunded = await refundTopUp(deps, { topUp, charge, error, executionArn });
+    const refunded = await refundTopUp(deps, { topUp, saga: { charge }, error, executionArn });
     // Assess
     expect(refunded).toEqual({ refundId: 're_1', status: 'succeeded' });
     expect(refunds.map((r) => r.paymentId)).toEqual(['topup:top_unit_1']);
+  });
+
+  it('after a Charge error (no charge in the saga) asks the gateway: none -> nothing_charged, one -> refunded', async () => {
+    // Prepare: the first charge attempt 30 s ago, so the lookup lists a window as well as searching
+    const record = { chargeAttemptedAt: new Date(NOW.getTime() - 30_000).toISOString() };
+    const none = fakes({ wallet: wallet(), record });
+    const one = fakes({ wallet: wallet(), record, gatewayCharges: ['pi_unseen'] });
+    // Act
+    const nothing = await refundTopUp(none.deps, { topUp, saga: {}, error, executionArn });
+    const refunded = await refundTopUp(one.deps, { topUp, saga: {}, error, executionArn });
+    // Assess
+    expect(nothing).toEqual({ status: 'nothing_charged' });
+    expect(none.refunds).toEqual([]);
+    expect(none.lookups).toEqual([
+      {
+        paymentId: 'topup:top_unit_1',
+        createdSince: new Date(NOW.getTime() - 30_000 - 5 * 60_000),
+        createdUntil: new Date(NOW.getTime() - 30_000 + 60_000 + 5 * 60_000),
+      },
+    ]);
+    expect(refunded).toEqual({ refundId: 're_1', status: 'succeeded' });
+    expect(one.refunds).toEqual([
+      expect.objectContaining({ paymentId: 'topup:top_unit_1', chargeId: 'pi_unseen' }),
+    ]);
+  });
+
+  it('after a Charge error with several charges standing refunds none and fails for a person', async () => {
+    // Prepare
+    const { deps, refunds } = fakes({ wallet: wallet(), gatewayCharges: ['pi_a', 'pi_b'] });
+    // Act & Assess
+    await expect(refundTopUp(deps, { topUp, saga: {}, error, executionArn })).rejects.toBeInstanceOf(
+      LedgerInvariantError,
+    );
+    expect(refunds).toEqual([]);
   });
 
   it('never refunds a charge the wallet was credited with (marker or journal entry)', async () => {
@@ -134,9 +191,9 @@ describe('Function: refundTopUp', () => {
       // Prepare
       const { deps, refunds } = fakes(state);
       // Act & Assess
-      await expect(refundTopUp(deps, { topUp, charge, error, executionArn })).rejects.toBeInstanceOf(
-        LedgerInvariantError,
-      );
+      await expect(
+        refundTopUp(deps, { topUp, saga: { charge }, error, executionArn }),
+      ).rejects.toBeInstanceOf(LedgerInvariantError);
       expect(refunds).toEqual([]);
     }
   });
