@@ -11,9 +11,10 @@ export const LEDGER_SHARDS = {
   /** gsi3 EXPIRY#<n>: wallets with open holds, by the earliest expiry (the hold sweeper). */
   holdExpiry: 4,
   /**
-   * Counters on the wallet item, bumped when a closed hold's marker leaves it
-   * (or a tombstone is written): a reserve that read the journal fails its
-   * write if its payment's counter moved meanwhile (core/ledger/store.ts).
+   * Counters on the wallet item, bumped when a closed marker (hold, refund,
+   * deposit, adjustment) leaves it or a tombstone is written: a reserve,
+   * refund, deposit or adjust that read the journal fails its write if its
+   * ref's counter moved meanwhile (core/ledger/store.ts).
    */
   reserveGuards: 16,
 } as const;

@@ -7,7 +7,8 @@ import { shardOf } from '../dynamo/shards';
  *   wallet         pk WALLET#<walletId>        sk WALLET
  *                  gsi3pk EXPIRY#<n>   gsi3sk <nextExpiry>#<walletId>     (only while it has open holds)
  *                  rs#<paymentId>, rb#<paymentId>: an open hold's reserve seq and balance after
- *                  g<n>: guard counters of the payments hashing to n (store.ts)
+ *                  os#<ref>, ob#<ref>: seq and balance after of a deposit, adjustment or refund marker
+ *                  g<n>: guard counters of the refs hashing to n (store.ts)
  *   journal entry  pk JOURNAL#<ref>            sk OP#<operation>
  *                  gsi1pk JOURNAL#<yyyy-mm-dd of effectiveAt>#<n>   gsi1sk <effectiveAt>#<entryId>
  *                  gsi2pk WALLET#<walletId>#J  gsi2sk <effectiveAt>#<seq, 12 digits>
@@ -54,12 +55,17 @@ export const walletJournalPk = (walletId: string): string => `WALLET#${walletId}
 export const walletJournalSk = (effectiveAt: string, seq: number): string =>
   `${effectiveAt}#${String(seq).padStart(12, '0')}`;
 
-/** The wallet item's guard counter of a payment (LEDGER_SHARDS.reserveGuards of them, `g<n>`). */
-export const guardAttribute = (paymentId: string): string =>
-  `g${shardOf(paymentId, LEDGER_SHARDS.reserveGuards)}`;
+/** The wallet item's guard counter of a ref: paymentId, deposit or adjustment (LEDGER_SHARDS.reserveGuards of them, `g<n>`). */
+export const guardAttribute = (ref: string): string => `g${shardOf(ref, LEDGER_SHARDS.reserveGuards)}`;
 /** Top-level attributes of the wallet item with an open hold's reserve sequence number and balance after. */
 export const reserveSeqAttribute = (paymentId: string): string => `rs#${paymentId}`;
 export const reserveBalanceAttribute = (paymentId: string): string => `rb#${paymentId}`;
+/**
+ * Top-level attributes of the wallet item with the sequence number and balance after of a deposit's,
+ * an adjustment's (by their ref) or a refund's (by the paymentId) marker while it is on the wallet.
+ */
+export const opSeqAttribute = (ref: string): string => `os#${ref}`;
+export const opBalanceAttribute = (ref: string): string => `ob#${ref}`;
 
 export const holdExpiryPk = (walletId: string): string =>
   `EXPIRY#${shardOf(walletId, LEDGER_SHARDS.holdExpiry)}`;

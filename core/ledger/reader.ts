@@ -16,7 +16,7 @@ import {
   walletJournalPk,
   walletKey,
 } from './keys';
-import { type Hold, type JournalEntry, JournalEntrySchema, type Wallet, WalletSchema } from './model';
+import { type Hold, type JournalEntry, JournalEntrySchema, type Wallet } from './model';
 import { availableEffectOf } from './postings';
 import { holdFromEntries } from './rebuild';
 import type { Statement, StatementLine } from './results';
@@ -158,7 +158,7 @@ export class LedgerReader {
   /** Every wallet id, paging a scan (test- and sweep-sized ledgers; the sweeper uses walletsWithHoldsExpiringBefore). */
   async *walletIds(pageSize = 100): AsyncGenerator<string> {
     for await (const item of this.scan('wallet', pageSize)) {
-      yield WalletSchema.parse(item).walletId;
+      yield parseWallet(item).walletId;
     }
   }
 

@@ -8,6 +8,8 @@ import {
 import { isConditionFailure } from '../dynamo/condition';
 import { LedgerContentionError } from '../errors';
 import {
+  adjustmentRef,
+  depositRef,
   ENTRY_SK_PREFIX,
   guardAttribute,
   holdExpiryPk,
@@ -15,6 +17,8 @@ import {
   journalDayPk,
   journalKey,
   journalPk,
+  opBalanceAttribute,
+  opSeqAttribute,
   reserveBalanceAttribute,
   reserveSeqAttribute,
   TOMBSTONE_SK,
@@ -50,6 +54,34 @@ interface WalletUpdate {
   readonly values?: Record<string, unknown>;
 }
 
+/** A marker the write completes with its seq and balance after (os#/ob# attributes, folded back by parseWallet). */
+export type MarkerRecord<T> = Omit<T, 'seq' | 'balanceAfter'>;
+
+interface CreditMarker {
+  /** Where the marker goes, and the condition that none is there (plus any decision of the op). */
+  readonly path: string;
+  readonly absent: string;
+  readonly names: Record<string, string>;
+  readonly values: Record<string, unknown>;
+  readonly amount: number;
+}
+
+const MARKER_REF = {
+  holds: (paymentId: string) => paymentId,
+  deposits: depositRef,
+  adjustments: adjustmentRef,
+} as const;
+
+/** The condition that a ref's guard counter is still what the wallet read showed. */
+function guardOf(wallet: Wallet, ref: string) {
+  const seen = wallet.guards?.[guardAttribute(ref)];
+  return {
+    condition: seen === undefined ? 'attribute_not_exists(#guard)' : '#guard = :seen',
+    names: { '#guard': guardAttribute(ref) },
+    values: seen === undefined ? {} : { ':seen': seen },
+  };
+}
+
 const NAMES = {
   '#available': 'available',
   '#held': 'held',
@@ -71,14 +103,16 @@ const versionIs = (wallet: Wallet) =>
  *
  * A write that decided on the absence of a marker after reading the journal
  * must fail if a marker of that ref left the wallet meanwhile (the journal it
- * read may predate that operation's entry). Deposits, refunds and adjustments
- * (rare) are "versioned": they require the wallet's seq unchanged. Reserve
- * (the hot path) requires only its payment's guard counter unchanged: the
- * removal of a closed hold's marker and a tombstone bump the counter of that
- * payment (one of LEDGER_SHARDS.reserveGuards), so concurrent reserves and
- * settles of other payments rarely fail it. An open hold's reserve seq and
- * balance after live in top-level attributes (keys.ts), computed by the
- * write itself (a nested path of the hold cannot be set with the hold).
+ * read may predate that operation's entry). Reserve, refund, deposit and
+ * adjust require only their ref's guard counter unchanged (none of them needs
+ * the whole wallet unchanged, so payment traffic on the wallet cannot starve
+ * them): the removal of any closed marker and a tombstone bump the counter of
+ * that ref (one of LEDGER_SHARDS.reserveGuards), so concurrent operations of
+ * other refs rarely fail it. The seq and balance after of a reserve (rs#/rb#)
+ * or of a refund, deposit or adjustment (os#/ob#) live in top-level attributes
+ * (keys.ts), computed by the write itself from the values it replaces (a
+ * nested path of a marker cannot be set with the marker); parseWallet folds
+ * them back into the marker, so its journal entry is the same on every replay.
  */
 export class LedgerStore {
   constructor(
@@ -123,8 +157,7 @@ export class LedgerStore {
    * hold expires first as far as the wallet read shows, else only if absent).
    */
   placeHold(wallet: Wallet, paymentId: string, hold: Hold): Promise<Wallet | undefined> {
-    const guard = guardAttribute(paymentId);
-    const seen = wallet.guards?.[guard];
+    const guard = guardOf(wallet, paymentId);
     const earliest = !wallet.nextExpiry || hold.expiresAt < wallet.nextExpiry;
     const expiry = (path: string, value: string) =>
       earliest ? `${path} = ${value}` : `${path} = if_not_exists(${path}, ${value})`;
@@ -140,12 +173,12 @@ export class LedgerStore {
         expiry('#gsi3pk', ':gsi3pk'),
         expiry('#gsi3sk', ':gsi3sk'),
       ],
-      condition: `attribute_not_exists(#holds.#p) AND #available >= :amount AND ${seen === undefined ? 'attribute_not_exists(#guard)' : '#guard = :seen'}`,
+      condition: `attribute_not_exists(#holds.#p) AND #available >= :amount AND ${guard.condition}`,
       names: {
         '#p': paymentId,
         '#rs': reserveSeqAttribute(paymentId),
         '#rb': reserveBalanceAttribute(paymentId),
-        '#guard': guard,
+        ...guard.names,
         '#nextExpiry': 'nextExpiry',
         '#gsi3pk': 'gsi3pk',
         '#gsi3sk': 'gsi3sk',
@@ -153,7 +186,7 @@ export class LedgerStore {
       values: {
         ':hold': hold,
         ':amount': hold.amount,
-        ...(seen !== undefined && { ':seen': seen }),
+        ...guard.values,
         ':nextExpiry': hold.expiresAt,
         ':gsi3pk': holdExpiryPk(wallet.walletId),
         ':gsi3sk': holdExpirySk(hold.expiresAt, wallet.walletId),
@@ -235,43 +268,48 @@ export class LedgerStore {
     });
   }
 
-  /** A posted (closed) hold's refund marker and the money back to available (versioned). */
+  /** A posted (closed) hold's refund marker (its seq and balance after computed by the write) and the money back. */
   refundHold(wallet: Wallet, paymentId: string, marker: Hold): Promise<Wallet | undefined> {
-    return this.updateWallet(wallet.walletId, {
-      set: ['#holds.#p = :marker', '#available = #available + :amount', '#seq = :next'],
-      condition: `attribute_not_exists(#holds.#p) AND ${versionIs(wallet)}`,
+    return this.creditMarker(wallet, paymentId, {
+      path: '#holds.#p',
+      absent: 'attribute_not_exists(#holds.#p)',
       names: { '#p': paymentId },
-      values: { ':marker': marker, ':amount': marker.refunded ?? 0, ...this.version(wallet) },
+      values: { ':marker': marker },
+      amount: marker.refunded ?? 0,
     });
   }
 
-  /** A deposit's marker and its credit (versioned). */
-  creditDeposit(wallet: Wallet, depositId: string, record: DepositRecord): Promise<Wallet | undefined> {
-    return this.updateWallet(wallet.walletId, {
-      set: ['#deposits.#d = :deposit', '#available = #available + :amount', '#seq = :next'],
-      condition: `attribute_not_exists(#deposits.#d) AND ${versionIs(wallet)}`,
+  /** A deposit's marker and its credit. */
+  creditDeposit(
+    wallet: Wallet,
+    depositId: string,
+    record: MarkerRecord<DepositRecord>,
+  ): Promise<Wallet | undefined> {
+    return this.creditMarker(wallet, depositRef(depositId), {
+      path: '#deposits.#d',
+      absent: 'attribute_not_exists(#deposits.#d)',
       names: { '#deposits': 'deposits', '#d': depositId },
-      values: { ':deposit': record, ':amount': record.amount, ...this.version(wallet) },
+      values: { ':marker': record },
+      amount: record.amount,
     });
   }
 
-  /** An adjustment's marker and its signed effect; a debit never takes available below 0 (versioned). */
-  adjustBalance(wallet: Wallet, adjustmentId: string, record: AdjustmentRecord): Promise<Wallet | undefined> {
+  /** An adjustment's marker and its signed effect; a debit never takes available below 0. */
+  adjustBalance(
+    wallet: Wallet,
+    adjustmentId: string,
+    record: MarkerRecord<AdjustmentRecord>,
+  ): Promise<Wallet | undefined> {
     const hasMap = wallet.adjustments !== undefined;
-    return this.updateWallet(wallet.walletId, {
-      set: [
-        hasMap ? '#adjustments.#a = :record' : '#adjustments = :map',
-        '#available = #available + :amount',
-        '#seq = :next',
-      ],
-      condition: `${hasMap ? 'attribute_not_exists(#adjustments.#a)' : 'attribute_not_exists(#adjustments)'} AND #available >= :floor AND ${versionIs(wallet)}`,
+    return this.creditMarker(wallet, adjustmentRef(adjustmentId), {
+      path: hasMap ? '#adjustments.#a' : '#adjustments',
+      absent: `${hasMap ? 'attribute_not_exists(#adjustments.#a)' : 'attribute_not_exists(#adjustments)'} AND #available >= :floor`,
       names: { '#adjustments': 'adjustments', ...(hasMap && { '#a': adjustmentId }) },
       values: {
-        ...(hasMap ? { ':record': record } : { ':map': { [adjustmentId]: record } }),
-        ':amount': record.amount,
+        ':marker': hasMap ? record : { [adjustmentId]: record },
         ':floor': Math.max(0, -record.amount),
-        ...this.version(wallet),
       },
+      amount: record.amount,
     });
   }
 
@@ -291,9 +329,9 @@ export class LedgerStore {
   }
 
   /**
-   * Removes a closed operation's marker once its journal entries exist; a
-   * hold's only in the state they record, with its reserve attributes, and
-   * bumping its guard (see above).
+   * Removes a closed operation's marker once its journal entries exist (a
+   * hold's only in the state they record), with its seq/balance attributes,
+   * and bumps its ref's guard (see above).
    */
   removeClosedMarker(
     walletId: string,
@@ -301,20 +339,20 @@ export class LedgerStore {
     key: string,
     state?: Hold['state'],
   ): Promise<Wallet | undefined> {
+    const ref = MARKER_REF[map](key);
     const hold = map === 'holds';
     return this.updateWallet(walletId, {
-      set: hold ? ['#guard = if_not_exists(#guard, :zero) + :one'] : [],
-      remove: hold ? ['#map.#k', '#rs', '#rb'] : ['#map.#k'],
+      set: ['#guard = if_not_exists(#guard, :zero) + :one'],
+      remove: ['#map.#k', '#os', '#ob', ...(hold ? ['#rs', '#rb'] : [])],
       condition: state === undefined ? 'attribute_exists(#map.#k)' : '#map.#k.#state = :state',
       names: {
         '#map': map,
         '#k': key,
+        '#guard': guardAttribute(ref),
+        '#os': opSeqAttribute(ref),
+        '#ob': opBalanceAttribute(ref),
         ...(state !== undefined && { '#state': 'state' }),
-        ...(hold && {
-          '#guard': guardAttribute(key),
-          '#rs': reserveSeqAttribute(key),
-          '#rb': reserveBalanceAttribute(key),
-        }),
+        ...(hold && { '#rs': reserveSeqAttribute(key), '#rb': reserveBalanceAttribute(key) }),
       },
       ...(state !== undefined && { values: { ':state': state } }),
     });
@@ -390,8 +428,26 @@ export class LedgerStore {
     );
   }
 
-  private version(wallet: Wallet): Record<string, number> {
-    return { ':version': wallet.seq ?? 0, ':next': (wallet.seq ?? 0) + 1 };
+  /**
+   * The write of a deposit, adjustment or refund: its marker where none is,
+   * `amount` onto available, and its seq and balance after into top-level
+   * attributes (os#/ob#<ref>), computed by the write from the values it
+   * replaces; it requires only the ref's guard unchanged since the read.
+   */
+  private creditMarker(wallet: Wallet, ref: string, marker: CreditMarker): Promise<Wallet | undefined> {
+    const guard = guardOf(wallet, ref);
+    return this.updateWallet(wallet.walletId, {
+      set: [
+        `${marker.path} = :marker`,
+        '#os = if_not_exists(#seq, :zero) + :one',
+        '#ob = #available + :amount',
+        BUMP,
+        '#available = #available + :amount',
+      ],
+      condition: `${marker.absent} AND ${guard.condition}`,
+      names: { ...marker.names, ...guard.names, '#os': opSeqAttribute(ref), '#ob': opBalanceAttribute(ref) },
+      values: { ...marker.values, ...guard.values, ':amount': marker.amount },
+    });
   }
 
   private async updateWallet(walletId: string, update: WalletUpdate): Promise<Wallet | undefined> {
@@ -440,19 +496,48 @@ export class LedgerStore {
   }
 }
 
-/** The wallet item as the ledger sees it: reserve attributes folded into their holds, guard counters collected. */
+/** The wallet item as the ledger sees it: seq/balance attributes folded into their markers, guard counters collected. */
 export function parseWallet(item: Record<string, unknown>): Wallet {
-  const holds = { ...((item.holds ?? {}) as Record<string, Record<string, unknown>>) };
   const guards: Record<string, number> = {};
   for (const [name, value] of Object.entries(item)) {
     if (/^g\d+$/.test(name) && typeof value === 'number') guards[name] = value;
   }
-  for (const [paymentId, hold] of Object.entries(holds)) {
-    const seq = item[reserveSeqAttribute(paymentId)];
-    const balance = item[reserveBalanceAttribute(paymentId)];
-    if (typeof seq === 'number' && typeof balance === 'number') {
-      holds[paymentId] = { ...hold, reserveSeq: seq, reserveBalance: balance };
-    }
-  }
-  return WalletSchema.parse({ ...item, holds, ...(Object.keys(guards).length > 0 && { guards }) });
+  const numbers = (seqName: string, balanceName: string) => {
+    const seq = item[seqName];
+    const balance = item[balanceName];
+    return typeof seq === 'number' && typeof balance === 'number' ? { seq, balance } : undefined;
+  };
+  const fold = <T>(
+    map: unknown,
+    ref: (key: string) => string,
+    into: (marker: T, key: string, op?: { seq: number; balance: number }) => T,
+  ): Record<string, T> | undefined =>
+    map === undefined
+      ? undefined
+      : Object.fromEntries(
+          Object.entries(map as Record<string, T>).map(([key, marker]) => [
+            key,
+            into(marker, key, numbers(opSeqAttribute(ref(key)), opBalanceAttribute(ref(key)))),
+          ]),
+        );
+  type Item = Record<string, unknown>;
+  const record = (marker: Item, _key: string, op?: { seq: number; balance: number }): Item =>
+    op ? { ...marker, seq: op.seq, balanceAfter: op.balance } : marker;
+  const holds = fold<Item>(item.holds ?? {}, MARKER_REF.holds, (hold, paymentId, op) => {
+    const reserve = numbers(reserveSeqAttribute(paymentId), reserveBalanceAttribute(paymentId));
+    return {
+      ...hold,
+      ...(reserve && { reserveSeq: reserve.seq, reserveBalance: reserve.balance }),
+      ...(op && { refundSeq: op.seq, refundBalance: op.balance }),
+    };
+  });
+  const deposits = fold<Item>(item.deposits, depositRef, record);
+  const adjustments = fold<Item>(item.adjustments, adjustmentRef, record);
+  return WalletSchema.parse({
+    ...item,
+    holds,
+    ...(deposits && { deposits }),
+    ...(adjustments && { adjustments }),
+    ...(Object.keys(guards).length > 0 && { guards }),
+  });
 }

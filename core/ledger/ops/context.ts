@@ -85,22 +85,36 @@ export interface ClosedPayment {
   readonly tombstone: boolean;
 }
 
+/**
+ * The journal of a payment whose marker the wallet read did not show, or
+ * undefined when the operation must read the wallet again: a concurrent
+ * reserve may have placed the hold (and journaled it) after that read. Only
+ * an open hold in the journal that a fresh wallet read still lacks, and a
+ * fresh journal read still shows open, is an invariant violation.
+ */
 export async function closedPayment(
   ctx: OpContext,
   wallet: Wallet,
   paymentId: string,
-): Promise<ClosedPayment> {
+): Promise<ClosedPayment | undefined> {
+  const found = await journalOf(ctx, wallet, paymentId);
+  if (found.hold?.state !== 'PENDING') return found;
+  if ((await ctx.store.getWallet(wallet.walletId))?.holds[paymentId]) return undefined;
+  // The marker of an open hold leaves the wallet only after its close entry is journaled.
+  const again = await journalOf(ctx, wallet, paymentId);
+  if (again.hold?.state === 'PENDING') {
+    throw new LedgerInvariantError(
+      `payment ${paymentId}: the journal has an open hold the wallet ${wallet.walletId} does not; run journal repair`,
+    );
+  }
+  return again;
+}
+
+async function journalOf(ctx: OpContext, wallet: Wallet, paymentId: string): Promise<ClosedPayment> {
   const journal = await ctx.store.refJournal(paymentId);
   const mine = journal.entries.filter((entry) => entry.walletId === wallet.walletId);
   if (mine.length < journal.entries.length) {
     throw new InvalidPaymentError(`payment ${paymentId} belongs to another wallet than ${wallet.walletId}`);
   }
-  const hold = holdFromEntries(mine);
-  if (hold?.state === 'PENDING') {
-    // The marker of an open hold leaves the wallet only after its close entry is journaled.
-    throw new LedgerInvariantError(
-      `payment ${paymentId}: the journal has an open hold the wallet ${wallet.walletId} does not; run journal repair`,
-    );
-  }
-  return { hold, tombstone: journal.tombstone };
+  return { hold: holdFromEntries(mine), tombstone: journal.tombstone };
 }

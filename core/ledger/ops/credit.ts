@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { InvalidPaymentError } from '../../errors';
 import { AdjustInput, currencyOf, DepositInput, minorUnitsOf, parseInput } from '../inputs';
 import { adjustmentRef, depositRef } from '../keys';
-import type { AdjustmentRecord, DepositRecord, JournalEntry } from '../model';
+import type { JournalEntry } from '../model';
 import { adjustEntry, depositEntry } from '../postings';
 import type { AdjustResult, DepositResult } from '../results';
 import { type OpContext, walletFor } from './context';
@@ -32,14 +32,12 @@ export async function deposit(ctx: OpContext, request: z.input<typeof DepositInp
       if (marker) await finish(ctx, known, 'deposits', input.depositId);
       return { ...input, amount: value, currency: wallet.currency, replayed: true };
     }
-    const record: DepositRecord = {
+    const after = await ctx.store.creditDeposit(wallet, input.depositId, {
       amount: value,
       at: ctx.now().toISOString(),
-      seq: (wallet.seq ?? 0) + 1,
-      balanceAfter: wallet.available + value,
-    };
-    const after = await ctx.store.creditDeposit(wallet, input.depositId, record);
-    if (!after) return undefined;
+    });
+    const record = after?.deposits[input.depositId];
+    if (!after || !record) return undefined;
     await finish(ctx, depositEntry(after, input.depositId, record), 'deposits', input.depositId);
     return { ...input, amount: value, currency: after.currency, replayed: false };
   });
@@ -69,15 +67,13 @@ export async function adjust(ctx: OpContext, request: z.input<typeof AdjustInput
         `adjust: a debit of ${-value} would take wallet ${wallet.walletId} below 0 (available ${wallet.available})`,
       );
     }
-    const record: AdjustmentRecord = {
+    const after = await ctx.store.adjustBalance(wallet, input.adjustmentId, {
       amount: value,
       at: ctx.now().toISOString(),
       reason: input.reason,
-      seq: (wallet.seq ?? 0) + 1,
-      balanceAfter: wallet.available + value,
-    };
-    const after = await ctx.store.adjustBalance(wallet, input.adjustmentId, record);
-    if (!after) return undefined;
+    });
+    const record = after?.adjustments?.[input.adjustmentId];
+    if (!after || !record) return undefined;
     await finish(ctx, adjustEntry(after, input.adjustmentId, record), 'adjustments', input.adjustmentId);
     return { ...base, currency: after.currency, balanceAfter: record.balanceAfter, replayed: false };
   });

@@ -18,7 +18,9 @@ export async function settle(ctx: OpContext, request: SettleInput): Promise<Sett
     const marker = wallet.holds[input.paymentId];
     // Its close entry is journaled (with the reserve's) right after the post below, not now.
     if (marker && marker.state !== 'PENDING') await completeHold(ctx, wallet, input.paymentId, marker);
-    const hold = marker ?? (await closedPayment(ctx, wallet, input.paymentId)).hold;
+    const closed = marker ? undefined : await closedPayment(ctx, wallet, input.paymentId);
+    if (!marker && !closed) return undefined;
+    const hold = marker ?? closed?.hold;
     if (hold && (hold.state === 'POSTED' || hold.state === 'REFUNDED')) {
       if (hold.captured !== captured || hold.merchantId !== input.merchantId) {
         throw new LedgerInvariantError(
@@ -83,7 +85,9 @@ export async function refund(ctx: OpContext, request: RefundInput): Promise<Refu
       await completeHold(ctx, wallet, input.paymentId, marker);
       if (marker.state !== 'PENDING') return undefined;
     }
-    const hold = marker ?? (await closedPayment(ctx, wallet, input.paymentId)).hold;
+    const closed = marker ? undefined : await closedPayment(ctx, wallet, input.paymentId);
+    if (!marker && !closed) return undefined;
+    const hold = marker ?? closed?.hold;
     const requested = input.amount === undefined ? hold?.captured : minorUnitsOf(input.amount);
     if (hold?.state === 'REFUNDED') {
       if (requested !== hold.refunded) {
@@ -109,13 +113,12 @@ export async function refund(ctx: OpContext, request: RefundInput): Promise<Refu
       refunded: requested,
       refundedAt: ctx.now().toISOString(),
       ...(input.refundId !== undefined && { refundId: input.refundId }),
-      refundSeq: (wallet.seq ?? 0) + 1,
-      refundBalance: wallet.available + requested,
     };
     const after = await ctx.store.refundHold(wallet, input.paymentId, refunded);
-    if (!after) return undefined;
-    await completeHold(ctx, after, input.paymentId, refunded);
-    return refundResult(after, input.paymentId, refunded, false);
+    const recorded = after?.holds[input.paymentId];
+    if (!after || !recorded) return undefined;
+    await completeHold(ctx, after, input.paymentId, recorded);
+    return refundResult(after, input.paymentId, recorded, false);
   });
 }
 

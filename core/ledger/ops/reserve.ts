@@ -25,6 +25,7 @@ export async function reserve(ctx: OpContext, request: ReserveInput): Promise<Re
       return answer(wallet, input.paymentId, value, marker, true);
     }
     const closed = await closedPayment(ctx, wallet, input.paymentId);
+    if (!closed) return undefined;
     if (closed.tombstone) {
       throw new LedgerInvariantError(
         `payment ${input.paymentId} was released before it reserved; refusing to place a hold nobody would release`,

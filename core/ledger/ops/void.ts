@@ -36,6 +36,7 @@ export async function release(ctx: OpContext, request: ReleaseInput): Promise<Re
       return { ...base, ...closedOutcome(input.paymentId, marker), replayed: true };
     }
     const closed = await closedPayment(ctx, wallet, input.paymentId);
+    if (!closed) return undefined;
     if (closed.hold) return { ...base, ...closedOutcome(input.paymentId, closed.hold), replayed: true };
     if (closed.tombstone) return { ...base, outcome: 'nothing_held', releasedAmount: 0, replayed: true };
     await ctx.store.putTombstone(input.paymentId, wallet.walletId, ctx.now().toISOString());
