@@ -183,3 +183,13 @@ export type FinalErrorName = (typeof FINAL_ERROR_NAMES)[number];
 export function isTransient(error: unknown): boolean {
   return error instanceof Error && (TRANSIENT_ERROR_NAMES as readonly string[]).includes(error.name);
 }
+
+/** On neither list and no deployment fault: what the step pipeline wraps as UnexpectedStepError. */
+export function isUnexpected(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    !(error instanceof PaysagaError) &&
+    !isTransient(error) &&
+    !(DEPLOYMENT_ERROR_NAMES as readonly string[]).includes(error.name)
+  );
+}

@@ -1,4 +1,4 @@
-import { LedgerInvariantError } from '../errors';
+import { isUnexpected, LedgerInvariantError } from '../errors';
 import { chargeLookupOptions } from '../gateway/charge-lookup';
 import type { FindChargeOptions, PaymentGateway } from '../gateway/port';
 import type { Ledger, LedgerReader } from '../ledger';
@@ -50,7 +50,15 @@ export async function reserveFunds(deps: StepDeps, input: ReserveInput): Promise
     amount: moneyOf(payment),
     expiresAt,
   });
-  await deps.payments.advance(payment.paymentId, 'RESERVED', { holdId: hold.holdId });
+  try {
+    await deps.payments.advance(payment.paymentId, 'RESERVED', { holdId: hold.holdId });
+  } catch (error) {
+    // An error on neither list ends the saga at Reserve with PaymentFailed (nothing is charged yet):
+    // void the hold this step just placed first, so no hold is left behind for the sweeper.
+    if (isUnexpected(error) && hold.state === 'PENDING')
+      await deps.ledger.release({ paymentId: payment.paymentId, walletId: payment.walletId });
+    throw error;
+  }
   return {
     holdId: hold.holdId,
     walletId: hold.walletId,

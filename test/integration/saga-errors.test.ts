@@ -147,6 +147,29 @@ describe('Saga: errors that are not business outcomes', () => {
     expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 10_000, held: 0 });
   });
 
+  it('an unknown error at Reserve after its hold was placed releases the hold before PaymentFailed', async () => {
+    // Prepare: the payment record refuses its RESERVED update, after the ledger placed the hold
+    const walletId = await h.openWallet('EUR', 10_000);
+    const payment = h.payment({ walletId });
+    h.failDynamo({
+      table: 'payments',
+      times: 1,
+      match: (input) => onPaymentRecord(input) && JSON.stringify(input).includes('RESERVED'),
+      error: () => new ErrorNamed('ValidationException', 'One or more parameter values were invalid'),
+    });
+    // Act
+    const run = await h.run(payment);
+    // Assess: failed and told, and no hold left behind for the sweeper
+    expect(run.statesEntered).toEqual(['Reserve', 'RecordFailure', 'PublishFailure', 'Failed']);
+    expect(await h.payments.get(payment.paymentId)).toMatchObject({
+      status: 'FAILED',
+      failedState: 'Reserve',
+    });
+    expect(detailTypes(payment.paymentId)).toEqual(['PaymentFailed']);
+    expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 10_000, held: 0 });
+    expect(await holdOf(walletId, payment.paymentId)).toMatchObject({ state: 'VOIDED' });
+  });
+
   it.each([
     ['Charge', 'charged nowhere yet'],
     ['Settle', 'charged, hold open'],
