@@ -3,7 +3,9 @@ import { RESERVED_KEYS, reservedKeyPaths } from '../../events/common';
 import { DETAIL_TYPES } from '../../events/envelope';
 import { type TopUpRequested, TopUpRequestedV1 } from '../../events/top-ups.v1';
 import { canonicalJson } from '../canonical-json';
+import { stripeAmountProblem } from '../gateway/stripe-units';
 import { boundedText, sqsSafeText } from '../intake/safe-text';
+import { money } from '../money';
 import { containsPan, findPanPaths, redactPans } from '../pan';
 
 /** What the top-up intake does with one queued EventBridge event. */
@@ -116,6 +118,11 @@ export function decideTopUpIntake(body: string, previousRejection?: string): Top
   const topUp = TopUpRequestedV1.safeParse(envelope.data.detail);
   if (!topUp.success) {
     return rejection('invalid_event', `TopUpRequested v1 is invalid: ${z.prettifyError(topUp.error)}`, ids);
+  }
+  // Refused here, before any charge: an amount the gateway cannot take would otherwise fail at Charge.
+  const amountProblem = stripeAmountProblem(money(topUp.data.amount.value, topUp.data.amount.currency));
+  if (amountProblem) {
+    return rejection('invalid_event', `TopUpRequested v1 is invalid: amount: ${amountProblem}`, ids);
   }
   return {
     kind: 'start',

@@ -5,6 +5,8 @@ import { TopUpId, type TopUpRequested, TopUpRequestedV1 } from '../../events/top
 import { canonicalJson } from '../canonical-json';
 import { API } from '../config/names';
 import { type FieldError, type HttpResponse, problem } from '../frontdoor/http';
+import { stripeAmountProblem } from '../gateway/stripe-units';
+import { money } from '../money';
 import { containsPan, findPanPaths } from '../pan';
 
 /**
@@ -135,6 +137,11 @@ export function parseTopUpSubmission(input: TopUpSubmitInput): TopUpSubmission {
     ...sent,
   });
   if (!topUp.success) return invalid('not a valid top-up request', fieldErrors(topUp.error));
+  // Refused before it is accepted: an amount the gateway cannot take would otherwise fail at Charge.
+  const amountProblem = stripeAmountProblem(money(topUp.data.amount.value, topUp.data.amount.currency));
+  if (amountProblem) {
+    return invalid('the gateway cannot take this amount', [{ path: 'amount.value', message: amountProblem }]);
+  }
   return {
     ok: true,
     topUp: topUp.data,
