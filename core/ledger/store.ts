@@ -1,50 +1,24 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../dynamo/condition';
 import { LedgerContentionError } from '../errors';
 import {
   adjustmentRef,
   depositRef,
-  ENTRY_SK_PREFIX,
   guardAttribute,
   holdExpiryPk,
   holdExpirySk,
-  journalDayPk,
-  journalKey,
-  journalPk,
   opBalanceAttribute,
   opSeqAttribute,
   reserveBalanceAttribute,
   reserveSeqAttribute,
-  TOMBSTONE_SK,
-  tombstoneKey,
-  walletJournalPk,
-  walletJournalSk,
   walletKey,
 } from './keys';
-import {
-  type AdjustmentRecord,
-  type DepositRecord,
-  type Hold,
-  type JournalEntry,
-  JournalEntrySchema,
-  type Wallet,
-  WalletSchema,
-} from './model';
+import type { AdjustmentRecord, DepositRecord, Hold, Wallet } from './model';
+import { MARKER_REF, parseWallet } from './store-item';
+import { conditionalPut, type LedgerDocumentClient, LedgerJournalStore } from './store-journal';
 
-/** The slice of the document client the ledger uses; tests wrap it to inject crashes. */
-export type LedgerDocumentClient = Pick<DynamoDBDocumentClient, 'send'>;
-
-/** What the journal partition of one ref holds: its entries, and the release-before-reserve tombstone. */
-export interface RefJournal {
-  readonly entries: JournalEntry[];
-  readonly tombstone: boolean;
-}
+export { parseWallet } from './store-item';
+export type { LedgerDocumentClient, RefJournal } from './store-journal';
 
 interface WalletUpdate {
   readonly set: readonly string[];
@@ -65,12 +39,6 @@ interface CreditMarker {
   readonly values: Record<string, unknown>;
   readonly amount: number;
 }
-
-const MARKER_REF = {
-  holds: (paymentId: string) => paymentId,
-  deposits: depositRef,
-  adjustments: adjustmentRef,
-} as const;
 
 /** The condition that a ref's guard counter is still what the wallet read showed. */
 function guardOf(wallet: Wallet, ref: string) {
@@ -95,8 +63,10 @@ const versionIs = (wallet: Wallet) =>
 
 /**
  * Every DynamoDB expression of the ledger, as named writes (Powertools'
- * DynamoDBPersistenceLayer keeps its expressions the same way): wallet and
- * journal item I/O, one item per call, every write conditional. A wallet
+ * DynamoDBPersistenceLayer keeps its expressions the same way): wallet item
+ * I/O here, journal and tombstone I/O in `journal` (store-journal.ts), the
+ * wallet item's parsing in store-item.ts; one item per call, every write
+ * conditional. A wallet
  * write returns the wallet after it, or undefined when its condition failed
  * (the caller re-reads and decides: dynalite ignores
  * ReturnValuesOnConditionCheckFailure); `contend` is the one loop around that.
@@ -115,11 +85,16 @@ const versionIs = (wallet: Wallet) =>
  * them back into the marker, so its journal entry is the same on every replay.
  */
 export class LedgerStore {
+  /** Journal entries and tombstones (store-journal.ts). */
+  readonly journal: LedgerJournalStore;
+
   constructor(
     private readonly doc: LedgerDocumentClient,
     readonly tableName: string,
     private readonly maxAttempts = 25,
-  ) {}
+  ) {
+    this.journal = new LedgerJournalStore(doc, tableName);
+  }
 
   /** Runs `attempt` until it returns a result, backing off a little; LedgerContentionError when it never does. */
   async contend<T>(operation: string, walletId: string, attempt: () => Promise<T | undefined>): Promise<T> {
@@ -142,7 +117,8 @@ export class LedgerStore {
 
   /** Creates the wallet item if absent; false when it already existed. */
   async putNewWallet(wallet: Wallet): Promise<boolean> {
-    return this.conditional(
+    return conditionalPut(
+      this.doc,
       new PutCommand({
         TableName: this.tableName,
         Item: { ...walletKey(wallet.walletId), kind: 'wallet', ...wallet },
@@ -377,57 +353,6 @@ export class LedgerStore {
     });
   }
 
-  /** A ref's journal partition (a payment has at most four entries and a tombstone), consistent. */
-  async refJournal(ref: string): Promise<RefJournal> {
-    const { Items } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': journalPk(ref) },
-        ConsistentRead: true,
-      }),
-    );
-    const items = Items ?? [];
-    return {
-      entries: items
-        .filter((item) => String(item.sk).startsWith(ENTRY_SK_PREFIX))
-        .map((item) => JournalEntrySchema.parse(item)),
-      tombstone: items.some((item) => item.sk === TOMBSTONE_SK),
-    };
-  }
-
-  /** Writes a journal entry once; an existing entry with the same key is the same posting (derived, not input). */
-  async putJournalEntry(entry: JournalEntry): Promise<void> {
-    await this.conditional(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...journalKey(entry.ref, entry.operation),
-          kind: 'journal',
-          ...entry,
-          gsi1pk: journalDayPk(entry.effectiveAt.slice(0, 10), entry.entryId),
-          gsi1sk: `${entry.effectiveAt}#${entry.entryId}`,
-          ...(entry.seq !== undefined && {
-            gsi2pk: walletJournalPk(entry.walletId),
-            gsi2sk: walletJournalSk(entry.effectiveAt, entry.seq),
-          }),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  }
-
-  /** Marks a payment released before it reserved (its own item: the wallet stays small). */
-  async putTombstone(paymentId: string, walletId: string, at: string): Promise<void> {
-    await this.conditional(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...tombstoneKey(paymentId), kind: 'tombstone', paymentId, walletId, at },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  }
-
   /**
    * The write of a deposit, adjustment or refund: its marker where none is,
    * `amount` onto available, and its seq and balance after into top-level
@@ -484,60 +409,4 @@ export class LedgerStore {
       throw error;
     }
   }
-
-  private async conditional(command: PutCommand): Promise<boolean> {
-    try {
-      await this.doc.send(command);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-}
-
-/** The wallet item as the ledger sees it: seq/balance attributes folded into their markers, guard counters collected. */
-export function parseWallet(item: Record<string, unknown>): Wallet {
-  const guards: Record<string, number> = {};
-  for (const [name, value] of Object.entries(item)) {
-    if (/^g\d+$/.test(name) && typeof value === 'number') guards[name] = value;
-  }
-  const numbers = (seqName: string, balanceName: string) => {
-    const seq = item[seqName];
-    const balance = item[balanceName];
-    return typeof seq === 'number' && typeof balance === 'number' ? { seq, balance } : undefined;
-  };
-  const fold = <T>(
-    map: unknown,
-    ref: (key: string) => string,
-    into: (marker: T, key: string, op?: { seq: number; balance: number }) => T,
-  ): Record<string, T> | undefined =>
-    map === undefined
-      ? undefined
-      : Object.fromEntries(
-          Object.entries(map as Record<string, T>).map(([key, marker]) => [
-            key,
-            into(marker, key, numbers(opSeqAttribute(ref(key)), opBalanceAttribute(ref(key)))),
-          ]),
-        );
-  type Item = Record<string, unknown>;
-  const record = (marker: Item, _key: string, op?: { seq: number; balance: number }): Item =>
-    op ? { ...marker, seq: op.seq, balanceAfter: op.balance } : marker;
-  const holds = fold<Item>(item.holds ?? {}, MARKER_REF.holds, (hold, paymentId, op) => {
-    const reserve = numbers(reserveSeqAttribute(paymentId), reserveBalanceAttribute(paymentId));
-    return {
-      ...hold,
-      ...(reserve && { reserveSeq: reserve.seq, reserveBalance: reserve.balance }),
-      ...(op && { refundSeq: op.seq, refundBalance: op.balance }),
-    };
-  });
-  const deposits = fold<Item>(item.deposits, depositRef, record);
-  const adjustments = fold<Item>(item.adjustments, adjustmentRef, record);
-  return WalletSchema.parse({
-    ...item,
-    holds,
-    ...(deposits && { deposits }),
-    ...(adjustments && { adjustments }),
-    ...(Object.keys(guards).length > 0 && { guards }),
-  });
 }

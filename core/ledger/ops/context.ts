@@ -50,9 +50,9 @@ export async function completeHold(
   paymentId: string,
   hold: Hold,
 ): Promise<void> {
-  for (const entry of entriesForHold(wallet, paymentId, hold)) await ctx.store.putJournalEntry(entry);
+  for (const entry of entriesForHold(wallet, paymentId, hold)) await ctx.store.journal.putJournalEntry(entry);
   // A tombstone marker of an item written before tombstones had items of their own: move it there.
-  if (hold.tombstone) await ctx.store.putTombstone(paymentId, wallet.walletId, hold.reservedAt);
+  if (hold.tombstone) await ctx.store.journal.putTombstone(paymentId, wallet.walletId, hold.reservedAt);
   if (hold.state !== 'PENDING' || hold.tombstone) {
     await ctx.store.removeClosedMarker(wallet.walletId, 'holds', paymentId, hold.state);
   }
@@ -62,12 +62,12 @@ export async function completeHold(
 export async function completeMarkers(ctx: OpContext, wallet: Wallet, pending: boolean): Promise<number> {
   let completed = 0;
   for (const [depositId, deposit] of Object.entries(wallet.deposits)) {
-    await ctx.store.putJournalEntry(depositEntry(wallet, depositId, deposit));
+    await ctx.store.journal.putJournalEntry(depositEntry(wallet, depositId, deposit));
     await ctx.store.removeClosedMarker(wallet.walletId, 'deposits', depositId);
     completed += 1;
   }
   for (const [adjustmentId, record] of Object.entries(wallet.adjustments ?? {})) {
-    await ctx.store.putJournalEntry(adjustEntry(wallet, adjustmentId, record));
+    await ctx.store.journal.putJournalEntry(adjustEntry(wallet, adjustmentId, record));
     await ctx.store.removeClosedMarker(wallet.walletId, 'adjustments', adjustmentId);
     completed += 1;
   }
@@ -111,7 +111,7 @@ export async function closedPayment(
 }
 
 async function journalOf(ctx: OpContext, wallet: Wallet, paymentId: string): Promise<ClosedPayment> {
-  const journal = await ctx.store.refJournal(paymentId);
+  const journal = await ctx.store.journal.refJournal(paymentId);
   const mine = journal.entries.filter((entry) => entry.walletId === wallet.walletId);
   if (mine.length < journal.entries.length) {
     throw new InvalidPaymentError(`payment ${paymentId} belongs to another wallet than ${wallet.walletId}`);

@@ -80,7 +80,7 @@ export async function adjust(ctx: OpContext, request: z.input<typeof AdjustInput
 }
 
 async function journaled(ctx: OpContext, ref: string): Promise<JournalEntry | undefined> {
-  return (await ctx.store.refJournal(ref)).entries[0];
+  return (await ctx.store.journal.refJournal(ref)).entries[0];
 }
 
 async function finish(
@@ -89,6 +89,6 @@ async function finish(
   map: 'deposits' | 'adjustments',
   key: string,
 ): Promise<void> {
-  await ctx.store.putJournalEntry(entry);
+  await ctx.store.journal.putJournalEntry(entry);
   await ctx.store.removeClosedMarker(entry.walletId, map, key);
 }

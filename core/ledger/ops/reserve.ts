@@ -50,7 +50,7 @@ export async function reserve(ctx: OpContext, request: ReserveInput): Promise<Re
     const after = await ctx.store.placeHold(wallet, input.paymentId, hold);
     const placed = after?.holds[input.paymentId];
     if (!after || !placed) return undefined;
-    await ctx.store.putJournalEntry(reserveEntry(after, input.paymentId, placed));
+    await ctx.store.journal.putJournalEntry(reserveEntry(after, input.paymentId, placed));
     return answer(after, input.paymentId, value, placed, false);
   });
 }

@@ -39,7 +39,7 @@ export async function release(ctx: OpContext, request: ReleaseInput): Promise<Re
     if (!closed) return undefined;
     if (closed.hold) return { ...base, ...closedOutcome(input.paymentId, closed.hold), replayed: true };
     if (closed.tombstone) return { ...base, outcome: 'nothing_held', releasedAmount: 0, replayed: true };
-    await ctx.store.putTombstone(input.paymentId, wallet.walletId, ctx.now().toISOString());
+    await ctx.store.journal.putTombstone(input.paymentId, wallet.walletId, ctx.now().toISOString());
     if (!(await ctx.store.guardAgainstLateReserve(wallet.walletId, input.paymentId))) return undefined;
     return { ...base, outcome: 'nothing_held', releasedAmount: 0, replayed: false };
   });
