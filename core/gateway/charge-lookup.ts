@@ -1,4 +1,5 @@
-import type { FindChargeOptions } from './port';
+import type { ChargeResult, FindChargeOptions } from './port';
+import { GatewayChargeProcessingError } from './stripe-errors';
 
 /**
  * Where to look for the charge a Charge attempt may have made, after a Charge error (the saga holds no charge
@@ -37,4 +38,20 @@ export function chargeLookupOptions(attempts: ChargeAttempts, now: Date): FindCh
     createdSince: new Date(uncovered - CHARGE_LOOKUP.clockSkewMs),
     createdUntil: new Date(latest + CHARGE_LOOKUP.attemptMaxMs + CHARGE_LOOKUP.clockSkewMs),
   };
+}
+
+/**
+ * A charge found by a lookup (the >23 h recovery at Charge) may still be `processing`, and can still fail:
+ * nothing to credit or settle on yet. Returns it once succeeded; retryable GatewayChargeProcessingError before.
+ */
+export function settledCharge<T extends Pick<ChargeResult, 'chargeId' | 'status'>>(
+  charge: T,
+  operation: string,
+): T {
+  if (charge.status === 'processing') {
+    throw new GatewayChargeProcessingError(
+      `${operation}: the gateway is still processing charge ${charge.chargeId}; retry until it succeeds or fails`,
+    );
+  }
+  return charge;
 }

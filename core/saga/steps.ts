@@ -1,5 +1,5 @@
 import { isUnexpected, LedgerInvariantError } from '../errors';
-import { chargeLookupOptions } from '../gateway/charge-lookup';
+import { chargeLookupOptions, settledCharge } from '../gateway/charge-lookup';
 import type { FindChargeOptions, PaymentGateway } from '../gateway/port';
 import type { Ledger, LedgerReader } from '../ledger';
 import { money } from '../money';
@@ -76,8 +76,9 @@ export async function chargePayment(
   const known = await deps.payments.get(payment.paymentId);
   const attemptedAt = known?.chargeAttemptedAt ? Date.parse(known.chargeAttemptedAt) : undefined;
   if (attemptedAt !== undefined && deps.now().getTime() - attemptedAt > GATEWAY_IDEMPOTENCY_WINDOW_MS) {
-    const earlier = await deps.gateway.findChargeByPaymentId(payment.paymentId);
-    if (earlier) {
+    const found = await deps.gateway.findChargeByPaymentId(payment.paymentId);
+    if (found) {
+      const earlier = settledCharge(found, `charge ${payment.paymentId}`);
       await deps.payments.advance(payment.paymentId, 'CHARGED', { chargeId: earlier.chargeId });
       return {
         chargeId: earlier.chargeId,

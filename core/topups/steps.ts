@@ -1,5 +1,5 @@
 import { InvalidPaymentError, LedgerInvariantError } from '../errors';
-import { chargeLookupOptions } from '../gateway/charge-lookup';
+import { chargeLookupOptions, settledCharge } from '../gateway/charge-lookup';
 import type { PaymentGateway } from '../gateway/port';
 import type { Ledger, LedgerReader } from '../ledger';
 import { money } from '../money';
@@ -54,8 +54,9 @@ export async function chargeTopUp(deps: WithGateway, input: TopUpChargeInput): P
   await deps.topUps.open(topUp, input.executionArn, deps.now());
   if (attemptedAt !== undefined && deps.now().getTime() - attemptedAt > GATEWAY_IDEMPOTENCY_WINDOW_MS) {
     // The gateway forgot the key: find a charge an earlier attempt made instead of charging again.
-    const earlier = await deps.gateway.findChargeByPaymentId(ref);
-    if (earlier) {
+    const found = await deps.gateway.findChargeByPaymentId(ref);
+    if (found) {
+      const earlier = settledCharge(found, `charge ${ref}`);
       await deps.topUps.advance(topUp.topUpId, 'CHARGED', { chargeId: earlier.chargeId }, deps.now());
       return {
         chargeId: earlier.chargeId,

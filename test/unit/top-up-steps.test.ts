@@ -121,6 +121,25 @@ describe('Function: chargeTopUp', () => {
   });
 });
 
+describe('Function: chargeTopUp (recovery past the gateway key window)', () => {
+  it('does not credit on a charge found still processing: retryable, nothing charged again', async () => {
+    // Prepare: the first attempt a day ago; the gateway holds its charge, still processing
+    const record = { chargeAttemptedAt: new Date(NOW.getTime() - 24 * 3600_000).toISOString() };
+    const { deps, charges } = fakes({ wallet: wallet(), record, gatewayCharges: ['pi_slow'] });
+    const find = deps.gateway.findChargeByPaymentId;
+    deps.gateway.findChargeByPaymentId = async (...args) => {
+      const found = await find(...args);
+      return found && { ...found, status: 'processing' };
+    };
+    // Act
+    const error = await chargeTopUp(deps, { topUp, executionArn }).catch((e: Error) => e);
+    // Assess
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('GatewayTimeoutError');
+    expect(charges).toEqual([]);
+  });
+});
+
 describe('Function: refundTopUp', () => {
   it('refunds under refund:topup:<topUpId> when the wallet was not credited', async () => {
     // Prepare
