@@ -88,6 +88,7 @@ export function openApiDocument(): Record<string, unknown> {
             },
             '400': problemResponse('invalid request: field-level errors in `errors`, or card data refused'),
             ...COMMON_ERRORS,
+            '404': problemResponse('the walletId names a wallet another client opened (wallet_not_found)'),
             '409': problemResponse(
               'the key was used with another body, or the paymentId names another payment',
             ),
