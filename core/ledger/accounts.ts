@@ -7,6 +7,8 @@
  *   merchant:<merchantId> what the merchant is owed after settlement
  *   funding              where deposits come from (goes negative as money is seeded)
  *   adjustments          the other side of manual credits and debits (Ledger.adjust)
+ *   gateway              money that moved through the payment gateway: a payment's card part
+ *                        (gateway -g, merchant +g at Settle) and a refund's card part (merchant -g, gateway +g)
  *
  *   deposit  funding -a            wallet +a
  *   reserve  wallet -a             holds +a
@@ -19,6 +21,7 @@
 
 export const FUNDING_ACCOUNT = 'funding';
 export const ADJUSTMENTS_ACCOUNT = 'adjustments';
+export const GATEWAY_ACCOUNT = 'gateway';
 
 export const walletAccount = (walletId: string): string => `wallet:${walletId}`;
 export const holdsAccount = (walletId: string): string => `holds:${walletId}`;

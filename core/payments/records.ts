@@ -32,6 +32,9 @@ export const PaymentRecordSchema = z.object({
   updatedAt: z.string(),
   terminalAt: z.string().optional(),
   holdId: z.string().optional(),
+  /** Funds flow (wallet first): the part held from / debited to the wallet, and the part charged at the gateway. */
+  walletAmount: z.number().int().optional(),
+  gatewayAmount: z.number().int().optional(),
   chargeId: z.string().optional(),
   chargeAttemptedAt: z.string().optional(),
   lastChargeAttemptedAt: z.string().optional(),
