@@ -6,6 +6,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { required } from '../core/config/env';
+import { executionArnFor } from '../core/config/executions';
 import { decideIntake } from '../core/intake/decide';
 import { attributeBytes, dlqCopy } from '../core/intake/dlq-copy';
 import { eventEntry } from '../core/outcomes/event-entry';
@@ -60,13 +61,13 @@ async function reject(record: SQSRecord, rejection: Rejection): Promise<void> {
   logger.warn('payment request rejected', { ...rejection, messageId: record.messageId });
 }
 
-function executionArnFor(name: string): string {
-  return `${required(env, 'stateMachineArn').replace(':stateMachine:', ':execution:')}:${name}`;
+function executionArnOf(name: string): string {
+  return executionArnFor(required(env, 'stateMachineArn'), name);
 }
 
 async function existingExecutionHasInput(name: string, input: string): Promise<boolean> {
   const existing = await stepFunctions.send(
-    new DescribeExecutionCommand({ executionArn: executionArnFor(name) }),
+    new DescribeExecutionCommand({ executionArn: executionArnOf(name) }),
   );
   return existing.input === input;
 }

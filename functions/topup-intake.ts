@@ -5,6 +5,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { required } from '../core/config/env';
+import { executionArnFor } from '../core/config/executions';
 import { attributeBytes, dlqCopy } from '../core/intake/dlq-copy';
 import { decideTopUpIntake, type TopUpIntakeDecision } from '../core/topups/intake';
 import { DETAIL_TYPES } from '../events/envelope';
@@ -57,8 +58,7 @@ async function reject(record: SQSRecord, rejection: Rejection): Promise<void> {
   });
 }
 
-const executionArnFor = (name: string): string =>
-  `${required(env, 'topUpStateMachineArn').replace(':stateMachine:', ':execution:')}:${name}`;
+const executionArnOf = (name: string): string => executionArnFor(required(env, 'topUpStateMachineArn'), name);
 
 async function startTopUp(record: SQSRecord): Promise<void> {
   const decision = decideTopUpIntake(record.body, record.messageAttributes.reasonCode?.stringValue);
@@ -76,7 +76,7 @@ async function startTopUp(record: SQSRecord): Promise<void> {
   } catch (error) {
     if (!(error instanceof ExecutionAlreadyExists)) throw error;
     const existing = await stepFunctions.send(
-      new DescribeExecutionCommand({ executionArn: executionArnFor(decision.executionName) }),
+      new DescribeExecutionCommand({ executionArn: executionArnOf(decision.executionName) }),
     );
     if (existing.input === decision.input) {
       logger.info('duplicate top-up request suppressed', { topUpId });

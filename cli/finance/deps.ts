@@ -1,5 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { executionArnFor } from '../../core/config/executions';
 import { gatewayFromSecret } from '../../core/gateway/credentials';
 import type { PaymentGateway } from '../../core/gateway/port';
 import { LedgerReader } from '../../core/ledger/reader';
@@ -45,7 +46,7 @@ export async function executionArnOf(
 ): Promise<string> {
   if (payment?.executionArn) return payment.executionArn;
   const machine = await deps.stateMachineArn();
-  return `${machine.replace(':stateMachine:', ':execution:')}:${paymentId}`;
+  return executionArnFor(machine, paymentId);
 }
 
 /** The saga's Step Functions status, or undefined when the execution is unknown (or past retention). */

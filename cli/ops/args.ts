@@ -97,10 +97,8 @@ export function parsePaymentId(text: string): string {
   return parsed.data;
 }
 
-/** The execution ARN of a payment's saga: the execution name is the paymentId. */
-export function executionArnFor(stateMachineArn: string, paymentId: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${paymentId}`;
-}
+/** The execution ARN of a payment's saga: the execution name is the paymentId (formula in core/config). */
+export { executionArnFor } from '../../core/config/executions';
 
 export function paymentIdOf(executionArn: string): string {
   return executionArn.slice(executionArn.lastIndexOf(':') + 1);

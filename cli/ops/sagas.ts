@@ -8,6 +8,7 @@ import {
   ListExecutionsCommand,
   RedriveExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { REDRIVE_WINDOW_MS } from '../../core/config/executions';
 import { SAGA_STATES } from '../../core/config/names';
 import { redactPans } from '../../core/pan';
 import { PaymentsRepository } from '../../core/payments/repository';
@@ -15,8 +16,6 @@ import { UsageError } from '../errors';
 import { executionArnFor, paymentIdOf, type SagaRef } from './args';
 import type { OpsDeps } from './deps';
 
-/** AWS redrives an execution only within 14 days of its stop date. */
-export const REDRIVE_WINDOW_MS = 14 * 86_400_000;
 /**
  * Our policy: a saga redriven this many times without succeeding needs a person
  * to find the cause, not another redrive (override with --max-redrives).

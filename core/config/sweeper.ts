@@ -1,3 +1,4 @@
+import { REDRIVE_WINDOW_MS } from './executions';
 /**
  * The expired-hold sweeper's settings, read by the stacks (EventBridge
  * Scheduler), the local runtime (its timer) and the sweeper itself.
@@ -6,7 +7,7 @@ export const SWEEPER = {
   /** How often it runs: the schedule's rate on AWS, the timer's interval locally. */
   intervalMinutes: 15,
   /** Step Functions redrives a failed, timed-out or aborted execution for 14 days after it stopped. */
-  redriveWindowMs: 14 * 86_400_000,
+  redriveWindowMs: REDRIVE_WINDOW_MS,
   /** Wallets swept per run at most; the next run picks up the rest (the index lists the earliest first). */
   maxWalletsPerRun: 5_000,
 } as const;

@@ -4,6 +4,7 @@ import { runReconcile } from '../../cli/finance/reconcile';
 import { DLQ_KEYS } from '../../cli/ops/args';
 import type { OpsDeps } from '../../cli/ops/deps';
 import { peekDlq } from '../../cli/ops/dlq';
+import { executionArnFor } from '../../core/config/executions';
 import type { Discrepancy } from '../../core/finance/discrepancy';
 import { parsePeriod } from '../../core/finance/period';
 import { LedgerReader } from '../../core/ledger';
@@ -84,7 +85,7 @@ export async function collectFacts(
 
 /** The errors an execution failed with (each failure before a redrive), except a runtime restart. */
 async function stopsOf(target: DemoTarget, paymentId: string): Promise<string[]> {
-  const executionArn = `${target.stateMachineArn.replace(':stateMachine:', ':execution:')}:${paymentId}`;
+  const executionArn = executionArnFor(target.stateMachineArn, paymentId);
   const errors: string[] = [];
   let nextToken: string | undefined;
   do {

@@ -1,3 +1,4 @@
+import { executionArnFor } from '../../core/config/executions';
 import { AwsServiceError } from '../edge/aws-json-service';
 
 /** ARNs and names as Step Functions forms and checks them. */
@@ -12,7 +13,7 @@ export function executionArn(
   stateMachineName: string,
   name: string,
 ): string {
-  return `arn:aws:states:${region}:${accountId}:execution:${stateMachineName}:${name}`;
+  return executionArnFor(stateMachineArn(region, accountId, stateMachineName), name);
 }
 
 const ARN_PATTERN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):(stateMachine|execution):(.+)$/;

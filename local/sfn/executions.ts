@@ -1,3 +1,4 @@
+import { REDRIVE_WINDOW_MS } from '../../core/config/executions';
 import { AwsServiceError } from '../edge/aws-json-service';
 import { parseArn } from './arns';
 import { ExecutionRun, type RunOutcome } from './execution-run';
@@ -12,8 +13,6 @@ import {
 import type { StateMachineEntry, StateMachineRegistry } from './state-machines';
 import type { ExecutionRecord, ExecutionStatus, StepFunctionsServiceOptions, TaskInvoker } from './types';
 
-/** AWS: executions can be redriven for 14 days after they stopped. */
-export const REDRIVE_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
 export const RESTART_CAUSE = 'local runtime restarted';
 
 export interface RedriveStatus {

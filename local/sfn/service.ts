@@ -20,7 +20,8 @@ import {
 import { StateMachineRegistry } from './state-machines';
 import type { ExecutionRecord, StepFunctionsServiceOptions } from './types';
 
-export { REDRIVE_WINDOW_MS, RESTART_CAUSE } from './executions';
+export { REDRIVE_WINDOW_MS } from '../../core/config/executions';
+export { RESTART_CAUSE } from './executions';
 
 const DEFAULT_PAGE_SIZE = 100;
 /** AWS's default quota of open executions per account and region. */
