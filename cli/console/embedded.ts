@@ -1,6 +1,8 @@
 import { createClients, createContext } from '../context';
 import { createOutput } from '../output';
 import { ensureConsoleAssets } from './assets';
+import type { LocalIssuer } from './auth/local-issuer';
+import { localHostedConfig, peopleAuth } from './auth/people';
 import { consoleData } from './data';
 import { type ConsoleServer, startConsoleServer } from './server';
 
@@ -14,6 +16,8 @@ export interface EmbeddedConsoleOptions {
   readonly allowActions: boolean;
   /** Built assets to serve; default console/dist, built when missing. */
   readonly assetsDir?: string;
+  /** Hosted mode: people sign in at this local issuer and the group rules decide (allowActions ignored). */
+  readonly signIn?: LocalIssuer;
 }
 
 /**
@@ -34,5 +38,8 @@ export async function startEmbeddedConsole(options: EmbeddedConsoleOptions): Pro
     allowActions: options.allowActions,
     assetsDir: options.assetsDir ?? (await ensureConsoleAssets()),
     port: options.port,
+    ...(options.signIn && {
+      people: { ...peopleAuth(ctx, options.signIn.verifier()), hosted: localHostedConfig(options.signIn) },
+    }),
   });
 }

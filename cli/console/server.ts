@@ -2,12 +2,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { CONSOLE_API_PREFIX, CONSOLE_CONFIG_FILE, type ConsoleHostedConfig } from '../../core/config/console';
 import { CURRENCIES } from '../../core/money';
 import { PAYMENT_STATUSES } from '../../core/payments/records';
-import { CliError, UsageError } from '../errors';
 import type { ConsoleMeta } from './api-types';
 import type { ConsoleData } from './data/port';
-import { routeApi } from './routes';
+import { errorStatus as apiErrorStatus, handleConsoleApi, type PeopleAuth } from './handle-api';
 
 /**
  * The console's HTTP server: the built app from console/dist and a small JSON
@@ -25,6 +25,11 @@ export interface ConsoleServerOptions {
   readonly assetsDir: string;
   /** 0 (default) for any free port. The host is always 127.0.0.1. */
   readonly port?: number;
+  /**
+   * Hosted mode with a local token issuer (tests, --sign-in local): every API call needs a bearer token,
+   * the group rules decide (allowActions is then ignored), and the app reads `hosted` to sign in.
+   */
+  readonly people?: PeopleAuth & { readonly hosted: ConsoleHostedConfig };
 }
 
 export interface ConsoleServer {
@@ -52,6 +57,18 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
+/** In hosted mode the app also calls the token endpoint (the local issuer's origin). */
+const headersFor = (people: ConsoleServerOptions['people']) =>
+  people
+    ? {
+        ...SECURITY_HEADERS,
+        'content-security-policy': SECURITY_HEADERS['content-security-policy'].replace(
+          "connect-src 'self'",
+          `connect-src 'self' ${new URL(people.hosted.authority).origin}`,
+        ),
+      }
+    : SECURITY_HEADERS;
+
 export class HttpError extends Error {
   override readonly name = 'HttpError';
   constructor(
@@ -75,13 +92,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 function errorStatus(error: unknown): number {
   if (error instanceof HttpError) return error.status;
-  // InvalidPeriodError: finance's period check (from after to, longer than a year, not a date).
-  if (error instanceof UsageError || (error instanceof Error && error.name === 'InvalidPeriodError'))
-    return 400;
-  // A malformed %-escape in the path.
-  if (error instanceof URIError) return 400;
-  if (error instanceof CliError) return 409;
-  return 500;
+  return apiErrorStatus(error);
 }
 
 /** Actions carry small JSON bodies ({ includeRejected }); anything big is not ours. */
@@ -116,7 +127,12 @@ function checkHost(req: IncomingMessage, port: number): void {
   }
 }
 
-async function serveAsset(res: ServerResponse, root: string, pathname: string): Promise<void> {
+async function serveAsset(
+  res: ServerResponse,
+  root: string,
+  pathname: string,
+  headers: Record<string, string> = SECURITY_HEADERS,
+): Promise<void> {
   const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
   let file = resolve(join(root, relative || 'index.html'));
   if (file !== root && !file.startsWith(root + sep)) throw new HttpError(404, 'not found');
@@ -130,7 +146,7 @@ async function serveAsset(res: ServerResponse, root: string, pathname: string): 
     throw new HttpError(503, 'the console is not built: run npm run console:build');
   });
   res.writeHead(200, {
-    ...SECURITY_HEADERS,
+    ...headers,
     'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
     // Hashed asset names may be cached; index.html must not be.
     'cache-control': file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
@@ -153,8 +169,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     const url = new URL(req.url ?? '/', 'http://console.invalid');
     const handle = async () => {
       checkHost(req, port);
-      if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
-        if (req.method === 'POST' && !options.allowActions) {
+      if (url.pathname === CONSOLE_API_PREFIX || url.pathname.startsWith(`${CONSOLE_API_PREFIX}/`)) {
+        if (req.method === 'POST' && !options.allowActions && !options.people) {
           throw new HttpError(
             403,
             'actions are disabled: this console is read-only; restart it with payctl console --allow-actions',
@@ -164,12 +180,29 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
           throw new HttpError(415, 'send actions as application/json');
         }
         const body = req.method === 'POST' ? await readJsonBody(req) : undefined;
-        const answer = await routeApi({ method: req.method ?? 'GET', url, body, data: options.data, meta });
+        const answer = await handleConsoleApi(
+          {
+            meta,
+            data: options.data,
+            ...(options.people && { people: options.people }),
+            onError: (message) => process.stderr.write(`payctl console: ${message}\n`),
+          },
+          {
+            method: req.method ?? 'GET',
+            url,
+            body,
+            ...(req.headers.authorization !== undefined && { authorization: req.headers.authorization }),
+          },
+        );
         sendJson(res, answer.status, answer.body);
         return;
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'the app is read with GET');
-      await serveAsset(res, root, url.pathname);
+      if (options.people && url.pathname === `/${CONSOLE_CONFIG_FILE}`) {
+        sendJson(res, 200, options.people.hosted);
+        return;
+      }
+      await serveAsset(res, root, url.pathname, headersFor(options.people));
     };
     handle().catch((error: unknown) => {
       const status = errorStatus(error);

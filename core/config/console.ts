@@ -1,0 +1,122 @@
+/**
+ * The hosted console (issue 20): who may do what, and what differs per stage.
+ * One source of truth, read by the console's API pipeline (cli/console/api.ts,
+ * the local server and the hosted Lambdas alike), stacks/Console*.ts, the
+ * console app and the tests.
+ */
+
+/** The Cognito groups of people (not machines), in the console user pool. */
+export const CONSOLE_GROUPS = {
+  operations: {
+    description:
+      'paysaga operations: read everything, and the audited actions (redrive, refund, resolve, adjust, resend)',
+  },
+  finance: {
+    description: 'paysaga finance: read-only (payments, history, reports, reconcile, wallets, audit)',
+  },
+} as const;
+export type ConsoleGroup = keyof typeof CONSOLE_GROUPS;
+export const CONSOLE_GROUP_NAMES = Object.keys(CONSOLE_GROUPS) as ConsoleGroup[];
+
+/** What a console route does: read, or one of the audited actions. */
+export type ConsoleAccess = 'read' | 'act';
+
+/**
+ * The group rules, in one place: every route of the console's JSON API reads
+ * with GET and acts with POST (cli/console/routes.ts), so the route's method
+ * names its access, and the access names the groups that may use it. A method
+ * not listed here is refused for everyone (fail closed): a new action route is
+ * operations-only from the day it is added.
+ */
+export const CONSOLE_ROUTE_ACCESS: Readonly<Record<string, ConsoleAccess>> = {
+  GET: 'read',
+  HEAD: 'read',
+  POST: 'act',
+};
+
+export const CONSOLE_ACCESS_GROUPS: Readonly<Record<ConsoleAccess, readonly ConsoleGroup[]>> = {
+  read: ['operations', 'finance'],
+  act: ['operations'],
+};
+
+/** The groups that may call a route with this method; none for a method the console does not serve. */
+export function groupsAllowed(method: string): readonly ConsoleGroup[] {
+  const access = CONSOLE_ROUTE_ACCESS[method.toUpperCase()];
+  return access === undefined ? [] : CONSOLE_ACCESS_GROUPS[access];
+}
+
+/** Where the console's JSON API lives, on the loopback server and behind CloudFront alike. */
+export const CONSOLE_API_PREFIX = '/api';
+/** The hosted app's sign-in settings, written into the bucket at deploy from the stack's outputs. */
+export const CONSOLE_CONFIG_FILE = 'console-config.json';
+/** The path the authorization server sends the browser back to with ?code=. */
+export const CONSOLE_CALLBACK_PATH = '/';
+
+/** The Cognito advanced security (threat protection) mode of the people's pool. */
+export type ConsoleThreatProtection = 'ENFORCED' | 'AUDIT' | 'OFF';
+
+export interface ConsoleStageConfig {
+  /** Whether the stage hosts the console at all (bucket, CloudFront, people's pool, console API). */
+  readonly hosted: boolean;
+  /** Cognito hosted-UI domain prefix of the people's pool; unique per region across all accounts. */
+  readonly authDomainPrefix: string;
+  /**
+   * Threat protection (advanced security: compromised credentials, adaptive auth). ENFORCED needs the
+   * Plus feature plan (billed per active user); OFF keeps the Essentials plan.
+   */
+  readonly threatProtection: ConsoleThreatProtection;
+  /**
+   * An existing AWS WAF web ACL for CloudFront (scope CLOUDFRONT, created in us-east-1) to attach to the
+   * distribution; none: no WAF (CloudFront's own DDoS protection only).
+   */
+  readonly webAclArn?: string;
+  /** Extra sign-in callback URLs besides the distribution's own (e.g. a custom domain). */
+  readonly extraCallbackUrls: readonly string[];
+  /** How long an ID/access token lasts: a stolen one is useful at most this long. */
+  readonly tokenValidityMinutes: number;
+}
+
+const DEV: ConsoleStageConfig = {
+  hosted: true,
+  authDomainPrefix: 'paysaga-dev-console',
+  threatProtection: 'AUDIT',
+  extraCallbackUrls: [],
+  tokenValidityMinutes: 60,
+};
+
+const PROD: ConsoleStageConfig = {
+  hosted: true,
+  authDomainPrefix: 'paysaga-prod-console',
+  threatProtection: 'ENFORCED',
+  // PLACEHOLDER: the ARN of your us-east-1 CloudFront web ACL, e.g.
+  // arn:aws:wafv2:us-east-1:111111111111:global/webacl/paysaga-prod-console/<id>
+  webAclArn: undefined,
+  extraCallbackUrls: [],
+  tokenValidityMinutes: 30,
+};
+
+export function consoleStageConfig(stage: string): ConsoleStageConfig {
+  return stage === 'prod' ? PROD : DEV;
+}
+
+/** Password policy of the people's pool (NIST 800-63B length, PCI DSS 8.3.6 complexity). */
+export const CONSOLE_PASSWORD_POLICY = {
+  minLength: 14,
+  requireLowercase: true,
+  requireUppercase: true,
+  requireDigits: true,
+  requireSymbols: true,
+  tempPasswordValidityDays: 3,
+} as const;
+
+/**
+ * What the app reads from CONSOLE_CONFIG_FILE when served hosted: where to sign in (the people's pool's
+ * hosted UI, or the local token issuer) and as which app client. Absent file: the loopback console, no sign-in.
+ */
+export interface ConsoleHostedConfig {
+  /** Base URL of /oauth2/authorize and /oauth2/token. */
+  readonly authority: string;
+  readonly clientId: string;
+  /** Space-separated OAuth scopes; the ID token needs openid. */
+  readonly scopes: string;
+}
