@@ -193,3 +193,31 @@ export function isUnexpected(error: unknown): boolean {
     !(DEPLOYMENT_ERROR_NAMES as readonly string[]).includes(error.name)
   );
 }
+
+/**
+ * Refunds (core/refunds): final business answers of the refund saga's Reserve
+ * step and of the front door. Not on FINAL_ERROR_NAMES (the payment saga never
+ * sees them); the refund ASL catches them by REFUND_FINAL_ERROR_NAMES.
+ */
+export class PaymentNotRefundableError extends PaysagaError {
+  override readonly name = 'PaymentNotRefundableError';
+  readonly reasonCode = 'payment_not_refundable';
+}
+
+/** The refund asks for more than is still refundable (`refundable`, minor units, says how much is). */
+export class RefundExceedsRefundableError extends PaysagaError {
+  override readonly name = 'RefundExceedsRefundableError';
+  readonly reasonCode = 'refund_exceeds_refundable';
+  constructor(
+    message: string,
+    readonly refundable: number,
+  ) {
+    super(message);
+  }
+}
+
+export const REFUND_FINAL_ERROR_NAMES = [
+  ...FINAL_ERROR_NAMES,
+  'PaymentNotRefundableError',
+  'RefundExceedsRefundableError',
+] as const;

@@ -18,7 +18,7 @@ import type { Currency, Money } from '../money';
 export interface PaymentGateway {
   /** Charges once per paymentId: the idempotency key is the paymentId, so a retry never charges twice. */
   charge(request: ChargeRequest): Promise<ChargeResult>;
-  /** Refunds a charge once per paymentId (idempotency key `refund:<paymentId>`). */
+  /** Refunds a charge once per paymentId (idempotency key `refund:<paymentId>`), or once per refundId. */
   refund(request: RefundRequest): Promise<RefundResult>;
   /**
    * The money-moving charge made for a paymentId, or undefined if there is none; several are a
@@ -73,6 +73,12 @@ export interface RefundRequest {
   readonly paymentId: string;
   readonly chargeId: string;
   readonly amount: Money;
+  /**
+   * A refund saga's refundId (partial and repeated refunds): the idempotency key is then
+   * `refund:<paymentId>:<refundId>`, one refund per refundId. Absent: the payment saga's one
+   * compensation refund, keyed `refund:<paymentId>`.
+   */
+  readonly refundId?: string;
 }
 
 /** `pending`: accepted, will complete without further action (Stripe card refunds may sit here). */
@@ -101,4 +107,6 @@ export interface Period {
 export const idempotencyKeys = {
   charge: (paymentId: string): string => paymentId,
   refund: (paymentId: string): string => `refund:${paymentId}`,
+  /** A refund saga's refund at the gateway (":" never occurs in ids, so it never collides with the above). */
+  refundOf: (paymentId: string, refundId: string): string => `refund:${paymentId}:${refundId}`,
 } as const;

@@ -168,17 +168,28 @@ export class StripeGateway implements PaymentGateway {
     return current;
   }
 
-  async refund({ paymentId, chargeId, amount }: RefundRequest): Promise<RefundResult> {
-    const operation = `refund ${paymentId}`;
+  async refund({ paymentId, chargeId, amount, refundId }: RefundRequest): Promise<RefundResult> {
+    const operation = refundId === undefined ? `refund ${paymentId}` : `refund ${refundId} of ${paymentId}`;
     const stripeAmount = toStripeAmount(amount, 'refund');
     let refund: Stripe.Refund;
     try {
       refund = await this.stripe.refunds.create(
-        { payment_intent: chargeId, amount: stripeAmount, metadata: { paymentId } },
-        { idempotencyKey: idempotencyKeys.refund(paymentId) },
+        {
+          payment_intent: chargeId,
+          amount: stripeAmount,
+          metadata: { paymentId, ...(refundId !== undefined && { refundId }) },
+        },
+        {
+          idempotencyKey:
+            refundId === undefined
+              ? idempotencyKeys.refund(paymentId)
+              : idempotencyKeys.refundOf(paymentId, refundId),
+        },
       );
     } catch (error) {
-      const existing = await this.alreadyRefunded(error, chargeId, paymentId);
+      // A partial refund (refundId) never stands in for another: only the compensation's full refund may.
+      const existing =
+        refundId === undefined ? await this.alreadyRefunded(error, chargeId, paymentId) : undefined;
       if (existing) return existing;
       throw toPaysagaError(error, operation);
     }

@@ -14,7 +14,8 @@ import { shardOf } from '../dynamo/shards';
  *                  gsi2pk WALLET#<walletId>#J  gsi2sk <effectiveAt>#<seq, 12 digits>
  *   tombstone      pk JOURNAL#<paymentId>      sk TOMBSTONE   (release ran before any reserve)
  *
- * <ref> is the paymentId, `deposit:<depositId>` or `adjust:<adjustmentId>`
+ * <ref> is the paymentId, `deposit:<depositId>`, `adjust:<adjustmentId>` or
+ * `refund:<paymentId>:<refundId>` (a refund saga's refund_part entry)
  * (":" cannot occur in a paymentId, so they never collide).
  * gsi1 (LEDGER_INDEX) pages a day's entries over LEDGER_SHARDS.journalDay
  * partition keys, <n> = hash(entryId) mod the count; a reader queries them all.
@@ -39,6 +40,9 @@ export const journalKey = (ref: string, operation: string) => ({
 export const tombstoneKey = (paymentId: string) => ({ pk: journalPk(paymentId), sk: TOMBSTONE_SK });
 export const depositRef = (depositId: string): string => `deposit:${depositId}`;
 export const adjustmentRef = (adjustmentId: string): string => `adjust:${adjustmentId}`;
+/** A refund saga's refund part: `refund:<paymentId>:<refundId>` (a refundId is unique per payment). */
+export const refundPartKey = (paymentId: string, refundId: string): string => `${paymentId}:${refundId}`;
+export const refundPartRef = (key: string): string => `refund:${key}`;
 export const entryIdOf = (ref: string, operation: string): string => `${ref}#${operation}`;
 
 /** The gsi1 partition key of a journal entry: its day and shard. */

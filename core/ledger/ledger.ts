@@ -12,6 +12,7 @@ import type { Wallet } from './model';
 import { completeMarkers, type OpContext } from './ops/context';
 import { adjust, deposit } from './ops/credit';
 import { refund, settle } from './ops/post';
+import { postRefundPart, type RefundPartInput, type RefundPartResult } from './ops/refund-part';
 import { reserve } from './ops/reserve';
 import { type ExpireOptions, expireHoldsOf, release } from './ops/void';
 import type {
@@ -99,6 +100,11 @@ export class Ledger {
 
   refund(request: RefundInput): Promise<RefundResult> {
     return refund(this.ctx, request);
+  }
+
+  /** A refund saga's reversal of one refund: wallet part to the wallet, gateway part to the gateway account. */
+  refundPart(request: RefundPartInput): Promise<RefundPartResult> {
+    return postRefundPart(this.ctx, request);
   }
 
   /**

@@ -17,6 +17,7 @@ export const LEDGER_OPERATIONS = [
   'expire',
   'refund',
   'adjust',
+  'refund_part',
 ] as const;
 export type LedgerOperation = (typeof LEDGER_OPERATIONS)[number];
 
@@ -80,6 +81,22 @@ export const AdjustmentSchema = z.object({
 });
 export type AdjustmentRecord = z.infer<typeof AdjustmentSchema>;
 
+/**
+ * A refund's marker (refund saga, ops/refund-part.ts), on the wallet only until its journal entry
+ * exists: the wallet part goes back to the wallet, the gateway part back through the gateway account.
+ */
+export const RefundPartSchema = z.object({
+  paymentId: z.string(),
+  refundId: z.string(),
+  merchantId: z.string(),
+  walletAmount: MinorUnits.nonnegative(),
+  gatewayAmount: MinorUnits.nonnegative(),
+  at: IsoInstant,
+  seq: Seq.optional(),
+  balanceAfter: MinorUnits.optional(),
+});
+export type RefundPartRecord = z.infer<typeof RefundPartSchema>;
+
 export const WalletSchema = z.object({
   walletId: z.string(),
   currency: CurrencyCode,
@@ -89,6 +106,8 @@ export const WalletSchema = z.object({
   holds: z.record(z.string(), HoldSchema),
   deposits: z.record(z.string(), DepositSchema),
   adjustments: z.record(z.string(), AdjustmentSchema).optional(),
+  /** Refund parts being journaled (keyed `<paymentId>:<refundId>`); absent on wallets never refunded so. */
+  refunds: z.record(z.string(), RefundPartSchema).optional(),
   createdAt: IsoInstant,
   /**
    * The wallet's version: +1 on every write that moves money or decides on

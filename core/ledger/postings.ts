@@ -1,11 +1,12 @@
 import {
   ADJUSTMENTS_ACCOUNT,
   FUNDING_ACCOUNT,
+  GATEWAY_ACCOUNT,
   holdsAccount,
   merchantAccount,
   walletAccount,
 } from './accounts';
-import { adjustmentRef, depositRef, entryIdOf } from './keys';
+import { adjustmentRef, depositRef, entryIdOf, refundPartRef } from './keys';
 import type {
   AdjustmentRecord,
   DepositRecord,
@@ -13,6 +14,7 @@ import type {
   JournalEntry,
   LedgerOperation,
   PostingLine,
+  RefundPartRecord,
   Wallet,
 } from './model';
 
@@ -157,6 +159,28 @@ export function refundEntry(wallet: WalletRef, paymentId: string, hold: Hold): J
   });
 }
 
+/**
+ * A refund saga's reversal of one refund (ops/refund-part.ts): the merchant gives back the whole
+ * refund, its wallet part to the payer's wallet and its gateway part to the gateway account (the
+ * card refund made at the gateway). One entry per refund, on the payer's wallet sequence.
+ */
+export function refundPartEntry(wallet: WalletRef, key: string, record: RefundPartRecord): JournalEntry {
+  return entry(wallet, {
+    ref: refundPartRef(key),
+    operation: 'refund_part',
+    effectiveAt: record.at,
+    seq: record.seq,
+    balanceAfter: record.balanceAfter,
+    merchantId: record.merchantId,
+    refundId: record.refundId,
+    lines: [
+      { account: merchantAccount(record.merchantId), amount: -(record.walletAmount + record.gatewayAmount) },
+      { account: walletAccount(wallet.walletId), amount: record.walletAmount },
+      { account: GATEWAY_ACCOUNT, amount: record.gatewayAmount },
+    ],
+  });
+}
+
 /** Every journal entry a hold's state implies, in the order they happened. Tombstones imply none. */
 export function entriesForHold(wallet: WalletRef, paymentId: string, hold: Hold): JournalEntry[] {
   if (hold.tombstone) return [];
@@ -184,6 +208,7 @@ export function entriesForWallet(wallet: Wallet): JournalEntry[] {
     ...Object.entries(wallet.adjustments ?? {}).map(([adjustmentId, record]) =>
       adjustEntry(wallet, adjustmentId, record),
     ),
+    ...Object.entries(wallet.refunds ?? {}).map(([key, record]) => refundPartEntry(wallet, key, record)),
     ...Object.entries(wallet.holds).flatMap(([paymentId, hold]) => entriesForHold(wallet, paymentId, hold)),
   ];
 }

@@ -3,6 +3,7 @@ import {
   depositRef,
   opBalanceAttribute,
   opSeqAttribute,
+  refundPartRef,
   reserveBalanceAttribute,
   reserveSeqAttribute,
 } from './keys';
@@ -15,6 +16,7 @@ export const MARKER_REF = {
   holds: (paymentId: string) => paymentId,
   deposits: depositRef,
   adjustments: adjustmentRef,
+  refunds: refundPartRef,
 } as const;
 
 /** The wallet item as the ledger sees it: seq/balance attributes folded into their markers, guard counters collected. */
@@ -54,11 +56,13 @@ export function parseWallet(item: Record<string, unknown>): Wallet {
   });
   const deposits = fold<Item>(item.deposits, depositRef, record);
   const adjustments = fold<Item>(item.adjustments, adjustmentRef, record);
+  const refunds = fold<Item>(item.refunds, refundPartRef, record);
   return WalletSchema.parse({
     ...item,
     holds,
     ...(deposits && { deposits }),
     ...(adjustments && { adjustments }),
+    ...(refunds && { refunds }),
     ...(Object.keys(guards).length > 0 && { guards }),
   });
 }

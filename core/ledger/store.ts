@@ -9,11 +9,12 @@ import {
   holdExpirySk,
   opBalanceAttribute,
   opSeqAttribute,
+  refundPartRef,
   reserveBalanceAttribute,
   reserveSeqAttribute,
   walletKey,
 } from './keys';
-import type { AdjustmentRecord, DepositRecord, Hold, Wallet } from './model';
+import type { AdjustmentRecord, DepositRecord, Hold, RefundPartRecord, Wallet } from './model';
 import { MARKER_REF, parseWallet } from './store-item';
 import { conditionalPut, type LedgerDocumentClient, LedgerJournalStore } from './store-journal';
 
@@ -290,6 +291,25 @@ export class LedgerStore {
   }
 
   /**
+   * A refund part's marker (`refunds.<paymentId>:<refundId>`) and its wallet part onto available;
+   * the gateway part moves no wallet money (its journal line is the gateway account's).
+   */
+  creditRefundPart(
+    wallet: Wallet,
+    key: string,
+    record: MarkerRecord<RefundPartRecord>,
+  ): Promise<Wallet | undefined> {
+    const hasMap = wallet.refunds !== undefined;
+    return this.creditMarker(wallet, refundPartRef(key), {
+      path: hasMap ? '#refunds.#r' : '#refunds',
+      absent: hasMap ? 'attribute_not_exists(#refunds.#r)' : 'attribute_not_exists(#refunds)',
+      names: { '#refunds': 'refunds', ...(hasMap && { '#r': key }) },
+      values: { ':marker': hasMap ? record : { [key]: record } },
+      amount: record.walletAmount,
+    });
+  }
+
+  /**
    * Release before reserve: bumps the payment's guard while it holds nothing,
    * after its tombstone was written, so a reserve that read the journal
    * before the tombstone fails its write and reads it again.
@@ -311,7 +331,7 @@ export class LedgerStore {
    */
   removeClosedMarker(
     walletId: string,
-    map: 'holds' | 'deposits' | 'adjustments',
+    map: 'holds' | 'deposits' | 'adjustments' | 'refunds',
     key: string,
     state?: Hold['state'],
   ): Promise<Wallet | undefined> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PaymentRefundFieldsSchema } from '../refunds/record';
 
 /**
  * Read-side schemas of the payments table (item shapes written by
@@ -43,6 +44,8 @@ export const PaymentRecordSchema = z.object({
   reason: z.string().optional(),
   failedState: z.string().optional(),
   compensations: z.array(z.string()).optional(),
+  /** Refunds after success (core/refunds): reservations and counters, written by PaymentRefundStore. */
+  ...PaymentRefundFieldsSchema.shape,
 });
 export type PaymentRecord = z.infer<typeof PaymentRecordSchema>;
 

@@ -27,12 +27,14 @@ const OPERATION_TYPES: Readonly<
   expire: { type: 'expire', id: 'paymentId' },
   refund: { type: 'refund', id: 'paymentId' },
   adjust: { type: 'adjustment', id: 'adjustmentId' },
+  // A refund saga's reversal (ref refund:<paymentId>:<refundId>): its wallet part, 0 for a card-only refund.
+  refund_part: { type: 'refund', id: 'paymentId' },
 };
 
-/** `deposit:dep-1` -> `dep-1`; a bare paymentId stays as it is. */
+/** `deposit:dep-1` -> `dep-1`, `refund:pay-1:ref-1` -> `pay-1`; a bare paymentId stays as it is. */
 const idOfRef = (ref: string): string => {
-  const colon = ref.indexOf(':');
-  return colon < 0 ? ref : ref.slice(colon + 1);
+  const [kind, id] = ref.split(':');
+  return id ?? kind ?? ref;
 };
 
 export function statementLine(line: LedgerStatementLine): StatementLine {

@@ -1,7 +1,7 @@
 import { InvalidPaymentError, LedgerInvariantError } from '../../errors';
 import type { Currency } from '../../money';
 import type { Hold, Wallet } from '../model';
-import { adjustEntry, depositEntry, entriesForHold } from '../postings';
+import { adjustEntry, depositEntry, entriesForHold, refundPartEntry } from '../postings';
 import { holdFromEntries } from '../rebuild';
 import type { LedgerStore } from '../store';
 
@@ -69,6 +69,11 @@ export async function completeMarkers(ctx: OpContext, wallet: Wallet, pending: b
   for (const [adjustmentId, record] of Object.entries(wallet.adjustments ?? {})) {
     await ctx.store.journal.putJournalEntry(adjustEntry(wallet, adjustmentId, record));
     await ctx.store.removeClosedMarker(wallet.walletId, 'adjustments', adjustmentId);
+    completed += 1;
+  }
+  for (const [key, record] of Object.entries(wallet.refunds ?? {})) {
+    await ctx.store.journal.putJournalEntry(refundPartEntry(wallet, key, record));
+    await ctx.store.removeClosedMarker(wallet.walletId, 'refunds', key);
     completed += 1;
   }
   for (const [paymentId, hold] of Object.entries(wallet.holds)) {

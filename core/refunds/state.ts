@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { RefundRequestedV1 } from '../../events/refunds.v1';
+import { CaughtError } from '../saga/state';
+
+/**
+ * The refund saga's execution state and the slice each step receives, as the
+ * ASL's Parameters hand them over. Validated at every handler's boundary.
+ */
+
+const ExecutionArn = z.string().min(1);
+const Base = { refund: RefundRequestedV1, executionArn: ExecutionArn };
+
+/** What Reserve reserved: the amount, its split, and what the later steps need of the payment. */
+export const ReserveRefundOutput = z.object({
+  amount: z.int().positive(),
+  currency: z.string(),
+  exponent: z.int(),
+  walletAmount: z.int().nonnegative(),
+  gatewayAmount: z.int().nonnegative(),
+  walletId: z.string(),
+  merchantId: z.string(),
+  chargeId: z.string().optional(),
+  replayed: z.boolean(),
+});
+export type ReserveRefundOutput = z.infer<typeof ReserveRefundOutput>;
+
+/** `not_needed`: the refund has no card part, the gateway is not called. */
+export const GatewayRefundOutput = z.object({
+  status: z.enum(['succeeded', 'pending', 'not_needed']),
+  gatewayRefundId: z.string().optional(),
+});
+export type GatewayRefundOutput = z.infer<typeof GatewayRefundOutput>;
+
+export const PostReversalOutput = z.object({
+  entryId: z.string(),
+  postedAt: z.string(),
+  replayed: z.boolean(),
+});
+export type PostReversalOutput = z.infer<typeof PostReversalOutput>;
+
+export const ReleaseRefundOutput = z.object({ released: z.int().nonnegative() });
+export type ReleaseRefundOutput = z.infer<typeof ReleaseRefundOutput>;
+
+export const ReserveRefundInput = z.object(Base);
+export const RefundAtGatewayInput = z.object({ ...Base, reserve: ReserveRefundOutput });
+export const PostReversalInput = z.object({
+  ...Base,
+  reserve: ReserveRefundOutput,
+  gatewayRefund: GatewayRefundOutput,
+});
+export const ReleaseRefundInput = z.object({ ...Base, reserve: ReserveRefundOutput, error: CaughtError });
+
+export type ReserveRefundInput = z.infer<typeof ReserveRefundInput>;
+export type RefundAtGatewayInput = z.infer<typeof RefundAtGatewayInput>;
+export type PostReversalInput = z.infer<typeof PostReversalInput>;
+export type ReleaseRefundInput = z.infer<typeof ReleaseRefundInput>;
+
+/** The whole execution state, as RecordOutcome and Notify see it at the end of any path. */
+export const RefundSagaState = z.object({
+  refund: RefundRequestedV1,
+  reserve: ReserveRefundOutput.optional(),
+  gatewayRefund: GatewayRefundOutput.optional(),
+  reversal: PostReversalOutput.optional(),
+  release: ReleaseRefundOutput.optional(),
+  error: CaughtError.optional(),
+});
+export type RefundSagaState = z.infer<typeof RefundSagaState>;
+
+export const RefundRecordOutcomeInput = z.object({
+  outcome: z.enum(['succeeded', 'failed', 'needs_attention']),
+  saga: RefundSagaState,
+  executionArn: ExecutionArn,
+});
+export type RefundRecordOutcomeInput = z.infer<typeof RefundRecordOutcomeInput>;

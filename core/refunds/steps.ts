@@ -1,0 +1,218 @@
+import type { RefundRequested } from '../../events/refunds.v1';
+import {
+  InvalidPaymentError,
+  LedgerContentionError,
+  LedgerInvariantError,
+  PaymentNotRefundableError,
+  RefundExceedsRefundableError,
+} from '../errors';
+import type { PaymentGateway } from '../gateway/port';
+import type { Ledger } from '../ledger';
+import { money } from '../money';
+import type { PaymentRecord } from '../payments/records';
+import type { PaymentRefundStore } from '../payments/refund-store';
+import { refundRequestHash } from './request-hash';
+import { NOTHING_COMMITTED, paymentSplit, type RefundCommitted, refundable, splitRefund } from './split';
+import type {
+  GatewayRefundOutput,
+  PostReversalInput,
+  PostReversalOutput,
+  RefundAtGatewayInput,
+  ReleaseRefundInput,
+  ReleaseRefundOutput,
+  ReserveRefundInput,
+  ReserveRefundOutput,
+} from './state';
+
+/**
+ * The refund saga's steps as plain functions over ports (as core/saga/steps.ts):
+ * ReserveRefund -> RefundAtGateway -> PostReversal, and ReleaseRefund when the
+ * gateway refused for good. Each is safe to run again with the same input: the
+ * reservation is one conditional write per refundId, the gateway refund is
+ * keyed `refund:<paymentId>:<refundId>`, the reversal is one journal entry per
+ * refund.
+ */
+export interface RefundStepDeps {
+  readonly refunds: Pick<
+    PaymentRefundStore,
+    'putRequest' | 'get' | 'advance' | 'note' | 'reserveRefund' | 'confirmRefund' | 'releaseRefund'
+  >;
+  readonly payments: { get(paymentId: string): Promise<PaymentRecord | undefined> };
+  readonly ledger: Pick<Ledger, 'refundPart'>;
+  readonly now: () => Date;
+}
+
+/** Attempts of the reservation's read-decide-write before a LedgerContentionError (retryable). */
+const RESERVE_ATTEMPTS = 10;
+
+/** What a payment record says is committed to refunds (reserved or refunded). */
+export function committedOf(record: PaymentRecord): RefundCommitted {
+  return {
+    total: record.refundCommitted ?? NOTHING_COMMITTED.total,
+    wallet: record.refundCommittedWallet ?? NOTHING_COMMITTED.wallet,
+    gateway: record.refundCommittedGateway ?? NOTHING_COMMITTED.gateway,
+  };
+}
+
+/** Minor units still refundable on a payment record (0 unless SUCCEEDED). */
+export function refundableOf(record: PaymentRecord): number {
+  if (record.status !== 'SUCCEEDED') return 0;
+  return refundable(paymentSplit(record), committedOf(record)).total;
+}
+
+/** Records the refund request (a no-op when the same request is there; another body is refused). */
+export async function openRefund(
+  deps: Pick<RefundStepDeps, 'refunds'>,
+  refund: RefundRequested,
+  executionArn: string,
+  payment: Pick<PaymentRecord, 'currency' | 'exponent'>,
+  requestedBy?: string,
+) {
+  const opened = await deps.refunds.putRequest({
+    refundId: refund.refundId,
+    paymentId: refund.paymentId,
+    ...(refund.amount && { requestedAmount: refund.amount.value }),
+    currency: refund.amount?.currency ?? payment.currency,
+    exponent: refund.amount?.exponent ?? payment.exponent,
+    reason: refund.reason,
+    requestHash: refundRequestHash(refund),
+    requestedAt: refund.requestedAt,
+    ...(requestedBy !== undefined && { requestedBy }),
+    executionArn,
+  });
+  if (opened.outcome === 'conflict') {
+    throw new InvalidPaymentError(
+      `refund ${refund.refundId} of payment ${refund.paymentId} is already recorded with another request; a new refund needs a new refundId`,
+    );
+  }
+  return opened;
+}
+
+/** Why a payment cannot be refunded (or undefined when it can): its status and the refund's currency. */
+export function notRefundable(record: PaymentRecord | undefined, refund: RefundRequested): Error | undefined {
+  if (!record) return new PaymentNotRefundableError(`payment ${refund.paymentId} does not exist`);
+  if (record.status !== 'SUCCEEDED') {
+    return new PaymentNotRefundableError(
+      `payment ${refund.paymentId} is ${record.status}; only a SUCCEEDED payment can be refunded`,
+    );
+  }
+  if (refund.amount && refund.amount.currency !== record.currency) {
+    return new InvalidPaymentError(
+      `refund ${refund.refundId} is in ${refund.amount.currency}; payment ${refund.paymentId} was in ${record.currency}`,
+    );
+  }
+  return undefined;
+}
+
+export async function reserveRefund(
+  deps: RefundStepDeps,
+  input: ReserveRefundInput,
+): Promise<ReserveRefundOutput> {
+  const { refund } = input;
+  for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
+    const record = await deps.payments.get(refund.paymentId);
+    const reserved = record?.refunds?.[refund.refundId];
+    if (record && reserved) {
+      if (reserved.state === 'RELEASED') {
+        throw new PaymentNotRefundableError(
+          `refund ${refund.refundId} of payment ${refund.paymentId} was released (it failed); a new refund needs a new refundId`,
+        );
+      }
+      return reservation(record, reserved, true);
+    }
+    const refused = notRefundable(record, refund);
+    if (refused || !record) throw refused;
+    await openRefund(deps, refund, input.executionArn, record);
+    const split = paymentSplit(record);
+    const committed = committedOf(record);
+    const left = refundable(split, committed).total;
+    const amount = refund.amount?.value ?? left;
+    const parts = amount > 0 ? splitRefund(amount, split, committed) : undefined;
+    if (!parts) {
+      throw new RefundExceedsRefundableError(
+        `refund ${refund.refundId} asks for ${amount} of payment ${refund.paymentId}; ${left} is still refundable`,
+        left,
+      );
+    }
+    const hasReservations = record.refunds !== undefined;
+    if (await deps.refunds.reserveRefund(refund.paymentId, refund.refundId, parts, split, hasReservations)) {
+      await deps.refunds.advance(refund.paymentId, refund.refundId, 'RESERVED', { amount, ...parts });
+      return reservation(record, parts, false);
+    }
+    // Lost to a concurrent refund, a status change or our own earlier attempt: read again and decide again.
+  }
+  throw new LedgerContentionError(
+    `refund ${refund.refundId}: payment ${refund.paymentId} kept changing under ${RESERVE_ATTEMPTS} attempts; retry`,
+  );
+}
+
+function reservation(
+  record: PaymentRecord,
+  parts: { walletAmount: number; gatewayAmount: number },
+  replayed: boolean,
+): ReserveRefundOutput {
+  return {
+    amount: parts.walletAmount + parts.gatewayAmount,
+    currency: record.currency,
+    exponent: record.exponent,
+    walletAmount: parts.walletAmount,
+    gatewayAmount: parts.gatewayAmount,
+    walletId: record.walletId,
+    merchantId: record.merchantId,
+    ...(record.chargeId !== undefined && { chargeId: record.chargeId }),
+    replayed,
+  };
+}
+
+/**
+ * The card part back at the gateway, keyed by the refundId: a retry after a lost answer replays the one
+ * refund. A refund without a card part never calls the gateway.
+ */
+export async function refundAtGateway(
+  deps: RefundStepDeps & { readonly gateway: Pick<PaymentGateway, 'refund'> },
+  input: RefundAtGatewayInput,
+): Promise<GatewayRefundOutput> {
+  const { refund, reserve } = input;
+  if (reserve.gatewayAmount === 0) return { status: 'not_needed' };
+  if (!reserve.chargeId) {
+    throw new LedgerInvariantError(
+      `refund ${refund.refundId}: payment ${refund.paymentId} has a card part of ${reserve.gatewayAmount} but no charge id`,
+    );
+  }
+  const result = await deps.gateway.refund({
+    paymentId: refund.paymentId,
+    refundId: refund.refundId,
+    chargeId: reserve.chargeId,
+    amount: money(reserve.gatewayAmount, reserve.currency),
+  });
+  await deps.refunds.note(refund.paymentId, refund.refundId, { gatewayRefundId: result.refundId });
+  return { status: result.status, gatewayRefundId: result.refundId };
+}
+
+/** The reversal in the ledger (one refund_part entry), then the reservation counts as refunded. */
+export async function postReversal(
+  deps: RefundStepDeps,
+  input: PostReversalInput,
+): Promise<PostReversalOutput> {
+  const { refund, reserve } = input;
+  const posted = await deps.ledger.refundPart({
+    paymentId: refund.paymentId,
+    refundId: refund.refundId,
+    walletId: reserve.walletId,
+    merchantId: reserve.merchantId,
+    currency: money(reserve.amount, reserve.currency).currency,
+    walletAmount: reserve.walletAmount,
+    gatewayAmount: reserve.gatewayAmount,
+  });
+  await deps.refunds.confirmRefund(refund.paymentId, refund.refundId);
+  return { entryId: posted.entryId, postedAt: posted.postedAt, replayed: posted.replayed };
+}
+
+/** Compensation of a gateway refund refused for good: the reserved amount is refundable again. */
+export async function releaseRefund(
+  deps: RefundStepDeps,
+  input: ReleaseRefundInput,
+): Promise<ReleaseRefundOutput> {
+  const released = await deps.refunds.releaseRefund(input.refund.paymentId, input.refund.refundId);
+  return { released: released.walletAmount + released.gatewayAmount };
+}

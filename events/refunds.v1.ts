@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { Amount, FreeText, IsoDateTime, PaymentId, SchemaVersion } from './common';
+
+/**
+ * The refund contracts: RefundRequested (what the front door, payctl or a
+ * producer on the bus asks for) and the refund saga's outcomes. A refund
+ * returns part or all of a SUCCEEDED payment to where it came from: its card
+ * part at the gateway, its wallet part to the payer's wallet
+ * (core/refunds/split.ts says how an amount is split).
+ */
+
+/** The client's idempotency key (Idempotency-Key), unique per payment. */
+export const RefundId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'refundId must be 1-64 letters, digits, "-" or "_"');
+
+export const RefundReason = FreeText(500).pipe(z.string().trim().min(1, 'reason is required'));
+
+/** RefundRequested v1. Strict. Without `amount`, everything still refundable is refunded. */
+export const RefundRequestedV1 = z.strictObject({
+  schemaVersion: SchemaVersion,
+  refundId: RefundId,
+  paymentId: PaymentId,
+  amount: Amount.optional(),
+  reason: RefundReason,
+  requestedAt: IsoDateTime,
+});
+export type RefundRequested = z.infer<typeof RefundRequestedV1>;
+
+/** Where each part of a refund went back to, in minor units of the payment's currency. */
+export const RefundParts = z.object({
+  walletAmount: z.int().nonnegative(),
+  gatewayAmount: z.int().nonnegative(),
+});
+
+const RefundOutcomeBase = {
+  schemaVersion: SchemaVersion,
+  refundId: RefundId,
+  paymentId: PaymentId,
+  amount: Amount,
+  executionArn: z.string().optional(),
+  occurredAt: IsoDateTime,
+};
+
+/** The refund was made: the card part refunded at the gateway, the reversal posted in the ledger. */
+export const RefundSucceededV1 = z.object({
+  ...RefundOutcomeBase,
+  ...RefundParts.shape,
+  gatewayRefundId: z.string().optional(),
+});
+
+/** Nothing was refunded (the reservation of the refundable amount was released). */
+export const RefundFailedV1 = z.object({
+  ...RefundOutcomeBase,
+  reasonCode: z.string().max(100),
+  reason: FreeText(1000),
+  failedState: z.string(),
+});
+
+/** A RefundRequested that failed validation, sent to the intake DLQ with the reason. */
+export const RefundRejectedV1 = z.object({
+  schemaVersion: SchemaVersion,
+  refundId: z.string().max(200).optional(),
+  paymentId: z.string().max(200).optional(),
+  reasonCode: z.enum(['invalid_event', 'payment_not_refundable', 'refund_exceeds_refundable']),
+  reason: FreeText(1000),
+  occurredAt: IsoDateTime,
+});
+
+export type RefundSucceeded = z.infer<typeof RefundSucceededV1>;
+export type RefundFailed = z.infer<typeof RefundFailedV1>;
+export type RefundRejected = z.infer<typeof RefundRejectedV1>;
