@@ -3,6 +3,7 @@ import { registerConsoleCommand } from './console/command';
 import type { CliContext } from './context';
 import { registerFinanceCommands } from './finance/commands';
 import { registerOpsCommands } from './ops/commands';
+import { registerPaymentsCommands } from './ops/resolve-command';
 import { registerWalletCommands } from './wallets/commands';
 
 /** A group of subcommands (dlq, sagas, audit, history, report, reconcile, wallets, console) registers itself here. */
@@ -10,6 +11,7 @@ export type RegisterCommands = (program: Command, context: () => CliContext) => 
 
 export const COMMAND_GROUPS: RegisterCommands[] = [
   registerOpsCommands,
+  registerPaymentsCommands,
   registerFinanceCommands,
   registerWalletCommands,
   registerConsoleCommand,

@@ -144,7 +144,11 @@ function registerReconcile(program: Command, context: () => CliContext): void {
         now,
         onDiscrepancy: (d) => {
           if (ctx.out.json) stdout(`${written === 0 ? '\n' : ',\n'}${JSON.stringify(d)}`);
-          else stdout(`[${d.kind}] ${d.message}\n    -> ${d.action}\n`);
+          else if (d.resolved) {
+            stdout(
+              `[${d.kind}] ${d.message}\n    -> resolved by ${d.resolved.by} at ${d.resolved.at}${d.resolved.reason ? `: ${d.resolved.reason}` : ''}\n`,
+            );
+          } else stdout(`[${d.kind}] ${d.message}\n    -> ${d.action}\n`);
           written += 1;
         },
         onProgress: (p) =>
@@ -157,7 +161,7 @@ function registerReconcile(program: Command, context: () => CliContext): void {
       if (ctx.out.json) stdout(`${written === 0 ? '' : '\n'}],"summary":${JSON.stringify(summary)}}\n`);
       else {
         stdout(
-          `${summary.discrepancies === 0 ? 'clean' : `${summary.discrepancies} discrepancies`}: ${summary.payments} payments (${summary.paymentsInFlight} in flight), ${summary.charges} gateway charges, ${summary.refunds} refunds, ${summary.journalEntries} journal entries, ${range.fromDay}..${range.toDay}, as of ${summary.asOf}\n`,
+          `${summary.discrepancies === 0 ? 'clean' : `${summary.discrepancies} discrepancies`}${summary.resolved > 0 ? ` (${summary.resolved} resolved by hand)` : ''}: ${summary.payments} payments (${summary.paymentsInFlight} in flight), ${summary.charges} gateway charges, ${summary.refunds} refunds, ${summary.journalEntries} journal entries, ${range.fromDay}..${range.toDay}, as of ${summary.asOf}\n`,
         );
       }
       if (summary.discrepancies > 0) {

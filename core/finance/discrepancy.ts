@@ -37,4 +37,9 @@ export interface Discrepancy {
   readonly entryId?: string;
   readonly amountMinor?: number;
   readonly currency?: string;
+  /**
+   * Set when a person marked the payment resolved (`payctl payments resolve --mark-resolved`): still
+   * reported, as resolved by them, but not counted as a discrepancy.
+   */
+  readonly resolved?: { readonly by: string; readonly at: string; readonly reason?: string };
 }

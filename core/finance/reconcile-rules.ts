@@ -44,6 +44,20 @@ export function unbalancedEntry(entry: JournalEntry): Discrepancy | undefined {
   };
 }
 
+/** A finding on a payment a person marked resolved reads as resolved by them (payctl payments resolve). */
+export function withResolution(payment: PaymentRecord, found: Discrepancy): Discrepancy {
+  const resolution = payment.resolution;
+  if (resolution?.action !== 'mark_resolved') return found;
+  return {
+    ...found,
+    resolved: {
+      by: resolution.by,
+      at: resolution.at,
+      ...(resolution.reason !== undefined && { reason: resolution.reason }),
+    },
+  };
+}
+
 /** The three-way checks of one payment; pure. */
 export function checkPayment(facts: PaymentFacts, now: Date): Discrepancy[] {
   const { payment, charges, refunds, journal, hold } = facts;

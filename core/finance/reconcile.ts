@@ -5,7 +5,7 @@ import type { JournalEntry, Wallet } from '../ledger/model';
 import type { PaymentRecord } from '../payments/records';
 import type { Discrepancy, DiscrepancyKind } from './discrepancy';
 import { addDays, inPeriod, type Period, startOfDay } from './period';
-import { checkPayment, unbalancedEntry } from './reconcile-rules';
+import { checkPayment, unbalancedEntry, withResolution } from './reconcile-rules';
 import { TopUpReconciler, type TopUpReconcileSources } from './reconcile-top-ups';
 
 /**
@@ -65,6 +65,8 @@ export interface ReconcileSummary {
   readonly refunds: number;
   readonly journalEntries: number;
   readonly discrepancies: number;
+  /** Findings on payments a person marked resolved: reported, not counted in `discrepancies`. */
+  readonly resolved: number;
   readonly byKind: Partial<Record<DiscrepancyKind, number>>;
   /** Sum of all journal lines per currency over the period's entries (0 when every entry balances). */
   readonly journalTotals: Record<string, number>;
@@ -102,7 +104,13 @@ export async function reconcile(
   let paymentsInFlight = 0;
   let charges = 0;
   let journalEntries = 0;
+  let resolved = 0;
   const emit = (found: Discrepancy) => {
+    if (found.resolved) {
+      resolved += 1;
+      options.onDiscrepancy(found);
+      return;
+    }
     discrepancies += 1;
     byKind[found.kind] = (byKind[found.kind] ?? 0) + 1;
     options.onDiscrepancy(found);
@@ -180,7 +188,7 @@ export async function reconcile(
         checkJournal: outsidePeriod,
         chargesKnown,
       };
-      for (const discrepancy of checkPayment(facts, now)) emit(discrepancy);
+      for (const discrepancy of checkPayment(facts, now)) emit(withResolution(payment, discrepancy));
       if (payments % 100 === 0) progress('days', index, day);
     }
 
@@ -208,7 +216,7 @@ export async function reconcile(
           executionStatus,
           checkJournal: () => false,
         };
-        for (const discrepancy of checkPayment(facts, now)) emit(discrepancy);
+        for (const discrepancy of checkPayment(facts, now)) emit(withResolution(payment, discrepancy));
         continue;
       }
       emit({
@@ -246,6 +254,7 @@ export async function reconcile(
     refunds: refundCount,
     journalEntries,
     discrepancies,
+    resolved,
     byKind,
     journalTotals,
   };

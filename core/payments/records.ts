@@ -16,6 +16,20 @@ export const PAYMENT_STATUSES = [
   'NEEDS_ATTENTION',
 ] as const;
 
+/** How a person finished a stuck compensation: refunded (and released), released, or marked resolved elsewhere. */
+export const RESOLUTION_ACTIONS = ['refund', 'release', 'mark_resolved'] as const;
+export type ResolutionAction = (typeof RESOLUTION_ACTIONS)[number];
+
+export const PaymentResolutionSchema = z.object({
+  action: z.enum(RESOLUTION_ACTIONS),
+  /** Who resolved it: the caller's identity, as on the audit record. */
+  by: z.string().min(1),
+  at: z.string().min(1),
+  reason: z.string().optional(),
+  refundId: z.string().optional(),
+});
+export type PaymentResolution = z.infer<typeof PaymentResolutionSchema>;
+
 export const PaymentRecordSchema = z.object({
   paymentId: z.string(),
   status: z.enum(PAYMENT_STATUSES),
@@ -44,6 +58,8 @@ export const PaymentRecordSchema = z.object({
   reason: z.string().optional(),
   failedState: z.string().optional(),
   compensations: z.array(z.string()).optional(),
+  /** Set once by `payctl payments resolve` (a payment left in the compensation DLQ, finished by a person). */
+  resolution: PaymentResolutionSchema.optional(),
   /** Refunds after success (core/refunds): reservations and counters, written by PaymentRefundStore. */
   ...PaymentRefundFieldsSchema.shape,
 });

@@ -5,6 +5,7 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { PaymentRequested } from '../../events/payment-requested.v1';
 import { canonicalJson } from '../canonical-json';
@@ -22,6 +23,8 @@ import {
   AuditRecordSchema,
   type PaymentRecord,
   PaymentRecordSchema,
+  type PaymentResolution,
+  PaymentResolutionSchema,
   type StepItem,
   StepItemSchema,
 } from './records';
@@ -186,6 +189,42 @@ export class PaymentsRepository {
       }),
     );
     return Item ? ArchiveRecordSchema.parse(Item) : undefined;
+  }
+
+  /**
+   * Records, once, how a person resolved a payment left in the compensation DLQ. Only a payment that
+   * ended NEEDS_ATTENTION takes one; a second resolution is refused: answers the one that stands.
+   */
+  async recordResolution(
+    paymentId: string,
+    resolution: PaymentResolution,
+  ): Promise<{ readonly recorded: boolean; readonly resolution: PaymentResolution | undefined }> {
+    const parsed = PaymentResolutionSchema.parse(resolution);
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: paymentKey(paymentId),
+          UpdateExpression: 'SET #resolution = :resolution, #updatedAt = :at',
+          ConditionExpression:
+            'attribute_exists(pk) AND #status = :attention AND attribute_not_exists(#resolution)',
+          ExpressionAttributeNames: {
+            '#resolution': 'resolution',
+            '#updatedAt': 'updatedAt',
+            '#status': 'status',
+          },
+          ExpressionAttributeValues: {
+            ':resolution': parsed,
+            ':at': parsed.at,
+            ':attention': 'NEEDS_ATTENTION',
+          },
+        }),
+      );
+      return { recorded: true, resolution: parsed };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { recorded: false, resolution: (await this.get(paymentId))?.resolution };
+    }
   }
 
   /** Appends an operations audit record (who did what to which payment or queue); returns it. */

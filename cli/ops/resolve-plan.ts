@@ -1,0 +1,272 @@
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { LedgerInvariantError } from '../../core/errors';
+import { chargeLookupOptions } from '../../core/gateway/charge-lookup';
+import { idempotencyKeys, type PaymentGateway, type RefundRecord } from '../../core/gateway/port';
+import { amountView, formatAmount } from '../../core/history/amounts';
+import { LedgerReader } from '../../core/ledger';
+import type { Hold } from '../../core/ledger/model';
+import type { PaymentRecord, PaymentResolution, ResolutionAction } from '../../core/payments/records';
+import { PaymentsRepository } from '../../core/payments/repository';
+import { SagaState } from '../../core/saga/state';
+import { UsageError } from '../errors';
+import { executionArnOf } from '../finance/deps';
+import type { OpsDeps } from './deps';
+import { findCompensationMessages, type ParkedCompensation } from './dlq-messages';
+
+/**
+ * What `payctl payments resolve` (and the console's resolve action) looks at
+ * before it moves anything: the payment record, its compensation DLQ message,
+ * the gateway's charge and refunds, the ledger's hold; and what it will do
+ * (or why it refuses) for the action asked.
+ */
+
+/** The gateway's charge of the payment, as far as it can tell. */
+export type GatewayCharge =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'one'; readonly chargeId: string; readonly amount: number; readonly currency: string }
+  | { readonly kind: 'several'; readonly message: string };
+
+export interface ResolveFacts {
+  readonly payment: PaymentRecord;
+  readonly parked: readonly ParkedCompensation[];
+  /** The saga state RefundCharge and ReleaseFunds take: from the DLQ message, else the execution's input. */
+  readonly saga: SagaState | undefined;
+  readonly sagaSource: 'compensation DLQ message' | 'execution input and ledger' | undefined;
+  readonly charge: GatewayCharge;
+  readonly refunds: readonly RefundRecord[];
+  readonly hold: Hold | undefined;
+}
+
+export interface ResolvePlan {
+  readonly paymentId: string;
+  readonly action: ResolutionAction;
+  readonly status: string;
+  readonly amount: string;
+  readonly walletId: string;
+  readonly merchantId: string;
+  readonly failedState: string | undefined;
+  readonly reason: string | undefined;
+  /** The compensation DLQ: its messages for this payment and why they were parked. */
+  readonly dlq: { readonly messages: number; readonly error: string | undefined };
+  readonly gateway: { readonly charge: string; readonly refunds: readonly string[] };
+  readonly ledger: { readonly hold: string };
+  /** What resolving does, in order. */
+  readonly steps: readonly string[];
+  /** Set when nothing more is to be done: the payment was resolved already (and by whom). */
+  readonly alreadyResolved?: PaymentResolution;
+  /** Set when it refuses: nothing is changed. */
+  readonly refusal?: string;
+}
+
+const money = (minor: number, currency: string) => formatAmount(amountView(minor, currency));
+
+/** Refunds listed around the payment: from a little before its request to now. */
+const REFUND_LOOKBACK_MS = 5 * 60_000;
+
+async function sagaFromExecution(
+  deps: OpsDeps,
+  payment: PaymentRecord,
+  hold: Hold | undefined,
+): Promise<SagaState | undefined> {
+  const executionArn = await executionArnOf(deps, payment.paymentId, payment);
+  const execution = await deps.clients.sfn
+    .send(new DescribeExecutionCommand({ executionArn }))
+    .catch((error: unknown) => {
+      if (error instanceof Error && error.name === 'ExecutionDoesNotExist') return undefined;
+      throw error;
+    });
+  if (!execution?.input || !hold) return undefined;
+  const parsed = SagaState.safeParse({
+    ...JSON.parse(execution.input),
+    reserve: {
+      holdId: payment.holdId ?? `hold:${payment.walletId}:${payment.paymentId}`,
+      walletId: payment.walletId,
+      amount: hold.amount,
+      currency: payment.currency,
+      expiresAt: hold.expiresAt,
+    },
+  });
+  return parsed.success ? parsed.data : undefined;
+}
+
+async function chargeOf(
+  gateway: PaymentGateway,
+  payment: PaymentRecord,
+  saga: SagaState | undefined,
+  now: Date,
+): Promise<GatewayCharge> {
+  const amount = payment.gatewayAmount ?? payment.amount;
+  if (saga?.charge) {
+    return { kind: 'one', chargeId: saga.charge.chargeId, amount, currency: payment.currency };
+  }
+  try {
+    const found = await gateway.findChargeByPaymentId(
+      payment.paymentId,
+      chargeLookupOptions({ first: payment.chargeAttemptedAt, latest: payment.lastChargeAttemptedAt }, now),
+    );
+    return found
+      ? { kind: 'one', chargeId: found.chargeId, amount: found.amount.value, currency: found.currency }
+      : { kind: 'none' };
+  } catch (error) {
+    if (error instanceof LedgerInvariantError) return { kind: 'several', message: error.message };
+    throw error;
+  }
+}
+
+/** Reads the payment, its DLQ message, the gateway and the ledger. Unknown payment: a usage error. */
+export async function resolveFacts(
+  deps: OpsDeps,
+  gateway: PaymentGateway,
+  paymentId: string,
+  now: Date = new Date(),
+): Promise<ResolveFacts> {
+  const payment = await new PaymentsRepository(deps.clients.doc, deps.names.tables.payments).get(paymentId);
+  if (!payment) throw new UsageError(`no payment ${paymentId}: check the paymentId`);
+  const ledger = new LedgerReader(deps.clients.doc, deps.names.tables.ledger);
+  const [parked, hold] = await Promise.all([
+    findCompensationMessages(deps, paymentId),
+    ledger.holdOf(payment.walletId, paymentId),
+  ]);
+  const fromDlq = parked.find((m) => m.body)?.body?.saga;
+  const saga = fromDlq ?? (await sagaFromExecution(deps, payment, hold));
+  const charge = await chargeOf(gateway, payment, saga, now);
+  const refunds: RefundRecord[] = [];
+  if (charge.kind === 'one') {
+    const from = new Date(Date.parse(payment.requestedAt) - REFUND_LOOKBACK_MS);
+    for await (const refund of gateway.listRefunds({ from, to: new Date(now.getTime() + 60_000) })) {
+      if (refund.chargeId === charge.chargeId) refunds.push(refund);
+    }
+  }
+  return {
+    payment,
+    parked,
+    saga,
+    sagaSource: fromDlq ? 'compensation DLQ message' : saga ? 'execution input and ledger' : undefined,
+    charge,
+    refunds,
+    hold,
+  };
+}
+
+const holdText = (hold: Hold | undefined, currency: string): string =>
+  !hold || hold.tombstone ? 'none' : `${hold.state} ${money(hold.amount, currency)}`;
+
+function chargeText(charge: GatewayCharge): string {
+  if (charge.kind === 'none') return 'none';
+  if (charge.kind === 'several') return `several: ${charge.message}`;
+  return `${charge.chargeId} ${money(charge.amount, charge.currency)}`;
+}
+
+/** The charge's part not refunded yet (0 when nothing is charged). */
+function outstanding(facts: ResolveFacts): number {
+  if (facts.charge.kind !== 'one') return 0;
+  return Math.max(0, facts.charge.amount - facts.refunds.reduce((sum, r) => sum + r.amount.value, 0));
+}
+
+function refundSteps(facts: ResolveFacts): string[] {
+  const { charge, payment, hold } = facts;
+  const steps: string[] = [];
+  if (charge.kind === 'one' && outstanding(facts) > 0) {
+    steps.push(
+      `refund ${charge.chargeId} ${money(outstanding(facts), charge.currency)} at the gateway (RefundCharge, as the saga: key ${idempotencyKeys.refund(payment.paymentId)}, so it refunds once)`,
+    );
+  } else if (charge.kind === 'one') {
+    steps.push(
+      `no new refund: ${facts.refunds.map((r) => r.refundId).join(', ')} already refunds ${charge.chargeId} (RefundCharge replays it)`,
+    );
+  } else {
+    steps.push(`no refund: the gateway has no charge for ${payment.paymentId}`);
+  }
+  if (hold?.state === 'POSTED') {
+    steps.push(`reverse the settlement to ${payment.merchantId} in the ledger (RefundCharge)`);
+  }
+  steps.push(...releaseSteps(facts));
+  return steps;
+}
+
+function releaseSteps(facts: ResolveFacts): string[] {
+  const { hold, payment } = facts;
+  if (!hold || hold.tombstone) return ['no release: the ledger holds nothing for it'];
+  if (hold.state === 'PENDING') {
+    return [
+      `release the hold of ${money(hold.amount, payment.currency)} on ${payment.walletId} (ReleaseFunds)`,
+    ];
+  }
+  return [`no release: the hold is ${hold.state} already (ReleaseFunds replays it)`];
+}
+
+function refusalFor(action: ResolutionAction, facts: ResolveFacts): string | undefined {
+  const { payment, charge, hold } = facts;
+  if (action === 'mark_resolved') return undefined;
+  if (!facts.saga) {
+    return `payment ${payment.paymentId}: neither a compensation DLQ message nor the execution's input with a hold in the ledger says what to undo; resolve it at the gateway and in the ledger, then --mark-resolved --reason "..."`;
+  }
+  if (charge.kind === 'several') {
+    return `payment ${payment.paymentId}: ${charge.message}; refund the extra charges at the gateway, then --mark-resolved --reason "..."`;
+  }
+  if (action === 'release' && outstanding(facts) > 0 && charge.kind === 'one') {
+    return `payment ${payment.paymentId}: charge ${charge.chargeId} (${money(outstanding(facts), charge.currency)}) stands unrefunded at the gateway; --release would leave the customer charged: use --refund (refund, then release)`;
+  }
+  if (action === 'release' && hold?.state === 'POSTED') {
+    return `payment ${payment.paymentId}: its hold was posted to ${payment.merchantId}; releasing cannot undo a settlement: use --refund`;
+  }
+  return undefined;
+}
+
+/** What resolving with `action` will do, or why it refuses, or that it was done already. */
+export function planResolution(facts: ResolveFacts, action: ResolutionAction, actor: string): ResolvePlan {
+  const { payment, parked } = facts;
+  const error = parked.find((m) => m.body?.error)?.body?.error;
+  const base = {
+    paymentId: payment.paymentId,
+    action,
+    status: payment.status,
+    amount: money(payment.amount, payment.currency),
+    walletId: payment.walletId,
+    merchantId: payment.merchantId,
+    failedState: payment.failedState,
+    reason: payment.reason,
+    dlq: { messages: parked.length, error },
+    gateway: {
+      charge: chargeText(facts.charge),
+      refunds: facts.refunds.map((r) => `${r.refundId} ${money(r.amount.value, r.currency)} ${r.status}`),
+    },
+    ledger: { hold: holdText(facts.hold, payment.currency) },
+  };
+  const deleteStep =
+    parked.length > 0
+      ? `delete its ${parked.length} compensation DLQ message(s), only after the steps above succeeded`
+      : 'no compensation DLQ message to delete';
+  if (payment.resolution) {
+    return {
+      ...base,
+      alreadyResolved: payment.resolution,
+      steps: parked.length > 0 ? [deleteStep] : [],
+    };
+  }
+  if (payment.status !== 'NEEDS_ATTENTION') {
+    return {
+      ...base,
+      steps: [],
+      refusal: `payment ${payment.paymentId} is ${payment.status}, not NEEDS_ATTENTION: only a payment whose saga parked it in the compensation DLQ is resolved here (payctl sagas show ${payment.paymentId})`,
+    };
+  }
+  const refusal = refusalFor(action, facts);
+  if (refusal) return { ...base, steps: [], refusal };
+  const moneySteps =
+    action === 'refund'
+      ? refundSteps(facts)
+      : action === 'release'
+        ? releaseSteps(facts)
+        : [
+            `move no money: the gateway (charge ${base.gateway.charge}) and the ledger (hold ${base.ledger.hold}) stay as they are; payctl reconcile reports what remains as resolved by ${actor}`,
+          ];
+  return {
+    ...base,
+    steps: [
+      ...moneySteps,
+      deleteStep,
+      `record the resolution (${action}) by ${actor} on the payment, and the audit record (payments.resolve, OpsActionPerformed)`,
+    ],
+  };
+}

@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../cli/errors';
+import { LedgerInvariantError, ThrottlingError } from '../../core/errors';
+import { Ledger, LedgerReader } from '../../core/ledger';
+import { PaymentsRepository } from '../../core/payments/repository';
+import { PAYSAGA_OPS_SOURCE } from '../../events/envelope';
+import { type PaymentRequested, PaymentRequestedV1 } from '../../events/payment-requested.v1';
+import type { BusEvent } from '../../local/events/eventbridge-service';
+import { importHandler, type LambdaHandler } from '../../local/functions/registry';
+import { runPayctl } from '../helpers/payctl';
+import { fundedWallet, paymentRequest, putPaymentRequested } from '../helpers/payments';
+import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
+
+/**
+ * `payctl payments resolve` against the local runtime: payments the saga
+ * parked in the compensation DLQ (a refund that kept failing while the
+ * gateway was down; a release that kept failing), resolved by hand once the
+ * cause is gone, with the saga's own refund and release functions.
+ */
+
+let runtime: TestRuntime;
+let clients: ReturnType<typeof sdkClients>;
+let ledger: Ledger;
+let reader: LedgerReader;
+let payments: PaymentsRepository;
+const opsEvents: BusEvent[] = [];
+
+/** Settle fails for good for these payments, and the gateway goes down with it: RefundCharge keeps failing. */
+const SETTLE_FAILS_GATEWAY_DOWN = 'pay_gwdown_';
+/** ReleaseFunds keeps failing (throttled) for these payments. */
+const RELEASE_FAILS = 'pay_relfail_';
+
+const paymentIdOf = (event: unknown) =>
+  (event as { payment?: { paymentId?: string } }).payment?.paymentId ?? '';
+
+function wrapped(key: 'settle' | 'releaseFunds', prefix: string, fail: () => Error): LambdaHandler {
+  let real: Promise<LambdaHandler> | undefined;
+  return async (event, context) => {
+    if (paymentIdOf(event).startsWith(prefix)) {
+      if (key === 'settle') runtime.sandbox?.setDown(true);
+      throw fail();
+    }
+    real ??= importHandler(key);
+    return (await real)(event, context);
+  };
+}
+
+beforeAll(async () => {
+  runtime = await startTestRuntime({
+    functionOverrides: {
+      settle: wrapped(
+        'settle',
+        SETTLE_FAILS_GATEWAY_DOWN,
+        () => new LedgerInvariantError('settle refused (test): the merchant account is closed'),
+      ),
+      releaseFunds: wrapped(
+        'releaseFunds',
+        RELEASE_FAILS,
+        () => new ThrottlingError('ledger throttled (test)'),
+      ),
+    },
+  });
+  clients = sdkClients(runtime);
+  ledger = new Ledger({ doc: clients.documents, tableName: runtime.names.tables.ledger });
+  reader = new LedgerReader(clients.documents, runtime.names.tables.ledger);
+  payments = new PaymentsRepository(clients.documents, runtime.names.tables.payments);
+  runtime.internals.events.putRule({
+    name: 'capture-ops',
+    eventBusName: runtime.names.eventBus,
+    pattern: { source: [PAYSAGA_OPS_SOURCE] },
+    targets: [
+      {
+        id: 'capture',
+        arn: 'local:capture',
+        synchronous: true,
+        deliver: async (e) => void opsEvents.push(e),
+      },
+    ],
+  });
+}, 60_000);
+afterEach(() => runtime?.sandbox?.setDown(false));
+afterAll(async () => {
+  await runtime?.dispose();
+});
+
+const payctl = (...argv: string[]) => runPayctl(runtime, ...argv);
+const executionArnOf = (paymentId: string) =>
+  `${runtime.env.STATE_MACHINE_ARN?.replace(':stateMachine:', ':execution:')}:${paymentId}`;
+const today = () => new Date().toISOString().slice(0, 10);
+const actor = `local:${userInfo().username}`;
+
+async function compensationDlqDepth(): Promise<number> {
+  const { Attributes = {} } = await clients.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: runtime.internals.sqs.queueUrl(runtime.names.queues.compensationDlq),
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible)
+  );
+}
+
+/**
+ * The wallet's balance for a EUR 12.50 payment with a wallet part and a card part: wallet first (issue 15)
+ * holds what the wallet covers and charges the rest, so EUR 5.00 (hold 5.00, charge 7.50); before it, the
+ * whole amount was held and charged, so a wallet covering it all. (Drop the switch once wallet first is in.)
+ */
+const WALLET_FIRST = 'funding' in PaymentRequestedV1.shape;
+const WALLET_BALANCE = WALLET_FIRST ? 500 : 10_000;
+const HELD = WALLET_FIRST ? 'EUR 5.00' : 'EUR 12.50';
+const CHARGED = WALLET_FIRST ? 'EUR 7.50' : 'EUR 12.50';
+
+/** Requests a payment and waits until its saga parked it: CompensationFailed, payment NEEDS_ATTENTION. */
+async function parked(prefix: string, overrides: Partial<PaymentRequested> = {}): Promise<PaymentRequested> {
+  const detail = paymentRequest(await fundedWallet(ledger, WALLET_BALANCE), {
+    paymentId: `${prefix}${randomUUID().slice(0, 10)}`,
+    ...overrides,
+  });
+  await putPaymentRequested(clients.events, runtime.names.eventBus, detail);
+  await waitFor(
+    `the saga of ${detail.paymentId} to end`,
+    async () => {
+      const execution = await clients.sfn
+        .send(new DescribeExecutionCommand({ executionArn: executionArnOf(detail.paymentId) }))
+        .catch(() => undefined);
+      return execution && execution.status !== 'RUNNING' ? execution : undefined;
+    },
+    60_000,
+  );
+  runtime.sandbox?.setDown(false);
+  expect((await payments.get(detail.paymentId))?.status).toBe('NEEDS_ATTENTION');
+  return detail;
+}
+
+interface Discrepancy {
+  kind: string;
+  paymentId?: string;
+  resolved?: { by: string; at: string; reason?: string };
+}
+/**
+ * Reconcile's findings on one payment. Until reconcile learns the wallet-first split (the funds-flow work
+ * of issue 15), it calls a card part smaller than the payment an amount_mismatch: not ours to judge here.
+ */
+async function reconcileOf(paymentId: string) {
+  const run = await payctl('--json', 'reconcile', '--from', today(), '--to', today());
+  const { discrepancies, summary } = run.json<{
+    discrepancies: Discrepancy[];
+    summary: { resolved: number };
+  }>();
+  const mine = discrepancies.filter(
+    (d) => d.paymentId === paymentId && !(WALLET_FIRST && d.kind === 'amount_mismatch'),
+  );
+  return { mine, resolved: summary.resolved };
+}
+
+const resolveEvents = (paymentId: string) =>
+  opsEvents.filter(
+    (e) =>
+      (e.detail as { action?: string }).action === 'payments.resolve' &&
+      (e.detail as { target?: string }).target === `payment ${paymentId}`,
+  );
+
+describe('payctl payments resolve against the local runtime', () => {
+  it('--refund after the gateway recovers: one refund at the gateway, hold released, DLQ empty, reconcile clean, audited; twice does nothing more', async () => {
+    // Prepare: Settle failed for good and RefundCharge kept failing while the gateway was down.
+    const detail = await parked(SETTLE_FAILS_GATEWAY_DOWN);
+    const { paymentId, walletId } = detail;
+    const dlqBefore = await compensationDlqDepth();
+    const before = await reconcileOf(paymentId);
+    const refusedRelease = await payctl('--yes', 'payments', 'resolve', paymentId, '--release');
+    const dryRun = await payctl('--json', 'payments', 'resolve', paymentId, '--refund', '--dry-run');
+
+    // Act
+    const resolved = await payctl('--yes', 'payments', 'resolve', paymentId, '--refund');
+    const again = await payctl('--yes', 'payments', 'resolve', paymentId, '--refund');
+
+    // Assess: before, the books disagreed; --release was refused while the charge stood.
+    expect(before.mine.map((d) => d.kind).sort()).toEqual(['charged_not_refunded', 'hold_open_after_saga']);
+    expect(refusedRelease.code).toBe(EXIT.failure);
+    expect(refusedRelease.stderr).toMatch(/stands unrefunded at the gateway.*use --refund/);
+    expect(dryRun.code).toBe(EXIT.ok);
+    const plan = dryRun.json<{
+      plan: { steps: string[]; ledger: { hold: string }; dlq: { messages: number } };
+    }>().plan;
+    expect(plan.dlq.messages).toBe(1);
+    expect(plan.ledger.hold).toBe(`PENDING ${HELD}`);
+    expect(plan.steps[0]).toMatch(
+      new RegExp(`^refund pi_\\w+ ${CHARGED} at the gateway .*key refund:${paymentId}`),
+    );
+    expect(plan.steps[1]).toMatch(new RegExp(`^release the hold of ${HELD}`));
+    // The resolve: exactly one refund, the hold released, the DLQ message gone, the books clean.
+    expect(resolved.code, resolved.stderr).toBe(EXIT.ok);
+    expect(resolved.stdout).toMatch(/refunded: re_\w+ \(succeeded\)/);
+    expect(runtime.sandbox?.refundsFor(paymentId)).toHaveLength(1);
+    expect((await reader.holdOf(walletId, paymentId))?.state).toBe('VOIDED');
+    expect(await compensationDlqDepth()).toBe(dlqBefore - 1);
+    const after = await reconcileOf(paymentId);
+    expect(after.mine).toEqual([]);
+    expect((await payments.get(paymentId))?.resolution).toMatchObject({ action: 'refund', by: actor });
+    const audit = await payctl('--json', 'audit', '--since', '1h');
+    expect(
+      audit
+        .json<Array<{ action: string; target: string; outcome: string }>>()
+        .filter((r) => r.target === `payment ${paymentId}`),
+    ).toEqual([expect.objectContaining({ action: 'payments.resolve', outcome: 'succeeded' })]);
+    expect(resolveEvents(paymentId)).toHaveLength(1);
+    // Twice: nothing more is done, and it says so.
+    expect(again.code).toBe(EXIT.ok);
+    expect(again.stdout).toMatch(new RegExp(`${paymentId} was resolved already \\(refund by ${actor}`));
+    expect(runtime.sandbox?.refundsFor(paymentId)).toHaveLength(1);
+    expect(resolveEvents(paymentId)).toHaveLength(1);
+  }, 120_000);
+
+  it('--release of a declined payment whose ReleaseFunds kept failing: hold released, nothing refunded, reconcile clean', async () => {
+    // Prepare
+    const detail = await parked(RELEASE_FAILS, { paymentMethod: 'pm_card_chargeDeclined' });
+    const { paymentId, walletId } = detail;
+    const held = await reader.holdOf(walletId, paymentId);
+
+    // Act
+    const resolved = await payctl('--yes', '--json', 'payments', 'resolve', paymentId, '--release');
+
+    // Assess
+    expect(held?.state).toBe('PENDING');
+    expect(resolved.code, resolved.stderr).toBe(EXIT.ok);
+    expect(resolved.json()).toMatchObject({
+      paymentId,
+      action: 'release',
+      alreadyResolved: false,
+      release: { outcome: 'released', releasedAmount: WALLET_FIRST ? 500 : 1250 },
+      dlqMessagesDeleted: 1,
+    });
+    expect(runtime.sandbox?.refundsFor(paymentId)).toEqual([]);
+    expect((await reader.holdOf(walletId, paymentId))?.state).toBe('VOIDED');
+    expect((await reconcileOf(paymentId)).mine).toEqual([]);
+    expect(resolveEvents(paymentId)).toHaveLength(1);
+  }, 120_000);
+
+  it('--mark-resolved moves no money and reconcile reports what remains as resolved by who; --reason is required', async () => {
+    // Prepare: the charge stands; finance agreed with the customer to keep it (say).
+    const detail = await parked(SETTLE_FAILS_GATEWAY_DOWN);
+    const { paymentId } = detail;
+
+    // Act
+    const noReason = await payctl('--yes', 'payments', 'resolve', paymentId, '--mark-resolved');
+    const marked = await payctl(
+      '--yes',
+      'payments',
+      'resolve',
+      paymentId,
+      '--mark-resolved',
+      '--reason',
+      'refunded by cheque, ticket OPS-17',
+    );
+    const reconciled = await reconcileOf(paymentId);
+    const human = await payctl('reconcile', '--from', today(), '--to', today());
+
+    // Assess
+    expect(noReason.code).toBe(EXIT.usage);
+    expect(marked.code, marked.stderr).toBe(EXIT.ok);
+    expect(runtime.sandbox?.refundsFor(paymentId)).toEqual([]);
+    expect(reconciled.mine.map((d) => d.kind).sort()).toEqual([
+      'charged_not_refunded',
+      'hold_open_after_saga',
+    ]);
+    for (const found of reconciled.mine) {
+      expect(found.resolved).toMatchObject({ by: actor, reason: 'refunded by cheque, ticket OPS-17' });
+    }
+    expect(reconciled.resolved).toBeGreaterThanOrEqual(2);
+    expect(human.stdout).toMatch(
+      new RegExp(`\\[charged_not_refunded\\] payment ${paymentId}: .*\\n\\s+-> resolved by ${actor} at `),
+    );
+    expect(resolveEvents(paymentId)).toHaveLength(1);
+  }, 120_000);
+});

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { planResolution, type ResolveFacts } from '../../cli/ops/resolve-plan';
+import { withResolution } from '../../core/finance/reconcile-rules';
+import type { RefundRecord } from '../../core/gateway/port';
+import type { Hold } from '../../core/ledger/model';
+import { money } from '../../core/money';
+import type { PaymentRecord } from '../../core/payments/records';
+import type { SagaState } from '../../core/saga/state';
+
+/** planResolution is pure: what `payctl payments resolve` says it will do, or why it refuses. */
+
+const ACTOR = 'local:ops';
+
+function facts(id: string, overrides: Partial<ResolveFacts> = {}): ResolveFacts {
+  const payment: PaymentRecord = {
+    paymentId: id,
+    status: 'NEEDS_ATTENTION',
+    walletId: `wal_${id}`,
+    merchantId: 'mer_b',
+    amount: 1250,
+    currency: 'EUR',
+    exponent: 2,
+    requestedAt: '2026-11-01T10:00:00.000Z',
+    requestHash: 'h',
+    executionArn: `arn:aws:states:us-east-1:1:execution:saga:${id}`,
+    createdAt: '2026-11-01T10:00:00.000Z',
+    updatedAt: '2026-11-01T10:00:01.000Z',
+    failedState: 'RefundCharge',
+  };
+  const saga = {
+    payment: {
+      schemaVersion: '1',
+      paymentId: id,
+      walletId: payment.walletId,
+      merchantId: 'mer_b',
+      amount: { value: 1250, currency: 'EUR', exponent: 2 },
+      paymentMethod: 'pm_card_visa',
+      requestedAt: payment.requestedAt,
+    },
+    reserve: {
+      holdId: `hold:${id}`,
+      walletId: payment.walletId,
+      amount: 1250,
+      currency: 'EUR',
+      expiresAt: 'x',
+    },
+  } as SagaState;
+  const hold: Hold = {
+    state: 'PENDING',
+    amount: 1250,
+    expiresAt: '2026-11-20T00:00:00.000Z',
+    reservedAt: 'x',
+  };
+  return {
+    payment,
+    parked: [
+      {
+        messageId: `m-${id}`,
+        sentAt: undefined,
+        body: { paymentId: id, saga, error: 'GatewayUnavailableError' },
+      },
+    ],
+    saga,
+    sagaSource: 'compensation DLQ message',
+    charge: { kind: 'one', chargeId: `pi_${id}`, amount: 1250, currency: 'EUR' },
+    refunds: [],
+    hold,
+    ...overrides,
+  };
+}
+
+const refund = (id: string): RefundRecord => ({
+  refundId: `re_${id}`,
+  chargeId: `pi_${id}`,
+  amount: money(1250, 'EUR'),
+  currency: 'EUR',
+  status: 'succeeded',
+  created: 'x',
+  paymentId: id,
+});
+
+describe('Function: planResolution', () => {
+  it('--refund: refunds the charge with the saga key, releases the hold, then deletes the DLQ message and records', () => {
+    // Act
+    const plan = planResolution(facts('p1'), 'refund', ACTOR);
+    // Assess
+    expect(plan.refusal).toBeUndefined();
+    expect(plan.steps).toEqual([
+      'refund pi_p1 EUR 12.50 at the gateway (RefundCharge, as the saga: key refund:p1, so it refunds once)',
+      'release the hold of EUR 12.50 on wal_p1 (ReleaseFunds)',
+      'delete its 1 compensation DLQ message(s), only after the steps above succeeded',
+      'record the resolution (refund) by local:ops on the payment, and the audit record (payments.resolve, OpsActionPerformed)',
+    ]);
+    expect(plan.gateway.charge).toBe('pi_p1 EUR 12.50');
+    expect(plan.ledger.hold).toBe('PENDING EUR 12.50');
+  });
+
+  it('--refund of a charge refunded already says the refund is replayed, not made again', () => {
+    // Act
+    const plan = planResolution(facts('p2', { refunds: [refund('p2')] }), 'refund', ACTOR);
+    // Assess
+    expect(plan.steps[0]).toBe('no new refund: re_p2 already refunds pi_p2 (RefundCharge replays it)');
+  });
+
+  it('--release is refused while a charge stands unrefunded, and for a posted hold', () => {
+    // Act
+    const charged = planResolution(facts('p3'), 'release', ACTOR);
+    const posted = planResolution(
+      facts('p4', {
+        charge: { kind: 'none' },
+        hold: { state: 'POSTED', amount: 1250, expiresAt: 'x', reservedAt: 'x' },
+      }),
+      'release',
+      ACTOR,
+    );
+    // Assess
+    expect(charged.refusal).toMatch(
+      /charge pi_p3 \(EUR 12.50\) stands unrefunded at the gateway.*use --refund/,
+    );
+    expect(charged.steps).toEqual([]);
+    expect(posted.refusal).toMatch(/posted to mer_b.*use --refund/);
+  });
+
+  it('refuses several charges (refund the extras at the gateway, then --mark-resolved), and any payment not NEEDS_ATTENTION', () => {
+    // Prepare
+    const several = facts('p5', { charge: { kind: 'several', message: 'find charge of p5: 2 charges' } });
+    const failed = facts('p6');
+    // Act
+    const refund = planResolution(several, 'refund', ACTOR);
+    const marked = planResolution(several, 'mark_resolved', ACTOR);
+    const notParked = planResolution(
+      { ...failed, payment: { ...failed.payment, status: 'FAILED' } },
+      'refund',
+      ACTOR,
+    );
+    // Assess
+    expect(refund.refusal).toMatch(
+      /2 charges; refund the extra charges at the gateway, then --mark-resolved/,
+    );
+    expect(marked.refusal).toBeUndefined();
+    expect(notParked.refusal).toMatch(/is FAILED, not NEEDS_ATTENTION/);
+  });
+
+  it('a payment resolved before: nothing to do, whoever asks and however', () => {
+    // Prepare
+    const before = facts('p7', { parked: [] });
+    const resolution = { action: 'refund' as const, by: 'local:alice', at: '2026-11-02T00:00:00.000Z' };
+    // Act
+    const plan = planResolution({ ...before, payment: { ...before.payment, resolution } }, 'release', ACTOR);
+    // Assess
+    expect(plan.alreadyResolved).toEqual(resolution);
+    expect(plan.steps).toEqual([]);
+    expect(plan.refusal).toBeUndefined();
+  });
+});
+
+describe('Function: withResolution', () => {
+  it('marks findings on a payment marked resolved with who, when and why; leaves others alone', () => {
+    // Prepare
+    const { payment } = facts('p8');
+    const found = { kind: 'charged_not_refunded' as const, message: 'm', action: 'a', paymentId: 'p8' };
+    const resolution = { action: 'mark_resolved' as const, by: 'local:bob', at: 't', reason: 'cheque' };
+    // Act
+    const marked = withResolution({ ...payment, resolution }, found);
+    const refunded = withResolution({ ...payment, resolution: { ...resolution, action: 'refund' } }, found);
+    const open = withResolution(payment, found);
+    // Assess
+    expect(marked.resolved).toEqual({ by: 'local:bob', at: 't', reason: 'cheque' });
+    expect(refunded.resolved).toBeUndefined();
+    expect(open).toBe(found);
+  });
+});
