@@ -8,18 +8,24 @@ import { CURRENCIES, type Currency, exponentOf, type Money, money, toMajorUnits 
  * - zero-decimal currencies: amounts in whole units (¥500 is 500);
  * - three-decimal currencies (BHD, JOD, KWD, OMR, TND): amounts in thousandths, and the last digit must be 0
  *   ("round amounts to the nearest ten": 5.124 KWD must be sent as 5120 or 5130);
- * - special cases: ISK became zero-decimal, yet Stripe's API keeps it two-decimal for backwards
- *   compatibility, so 5 ISK is 500 and every amount must be divisible by 100; HUF and TWD are zero-decimal
- *   for payouts only (payout amounts divisible by 100) and two-decimal for charges, refunds and reads;
- *   UGX is in the zero-decimal list;
- * - the amount supports up to eight digits (99999999 is USD 999,999.99);
- * - the minimum charge is USD 0.50 or its equivalent; the page's table gives it per settlement currency,
- *   applied here when the charge is in that currency (a charge in another currency converts to the
- *   account's settlement currency at Stripe's rate, which only Stripe knows).
+ * - special cases ("Special cases" table): ISK and UGX became zero-decimal, yet Stripe's API keeps them
+ *   two-decimal for backwards compatibility, so 5 ISK is 500, 5 UGX is 500, and every amount must be
+ *   divisible by 100 (UGX is also in the page's zero-decimal list: the special case governs the API
+ *   amount); HUF and TWD are zero-decimal for payouts only (payout amounts divisible by 100) and
+ *   two-decimal for charges, refunds and reads;
+ * - the amount supports up to eight digits (99999999 is USD 999,999.99): the page's limit for payment
+ *   methods other than cards (cards take up to 12 digits, American Express 9); the payment method's type
+ *   is not known at intake, so the strictest limit applies;
+ * - the minimum charge is USD 0.50 or its equivalent; the page's table ("Minimum charge amount by
+ *   currency") gives it per settlement currency, applied here when the charge is in that currency (a
+ *   charge in another currency converts to the account's settlement currency at Stripe's rate, which only
+ *   Stripe knows).
+ * Checked against https://docs.stripe.com/currencies on 2026-12-04 (KRW 50 and ZAR 0.50 minimums added;
+ * UGX moved to the two-decimal whole-unit case).
  * Refunds take any representable amount: the minimum is a charge rule.
  */
 
-/** Stripe's zero-decimal currencies (the page's list), ISO codes. */
+/** Stripe's zero-decimal currencies (the page's list, less UGX: a special case below), ISO codes. */
 export const STRIPE_ZERO_DECIMAL = [
   'BIF',
   'CLP',
@@ -31,7 +37,6 @@ export const STRIPE_ZERO_DECIMAL = [
   'MGA',
   'PYG',
   'RWF',
-  'UGX',
   'VND',
   'VUV',
   'XAF',
@@ -43,7 +48,7 @@ export const STRIPE_ZERO_DECIMAL = [
 export const STRIPE_THREE_DECIMAL = ['BHD', 'JOD', 'KWD', 'OMR', 'TND'] as const;
 
 /** Zero-decimal in fact, two-decimal in Stripe's API: amounts are whole units times 100. */
-export const STRIPE_TWO_DECIMAL_WHOLE_UNITS = ['ISK'] as const;
+export const STRIPE_TWO_DECIMAL_WHOLE_UNITS = ['ISK', 'UGX'] as const;
 
 /** Zero-decimal for payouts only (payout amounts divisible by 100); charges are two-decimal. */
 export const STRIPE_ZERO_DECIMAL_PAYOUTS = ['HUF', 'TWD'] as const;
@@ -65,6 +70,7 @@ export const STRIPE_MINIMUM_CHARGE: Readonly<Partial<Record<Currency, string>>> 
   HUF: '175.00',
   INR: '0.50',
   JPY: '50',
+  KRW: '50',
   MXN: '10',
   NOK: '3.00',
   NZD: '0.50',
@@ -72,6 +78,7 @@ export const STRIPE_MINIMUM_CHARGE: Readonly<Partial<Record<Currency, string>>> 
   SEK: '3.00',
   SGD: '0.50',
   USD: '0.50',
+  ZAR: '0.50',
 };
 
 export interface StripeCurrencyRule {
@@ -87,19 +94,23 @@ export interface StripeCurrencyRule {
 
 const includes = (list: readonly string[], currency: string): boolean => list.includes(currency);
 
-function stripeExponentOf(currency: Currency): number {
+/** Decimal places of Stripe's API amount for any ISO code (two unless the page says otherwise). */
+export function stripeExponentOf(currency: string): number {
   if (includes(STRIPE_ZERO_DECIMAL, currency)) return 0;
   if (includes(STRIPE_THREE_DECIMAL, currency)) return 3;
   return 2;
 }
 
+/** Every API amount of this ISO code must be a multiple of this (1: no constraint). */
+export function stripeMultipleOf(currency: string): number {
+  if (includes(STRIPE_THREE_DECIMAL, currency)) return 10;
+  if (includes(STRIPE_TWO_DECIMAL_WHOLE_UNITS, currency)) return 100;
+  return 1;
+}
+
 function ruleOf(currency: Currency): StripeCurrencyRule {
   const stripeExponent = stripeExponentOf(currency);
-  const multipleOf = includes(STRIPE_THREE_DECIMAL, currency)
-    ? 10
-    : includes(STRIPE_TWO_DECIMAL_WHOLE_UNITS, currency)
-      ? 100
-      : 1;
+  const multipleOf = stripeMultipleOf(currency);
   const minimum = STRIPE_MINIMUM_CHARGE[currency];
   return {
     stripeExponent,

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   fromStripeAmount,
   STRIPE_CURRENCY_RULES,
+  STRIPE_ZERO_DECIMAL,
   stripeAmountProblem,
+  stripeExponentOf,
+  stripeMultipleOf,
   stripeUnitsProblem,
   toStripeAmount,
 } from '../../core/gateway/stripe-units';
@@ -29,7 +32,8 @@ const TABLE: Record<Currency, { ledger: number; stripe: number; minimumCharge: n
   ISK: { ledger: 5000, stripe: 500_000, minimumCharge: 1 },
   JOD: { ledger: 1250, stripe: 1250, minimumCharge: 10 },
   JPY: { ledger: 500, stripe: 500, minimumCharge: 50 },
-  KRW: { ledger: 5000, stripe: 5000, minimumCharge: 1 },
+  // https://docs.stripe.com/currencies, "Minimum charge amount by currency": 50 KRW.
+  KRW: { ledger: 5000, stripe: 5000, minimumCharge: 50 },
   KWD: { ledger: 5120, stripe: 5120, minimumCharge: 10 },
   MXN: { ledger: 1250, stripe: 1250, minimumCharge: 1000 },
   NOK: { ledger: 1250, stripe: 1250, minimumCharge: 300 },
@@ -40,7 +44,8 @@ const TABLE: Record<Currency, { ledger: number; stripe: number; minimumCharge: n
   SGD: { ledger: 1250, stripe: 1250, minimumCharge: 50 },
   TND: { ledger: 1250, stripe: 1250, minimumCharge: 10 },
   USD: { ledger: 1250, stripe: 1250, minimumCharge: 50 },
-  ZAR: { ledger: 1250, stripe: 1250, minimumCharge: 1 },
+  // https://docs.stripe.com/currencies, "Minimum charge amount by currency": 0.50 ZAR.
+  ZAR: { ledger: 1250, stripe: 1250, minimumCharge: 50 },
 };
 
 /** The largest amount Stripe takes (8 digits, a multiple of the currency's step), in ledger units. */
@@ -112,5 +117,25 @@ describe('Module: stripe-units (docs.stripe.com/currencies)', () => {
       payoutMultipleOf: 100,
     });
     expect(stripeAmountProblem(money(17_550, 'HUF'))).toBeUndefined();
+  });
+
+  // https://docs.stripe.com/currencies, "Special cases": "UGX transitioned to a zero-decimal currency, but
+  // backwards compatibility requires you to represent it as a two-decimal value [...] to charge 5 UGX,
+  // provide an amount value of 500", as for ISK; TWD, like HUF, is zero-decimal for payouts only.
+  it('UGX: two-decimal in the API in whole shillings (a special case, though listed as zero-decimal), like ISK', () => {
+    expect(STRIPE_ZERO_DECIMAL).not.toContain('UGX');
+    expect({ exponent: stripeExponentOf('UGX'), multipleOf: stripeMultipleOf('UGX') }).toEqual({
+      exponent: 2,
+      multipleOf: 100,
+    });
+    expect({ exponent: stripeExponentOf('ISK'), multipleOf: stripeMultipleOf('ISK') }).toEqual({
+      exponent: 2,
+      multipleOf: 100,
+    });
+    expect({ exponent: stripeExponentOf('TWD'), multipleOf: stripeMultipleOf('TWD') }).toEqual({
+      exponent: 2,
+      multipleOf: 1,
+    });
+    expect(stripeExponentOf('JPY')).toBe(0);
   });
 });

@@ -276,10 +276,10 @@ export const boundaryMutationArbitrary: fc.Arbitrary<Mutation> = fc.oneof(
       },
     },
     {
-      label: 'amount 1 (ZAR: no minimum charge stated)',
+      label: 'amount 1 (CLP: no minimum charge stated)',
       expect: 'start',
       apply: (d) => {
-        d.amount = { value: 1, currency: 'ZAR', exponent: 2 };
+        d.amount = { value: 1, currency: 'CLP', exponent: 0 };
       },
     },
     {
@@ -714,7 +714,7 @@ export const badNumberMutationArbitrary: fc.Arbitrary<Mutation> = fc.oneof(
     expect,
     raw,
     apply: (d) => {
-      // ZAR: two decimals and no minimum charge, so 1e2 and 12.50e1 are amounts the gateway takes.
+      // ZAR: two decimals, minimum charge 0.50, so 1e2 (1.00) and 12.50e1 (1.25) are amounts the gateway takes.
       d.amount = { value: RAW, currency: 'ZAR', exponent: 2 };
     },
   })),
