@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsoleAssets } from '../../cli/console/assets';
 import type { ConsoleServer } from '../../cli/console/server';
+import { Ledger, LedgerReader } from '../../core/ledger';
+import { newWalletIdForTest } from '../helpers/wallets';
 import { ARTIFACTS_DIR, launchBrowser, type TestBrowser } from './browser';
 import { startConsoleFor } from './console-fixture';
 import { type Seeded, seedRuntime } from './seed';
@@ -309,3 +312,117 @@ describe('payctl console: failed sagas, volume, offline', () => {
     await page.close();
   });
 });
+
+describe('payctl console: wallets', () => {
+  it('shows balance, open holds and the statement with paging and a window, linked from a payment', async () => {
+    // Prepare: a wallet with 60 statement lines (one per minute on 2026-05-01, then 2026-05-02) and one open hold
+    const ledgerAt = (at: string) =>
+      new Ledger({
+        doc: seeded.clients.documents,
+        tableName: seeded.runtime.names.tables.ledger,
+        now: () => new Date(at),
+      });
+    // Ids from newWalletIdForTest: never a 13-digit run such as Date.now(), which is Luhn-valid one time in
+    // ten, so refused as card data (the console answered 404 and the page never showed the wallet).
+    const walletId = newWalletIdForTest();
+    await ledgerAt('2026-05-01T00:00:00.000Z').openWallet(walletId, 'EUR');
+    for (let i = 0; i < 60; i++) {
+      const day = i < 50 ? '2026-05-01' : '2026-05-02';
+      const at = `${day}T10:${String(i % 50).padStart(2, '0')}:00.000Z`;
+      await ledgerAt(at).deposit(walletId, { value: 100, currency: 'EUR' }, `dep-${i}`);
+    }
+    const holdId = `pay_hold_${randomUUID().slice(0, 8)}`;
+    await ledgerAt(new Date().toISOString()).reserve({
+      paymentId: holdId,
+      walletId,
+      amount: 700,
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    const lines = (page: Page) => page.getByTestId('statement-table').locator('tbody tr');
+
+    // Act: from a payment's detail to its wallet
+    const payment = await open(`payments/${seeded.ids.ok}`);
+    await payment.getByTestId('wallet-link').click();
+    await payment.getByTestId('wallet-facts').waitFor();
+    const seededWallet = decodeURIComponent(payment.url().split('#/wallets/')[1] ?? '');
+    await payment.close();
+    const page = await open(`wallets/${walletId}`);
+    await page.getByTestId('statement-table').waitFor();
+
+    // Assess: balance, the hold linking to its payment, the first page of 25 lines newest first
+    expect(seededWallet).toMatch(/^wal_/);
+    const facts = (await page.getByTestId('wallet-facts').textContent()) ?? '';
+    expect(facts).toContain('53.00 EUR');
+    expect(facts).toContain('7.00 EUR');
+    expect(await page.getByTestId('holds-table').getByRole('link', { name: holdId }).count()).toBe(1);
+    await poll(() => lines(page).count()).toBe(25);
+    const first = await lines(page).allTextContents();
+    expect(first[0]).toContain('payment');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'wallet.png'), fullPage: true });
+
+    // Act: older, older, newer
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await poll(async () => (await lines(page).allTextContents())[0]).not.toBe(first[0]);
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await poll(() => lines(page).count()).toBe(11);
+    expect(await page.getByRole('button', { name: 'Older →' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '← Newer' }).click();
+    await poll(() => lines(page).count()).toBe(25);
+
+    // Act: the window of 2026-05-02 only
+    await page.getByLabel('From').fill('2026-05-02');
+    await page.getByLabel('From').dispatchEvent('change');
+    await page.getByLabel('To').fill('2026-05-02');
+    await page.getByLabel('To').dispatchEvent('change');
+    await poll(() => lines(page).count()).toBe(10);
+
+    // Act: page back to older lines, then go to the payment's wallet on the same page (only the hash changes)
+    await page.getByLabel('From').fill('');
+    await page.getByLabel('From').dispatchEvent('change');
+    await poll(() => lines(page).count()).toBe(25);
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await poll(async () => (await lines(page).allTextContents())[0]).not.toBe(first[0]);
+    await page.goto(`${consoleServer.url}#/wallets/${encodeURIComponent(seededWallet)}`);
+
+    // Assess: that wallet's own facts and first page, not the other wallet's cursor (a 400) or figures
+    await poll(() => page.locator('h1').textContent()).toContain(seededWallet);
+    await poll(() => lines(page).count()).toBeGreaterThan(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await page.getByTestId('wallet-facts').textContent()).not.toContain('53.00 EUR');
+    expect(await page.getByRole('button', { name: '← Newer' }).isDisabled()).toBe(true);
+    await page.close();
+  });
+
+  it('adjusts a wallet through the confirmation dialog, audited as wallets.adjust', async () => {
+    // Prepare
+    const ledger = new Ledger({
+      doc: seeded.clients.documents,
+      tableName: seeded.runtime.names.tables.ledger,
+    });
+    const walletId = newWalletIdForTest();
+    await ledger.openWallet(walletId, 'EUR');
+    const page = await open(`wallets/${walletId}`);
+    await page.getByTestId('wallet-facts').waitFor();
+
+    // Act
+    await page.getByLabel(/Amount/).fill('4.20');
+    await page.getByLabel('Reason').fill('goodwill credit');
+    await page.getByRole('button', { name: 'Adjust…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Adjust', exact: true }).click();
+
+    // Assess
+    await poll(() => page.getByTestId('wallet-facts').textContent()).toContain('4.20 EUR');
+    await poll(() => page.getByTestId('statement-table').locator('tbody tr').count()).toBe(1);
+    expect(await walletAvailable(walletId)).toBe(420);
+    await page.goto(`${consoleServer.url}#/audit`);
+    const audit = page.locator('[data-testid="audit-table"] tr[data-action="wallets.adjust"]');
+    await audit.first().waitFor();
+    expect(await audit.first().textContent()).toContain(walletId);
+    await page.close();
+  });
+});
+
+async function walletAvailable(walletId: string): Promise<number | undefined> {
+  const reader = new LedgerReader(seeded.clients.documents, seeded.runtime.names.tables.ledger);
+  return (await reader.getWallet(walletId))?.available;
+}

@@ -7,7 +7,7 @@ import { getJson, postJson } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorBox, Loading, Section, useLoad } from '../components/common';
 import { formatInstant } from '../format';
-import { href } from '../router';
+import { href, parseHash } from '../router';
 
 const PAGE_SIZE = 25;
 
@@ -45,6 +45,7 @@ export function WalletsPage() {
   );
 }
 
+/** The statement of one wallet and window: its parent keys it by both, so a cursor never outlives them. */
 function Statement({ walletId, params }: { walletId: string; params: URLSearchParams }) {
   const from = params.get('from') ?? '';
   const to = params.get('to') ?? '';
@@ -61,9 +62,15 @@ function Statement({ walletId, params }: { walletId: string; params: URLSearchPa
       }),
     [walletId, from, to, cursor],
   );
+  // The window as the address has it now, not as this render saw it: two quick changes (From, then To)
+  // must not let the second undo the first.
   const window = (next: { from?: string; to?: string }) => {
-    setCursors([]);
-    location.hash = href(`wallets/${encodeURIComponent(walletId)}`, { from, to, ...next });
+    const current = parseHash(location.hash).params;
+    location.hash = href(`wallets/${encodeURIComponent(walletId)}`, {
+      from: current.get('from') ?? '',
+      to: current.get('to') ?? '',
+      ...next,
+    });
   };
   return (
     <Section title="Statement">
@@ -205,16 +212,22 @@ function Adjust({ wallet, onDone }: { wallet: WalletDetail; onDone: () => void }
   );
 }
 
-/** #/wallets/<id>: balance, open holds (each linking to its payment), the statement a page at a time. */
-export function WalletDetailPage({
-  walletId,
-  params,
-  meta,
-}: {
-  walletId: string;
-  params: URLSearchParams;
-  meta: ConsoleMeta;
-}) {
+interface WalletDetailProps {
+  readonly walletId: string;
+  readonly params: URLSearchParams;
+  readonly meta: ConsoleMeta;
+}
+
+/**
+ * #/wallets/<id>: balance, open holds (each linking to its payment), the statement a page at a time.
+ * Keyed by the walletId: going to another wallet (a link, the address bar) starts afresh instead of
+ * showing the last wallet's figures and paging the new one with the last one's cursor.
+ */
+export function WalletDetailPage(props: WalletDetailProps) {
+  return <WalletView key={props.walletId} {...props} />;
+}
+
+function WalletView({ walletId, params, meta }: WalletDetailProps) {
   const wallet = useLoad(() => getJson<WalletDetail>(`wallets/${encodeURIComponent(walletId)}`), [walletId]);
   const [version, setVersion] = useState(0);
   if (wallet.error) return <ErrorBox message={wallet.error} />;
@@ -272,7 +285,11 @@ export function WalletDetailPage({
           </table>
         )}
       </Section>
-      <Statement key={version} walletId={walletId} params={params} />
+      <Statement
+        key={`${version}|${params.get('from') ?? ''}|${params.get('to') ?? ''}`}
+        walletId={walletId}
+        params={params}
+      />
       {meta.allowActions && (
         <Adjust
           wallet={w}
