@@ -12,6 +12,17 @@ import {
 } from './common';
 
 /**
+ * Where the money comes from (wallet first, as a PayPal balance with a backup funding source):
+ * - `wallet_then_method` (the default when absent): the wallet's available balance first, up to the
+ *   amount; `paymentMethod` is charged at the gateway for the rest only (not at all when the wallet covers it);
+ * - `wallet_only`: the wallet alone; a short balance fails at Reserve (insufficient_funds) and
+ *   `paymentMethod` is never charged (v1 still requires one: it stays the payer's backup on record).
+ * Optional, so every v1 event written before it stays valid and means wallet first.
+ */
+export const Funding = z.enum(['wallet_then_method', 'wallet_only']);
+export type Funding = z.infer<typeof Funding>;
+
+/**
  * PaymentRequested v1 — what upstream systems put on the bus.
  * Strict: an unknown field is an error, so a typo never silently drops data.
  */
@@ -22,6 +33,7 @@ export const PaymentRequestedV1 = z.strictObject({
   merchantId: MerchantId,
   amount: Amount,
   paymentMethod: PaymentMethod,
+  funding: Funding.optional(),
   description: FreeText(500).optional(),
   metadata: Metadata.optional(),
   requestedAt: IsoDateTime,

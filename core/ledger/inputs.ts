@@ -40,6 +40,11 @@ export const ReserveInput = z.object({
   walletId: WalletIdInput,
   amount: AmountInput,
   expiresAt: Instant,
+  /**
+   * Wallet first with a backup payment method: hold what the available balance covers, up to `amount`
+   * (0 when nothing is available: no hold). Absent or false: the whole amount or InsufficientFundsError.
+   */
+  upToAvailable: z.boolean().optional(),
 });
 export type ReserveInput = z.input<typeof ReserveInput>;
 
@@ -50,6 +55,15 @@ export const SettleInput = z.object({
   amount: AmountInput,
 });
 export type SettleInput = z.input<typeof SettleInput>;
+
+/** A payment's card part (settle_card, refund_card): gateway <-> merchant, named after the payer's wallet. */
+export const CardPartInput = z.object({
+  paymentId: PaymentIdInput,
+  walletId: WalletIdInput,
+  merchantId: MerchantIdInput,
+  amount: z.object({ value: MinorUnits, currency: CurrencyInput }),
+});
+export type CardPartInput = z.input<typeof CardPartInput>;
 
 export const ReleaseInput = z.object({ paymentId: PaymentIdInput, walletId: WalletIdInput });
 export type ReleaseInput = z.input<typeof ReleaseInput>;

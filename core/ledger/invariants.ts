@@ -1,6 +1,6 @@
 import { LedgerInvariantError } from '../errors';
 import { holdsAccount, walletAccount } from './accounts';
-import type { JournalEntry, Wallet } from './model';
+import { isCardEntry, type JournalEntry, type Wallet } from './model';
 import { availableEffectOf, entriesForWallet } from './postings';
 
 /**
@@ -129,6 +129,8 @@ export function checkLedgerInvariants(snapshot: LedgerSnapshot): InvariantReport
   const totalsByCurrency = checkEntries(snapshot.entries, violations);
   const byWallet = new Map<string, JournalEntry[]>();
   for (const entry of snapshot.entries) {
+    // A card part (settle_card, refund_card) names the payer's wallet but moves none of its accounts.
+    if (isCardEntry(entry)) continue;
     byWallet.set(entry.walletId, [...(byWallet.get(entry.walletId) ?? []), entry]);
   }
   const walletIds = new Set(snapshot.wallets.map((wallet) => wallet.walletId));

@@ -2,6 +2,7 @@ import { InvalidPaymentError, LedgerContentionError } from '../errors';
 import type {
   AdjustInput,
   AmountInput,
+  CardPartInput,
   RefundInput,
   ReleaseInput,
   ReserveInput,
@@ -9,6 +10,7 @@ import type {
 } from './inputs';
 import { OpenWalletInput, parseInput } from './inputs';
 import type { Wallet } from './model';
+import { refundCard, settleCard } from './ops/card';
 import { completeMarkers, type OpContext } from './ops/context';
 import { adjust, deposit } from './ops/credit';
 import { refund, settle } from './ops/post';
@@ -17,6 +19,7 @@ import { reserve } from './ops/reserve';
 import { type ExpireOptions, expireHoldsOf, release } from './ops/void';
 import type {
   AdjustResult,
+  CardPartResult,
   DepositResult,
   LedgerOptions,
   OpenWalletResult,
@@ -92,6 +95,16 @@ export class Ledger {
 
   settle(request: SettleInput): Promise<SettleResult> {
     return settle(this.ctx, request);
+  }
+
+  /** A payment's card part to the merchant (gateway -g, merchant +g), once per payment. */
+  settleCard(request: CardPartInput): Promise<CardPartResult> {
+    return settleCard(this.ctx, request);
+  }
+
+  /** Reverses a payment's settled card part (merchant -g, gateway +g); undefined when none was settled. */
+  refundCard(request: Pick<CardPartInput, 'paymentId' | 'walletId'>): Promise<CardPartResult | undefined> {
+    return refundCard(this.ctx, request);
   }
 
   release(request: ReleaseInput): Promise<ReleaseResult> {

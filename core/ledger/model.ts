@@ -17,9 +17,20 @@ export const LEDGER_OPERATIONS = [
   'expire',
   'refund',
   'adjust',
+  'settle_card',
+  'refund_card',
   'refund_part',
 ] as const;
 export type LedgerOperation = (typeof LEDGER_OPERATIONS)[number];
+
+/**
+ * A payment's card part (wallet first: the gateway charged what the wallet did not cover) posts
+ * gateway -> merchant at Settle and back at a reversal. These entries name the payer's wallet
+ * (walletId) but touch none of its accounts: no marker, no sequence number, not on its statement.
+ */
+export const CARD_OPERATIONS: readonly LedgerOperation[] = ['settle_card', 'refund_card'];
+export const isCardEntry = (entry: { readonly operation: LedgerOperation }): boolean =>
+  CARD_OPERATIONS.includes(entry.operation);
 
 const CurrencyCode = z.enum(CURRENCIES as [Currency, ...Currency[]]);
 const MinorUnits = z.number().int();

@@ -160,6 +160,30 @@ export function refundEntry(wallet: WalletRef, paymentId: string, hold: Hold): J
 }
 
 /**
+ * A payment's card part: what the gateway charged (wallet first, the part the wallet did not cover)
+ * credited to the merchant at Settle (settle_card), or taken back from the merchant when a settled
+ * payment is compensated (refund_card). No wallet account moves: no seq, no balance after.
+ */
+export function cardEntry(
+  wallet: WalletRef,
+  paymentId: string,
+  part: { readonly merchantId: string; readonly amount: number; readonly at: string },
+  operation: 'settle_card' | 'refund_card',
+): JournalEntry {
+  const sign = operation === 'settle_card' ? 1 : -1;
+  return entry(wallet, {
+    ref: paymentId,
+    operation,
+    effectiveAt: part.at,
+    merchantId: part.merchantId,
+    lines: [
+      { account: GATEWAY_ACCOUNT, amount: -sign * part.amount },
+      { account: merchantAccount(part.merchantId), amount: sign * part.amount },
+    ],
+  });
+}
+
+/**
  * A refund saga's reversal of one refund (ops/refund-part.ts): the merchant gives back the whole
  * refund, its wallet part to the payer's wallet and its gateway part to the gateway account (the
  * card refund made at the gateway). One entry per refund, on the payer's wallet sequence.

@@ -30,11 +30,17 @@ export interface ReserveResult {
   readonly holdId: string;
   readonly paymentId: string;
   readonly walletId: string;
+  /** Minor units held: the wallet part (with upToAvailable it may be less than requested, or 0). */
   readonly amount: number;
+  /** What the caller asked for; `requested - amount` is left for the payment method (wallet first). */
+  readonly requested: number;
   readonly currency: Currency;
   readonly expiresAt: string;
-  /** PENDING after a fresh reserve; a replay reports where the hold is now (PENDING, POSTED or REFUNDED). */
-  readonly state: HoldState;
+  /**
+   * PENDING after a fresh reserve; a replay reports where the hold is now (PENDING, POSTED or REFUNDED);
+   * NONE when upToAvailable found nothing available (no hold placed, nothing written).
+   */
+  readonly state: HoldState | 'NONE';
   readonly replayed: boolean;
 }
 
@@ -69,6 +75,17 @@ export interface RefundResult {
   readonly refunded: number;
   readonly currency: Currency;
   readonly refundId?: string;
+  readonly replayed: boolean;
+}
+
+/** A payment's card part as the journal has it (settle_card or refund_card). */
+export interface CardPartResult {
+  readonly paymentId: string;
+  readonly walletId: string;
+  readonly merchantId: string;
+  readonly amount: number;
+  readonly currency: Currency;
+  readonly postedAt: string;
   readonly replayed: boolean;
 }
 

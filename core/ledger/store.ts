@@ -132,8 +132,10 @@ export class LedgerStore {
    * Funds suffice and the payment holds nothing yet: the hold, balances, its
    * seq and balance after, and the expiry index (a lower bound: set when this
    * hold expires first as far as the wallet read shows, else only if absent).
+   * `takesAll` (a wallet-first partial hold): the hold is the whole available
+   * balance, which must still be exactly that, so the split is decided here.
    */
-  placeHold(wallet: Wallet, paymentId: string, hold: Hold): Promise<Wallet | undefined> {
+  placeHold(wallet: Wallet, paymentId: string, hold: Hold, takesAll = false): Promise<Wallet | undefined> {
     const guard = guardOf(wallet, paymentId);
     const earliest = !wallet.nextExpiry || hold.expiresAt < wallet.nextExpiry;
     const expiry = (path: string, value: string) =>
@@ -150,7 +152,7 @@ export class LedgerStore {
         expiry('#gsi3pk', ':gsi3pk'),
         expiry('#gsi3sk', ':gsi3sk'),
       ],
-      condition: `attribute_not_exists(#holds.#p) AND #available >= :amount AND ${guard.condition}`,
+      condition: `attribute_not_exists(#holds.#p) AND #available ${takesAll ? '=' : '>='} :amount AND ${guard.condition}`,
       names: {
         '#p': paymentId,
         '#rs': reserveSeqAttribute(paymentId),

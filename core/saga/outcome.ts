@@ -80,8 +80,11 @@ export function parkedForwardStep(saga: SagaState): string | undefined {
 
 export function compensationsRun(saga: SagaState): ('RefundCharge' | 'ReleaseFunds')[] {
   return [
-    // After a Charge error RefundCharge may find nothing charged at the gateway: then nothing was refunded.
-    ...(saga.refund && saga.refund.status !== 'nothing_charged' ? ['RefundCharge' as const] : []),
+    // After a Charge error RefundCharge may find nothing charged at the gateway: then nothing was refunded,
+    // unless it reversed a settlement that landed (a wallet-only payment's Settle that failed after posting).
+    ...(saga.refund && (saga.refund.status !== 'nothing_charged' || saga.refund.ledgerReversed)
+      ? ['RefundCharge' as const]
+      : []),
     ...(saga.release ? ['ReleaseFunds' as const] : []),
   ];
 }

@@ -16,6 +16,9 @@ export interface StepRecord {
 
 export interface PaymentFacts {
   readonly holdId?: string;
+  /** The split Reserve decided, recorded with RESERVED: the wallet part and the gateway part (minor units). */
+  readonly walletAmount?: number;
+  readonly gatewayAmount?: number;
   readonly chargeId?: string;
   readonly chargeAttemptedAt?: string;
   /** The latest charge attempt (a retry, a redrive): bounds the gateway lookup after a Charge error. */

@@ -12,25 +12,46 @@ import { CURRENCIES, type Currency } from '../money';
 const CurrencyCode = z.enum(CURRENCIES as [Currency, ...Currency[]]);
 const ExecutionArn = z.string().min(1);
 
+/**
+ * The split Reserve decided (wallet first): `amount` is the wallet part held on the wallet (0: no hold,
+ * holdId ''), `gatewayAmount` the rest, charged at the gateway by Charge. A state written before the split
+ * has no gatewayAmount: its hold was the whole amount, so its gateway part is 0 (gatewayPartOf).
+ */
 export const ReserveOutput = z.object({
   holdId: z.string(),
   walletId: z.string(),
-  amount: z.int(),
+  amount: z.int().nonnegative(),
+  gatewayAmount: z.int().nonnegative().optional(),
   currency: CurrencyCode,
   expiresAt: z.string(),
 });
 export type ReserveOutput = z.infer<typeof ReserveOutput>;
 
+/** The part of the payment the gateway charges: what the wallet part left (0 for a state from before the split). */
+export const gatewayPartOf = (input: {
+  readonly payment: { readonly amount: { readonly value: number } };
+  readonly reserve: ReserveOutput;
+}): number => input.reserve.gatewayAmount ?? input.payment.amount.value - input.reserve.amount;
+
+/** `not_needed`: the wallet covered the whole amount, the gateway was not called (chargeId ''). */
 export const ChargeOutput = z.object({
   chargeId: z.string(),
-  status: z.enum(['succeeded', 'processing']),
+  status: z.enum(['succeeded', 'processing', 'not_needed']),
   created: z.string(),
+  /** The gateway part charged, in minor units (0 when not needed); absent in states from before the split. */
+  amount: z.int().nonnegative().optional(),
   /** True when a charge made by an earlier attempt was found at the gateway instead of charging again. */
   recovered: z.boolean().optional(),
 });
 export type ChargeOutput = z.infer<typeof ChargeOutput>;
 
-export const SettleOutput = z.object({ captured: z.int(), released: z.int(), postedAt: z.string() });
+/** captured: what the merchant was credited in all (wallet part + card part); cardCaptured: the card part. */
+export const SettleOutput = z.object({
+  captured: z.int(),
+  released: z.int(),
+  postedAt: z.string(),
+  cardCaptured: z.int().optional(),
+});
 export type SettleOutput = z.infer<typeof SettleOutput>;
 
 export const NotifyOutput = z.object({ messageId: z.string() });

@@ -16,6 +16,7 @@ import type {
   SettleInput,
   SettleOutput,
 } from './state';
+import { gatewayPartOf } from './state';
 
 /**
  * The saga's steps as plain functions over ports. Each is safe to run again
@@ -38,41 +39,65 @@ export interface StepDeps {
  */
 export const GATEWAY_IDEMPOTENCY_WINDOW_MS = 23 * 3600 * 1000;
 
-const moneyOf = (payment: ReserveInput['payment']) => money(payment.amount.value, payment.amount.currency);
-
+/**
+ * Reserve, wallet first: holds what the wallet's available balance covers, up to the amount, and leaves
+ * the rest to the payment method (the ledger decides the split in one conditional write). A wallet-only
+ * payment (`funding: "wallet_only"`) holds the whole amount or fails with InsufficientFundsError. The split
+ * is recorded with RESERVED (walletAmount, gatewayAmount); a retry reads it back and holds exactly that
+ * part again, so every attempt answers the same split even after the balance changed.
+ */
 export async function reserveFunds(deps: StepDeps, input: ReserveInput): Promise<ReserveOutput> {
   const { payment, executionArn } = input;
   await deps.payments.open(payment, executionArn);
+  const total = payment.amount.value;
+  const recorded = (await deps.payments.get(payment.paymentId))?.walletAmount;
   const expiresAt = new Date(deps.now().getTime() + deps.holdTtlSeconds * 1000).toISOString();
-  const hold = await deps.ledger.reserve({
-    paymentId: payment.paymentId,
-    walletId: payment.walletId,
-    amount: moneyOf(payment),
-    expiresAt,
-  });
+  const hold =
+    recorded === 0
+      ? undefined
+      : await deps.ledger.reserve({
+          paymentId: payment.paymentId,
+          walletId: payment.walletId,
+          amount: money(recorded ?? total, payment.amount.currency),
+          expiresAt,
+          ...(recorded === undefined && payment.funding !== 'wallet_only' && { upToAvailable: true }),
+        });
+  const walletAmount = hold?.amount ?? 0;
+  const held = hold !== undefined && walletAmount > 0;
   try {
-    await deps.payments.advance(payment.paymentId, 'RESERVED', { holdId: hold.holdId });
+    await deps.payments.advance(payment.paymentId, 'RESERVED', {
+      ...(held && { holdId: hold.holdId }),
+      walletAmount,
+      gatewayAmount: total - walletAmount,
+    });
   } catch (error) {
     // An error on neither list ends the saga at Reserve with PaymentFailed (nothing is charged yet):
     // void the hold this step just placed first, so no hold is left behind for the sweeper.
-    if (isUnexpected(error) && hold.state === 'PENDING')
+    if (isUnexpected(error) && held && hold.state === 'PENDING')
       await deps.ledger.release({ paymentId: payment.paymentId, walletId: payment.walletId });
     throw error;
   }
   return {
-    holdId: hold.holdId,
-    walletId: hold.walletId,
-    amount: hold.amount,
-    currency: hold.currency,
-    expiresAt: hold.expiresAt,
+    holdId: held ? hold.holdId : '',
+    walletId: payment.walletId,
+    amount: walletAmount,
+    gatewayAmount: total - walletAmount,
+    currency: payment.amount.currency,
+    expiresAt: hold?.expiresAt ?? expiresAt,
   };
 }
 
+/**
+ * Charge: the gateway part only (what the wallet did not cover), with Idempotency-Key = paymentId.
+ * When the wallet covered everything the gateway is not called: `not_needed`, chargeId ''.
+ */
 export async function chargePayment(
   deps: StepDeps & { readonly gateway: PaymentGateway },
   input: ChargeInput,
 ): Promise<ChargeOutput> {
   const { payment } = input;
+  const part = gatewayPartOf(input);
+  if (part === 0) return { chargeId: '', status: 'not_needed', created: deps.now().toISOString(), amount: 0 };
   const known = await deps.payments.get(payment.paymentId);
   const attemptedAt = known?.chargeAttemptedAt ? Date.parse(known.chargeAttemptedAt) : undefined;
   if (attemptedAt !== undefined && deps.now().getTime() - attemptedAt > GATEWAY_IDEMPOTENCY_WINDOW_MS) {
@@ -84,6 +109,7 @@ export async function chargePayment(
         chargeId: earlier.chargeId,
         status: earlier.status,
         created: earlier.created,
+        amount: found.amount.value,
         recovered: true,
       };
     }
@@ -96,25 +122,53 @@ export async function chargePayment(
   });
   const charge = await deps.gateway.charge({
     paymentId: payment.paymentId,
-    amount: moneyOf(payment),
+    amount: money(part, payment.amount.currency),
     paymentMethod: payment.paymentMethod,
     ...(payment.description !== undefined && { description: payment.description }),
     metadata: { ...payment.metadata, walletId: payment.walletId, merchantId: payment.merchantId },
   });
   await deps.payments.advance(payment.paymentId, 'CHARGED', { chargeId: charge.chargeId });
-  return { chargeId: charge.chargeId, status: charge.status, created: charge.created };
+  return { chargeId: charge.chargeId, status: charge.status, created: charge.created, amount: part };
 }
 
+/**
+ * Settle credits the merchant with both parts: the hold posted (holds -w, merchant +w) and the card part
+ * (gateway -g, merchant +g), each idempotent per (paymentId, operation) in the ledger's journal.
+ */
 export async function settlePayment(deps: StepDeps, input: SettleInput): Promise<SettleOutput> {
   const { payment } = input;
-  const posted = await deps.ledger.settle({
-    paymentId: payment.paymentId,
-    walletId: payment.walletId,
-    merchantId: payment.merchantId,
-    amount: moneyOf(payment),
-  });
+  const walletPart = input.reserve.amount;
+  const cardPart = gatewayPartOf(input);
+  if (cardPart > 0 && input.charge.status === 'not_needed') {
+    throw new LedgerInvariantError(
+      `payment ${payment.paymentId}: ${cardPart} is due from the gateway but Charge made no charge`,
+    );
+  }
+  const posted =
+    walletPart > 0
+      ? await deps.ledger.settle({
+          paymentId: payment.paymentId,
+          walletId: payment.walletId,
+          merchantId: payment.merchantId,
+          amount: money(walletPart, payment.amount.currency),
+        })
+      : undefined;
+  const card =
+    cardPart > 0
+      ? await deps.ledger.settleCard({
+          paymentId: payment.paymentId,
+          walletId: payment.walletId,
+          merchantId: payment.merchantId,
+          amount: { value: cardPart, currency: payment.amount.currency },
+        })
+      : undefined;
   await deps.payments.advance(payment.paymentId, 'SUCCEEDED', {});
-  return { captured: posted.captured, released: posted.released, postedAt: posted.postedAt };
+  return {
+    captured: (posted?.captured ?? 0) + (card?.amount ?? 0),
+    released: posted?.released ?? 0,
+    postedAt: posted?.postedAt ?? card?.postedAt ?? deps.now().toISOString(),
+    cardCaptured: card?.amount ?? 0,
+  };
 }
 
 /** Where the gateway lists or searches the payment's charge (core/gateway/charge-lookup.ts). */
@@ -140,25 +194,41 @@ export async function refundCharge(
 ): Promise<RefundOutput> {
   const { payment } = input;
   const known = input.saga.charge;
-  const charge = known
-    ? { chargeId: known.chargeId, amount: moneyOf(payment) }
-    : await deps.gateway.findChargeByPaymentId(payment.paymentId, await lookupOf(deps, payment.paymentId));
-  if (!charge) return { status: 'nothing_charged', ledgerReversed: false };
-  const refund = await deps.gateway.refund({
-    paymentId: payment.paymentId,
-    chargeId: charge.chargeId,
-    amount: charge.amount,
-  });
-  const hold = await deps.ledgerReader.holdOf(payment.walletId, payment.paymentId);
+  // A state from before the split (no gatewayAmount) may have charged the whole amount: ask the gateway.
+  const maybeCharged = gatewayPartOf(input) > 0 || input.reserve.gatewayAmount === undefined;
+  const charge =
+    known?.chargeId && known.status !== 'not_needed'
+      ? {
+          chargeId: known.chargeId,
+          amount: money(known.amount ?? payment.amount.value, payment.amount.currency),
+        }
+      : maybeCharged
+        ? await deps.gateway.findChargeByPaymentId(payment.paymentId, await lookupOf(deps, payment.paymentId))
+        : undefined;
+  const refund = charge
+    ? await deps.gateway.refund({
+        paymentId: payment.paymentId,
+        chargeId: charge.chargeId,
+        amount: charge.amount,
+      })
+    : undefined;
+  // A Settle that landed and then failed: reverse both parts it posted (wallet part, card part).
+  const hold =
+    input.reserve.amount > 0
+      ? await deps.ledgerReader.holdOf(payment.walletId, payment.paymentId)
+      : undefined;
   let ledgerReversed = false;
   if (hold && (hold.state === 'POSTED' || hold.state === 'REFUNDED')) {
     await deps.ledger.refund({
       paymentId: payment.paymentId,
       walletId: payment.walletId,
-      refundId: refund.refundId,
+      ...(refund && { refundId: refund.refundId }),
     });
     ledgerReversed = true;
   }
+  if (await deps.ledger.refundCard({ paymentId: payment.paymentId, walletId: payment.walletId }))
+    ledgerReversed = true;
+  if (!refund) return { status: 'nothing_charged', ledgerReversed };
   await deps.payments.note(payment.paymentId, { refundId: refund.refundId });
   return { refundId: refund.refundId, status: refund.status, ledgerReversed };
 }

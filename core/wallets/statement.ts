@@ -27,6 +27,9 @@ const OPERATION_TYPES: Readonly<
   expire: { type: 'expire', id: 'paymentId' },
   refund: { type: 'refund', id: 'paymentId' },
   adjust: { type: 'adjustment', id: 'adjustmentId' },
+  // A payment's card part moves no wallet account: never on a statement (no seq, not in the wallet index).
+  settle_card: { type: 'payment', id: 'paymentId' },
+  refund_card: { type: 'refund', id: 'paymentId' },
   // A refund saga's reversal (ref refund:<paymentId>:<refundId>): its wallet part, 0 for a card-only refund.
   refund_part: { type: 'refund', id: 'paymentId' },
 };

@@ -64,8 +64,8 @@ describe('Saga: errors that are not business outcomes', () => {
   });
 
   it('a compensation that meets ThrottlingException is retried, not dead-lettered', async () => {
-    // Prepare: the card is declined, so the hold is released; the ledger throttles the release twice
-    const walletId = await h.openWallet('EUR', 10_000);
+    // Prepare: the card part is declined, so the wallet part's hold is released; the ledger throttles the release twice
+    const walletId = await h.openWallet('EUR', 1000);
     const payment = h.payment({ walletId, paymentMethod: 'pm_card_chargeDeclined' });
     let armed = false;
     // Act
@@ -86,7 +86,7 @@ describe('Saga: errors that are not business outcomes', () => {
     expect(run.attempts.ReleaseFunds).toBe(3);
     expect(run.statesEntered).not.toContain('DeadLetterCompensation');
     expect(h.messagesTo(queue('compensationDlq'), payment.paymentId)).toHaveLength(0);
-    expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 10_000, held: 0 });
+    expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 1000, held: 0 });
     expect(await h.payments.get(payment.paymentId)).toMatchObject({
       status: 'FAILED',
       reasonCode: 'card_declined',
@@ -176,8 +176,8 @@ describe('Saga: errors that are not business outcomes', () => {
   ])(
     'an unknown error at %s (%s) parks the payment: PaymentNeedsAttention and a DLQ message with the error',
     async (state) => {
-      // Prepare: the payment record refuses every update during the state
-      const walletId = await h.openWallet('EUR', 10_000);
+      // Prepare: the payment record refuses every update during the state (1000 held, 250 for the card)
+      const walletId = await h.openWallet('EUR', 1000);
       const payment = h.payment({ walletId });
       let armed = false;
       // Act
@@ -221,7 +221,7 @@ describe('Saga: errors that are not business outcomes', () => {
         }),
       ]);
       // Nothing was undone behind a person's back: the hold is still there
-      expect(await holdOf(walletId, payment.paymentId)).toMatchObject({ state: 'PENDING', amount: 1250 });
+      expect(await holdOf(walletId, payment.paymentId)).toMatchObject({ state: 'PENDING', amount: 1000 });
     },
   );
 

@@ -26,7 +26,7 @@ const compensationDlq = () =>
 describe('Saga: gateway answers after which money may have moved', () => {
   it('409 "a request with this key is in progress", then success: retried, SUCCEEDED, charged once', async () => {
     // Prepare: an earlier request with the paymentId as key is still running and charges meanwhile
-    const walletId = await h.openWallet('EUR', 10_000);
+    const walletId = await h.openWallet('EUR', 1000);
     const payment = h.payment({ walletId, paymentMethod: 'pm_sandbox_inprogress_2' });
     // Act
     const run = await h.run(payment);
@@ -39,7 +39,7 @@ describe('Saga: gateway answers after which money may have moved', () => {
     const charges = chargesFor(payment.paymentId);
     expect(charges).toHaveLength(1);
     expect(refundsFor(payment.paymentId)).toHaveLength(0);
-    expect(await holdOf(walletId, payment.paymentId)).toMatchObject({ state: 'POSTED', captured: 1250 });
+    expect(await holdOf(walletId, payment.paymentId)).toMatchObject({ state: 'POSTED', captured: 1000 });
     expect(await h.payments.get(payment.paymentId)).toMatchObject({
       status: 'SUCCEEDED',
       chargeId: charges[0]?.id,
@@ -49,7 +49,7 @@ describe('Saga: gateway answers after which money may have moved', () => {
 
   it('a decline whose charge nevertheless exists: the charge is found and refunded, then the hold released', async () => {
     // Prepare: the gateway's search lags writes by a minute, as Stripe's may, so only a list finds the charge
-    const walletId = await h.openWallet('EUR', 10_000);
+    const walletId = await h.openWallet('EUR', 1000);
     const payment = h.payment({ walletId, paymentMethod: 'pm_sandbox_declinecharged' });
     h.gateway.sandbox.setSearchLag(60_000);
     // Act
@@ -67,12 +67,12 @@ describe('Saga: gateway answers after which money may have moved', () => {
       'Failed',
     ]);
     const [charge] = chargesFor(payment.paymentId);
-    expect(charge).toMatchObject({ amount: 1250, refunded: 1250 });
+    expect(charge).toMatchObject({ amount: 250, refunded: 250 });
     expect(refundsFor(payment.paymentId)).toEqual([
-      expect.objectContaining({ chargeId: charge?.id, amount: 1250 }),
+      expect.objectContaining({ chargeId: charge?.id, amount: 250 }),
     ]);
     expect(await holdOf(walletId, payment.paymentId)).toMatchObject({ state: 'VOIDED' });
-    expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 10_000, held: 0 });
+    expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 1000, held: 0 });
     expect(detailTypes(payment.paymentId)).toEqual(['PaymentFailed', 'PaymentCompensated']);
     expect(h.eventsFor(payment.paymentId)[1]?.detail).toMatchObject({
       compensations: ['RefundCharge', 'ReleaseFunds'],
@@ -82,7 +82,7 @@ describe('Saga: gateway answers after which money may have moved', () => {
 
   it('several charges for one payment: parked with PaymentNeedsAttention, hold kept, never Failed', async () => {
     // Prepare
-    const walletId = await h.openWallet('EUR', 10_000);
+    const walletId = await h.openWallet('EUR', 1000);
     const payment = h.payment({ walletId, paymentMethod: 'pm_sandbox_declinecharged_2' });
     // Act
     const run = await h.run(payment);
@@ -110,7 +110,7 @@ describe('Saga: gateway answers after which money may have moved', () => {
 
   it('a charge still processing is not settled on: Charge retries until the intent has succeeded', async () => {
     // Prepare: the intent answers processing to the charge and its first read, then succeeds
-    const walletId = await h.openWallet('EUR', 10_000);
+    const walletId = await h.openWallet('EUR', 1000);
     const payment = h.payment({ walletId, paymentMethod: 'pm_sandbox_processing_1' });
     // Act
     const run = await h.run(payment);
@@ -119,7 +119,7 @@ describe('Saga: gateway answers after which money may have moved', () => {
     expect(run.attempts.Charge).toBe(2);
     const charges = chargesFor(payment.paymentId);
     expect(charges).toHaveLength(1);
-    expect(await holdOf(walletId, payment.paymentId)).toMatchObject({ state: 'POSTED', captured: 1250 });
+    expect(await holdOf(walletId, payment.paymentId)).toMatchObject({ state: 'POSTED', captured: 1000 });
     const record = await h.payments.get(payment.paymentId);
     expect(record).toMatchObject({ status: 'SUCCEEDED', chargeId: charges[0]?.id });
     // Both attempts recorded: the first dates the idempotency key, the latest bounds a lookup

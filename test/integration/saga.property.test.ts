@@ -62,6 +62,8 @@ const scenario = fc.record({
     'pm_sandbox_refundfail',
     'pm_sandbox_refundfail',
   ),
+  /** Wallet first (the default) or wallet only: a short wallet fails only the latter at Reserve. */
+  funding: fc.constantFrom<'wallet_only' | undefined>(undefined, undefined, 'wallet_only'),
   settleFails: fc.constantFrom(false, false, false, true),
   /** About one saga in ten has a forward step whose every retry fails: it must fail there and be redriven. */
   exhaust: fc.constantFrom<string | undefined>(
@@ -81,8 +83,11 @@ const scenario = fc.record({
 });
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
-/** Funds for 3 of the 4 payments each wallet may get on average: some reserves must fail. */
-const WALLET_FUNDS = [AMOUNT * 3, AMOUNT * 2, AMOUNT * 6, AMOUNT, 0];
+/**
+ * Wallet first: a wallet pays what it covers and the card the rest, so these funds give every split
+ * (wallet only, wallet + card, card only); wallet-only payments of a short wallet fail at Reserve.
+ */
+const WALLET_FUNDS = [AMOUNT * 2, AMOUNT, Math.floor(AMOUNT / 2), 0, 0];
 
 async function runScenario(
   s: Scenario,
@@ -93,6 +98,7 @@ async function runScenario(
     walletId,
     paymentMethod: s.paymentMethod,
     amount: { value: AMOUNT, currency: 'EUR', exponent: 2 },
+    ...(s.funding && { funding: s.funding }),
   });
   const voidHoldBeforeSettle = {
     Settle: async () => {
@@ -129,8 +135,17 @@ async function assertEnding({ payment, run }: { payment: PaymentRequested; run: 
   expect(refunds.length, `${label}: refunded ${refunds.length} times`).toBeLessThanOrEqual(1);
   if (run.status === 'SUCCEEDED' && run.statesEntered.at(-1) === 'Succeeded') {
     expect(record?.status, label).toBe('SUCCEEDED');
-    expect(hold?.state, label).toBe('POSTED');
-    expect(charges, label).toHaveLength(1);
+    // Wallet first: the hold is the wallet part, the one charge the gateway part, together the amount.
+    const walletAmount = record?.walletAmount ?? -1;
+    const gatewayAmount = record?.gatewayAmount ?? -1;
+    expect(walletAmount + gatewayAmount, label).toBe(AMOUNT);
+    expect(hold?.state ?? 'none', label).toBe(walletAmount > 0 ? 'POSTED' : 'none');
+    if (hold) expect(hold.captured, label).toBe(walletAmount);
+    expect(
+      charges.map((c) => c.amount),
+      label,
+    ).toEqual(gatewayAmount > 0 ? [gatewayAmount] : []);
+    if (payment.funding === 'wallet_only') expect(gatewayAmount, label).toBe(0);
     expect(refunds, label).toHaveLength(0);
     return;
   }

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { InsufficientFundsError, InvalidPaymentError, LedgerInvariantError } from '../../errors';
 import { expiredHoldIds } from '../expiry';
 import { currencyOf, minorUnitsOf, parseInput, ReserveInput } from '../inputs';
@@ -13,16 +14,24 @@ import { expireHoldsOf } from './void';
  * the hold closed; a reserve of a payment released, expired or released
  * before it reserved throws LedgerInvariantError: answering "reserved" would
  * let a late retry or a redrive charge against money no longer held.
+ *
+ * With upToAvailable (wallet first, a payment method for the rest) the hold is
+ * what the available balance covers, up to the amount, decided by the same one
+ * conditional write: a partial hold takes the whole available balance and
+ * requires it unchanged, a full one requires at least the amount. Nothing
+ * available: no hold and nothing written (the rest goes to the gateway). A
+ * replay answers the hold placed the first time, whatever the balance is now.
  */
 export async function reserve(ctx: OpContext, request: ReserveInput): Promise<ReserveResult> {
   const input = parseInput('reserve', ReserveInput, request);
   const value = minorUnitsOf(input.amount);
+  const upTo = input.upToAvailable === true;
   return ctx.store.contend('reserve', input.walletId, async () => {
     const wallet = await walletFor(ctx, 'reserve', input.walletId, currencyOf(input.amount));
     const marker = wallet.holds[input.paymentId];
     if (marker) {
       await completeHold(ctx, wallet, input.paymentId, marker);
-      return answer(wallet, input.paymentId, value, marker, true);
+      return answer(wallet, input.paymentId, value, marker, true, upTo);
     }
     const closed = await closedPayment(ctx, wallet, input.paymentId);
     if (!closed) return undefined;
@@ -31,28 +40,63 @@ export async function reserve(ctx: OpContext, request: ReserveInput): Promise<Re
         `payment ${input.paymentId} was released before it reserved; refusing to place a hold nobody would release`,
       );
     }
-    if (closed.hold) return answer(wallet, input.paymentId, value, closed.hold, true);
+    if (closed.hold) return answer(wallet, input.paymentId, value, closed.hold, true, upTo);
     if (wallet.available < value) {
-      // Expired holds still count in `held` until swept: free them before refusing.
+      // Expired holds still count in `held` until swept: free them before refusing (or holding less).
       if (expiredHoldIds(wallet, ctx.now()).length > 0) {
         await expireHoldsOf(ctx, wallet);
         return undefined;
       }
+      if (upTo) return reservePart(ctx, wallet, input, value);
       throw new InsufficientFundsError(
         `wallet ${wallet.walletId} has ${wallet.available} ${wallet.currency} available, ${value} requested`,
       );
     }
-    const now = ctx.now().toISOString();
-    if (input.expiresAt <= now) {
-      throw new InvalidPaymentError(`reserve: expiresAt ${input.expiresAt} is not in the future`);
-    }
-    const hold: Hold = { state: 'PENDING', amount: value, expiresAt: input.expiresAt, reservedAt: now };
-    const after = await ctx.store.placeHold(wallet, input.paymentId, hold);
-    const placed = after?.holds[input.paymentId];
-    if (!after || !placed) return undefined;
-    await ctx.store.journal.putJournalEntry(reserveEntry(after, input.paymentId, placed));
-    return answer(after, input.paymentId, value, placed, false);
+    return placeAndJournal(ctx, wallet, input, value, value);
   });
+}
+
+type ParsedReserve = z.output<typeof ReserveInput>;
+
+/** Available < requested, wallet first: hold all that is available (the write requires it unchanged), or none. */
+async function reservePart(
+  ctx: OpContext,
+  wallet: Wallet,
+  input: ParsedReserve,
+  requested: number,
+): Promise<ReserveResult | undefined> {
+  const part = Math.max(0, wallet.available);
+  if (part > 0) return placeAndJournal(ctx, wallet, input, part, requested);
+  return {
+    holdId: holdIdOf(wallet.walletId, input.paymentId),
+    paymentId: input.paymentId,
+    walletId: wallet.walletId,
+    amount: 0,
+    requested,
+    currency: wallet.currency,
+    expiresAt: input.expiresAt,
+    state: 'NONE',
+    replayed: false,
+  };
+}
+
+async function placeAndJournal(
+  ctx: OpContext,
+  wallet: Wallet,
+  input: ParsedReserve,
+  amount: number,
+  requested: number,
+): Promise<ReserveResult | undefined> {
+  const now = ctx.now().toISOString();
+  if (input.expiresAt <= now) {
+    throw new InvalidPaymentError(`reserve: expiresAt ${input.expiresAt} is not in the future`);
+  }
+  const hold: Hold = { state: 'PENDING', amount, expiresAt: input.expiresAt, reservedAt: now };
+  const after = await ctx.store.placeHold(wallet, input.paymentId, hold, amount < requested);
+  const placed = after?.holds[input.paymentId];
+  if (!after || !placed) return undefined;
+  await ctx.store.journal.putJournalEntry(reserveEntry(after, input.paymentId, placed));
+  return answer(after, input.paymentId, requested, placed, false, amount < requested);
 }
 
 function answer(
@@ -61,6 +105,7 @@ function answer(
   value: number,
   hold: Hold,
   replayed: boolean,
+  upTo: boolean,
 ): ReserveResult {
   if (hold.tombstone) {
     throw new LedgerInvariantError(
@@ -72,9 +117,9 @@ function answer(
       `the hold of payment ${paymentId} was already ${hold.state === 'VOIDED' ? 'released' : 'expired'}; a new attempt needs a new paymentId`,
     );
   }
-  if (hold.amount !== value) {
+  if (upTo ? hold.amount > value : hold.amount !== value) {
     throw new InvalidPaymentError(
-      `payment ${paymentId} already reserved ${hold.amount} on wallet ${wallet.walletId}, not ${value}`,
+      `payment ${paymentId} already reserved ${hold.amount} on wallet ${wallet.walletId}, not ${upTo ? `up to ${value}` : value}`,
     );
   }
   return {
@@ -82,6 +127,7 @@ function answer(
     paymentId,
     walletId: wallet.walletId,
     amount: hold.amount,
+    requested: value,
     currency: wallet.currency,
     expiresAt: hold.expiresAt,
     state: hold.state,
