@@ -85,11 +85,15 @@ export function checkPayment(facts: PaymentFacts, now: Date): Discrepancy[] {
       currency: payment.currency,
     });
   }
+  // Wallet first: the gateway charges only the part the wallet did not cover (a record from before the
+  // split has none recorded: the old model charged the whole amount).
+  const cardPart = payment.gatewayAmount ?? payment.amount;
+  const walletPart = payment.walletAmount ?? payment.amount;
   for (const charge of charges) {
-    if (charge.amount.value !== payment.amount || charge.currency !== payment.currency) {
+    if (charge.amount.value !== cardPart || charge.currency !== payment.currency) {
       found.push({
         kind: 'amount_mismatch',
-        message: `charge ${charge.chargeId} of payment ${id} is ${money(charge.amount.value, charge.currency)}, the payment is ${requested}`,
+        message: `charge ${charge.chargeId} of payment ${id} is ${money(charge.amount.value, charge.currency)}, the payment's card part is ${money(cardPart, payment.currency)} (of ${requested})`,
         action: 'check the charge at the gateway; refund the difference or escalate to the gateway',
         paymentId: id,
         chargeId: charge.chargeId,
@@ -98,7 +102,12 @@ export function checkPayment(facts: PaymentFacts, now: Date): Discrepancy[] {
       });
     }
   }
-  if (payment.status === 'SUCCEEDED' && charges.length === 0 && facts.chargesKnown !== false) {
+  if (
+    payment.status === 'SUCCEEDED' &&
+    cardPart > 0 &&
+    charges.length === 0 &&
+    facts.chargesKnown !== false
+  ) {
     found.push({
       kind: 'succeeded_without_charge',
       message: `payment ${id} (${requested}, ${payment.walletId} -> ${payment.merchantId}) SUCCEEDED but the gateway has no charge for it${payment.chargeId ? ` (the saga recorded ${payment.chargeId})` : ''}`,
@@ -109,10 +118,17 @@ export function checkPayment(facts: PaymentFacts, now: Date): Discrepancy[] {
       currency: payment.currency,
     });
   }
-  if (payment.status === 'SUCCEEDED' && !journal.some((e) => e.operation === 'settle')) {
+  const settled = (operation: string, part: number) =>
+    part === 0 || journal.some((e) => e.operation === operation);
+  // A record with the split needs a settle entry for its wallet part and a settle_card for its card part.
+  const unsettled = [
+    ...(settled('settle', payment.walletAmount === undefined ? 1 : walletPart) ? [] : ['settle']),
+    ...(payment.gatewayAmount === undefined || settled('settle_card', cardPart) ? [] : ['settle_card']),
+  ];
+  if (payment.status === 'SUCCEEDED' && unsettled.length > 0) {
     found.push({
       kind: 'succeeded_not_settled',
-      message: `payment ${id} (${requested}) SUCCEEDED but the ledger has no settle entry for it`,
+      message: `payment ${id} (${requested}) SUCCEEDED but the ledger has no ${unsettled.join(' or ')} entry for it`,
       action:
         'run the ledger journal repair for the payer wallet, then re-run reconcile; if the hold is gone, escalate',
       paymentId: id,

@@ -4,7 +4,13 @@
  * first few payments that break it.
  */
 import type { Discrepancy } from '../../core/finance/discrepancy';
-import { checkLedgerInvariants, type LedgerSnapshot, type Wallet } from '../../core/ledger';
+import {
+  checkLedgerInvariants,
+  GATEWAY_ACCOUNT,
+  isCardEntry,
+  type LedgerSnapshot,
+  type Wallet,
+} from '../../core/ledger';
 import type { SandboxCharge } from '../sandbox-gateway/server';
 
 export interface DlqEntry {
@@ -18,6 +24,8 @@ export interface RunFacts {
   readonly executions: ReadonlyMap<string, string>;
   /** The payments' recorded status by paymentId (SUCCEEDED, FAILED, NEEDS_ATTENTION, ...): their outcome. */
   readonly outcomes: ReadonlyMap<string, string>;
+  /** The split Reserve recorded (wallet first): the wallet part and the gateway part, by paymentId. */
+  readonly splits: ReadonlyMap<string, { readonly walletAmount: number; readonly gatewayAmount: number }>;
   /**
    * Watched payments (those hit by crashBeforeRecord): the errors their execution failed with, other
    * than a runtime restart (kill -9). Any entry means the saga stopped and needed a redrive.
@@ -61,7 +69,10 @@ export const CHECK_NAMES = {
   lost: 'lost = 0 (each request: a terminal saga or a DLQ message with its reason)',
   malformed: 'each malformed request parked in the intake DLQ with its reason',
   doubleCharges: 'double charges = 0 (live gateway charges per payment <= 1, net of refunds)',
-  chargesAgree: 'no charge left behind (succeeded: one live charge of its amount; otherwise none)',
+  chargesAgree:
+    'no charge left behind (succeeded: one live charge of its gateway part, none when the wallet covered it; otherwise none)',
+  gatewayConserved:
+    'money conserved across ledger and gateway (per payment: live gateway charges net of refunds = card part credited to the merchant)',
   unreleasedHolds: 'unreleased holds = 0 (no open hold of a terminal saga outside a DLQ)',
   moneyConserved: 'money conserved per currency (ledger invariants)',
   reconciliation: 'reconciliation clean (discrepancies outside DLQs = 0)',
@@ -137,10 +148,15 @@ export function checkChargesAgree(expect: RunExpectations, facts: RunFacts): Che
     const status = facts.outcomes.get(p.paymentId) ?? facts.executions.get(p.paymentId);
     const charges = live.get(p.paymentId) ?? [];
     if (facts.outcomes.get(p.paymentId) === 'SUCCEEDED') {
+      const due = facts.splits.get(p.paymentId)?.gatewayAmount ?? p.amount;
+      if (due === 0)
+        return charges.length === 0
+          ? []
+          : [`${p.paymentId} (succeeded from the wallet, ${charges.length} live charges)`];
       const one = charges.length === 1 && charges[0];
-      return one && one.amount === p.amount && one.currency === p.currency
+      return one && one.amount === due && one.currency === p.currency
         ? []
-        : [`${p.paymentId} (succeeded, ${charges.length} live charges)`];
+        : [`${p.paymentId} (succeeded, card part ${due}, ${charges.length} live charges)`];
     }
     if (charges.length === 0 || inDlq(facts, p.paymentId)) return [];
     return [`${p.paymentId} (${status ?? 'no saga'}, charged, not in a DLQ)`];
@@ -155,7 +171,9 @@ export function checkUnreleasedHolds(expect: RunExpectations, facts: RunFacts): 
     if (!status || !TERMINAL.has(status) || inDlq(facts, p.paymentId)) return [];
     const hold = wallets.get(p.walletId)?.holds[p.paymentId];
     if (facts.outcomes.get(p.paymentId) === 'SUCCEEDED') {
-      return hold?.state === 'POSTED' ? [] : [`${p.paymentId} (succeeded, hold ${hold?.state ?? 'none'})`];
+      // Wallet first: a payment the card paid in full held nothing.
+      const expected = facts.splits.get(p.paymentId)?.walletAmount === 0 ? undefined : 'POSTED';
+      return hold?.state === expected ? [] : [`${p.paymentId} (succeeded, hold ${hold?.state ?? 'none'})`];
     }
     return hold?.state === 'PENDING' ? [`${p.paymentId} (${status}, hold PENDING)`] : [];
   });
@@ -182,6 +200,39 @@ export function checkMoneyConserved(facts: RunFacts): CheckResult {
   return result(CHECK_NAMES.moneyConserved, report.violations, `journal totals: ${totals || 'none'}`);
 }
 
+/**
+ * Wallet debits + gateway charges = merchant credits, per currency: the ledger's invariants balance the
+ * wallet side; this balances the gateway side, payment by payment (outside DLQs): what the gateway still
+ * holds of its charges equals the card part the journal credited the merchant (settle_card - refund_card).
+ */
+export function checkGatewayConserved(expect: RunExpectations, facts: RunFacts): CheckResult {
+  const cardCredited = new Map<string, number>();
+  const gatewayTotals: Record<string, number> = {};
+  for (const entry of facts.ledger.entries) {
+    if (!isCardEntry(entry)) continue;
+    const fromGateway = -entry.lines
+      .filter((line) => line.account === GATEWAY_ACCOUNT)
+      .reduce((sum, line) => sum + line.amount, 0);
+    cardCredited.set(entry.ref, (cardCredited.get(entry.ref) ?? 0) + fromGateway);
+    gatewayTotals[entry.currency] = (gatewayTotals[entry.currency] ?? 0) + fromGateway;
+  }
+  const charged = new Map<string, number>();
+  for (const charge of facts.charges) {
+    if (!charge.paymentId) continue;
+    charged.set(charge.paymentId, (charged.get(charge.paymentId) ?? 0) + charge.amount - charge.refunded);
+  }
+  const off = expect.payments.flatMap((p) => {
+    if (inDlq(facts, p.paymentId)) return [];
+    const net = charged.get(p.paymentId) ?? 0;
+    const credited = cardCredited.get(p.paymentId) ?? 0;
+    return net === credited ? [] : [`${p.paymentId} (gateway kept ${net}, merchant credited ${credited})`];
+  });
+  const totals = Object.entries(gatewayTotals)
+    .map(([currency, total]) => `${currency} ${total}`)
+    .join(', ');
+  return result(CHECK_NAMES.gatewayConserved, off, `card parts credited: ${totals || 'none'}`);
+}
+
 export function checkReconciliation(facts: RunFacts): CheckResult {
   const { reconciliation } = facts;
   if ('error' in reconciliation) {
@@ -206,6 +257,7 @@ export function runChecks(expect: RunExpectations, facts: RunFacts): CheckResult
     checkChargesAgree(expect, facts),
     checkUnreleasedHolds(expect, facts),
     checkMoneyConserved(facts),
+    checkGatewayConserved(expect, facts),
     checkReconciliation(facts),
     checkCrashBeforeRecord(expect, facts),
   ];

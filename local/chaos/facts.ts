@@ -38,6 +38,7 @@ export async function collectFacts(
   }
   // The payment's outcome is its record's status: a business failure ends its execution SUCCEEDED.
   const outcomes = new Map<string, string>();
+  const splits = new Map<string, { walletAmount: number; gatewayAmount: number }>();
   const payments = new DynamoPaymentLog(target.clients.documents, target.names.tables.payments);
   const names = [...executions.keys()];
   for (let i = 0; i < names.length; i += OUTCOME_READS_AT_ONCE) {
@@ -45,6 +46,8 @@ export async function collectFacts(
       names.slice(i, i + OUTCOME_READS_AT_ONCE).map(async (paymentId) => {
         const record = await payments.get(paymentId);
         if (record) outcomes.set(paymentId, record.status);
+        if (record?.walletAmount !== undefined && record.gatewayAmount !== undefined)
+          splits.set(paymentId, { walletAmount: record.walletAmount, gatewayAmount: record.gatewayAmount });
       }),
     );
   }
@@ -80,7 +83,7 @@ export async function collectFacts(
   } catch (error) {
     reconciliation = { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
-  return { executions, outcomes, stops, dlq, charges, ledger, reconciliation };
+  return { executions, outcomes, splits, stops, dlq, charges, ledger, reconciliation };
 }
 
 /** The errors an execution failed with (each failure before a redrive), except a runtime restart. */

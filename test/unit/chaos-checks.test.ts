@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entriesForWallet, type Hold, type Wallet } from '../../core/ledger';
+import { cardEntry, entriesForWallet, type Hold, type Wallet } from '../../core/ledger';
 import {
   CHECK_NAMES,
   type CheckResult,
@@ -12,7 +12,10 @@ import type { SandboxCharge } from '../../local/sandbox-gateway/server';
 
 const INTAKE_DLQ = 'paysaga-test-intake-dlq';
 
-/** A clean run of `n` succeeded payments on one wallet: every check holds. */
+/** The card part of each payment of a clean run (wallet first: the wallet holds the rest). */
+const CARD = 40;
+
+/** A clean run of `n` succeeded payments on one wallet, each paid by the wallet and a card: every check holds. */
 function cleanRun(prefix: string, n = 3) {
   const walletId = `${prefix}-w0`;
   const payments = Array.from({ length: n }, (_, i) => ({
@@ -21,7 +24,7 @@ function cleanRun(prefix: string, n = 3) {
     amount: 100 + i,
     currency: 'EUR',
   }));
-  const captured = payments.reduce((sum, p) => sum + p.amount, 0);
+  const captured = payments.reduce((sum, p) => sum + p.amount - CARD, 0);
   const deposit = 10_000;
   const at = '2026-01-01T00:00:00.000Z';
   const posted = (amount: number): Hold => ({
@@ -38,7 +41,7 @@ function cleanRun(prefix: string, n = 3) {
     currency: 'EUR',
     available: deposit - captured,
     held: 0,
-    holds: Object.fromEntries(payments.map((p) => [p.paymentId, posted(p.amount)])),
+    holds: Object.fromEntries(payments.map((p) => [p.paymentId, posted(p.amount - CARD)])),
     deposits: { [`${walletId}-seed`]: { amount: deposit, at } },
     createdAt: at,
   };
@@ -51,7 +54,7 @@ function cleanRun(prefix: string, n = 3) {
   const charges: SandboxCharge[] = payments.map((p, i) => ({
     id: `pi_${prefix}_${i}`,
     paymentId: p.paymentId,
-    amount: p.amount,
+    amount: CARD,
     currency: 'EUR',
     status: 'succeeded',
     created: 1,
@@ -67,10 +70,21 @@ function cleanRun(prefix: string, n = 3) {
   const facts: RunFacts = {
     executions: new Map(payments.map((p) => [p.paymentId, 'SUCCEEDED'])),
     outcomes: new Map(payments.map((p) => [p.paymentId, 'SUCCEEDED'])),
+    splits: new Map(
+      payments.map((p) => [p.paymentId, { walletAmount: p.amount - CARD, gatewayAmount: CARD }]),
+    ),
     stops: new Map(),
     dlq,
     charges,
-    ledger: { wallets: [wallet], entries: entriesForWallet(wallet) },
+    ledger: {
+      wallets: [wallet],
+      entries: [
+        ...entriesForWallet(wallet),
+        ...payments.map((p) =>
+          cardEntry(wallet, p.paymentId, { merchantId: 'mer_chk', amount: CARD, at }, 'settle_card'),
+        ),
+      ],
+    },
     reconciliation: { discrepancies: [], payments: n },
   };
   return { expect, facts, payments, wallet };
@@ -268,5 +282,32 @@ describe('chaos checks', () => {
     expect(result?.violations).toBe(1);
     expect(result?.detail).toContain(stopped);
     expect(result?.detail).not.toContain(restarted);
+  });
+  it('catch a card part credited to the merchant while the gateway refunded its charge (money created)', () => {
+    // Prepare
+    const { expect: expected, facts } = cleanRun('chk-gwcons');
+    const charges = facts.charges.map((c, i) => (i === 0 ? { ...c, refunded: c.amount } : c));
+
+    // Act
+    const result = byName(runChecks(expected, { ...facts, charges }), CHECK_NAMES.gatewayConserved);
+
+    // Assess
+    expect(result?.ok).toBe(false);
+    expect(result?.detail).toContain('chk-gwcons-p0 (gateway kept 0, merchant credited 40)');
+  });
+
+  it('catch a live charge of a payment the wallet covered in full', () => {
+    // Prepare
+    const { expect: expected, facts, payments } = cleanRun('chk-covered');
+    const covered = payments[0]?.paymentId as string;
+    const splits = new Map(facts.splits);
+    splits.set(covered, { walletAmount: payments[0]?.amount ?? 0, gatewayAmount: 0 });
+
+    // Act
+    const result = byName(runChecks(expected, { ...facts, splits }), CHECK_NAMES.chargesAgree);
+
+    // Assess
+    expect(result?.ok).toBe(false);
+    expect(result?.detail).toContain(`${covered} (succeeded from the wallet, 1 live charges)`);
   });
 });
