@@ -125,39 +125,52 @@ export type RefundRun =
   /** A transient error outlasted the retries: the execution stops there, the reservation kept (redrive). */
   | { readonly outcome: 'stopped'; readonly error: Error; readonly reserve: ReserveRefundOutput };
 
-/** Runs Reserve -> RefundAtGateway (transient errors retried `gatewayAttempts` times) -> PostReversal. */
+export interface RunOptions {
+  /** Attempts of each step (its ASL Retry), default 4. */
+  readonly attempts?: number;
+  /** Which errors a step's Retry takes (default: the transient list). */
+  readonly retryable?: (error: unknown) => boolean;
+}
+
+/**
+ * Runs Reserve -> RefundAtGateway -> PostReversal as the ASL does: each step retried on retryable
+ * errors; a final gateway error -> ReleaseRefund; retries run out -> the execution stops there.
+ */
 export async function runRefundSteps(
   deps: RefundStepDeps & { readonly gateway: Pick<PaymentGateway, 'refund'> },
   refund: RefundRequested,
-  gatewayAttempts = 4,
+  options: RunOptions = {},
 ): Promise<RefundRun> {
+  const attempts = options.attempts ?? 4;
+  const retryable = options.retryable ?? isTransient;
   const executionArn = `arn:aws:states:us-east-1:000000000000:execution:refund-saga:${refund.refundId}`;
-  let reserve: ReserveRefundOutput;
-  try {
-    reserve = await reserveRefund(deps, { refund, executionArn });
-  } catch (error) {
-    return { outcome: 'failed', error: error as Error };
-  }
-  let gatewayRefund: Awaited<ReturnType<typeof refundAtGateway>> | undefined;
-  for (let attempt = 1; !gatewayRefund; attempt++) {
-    try {
-      gatewayRefund = await refundAtGateway(deps, { refund, executionArn, reserve });
-    } catch (error) {
-      if (isTransient(error) && attempt < gatewayAttempts) continue;
-      if (isTransient(error)) return { outcome: 'stopped', error: error as Error, reserve };
-      await releaseRefund(deps, {
-        refund,
-        executionArn,
-        reserve,
-        error: { Error: (error as Error).name, Cause: (error as Error).message },
-      });
-      return { outcome: 'failed', error: error as Error, reserve };
+  type Step<T> = { ok: true; value: T } | { ok: false; error: Error; retriesRanOut: boolean };
+  const step = async <T>(run: () => Promise<T>): Promise<Step<T>> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { ok: true, value: await run() };
+      } catch (error) {
+        if (!retryable(error)) return { ok: false, error: error as Error, retriesRanOut: false };
+        if (attempt >= attempts) return { ok: false, error: error as Error, retriesRanOut: true };
+      }
     }
+  };
+  const reserved = await step(() => reserveRefund(deps, { refund, executionArn }));
+  if (!reserved.ok) return { outcome: 'failed', error: reserved.error };
+  const reserve = reserved.value;
+  const atGateway = await step(() => refundAtGateway(deps, { refund, executionArn, reserve }));
+  if (!atGateway.ok) {
+    if (atGateway.retriesRanOut) return { outcome: 'stopped', error: atGateway.error, reserve };
+    const error = { Error: atGateway.error.name, Cause: atGateway.error.message };
+    const released = await step(() => releaseRefund(deps, { refund, executionArn, reserve, error }));
+    if (!released.ok) return { outcome: 'needs_attention', error: released.error, reserve };
+    return { outcome: 'failed', error: atGateway.error, reserve };
   }
-  try {
-    const reversal = await postReversal(deps, { refund, executionArn, reserve, gatewayRefund });
-    return { outcome: 'succeeded', reserve, reversal };
-  } catch (error) {
-    return { outcome: 'needs_attention', error: error as Error, reserve };
+  const gatewayRefund = atGateway.value;
+  const posted = await step(() => postReversal(deps, { refund, executionArn, reserve, gatewayRefund }));
+  if (!posted.ok) {
+    if (posted.retriesRanOut) return { outcome: 'stopped', error: posted.error, reserve };
+    return { outcome: 'needs_attention', error: posted.error, reserve };
   }
+  return { outcome: 'succeeded', reserve, reversal: posted.value };
 }
