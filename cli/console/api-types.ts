@@ -12,6 +12,7 @@ import type { ReportRow, TotalRow } from '../../core/finance/report';
 import type { SagaTimeline } from '../../core/history/timeline';
 import type { PaymentHistory } from '../finance/history';
 import type { DlqSummary, PeekedMessage, RedrivePlan } from '../ops/dlq';
+import type { ResolvePlan } from '../ops/resolve-plan';
 import type { SagaSummary } from '../ops/sagas';
 
 export type {
@@ -21,6 +22,7 @@ export type {
   PeekedMessage,
   RedrivePlan,
   ReportRow,
+  ResolvePlan,
   SagaSummary,
   SagaTimeline,
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PAYMENT_STATUSES } from '../../core/payments/records';
+import { PAYMENT_STATUSES, RESOLUTION_ACTIONS } from '../../core/payments/records';
 import { UsageError } from '../errors';
 import type { ConsoleMeta, PaymentsQuery } from './api-types';
 import type { ConsoleData } from './data/port';
@@ -67,6 +67,12 @@ const WalletAdjustBody = z.strictObject({
   reason: z.string().min(1).max(500),
 });
 
+/** payctl payments resolve's --refund | --release | --mark-resolved and --reason (POST body, or the plan's query). */
+const ResolveBody = z.strictObject({
+  action: z.enum(RESOLUTION_ACTIONS),
+  reason: z.preprocess(blankToUndefined, z.string().min(1).max(500).optional()),
+});
+
 /** How far back the failed-sagas and audit pages look. */
 const DaysSchema = z.object({ days: z.coerce.number().int().min(1).max(366).default(14) });
 
@@ -107,6 +113,17 @@ export async function routeApi({ method, url, body, data, meta }: ApiRequest): P
     case 'GET payments :id': {
       const detail = await data.paymentDetail(id ?? '');
       return detail ? ok(detail) : notFound(`no payment ${id}: check the paymentId`);
+    }
+    case 'GET payments :id resolve':
+      return ok(await data.planResolve(id ?? '', parse(ResolveBody, url)));
+    case 'POST payments :id resolve': {
+      const parsed = ResolveBody.safeParse(body ?? {});
+      if (!parsed.success) {
+        throw new UsageError(
+          'a resolve takes { "action": "refund" | "release" | "mark_resolved", "reason": "..." (required for mark_resolved) }',
+        );
+      }
+      return ok(await data.resolvePayment(id ?? '', parsed.data));
     }
     case 'GET dlqs':
       return ok(await data.listDlqs());

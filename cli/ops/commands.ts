@@ -1,31 +1,16 @@
 import { type Command, Option } from 'commander';
-import { QUEUES } from '../../core/config/names';
-import type { OpsActionOutcome } from '../../events/ops.v1';
+import { QUEUES, type QueueKey } from '../../core/config/names';
 import type { CliContext } from '../context';
 import { CliError, EXIT } from '../errors';
 import type { RegisterCommands } from '../registry';
+import type { AuditNote } from './actions/audited';
+import { cancelDlqRedriveAction, redriveDlqAction } from './actions/redrive-dlq';
+import { redriveSagasAction } from './actions/redrive-sagas';
 import { parsePaymentId, parsePositiveInt, parseSagaRef, parseSince, resolveDlq } from './args';
-import { listAudit, recordOpsAction } from './audit';
-import {
-  cancelRedrive,
-  describeRedriveResult,
-  listDlqs,
-  peekDlq,
-  planRedrive,
-  redriveDlq,
-  redriveOutcome,
-  refuseIntakeRejections,
-} from './dlq';
+import { listAudit } from './audit';
+import { describeRedriveResult, listDlqs, peekDlq, planRedrive, refuseIntakeRejections } from './dlq';
 import { clip, formatAge } from './format';
-import {
-  DEFAULT_MAX_REDRIVES,
-  inspectSaga,
-  listFailedSagas,
-  type RedriveItem,
-  redriveSagas,
-  type SagaSummary,
-  showSaga,
-} from './sagas';
+import { DEFAULT_MAX_REDRIVES, inspectSaga, listFailedSagas, type SagaSummary, showSaga } from './sagas';
 
 /** Nothing was changed because the operator said no. */
 function notConfirmed(): CliError {
@@ -33,27 +18,14 @@ function notConfirmed(): CliError {
 }
 
 /**
- * Writes the audit record of an action that was done (or attempted). Never
- * throws: the action stands either way, so a failed write is reported as a
- * problem string for the caller to turn into a non-zero exit after the result.
+ * Says what an action's audit write did: a record stored but not published
+ * is a warning; no record at all is a problem, returned for finish() to turn
+ * into a partial-success exit after the result.
  */
-async function audit(
-  ctx: CliContext,
-  action: Parameters<typeof recordOpsAction>[1],
-): Promise<string | undefined> {
-  try {
-    const recorded = await recordOpsAction(ctx, action);
-    if (!recorded.published) {
-      ctx.out.note(
-        `warning: audit record ${recorded.entry.auditId} stored, but OpsActionPerformed was not published (${recorded.publishError})`,
-      );
-    }
-    return undefined;
-  } catch (error) {
-    const problem = `${action.action} on ${action.target} was done (${action.outcome}, ${action.count} item(s)) but its audit record could not be written: ${error instanceof Error ? error.message : String(error)}; record it by hand`;
-    ctx.out.note(`error: ${problem}`);
-    return problem;
-  }
+export function reportAudit(ctx: CliContext, note: AuditNote): string | undefined {
+  if (note.warning) ctx.out.note(`warning: ${note.warning}`);
+  if (note.problem) ctx.out.note(`error: ${note.problem}`);
+  return note.problem;
 }
 
 /** Ends a state-changing command: a failed outcome wins, else a failed audit write is a partial success. */
@@ -169,32 +141,13 @@ function registerDlq(program: Command, context: () => CliContext): void {
         }
         if (!(await ctx.confirm(`${what[0]?.toUpperCase()}${what.slice(1)}?`))) throw notConfirmed();
         const bar = ctx.out.progress(`redrive ${QUEUES[key].suffix}`, plan.toMove);
-        let result: Awaited<ReturnType<typeof redriveDlq>>;
-        try {
-          result = await redriveDlq(ctx, plan, {
-            pollMs: Number(options.pollMs) || 1000,
-            onProgress: (p) => bar.tick(p.moved, p.status),
-          });
-        } catch (error) {
-          await audit(ctx, {
-            action: 'dlq.redrive',
-            target: `${plan.queue} -> ${plan.destination}`,
-            count: 0,
-            outcome: 'failed',
-            message: error instanceof Error ? error.message : String(error),
-          });
-          throw error;
-        }
-        bar.done(result.status);
-        const outcome = redriveOutcome(result);
-        ctx.out.result(result, () => ctx.out.line(describeRedriveResult(result)));
-        const auditProblem = await audit(ctx, {
-          action: 'dlq.redrive',
-          target: `${plan.queue} -> ${plan.destination}`,
-          count: result.moved,
-          outcome,
-          ...(result.failureReason !== undefined && { message: result.failureReason }),
+        const { result, outcome, audit } = await redriveDlqAction(ctx, plan, {
+          pollMs: Number(options.pollMs) || 1000,
+          onProgress: (p) => bar.tick(p.moved, p.status),
         });
+        bar.done(result.status);
+        ctx.out.result(result, () => ctx.out.line(describeRedriveResult(result)));
+        const auditProblem = reportAudit(ctx, audit);
         finish(
           outcome === 'succeeded'
             ? undefined
@@ -208,11 +161,7 @@ function registerDlq(program: Command, context: () => CliContext): void {
     );
 }
 
-async function cancelDlqRedrive(
-  ctx: CliContext,
-  key: Parameters<typeof cancelRedrive>[1],
-  dryRun: boolean,
-): Promise<void> {
+async function cancelDlqRedrive(ctx: CliContext, key: QueueKey, dryRun: boolean): Promise<void> {
   if (dryRun) {
     ctx.out.result({ dryRun: true, cancel: ctx.names.queues[key] }, () =>
       ctx.out.line(`dry run: would cancel the running redrive of ${ctx.names.queues[key]}; nothing changed`),
@@ -220,21 +169,13 @@ async function cancelDlqRedrive(
     return;
   }
   if (!(await ctx.confirm(`Cancel the running redrive of ${ctx.names.queues[key]}?`))) throw notConfirmed();
-  const cancelled = await cancelRedrive(ctx, key);
+  const { result: cancelled, audit } = await cancelDlqRedriveAction(ctx, key);
   ctx.out.result(cancelled, () =>
     ctx.out.line(
       `cancelled the redrive of ${cancelled.queue}: ${cancelled.moved} message(s) had been moved; the rest stay in the DLQ`,
     ),
   );
-  finish(
-    undefined,
-    await audit(ctx, {
-      action: 'dlq.redrive.cancel',
-      target: cancelled.queue,
-      count: cancelled.moved,
-      outcome: 'succeeded',
-    }),
-  );
+  finish(undefined, reportAudit(ctx, audit));
 }
 
 const sagaColumns = [
@@ -362,39 +303,19 @@ function registerSagas(program: Command, context: () => CliContext): void {
         }
 
         const bar = ctx.out.progress('redrive sagas', ready.length);
-        let items: RedriveItem[];
-        try {
-          items = await redriveSagas(ctx, ready, {
+        const { result, outcome, audit } = await redriveSagasAction(
+          ctx,
+          { ready, skipped: refused.length, target: selection },
+          {
             wait: options.wait,
             waitTimeoutMs,
             pollMs: Number(options.pollMs) || 1000,
             onProgress: (done, _total, item) =>
               bar.tick(done, item ? `${item.paymentId} ${item.outcome}` : undefined),
-          });
-        } catch (error) {
-          await audit(ctx, {
-            action: 'sagas.redrive',
-            target: selection,
-            count: 0,
-            outcome: 'failed',
-            message: error instanceof Error ? error.message : String(error),
-          });
-          throw error;
-        }
+          },
+        );
         bar.done();
-        const count = (outcome: RedriveItem['outcome']) => items.filter((i) => i.outcome === outcome).length;
-        const summary = {
-          redriven: items.length - count('not_redriven'),
-          succeeded: count('succeeded'),
-          compensated: count('compensated'),
-          failedAgain: count('failed_again'),
-          stillRunning: count('still_running'),
-          notRedriven: count('not_redriven'),
-          skipped: refused.length,
-        };
-        // A saga that ended compensated (declined on the retry, say) is resolved: nothing is left stuck.
-        const ok = options.wait ? summary.succeeded + summary.compensated : summary.redriven;
-        const outcome: OpsActionOutcome = ok === ready.length ? 'succeeded' : ok > 0 ? 'partial' : 'failed';
+        const { items, summary, ok } = result;
         ctx.out.result({ ...summary, items, skipped: refused }, () => {
           ctx.out.table(items, [
             { header: 'PAYMENT', value: (i) => i.paymentId },
@@ -405,16 +326,7 @@ function registerSagas(program: Command, context: () => CliContext): void {
             `redriven ${summary.redriven}: succeeded ${summary.succeeded}, compensated ${summary.compensated}, failed again ${summary.failedAgain}, still running ${summary.stillRunning}; not redriven ${summary.notRedriven}; skipped ${summary.skipped}`,
           );
         });
-        const auditProblem = await audit(ctx, {
-          action: 'sagas.redrive',
-          target: selection,
-          count: summary.redriven,
-          outcome,
-          message: clip(
-            `succeeded ${summary.succeeded}, compensated ${summary.compensated}, failed again ${summary.failedAgain}, still running ${summary.stillRunning}, not redriven ${summary.notRedriven}, skipped ${summary.skipped}; payments: ${items.map((i) => `${i.paymentId}=${i.outcome}`).join(' ')}`,
-            2000,
-          ),
-        });
+        const auditProblem = reportAudit(ctx, audit);
         finish(
           outcome === 'succeeded'
             ? undefined

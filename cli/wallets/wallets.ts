@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { InvalidPaymentError } from '../../core/errors';
-import { Ledger, LedgerReader } from '../../core/ledger';
-import { formatMoney } from '../../core/money';
+import { LedgerReader } from '../../core/ledger';
 import { containsPan } from '../../core/pan';
 import type { StatementLine, StatementResponse, WalletResponse } from '../../core/wallets/contract';
 import { WalletOwnerStore } from '../../core/wallets/owner-store';
@@ -9,9 +6,7 @@ import { decodeCursor, statementPage } from '../../core/wallets/statement';
 import { type StatementQuery, StatementQuerySchema } from '../../core/wallets/statement-query';
 import { walletView } from '../../core/wallets/view';
 import { WalletId } from '../../events/common';
-import type { OpsActionOutcome } from '../../events/ops.v1';
-import { CliError, UsageError } from '../errors';
-import { recordOpsAction } from '../ops/audit';
+import { UsageError } from '../errors';
 import type { OpsDeps } from '../ops/deps';
 
 /**
@@ -109,94 +104,10 @@ export async function* statementLines(
   } while (cursor);
 }
 
-export interface AdjustRequest {
-  readonly walletId: string;
-  /** Signed minor units: > 0 credits the wallet, < 0 debits it. */
-  readonly amount: number;
-  readonly reason: string;
-  /** The adjustment's id (its idempotency key); one is made when absent. */
-  readonly adjustmentId?: string;
-}
-
-export interface AdjustOutcome {
-  readonly walletId: string;
-  readonly adjustmentId: string;
-  readonly amount: number;
-  readonly currency: string;
-  readonly balanceAfter: number;
-  readonly replayed: boolean;
-  readonly auditId?: string;
-  /** The adjustment stands but its audit record or event did not go through: say so. */
-  readonly warning?: string;
-}
-
-export const newAdjustmentId = (): string => `adj_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
-
-function validate(request: AdjustRequest): void {
-  parseWalletId(request.walletId);
-  if (!Number.isSafeInteger(request.amount) || request.amount === 0) {
-    throw new UsageError('the amount must be a non-zero number of the currency (e.g. 12.50 or -3.00)');
-  }
-  if (containsPan(request.reason))
-    throw new UsageError('the reason looks like it holds a card number: leave it out');
-  const reason = request.reason.trim();
-  if (reason.length === 0 || reason.length > 500)
-    throw new UsageError('a reason of 1-500 characters is required');
-}
-
-/**
- * A manual credit or debit of a wallet, double-entry against the ledger's
- * adjustments account, with its audit record and OpsActionPerformed event
- * (action wallets.adjust). The ledger write is idempotent by adjustmentId; a
- * refused or failed adjustment is audited as failed and rethrown.
- */
-export async function adjustWallet(deps: OpsDeps, request: AdjustRequest): Promise<AdjustOutcome> {
-  validate(request);
-  const adjustmentId = request.adjustmentId ?? newAdjustmentId();
-  const ledger = new Ledger({ doc: deps.clients.doc, tableName: deps.names.tables.ledger });
-  const target = `wallet ${request.walletId} adjustment ${adjustmentId}`;
-  const audit = async (outcome: OpsActionOutcome, message: string) => {
-    const recorded = await recordOpsAction(deps, {
-      action: 'wallets.adjust',
-      target,
-      count: outcome === 'succeeded' ? 1 : 0,
-      outcome,
-      message: message.slice(0, 2000),
-    });
-    return {
-      auditId: recorded.entry.auditId,
-      ...(!recorded.published && {
-        warning: `audit record stored, but OpsActionPerformed was not published (${recorded.publishError})`,
-      }),
-    };
-  };
-  let result: Awaited<ReturnType<Ledger['adjust']>>;
-  try {
-    result = await ledger.adjust(request.walletId, request.amount, adjustmentId, request.reason.trim());
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    await audit('failed', `${request.amount} minor units refused: ${message}`).catch(() => undefined);
-    if (error instanceof InvalidPaymentError) throw new CliError(message);
-    throw error;
-  }
-  const what = `${result.amount > 0 ? 'credit' : 'debit'} ${formatMoney(Math.abs(result.amount), result.currency)}, balance after ${formatMoney(result.balanceAfter, result.currency)}${result.replayed ? ' (already made: replayed)' : ''}; reason: ${request.reason.trim()}`;
-  let recorded: { auditId: string; warning?: string };
-  try {
-    recorded = await audit('succeeded', what);
-  } catch (error) {
-    recorded = {
-      auditId: '',
-      warning: `the adjustment was made but its audit record could not be written (${error instanceof Error ? error.message : String(error)}); record it by hand`,
-    };
-  }
-  return {
-    walletId: result.walletId,
-    adjustmentId: result.adjustmentId,
-    amount: result.amount,
-    currency: result.currency,
-    balanceAfter: result.balanceAfter,
-    replayed: result.replayed,
-    ...(recorded.auditId && { auditId: recorded.auditId }),
-    ...(recorded.warning && { warning: recorded.warning }),
-  };
-}
+/** The one audited wallet action lives with the other audited actions (payctl, console, hosted API). */
+export {
+  type AdjustOutcome,
+  type AdjustRequest,
+  adjustWallet,
+  newAdjustmentId,
+} from '../ops/actions/wallet-adjust';

@@ -4,7 +4,7 @@ import type { OpsDeps } from '../../ops/deps';
 import { listDlqs, peekDlq, planRedrive } from '../../ops/dlq';
 import { listFailedSagas } from '../../ops/sagas';
 import { dailyVolume } from './finance';
-import { redriveDlqAudited, redriveSagaAudited } from './ops';
+import { planResolveFor, redriveDlqAudited, redriveSagaAudited, resolvePaymentAudited } from './ops';
 import { listPayments, paymentDetail } from './payments';
 import type { ConsoleData } from './port';
 import { adjustWalletAudited, walletDetail, walletStatementPage } from './wallets';
@@ -32,5 +32,7 @@ export function consoleData(deps: OpsDeps): ConsoleData {
     walletDetail: (walletId) => walletDetail(deps, walletId),
     walletStatement: (walletId, request) => walletStatementPage(deps, walletId, request),
     adjustWallet: (walletId, request) => adjustWalletAudited(deps, walletId, request),
+    planResolve: (paymentId, request) => planResolveFor(deps, parsePaymentId(paymentId), request),
+    resolvePayment: (paymentId, request) => resolvePaymentAudited(deps, parsePaymentId(paymentId), request),
   };
 }

@@ -1,34 +1,29 @@
-import type { OpsActionOutcome } from '../../../events/ops.v1';
+import type { ResolutionAction } from '../../../core/payments/records';
 import { CliError } from '../../errors';
-import { recordOpsAction } from '../../ops/audit';
+import type { AuditNote } from '../../ops/actions/audited';
+import { redriveDlqAction } from '../../ops/actions/redrive-dlq';
+import { redriveSagasAction } from '../../ops/actions/redrive-sagas';
+import { planResolve, resolvePayment } from '../../ops/actions/resolve-payment';
 import type { OpsDeps } from '../../ops/deps';
-import {
-  describeRedriveResult,
-  planRedrive,
-  redriveDlq,
-  redriveOutcome,
-  refuseIntakeRejections,
-} from '../../ops/dlq';
+import { describeRedriveResult, planRedrive, refuseIntakeRejections } from '../../ops/dlq';
 import { clip } from '../../ops/format';
-import { DEFAULT_MAX_REDRIVES, inspectSaga, type RedriveItem, redriveSagas } from '../../ops/sagas';
+import type { ResolvePlan } from '../../ops/resolve-plan';
+import { DEFAULT_MAX_REDRIVES, inspectSaga } from '../../ops/sagas';
 import type { ActionResult } from '../api-types';
 
 /**
- * The console's two actions, through the operations functions payctl uses
- * (planRedrive/redriveDlq, inspectSaga/redriveSagas) and the same audit
- * records: action, target, count, outcome and message composed as
- * `payctl dlq redrive` and `payctl sagas redrive` compose them.
+ * The console's actions: the same audited-action functions payctl calls
+ * (cli/ops/actions: redriveDlqAction, redriveSagasAction, resolvePayment,
+ * adjustWallet), after the same pre-flight; this file only turns their
+ * results into the console's ActionResult.
  */
 
-type Audit = Parameters<typeof recordOpsAction>[1];
-
-async function audit(deps: OpsDeps, action: Audit): Promise<{ auditId: string; warning?: string }> {
-  const recorded = await recordOpsAction(deps, action);
+/** The audit note as the console shows it; no record at all is an error (the action stands: say so). */
+function auditDetail(note: AuditNote | undefined): Record<string, string> {
+  if (note?.problem) throw new CliError(note.problem);
   return {
-    auditId: recorded.entry.auditId,
-    ...(!recorded.published && {
-      warning: `audit record stored, but OpsActionPerformed was not published (${recorded.publishError})`,
-    }),
+    ...(note?.auditId && { auditId: note.auditId }),
+    ...(note?.warning && { warning: note.warning }),
   };
 }
 
@@ -43,36 +38,11 @@ export async function redriveDlqAudited(
   const plan = await planRedrive(deps, key);
   refuseIntakeRejections(plan, options.includeRejected, 'tick "also move intake rejections"');
   if (plan.toMove === 0) return { ok: true, summary: `${plan.queue} is empty: nothing to redrive` };
-  const target = `${plan.queue} -> ${plan.destination}`;
-  let result: Awaited<ReturnType<typeof redriveDlq>>;
-  try {
-    result = await redriveDlq(deps, plan, { pollMs: 250 });
-  } catch (error) {
-    await audit(deps, {
-      action: 'dlq.redrive',
-      target,
-      count: 0,
-      outcome: 'failed',
-      message: error instanceof Error ? error.message : String(error),
-    });
-    throw error;
-  }
-  const outcome = redriveOutcome(result);
-  const recorded = await audit(deps, {
-    action: 'dlq.redrive',
-    target,
-    count: result.moved,
-    outcome,
-    ...(result.failureReason !== undefined && { message: result.failureReason }),
-  });
+  const { result, outcome, audit } = await redriveDlqAction(deps, plan, { pollMs: 250 });
   return {
     ok: outcome === 'succeeded',
     summary: describeRedriveResult(result),
-    detail: {
-      auditId: recorded.auditId,
-      moved: result.moved,
-      ...(recorded.warning && { warning: recorded.warning }),
-    },
+    detail: { ...auditDetail(audit), moved: result.moved },
   };
 }
 
@@ -80,36 +50,52 @@ export async function redriveDlqAudited(
 export async function redriveSagaAudited(deps: OpsDeps, paymentId: string): Promise<ActionResult> {
   const saga = await inspectSaga(deps, { paymentId }, { maxRedrives: DEFAULT_MAX_REDRIVES });
   if (!saga.redrivable) throw new CliError(`not redriving ${saga.paymentId}: ${saga.verdict}`);
-  let items: RedriveItem[];
-  try {
-    items = await redriveSagas(deps, [saga], { wait: false });
-  } catch (error) {
-    await audit(deps, {
-      action: 'sagas.redrive',
-      target: saga.executionArn,
-      count: 0,
-      outcome: 'failed',
-      message: error instanceof Error ? error.message : String(error),
-    });
-    throw error;
-  }
-  const count = (outcome: RedriveItem['outcome']) => items.filter((i) => i.outcome === outcome).length;
-  const redriven = items.length - count('not_redriven');
-  const outcome: OpsActionOutcome = redriven === 1 ? 'succeeded' : 'failed';
-  const recorded = await audit(deps, {
-    action: 'sagas.redrive',
-    target: saga.executionArn,
-    count: redriven,
-    outcome,
-    message: clip(
-      `succeeded ${count('succeeded')}, failed again ${count('failed_again')}, still running ${count('still_running')}, not redriven ${count('not_redriven')}, skipped 0; payments: ${items.map((i) => `${i.paymentId}=${i.outcome}`).join(' ')}`,
-      2000,
-    ),
-  });
-  const item = items[0];
+  const { result, outcome, audit } = await redriveSagasAction(
+    deps,
+    { ready: [saga], skipped: 0, target: saga.executionArn },
+    { wait: false },
+  );
+  const item = result.items[0];
   return {
     ok: outcome === 'succeeded',
     summary: `${paymentId}: ${item?.outcome ?? 'not_redriven'}${item?.detail ? ` (${clip(item.detail, 200)})` : ''}`,
-    detail: { auditId: recorded.auditId, ...(recorded.warning && { warning: recorded.warning }) },
+    detail: auditDetail(audit),
+  };
+}
+
+/** `payctl payments resolve --dry-run`: the state and what resolving would do (the dialog shows it). */
+export function planResolveFor(
+  deps: OpsDeps,
+  paymentId: string,
+  request: { action: ResolutionAction; reason?: string },
+): Promise<ResolvePlan> {
+  return planResolve(deps, paymentId, request);
+}
+
+/** `payctl payments resolve --yes`: the same function, the same audit record (payments.resolve). */
+export async function resolvePaymentAudited(
+  deps: OpsDeps,
+  paymentId: string,
+  request: { action: ResolutionAction; reason?: string },
+): Promise<ActionResult> {
+  const { result, audit } = await resolvePayment(deps, paymentId, request);
+  const r = result.resolution;
+  const did = [
+    result.refund &&
+      (result.refund.refundId ? `refunded ${result.refund.refundId}` : 'nothing charged: no refund'),
+    result.release && `release ${result.release.outcome}`,
+    `${result.dlqMessagesDeleted} DLQ message(s) deleted`,
+  ].filter(Boolean);
+  return {
+    ok: true,
+    summary: result.alreadyResolved
+      ? `${paymentId} was resolved already${r ? ` (${r.action} by ${r.by} at ${r.at})` : ''}: nothing to do`
+      : `resolved ${paymentId} (${result.action}): ${did.join(', ')}`,
+    detail: {
+      ...auditDetail(audit),
+      alreadyResolved: result.alreadyResolved,
+      dlqMessagesDeleted: result.dlqMessagesDeleted,
+      ...(result.refund?.refundId && { refundId: result.refund.refundId }),
+    },
   };
 }

@@ -1,4 +1,6 @@
+import type { ResolutionAction } from '../../../core/payments/records';
 import type { StatementResponse } from '../../../core/wallets/contract';
+import type { ResolvePlan } from '../../ops/resolve-plan';
 import type { StatementRequest, WalletDetail } from '../../wallets/wallets';
 import type {
   ActionResult,
@@ -39,6 +41,16 @@ export interface ConsoleData {
   walletDetail(walletId: string): Promise<WalletDetail | undefined>;
   /** One page of `payctl wallets statement`, newest first, with the cursor of the next (older) page. */
   walletStatement(walletId: string, request: StatementRequest): Promise<StatementResponse>;
+  /** `payctl payments resolve --dry-run`: the gateway and ledger state of a parked payment, what resolving does. */
+  planResolve(paymentId: string, request: ResolveRequestBody): Promise<ResolvePlan>;
+  /** `payctl payments resolve --yes`: refund / release / mark resolved; audited as payments.resolve. */
+  resolvePayment(paymentId: string, request: ResolveRequestBody): Promise<ActionResult>;
   /** `payctl wallets adjust`: a signed major-unit amount and a reason; audited as wallets.adjust. */
   adjustWallet(walletId: string, request: { amount: string; reason: string }): Promise<ActionResult>;
+}
+
+/** How to resolve a payment parked in the compensation DLQ (payctl's --refund | --release | --mark-resolved, --reason). */
+export interface ResolveRequestBody {
+  readonly action: ResolutionAction;
+  readonly reason?: string;
 }

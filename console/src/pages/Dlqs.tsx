@@ -10,10 +10,18 @@ import type {
 import { getJson, postJson } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorBox, Loading, Section, useLoad } from '../components/common';
+import { ResolveDialog } from '../components/ResolveDialog';
 import { formatAge, formatInstant } from '../format';
 import { href } from '../router';
 
-function MessagesTable({ messages }: { messages: readonly PeekedMessage[] }) {
+/** `onResolve`: the compensation DLQ's messages get a Resolve button (payctl payments resolve). */
+function MessagesTable({
+  messages,
+  onResolve,
+}: {
+  messages: readonly PeekedMessage[];
+  onResolve?: (paymentId: string) => void;
+}) {
   if (messages.length === 0) return <p class="muted">No messages.</p>;
   return (
     <table class="data" data-testid="dlq-messages">
@@ -26,6 +34,11 @@ function MessagesTable({ messages }: { messages: readonly PeekedMessage[] }) {
           <th scope="col" class="num">
             Receives
           </th>
+          {onResolve && (
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
+          )}
         </tr>
       </thead>
       <tbody>
@@ -49,6 +62,19 @@ function MessagesTable({ messages }: { messages: readonly PeekedMessage[] }) {
             </td>
             <td>{formatInstant(m.firstFailureAt)}</td>
             <td class="num">{m.receiveCount}</td>
+            {onResolve && (
+              <td class="actions">
+                {m.paymentId && (
+                  <button
+                    type="button"
+                    onClick={() => m.paymentId && onResolve(m.paymentId)}
+                    aria-label={`Resolve ${m.paymentId}`}
+                  >
+                    Resolve…
+                  </button>
+                )}
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
@@ -136,6 +162,9 @@ export function DlqsPage({ meta, selected }: { meta: ConsoleMeta; selected?: str
     [selected, queues.data],
   );
   const [redriving, setRedriving] = useState<DlqSummary>();
+  const [resolving, setResolving] = useState<string>();
+  // Parked compensations are resolved one payment at a time, never redriven (payctl payments resolve).
+  const resolvable = meta.allowActions && selected === 'compensationDlq';
   const [result, setResult] = useState<ActionResult>();
 
   return (
@@ -215,8 +244,20 @@ export function DlqsPage({ meta, selected }: { meta: ConsoleMeta; selected?: str
         <Section title={`Messages in ${peek.data?.queue ?? selected}`}>
           {peek.error && <ErrorBox message={peek.error} />}
           {peek.loading && <Loading what="messages" />}
-          {peek.data && !peek.loading && <MessagesTable messages={peek.data.messages} />}
+          {peek.data && !peek.loading && (
+            <MessagesTable messages={peek.data.messages} {...(resolvable && { onResolve: setResolving })} />
+          )}
         </Section>
+      )}
+      {resolving && (
+        <ResolveDialog
+          paymentId={resolving}
+          onClose={() => setResolving(undefined)}
+          onDone={(r) => {
+            setResult(r);
+            queues.reload();
+          }}
+        />
       )}
       {redriving && (
         <RedriveDialog

@@ -41,6 +41,11 @@ const data: ConsoleData = {
   walletDetail: stub('walletDetail', (id: string) => (id === 'wal_known' ? { walletId: id } : undefined)),
   walletStatement: stub('walletStatement', () => ({ walletId: 'wal_known', lines: [] })),
   adjustWallet: stub('adjustWallet', () => ({ ok: true, summary: 'adjusted' })),
+  planResolve: stub('planResolve', () => ({ steps: ['release the hold'] })),
+  resolvePayment: stub('resolvePayment', (id: string) => {
+    if (id === 'pay_charged') throw new CliError('not resolving: a charge stands unrefunded; use --refund');
+    return { ok: true, summary: 'resolved' };
+  }),
 };
 
 let assets: string;
@@ -143,6 +148,55 @@ describe('console server: API', () => {
       ['walletDetail', ['wal_nope']],
       ['walletStatement', ['wal_known', { from: '2026-05-01', limit: 25, cursor: 'abc' }]],
       ['adjustWallet', ['wal_known', { amount: '-3.00', reason: 'fee' }]],
+    ]);
+  });
+
+  it('routes the resolve action: the plan as a read, the resolve as an action (read-only: 403), bodies checked', async () => {
+    // Prepare
+    calls.length = 0;
+    // Act
+    const plan = await call(actions, 'GET', '/api/payments/pay_parked/resolve?action=refund&reason=');
+    const badPlan = await call(actions, 'GET', '/api/payments/pay_parked/resolve?action=undo');
+    const resolve = await call(
+      actions,
+      'POST',
+      '/api/payments/pay_parked/resolve',
+      json,
+      '{"action":"mark_resolved","reason":"refunded by cheque"}',
+    );
+    const refused = await call(
+      actions,
+      'POST',
+      '/api/payments/pay_charged/resolve',
+      json,
+      '{"action":"release"}',
+    );
+    const badBody = await call(
+      actions,
+      'POST',
+      '/api/payments/pay_parked/resolve',
+      json,
+      '{"action":"refund","x":1}',
+    );
+    const readOnlyPlan = await call(readOnly, 'GET', '/api/payments/pay_parked/resolve?action=release');
+    const readOnlyResolve = await call(
+      readOnly,
+      'POST',
+      '/api/payments/pay_parked/resolve',
+      json,
+      '{"action":"refund"}',
+    );
+    // Assess
+    expect([plan.status, badPlan.status, resolve.status, refused.status, badBody.status]).toEqual([
+      200, 400, 200, 409, 400,
+    ]);
+    expect(JSON.parse(refused.body).error).toContain('a charge stands unrefunded');
+    expect([readOnlyPlan.status, readOnlyResolve.status]).toEqual([200, 403]);
+    expect(calls).toEqual([
+      ['planResolve', ['pay_parked', { action: 'refund' }]],
+      ['resolvePayment', ['pay_parked', { action: 'mark_resolved', reason: 'refunded by cheque' }]],
+      ['resolvePayment', ['pay_charged', { action: 'release' }]],
+      ['planResolve', ['pay_parked', { action: 'release' }]],
     ]);
   });
 
