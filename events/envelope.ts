@@ -18,6 +18,10 @@ export const DETAIL_TYPES = {
   topUpRequested: 'TopUpRequested',
   topUpSucceeded: 'TopUpSucceeded',
   topUpFailed: 'TopUpFailed',
+  refundRequested: 'RefundRequested',
+  refundSucceeded: 'RefundSucceeded',
+  refundFailed: 'RefundFailed',
+  refundRejected: 'RefundRejected',
 } as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
@@ -40,6 +44,11 @@ export const PAYMENT_REQUESTED_PATTERN: EventPattern = {
 /** Every TopUpRequested goes to the top-up intake, whatever its shape (it validates and rejects with a reason). */
 export const TOP_UP_REQUESTED_PATTERN: EventPattern = {
   'detail-type': [DETAIL_TYPES.topUpRequested],
+};
+
+/** Every RefundRequested goes to the refund intake, whatever its shape (it validates and rejects with a reason). */
+export const REFUND_REQUESTED_PATTERN: EventPattern = {
+  'detail-type': [DETAIL_TYPES.refundRequested],
 };
 
 /** Step Functions execution status changes of the saga that end it (for the history archiver). */

@@ -9,12 +9,14 @@ import {
   PaymentSucceededV1,
 } from './outcomes.v1';
 import { PaymentRequestedV1 } from './payment-requested.v1';
+import { RefundFailedV1, RefundRejectedV1, RefundRequestedV1, RefundSucceededV1 } from './refunds.v1';
 import { TopUpFailedV1, TopUpRequestedV1, TopUpSucceededV1 } from './top-ups.v1';
 
 export * from './envelope';
 export * from './ops.v1';
 export * from './outcomes.v1';
 export * from './payment-requested.v1';
+export * from './refunds.v1';
 export * from './top-ups.v1';
 
 /** Every published contract, by detail type and version; JSON Schemas are generated from this. */
@@ -29,4 +31,8 @@ export const CONTRACTS: ReadonlyArray<{ detailType: DetailType; version: '1'; sc
   { detailType: DETAIL_TYPES.topUpRequested, version: '1', schema: TopUpRequestedV1 },
   { detailType: DETAIL_TYPES.topUpSucceeded, version: '1', schema: TopUpSucceededV1 },
   { detailType: DETAIL_TYPES.topUpFailed, version: '1', schema: TopUpFailedV1 },
+  { detailType: DETAIL_TYPES.refundRequested, version: '1', schema: RefundRequestedV1 },
+  { detailType: DETAIL_TYPES.refundSucceeded, version: '1', schema: RefundSucceededV1 },
+  { detailType: DETAIL_TYPES.refundFailed, version: '1', schema: RefundFailedV1 },
+  { detailType: DETAIL_TYPES.refundRejected, version: '1', schema: RefundRejectedV1 },
 ];
