@@ -28,7 +28,8 @@ export const FailureReasonCode = z.enum([
 ]);
 export type FailureReasonCode = z.infer<typeof FailureReasonCode>;
 
-export const CompensationName = z.enum(['RefundCharge', 'ReleaseFunds']);
+/** PostReversal: a refund saga's ledger step that failed after the gateway refunded (core/refunds). */
+export const CompensationName = z.enum(['RefundCharge', 'ReleaseFunds', 'PostReversal']);
 
 export const PaymentSucceededV1 = z.object({
   ...OutcomeBase,

@@ -49,9 +49,13 @@ export const RefundSucceededV1 = z.object({
   gatewayRefundId: z.string().optional(),
 });
 
-/** Nothing was refunded (the reservation of the refundable amount was released). */
+/**
+ * Nothing was refunded (the reservation of the refundable amount was released, or none was made).
+ * `amount` is absent when "everything refundable" was asked and refused before any was reserved.
+ */
 export const RefundFailedV1 = z.object({
   ...RefundOutcomeBase,
+  amount: Amount.optional(),
   reasonCode: z.string().max(100),
   reason: FreeText(1000),
   failedState: z.string(),
