@@ -7,7 +7,7 @@ import { LedgerReader } from '../../core/ledger';
 import type { Hold } from '../../core/ledger/model';
 import type { PaymentRecord, PaymentResolution, ResolutionAction } from '../../core/payments/records';
 import { PaymentsRepository } from '../../core/payments/repository';
-import { SagaState } from '../../core/saga/state';
+import { gatewayPartOf, SagaState } from '../../core/saga/state';
 import { UsageError } from '../errors';
 import { executionArnOf } from '../finance/deps';
 import type { OpsDeps } from './deps';
@@ -89,16 +89,24 @@ async function sagaFromExecution(
   return parsed.success ? parsed.data : undefined;
 }
 
-async function chargeOf(
-  gateway: PaymentGateway,
+/** The payment's charge at the gateway, as RefundCharge would find it (the saga's, else a lookup). */
+export async function chargeOf(
+  gateway: Pick<PaymentGateway, 'findChargeByPaymentId'>,
   payment: PaymentRecord,
   saga: SagaState | undefined,
   now: Date,
 ): Promise<GatewayCharge> {
-  const amount = payment.gatewayAmount ?? payment.amount;
-  if (saga?.charge) {
-    return { kind: 'one', chargeId: saga.charge.chargeId, amount, currency: payment.currency };
+  const known = saga?.charge;
+  if (known?.chargeId && known.status !== 'not_needed') {
+    const amount = known.amount ?? payment.gatewayAmount ?? payment.amount;
+    return { kind: 'one', chargeId: known.chargeId, amount, currency: payment.currency };
   }
+  // As RefundCharge: nothing went to the gateway when the wallet covered it all (a state from before the
+  // wallet-first split has no gatewayAmount and may have charged the whole amount: ask the gateway).
+  const nothingCharged =
+    known?.status === 'not_needed' ||
+    (saga?.reserve?.gatewayAmount !== undefined && gatewayPartOf({ ...saga, reserve: saga.reserve }) === 0);
+  if (nothingCharged) return { kind: 'none' };
   try {
     const found = await gateway.findChargeByPaymentId(
       payment.paymentId,
@@ -198,7 +206,7 @@ function releaseSteps(facts: ResolveFacts): string[] {
 function refusalFor(action: ResolutionAction, facts: ResolveFacts): string | undefined {
   const { payment, charge, hold } = facts;
   if (action === 'mark_resolved') return undefined;
-  if (!facts.saga) {
+  if (!facts.saga?.reserve) {
     return `payment ${payment.paymentId}: neither a compensation DLQ message nor the execution's input with a hold in the ledger says what to undo; resolve it at the gateway and in the ledger, then --mark-resolved --reason "..."`;
   }
   if (charge.kind === 'several') {

@@ -8,7 +8,7 @@ import { LedgerInvariantError, ThrottlingError } from '../../core/errors';
 import { Ledger, LedgerReader } from '../../core/ledger';
 import { PaymentsRepository } from '../../core/payments/repository';
 import { PAYSAGA_OPS_SOURCE } from '../../events/envelope';
-import { type PaymentRequested, PaymentRequestedV1 } from '../../events/payment-requested.v1';
+import type { PaymentRequested } from '../../events/payment-requested.v1';
 import type { BusEvent } from '../../local/events/eventbridge-service';
 import { importHandler, type LambdaHandler } from '../../local/functions/registry';
 import { runPayctl } from '../helpers/payctl';
@@ -105,15 +105,10 @@ async function compensationDlqDepth(): Promise<number> {
   );
 }
 
-/**
- * The wallet's balance for a EUR 12.50 payment with a wallet part and a card part: wallet first (issue 15)
- * holds what the wallet covers and charges the rest, so EUR 5.00 (hold 5.00, charge 7.50); before it, the
- * whole amount was held and charged, so a wallet covering it all. (Drop the switch once wallet first is in.)
- */
-const WALLET_FIRST = 'funding' in PaymentRequestedV1.shape;
-const WALLET_BALANCE = WALLET_FIRST ? 500 : 10_000;
-const HELD = WALLET_FIRST ? 'EUR 5.00' : 'EUR 12.50';
-const CHARGED = WALLET_FIRST ? 'EUR 7.50' : 'EUR 12.50';
+/** A EUR 12.50 payment from a wallet holding EUR 5.00: wallet first holds 5.00 and charges the card 7.50. */
+const WALLET_BALANCE = 500;
+const HELD = 'EUR 5.00';
+const CHARGED = 'EUR 7.50';
 
 /** Requests a payment and waits until its saga parked it: CompensationFailed, payment NEEDS_ATTENTION. */
 async function parked(prefix: string, overrides: Partial<PaymentRequested> = {}): Promise<PaymentRequested> {
@@ -142,20 +137,14 @@ interface Discrepancy {
   paymentId?: string;
   resolved?: { by: string; at: string; reason?: string };
 }
-/**
- * Reconcile's findings on one payment. Until reconcile learns the wallet-first split (the funds-flow work
- * of issue 15), it calls a card part smaller than the payment an amount_mismatch: not ours to judge here.
- */
+/** Reconcile's findings on one payment, and how many it counted as resolved by hand. */
 async function reconcileOf(paymentId: string) {
   const run = await payctl('--json', 'reconcile', '--from', today(), '--to', today());
   const { discrepancies, summary } = run.json<{
     discrepancies: Discrepancy[];
     summary: { resolved: number };
   }>();
-  const mine = discrepancies.filter(
-    (d) => d.paymentId === paymentId && !(WALLET_FIRST && d.kind === 'amount_mismatch'),
-  );
-  return { mine, resolved: summary.resolved };
+  return { mine: discrepancies.filter((d) => d.paymentId === paymentId), resolved: summary.resolved };
 }
 
 const resolveEvents = (paymentId: string) =>
@@ -232,7 +221,7 @@ describe('payctl payments resolve against the local runtime', () => {
       paymentId,
       action: 'release',
       alreadyResolved: false,
-      release: { outcome: 'released', releasedAmount: WALLET_FIRST ? 500 : 1250 },
+      release: { outcome: 'released', releasedAmount: 500 },
       dlqMessagesDeleted: 1,
     });
     expect(runtime.sandbox?.refundsFor(paymentId)).toEqual([]);

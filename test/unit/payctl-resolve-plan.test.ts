@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planResolution, type ResolveFacts } from '../../cli/ops/resolve-plan';
+import { chargeOf, planResolution, type ResolveFacts } from '../../cli/ops/resolve-plan';
+import { LedgerInvariantError } from '../../core/errors';
 import { withResolution } from '../../core/finance/reconcile-rules';
 import type { RefundRecord } from '../../core/gateway/port';
 import type { Hold } from '../../core/ledger/model';
@@ -102,6 +103,23 @@ describe('Function: planResolution', () => {
     expect(plan.steps[0]).toBe('no new refund: re_p2 already refunds pi_p2 (RefundCharge replays it)');
   });
 
+  it('a wallet-only payment (Charge not_needed): no refund, the hold released', () => {
+    // Prepare
+    const base = facts('p9');
+    const saga = {
+      ...base.saga,
+      reserve: { ...base.saga?.reserve, gatewayAmount: 0 },
+      charge: { chargeId: '', status: 'not_needed', created: 'x', amount: 0 },
+    } as SagaState;
+    // Act
+    const plan = planResolution({ ...base, saga, charge: { kind: 'none' } }, 'refund', ACTOR);
+    // Assess
+    expect(plan.steps.slice(0, 2)).toEqual([
+      'no refund: the gateway has no charge for p9',
+      'release the hold of EUR 12.50 on wal_p9 (ReleaseFunds)',
+    ]);
+  });
+
   it('--release is refused while a charge stands unrefunded, and for a posted hold', () => {
     // Act
     const charged = planResolution(facts('p3'), 'release', ACTOR);
@@ -168,5 +186,60 @@ describe('Function: withResolution', () => {
     expect(marked.resolved).toEqual({ by: 'local:bob', at: 't', reason: 'cheque' });
     expect(refunded.resolved).toBeUndefined();
     expect(open).toBe(found);
+  });
+});
+
+describe('Function: chargeOf', () => {
+  const NOW = new Date('2026-11-02T00:00:00.000Z');
+  const lookups: string[] = [];
+  const gateway = {
+    findChargeByPaymentId: async (paymentId: string) => {
+      lookups.push(paymentId);
+      if (paymentId === 'p12') throw new LedgerInvariantError('find charge of p12: 2 charges');
+      return {
+        chargeId: `pi_found_${paymentId}`,
+        amount: money(1250, 'EUR'),
+        currency: 'EUR' as const,
+        status: 'succeeded' as const,
+        created: 'x',
+      };
+    },
+  };
+
+  it("takes the saga's charge and its card part; asks the gateway only when the saga holds none", async () => {
+    // Prepare
+    lookups.length = 0;
+    const known = facts('p10');
+    const split = {
+      ...known.saga,
+      charge: { chargeId: 'pi_p10', status: 'succeeded', created: 'x', amount: 750 },
+    };
+    const old = facts('p11');
+    // Act
+    const fromSaga = await chargeOf(gateway, known.payment, split as SagaState, NOW);
+    const looked = await chargeOf(gateway, old.payment, old.saga, NOW);
+    // Assess
+    expect(fromSaga).toEqual({ kind: 'one', chargeId: 'pi_p10', amount: 750, currency: 'EUR' });
+    expect(looked).toEqual({ kind: 'one', chargeId: 'pi_found_p11', amount: 1250, currency: 'EUR' });
+    expect(lookups).toEqual(['p11']);
+  });
+
+  it('nothing charged when the wallet covered it all (not_needed, or a gateway part of 0); several charges reported', async () => {
+    // Prepare
+    lookups.length = 0;
+    const base = facts('p12');
+    const walletOnly = { ...base.saga, reserve: { ...base.saga?.reserve, gatewayAmount: 0 } } as SagaState;
+    const notNeeded = {
+      ...base.saga,
+      charge: { chargeId: '', status: 'not_needed', created: 'x' },
+    } as SagaState;
+    // Act
+    const covered = await chargeOf(gateway, base.payment, walletOnly, NOW);
+    const skipped = await chargeOf(gateway, base.payment, notNeeded, NOW);
+    const several = await chargeOf(gateway, base.payment, base.saga, NOW);
+    // Assess
+    expect([covered, skipped]).toEqual([{ kind: 'none' }, { kind: 'none' }]);
+    expect(several).toEqual({ kind: 'several', message: 'find charge of p12: 2 charges' });
+    expect(lookups).toEqual(['p12']);
   });
 });
