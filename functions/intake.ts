@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { required } from '../core/config/env';
 import { executionArnFor } from '../core/config/executions';
+import { aliasArnFor } from '../core/config/release';
 import { decideIntake } from '../core/intake/decide';
 import { attributeBytes, dlqCopy } from '../core/intake/dlq-copy';
 import { eventEntry } from '../core/outcomes/event-entry';
@@ -79,7 +80,8 @@ async function startSaga(record: SQSRecord): Promise<void> {
   try {
     const started = await stepFunctions.send(
       new StartExecutionCommand({
-        stateMachineArn: required(env, 'stateMachineArn'),
+        // On the alias (the version the release chose); the execution ARN stays stateMachine-based.
+        stateMachineArn: aliasArnFor(required(env, 'stateMachineArn')),
         name: decision.executionName,
         input: decision.input,
       }),

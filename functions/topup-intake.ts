@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { required } from '../core/config/env';
 import { executionArnFor } from '../core/config/executions';
+import { aliasArnFor } from '../core/config/release';
 import { attributeBytes, dlqCopy } from '../core/intake/dlq-copy';
 import { decideTopUpIntake, type TopUpIntakeDecision } from '../core/topups/intake';
 import { DETAIL_TYPES } from '../events/envelope';
@@ -67,7 +68,8 @@ async function startTopUp(record: SQSRecord): Promise<void> {
   try {
     const started = await stepFunctions.send(
       new StartExecutionCommand({
-        stateMachineArn: required(env, 'topUpStateMachineArn'),
+        // On the alias (the version the release chose); the execution ARN stays stateMachine-based.
+        stateMachineArn: aliasArnFor(required(env, 'topUpStateMachineArn')),
         name: decision.executionName,
         input: decision.input,
       }),

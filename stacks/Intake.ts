@@ -8,6 +8,7 @@ import { type StackContext, use } from 'sst/constructs';
 import { resourceNames } from '../core/config/names';
 import { PAYMENT_REQUESTED_PATTERN } from '../events/envelope';
 import { intakeRuleArn, sagaExecutionsArn, sagaStateMachineArn } from './arns';
+import { startOnAliasStatement } from './constructs/saga-release';
 import { Data } from './Data';
 import { paysagaFunction } from './functions';
 import { ACTIONS, allow, keyStatement, queueSendStatement } from './permissions';
@@ -107,7 +108,7 @@ export function Intake({ stack }: StackContext) {
       allow(ACTIONS.queueConsume, [intakeQueue.queueArn]),
       queueSendStatement([intakeDlq]),
       keyStatement(key, true),
-      allow(['states:StartExecution'], [sagaStateMachineArn(stack)]),
+      startOnAliasStatement(sagaStateMachineArn(stack)),
       // Telling a duplicate request from a conflicting one needs the existing execution's input.
       allow(['states:DescribeExecution'], [sagaExecutionsArn(stack)]),
       allow(ACTIONS.putEvents, [bus.eventBusArn]),

@@ -4,6 +4,8 @@ import { NagSuppressions } from 'cdk-nag';
 import { type StackContext, use } from 'sst/constructs';
 import type { EnvKey } from '../core/config/env';
 import { FUNCTION_KEYS, FUNCTIONS, type FunctionKey, resourceNames } from '../core/config/names';
+import { ROLLBACK_ALARM_IDS, sagaRelease } from '../core/config/release';
+import { SagaRelease } from './constructs/saga-release';
 import { Data } from './Data';
 import { type PaysagaFunction, paysagaFunction } from './functions';
 import { Intake } from './Intake';
@@ -33,6 +35,9 @@ export type SagaFunctionKey = Exclude<
   | 'apiWalletsWrite'
   | 'apiWalletsRead'
   | TopUpStackFunctionKey
+  | 'webhookFanout'
+  | 'webhookDeliver'
+  | 'apiWebhooks'
 >;
 
 /**
@@ -172,6 +177,14 @@ export function Saga({ stack }: StackContext) {
     true,
   );
 
+  // Intake starts executions on the alias; a deploy publishes a version and the alias shifts to it.
+  const release = new SagaRelease(stack, 'PaymentSagaRelease', {
+    stateMachine,
+    stage: stack.stage,
+    release: sagaRelease(stack.stage),
+    rollbackAlarmIds: ROLLBACK_ALARM_IDS.paymentSaga,
+  });
+
   for (const dlq of [notificationDlq, compensationDlq]) {
     NagSuppressions.addResourceSuppressions(dlq, [
       {
@@ -186,6 +199,7 @@ export function Saga({ stack }: StackContext) {
 
   return {
     stateMachine,
+    release,
     functions,
     notificationQueue,
     deadLetterQueues: { notificationDlq, compensationDlq },

@@ -8,7 +8,9 @@ import { NagSuppressions } from 'cdk-nag';
 import { type StackContext, use } from 'sst/constructs';
 import type { EnvKey } from '../core/config/env';
 import { FUNCTIONS, resourceNames, TOP_UP_ASL_RESOURCE_PLACEHOLDERS } from '../core/config/names';
+import { ROLLBACK_ALARM_IDS, sagaRelease } from '../core/config/release';
 import { TOP_UP_REQUESTED_PATTERN } from '../events/envelope';
+import { SagaRelease, startOnAliasStatement } from './constructs/saga-release';
 import { Data } from './Data';
 import { type PaysagaFunction, paysagaFunction } from './functions';
 import { EncryptedQueueTarget, INTAKE_EVENT_SOURCE, Intake } from './Intake';
@@ -83,7 +85,7 @@ export function TopUp({ stack }: StackContext) {
       allow(ACTIONS.queueConsume, [topUpIntakeQueue.queueArn]),
       queueSendStatement([topUpIntakeDlq]),
       keyStatement(key, true),
-      allow(['states:StartExecution'], [topUpStateMachineArn(stack)]),
+      startOnAliasStatement(topUpStateMachineArn(stack)),
       // Telling a duplicate request from a conflicting one needs the existing execution's input.
       allow(['states:DescribeExecution'], [topUpExecutionsArn(stack)]),
     ],
@@ -191,6 +193,12 @@ export function TopUp({ stack }: StackContext) {
     ],
     true,
   );
+  const release = new SagaRelease(stack, 'TopUpSagaRelease', {
+    stateMachine,
+    stage: stack.stage,
+    release: sagaRelease(stack.stage),
+    rollbackAlarmIds: ROLLBACK_ALARM_IDS.topUpSaga,
+  });
   NagSuppressions.addResourceSuppressions(topUpIntakeDlq, [
     {
       id: 'AwsSolutions-SQS3',
@@ -200,6 +208,7 @@ export function TopUp({ stack }: StackContext) {
 
   return {
     stateMachine,
+    release,
     functions: { ...functions, topUpIntake },
     topUpIntakeQueue,
     deadLetterQueues: { topUpIntakeDlq },

@@ -4,6 +4,7 @@ import {
   FUNCTIONS,
   type ResourceNames,
 } from '../../core/config/names';
+import { SAGA_ALIAS } from '../../core/config/release';
 import { renderSagaDefinition } from '../../core/saga/definition';
 import { LOCAL_ACCOUNT_ID } from '../edge/request-context';
 import type { RuntimeLog } from '../edge/runtime-log';
@@ -46,6 +47,12 @@ export function statusChangeDetail(execution: ExecutionRecord): Record<string, u
   return {
     executionArn: execution.executionArn,
     stateMachineArn: execution.stateMachineArn,
+    ...(execution.stateMachineVersionArn !== undefined && {
+      stateMachineVersionArn: execution.stateMachineVersionArn,
+    }),
+    ...(execution.stateMachineAliasArn !== undefined && {
+      stateMachineAliasArn: execution.stateMachineAliasArn,
+    }),
     name: execution.name,
     status: execution.status,
     startDate: execution.startDate,
@@ -93,7 +100,11 @@ export async function startSaga(deps: {
     ...(deps.dataDir && { dataDir: deps.dataDir }),
     region,
     accountId: LOCAL_ACCOUNT_ID,
-    stateMachines: [{ name: names.stateMachine, definition }, topUpStateMachine(names, region, deps.sqs)],
+    // Each saga is released as on a dev deploy: version 1 (then one per changed definition) under its alias.
+    stateMachines: [
+      { name: names.stateMachine, definition, alias: SAGA_ALIAS },
+      topUpStateMachine(names, region, deps.sqs),
+    ],
     ...(deps.retryIntervalScale !== undefined && { retryIntervalScale: deps.retryIntervalScale }),
     invokeTask: sagaTaskInvoker({
       names,

@@ -1,4 +1,5 @@
 import { FUNCTIONS, type ResourceNames, TOP_UP_ASL_RESOURCE_PLACEHOLDERS } from '../../core/config/names';
+import { SAGA_ALIAS } from '../../core/config/release';
 import { renderTopUpDefinition, TOP_UP_FUNCTION_KEYS } from '../../core/topups/definition';
 import { TOP_UP_REQUESTED_PATTERN } from '../../events/envelope';
 import { LOCAL_ACCOUNT_ID } from '../edge/request-context';
@@ -32,6 +33,7 @@ export function topUpStateMachine(names: ResourceNames, region: string, sqs: Sqs
   return {
     name: names.topUpStateMachine,
     definition: renderTopUpDefinition(topUpSubstitutions(names, region, sqs)),
+    alias: SAGA_ALIAS,
   };
 }
 

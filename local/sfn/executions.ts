@@ -1,6 +1,7 @@
 import { REDRIVE_WINDOW_MS } from '../../core/config/executions';
 import { AwsServiceError } from '../edge/aws-json-service';
 import { parseArn } from './arns';
+import type { PreparedDefinition } from './definition';
 import { ExecutionRun, type RunOutcome } from './execution-run';
 import type { ExecutionStore } from './execution-store';
 import {
@@ -10,7 +11,7 @@ import {
   isStateEnteredEvent,
   NOT_TRUNCATED,
 } from './history-event';
-import type { StateMachineEntry, StateMachineRegistry } from './state-machines';
+import type { StateMachineRegistry } from './state-machines';
 import type { ExecutionRecord, ExecutionStatus, StepFunctionsServiceOptions, TaskInvoker } from './types';
 
 export const RESTART_CAUSE = 'local runtime restarted';
@@ -71,17 +72,23 @@ export class Executions {
 
   /** Records a new execution (persisted before the caller answers) and starts running it. */
   start(record: ExecutionRecord, input: unknown): void {
-    const machine = this.machines.require(record.stateMachineArn);
+    const { definition, roleArn } = this.machines.runnable(record);
     this.store.saveRecord(record);
     this.append(record.executionArn, 'ExecutionStarted', {
       executionStartedEventDetails: {
         input: record.input,
         inputDetails: NOT_TRUNCATED,
-        roleArn: machine.roleArn,
+        roleArn,
+        ...(record.stateMachineVersionArn !== undefined && {
+          stateMachineVersionArn: record.stateMachineVersionArn,
+        }),
+        ...(record.stateMachineAliasArn !== undefined && {
+          stateMachineAliasArn: record.stateMachineAliasArn,
+        }),
       },
     });
     this.notify(record);
-    this.launch(record, machine.definition.startAt, input, machine.definition.timeoutSeconds);
+    this.launch(record, definition.startAt, input, definition.timeoutSeconds);
   }
 
   /** StopExecution: ABORTED with the caller's error and cause; an in-flight task's result is not recorded. */
@@ -106,7 +113,7 @@ export class Executions {
     if (record.status === 'SUCCEEDED') {
       return { status: 'NOT_REDRIVABLE', reason: 'Execution is SUCCEEDED and cannot be redriven' };
     }
-    if (!this.machines.has(record.stateMachineArn)) {
+    if (!this.machines.canRun(record)) {
       return { status: 'NOT_REDRIVABLE', reason: 'State machine is in DELETING status' };
     }
     if (record.stopDate !== undefined && this.options.now() - record.stopDate > REDRIVE_WINDOW_MS) {
@@ -121,9 +128,10 @@ export class Executions {
    * input. AWS resets the state machine timeout on a redrive.
    */
   redrive(record: ExecutionRecord, clientToken: string | undefined): ExecutionRecord {
-    const machine = this.machines.require(record.stateMachineArn);
+    // The version the execution started on, whatever the alias routes to now (AWS behaviour).
+    const { definition } = this.machines.runnable(record);
     this.store.retain(record.executionArn);
-    const from = this.resumePoint(record, machine);
+    const from = this.resumePoint(record, definition);
     const redriven: ExecutionRecord = {
       ...withoutOutcome(record),
       status: 'RUNNING',
@@ -136,7 +144,7 @@ export class Executions {
       executionRedrivenEventDetails: { redriveCount: redriven.redriveCount },
     });
     this.notify(redriven);
-    this.launch(redriven, from.stateName, from.input, machine.definition.timeoutSeconds);
+    this.launch(redriven, from.stateName, from.input, definition.timeoutSeconds);
     return redriven;
   }
 
@@ -150,7 +158,7 @@ export class Executions {
     let failedOnRestart = 0;
     for (const record of this.all()) {
       if (record.status !== 'RUNNING' && record.status !== 'PENDING_REDRIVE') continue;
-      if (onRestart === 'fail' || !this.machines.has(record.stateMachineArn)) {
+      if (onRestart === 'fail' || !this.machines.canRun(record)) {
         this.close(
           record,
           { status: 'FAILED', error: 'States.Runtime', cause: RESTART_CAUSE },
@@ -209,13 +217,13 @@ export class Executions {
   }
 
   private resume(record: ExecutionRecord): void {
-    const machine = this.machines.require(record.stateMachineArn);
+    const { definition } = this.machines.runnable(record);
     this.store.retain(record.executionArn);
-    const from = this.resumePoint(record, machine);
+    const from = this.resumePoint(record, definition);
     const running: ExecutionRecord = { ...record, status: 'RUNNING' };
     this.store.saveRecord(running);
     // The timeout keeps counting from the (last) start, as it would have without the restart.
-    const total = machine.definition.timeoutSeconds;
+    const total = definition.timeoutSeconds;
     const since = record.redriveDate ?? record.startDate;
     const remaining =
       total === undefined ? undefined : Math.max(1, Math.ceil(total - (this.options.now() - since) / 1000));
@@ -231,7 +239,7 @@ export class Executions {
    */
   private resumePoint(
     record: ExecutionRecord,
-    machine: StateMachineEntry,
+    definition: PreparedDefinition,
   ): { stateName: string; input: unknown } {
     const history = this.store.history(record.executionArn);
     for (let index = history.length - 1; index >= 0; index -= 1) {
@@ -239,11 +247,11 @@ export class Executions {
       if (!event || !isStateEnteredEvent(event)) continue;
       const state = enteredState(event);
       // States inside Map/Parallel are re-run through their top-level parent, entered earlier.
-      if (state && machine.definition.isTopLevelState(state.name)) {
+      if (state && definition.isTopLevelState(state.name)) {
         return { stateName: state.name, input: JSON.parse(state.input) as unknown };
       }
     }
-    return { stateName: machine.definition.startAt, input: JSON.parse(record.input) as unknown };
+    return { stateName: definition.startAt, input: JSON.parse(record.input) as unknown };
   }
 
   private launch(
@@ -252,10 +260,10 @@ export class Executions {
     input: unknown,
     timeoutSeconds: number | undefined,
   ): void {
-    const machine = this.machines.require(record.stateMachineArn);
+    const { machine, definition, roleArn } = this.machines.runnable(record);
     const arn = record.executionArn;
     const run = new ExecutionRun({
-      definition: machine.definition,
+      definition,
       startAt,
       input,
       timeoutSeconds,
@@ -263,7 +271,7 @@ export class Executions {
         Execution: {
           Id: arn,
           Name: record.name,
-          RoleArn: machine.roleArn,
+          RoleArn: roleArn,
           RedriveCount: record.redriveCount,
         },
         StateMachine: { Id: machine.arn, Name: machine.name },

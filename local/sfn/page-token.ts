@@ -34,3 +34,17 @@ export function decodeToken(token: string, scope: string): number {
     'Invalid Token: the nextToken was not issued for this request; repeat the request without it',
   );
 }
+
+const DEFAULT_PAGE_SIZE = 100;
+
+/** One page of `items` from the request's nextToken, with the token of the next page if any. */
+export function paginate<T>(
+  items: readonly T[],
+  scope: string,
+  request: { readonly maxResults?: number | undefined; readonly nextToken?: string | undefined },
+): { page: T[]; nextToken?: string } {
+  const from = request.nextToken === undefined ? 0 : decodeToken(request.nextToken, scope);
+  const page = items.slice(from, from + (request.maxResults || DEFAULT_PAGE_SIZE));
+  const next = from + page.length;
+  return { page, ...(next < items.length && { nextToken: encodeToken(scope, next) }) };
+}

@@ -75,3 +75,53 @@ function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   }
   return current;
 }
+
+// ---- state machines, versions and aliases -------------------------------
+
+const RoutingConfiguration = z
+  .array(z.object({ stateMachineVersionArn: arn, weight: z.number() }))
+  .min(1)
+  .max(2);
+
+export const CreateStateMachineRequest = z.object({
+  name: z.string().min(1).max(80),
+  definition: z.string().min(1).max(1_048_576),
+  roleArn: arn,
+  type: z.enum(['STANDARD', 'EXPRESS']).optional(),
+  publish: z.boolean().optional(),
+  versionDescription: z.string().max(256).optional(),
+});
+
+export const UpdateStateMachineRequest = z.object({
+  stateMachineArn: arn,
+  definition: z.string().min(1).max(1_048_576).optional(),
+  roleArn: arn.optional(),
+  publish: z.boolean().optional(),
+  versionDescription: z.string().max(256).optional(),
+});
+
+export const PublishStateMachineVersionRequest = z.object({
+  stateMachineArn: arn,
+  revisionId: z.string().max(2048).optional(),
+  description: z.string().max(256).optional(),
+});
+
+export const CreateStateMachineAliasRequest = z.object({
+  name: z.string().min(1).max(80),
+  description: z.string().max(256).optional(),
+  routingConfiguration: RoutingConfiguration,
+});
+
+export const StateMachineAliasArnRequest = z.object({ stateMachineAliasArn: arn });
+
+export const UpdateStateMachineAliasRequest = z.object({
+  stateMachineAliasArn: arn,
+  description: z.string().max(256).optional(),
+  routingConfiguration: RoutingConfiguration.optional(),
+});
+
+export const ListByStateMachineRequest = z.object({
+  stateMachineArn: arn,
+  maxResults: z.number().int().min(0).max(1000).optional(),
+  nextToken: token.optional(),
+});

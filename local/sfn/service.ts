@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type AwsJsonService, type AwsRequestContext, AwsServiceError } from '../edge/aws-json-service';
-import { assertValidExecutionName, executionArn } from './arns';
+import { assertValidExecutionName, executionArn, stateMachineArn } from './arns';
+import { type CatalogOperation, catalogOperations } from './catalog-api';
 import { ExecutionStore, type LoadReport } from './execution-store';
 import { Executions } from './executions';
 import { epochSeconds, type HistoryEvent, withoutExecutionData } from './history-event';
-import { decodeToken, encodeToken } from './page-token';
+import { paginate } from './page-token';
 import {
   DescribeStateMachineRequest,
   ExecutionArnRequest,
@@ -23,7 +24,6 @@ import type { ExecutionRecord, StepFunctionsServiceOptions } from './types';
 export { REDRIVE_WINDOW_MS } from '../../core/config/executions';
 export { RESTART_CAUSE } from './executions';
 
-const DEFAULT_PAGE_SIZE = 100;
 /** AWS's default quota of open executions per account and region. */
 const DEFAULT_MAX_OPEN_EXECUTIONS = 1_000_000;
 
@@ -45,6 +45,7 @@ export class StepFunctionsService implements AwsJsonService {
   readonly signingName = 'states';
 
   private readonly machines: StateMachineRegistry;
+  private readonly catalog: Record<string, CatalogOperation>;
   private readonly store: ExecutionStore;
   private readonly executions: Executions;
   private readonly now: () => number;
@@ -52,14 +53,18 @@ export class StepFunctionsService implements AwsJsonService {
 
   constructor(private readonly options: StepFunctionsServiceOptions) {
     this.now = options.now ?? Date.now;
+    const dir = options.dataDir === undefined ? undefined : join(options.dataDir, 'sfn');
     this.machines = new StateMachineRegistry({
       region: options.region,
       accountId: options.accountId,
       stateMachines: options.stateMachines,
       retryIntervalScale: options.retryIntervalScale ?? 1,
-      createdAt: this.now(),
+      now: this.now,
+      ...(dir !== undefined && { dir }),
+      ...(options.random !== undefined && { random: options.random }),
     });
-    this.store = new ExecutionStore(options.dataDir === undefined ? undefined : join(options.dataDir, 'sfn'));
+    this.catalog = catalogOperations(this.machines);
+    this.store = new ExecutionStore(dir);
     this.executions = new Executions(this.store, this.machines, {
       region: options.region,
       invokeTask: options.invokeTask,
@@ -76,6 +81,15 @@ export class StepFunctionsService implements AwsJsonService {
   async start(): Promise<StartReport> {
     if (this.started) throw new Error('StepFunctionsService already started');
     this.started = true;
+    // The local deploy: each configured alias gets the configured definition's version, all traffic.
+    for (const config of this.options.stateMachines) {
+      if (config.alias !== undefined) {
+        this.machines.release(
+          stateMachineArn(this.options.region, this.options.accountId, config.name),
+          config.alias,
+        );
+      }
+    }
     const report = this.store.load();
     return { ...report, ...this.executions.recover(this.options.onRestart ?? 'resume') };
   }
@@ -116,11 +130,14 @@ export class StepFunctionsService implements AwsJsonService {
         this.forgetExecution(executionArn);
         return {};
       }
-      default:
+      default: {
+        const catalogOperation = this.catalog[operation];
+        if (catalogOperation) return catalogOperation(input);
         throw new AwsServiceError(
           'UnknownOperationException',
           `the local Step Functions service does not implement ${operation}`,
         );
+      }
     }
   }
 
@@ -148,7 +165,8 @@ export class StepFunctionsService implements AwsJsonService {
 
   private startExecution(input: unknown): { executionArn: string; startDate: number } {
     const request = parseRequest(StartExecutionRequest, input);
-    const machine = this.machines.require(request.stateMachineArn);
+    // An alias ARN picks a version by weight; the execution ARN is the state machine's whatever the qualifier.
+    const { machine, version, alias } = this.machines.resolveStart(request.stateMachineArn);
     const name = request.name ?? randomUUID();
     assertValidExecutionName(name);
     const inputText = request.input ?? '{}';
@@ -169,6 +187,8 @@ export class StepFunctionsService implements AwsJsonService {
       executionArn: arn,
       stateMachineArn: machine.arn,
       stateMachineName: machine.name,
+      ...(version && { stateMachineVersionArn: version.arn }),
+      ...(alias && { stateMachineAliasArn: alias.arn }),
       name,
       status: 'RUNNING',
       startDate: this.now(),
@@ -188,6 +208,7 @@ export class StepFunctionsService implements AwsJsonService {
     return {
       executionArn: record.executionArn,
       stateMachineArn: record.stateMachineArn,
+      ...qualifiersOf(record),
       name: record.name,
       status: record.status,
       startDate: epochSeconds(record.startDate),
@@ -216,10 +237,20 @@ export class StepFunctionsService implements AwsJsonService {
         '1 validation error detected: one of stateMachineArn or mapRunArn must be given',
       );
     }
-    const machine = this.machines.require(request.stateMachineArn);
+    // An unqualified ARN lists every execution of the machine, whatever version or alias started it;
+    // a version or an alias ARN lists those started on it (AWS).
+    const scopeArn = request.stateMachineArn;
+    const qualified = this.machines.version(scopeArn) ?? this.machines.alias(scopeArn);
+    const machine = this.machines.require(qualified?.machineArn ?? scopeArn);
     const matching = this.executions
       .all()
       .filter((record) => record.stateMachineArn === machine.arn)
+      .filter(
+        (record) =>
+          !qualified ||
+          record.stateMachineVersionArn === scopeArn ||
+          record.stateMachineAliasArn === scopeArn,
+      )
       .filter((record) => request.statusFilter === undefined || record.status === request.statusFilter)
       .filter((record) => {
         if (request.redriveFilter === 'REDRIVEN') return record.redriveCount > 0;
@@ -228,12 +259,13 @@ export class StepFunctionsService implements AwsJsonService {
       })
       // Newest first, as AWS lists them; the ARN breaks ties so pages are stable.
       .sort((a, b) => b.startDate - a.startDate || a.executionArn.localeCompare(b.executionArn));
-    const scope = `executions:${machine.arn}:${request.statusFilter ?? ''}:${request.redriveFilter ?? ''}`;
+    const scope = `executions:${scopeArn}:${request.statusFilter ?? ''}:${request.redriveFilter ?? ''}`;
     const { page, nextToken } = paginate(matching, scope, request);
     return {
       executions: page.map((record) => ({
         executionArn: record.executionArn,
         stateMachineArn: record.stateMachineArn,
+        ...qualifiersOf(record),
         name: record.name,
         status: record.status,
         startDate: epochSeconds(record.startDate),
@@ -317,42 +349,45 @@ export class StepFunctionsService implements AwsJsonService {
 
   private describeStateMachine(input: unknown): Record<string, unknown> {
     const { stateMachineArn } = parseRequest(DescribeStateMachineRequest, input);
-    const machine = this.machines.require(stateMachineArn);
+    // A version ARN describes that version (its definition, its description); an unqualified one the latest revision.
+    const version = this.machines.version(stateMachineArn);
+    const machine = this.machines.require(version?.machineArn ?? stateMachineArn);
     return {
-      stateMachineArn: machine.arn,
+      stateMachineArn: version?.arn ?? machine.arn,
       name: machine.name,
       status: 'ACTIVE',
-      definition: machine.definition.text,
-      roleArn: machine.roleArn,
+      definition: (version ?? machine).definition.text,
+      roleArn: (version ?? machine).roleArn,
       type: 'STANDARD',
-      creationDate: epochSeconds(machine.creationDate),
+      creationDate: epochSeconds((version ?? machine).creationDate),
+      revisionId: (version ?? machine).revisionId,
+      ...(version?.description !== undefined && { description: version.description }),
     };
   }
 
   private describeStateMachineForExecution(input: unknown): Record<string, unknown> {
     const { executionArn } = parseRequest(ExecutionArnRequest, input);
     const record = this.executions.require(executionArn);
-    const machine = this.machines.require(record.stateMachineArn);
+    const { machine, definition, roleArn } = this.machines.runnable(record);
     return {
       stateMachineArn: machine.arn,
       name: machine.name,
-      definition: machine.definition.text,
-      roleArn: machine.roleArn,
-      updateDate: epochSeconds(machine.creationDate),
+      definition: definition.text,
+      roleArn,
+      updateDate: epochSeconds(machine.updateDate),
+      ...qualifiersOf(record),
     };
   }
 }
 
-/** One page of `items` from the request's nextToken, with the token of the next page if any. */
-function paginate<T>(
-  items: readonly T[],
-  scope: string,
-  request: { readonly maxResults?: number | undefined; readonly nextToken?: string | undefined },
-): { page: T[]; nextToken?: string } {
-  const from = request.nextToken === undefined ? 0 : decodeToken(request.nextToken, scope);
-  const page = items.slice(from, from + (request.maxResults || DEFAULT_PAGE_SIZE));
-  const next = from + page.length;
-  return { page, ...(next < items.length && { nextToken: encodeToken(scope, next) }) };
+/** The version and alias an execution was started on, as DescribeExecution and ListExecutions report them. */
+function qualifiersOf(record: ExecutionRecord): Record<string, string> {
+  return {
+    ...(record.stateMachineVersionArn !== undefined && {
+      stateMachineVersionArn: record.stateMachineVersionArn,
+    }),
+    ...(record.stateMachineAliasArn !== undefined && { stateMachineAliasArn: record.stateMachineAliasArn }),
+  };
 }
 
 function parseExecutionInput(text: string): unknown {

@@ -20,6 +20,10 @@ export interface ExecutionRecord {
   readonly executionArn: string;
   readonly stateMachineArn: string;
   readonly stateMachineName: string;
+  /** The version it runs (started on a version or an alias ARN); absent: started unqualified, on the latest revision. */
+  readonly stateMachineVersionArn?: string;
+  /** The alias it was started on, if any. */
+  readonly stateMachineAliasArn?: string;
   /** The execution name (paysaga: the paymentId). */
   readonly name: string;
   readonly status: ExecutionStatus;
@@ -72,6 +76,11 @@ export interface StateMachineConfig {
   readonly definition: object;
   /** Role shown in DescribeStateMachine and ExecutionStarted; defaults to a local placeholder role. */
   readonly roleArn?: string;
+  /**
+   * At start(), publish the definition as a version (none when unchanged) and point this alias at it
+   * with all the traffic, as a deploy with an ALL_AT_ONCE preference does (core/config/release.ts).
+   */
+  readonly alias?: string;
 }
 
 export interface StepFunctionsServiceOptions {
@@ -95,6 +104,8 @@ export interface StepFunctionsServiceOptions {
   readonly maxOpenExecutions?: number;
   /** Clock, for tests of the 14-day redrive window. Default Date.now. */
   readonly now?: () => number;
+  /** Draws in [0, 1) that route alias StartExecutions by weight. Default Math.random. */
+  readonly random?: () => number;
 }
 
 /** Thrown by a TaskInvoker to fail a Task with an exact ASL error name and cause. */

@@ -303,7 +303,7 @@ describe('StepFunctionsService', () => {
       );
       const missing = await expectAwsError(call(service, 'StartExecution', {}), 'ValidationException');
       expect(missing.message).toContain("at 'stateMachineArn'");
-      await expectAwsError(call(service, 'CreateStateMachine', {}), 'UnknownOperationException');
+      await expectAwsError(call(service, 'TagResource', {}), 'UnknownOperationException');
       await service.stop();
     });
 
