@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
@@ -30,6 +31,8 @@ export interface AwsClients {
   readonly doc: DynamoDBDocumentClient;
   readonly secrets: SecretsManagerClient;
   readonly sts: STSClient;
+  /** The history archive (S3); path-style addressing follows from an IP endpoint, as the SDK resolves it. */
+  readonly s3: S3Client;
 }
 
 /**
@@ -70,6 +73,7 @@ export function createClients(options: Pick<GlobalOptions, 'region' | 'profile' 
     doc: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
     secrets: new SecretsManagerClient(config),
     sts: new STSClient(config),
+    s3: new S3Client(config),
   };
 }
 

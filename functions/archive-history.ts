@@ -7,6 +7,7 @@ import { LedgerReader } from '../core/ledger/reader';
 import { HistoryArchive } from '../core/payments/archive';
 import { PaymentsRepository } from '../core/payments/repository';
 import { documentClient } from './commons/clients/dynamodb';
+import { s3 } from './commons/clients/s3';
 import { stepFunctions } from './commons/clients/sfn';
 import { env } from './commons/env';
 import { logger } from './commons/powertools';
@@ -14,15 +15,20 @@ import { logger } from './commons/powertools';
 /**
  * ArchiveHistory: on the saga's terminal "Step Functions Execution Status
  * Change" event, reads the execution history, the payment and its journal
- * entries, and writes the compact timeline to the payments table once, so
- * finance can still read it after Step Functions' 90-day retention.
- * Idempotent: a redelivered event finds the record already written.
+ * entries, and writes the compact timeline to the history bucket once (S3,
+ * Intelligent-Tiering, Object Lock) with a pointer in the payments table, so
+ * finance can still read it after Step Functions' 90-day retention and the
+ * payment record's TTL. Idempotent: a redelivered event finds the object written.
  */
 const deps = {
   sfn: stepFunctions,
   payments: new PaymentsRepository(documentClient, required(env, 'paymentsTable')),
   ledger: new LedgerReader(documentClient, required(env, 'ledgerTable')),
-  archive: new HistoryArchive(documentClient, required(env, 'paymentsTable')),
+  archive: new HistoryArchive(documentClient, required(env, 'paymentsTable'), {
+    s3,
+    bucket: required(env, 'historyBucket'),
+  }),
+  ...(env.paymentRecordTtlDays !== undefined && { paymentRecordTtlDays: env.paymentRecordTtlDays }),
 };
 
 export const handler = middy<unknown, ArchiveOutcome>()

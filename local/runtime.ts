@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { ENV_KEYS } from '../core/config/env';
+import { bucketNames, historyRetention } from '../core/config/history';
 import {
   FUNCTIONS,
   QUEUE_KEYS,
@@ -31,6 +32,7 @@ import { functionArn, type LambdaHandler } from './functions/registry';
 import { type SagaWiring, startSaga } from './functions/saga-wiring';
 import { startTopUpIntake, topUpStateMachineArn } from './functions/topup-wiring';
 import { SqsPoller } from './intake/sqs-poller';
+import { S3Service } from './s3/s3-service';
 import { type SandboxGateway, startSandboxGateway } from './sandbox-gateway/server';
 import { SecretsManagerService } from './secrets/secrets-service';
 import { SqsQueryService } from './sqs/query/sqs-query-service';
@@ -88,6 +90,7 @@ export interface Runtime {
   /** In-process services, for tests and the demo; callers outside local/ use the endpoint. */
   readonly internals: {
     readonly sqs: SqsService;
+    readonly s3: S3Service;
     readonly events: EventBridgeService;
     readonly secrets: SecretsManagerService;
     readonly functions: FunctionInvoker;
@@ -118,6 +121,8 @@ export function runtimeEnv(endpoint: string, region: string, names: ResourceName
     [ENV_KEYS.topUpIntakeDlqUrl]: queueUrl(names.queues.topUpIntakeDlq),
     [ENV_KEYS.notificationQueueUrl]: queueUrl(names.queues.notification),
     [ENV_KEYS.gatewaySecretId]: names.gatewaySecret,
+    [ENV_KEYS.historyBucket]: bucketNames(names.stage).history,
+    [ENV_KEYS.paymentRecordTtlDays]: String(historyRetention(names.stage).paymentRecordTtlDays),
   };
 }
 
@@ -225,6 +230,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       }),
     );
     await createQueues(sqs, names);
+
+    // S3 (the history archive): fauxqs's S3 behind the same edge, objects as files under <dataDir>/s3.
+    const s3 = await S3Service.start({ region, ...(dataDir && { dataDir }) });
+    stops.push(() => s3.close());
+    edge.addRestService(s3);
+    s3.ensureBucket(bucketNames(names.stage).history);
 
     events.createEventBus(names.eventBus);
     events.putRule({
@@ -361,7 +372,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       sandbox,
       frontDoor: frontDoor && { url: frontDoor.url, clients: apiClients },
       env,
-      internals: { sqs, events, secrets, functions, saga },
+      internals: { sqs, s3, events, secrets, functions, saga },
       stop,
     };
   } catch (error) {

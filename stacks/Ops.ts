@@ -21,7 +21,7 @@ import { alarmFactory, deadLetterAlarms, technicalErrorAlarms } from './alarms';
 import { sagaExecutionsArn } from './arns';
 import { Data } from './Data';
 import { paysagaDashboard } from './dashboard';
-import { History } from './History';
+import { allowArchiveObjectsWildcard, archiveReadStatements, History } from './History';
 import { Intake } from './Intake';
 import { ACTIONS, allow, keyStatement, tableReadStatement, tableReadWriteStatement } from './permissions';
 import { roleName } from './roles';
@@ -66,7 +66,7 @@ export function Ops({ stack }: StackContext) {
   const intake = use(Intake);
   const saga = use(Saga);
   const topUp = use(TopUp);
-  const { archiver } = use(History);
+  const { archiver, bucket: historyArchive } = use(History);
   const front = use(Api);
   const config = stageConfig(stack.stage);
 
@@ -205,11 +205,14 @@ export function Ops({ stack }: StackContext) {
     allow(EXECUTION_READ, [sagaExecutionsArn(stack)]),
     allow(STATE_MACHINE_READ, [saga.stateMachine.stateMachineArn]),
     tableReadStatement(tables.payments),
+    // payctl history / report: archived timelines, and a day's keys for days the payments table no longer keeps.
+    ...archiveReadStatements(historyArchive),
     // payctl wallets show / statement: the wallet item and its statement index.
     tableReadStatement(tables.ledger),
     keyStatement(key, false),
   ])
     financeRole.addToPolicy(statement);
+  allowArchiveObjectsWildcard(financeRole);
 
   for (const role of [opsRole, financeRole]) {
     NagSuppressions.addResourceSuppressions(

@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type HistoryRetention, historyRetention, MIN_PAYMENT_RECORD_TTL_DAYS } from '../core/config/history';
 import type { API } from '../core/config/names';
 
 /** Requests per second and burst, as API Gateway throttles them. */
@@ -63,6 +64,8 @@ export interface StageConfig {
   readonly apiLatencyP99AlarmMs: number;
   /** Upstream systems allowed to put events on the bus (stacks/bus-policy.ts). */
   readonly eventProducers: readonly EventProducerConfig[];
+  /** The payments table's TTL for settled, archived payments and the history archive's Object Lock retention. */
+  readonly history: HistoryRetention;
 }
 
 /** Account that owns the principals below; replace with your organisation's before the first deploy. */
@@ -91,6 +94,7 @@ const DEV: StageConfig = {
   // 5 minutes at 10 requests/s, the example client's rate.
   apiRateLimitPer5MinPerIp: 3_000,
   apiLatencyP99AlarmMs: 3_000,
+  history: historyRetention('dev'),
   eventProducers: [
     {
       principal: `arn:aws:iam::${OPERATIONS_ACCOUNT}:role/paysaga-dev-checkout`,
@@ -130,6 +134,7 @@ const PROD: StageConfig = {
   // Twice the default client rate (50/s) over 5 minutes: a client behind one NAT address is not blocked.
   apiRateLimitPer5MinPerIp: 30_000,
   apiLatencyP99AlarmMs: 2_000,
+  history: historyRetention('prod'),
   // PLACEHOLDER producer: replace with the roles of the systems that put PaymentRequested themselves.
   eventProducers: [
     {
@@ -180,6 +185,11 @@ export function validateStageConfig(config: StageConfig): StageConfig {
     if (producer.sources.length === 0) problems.push(`producer ${producer.principal} has no source`);
     for (const source of producer.sources) claim(source, `producer ${producer.principal}`);
   }
+  if (config.history.paymentRecordTtlDays < MIN_PAYMENT_RECORD_TTL_DAYS)
+    problems.push(
+      `history.paymentRecordTtlDays ${config.history.paymentRecordTtlDays} is under Step Functions' ${MIN_PAYMENT_RECORD_TTL_DAYS}-day retention`,
+    );
+  if (!(config.history.objectLockDays >= 1)) problems.push('history.objectLockDays must be at least 1');
   if (problems.length > 0) throw new StageConfigError(`invalid stage config: ${problems.join('; ')}`);
   return config;
 }

@@ -1,6 +1,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionArnFor } from '../../core/config/executions';
+import { bucketNames } from '../../core/config/history';
 import { gatewayFromSecret } from '../../core/gateway/credentials';
 import type { PaymentGateway } from '../../core/gateway/port';
 import { LedgerReader } from '../../core/ledger/reader';
@@ -26,7 +27,10 @@ export function financeStores(deps: FinanceDeps): FinanceStores {
   return {
     payments: new PaymentsRepository(doc, deps.names.tables.payments),
     ledger: new LedgerReader(doc, deps.names.tables.ledger),
-    archive: new HistoryArchive(doc, deps.names.tables.payments),
+    archive: new HistoryArchive(doc, deps.names.tables.payments, {
+      s3: deps.clients.s3,
+      bucket: bucketNames(deps.names.stage).history,
+    }),
   };
 }
 

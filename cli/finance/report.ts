@@ -1,3 +1,4 @@
+import { firstDayInTable } from '../../core/config/history';
 import { csvRecord } from '../../core/finance/csv';
 import type { Period } from '../../core/finance/period';
 import {
@@ -8,6 +9,7 @@ import {
   reportRow,
   type TotalRow,
 } from '../../core/finance/report';
+import { paymentsOfArchivedDay } from '../../core/payments/archive';
 import type { Progress } from '../output';
 import { type FinanceDeps, financeStores } from './deps';
 import { formatDuration, oneLine } from './format';
@@ -37,6 +39,11 @@ export interface ReportOptions {
   /** Where the report goes (stdout); called once per row, so nothing accumulates. */
   readonly write: (text: string) => void;
   readonly progress?: Pick<Progress, 'tick' | 'done'>;
+  /**
+   * Days before this one (yyyy-mm-dd) are read from the history archive on S3, as the payments table
+   * no longer keeps them; default: today minus the stage's payment record TTL (core/config/history.ts).
+   */
+  readonly archiveBefore?: string;
 }
 
 const TABLE_COLUMNS: ReadonlyArray<{
@@ -78,6 +85,7 @@ export async function writeReport(deps: FinanceDeps, options: ReportOptions): Pr
   const { period, write, format } = options;
   const stores = financeStores(deps);
   const totals = new ReportTotals();
+  const archiveBefore = options.archiveBefore ?? firstDayInTable(deps.names.stage, new Date());
   let rows = 0;
 
   if (format === 'csv') write(csvRecord(REPORT_CSV_COLUMNS.map((c) => c.header)));
@@ -92,7 +100,11 @@ export async function writeReport(deps: FinanceDeps, options: ReportOptions): Pr
   }
   for (const [index, day] of period.days.entries()) {
     options.progress?.tick(index, `${day}, ${rows} payments`);
-    for await (const payment of stores.payments.paymentsRequestedBetween(day, day)) {
+    const payments =
+      day < archiveBefore
+        ? paymentsOfArchivedDay(stores.payments, stores.archive, day)
+        : stores.payments.paymentsRequestedBetween(day, day);
+    for await (const payment of payments) {
       if (options.currency && payment.currency !== options.currency) continue;
       const row = reportRow(payment);
       totals.add(row);

@@ -20,6 +20,8 @@ export const ENV_KEYS = {
   gatewayTimeoutMs: 'GATEWAY_TIMEOUT_MS',
   gatewayMaxNetworkRetries: 'GATEWAY_MAX_NETWORK_RETRIES',
   apiClients: 'API_CLIENTS',
+  historyBucket: 'HISTORY_BUCKET',
+  paymentRecordTtlDays: 'PAYMENT_RECORD_TTL_DAYS',
 } as const;
 
 export type EnvKey = keyof typeof ENV_KEYS;
@@ -48,6 +50,10 @@ const EnvSchema = z.object({
   gatewayMaxNetworkRetries: z.coerce.number().int().min(0).max(5).default(1),
   /** The front door's clients as JSON: [{ clientId, source }] (core/frontdoor/clients.ts validates it). */
   apiClients: z.string().min(2).optional(),
+  /** The saga history archive's bucket (core/config/history.ts). */
+  historyBucket: z.string().min(3).optional(),
+  /** Days a settled payment's items stay in the payments table once archived (the stage's history retention). */
+  paymentRecordTtlDays: z.coerce.number().int().positive().optional(),
 });
 
 export type PaysagaEnv = z.infer<typeof EnvSchema>;

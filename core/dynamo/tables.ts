@@ -6,6 +6,7 @@ import {
   type DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
+import { PAYMENT_RECORD_TTL_ATTRIBUTE } from '../config/history';
 import { IDEMPOTENCY_TABLE, TABLE_KEY_SCHEMA, type TableKey } from '../config/names';
 
 /**
@@ -40,6 +41,8 @@ export const TABLE_DEFINITIONS: Readonly<Record<TableKey, TableDefinition>> = {
   payments: {
     partitionKey: TABLE_KEY_SCHEMA.partitionKey,
     sortKey: TABLE_KEY_SCHEMA.sortKey,
+    // A settled payment's items, once its history is archived to S3 (core/history/archiver.ts); locally not enforced.
+    ttlAttribute: PAYMENT_RECORD_TTL_ATTRIBUTE,
     globalIndexes: [{ name: PAYMENTS_BY_DAY_INDEX, partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
   },
   idempotency: {

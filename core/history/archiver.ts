@@ -1,4 +1,5 @@
 import { ArchiveRecordExistsError, type HistoryArchive } from '../payments/archive';
+import type { PaymentRecord } from '../payments/records';
 import { type TimelineDeps, timelineOfExecution } from './source';
 import { type ExecutionStatusChangeEvent, isTerminalStatus } from './status-event';
 
@@ -22,15 +23,27 @@ export type ArchiveOutcome =
       readonly detail?: string;
     };
 
+/** Payment statuses nothing changes any more: their items may expire from the table once archived. */
+const SETTLED_STATUSES: ReadonlySet<PaymentRecord['status']> = new Set(['SUCCEEDED', 'FAILED']);
+
+export interface ArchiverDeps extends TimelineDeps {
+  readonly archive: Pick<HistoryArchive, 'put' | 'expirePaymentItems'>;
+  /** Days the payment's items stay in the payments table once archived (its TTL); none: kept forever. */
+  readonly paymentRecordTtlDays?: number;
+}
+
 /**
- * Archives the timeline of a saga that reached a terminal status. Safe to run
- * again for the same event (EventBridge delivers at least once): the same
- * timeline is already there; a different one (the ledger changed since, e.g.
- * an expiry sweep) leaves the first record as it is, since archives are never
- * rewritten, and says so.
+ * Archives the timeline of a saga that reached a terminal status (to S3, with
+ * the payment record as it is then), and lets the payment's items expire from
+ * the payments table once the payment is settled (SUCCEEDED or FAILED: a
+ * payment that needs attention, or a stopped saga that may be redriven, keeps
+ * them). Safe to run again for the same event (EventBridge delivers at least
+ * once): the same timeline is already there; a different one (the ledger
+ * changed since, e.g. an expiry sweep) leaves the first record as it is,
+ * since archives are never rewritten, and says so.
  */
 export async function archiveExecution(
-  deps: TimelineDeps & { readonly archive: Pick<HistoryArchive, 'put'> },
+  deps: ArchiverDeps,
   event: ExecutionStatusChangeEvent,
 ): Promise<ArchiveOutcome> {
   const { executionArn, name: paymentId, status } = event.detail;
@@ -48,7 +61,11 @@ export async function archiveExecution(
     );
   }
   try {
-    const { archiveId, written } = await deps.archive.put(timeline);
+    const payment = await deps.payments.get(paymentId);
+    const { archiveId, written } = await deps.archive.put(timeline, payment);
+    if (deps.paymentRecordTtlDays !== undefined && payment && SETTLED_STATUSES.has(payment.status)) {
+      await deps.archive.expirePaymentItems(paymentId, deps.paymentRecordTtlDays);
+    }
     return written
       ? { archived: true, archiveId, paymentId }
       : { archived: false, paymentId, archiveId, reason: 'already_archived' };

@@ -28,7 +28,18 @@ export interface Edge {
   addService(service: AwsJsonService): void;
   addRawService(service: RawAwsService): void;
   addQueryService(service: AwsQueryService): void;
+  addRestService(service: RestAwsService): void;
   close(): Promise<void>;
+}
+
+/**
+ * A REST-protocol service (S3: the method and path name the operation, no
+ * X-Amz-Target), handed the untouched exchange when its SigV4 scope names it.
+ */
+export interface RestAwsService {
+  /** e.g. "s3". */
+  readonly signingName: string;
+  handleRaw(request: IncomingMessage, response: ServerResponse): Promise<void>;
 }
 
 /** The answer of a query-protocol service (XML, errors included). */
@@ -104,6 +115,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   for (const service of options.rawServices ?? []) rawServices.set(service.targetPrefix, service);
   const queryServices = new Map<string, AwsQueryService>();
   for (const service of options.queryServices ?? []) queryServices.set(service.signingName, service);
+  const restServices = new Map<string, RestAwsService>();
 
   const answerQuery = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const params = new URLSearchParams(new URL(request.url ?? '/', 'http://edge').search);
@@ -144,6 +156,16 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       return;
     }
     const target = request.headers['x-amz-target'];
+    const rest =
+      target === undefined && restServices.size > 0
+        ? restServices.get(
+            signingNameOf(request, new URL(request.url ?? '/', 'http://edge').searchParams) ?? '',
+          )
+        : undefined;
+    if (rest) {
+      await rest.handleRaw(request, response);
+      return;
+    }
     if (target === undefined && isQueryRequest(request)) {
       await answerQuery(request, response);
       return;
@@ -240,6 +262,9 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     },
     addQueryService(service) {
       queryServices.set(service.signingName, service);
+    },
+    addRestService(service) {
+      restServices.set(service.signingName, service);
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -14,12 +14,12 @@ import type { ReconcileSummary } from '../../core/finance/reconcile';
 import { LedgerSettlementTotals } from '../../core/finance/report';
 import { journalDayPk, journalKey, Ledger, LedgerReader } from '../../core/ledger';
 import type { Currency } from '../../core/money';
-import { HistoryArchive } from '../../core/payments/archive';
 import { DynamoPaymentLog } from '../../core/payments/payment-log';
 import { DETAIL_TYPES } from '../../events/envelope';
 import { importHandler, type LambdaHandler } from '../../local/functions/registry';
 import { runPayctl } from '../helpers/payctl';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
+import { runtimeHistoryArchive } from '../helpers/s3';
 
 /**
  * Finance through payctl against the local runtime: a seeded mix of saga
@@ -147,7 +147,7 @@ async function seed(): Promise<void> {
     // BHD 12.340: Stripe takes three-decimal amounts only with a last digit of 0.
     dinar: await pay(dinar, { currency: 'BHD', amount: 12_340 }),
   });
-  const archive = new HistoryArchive(clients.documents, runtime.names.tables.payments);
+  const archive = runtimeHistoryArchive(runtime);
   await Promise.all(
     Object.values(seeded).map(async ({ paymentId }) => {
       await ended(paymentId);

@@ -7,11 +7,11 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAGA_STATES } from '../../core/config/names';
 import { Ledger, LedgerReader } from '../../core/ledger';
-import { HistoryArchive } from '../../core/payments/archive';
 import { DETAIL_TYPES, PAYSAGA_SOURCE } from '../../events/envelope';
 import type { BusEvent } from '../../local/events/eventbridge-service';
 import { fundedWallet as fundedWalletOf, paymentRequest, putPaymentRequested } from '../helpers/payments';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
+import { runtimeHistoryArchive } from '../helpers/s3';
 
 let runtime: TestRuntime;
 let clients: ReturnType<typeof sdkClients>;
@@ -98,7 +98,7 @@ describe('the saga on the local runtime', () => {
       ),
     ).toMatchObject({ status: 'SUCCEEDED', outcome: DETAIL_TYPES.paymentSucceeded });
     // The terminal status change reached the history archiver through the default bus.
-    const archive = new HistoryArchive(clients.documents, runtime.names.tables.payments);
+    const archive = runtimeHistoryArchive(runtime);
     const archived = await waitFor('the archived timeline', () => archive.latest(detail.paymentId));
     expect(archived).toBeDefined();
   });

@@ -38,6 +38,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::Cognito::UserPoolDomain': 'Domain',
   'AWS::WAFv2::WebACL': 'Name',
   'AWS::CloudWatch::Alarm': 'AlarmName',
+  'AWS::S3::Bucket': 'BucketName',
 };
 
 export class UnresolvableError extends Error {
@@ -104,6 +105,8 @@ export class CfnApp {
         return `arn:aws:iam::${account}:role/${name}`;
       case 'AWS::CloudWatch::Alarm':
         return `arn:aws:cloudwatch:${region}:${account}:alarm:${name}`;
+      case 'AWS::S3::Bucket':
+        return `arn:aws:s3:::${name}`;
       // Generated ids (user pool, web ACL) stand in as their logical ids.
       case 'AWS::Cognito::UserPool':
         return `arn:aws:cognito-idp:${region}:${account}:userpool/${logicalId}`;

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { bucketNames } from '../../core/config/history';
 import {
   API,
   FUNCTION_KEYS,
@@ -63,6 +64,8 @@ const topUpRuleArn = `arn:aws:events:${region}:${account}:rule/${n.eventBus}/${n
 const topUpStateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:${n.topUpStateMachine}`;
 const topUpExecutionsArn = `arn:aws:states:${region}:${account}:execution:${n.topUpStateMachine}:*`;
 const accountRoot = `arn:aws:iam::${account}:root`;
+const historyBucketArn = `arn:aws:s3:::${bucketNames(STAGE).history}`;
+const historyObjectsArn = `${historyBucketArn}/history/*`;
 
 /** CloudFormation's rendering of an AWS principal list: a lone ARN is a string. */
 const awsPrincipal = (arns: readonly string[]) => ({ AWS: arns.length === 1 ? arns[0] : [...arns] });
@@ -235,10 +238,12 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants(['states:DescribeExecution'], [executionsArn]),
         ...keyWrite,
       ],
+      // The archive object written once (read back when already there), its pointer, the TTL of the payment's items.
       archiveHistory: [
         ...grants(['states:GetExecutionHistory'], [executionsArn]),
+        ...grants(['s3:PutObject', 's3:GetObject'], [historyObjectsArn]),
         ...grants(
-          ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
+          ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           [tableArn('payments'), indexArn('payments')],
         ),
         ...tableRead('ledger'),
@@ -314,6 +319,9 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants(['states:DescribeExecution', 'states:GetExecutionHistory'], [executionsArn]),
         ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
         ...tableRead('payments'),
+        // payctl history and report: archived timelines; listing a day's keys, under history/ only (a condition).
+        ...grants(['s3:GetObject'], [historyObjectsArn]),
+        ...grants(['s3:ListBucket'], [historyBucketArn]),
         // payctl wallets show and statement.
         ...tableRead('ledger'),
         ...grants(['kms:Decrypt'], [keyArn]),

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { GetExecutionHistoryCommand, HistoryEvent } from '@aws-sdk/client-sfn';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveExecution, HistoryNotFinalError } from '../../core/history/archiver';
 import { buildTimeline } from '../../core/history/build';
@@ -9,8 +11,12 @@ import { ArchiveRecordExistsError, ArchiveRefusedError, HistoryArchive } from '.
 import { DynamoPaymentLog } from '../../core/payments/payment-log';
 import { PaymentsRepository } from '../../core/payments/repository';
 import { type LocalDynamo, startDynalite } from '../helpers/dynalite';
+import { type LocalS3, startLocalS3 } from '../helpers/s3';
 
 let dynamo: LocalDynamo;
+let s3: LocalS3;
+/** Every command the archive sent to S3, in order (the real local S3 answers them). */
+const sentToS3: unknown[] = [];
 let archive: HistoryArchive;
 let payments: PaymentsRepository;
 let ledger: Ledger;
@@ -18,12 +24,20 @@ let reader: LedgerReader;
 
 beforeAll(async () => {
   dynamo = await startDynalite({ prefix: 'archive' });
-  archive = new HistoryArchive(dynamo.doc, dynamo.tables.payments);
+  s3 = await startLocalS3({ prefix: 'history' });
+  const recording = {
+    send: (command: unknown) => {
+      sentToS3.push(command);
+      return s3.client.send(command as PutObjectCommand);
+    },
+  } as typeof s3.client;
+  archive = new HistoryArchive(dynamo.doc, dynamo.tables.payments, { s3: recording, bucket: s3.bucket });
   payments = new PaymentsRepository(dynamo.doc, dynamo.tables.payments);
   ledger = new Ledger({ doc: dynamo.doc, tableName: dynamo.tables.ledger });
   reader = new LedgerReader(dynamo.doc, dynamo.tables.ledger);
 });
 afterAll(async () => {
+  await s3.stop();
   await dynamo.stop();
 });
 
@@ -133,7 +147,7 @@ function fakeStepFunctions(histories: Map<string, HistoryEvent[]>) {
   } as unknown as { send: (command: unknown) => Promise<never>; calls: typeof calls };
 }
 
-async function declinedPayment() {
+async function declinedPayment(requestedAt = '2026-11-22T09:59:59.000Z') {
   const paymentId = `pay_${randomUUID().slice(0, 10)}`;
   const walletId = `wal_${randomUUID().slice(0, 10)}`;
   await ledger.openWallet(walletId, 'EUR');
@@ -154,7 +168,7 @@ async function declinedPayment() {
       merchantId: 'mer_1',
       amount: { value: 700, currency: 'EUR', exponent: 2 },
       paymentMethod: 'pm_card_chargeDeclined',
-      requestedAt: '2026-11-22T09:59:59.000Z',
+      requestedAt,
     },
     arnOf(paymentId),
   );
@@ -184,8 +198,8 @@ describe('HistoryArchive', () => {
     const again = await archive.put(structuredClone(timeline));
     const rewrite = archive.put({ ...timeline, outcome: { ...timeline.outcome, reason: 'rewritten' } });
     // Assess
-    expect(first).toEqual({ archiveId: `${paymentId}#0000`, written: true });
-    expect(again).toEqual({ archiveId: `${paymentId}#0000`, written: false });
+    expect(first).toMatchObject({ archiveId: `${paymentId}#0000`, written: true });
+    expect(again).toMatchObject({ archiveId: `${paymentId}#0000`, written: false });
     await expect(rewrite).rejects.toThrow(ArchiveRecordExistsError);
     await expect(rewrite).rejects.toThrow(/never rewritten/);
     expect((await archive.latest(paymentId))?.timeline).toEqual(timeline);
@@ -223,6 +237,166 @@ describe('HistoryArchive', () => {
     // Act / Assess
     await expect(archive.put(running)).rejects.toThrow(ArchiveRefusedError);
     expect(await archive.latest(paymentId)).toBeUndefined();
+  });
+});
+
+describe('HistoryArchive on S3', () => {
+  const requestDay = '2026-11-22';
+
+  it('writes each run once as an S3 object keyed by request day and paymentId, Intelligent-Tiering, with a small pointer in the table', async () => {
+    // Prepare
+    const { paymentId, walletId } = await declinedPayment();
+    const timeline = buildTimeline({
+      executionArn: arnOf(paymentId),
+      events: declinedHistory(paymentId, walletId),
+    });
+    const payment = await payments.get(paymentId);
+    const sentBefore = sentToS3.length;
+    // Act
+    const result = await archive.put(timeline, payment);
+    // Assess
+    expect(result.objectKey).toBe(`history/${requestDay}/${paymentId}/run-0000.json`);
+    const put = sentToS3.slice(sentBefore).find((c) => c instanceof PutObjectCommand) as PutObjectCommand;
+    expect(put.input).toMatchObject({
+      Bucket: s3.bucket,
+      Key: result.objectKey,
+      StorageClass: 'INTELLIGENT_TIERING',
+      IfNoneMatch: '*',
+    });
+    const { Item: pointer } = await dynamo.doc.send(
+      new GetCommand({
+        TableName: dynamo.tables.payments,
+        Key: { pk: `PAYMENT#${paymentId}`, sk: `ARCHIVE#${paymentId}#0000` },
+      }),
+    );
+    expect(pointer).toMatchObject({
+      kind: 'archive-pointer',
+      bucket: s3.bucket,
+      objectKey: result.objectKey,
+    });
+    expect(pointer).not.toHaveProperty('body');
+    expect(JSON.stringify(pointer).length).toBeLessThan(1_000);
+    const stored = await archive.latest(paymentId);
+    expect(stored?.timeline).toEqual(timeline);
+    expect(stored?.payment).toEqual(payment);
+  });
+
+  it('archives a timeline larger than a DynamoDB item (the inline archive refused anything over 350 KB)', async () => {
+    // Prepare
+    const { paymentId, walletId } = await declinedPayment();
+    const timeline = buildTimeline({
+      executionArn: arnOf(paymentId),
+      events: declinedHistory(paymentId, walletId),
+    });
+    const large = { ...timeline, outcome: { ...timeline.outcome, cause: 'retry '.repeat(80_000) } };
+    // Act
+    const result = await archive.put(large);
+    // Assess
+    expect(result.written).toBe(true);
+    expect((await archive.latest(paymentId))?.timeline.outcome.cause?.length).toBe(480_000);
+  });
+
+  it('never overwrites an object already under the key, even one it did not write', async () => {
+    // Prepare
+    const { paymentId, walletId } = await declinedPayment();
+    const timeline = buildTimeline({
+      executionArn: arnOf(paymentId),
+      events: declinedHistory(paymentId, walletId),
+    });
+    const key = `history/${requestDay}/${paymentId}/run-0000.json`;
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: '{"not":"a timeline"}' }));
+    // Act
+    const attempt = archive.put(timeline, await payments.get(paymentId));
+    // Assess
+    await expect(attempt).rejects.toThrow(ArchiveRecordExistsError);
+    expect(await archive.latest(paymentId)).toBeUndefined();
+  });
+
+  it("reads a day's latest run of each payment from S3 alone", async () => {
+    // Prepare
+    const redriven = await declinedPayment('2026-11-23T08:00:00.000Z');
+    const once = await declinedPayment('2026-11-23T09:00:00.000Z');
+    for (const events of [
+      declinedHistory(redriven.paymentId, redriven.walletId),
+      declinedHistory(redriven.paymentId, redriven.walletId, true),
+    ]) {
+      await archive.put(
+        buildTimeline({ executionArn: arnOf(redriven.paymentId), events }),
+        await payments.get(redriven.paymentId),
+      );
+    }
+    await archive.put(
+      buildTimeline({
+        executionArn: arnOf(once.paymentId),
+        events: declinedHistory(once.paymentId, once.walletId),
+      }),
+      await payments.get(once.paymentId),
+    );
+    // Act
+    const day: Array<{ paymentId: string; run: number; status?: string }> = [];
+    for await (const archived of archive.latestOfDay('2026-11-23')) {
+      day.push({
+        paymentId: archived.timeline.paymentId,
+        run: archived.timeline.redriveCount,
+        status: archived.payment?.status,
+      });
+    }
+    // Assess
+    const ours = day.filter((d) => d.paymentId === redriven.paymentId || d.paymentId === once.paymentId);
+    expect(ours).toEqual(
+      [
+        { paymentId: redriven.paymentId, run: 1, status: 'FAILED' },
+        { paymentId: once.paymentId, run: 0, status: 'FAILED' },
+      ].sort((a, b) => a.paymentId.localeCompare(b.paymentId)),
+    );
+    expect(new Set(day.map((d) => d.paymentId)).size).toBe(day.length);
+  });
+});
+
+describe('archiveExecution and the payments TTL', () => {
+  const itemOf = async (paymentId: string, sk: string) =>
+    (
+      await dynamo.doc.send(
+        new GetCommand({ TableName: dynamo.tables.payments, Key: { pk: `PAYMENT#${paymentId}`, sk } }),
+      )
+    ).Item;
+
+  it("lets a settled payment's items expire from the table once archived, never the pointer; a payment not settled keeps them", async () => {
+    // Prepare
+    const settled = await declinedPayment();
+    const unsettled = await declinedPayment();
+    const histories = new Map([
+      [arnOf(settled.paymentId), declinedHistory(settled.paymentId, settled.walletId)],
+      [arnOf(unsettled.paymentId), declinedHistory(unsettled.paymentId, unsettled.walletId)],
+    ]);
+    const needsAttention = {
+      get: async (id: string) => {
+        const record = await payments.get(id);
+        return id === unsettled.paymentId && record
+          ? { ...record, status: 'NEEDS_ATTENTION' as const }
+          : record;
+      },
+    };
+    const deps = {
+      sfn: fakeStepFunctions(histories),
+      payments: needsAttention,
+      ledger: reader,
+      archive,
+      paymentRecordTtlDays: 120,
+    };
+    const before = Math.floor(Date.now() / 1000);
+    // Act
+    await archiveExecution(deps, statusChange(settled.paymentId));
+    await archiveExecution(deps, statusChange(unsettled.paymentId));
+    // Assess
+    const record = await itemOf(settled.paymentId, 'PAYMENT');
+    expect(record?.expiresAt).toBeGreaterThanOrEqual(before + 120 * 86_400);
+    expect(record?.expiresAt).toBeLessThan(before + 120 * 86_400 + 600);
+    expect(await itemOf(settled.paymentId, `ARCHIVE#${settled.paymentId}#0000`)).not.toHaveProperty(
+      'expiresAt',
+    );
+    expect(await itemOf(unsettled.paymentId, 'PAYMENT')).not.toHaveProperty('expiresAt');
+    expect(await archive.latest(unsettled.paymentId)).toBeDefined();
   });
 });
 
