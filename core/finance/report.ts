@@ -12,6 +12,9 @@ export interface ReportRow {
   /** Major units with the currency's decimals ("12.50", "1250" for JPY). */
   readonly amount: string;
   readonly amountMinor: number;
+  /** Wallet first: the part the wallet paid and the part the gateway charged (absent before the split). */
+  readonly walletAmountMinor: number | undefined;
+  readonly gatewayAmountMinor: number | undefined;
   readonly currency: string;
   readonly status: string;
   readonly reasonCode: string | undefined;
@@ -37,6 +40,8 @@ export function reportRow(payment: PaymentRecord): ReportRow {
     payee: payment.merchantId,
     amount: amountView(payment.amount, payment.currency).major,
     amountMinor: payment.amount,
+    walletAmountMinor: payment.walletAmount,
+    gatewayAmountMinor: payment.gatewayAmount,
     currency: payment.currency,
     status: payment.status,
     reasonCode: payment.reasonCode,
@@ -68,6 +73,9 @@ export const REPORT_CSV_COLUMNS: ReadonlyArray<{ header: string; value: (row: Re
   { header: 'execution_name', value: (r) => r.executionName },
   { header: 'completed_at', value: (r) => r.completedAt },
   { header: 'duration_ms', value: (r) => r.durationMs },
+  // Appended, so existing readers of the CSV keep their columns: the wallet-first split.
+  { header: 'wallet_amount_minor', value: (r) => r.walletAmountMinor },
+  { header: 'gateway_amount_minor', value: (r) => r.gatewayAmountMinor },
 ];
 
 export interface TotalRow {
@@ -130,11 +138,14 @@ export class LedgerSettlementTotals {
   private readonly byCurrency = new Map<string, { captured: number; refunded: number }>();
 
   add(entry: JournalEntry): void {
-    if (entry.operation !== 'settle' && entry.operation !== 'refund') return;
+    // A payment's merchant credit is its wallet part (settle) plus its card part (settle_card).
+    const credit = entry.operation === 'settle' || entry.operation === 'settle_card';
+    const reversal = entry.operation === 'refund' || entry.operation === 'refund_card';
+    if (!credit && !reversal) return;
     const totals = this.byCurrency.get(entry.currency) ?? { captured: 0, refunded: 0 };
     for (const line of entry.lines) {
       if (!line.account.startsWith('merchant:')) continue;
-      if (entry.operation === 'settle') totals.captured += line.amount;
+      if (credit) totals.captured += line.amount;
       else totals.refunded -= line.amount;
     }
     this.byCurrency.set(entry.currency, totals);

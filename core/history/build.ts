@@ -1,3 +1,4 @@
+import { GATEWAY_ACCOUNT } from '../ledger/accounts';
 import type { JournalEntry } from '../ledger/model';
 import type { PaymentRecord } from '../payments/records';
 import { causeMessage } from '../saga/outcome';
@@ -36,10 +37,21 @@ export interface TimelineSources {
 const STEP_OF_OPERATION: Readonly<Record<string, string>> = {
   reserve: 'Reserve',
   settle: 'Settle',
+  settle_card: 'Settle',
   release: 'ReleaseFunds',
   refund: 'RefundCharge',
+  refund_card: 'RefundCharge',
 };
-const OPERATION_ORDER = ['deposit', 'reserve', 'settle', 'release', 'expire', 'refund'];
+const OPERATION_ORDER = [
+  'deposit',
+  'reserve',
+  'settle',
+  'settle_card',
+  'release',
+  'expire',
+  'refund',
+  'refund_card',
+];
 
 type MutableStep = { -readonly [K in keyof StepView]: StepView[K] } & { attempts: AttemptView[] };
 
@@ -119,8 +131,11 @@ function moneyOf(entries: readonly JournalEntry[], currency: string): SagaTimeli
         .reduce((s, l) => s + l.amount, 0);
     open += entry.lines.filter((l) => l.account.startsWith('holds:')).reduce((s, l) => s + l.amount, 0);
     if (entry.operation === 'reserve') held += positive('holds:');
-    if (entry.operation === 'settle') captured += positive('merchant:');
+    // Wallet first: the merchant is credited with the wallet part (settle) and the card part (settle_card);
+    // a reversal gives the wallet part back to the wallet (refund) and the card part to the gateway (refund_card).
+    if (entry.operation === 'settle' || entry.operation === 'settle_card') captured += positive('merchant:');
     if (entry.operation === 'refund') refunded += positive('wallet:');
+    if (entry.operation === 'refund_card') refunded += positive(GATEWAY_ACCOUNT);
     if (entry.operation === 'release' || entry.operation === 'expire') released += positive('wallet:');
   }
   return {

@@ -31,7 +31,12 @@ export interface ChaosPlan {
   readonly reordered: number;
 }
 
-const FUNDED_DEPOSIT = 50_000_000;
+/**
+ * Wallet first: a payment draws its wallet and the gateway charges the rest, so the funded wallets hold
+ * about half of what their payments ask (~10 payments of 1.00-100.00): early payments come from the
+ * wallet alone, then one is split, then the card pays in full; the gateway's faults meet the card parts.
+ */
+const FUNDED_DEPOSIT = 25_000;
 const SHORT_DEPOSIT = 500;
 const PAYMENTS_PER_WALLET = 10;
 
@@ -67,6 +72,9 @@ export function planChaos(options: {
       wallets.push(wallet);
       amount = SHORT_DEPOSIT + 100 + Math.floor(random() * 1_000);
     }
+    // A short wallet: every other one pays from the wallet only (fails insufficient_funds at Reserve, nothing
+    // charged); the others are split, the wallet's 5.00 and the rest by card.
+    const walletOnly = kind === 'walletShort' && index % 2 === 0;
     const detail = {
       schemaVersion: '1',
       paymentId,
@@ -74,6 +82,7 @@ export function planChaos(options: {
       merchantId: `mer_chaos_${index % 7}`,
       amount: { value: amount, currency: wallet.currency, exponent: 2 },
       paymentMethod: paymentMethodOf(seed, paymentId, kind),
+      ...(walletOnly && { funding: 'wallet_only' }),
       description: `chaos order ${index}`,
       requestedAt,
     };

@@ -136,8 +136,8 @@ describe('POST /v1/payments -> saga -> GET /v1/payments/{id}', () => {
   });
 
   it('shows a declined card as FAILED with its reason and the compensation that ran', async () => {
-    // Prepare
-    const walletId = await fundedWallet(10_000);
+    // Prepare: wallet first, so only a wallet short of the 12.50 sends a card part to the gateway
+    const walletId = await fundedWallet(1000);
     const paymentId = newPaymentId();
 
     // Act
