@@ -28,8 +28,12 @@ export const FailureReasonCode = z.enum([
 ]);
 export type FailureReasonCode = z.infer<typeof FailureReasonCode>;
 
-/** PostReversal: a refund saga's ledger step that failed after the gateway refunded (core/refunds). */
-export const CompensationName = z.enum(['RefundCharge', 'ReleaseFunds', 'PostReversal']);
+/**
+ * The refund saga's (core/refunds): PostReversal, the ledger step failed after the gateway refunded;
+ * RefundAtGateway, the gateway step (or the release after its refusal) could not finish, so the
+ * card part may or may not be refunded and the reservation is kept.
+ */
+export const CompensationName = z.enum(['RefundCharge', 'ReleaseFunds', 'PostReversal', 'RefundAtGateway']);
 
 export const PaymentSucceededV1 = z.object({
   ...OutcomeBase,

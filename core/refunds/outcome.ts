@@ -24,6 +24,8 @@ export const REFUND_STATES = {
 export interface RefundOutcomeRecord {
   readonly status: Extract<RefundStatus, 'SUCCEEDED' | 'FAILED' | 'NEEDS_ATTENTION'>;
   readonly entries: PutEventsRequestEntry[];
+  /** The Fail state's error (CompensationFailed) when the refund needs a person; '' otherwise. */
+  readonly error: string;
   readonly reasonCode?: string;
   readonly failedState?: string;
   readonly cause: string;
@@ -70,6 +72,7 @@ export function buildRefundOutcome(
     return {
       status: 'SUCCEEDED',
       entries: [eventEntry(destinations.eventBusName, DETAIL_TYPES.refundSucceeded, detail)],
+      error: '',
       cause: '',
     };
   }
@@ -87,7 +90,7 @@ export function buildRefundOutcome(
       amount: money(saga.reserve.amount, saga.reserve.currency),
       executionArn,
       occurredAt,
-      failedCompensation: 'PostReversal',
+      failedCompensation: saga.gatewayRefund ? 'PostReversal' : 'RefundAtGateway',
       error: saga.error?.Error ?? 'unknown',
       cause,
       deadLetterQueue: destinations.compensationDlqName,
@@ -95,6 +98,7 @@ export function buildRefundOutcome(
     return {
       status: 'NEEDS_ATTENTION',
       entries: [eventEntry(destinations.eventBusName, DETAIL_TYPES.paymentNeedsAttention, detail)],
+      error: 'CompensationFailed',
       reasonCode,
       failedState,
       cause,
@@ -110,6 +114,7 @@ export function buildRefundOutcome(
   return {
     status: 'FAILED',
     entries: [eventEntry(destinations.eventBusName, DETAIL_TYPES.refundFailed, detail)],
+    error: saga.error?.Error ?? 'RefundFailed',
     reasonCode,
     failedState,
     cause,
