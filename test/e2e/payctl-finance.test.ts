@@ -80,7 +80,13 @@ interface Seeded {
 
 async function pay(
   walletId: string,
-  options: { amount?: number; currency?: string; paymentMethod?: string; scenario?: string } = {},
+  options: {
+    amount?: number;
+    currency?: string;
+    paymentMethod?: string;
+    scenario?: string;
+    funding?: 'wallet_only';
+  } = {},
 ): Promise<Seeded> {
   const paymentId = `pay_${randomUUID().slice(0, 12)}`;
   const currency = options.currency ?? 'EUR';
@@ -100,6 +106,7 @@ async function pay(
             merchantId: 'mer_bookshop',
             amount: { value: amount, currency, exponent },
             paymentMethod: options.paymentMethod ?? 'pm_card_visa',
+            ...(options.funding && { funding: options.funding }),
             requestedAt: new Date().toISOString(),
             ...(options.scenario && { metadata: { scenario: options.scenario } }),
           }),
@@ -134,17 +141,19 @@ const seeded = {} as Record<
 
 async function seed(): Promise<void> {
   firstDay = today();
-  const eur = await wallet('EUR', 100_000);
+  // Wallet first: each payment's wallet holds 10.00 (1000 JPY, 10.000 BHD), so the wallet pays that
+  // and the gateway charges the rest (2.50 of 12.50): every payment has both parts.
+  const eur = () => wallet('EUR', 1000);
   const poor = await wallet('EUR', 100);
-  const [yen, dinar] = await Promise.all([wallet('JPY', 50_000), wallet('BHD', 100_000)]);
+  const [yen, dinar] = await Promise.all([wallet('JPY', 1000), wallet('BHD', 10_000)]);
   Object.assign(seeded, {
-    ok: await pay(eur),
-    retried: await pay(eur, { paymentMethod: 'pm_sandbox_unavailable_4' }),
-    declined: await pay(eur, { paymentMethod: 'pm_card_chargeDeclined' }),
-    insufficient: await pay(poor),
-    compensated: await pay(eur, { scenario: 'settle-fails' }),
+    ok: await pay(await eur()),
+    retried: await pay(await eur(), { paymentMethod: 'pm_sandbox_unavailable_4' }),
+    declined: await pay(await eur(), { paymentMethod: 'pm_card_chargeDeclined' }),
+    insufficient: await pay(poor, { funding: 'wallet_only' }),
+    compensated: await pay(await eur(), { scenario: 'settle-fails' }),
     yen: await pay(yen, { currency: 'JPY', amount: 1250 }),
-    // BHD 12.340: Stripe takes three-decimal amounts only with a last digit of 0.
+    // BHD 12.340: Stripe takes three-decimal amounts only with a last digit of 0 (the card part 2.340 too).
     dinar: await pay(dinar, { currency: 'BHD', amount: 12_340 }),
   });
   const archive = runtimeHistoryArchive(runtime);
@@ -184,9 +193,9 @@ describe('payctl history', () => {
       'PublishSuccess',
       'Succeeded',
     ]);
-    expect(ok?.timeline.steps[0]?.result?.held).toEqual({ minor: 1250, currency: 'EUR', major: '12.50' });
+    expect(ok?.timeline.steps[0]?.result?.held).toEqual({ minor: 1000, currency: 'EUR', major: '10.00' });
     expect(ok?.timeline.steps[1]?.result?.chargeId).toMatch(/^pi_/);
-    expect(ok?.timeline.journal.map((e) => e.operation)).toEqual(['reserve', 'settle']);
+    expect(ok?.timeline.journal.map((e) => e.operation)).toEqual(['reserve', 'settle', 'settle_card']);
     expect(ok?.timeline.money?.captured.major).toBe('12.50');
     expect(ok?.timeline.outcome).toMatchObject({ summary: 'succeeded', paymentStatus: 'SUCCEEDED' });
     // Retries: each failed attempt with its error, then the success.
@@ -212,7 +221,7 @@ describe('payctl history', () => {
       attempts: [{ error: 'CardDeclinedError' }],
     });
     expect(declined?.timeline.steps[2]?.result).toMatchObject({ refundStatus: 'nothing_charged' });
-    expect(declined?.timeline.money).toMatchObject({ captured: { minor: 0 }, released: { major: '12.50' } });
+    expect(declined?.timeline.money).toMatchObject({ captured: { minor: 0 }, released: { major: '10.00' } });
     expect(declined?.timeline.outcome).toMatchObject({
       summary: 'failed',
       reasonCode: 'card_declined',
@@ -265,7 +274,8 @@ describe('payctl history', () => {
     expect(result.stdout).toMatch(/attempt 1 failed after .*: LedgerInvariantError — settle found no hold/);
     expect(result.stdout).toContain('Outcome   FAILED (settlement_failed) at Settle');
     expect(result.stdout).toContain('compensations: RefundCharge, ReleaseFunds');
-    expect(result.stdout).toMatch(/release\s+\S+\s+EUR\s+holds:\S+ -12\.50, wallet:\S+ \+12\.50/);
+    // Wallet first: the hold was the 10.00 wallet part (the 2.50 card part was refunded at the gateway).
+    expect(result.stdout).toMatch(/release\s+\S+\s+EUR\s+holds:\S+ -10\.00, wallet:\S+ \+10\.00/);
   });
 
   it('still answers from the archive after Step Functions forgot the execution', async () => {
@@ -439,13 +449,14 @@ describe('payctl reconcile', () => {
   it('catches a charge kept after the saga failed (injected at the gateway)', async () => {
     // Prepare
     const { paymentId } = seeded.declined;
-    const charge = runtime.sandbox?.injectCharge({ paymentId, amount: 1250, currency: 'eur' });
+    // Its card part: 2.50 of 12.50 (the wallet held the other 10.00).
+    const charge = runtime.sandbox?.injectCharge({ paymentId, amount: 250, currency: 'eur' });
     // Act
     const result = await payctl('reconcile', '--from', firstDay, '--to', today());
     // Assess
     expect(result.code).toBe(EXIT.discrepancies);
     expect(result.stdout).toContain(
-      `[charged_not_refunded] payment ${paymentId}: EUR 12.50 charged at the gateway (${charge?.id})`,
+      `[charged_not_refunded] payment ${paymentId}: EUR 2.50 charged at the gateway (${charge?.id})`,
     );
     expect(result.stdout).toContain(`    -> refund ${charge?.id} at the gateway`);
     expect(result.stderr).toContain('reconcile found 1 discrepancies (charged_not_refunded 1)');
@@ -462,7 +473,8 @@ describe('payctl reconcile', () => {
     expect(code).toBe(EXIT.discrepancies);
     const [twice] = found(doc, 'refunded_twice', paymentId);
     expect(twice?.refundIds).toContain(extra?.id);
-    expect(twice?.message).toContain('EUR 13.50');
+    // The card part refunded (2.50) plus the injected 1.00.
+    expect(twice?.message).toContain('EUR 3.50');
   });
 
   it('catches a hold left open after the saga ended, and past its expiry (injected into the ledger)', async () => {
