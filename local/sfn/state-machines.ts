@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { AwsServiceError } from '../edge/aws-json-service';
-import { assertValidAliasName, assertValidRouting, pickVersion, type RoutingEntry } from './alias-routing';
+import { pickVersion, type RoutingEntry } from './alias-routing';
+import { type AliasEntry, AliasTable, sameRouting } from './aliases';
 import { parseArn, stateMachineArn } from './arns';
 import { CatalogStore, type StoredCatalog } from './catalog-store';
 import { InvalidStateMachineDefinitionError, PreparedDefinition } from './definition';
 import type { StateMachineConfig } from './types';
+
+export type { AliasEntry } from './aliases';
 
 export interface StateMachineEntry {
   readonly arn: string;
@@ -31,16 +34,6 @@ export interface VersionEntry {
   readonly creationDate: number;
 }
 
-export interface AliasEntry {
-  readonly arn: string;
-  readonly machineArn: string;
-  readonly name: string;
-  readonly description?: string;
-  readonly routing: readonly RoutingEntry[];
-  readonly creationDate: number;
-  readonly updateDate: number;
-}
-
 /** What a StartExecution ARN resolves to: the machine, and the version (and alias) it runs on, if qualified. */
 export interface StartTarget {
   readonly machine: StateMachineEntry;
@@ -56,7 +49,7 @@ export interface StartTarget {
 export class StateMachineRegistry {
   private readonly byArn = new Map<string, StateMachineEntry>();
   private readonly versions = new Map<string, VersionEntry>();
-  private readonly aliases = new Map<string, AliasEntry>();
+  private readonly aliases: AliasTable;
   private readonly store: CatalogStore;
 
   constructor(
@@ -72,6 +65,12 @@ export class StateMachineRegistry {
     },
   ) {
     this.store = new CatalogStore(options.dir);
+    this.aliases = new AliasTable({
+      now: options.now,
+      versionExists: (arn) => this.versions.has(arn),
+      requireMachine: (arn) => this.require(arn),
+      onChange: () => this.save(),
+    });
     const stored = this.store.load();
     const createdAt = options.now();
     for (const machine of stored?.machines ?? []) {
@@ -94,11 +93,7 @@ export class StateMachineRegistry {
     }
     for (const alias of stored?.aliases ?? []) {
       const machineArn = this.arnOf(alias.machineName);
-      this.aliases.set(`${machineArn}:${alias.name}`, {
-        ...alias,
-        arn: `${machineArn}:${alias.name}`,
-        machineArn,
-      });
+      this.aliases.restore({ ...alias, arn: `${machineArn}:${alias.name}`, machineArn });
     }
   }
 
@@ -194,60 +189,20 @@ export class StateMachineRegistry {
   }
 
   requireAlias(arn: string): AliasEntry {
-    const alias = this.aliases.get(arn);
-    if (!alias) throw new AwsServiceError('ResourceNotFound', `Resource not found: alias '${arn}'`);
-    return alias;
+    return this.aliases.require(arn);
   }
 
   aliasesOf(machineArn: string): AliasEntry[] {
-    return [...this.aliases.values()]
-      .filter((alias) => alias.machineArn === machineArn)
-      .sort((a, b) => a.name.localeCompare(b.name));
+    return this.aliases.of(machineArn);
   }
 
   /** CreateStateMachineAlias. The same name with the same routing again answers the existing alias. */
   createAlias(name: string, routing: readonly RoutingEntry[], description?: string): AliasEntry {
-    assertValidAliasName(name);
-    const first = routing[0]?.stateMachineVersionArn ?? '';
-    const machineArn = first.replace(/:\d+$/, '');
-    assertValidRouting(routing, machineArn, (arn) => this.versions.has(arn));
-    this.require(machineArn);
-    const arn = `${machineArn}:${name}`;
-    const existing = this.aliases.get(arn);
-    if (existing) {
-      if (sameRouting(existing.routing, routing) && existing.description === description) return existing;
-      throw new AwsServiceError(
-        'ConflictException',
-        `Alias '${arn}' already exists with another configuration`,
-      );
-    }
-    const now = this.options.now();
-    const alias: AliasEntry = {
-      arn,
-      machineArn,
-      name,
-      ...(description !== undefined && { description }),
-      routing: [...routing],
-      creationDate: now,
-      updateDate: now,
-    };
-    this.aliases.set(arn, alias);
-    this.save();
-    return alias;
+    return this.aliases.create(name, routing, description);
   }
 
   updateAlias(arn: string, change: { routing?: readonly RoutingEntry[]; description?: string }): AliasEntry {
-    const alias = this.requireAlias(arn);
-    if (change.routing) assertValidRouting(change.routing, alias.machineArn, (v) => this.versions.has(v));
-    const updated: AliasEntry = {
-      ...alias,
-      ...(change.routing && { routing: [...change.routing] }),
-      ...(change.description !== undefined && { description: change.description }),
-      updateDate: this.options.now(),
-    };
-    this.aliases.set(arn, updated);
-    this.save();
-    return updated;
+    return this.aliases.update(arn, change);
   }
 
   /**
@@ -368,7 +323,7 @@ export class StateMachineRegistry {
         machineName: this.require(machineArn).name,
         definition: definition.text,
       })),
-      aliases: [...this.aliases.values()].map(({ arn: _arn, machineArn, ...alias }) => ({
+      aliases: this.aliases.all().map(({ arn: _arn, machineArn, ...alias }) => ({
         ...alias,
         routing: [...alias.routing],
         machineName: this.require(machineArn).name,
@@ -380,14 +335,4 @@ export class StateMachineRegistry {
 
 function revisionOf(definitionText: string, roleArn: string): string {
   return createHash('sha256').update(definitionText).update('\n').update(roleArn).digest('hex').slice(0, 32);
-}
-
-function sameRouting(a: readonly RoutingEntry[], b: readonly RoutingEntry[]): boolean {
-  const key = (routing: readonly RoutingEntry[]) =>
-    JSON.stringify(
-      [...routing]
-        .map((e) => [e.stateMachineVersionArn, e.weight])
-        .sort(([x], [y]) => String(x).localeCompare(String(y))),
-    );
-  return key(a) === key(b);
 }
