@@ -3,6 +3,7 @@ import { LedgerInvariantError } from '../../core/errors';
 import type { Problem, TopUpAcceptedResponse, TopUpStatusResponse } from '../../core/frontdoor/contract';
 import { LedgerReader } from '../../core/ledger';
 import { gatewayRefOf } from '../../core/topups/keys';
+import type { StatementResponse } from '../../core/wallets/contract';
 import { DETAIL_TYPES, PAYSAGA_SOURCE } from '../../events/envelope';
 import type { TopUpFailed, TopUpSucceeded } from '../../events/top-ups.v1';
 import type { BusEvent } from '../../local/events/eventbridge-service';
@@ -117,6 +118,27 @@ describe('POST /v1/wallets/{walletId}/top-ups over HTTP', () => {
     expect(runtime.sandbox?.chargesFor(gatewayRefOf(topUpId))).toHaveLength(1);
     expect(await available(walletId)).toBe(5000);
     expect(await reader.listDepositEntries(topUpId)).toHaveLength(1);
+  });
+
+  it('shows the credit over HTTP: the balance and a top_up statement line with the topUpId; other clients see a 404', async () => {
+    // Prepare
+    const walletId = await openedWallet();
+    const { topUpId, final } = await toppedUp(walletId, topUpBody());
+    // Act
+    const balance = await wallets.get(acme, walletId);
+    const statement = await wallets.statement(acme, walletId, { limit: 10 });
+    const theirs = await topUps.get(globex, walletId, topUpId);
+    const unknown = await topUps.get(globex, newWalletIdForTest(), topUpId);
+    // Assess
+    expect(final.status).toBe('SUCCEEDED');
+    expect(balance.status).toBe(200);
+    expect(balance.json).toMatchObject({ walletId, currency: 'EUR', available: 5000, held: 0 });
+    expect(statement.status).toBe(200);
+    expect((statement.json as StatementResponse).lines).toEqual([
+      expect.objectContaining({ type: 'top_up', amount: 5000, balanceAfter: 5000, topUpId }),
+    ]);
+    expect(theirs.status).toBe(404);
+    expect(theirs.json).toEqual(unknown.json);
   });
 
   it('fails a declined card with no credit and no charge (TopUpFailed, refund not_needed)', async () => {
