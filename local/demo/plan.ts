@@ -176,6 +176,17 @@ export function planDemo(options: PlanOptions): DemoPlan {
       };
       wallets.push(wallet);
       amount = SHORT_DEPOSIT + 100 + Math.floor(random() * 1_000);
+    } else if (intent !== 'approve' && isValidIntent(intent)) {
+      // Wallet first: a payment whose intent is about the gateway (declines, faults) draws a wallet holding
+      // half of it, so the wallet pays that half and the gateway is charged the rest (the card part).
+      amount = 200 + Math.floor(random() * 9_800);
+      wallet = {
+        walletId: `${options.runId}-split${index}`,
+        currency: wallet.currency,
+        deposit: Math.floor(amount / 2),
+        depositId: `${options.runId}-split${index}-seed`,
+      };
+      wallets.push(wallet);
     }
     const base: Record<string, unknown> = {
       schemaVersion: '1',
@@ -184,6 +195,8 @@ export function planDemo(options: PlanOptions): DemoPlan {
       merchantId: `mer_demo_${index % 7}`,
       amount: { value: amount, currency: wallet.currency, exponent: 2 },
       paymentMethod: INTENTS[intent].paymentMethod,
+      // A short wallet pays from the wallet only: insufficient_funds at Reserve, the card never charged.
+      ...(intent === 'walletShort' && { funding: 'wallet_only' }),
       description: `demo order ${index}`,
       requestedAt,
     };

@@ -6,6 +6,7 @@ import {
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { SAGA_STATES } from '../../core/config/names';
 import { checkLedgerInvariants, LedgerReader, type Wallet } from '../../core/ledger';
+import { DynamoPaymentLog } from '../../core/payments/payment-log';
 import type { SandboxCharge } from '../sandbox-gateway/server';
 import { type DemoPlan, INTENTS, isValidIntent, type PlannedRequest } from './plan';
 import type { DemoTarget } from './target';
@@ -210,6 +211,16 @@ export async function verifyRun(
   const validIds = new Set(valid.map((r) => r.paymentId));
   const runIds = new Set(plan.requests.map((r) => r.paymentId));
   const facts = await sagaFacts(target, seen.executions);
+  // Wallet first: the split Reserve recorded on each payment (the wallet part w, the gateway part g).
+  const payments = new DynamoPaymentLog(target.clients.documents, target.names.tables.payments);
+  const splitOf = new Map<string, { w: number; g: number }>();
+  await mapLimit([...validIds], 8, async (id) => {
+    const record = await payments.get(id);
+    if (record?.walletAmount !== undefined && record.gatewayAmount !== undefined)
+      splitOf.set(id, { w: record.walletAmount, g: record.gatewayAmount });
+  });
+  const cardPart = (r: PlannedRequest) => splitOf.get(r.paymentId)?.g ?? r.amount;
+  const walletPart = (r: PlannedRequest) => splitOf.get(r.paymentId)?.w ?? r.amount;
 
   const charges = (await target.gateway.listCharges()).filter((c) => c.paymentId && runIds.has(c.paymentId));
   const chargesOf = new Map<string, SandboxCharge[]>();
@@ -262,9 +273,13 @@ export async function verifyRun(
     .filter((r) => facts.get(r.paymentId)?.status === 'SUCCEEDED')
     .filter((r) => {
       const list = (chargesOf.get(r.paymentId) ?? []).filter(live);
-      return list.length !== 1 || list[0]?.amount !== r.amount || list[0]?.currency !== r.currency;
+      if (cardPart(r) === 0) return list.length !== 0;
+      return list.length !== 1 || list[0]?.amount !== cardPart(r) || list[0]?.currency !== r.currency;
     })
     .map((r) => r.paymentId);
+  const succeededWithCardPart = valid.filter(
+    (r) => facts.get(r.paymentId)?.status === 'SUCCEEDED' && cardPart(r) > 0,
+  ).length;
   const failedWithCharge = valid
     .filter((r) => {
       const status = facts.get(r.paymentId)?.status;
@@ -275,12 +290,17 @@ export async function verifyRun(
     const saga = facts.get(r.paymentId);
     const hold = walletOf.get(r.walletId)?.holds[r.paymentId];
     if (!saga) return [];
+    // A payment the card paid in full held nothing.
     if (saga.status === 'SUCCEEDED')
-      return hold?.state === 'POSTED' && hold.captured === r.amount
-        ? []
-        : [`${r.paymentId}: succeeded, hold ${hold?.state ?? 'none'}`];
+      return walletPart(r) === 0
+        ? hold === undefined
+          ? []
+          : [`${r.paymentId}: succeeded by card alone, hold ${hold.state}`]
+        : hold?.state === 'POSTED' && hold.captured === walletPart(r)
+          ? []
+          : [`${r.paymentId}: succeeded, hold ${hold?.state ?? 'none'}`];
     if (saga.failedAtCharge)
-      return hold?.state === 'PENDING'
+      return hold?.state === (walletPart(r) === 0 ? undefined : 'PENDING')
         ? []
         : [`${r.paymentId}: kept for redrive, hold ${hold?.state ?? 'none'}`];
     if (saga.error === 'InsufficientFundsError')
@@ -348,12 +368,12 @@ export async function verifyRun(
       `${charges.length} charges for ${chargesOf.size} payments`,
     ),
     {
-      name: 'succeeded sagas == gateway charges not refunded',
-      ok: succeeded === liveCharges.length,
-      detail: `${succeeded} succeeded, ${liveCharges.length} live charges`,
+      name: 'succeeded sagas with a card part == gateway charges not refunded',
+      ok: succeededWithCardPart === liveCharges.length,
+      detail: `${succeeded} succeeded (${succeededWithCardPart} with a card part), ${liveCharges.length} live charges`,
     },
     check(
-      'each succeeded payment has one live charge of its amount',
+      'each succeeded payment has one live charge of its card part (none when the wallet paid it all)',
       succeededWithoutCharge,
       `${succeeded} matched`,
     ),
