@@ -105,7 +105,7 @@ describe('Property: refunds under concurrency and faults', () => {
     expect(seen).toBe(RUNS * PAYMENTS_PER_RUN);
     // Assess the whole ledger once: every entry balances, every wallet matches its journal.
     expect(checkLedgerInvariants(await reader.snapshot()).violations).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });
 
 async function checkOnePayment(p: PlanValue): Promise<void> {
