@@ -66,6 +66,9 @@ export const ASSUMED_DURATION_MS: Record<FunctionKey, number> = {
   topUpRecordOutcome: 40,
   apiTopUpSubmit: 60,
   apiTopUpRead: 40,
+  webhookFanout: 60,
+  webhookDeliver: 300,
+  apiWebhooks: 60,
 };
 
 interface Usage {

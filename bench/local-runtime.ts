@@ -9,8 +9,9 @@ import { rawEngineLevel, serviceLevel } from './engine';
 import { frontDoorLevels } from './front-door';
 import { type LongWalletResult, longWalletBench } from './long-wallet';
 import type { LevelResult } from './measure';
+import { webhookRows } from './webhooks';
 
-const USAGE = `usage: npm run bench -- [--levels 1,4,16,64] [--sagas 40] [--storage disk|memory] [--only e2e|engine|dynalite|frontdoor|long-wallet] [--long-wallet-payments 10000] [--json]
+const USAGE = `usage: npm run bench -- [--levels 1,4,16,64] [--sagas 40] [--storage disk|memory] [--only e2e|engine|dynalite|frontdoor|long-wallet|webhooks] [--webhook-events 200] [--long-wallet-payments 10000] [--json]
 
 End-to-end saga throughput and latency (PutEvents -> terminal status) through the local
 runtime at each concurrency level (sagas in flight), and in the same run the ceilings it
@@ -38,6 +39,7 @@ function parseOptions() {
       only: { type: 'string' },
       'sqs-synchronous': { type: 'string' },
       'long-wallet-payments': { type: 'string', default: '10000' },
+      'webhook-events': { type: 'string', default: '200' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -213,6 +215,10 @@ async function main(): Promise<void> {
     !options.only || options.only === 'long-wallet'
       ? await longWalletRun(Number(options['long-wallet-payments']))
       : undefined;
+  const webhooks =
+    !options.only || options.only === 'webhooks'
+      ? await webhookRows(Number(options['webhook-events']), say)
+      : undefined;
   const loadAfter = loadavg()[0]?.toFixed(1);
   const result = {
     machine,
@@ -221,6 +227,7 @@ async function main(): Promise<void> {
     rows,
     ...(profile && { requestsPerSaga: profile.perSaga }),
     ...(longWallet && { longWallet }),
+    ...(webhooks && { webhooks }),
   };
   if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {

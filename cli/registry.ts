@@ -5,6 +5,7 @@ import { registerFinanceCommands } from './finance/commands';
 import { registerOpsCommands } from './ops/commands';
 import { registerPaymentsCommands } from './ops/resolve-command';
 import { registerWalletCommands } from './wallets/commands';
+import { registerWebhookCommands } from './webhooks/commands';
 
 /** A group of subcommands (dlq, sagas, audit, history, report, reconcile, wallets, console) registers itself here. */
 export type RegisterCommands = (program: Command, context: () => CliContext) => void;
@@ -14,5 +15,6 @@ export const COMMAND_GROUPS: RegisterCommands[] = [
   registerPaymentsCommands,
   registerFinanceCommands,
   registerWalletCommands,
+  registerWebhookCommands,
   registerConsoleCommand,
 ];

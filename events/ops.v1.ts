@@ -8,6 +8,7 @@ export const OpsActionName = z.enum([
   'dlq.purge',
   'sagas.redrive',
   'wallets.adjust',
+  'webhooks.resend',
   'payments.resolve',
 ]);
 export type OpsActionName = z.infer<typeof OpsActionName>;

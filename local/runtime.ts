@@ -31,7 +31,9 @@ import { FunctionInvoker, type InvocationFaultHook } from './functions/invoker';
 import { functionArn, type LambdaHandler } from './functions/registry';
 import { type SagaWiring, startSaga } from './functions/saga-wiring';
 import { startTopUpIntake, topUpStateMachineArn } from './functions/topup-wiring';
+import { LOCAL_WEBHOOK_KEY_ID, startWebhooks } from './functions/webhook-wiring';
 import { SqsPoller } from './intake/sqs-poller';
+import { KmsService } from './kms/kms-service';
 import { S3Service } from './s3/s3-service';
 import { type SandboxGateway, startSandboxGateway } from './sandbox-gateway/server';
 import { SecretsManagerService } from './secrets/secrets-service';
@@ -57,6 +59,10 @@ export interface RuntimeOptions {
   readonly functionOverrides?: Partial<Record<keyof ResourceNames['functions'], LambdaHandler>>;
   /** Multiplies the saga's Retry intervals (tests: 0.001). */
   readonly retryIntervalScale?: number;
+  /** Multiplies every merchant-webhook duration: attempt timeout, back-off, retry window, secret overlap (tests). */
+  readonly webhookTimeScale?: number;
+  /** Deliver merchant webhooks (poll the notification and delivery queues; default true). */
+  readonly webhooks?: boolean;
   /** Where runtime lines go (saga outcomes, errors); default JSON lines on stdout. */
   readonly log?: RuntimeLog;
   /**
@@ -121,6 +127,10 @@ export function runtimeEnv(endpoint: string, region: string, names: ResourceName
     [ENV_KEYS.topUpIntakeDlqUrl]: queueUrl(names.queues.topUpIntakeDlq),
     [ENV_KEYS.notificationQueueUrl]: queueUrl(names.queues.notification),
     [ENV_KEYS.gatewaySecretId]: names.gatewaySecret,
+    [ENV_KEYS.webhookDeliveryQueueUrl]: queueUrl(names.queues.webhookDelivery),
+    [ENV_KEYS.webhookDlqUrl]: queueUrl(names.queues.webhookDlq),
+    [ENV_KEYS.webhookKeyId]: `arn:aws:kms:${region}:${LOCAL_ACCOUNT_ID}:key/${LOCAL_WEBHOOK_KEY_ID}`,
+    [ENV_KEYS.webhookUrlMode]: 'local',
     [ENV_KEYS.historyBucket]: bucketNames(names.stage).history,
     [ENV_KEYS.paymentRecordTtlDays]: String(historyRetention(names.stage).paymentRecordTtlDays),
   };
@@ -196,6 +206,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const dynamodb = await startDynamoDb({ ...(dataDir && { dataDir }), streams: [outbox] });
     stops.push(() => dynamodb.close());
     const secrets = new SecretsManagerService({ region, ...(dataDir && { dataDir }) });
+    const kms = new KmsService({ region, ...(dataDir && { dataDir }) });
     const events = new EventBridgeService({
       region,
       onDeliveryError: (error, rule, target) =>
@@ -205,7 +216,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       port: options.port ?? 4566,
       ...(options.host && { host: options.host }),
       region,
-      services: [secrets, events],
+      services: [secrets, events, kms],
       rawServices: [dynamodb],
       onInternalError: (error, target) => log.error(`edge request ${target} failed`, error),
     });
@@ -215,6 +226,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const env = {
       ...runtimeEnv(edge.endpoint, region, names),
       [ENV_KEYS.apiClients]: apiClientsEnv(apiClients),
+      ...(options.webhookTimeScale !== undefined && {
+        [ENV_KEYS.webhookTimeScale]: String(options.webhookTimeScale),
+      }),
     };
     // Handlers run in this process and build their SDK clients from these at load time.
     for (const [key, value] of Object.entries(env)) process.env[key] = value;
@@ -338,6 +352,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       stops.push(() => poller.stop());
       const topUpIntake = await startTopUpIntake({ names, region, sqs, events, functions, log });
       stops.push(() => topUpIntake.stop());
+    }
+
+    if (options.webhooks ?? true) {
+      const webhooks = await startWebhooks({ names, region, sqs, functions, log });
+      stops.push(() => webhooks.stop());
     }
 
     const outboxConsumer = startOutboxConsumer({

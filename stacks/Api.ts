@@ -174,6 +174,26 @@ export function Api({ stack }: StackContext) {
       // The wallet's owner record and the top-up record: two GetItems.
       statements: [allow(['dynamodb:GetItem'], [tables.payments.tableArn]), keyStatement(key, false)],
     }),
+    apiWebhooks: paysagaFunction(stack, 'apiWebhooks', {
+      ...functionOptions,
+      env: { paymentsTable: tables.payments.tableName, apiClients, webhookKeyId: key.keyArn },
+      statements: [
+        // The client's endpoints (pk WEBHOOK#ENDPOINTS): read, list, create once, rotate, delete.
+        allow(
+          [
+            'dynamodb:GetItem',
+            'dynamodb:Query',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:DeleteItem',
+          ],
+          [tables.payments.tableArn],
+        ),
+        // Signing secrets are encrypted with the stage's key (never decrypted here: shown once, at creation).
+        allow(['kms:Encrypt'], [key.keyArn]),
+        keyStatement(key, true),
+      ],
+    }),
   };
 
   // A recorded request is published even if api-submit died before publishing it (core/frontdoor/outbox.ts).

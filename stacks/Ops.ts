@@ -29,6 +29,7 @@ import { Saga } from './Saga';
 import { stageConfig } from './stage-config';
 import { expirySweeper } from './sweeper';
 import { TopUp } from './TopUp';
+import { Webhooks } from './Webhooks';
 
 /** Alarm window: one datapoint over this period at or above the threshold raises the alarm. */
 export const ALARM_PERIOD = Duration.minutes(5);
@@ -66,6 +67,7 @@ export function Ops({ stack }: StackContext) {
   const intake = use(Intake);
   const saga = use(Saga);
   const topUp = use(TopUp);
+  const webhooks = use(Webhooks);
   const { archiver, bucket: historyArchive } = use(History);
   const front = use(Api);
   const config = stageConfig(stack.stage);
@@ -94,6 +96,7 @@ export function Ops({ stack }: StackContext) {
     ...intake.deadLetterQueues,
     ...saga.deadLetterQueues,
     ...topUp.deadLetterQueues,
+    ...webhooks.deadLetterQueues,
     ...front.deadLetterQueues,
   };
   const dlqAlarms = deadLetterAlarms(
@@ -147,6 +150,7 @@ export function Ops({ stack }: StackContext) {
     archiveHistory: archiver,
     sweepHolds: sweeper,
     topUpIntake: topUp.functions.topUpIntake,
+    ...webhooks.functions,
     ...front.functions,
   };
   const functionAlarms = Object.entries(functionsOutsideTheSaga).map(([fnKey, { fn }]) =>
@@ -168,9 +172,12 @@ export function Ops({ stack }: StackContext) {
   });
 
   const dlqArns = Object.values(deadLetterQueues).map((queue) => queue.queueArn);
-  const redriveTargets = [intake.intakeQueue, saga.notificationQueue, topUp.topUpIntakeQueue].map(
-    (queue) => queue.queueArn,
-  );
+  const redriveTargets = [
+    intake.intakeQueue,
+    saga.notificationQueue,
+    topUp.topUpIntakeQueue,
+    webhooks.deliveryQueue,
+  ].map((queue) => queue.queueArn);
 
   const opsRole = new Role(stack, 'OperationsRole', {
     roleName: roleName(stack.stage, 'operations'),

@@ -86,6 +86,14 @@ export function apiAuth(scope: Construct, options: ApiAuthOptions): ApiAuth {
       scopeName: API.scopes.walletsRead,
       scopeDescription: 'Read the balances and statements of wallets it opened',
     }),
+    webhooksWrite: new ResourceServerScope({
+      scopeName: API.scopes.webhooksWrite,
+      scopeDescription: 'Register, rotate and delete its webhook endpoints',
+    }),
+    webhooksRead: new ResourceServerScope({
+      scopeName: API.scopes.webhooksRead,
+      scopeDescription: 'Read its webhook endpoints',
+    }),
   } satisfies Record<keyof typeof API.scopes, ResourceServerScope>;
   const resourceServer = userPool.addResourceServer('ApiResourceServer', {
     identifier: API.resourceServer,

@@ -8,6 +8,7 @@ import { applyNagChecks } from './nag';
 import { Ops } from './Ops';
 import { Saga } from './Saga';
 import { TopUp } from './TopUp';
+import { Webhooks } from './Webhooks';
 
 /**
  * SST gives every stack a custom-resource Lambda (with an AWS-managed policy)
@@ -22,9 +23,9 @@ function removeUnusedSstHandler(app: App): void {
 
 /** Every stack, in deploy order, with cdk-nag on each (the same in sst.config.ts, tests and npm run synth). */
 export function addStacks(app: App): void {
-  app.stack(Data).stack(Intake).stack(Saga).stack(TopUp).stack(History).stack(Api).stack(Ops);
+  app.stack(Data).stack(Intake).stack(Saga).stack(Webhooks).stack(TopUp).stack(History).stack(Api).stack(Ops);
   removeUnusedSstHandler(app);
   applyNagChecks(app);
 }
 
-export { Api, Data, History, Intake, Ops, Saga, TopUp };
+export { Api, Data, History, Intake, Ops, Saga, TopUp, Webhooks };

@@ -20,6 +20,11 @@ export const ENV_KEYS = {
   gatewayTimeoutMs: 'GATEWAY_TIMEOUT_MS',
   gatewayMaxNetworkRetries: 'GATEWAY_MAX_NETWORK_RETRIES',
   apiClients: 'API_CLIENTS',
+  webhookDeliveryQueueUrl: 'WEBHOOK_DELIVERY_QUEUE_URL',
+  webhookDlqUrl: 'WEBHOOK_DLQ_URL',
+  webhookKeyId: 'WEBHOOK_KEY_ID',
+  webhookUrlMode: 'WEBHOOK_URL_MODE',
+  webhookTimeScale: 'WEBHOOK_TIME_SCALE',
   historyBucket: 'HISTORY_BUCKET',
   paymentRecordTtlDays: 'PAYMENT_RECORD_TTL_DAYS',
 } as const;
@@ -50,6 +55,14 @@ const EnvSchema = z.object({
   gatewayMaxNetworkRetries: z.coerce.number().int().min(0).max(5).default(1),
   /** The front door's clients as JSON: [{ clientId, source }] (core/frontdoor/clients.ts validates it). */
   apiClients: z.string().min(2).optional(),
+  webhookDeliveryQueueUrl: z.string().min(1).optional(),
+  webhookDlqUrl: z.string().min(1).optional(),
+  /** The KMS key that encrypts webhook signing secrets (the stage's key). */
+  webhookKeyId: z.string().min(1).optional(),
+  /** `aws`: https to public addresses only; `local` (set by the local runtime only) also allows http://127.0.0.1. */
+  webhookUrlMode: z.enum(['aws', 'local']).default('aws'),
+  /** Multiplies every webhook duration (attempt timeout, back-off, retry window, secret overlap); tests only. */
+  webhookTimeScale: z.coerce.number().positive().max(1).default(1),
   /** The saga history archive's bucket (core/config/history.ts). */
   historyBucket: z.string().min(3).optional(),
   /** Days a settled payment's items stay in the payments table once archived (the stage's history retention). */

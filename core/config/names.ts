@@ -20,6 +20,8 @@ export const QUEUE_KEYS = [
   'compensationDlq',
   'topUpIntake',
   'topUpIntakeDlq',
+  'webhookDelivery',
+  'webhookDlq',
 ] as const;
 export type QueueKey = (typeof QUEUE_KEYS)[number];
 
@@ -108,6 +110,26 @@ export const QUEUES: Readonly<Record<QueueKey, QueueSpec>> = {
       redrivesTo: 'topUpIntake',
     },
   },
+  /**
+   * One message per (webhook event, endpoint): each delivery retried on its own with SQS DelaySeconds
+   * (core/webhooks/deliver.ts). The redrive only catches a delivery function that keeps failing.
+   */
+  webhookDelivery: {
+    suffix: 'webhook-delivery',
+    visibilityTimeoutSeconds: 180,
+    retentionDays: 4,
+    redrive: { deadLetterQueue: 'webhookDlq', maxReceiveCount: 5 },
+  },
+  webhookDlq: {
+    suffix: 'webhook-dlq',
+    visibilityTimeoutSeconds: 30,
+    retentionDays: 14,
+    deadLetter: {
+      description:
+        'webhook deliveries that failed for their whole retry window (deadLetter.reason in the body); a redrive starts a new window',
+      redrivesTo: 'webhookDelivery',
+    },
+  },
 };
 
 export const TABLE_KEYS = ['ledger', 'payments', 'idempotency'] as const;
@@ -142,6 +164,9 @@ export const FUNCTION_KEYS = [
   'topUpRecordOutcome',
   'apiTopUpSubmit',
   'apiTopUpRead',
+  'webhookFanout',
+  'webhookDeliver',
+  'apiWebhooks',
 ] as const;
 export type FunctionKey = (typeof FUNCTION_KEYS)[number];
 
@@ -243,6 +268,12 @@ export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
   apiTopUpSubmit: { entry: 'functions/api-topups-submit.ts', memoryMb: 512, timeoutSeconds: 10 },
   /** Front door: GET /v1/wallets/{walletId}/top-ups/{topUpId}. */
   apiTopUpRead: { entry: 'functions/api-topups-read.ts', memoryMb: 256, timeoutSeconds: 10 },
+  /** Merchant webhooks: the notification queue's consumer, one delivery message per subscribed endpoint. */
+  webhookFanout: { entry: 'functions/webhook-fanout.ts', memoryMb: 256, timeoutSeconds: 30 },
+  /** Merchant webhooks: one signed attempt per delivery message (10 s each, in parallel), retried by SQS delay. */
+  webhookDeliver: { entry: 'functions/webhook-deliver.ts', memoryMb: 256, timeoutSeconds: 30 },
+  /** Front door: /v1/webhook-endpoints (create, read, delete, rotate-secret; the caller's own endpoints). */
+  apiWebhooks: { entry: 'functions/api-webhooks.ts', memoryMb: 256, timeoutSeconds: 10 },
 };
 
 /**
@@ -280,6 +311,30 @@ export const API = {
       function: 'apiTopUpRead',
       scope: 'walletsRead',
     },
+    createWebhookEndpoint: {
+      method: 'POST',
+      path: '/v1/webhook-endpoints',
+      function: 'apiWebhooks',
+      scope: 'webhooksWrite',
+    },
+    getWebhookEndpoint: {
+      method: 'GET',
+      path: '/v1/webhook-endpoints/{endpointId}',
+      function: 'apiWebhooks',
+      scope: 'webhooksRead',
+    },
+    deleteWebhookEndpoint: {
+      method: 'DELETE',
+      path: '/v1/webhook-endpoints/{endpointId}',
+      function: 'apiWebhooks',
+      scope: 'webhooksWrite',
+    },
+    rotateWebhookSecret: {
+      method: 'POST',
+      path: '/v1/webhook-endpoints/{endpointId}/rotate-secret',
+      function: 'apiWebhooks',
+      scope: 'webhooksWrite',
+    },
   },
   idempotencyHeader: 'Idempotency-Key',
   resourceServer: 'paysaga-api',
@@ -288,6 +343,8 @@ export const API = {
     read: 'payments.read',
     walletsWrite: 'wallets.write',
     walletsRead: 'wallets.read',
+    webhooksWrite: 'webhooks.write',
+    webhooksRead: 'webhooks.read',
   },
   /** Per client unless its configuration says otherwise: requests/second and burst (API Gateway usage plan). */
   defaultThrottle: { rateLimit: 50, burstLimit: 100 },
@@ -299,7 +356,7 @@ export const API = {
       method: string;
       path: string;
       function: FunctionKey;
-      scope: 'write' | 'read' | 'walletsWrite' | 'walletsRead';
+      scope: 'write' | 'read' | 'walletsWrite' | 'walletsRead' | 'webhooksWrite' | 'webhooksRead';
     }
   >;
   [key: string]: unknown;

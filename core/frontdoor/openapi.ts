@@ -3,6 +3,7 @@ import { PaymentId } from '../../events/common';
 import { API, apiScope } from '../config/names';
 import { topUpPaths, topUpSchemas } from '../topups/openapi-paths';
 import { walletPaths, walletSchemas } from '../wallets/openapi-paths';
+import { webhookPaths, webhookSchemas } from '../webhooks/openapi-paths';
 import { AcceptedResponse, PaymentStatusResponse, Problem, SubmitPaymentBody } from './contract';
 
 /**
@@ -129,11 +130,13 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...walletPaths({ schema, ref, problemResponse, commonErrors: COMMON_ERRORS, security }),
       ...topUpPaths({ schema, ref, problemResponse, commonErrors: COMMON_ERRORS, security }),
+      ...webhookPaths({ schema, ref, problemResponse, commonErrors: COMMON_ERRORS, security }),
     },
     components: {
       schemas: {
         ...walletSchemas({ schema }),
         ...topUpSchemas({ schema }),
+        ...webhookSchemas({ schema }),
         SubmitPaymentBody: schema(SubmitPaymentBody),
         AcceptedResponse: schema(AcceptedResponse),
         PaymentStatusResponse: schema(PaymentStatusResponse),
@@ -151,6 +154,8 @@ export function openApiDocument(): Record<string, unknown> {
                 [apiScope('read')]: "read this client's payments",
                 [apiScope('walletsWrite')]: 'open wallets',
                 [apiScope('walletsRead')]: "read this client's wallets: balances and statements",
+                [apiScope('webhooksWrite')]: 'register, rotate and delete webhook endpoints',
+                [apiScope('webhooksRead')]: "read this client's webhook endpoints",
               },
             },
           },

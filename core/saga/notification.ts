@@ -1,35 +1,99 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { NotifyInput } from './state';
 
-export type NotificationKind = 'payment.succeeded';
-
 /**
- * The merchant notification queued by Notify; consumers deliver it to the
- * merchant's webhook. Delivery is at-least-once: a crash between SendMessage
- * and saving Notify's idempotency record queues it again, so consumers dedupe
- * on `notificationId`, the same for every copy of one payment's notification.
+ * The merchant notifications put on the notification queue: one discriminated
+ * union by `kind`, validated by the webhook fan-out (core/webhooks) at the
+ * queue boundary. Every kind names its subject (`subjectId`: the paymentId,
+ * topUpId or refundId) and the payment or top-up whose front-door client
+ * receives its webhooks.
+ *
+ * Delivery is at-least-once: a crash between SendMessage and saving the
+ * step's idempotency record queues it again, so consumers dedupe on
+ * `notificationId`, the same for every copy of one subject's outcome.
  */
-export interface MerchantNotification {
-  readonly notificationId: string;
-  readonly kind: NotificationKind;
-  readonly paymentId: string;
-  readonly merchantId: string;
-  readonly amount: NotifyInput['payment']['amount'];
-  readonly chargeId: string;
-  readonly settledAt: string;
-  readonly executionArn: string;
+export const NOTIFICATION_KINDS = [
+  'payment.succeeded',
+  'payment.failed',
+  'top_up.succeeded',
+  'top_up.failed',
+  'refund.succeeded',
+  'refund.failed',
+] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+const NotificationAmount = z.object({ value: z.int(), currency: z.string(), exponent: z.int() });
+
+const Common = {
+  notificationId: z.string().regex(/^ntf_[0-9a-f]{32}$/),
+  /** When the outcome happened (ISO 8601). */
+  occurredAt: z.string(),
+  executionArn: z.string().optional(),
+};
+
+export const PaymentSucceededNotification = z.object({
+  ...Common,
+  kind: z.literal('payment.succeeded'),
+  paymentId: z.string(),
+  merchantId: z.string(),
+  amount: NotificationAmount,
+  chargeId: z.string(),
+  settledAt: z.string(),
+});
+export const PaymentFailedNotification = z.object({
+  ...Common,
+  kind: z.literal('payment.failed'),
+  paymentId: z.string(),
+  merchantId: z.string(),
+  amount: NotificationAmount,
+  reasonCode: z.string().optional(),
+});
+export const TopUpNotification = z.object({
+  ...Common,
+  kind: z.enum(['top_up.succeeded', 'top_up.failed']),
+  topUpId: z.string(),
+  walletId: z.string(),
+  amount: NotificationAmount,
+  reasonCode: z.string().optional(),
+});
+export const RefundNotification = z.object({
+  ...Common,
+  kind: z.enum(['refund.succeeded', 'refund.failed']),
+  refundId: z.string(),
+  paymentId: z.string(),
+  merchantId: z.string().optional(),
+  amount: NotificationAmount,
+  reasonCode: z.string().optional(),
+});
+
+export const MerchantNotification = z.union([
+  PaymentSucceededNotification,
+  PaymentFailedNotification,
+  TopUpNotification,
+  RefundNotification,
+]);
+export type MerchantNotification = z.infer<typeof MerchantNotification>;
+
+/** The id the subject of a notification goes by: its paymentId, topUpId or refundId. */
+export function subjectIdOf(notification: MerchantNotification): string {
+  if ('refundId' in notification) return notification.refundId;
+  if ('topUpId' in notification) return notification.topUpId;
+  return notification.paymentId;
 }
 
-/** `ntf_` + 32 hex digits of sha256(kind, paymentId): one id per payment and outcome, whoever sends it. */
-export function notificationId(kind: NotificationKind, paymentId: string): string {
-  return `ntf_${createHash('sha256').update(`${kind}\n${paymentId}`).digest('hex').slice(0, 32)}`;
+/** `ntf_` + 32 hex digits of sha256(kind, subject id): one id per subject and outcome, whoever sends it. */
+export function notificationId(kind: NotificationKind, subjectId: string): string {
+  return `ntf_${createHash('sha256').update(`${kind}\n${subjectId}`).digest('hex').slice(0, 32)}`;
 }
 
-export function merchantNotification(input: NotifyInput): MerchantNotification {
-  const kind: NotificationKind = 'payment.succeeded';
+/** Notify's notification of a settled payment. */
+export function merchantNotification(input: NotifyInput): z.infer<typeof PaymentSucceededNotification> {
+  const kind = 'payment.succeeded' as const;
   return {
     notificationId: notificationId(kind, input.payment.paymentId),
     kind,
+    occurredAt: input.settle.postedAt,
     paymentId: input.payment.paymentId,
     merchantId: input.payment.merchantId,
     amount: input.payment.amount,

@@ -34,7 +34,7 @@ export function defaultApiClient(): LocalApiClient {
     clientId: 'local-partner',
     source: 'partner.local',
     apiKey: newApiKey(),
-    scopes: ['write', 'read', 'walletsWrite', 'walletsRead'],
+    scopes: ['write', 'read', 'walletsWrite', 'walletsRead', 'webhooksWrite', 'webhooksRead'],
     throttle: { ...API.defaultThrottle },
   };
 }

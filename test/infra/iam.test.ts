@@ -232,6 +232,44 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants(['dynamodb:GetItem'], [tableArn('payments')]),
         ...grants(['kms:Decrypt'], [keyArn]),
       ],
+      // Webhook endpoints (pk WEBHOOK#ENDPOINTS): read, list, create once, rotate, delete; secrets encrypted.
+      apiWebhooks: [
+        ...grants(
+          [
+            'dynamodb:GetItem',
+            'dynamodb:Query',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:DeleteItem',
+          ],
+          [tableArn('payments')],
+        ),
+        ...grants(['kms:Encrypt'], [keyArn]),
+        ...keyWrite,
+      ],
+      // The notification queue's consumer: the outcome's client, its endpoints; one delivery message each.
+      webhookFanout: [
+        ...grants(
+          ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          [queueArn('notification')],
+        ),
+        ...grants(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'], [tableArn('payments')]),
+        ...grants(['sqs:SendMessage'], [queueArn('webhookDelivery')]),
+        ...keyWrite,
+      ],
+      // One signed attempt per message: event, endpoint, delivery log, endpoint health; requeue or dead-letter.
+      webhookDeliver: [
+        ...grants(
+          ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          [queueArn('webhookDelivery')],
+        ),
+        ...grants(
+          ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          [tableArn('payments')],
+        ),
+        ...grants(['sqs:SendMessage'], [queueArn('webhookDelivery'), queueArn('webhookDlq')]),
+        ...keyWrite,
+      ],
       // The expired-hold sweeper: the expiry index, the wallet and its journal; the saga's state per hold.
       sweepHolds: [
         ...tableWrite('ledger'),
@@ -257,6 +295,7 @@ describe('IAM: every policy in the synthesized templates', () => {
       queueArn('outboxDlq'),
       queueArn('compensationDlq'),
       queueArn('topUpIntakeDlq'),
+      queueArn('webhookDlq'),
     ];
     return {
       ...Object.fromEntries(
@@ -299,7 +338,12 @@ describe('IAM: every policy in the synthesized templates', () => {
         ),
         ...grants(
           ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
-          [queueArn('intake'), queueArn('notification'), queueArn('topUpIntake')],
+          [
+            queueArn('intake'),
+            queueArn('notification'),
+            queueArn('topUpIntake'),
+            queueArn('webhookDelivery'),
+          ],
         ),
         ...grants(
           ['states:RedriveExecution', 'states:DescribeExecution', 'states:GetExecutionHistory'],

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { App, getStack } from 'sst/constructs';
 import { initProject, useProject } from 'sst/project.js';
-import { Api, addStacks, Data, History, Intake, Ops, Saga, TopUp } from '../../stacks';
+import { Api, addStacks, Data, History, Intake, Ops, Saga, TopUp, Webhooks } from '../../stacks';
 import { finishWithoutBundling } from '../../stacks/finish';
 import { CfnApp, type CfnTemplate } from './cfn';
 
@@ -19,6 +19,7 @@ export interface SynthesizedApp {
     readonly Intake: Template;
     readonly Saga: Template;
     readonly TopUp: Template;
+    readonly Webhooks: Template;
     readonly History: Template;
     readonly Api: Template;
     readonly Ops: Template;
@@ -28,6 +29,7 @@ export interface SynthesizedApp {
     readonly Intake: ReturnType<typeof getStack>;
     readonly Saga: ReturnType<typeof getStack>;
     readonly TopUp: ReturnType<typeof getStack>;
+    readonly Webhooks: ReturnType<typeof getStack>;
     readonly History: ReturnType<typeof getStack>;
     readonly Api: ReturnType<typeof getStack>;
     readonly Ops: ReturnType<typeof getStack>;
@@ -59,6 +61,7 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     Intake: getStack(Intake),
     Saga: getStack(Saga),
     TopUp: getStack(TopUp),
+    Webhooks: getStack(Webhooks),
     History: getStack(History),
     Api: getStack(Api),
     Ops: getStack(Ops),
@@ -68,6 +71,7 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     Intake: Template.fromStack(stackObjects.Intake),
     Saga: Template.fromStack(stackObjects.Saga),
     TopUp: Template.fromStack(stackObjects.TopUp),
+    Webhooks: Template.fromStack(stackObjects.Webhooks),
     History: Template.fromStack(stackObjects.History),
     Api: Template.fromStack(stackObjects.Api),
     Ops: Template.fromStack(stackObjects.Ops),

@@ -178,8 +178,14 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
 
     it('feeds the intake Lambda from the queue in batches, with bounded concurrency and partial batch responses', () => {
       // Act
-      // The outbox's mapping (a DynamoDB stream) is test/infra/outbox.test.ts's, the top-up intake's test/infra/top-up.test.ts's.
-      const others = [n.functions.publishOutbox, n.functions.topUpIntake];
+      // The outbox's mapping (a DynamoDB stream) is test/infra/outbox.test.ts's, the top-up intake's test/infra/top-up.test.ts's,
+      // the webhook functions' test/infra/webhooks.test.ts's.
+      const others = [
+        n.functions.publishOutbox,
+        n.functions.topUpIntake,
+        n.functions.webhookFanout,
+        n.functions.webhookDeliver,
+      ];
       const mappings = cfn
         .resourcesOfType('AWS::Lambda::EventSourceMapping')
         .filter(([s, , m]) => !others.includes(cfn.render(s, props(m).FunctionName) as string));

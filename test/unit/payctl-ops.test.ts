@@ -63,6 +63,7 @@ describe('Function: resolveDlq', () => {
       'outboxDlq',
       'compensationDlq',
       'topUpIntakeDlq',
+      'webhookDlq',
     ]);
     expect(DLQ_KEYS.every((key) => QUEUES[key].deadLetter)).toBe(true);
   });

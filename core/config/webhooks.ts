@@ -1,0 +1,30 @@
+/**
+ * Merchant webhooks: the delivery settings stacks/, local/, the handlers and
+ * the tests read (core/webhooks/ uses them; README "Merchant webhooks").
+ */
+export const WEBHOOKS = {
+  /** One attempt's limit: connect, send, and read the answer. */
+  attemptTimeoutMs: 10_000,
+  /** What is kept of a receiver's answer in the delivery log. */
+  responseBodyMaxBytes: 1024,
+  /** Exponential back-off with full jitter per (event, endpoint): base * 2^(attempt-1), capped. */
+  retry: {
+    baseSeconds: 30,
+    maxDelaySeconds: 3600,
+    /** A delivery failing for this long (from its first attempt) goes to the webhook DLQ with its reason. */
+    windowSeconds: 25 * 3600,
+  },
+  /** SQS's own limit on DelaySeconds: a longer wait is taken in hops of at most this. */
+  maxQueueDelaySeconds: 900,
+  /** After a rotation the previous secret keeps signing, alongside the new one, for this long. */
+  secretOverlapSeconds: 24 * 3600,
+  /** What the README's verification snippet accepts between `t` and the receiver's clock. */
+  signatureToleranceSeconds: 300,
+  /** Endpoints per client. */
+  maxEndpointsPerClient: 16,
+  headers: {
+    signature: 'Paysaga-Signature',
+    eventId: 'Paysaga-Event-Id',
+    eventType: 'Paysaga-Event-Type',
+  },
+} as const;
