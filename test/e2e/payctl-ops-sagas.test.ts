@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/errors';
 import { checkLedgerInvariants, Ledger, LedgerReader } from '../../core/ledger';
 import { runPayctl } from '../helpers/payctl';
-import { fundedWallet as fundedWalletOf, paymentRequest, putPaymentRequested } from '../helpers/payments';
+import { paymentRequest, putPaymentRequested } from '../helpers/payments';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
 
 let runtime: TestRuntime;
@@ -28,9 +28,15 @@ function payctl(...argv: string[]) {
 }
 
 const AMOUNT = 1250;
-const DEPOSIT = 100_000;
-
-const fundedWallet = () => fundedWalletOf(ledger, DEPOSIT);
+/**
+ * Wallet first: a wallet with money would pay these payments itself and the gateway (down, declining) would
+ * never be asked. An empty wallet sends each payment whole to the gateway: the card is the only source.
+ */
+async function fundedWallet(): Promise<string> {
+  const walletId = `wal_${randomUUID().slice(0, 12)}`;
+  await ledger.openWallet(walletId, 'EUR');
+  return walletId;
+}
 
 async function requestPayment(walletId: string, paymentMethod = 'pm_card_visa'): Promise<string> {
   const detail = paymentRequest(walletId, {
@@ -157,7 +163,9 @@ describe('payctl sagas against the local runtime', () => {
       await reader.snapshotOf([walletId], [...stuck, declined], [`dep-${walletId}`]),
     );
     expect(report.violations).toEqual([]);
-    expect(await reader.getWallet(walletId)).toMatchObject({ available: DEPOSIT - 3 * AMOUNT, held: 0 });
+    expect(await reader.getWallet(walletId)).toMatchObject({ available: 0, held: 0 });
+    for (const paymentId of stuck)
+      expect(runtime.sandbox?.chargesFor(paymentId).map((c) => c.amount)).toEqual([AMOUNT]);
     const records = audit.json<Array<{ action: string; count: number; outcome: string; message?: string }>>();
     expect(records.filter((r) => r.action === 'sagas.redrive')).toEqual([
       expect.objectContaining({

@@ -51,7 +51,8 @@ const rejectionsFor = (paymentId: string) =>
   h.eventsFor(paymentId).filter((e) => e.detailType === 'PaymentRejected');
 
 async function fundedPayment(): Promise<PaymentRequested> {
-  return h.payment({ walletId: await h.openWallet('EUR', 10_000) });
+  // Wallet first: 10.00 in the wallet for a 12.50 payment, so the gateway is charged the 2.50 card part.
+  return h.payment({ walletId: await h.openWallet('EUR', 1000) });
 }
 
 describe('Function: intake (SQS batch of PaymentRequested -> saga)', () => {
