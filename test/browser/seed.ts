@@ -21,6 +21,7 @@ import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../help
  *   stopped   EUR 7.00, the gateway stays down: the saga stops at Charge, redrivable
  *   poison    an invalid PaymentRequested, rejected into the intake DLQ
  * Settle and Notify failures come from wrapped handlers keyed by paymentId prefix.
+ * Each payment has its own wallet holding all but 2.50 of it: wallet first, the gateway charges 2.50.
  */
 
 export interface Seeded {
@@ -37,6 +38,8 @@ export interface Seeded {
     readonly stopped: string;
     readonly poison: string;
   };
+  /** Every message body the notification queue's consumer (webhook-fanout) was handed, in order. */
+  readonly notificationsConsumed: readonly string[];
 }
 
 const SETTLE_FAILS = 'pay_settlefail_';
@@ -58,9 +61,22 @@ function failing(key: 'settle' | 'notify', prefix: string, error: () => Error): 
 
 const unique = (prefix: string) => `${prefix}${randomUUID().slice(0, 10)}`;
 
+/** The real webhook-fanout (the notification queue's consumer), noting each SQS message body it is handed. */
+function recordingFanout(bodies: string[]): LambdaHandler {
+  let real: Promise<LambdaHandler> | undefined;
+  return async (event, context) => {
+    for (const record of (event as { Records?: Array<{ body?: string }> }).Records ?? [])
+      bodies.push(record.body ?? '');
+    real ??= importHandler('webhookFanout');
+    return (await real)(event, context);
+  };
+}
+
 export async function seedRuntime(): Promise<Seeded> {
+  const notificationsConsumed: string[] = [];
   const runtime = await startTestRuntime({
     functionOverrides: {
+      webhookFanout: recordingFanout(notificationsConsumed),
       settle: failing(
         'settle',
         SETTLE_FAILS,
@@ -82,8 +98,10 @@ export async function seedRuntime(): Promise<Seeded> {
     await ledger.deposit(walletId, { value: minor, currency }, `dep-${walletId}`);
     return walletId;
   };
-  const eur = await wallet('EUR', 1_000_000);
-  const usd = await wallet('USD', 1_000_000);
+  // Wallet first: each payment's wallet holds all but CARD_PART of it, so every saga also charges the
+  // gateway (2.50) and the gateway scenarios (retries, decline, outage) happen.
+  const CARD_PART = 250;
+  const paying = (currency: Currency, value: number) => wallet(currency, value - CARD_PART);
 
   const ids = {
     ok: unique('pay_ok_'),
@@ -96,32 +114,34 @@ export async function seedRuntime(): Promise<Seeded> {
     stopped: unique('pay_stopped_'),
     poison: unique('pay_poison_'),
   };
-  const request = (
+  const request = async (
     paymentId: string,
-    walletId: string,
     value: number,
     currency: string,
     paymentMethod = 'pm_card_visa',
   ) => ({
     schemaVersion: '1',
     paymentId,
-    walletId,
+    walletId: await paying(currency as Currency, value),
     merchantId: 'mer_bookshop',
     amount: { value, currency, exponent: 2 },
     paymentMethod,
     requestedAt: new Date().toISOString(),
   });
   const details = [
-    request(ids.ok, eur, 1250, 'EUR'),
-    request(ids.big, eur, 25_000, 'EUR'),
-    request(ids.usd, usd, 4000, 'USD'),
-    request(ids.retried, eur, 3000, 'EUR', 'pm_sandbox_unavailable_2'),
-    request(ids.declined, eur, 2000, 'EUR', 'pm_card_chargeDeclined'),
-    request(ids.settle, eur, 1500, 'EUR'),
-    request(ids.notify, eur, 500, 'EUR'),
-    request(ids.stopped, eur, 700, 'EUR', 'pm_sandbox_unavailable'),
+    await request(ids.ok, 1250, 'EUR'),
+    await request(ids.big, 25_000, 'EUR'),
+    await request(ids.usd, 4000, 'USD'),
+    await request(ids.retried, 3000, 'EUR', 'pm_sandbox_unavailable_2'),
+    await request(ids.declined, 2000, 'EUR', 'pm_card_chargeDeclined'),
+    await request(ids.settle, 1500, 'EUR'),
+    await request(ids.notify, 500, 'EUR'),
+    await request(ids.stopped, 700, 'EUR', 'pm_sandbox_unavailable'),
     // Invalid: a negative amount fails the contract; intake rejects it into the intake DLQ.
-    { ...request(ids.poison, eur, 100, 'EUR'), amount: { value: -100, currency: 'EUR', exponent: 2 } },
+    {
+      ...(await request(ids.poison, 1000, 'EUR')),
+      amount: { value: -100, currency: 'EUR', exponent: 2 },
+    },
   ];
   const put = await clients.events.send(
     new PutEventsCommand({
@@ -154,5 +174,5 @@ export async function seedRuntime(): Promise<Seeded> {
         ),
       ),
   );
-  return { runtime, clients, ids };
+  return { runtime, clients, ids, notificationsConsumed };
 }
