@@ -154,6 +154,8 @@ export async function startSagaHarness(
     [ENV_KEYS.intakeDlqUrl]: queueUrl(names.queues.intakeDlq),
     [ENV_KEYS.notificationQueueUrl]: queueUrl(names.queues.notification),
     [ENV_KEYS.gatewaySecretId]: secretId,
+    // ArchiveHistory reads its bucket when imported (the harness never invokes it).
+    [ENV_KEYS.historyBucket]: `${names.eventBus}-history`,
     [ENV_KEYS.gatewayTimeoutMs]: String(options.gatewayTimeoutMs ?? 400),
     [ENV_KEYS.gatewayMaxNetworkRetries]: String(options.gatewayMaxNetworkRetries ?? 1),
     // Every handler is loaded, the front door's too; it has no clients here.

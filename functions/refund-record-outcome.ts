@@ -1,0 +1,26 @@
+import { required } from '../core/config/env';
+import { resourceNames } from '../core/config/names';
+import { type RefundOutcomeRecord, recordRefundOutcome } from '../core/refunds/outcome';
+import { RefundRecordOutcomeInput } from '../core/refunds/state';
+import { env } from './commons/env';
+import { refundStore } from './commons/refund-deps';
+import { refundStep } from './commons/refund-step';
+
+/**
+ * RecordSuccess / RecordFailure / RecordNeedsAttention: the refund record's
+ * final status and reason, and the outcome event for the ASL to publish.
+ */
+export const handler = refundStep({
+  name: 'refund-record-outcome',
+  input: RefundRecordOutcomeInput,
+  run: (input): Promise<RefundOutcomeRecord> =>
+    recordRefundOutcome(
+      refundStore(),
+      input,
+      {
+        eventBusName: required(env, 'eventBusName'),
+        compensationDlqName: resourceNames(env.stage).queues.compensationDlq,
+      },
+      new Date(),
+    ),
+});
