@@ -97,7 +97,8 @@ async function depth(queue: string) {
 }
 
 async function request(overrides: Partial<PaymentRequested> = {}) {
-  return paymentRequest(await fundedWallet(ledger, 10_000), overrides);
+  // Wallet first: 10.00 in the wallet for a 12.50 payment, so the gateway is charged the 2.50 card part.
+  return paymentRequest(await fundedWallet(ledger, 1000), overrides);
 }
 
 const send = (detail: { paymentId: string }) =>
