@@ -37,9 +37,16 @@ export interface ParkedCompensation {
   readonly body: CompensationMessage | undefined;
 }
 
+/**
+ * The payment a payment saga's compensation message names. The refund saga parks its own messages in the
+ * same queue (`kind: "refund-compensation"`, the refund's state, not the payment's): those are not this
+ * payment's saga and never resolved (nor deleted) as such. A message without a kind is a payment saga's
+ * (written before the kind existed).
+ */
 const paymentIdIn = (text: string): string | undefined => {
   try {
-    const body = JSON.parse(text) as { paymentId?: unknown };
+    const body = JSON.parse(text) as { paymentId?: unknown; kind?: unknown };
+    if (body.kind !== undefined && body.kind !== 'compensation') return undefined;
     return typeof body.paymentId === 'string' ? body.paymentId : undefined;
   } catch {
     return undefined;
@@ -107,7 +114,9 @@ async function scan(
   }
 }
 
-const ofPayment = (paymentId: string) => (message: Message) => paymentIdIn(message.Body ?? '') === paymentId;
+/** Picks the payment saga's compensation messages of this payment (not the refund saga's). */
+export const ofPayment = (paymentId: string) => (message: Message) =>
+  paymentIdIn(message.Body ?? '') === paymentId;
 
 /** The payment's messages in the compensation DLQ (left in the queue). */
 export async function findCompensationMessages(
