@@ -140,7 +140,9 @@ export class LedgerSettlementTotals {
   add(entry: JournalEntry): void {
     // A payment's merchant credit is its wallet part (settle) plus its card part (settle_card).
     const credit = entry.operation === 'settle' || entry.operation === 'settle_card';
-    const reversal = entry.operation === 'refund' || entry.operation === 'refund_card';
+    // Refunds: a compensation's refund (wallet part) and refund_card (card part), a refund saga's refund_part.
+    const reversal =
+      entry.operation === 'refund' || entry.operation === 'refund_card' || entry.operation === 'refund_part';
     if (!credit && !reversal) return;
     const totals = this.byCurrency.get(entry.currency) ?? { captured: 0, refunded: 0 };
     for (const line of entry.lines) {
