@@ -123,6 +123,9 @@ class SecretBackedGateway implements PaymentGateway {
   async refund(...args: Parameters<PaymentGateway['refund']>) {
     return this.noting((await this.resolve()).refund(...args));
   }
+  async findRefund(...args: Parameters<PaymentGateway['findRefund']>) {
+    return this.noting((await this.resolve()).findRefund(...args));
+  }
   async findChargeByPaymentId(paymentId: string, options?: FindChargeOptions) {
     return this.noting((await this.resolve()).findChargeByPaymentId(paymentId, options));
   }

@@ -21,6 +21,12 @@ export interface PaymentGateway {
   /** Refunds a charge once per paymentId (idempotency key `refund:<paymentId>`), or once per refundId. */
   refund(request: RefundRequest): Promise<RefundResult>;
   /**
+   * The refund of `chargeId` made for a refund saga's refundId (metadata.refundId), or undefined when there
+   * is none: for a retry after the gateway forgot the key refund:<paymentId>:<refundId> (24 h on Stripe).
+   * Reads the charge's list of refunds (consistent at once, unlike search).
+   */
+  findRefund(request: FindRefundRequest): Promise<RefundResult | undefined>;
+  /**
    * The money-moving charge made for a paymentId, or undefined if there is none; several are a
    * LedgerInvariantError. For reconciliation and compensation when the charge id was lost. On Stripe this
    * uses the Search API, which can lag writes by up to about a minute; with `createdSince` it also reads
@@ -79,6 +85,12 @@ export interface RefundRequest {
    * compensation refund, keyed `refund:<paymentId>`.
    */
   readonly refundId?: string;
+}
+
+export interface FindRefundRequest {
+  readonly paymentId: string;
+  readonly chargeId: string;
+  readonly refundId: string;
 }
 
 /** `pending`: accepted, will complete without further action (Stripe card refunds may sit here). */

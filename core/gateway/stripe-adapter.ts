@@ -6,6 +6,7 @@ import {
   type ChargeRequest,
   type ChargeResult,
   type FindChargeOptions,
+  type FindRefundRequest,
   idempotencyKeys,
   type PaymentGateway,
   type Period,
@@ -200,6 +201,21 @@ export class StripeGateway implements PaymentGateway {
     }
     const { paymentId: _, ...result } = refundFrom(refund, paymentId);
     return result;
+  }
+
+  /** The charge's refunds (newest first, every page) whose metadata names the refund saga's refundId. */
+  async findRefund({ paymentId, chargeId, refundId }: FindRefundRequest): Promise<RefundResult | undefined> {
+    try {
+      for await (const refund of this.stripe.refunds.list({ payment_intent: chargeId, limit: PAGE_SIZE })) {
+        if (refund.metadata?.refundId !== refundId) continue;
+        if (refund.status === 'failed' || refund.status === 'canceled') continue;
+        const { paymentId: _, ...result } = refundFrom(refund, paymentId);
+        return result;
+      }
+      return undefined;
+    } catch (error) {
+      throw toPaysagaError(error, `refund ${refundId} of ${paymentId}: list refunds of ${chargeId}`);
+    }
   }
 
   /** A charge refunded out of band (e.g. in the dashboard) is not an error for compensation: report that refund. */

@@ -176,6 +176,20 @@ export class PaymentRefundStore {
     );
   }
 
+  /** Dates the first gateway attempt of a refund (kept by later attempts: it dates the idempotency key). */
+  async noteRefundAttempt(paymentId: string, refundId: string, at: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: refundKey(paymentId, refundId),
+        UpdateExpression: 'SET #attempted = if_not_exists(#attempted, :at), #updatedAt = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#attempted': 'refundAttemptedAt', '#updatedAt': 'updatedAt' },
+        ExpressionAttributeValues: { ':at': at, ':now': this.now().toISOString() },
+      }),
+    );
+  }
+
   /** The payment item's refund fields (reservations and counters). */
   async refundFieldsOf(paymentId: string): Promise<PaymentRefundFields | undefined> {
     const { Item } = await this.doc.send(

@@ -32,6 +32,11 @@ export const RefundRecordSchema = z.object({
   walletAmount: z.number().int().optional(),
   gatewayAmount: z.number().int().optional(),
   gatewayRefundId: z.string().optional(),
+  /**
+   * Set by RefundAtGateway before its first gateway call: dates the key refund:<paymentId>:<refundId>. A
+   * later attempt past the gateway's idempotency window looks for the refund by its refundId first.
+   */
+  refundAttemptedAt: z.string().optional(),
   reasonCode: z.string().optional(),
   failureReason: z.string().optional(),
   failedState: z.string().optional(),

@@ -1,16 +1,18 @@
 import type { RefundRequested } from '../../events/refunds.v1';
 import {
   InvalidPaymentError,
+  isTransient,
   LedgerContentionError,
   LedgerInvariantError,
   PaymentNotRefundableError,
   RefundExceedsRefundableError,
 } from '../errors';
-import type { PaymentGateway } from '../gateway/port';
+import type { PaymentGateway, RefundResult } from '../gateway/port';
 import type { Ledger } from '../ledger';
 import { money } from '../money';
 import type { PaymentRecord } from '../payments/records';
 import type { PaymentRefundStore } from '../payments/refund-store';
+import { GATEWAY_IDEMPOTENCY_WINDOW_MS } from '../saga/steps';
 import { refundRequestHash } from './request-hash';
 import { NOTHING_COMMITTED, paymentSplit, type RefundCommitted, refundable, splitRefund } from './split';
 import type {
@@ -35,7 +37,14 @@ import type {
 export interface RefundStepDeps {
   readonly refunds: Pick<
     PaymentRefundStore,
-    'putRequest' | 'get' | 'advance' | 'note' | 'reserveRefund' | 'confirmRefund' | 'releaseRefund'
+    | 'putRequest'
+    | 'get'
+    | 'advance'
+    | 'note'
+    | 'noteRefundAttempt'
+    | 'reserveRefund'
+    | 'confirmRefund'
+    | 'releaseRefund'
   >;
   readonly payments: { get(paymentId: string): Promise<PaymentRecord | undefined> };
   readonly ledger: Pick<Ledger, 'refundPart'>;
@@ -166,10 +175,14 @@ function reservation(
 
 /**
  * The card part back at the gateway, keyed by the refundId: a retry after a lost answer replays the one
- * refund. A refund without a card part never calls the gateway.
+ * refund. A refund without a card part never calls the gateway. The first attempt is dated on the refund
+ * record before the call: past the gateway's idempotency window (Stripe forgets keys after 24 h, e.g. an
+ * operator's redrive a day later) the step first looks for the refund it made (metadata.refundId) and
+ * reuses it; a final error after an earlier attempt whose answer may have been lost also looks first, so
+ * ReleaseRefund never frees an amount that was in fact refunded.
  */
 export async function refundAtGateway(
-  deps: RefundStepDeps & { readonly gateway: Pick<PaymentGateway, 'refund'> },
+  deps: RefundStepDeps & { readonly gateway: Pick<PaymentGateway, 'refund' | 'findRefund'> },
   input: RefundAtGatewayInput,
 ): Promise<GatewayRefundOutput> {
   const { refund, reserve } = input;
@@ -179,12 +192,37 @@ export async function refundAtGateway(
       `refund ${refund.refundId}: payment ${refund.paymentId} has a card part of ${reserve.gatewayAmount} but no charge id`,
     );
   }
-  const result = await deps.gateway.refund({
-    paymentId: refund.paymentId,
-    refundId: refund.refundId,
-    chargeId: reserve.chargeId,
-    amount: money(reserve.gatewayAmount, reserve.currency),
-  });
+  const lookup = { paymentId: refund.paymentId, chargeId: reserve.chargeId, refundId: refund.refundId };
+  const known = await deps.refunds.get(refund.paymentId, refund.refundId);
+  const attemptedAt = known?.refundAttemptedAt ? Date.parse(known.refundAttemptedAt) : undefined;
+  if (attemptedAt !== undefined && deps.now().getTime() - attemptedAt > GATEWAY_IDEMPOTENCY_WINDOW_MS) {
+    const earlier = await deps.gateway.findRefund(lookup);
+    if (earlier) return noted(deps, input, earlier);
+  }
+  if (attemptedAt === undefined) {
+    await deps.refunds.noteRefundAttempt(refund.paymentId, refund.refundId, deps.now().toISOString());
+  }
+  let result: RefundResult;
+  try {
+    result = await deps.gateway.refund({
+      ...lookup,
+      amount: money(reserve.gatewayAmount, reserve.currency),
+    });
+  } catch (error) {
+    // Final after an earlier attempt (its answer may have been lost): the refund may stand; look first.
+    const earlier =
+      attemptedAt !== undefined && !isTransient(error) ? await deps.gateway.findRefund(lookup) : undefined;
+    if (!earlier) throw error;
+    result = earlier;
+  }
+  return noted(deps, input, result);
+}
+
+async function noted(
+  deps: RefundStepDeps,
+  { refund }: RefundAtGatewayInput,
+  result: RefundResult,
+): Promise<GatewayRefundOutput> {
   await deps.refunds.note(refund.paymentId, refund.refundId, { gatewayRefundId: result.refundId });
   return { status: result.status, gatewayRefundId: result.refundId };
 }

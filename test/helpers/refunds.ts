@@ -137,7 +137,7 @@ export interface RunOptions {
  * errors; a final gateway error -> ReleaseRefund; retries run out -> the execution stops there.
  */
 export async function runRefundSteps(
-  deps: RefundStepDeps & { readonly gateway: Pick<PaymentGateway, 'refund'> },
+  deps: RefundStepDeps & { readonly gateway: Pick<PaymentGateway, 'refund' | 'findRefund'> },
   refund: RefundRequested,
   options: RunOptions = {},
 ): Promise<RefundRun> {
