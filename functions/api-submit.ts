@@ -6,7 +6,7 @@ import { API } from '../core/config/names';
 import { ApiRequestStore } from '../core/frontdoor/api-request-store';
 import { eventBridgePublisher } from '../core/frontdoor/outbox-publish';
 import { type SubmitDeps, submitPayment } from '../core/frontdoor/submit';
-import { PaymentsRepository } from '../core/payments/repository';
+import { PaymentRunLookup } from '../core/payments/archive';
 import { WalletOwnerStore } from '../core/wallets/owner-store';
 import { answer, bodyOf, callerOf, headerOf } from './commons/api-gateway';
 import { documentClient } from './commons/clients/dynamodb';
@@ -14,12 +14,13 @@ import { eventBridge } from './commons/clients/eventbridge';
 import { env } from './commons/env';
 import { logger } from './commons/powertools';
 
-const payments = new PaymentsRepository(documentClient, required(env, 'paymentsTable'));
+const runs = new PaymentRunLookup(documentClient, required(env, 'paymentsTable'));
 const owners = new WalletOwnerStore(documentClient, required(env, 'paymentsTable'));
 
 const deps: SubmitDeps = {
   requests: new ApiRequestStore(documentClient, required(env, 'paymentsTable')),
-  paymentExists: async (paymentId) => (await payments.get(paymentId)) !== undefined,
+  // Its record, or the archive pointer that outlives it: a paymentId that ever ran is in use for life.
+  paymentExists: (paymentId) => runs.everRan(paymentId),
   publish: eventBridgePublisher(eventBridge, required(env, 'eventBusName')),
   now: () => new Date(),
   logError: (message, details) => logger.error(message, { ...details }),

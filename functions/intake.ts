@@ -1,7 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -11,8 +16,10 @@ import { aliasArnFor } from '../core/config/release';
 import { decideIntake } from '../core/intake/decide';
 import { attributeBytes, dlqCopy } from '../core/intake/dlq-copy';
 import { eventEntry } from '../core/outcomes/event-entry';
+import { PaymentRunLookup } from '../core/payments/archive';
 import { DETAIL_TYPES } from '../events/envelope';
 import type { PaymentRejected } from '../events/outcomes.v1';
+import { documentClient } from './commons/clients/dynamodb';
 import { eventBridge } from './commons/clients/eventbridge';
 import { stepFunctions } from './commons/clients/sfn';
 import { sqs } from './commons/clients/sqs';
@@ -20,6 +27,7 @@ import { env } from './commons/env';
 import { logger } from './commons/powertools';
 
 const processor = new BatchProcessor(EventType.SQS);
+const runs = new PaymentRunLookup(documentClient, required(env, 'paymentsTable'));
 
 type Rejection = Pick<PaymentRejected, 'reasonCode' | 'reason' | 'paymentId' | 'eventId'>;
 
@@ -66,17 +74,44 @@ function executionArnOf(name: string): string {
   return executionArnFor(required(env, 'stateMachineArn'), name);
 }
 
-async function existingExecutionHasInput(name: string, input: string): Promise<boolean> {
-  const existing = await stepFunctions.send(
-    new DescribeExecutionCommand({ executionArn: executionArnOf(name) }),
-  );
-  return existing.input === input;
+/** The existing execution's input, or undefined once Step Functions has forgotten it (90 days after it closed). */
+async function existingExecutionInput(name: string): Promise<string | undefined> {
+  try {
+    const existing = await stepFunctions.send(
+      new DescribeExecutionCommand({ executionArn: executionArnOf(name) }),
+    );
+    return existing.input;
+  } catch (error) {
+    if (error instanceof ExecutionDoesNotExist) return undefined;
+    throw error;
+  }
+}
+
+function conflictingDuplicate(record: SQSRecord, paymentId: string): Promise<void> {
+  return reject(record, {
+    reasonCode: 'conflicting_duplicate',
+    reason: `paymentId ${paymentId} was already requested with a different payload; a new payment needs a new paymentId`,
+    paymentId,
+  });
+}
+
+/**
+ * A paymentId that ran before (its record, or the archive pointer that outlives it) never starts again:
+ * Step Functions forgets executions, so its name alone would not stop a replay from charging twice.
+ */
+async function settleEarlierRun(record: SQSRecord, paymentId: string, name: string, input: string) {
+  const existing = await existingExecutionInput(name);
+  if (existing !== undefined && existing !== input) return conflictingDuplicate(record, paymentId);
+  logger.info('duplicate request suppressed', { paymentId, executionKnown: existing !== undefined });
 }
 
 async function startSaga(record: SQSRecord): Promise<void> {
   const decision = decideIntake(record.body, record.messageAttributes.reasonCode?.stringValue);
   if (decision.kind === 'reject') return reject(record, decision);
   const { paymentId } = decision.payment;
+  if (await runs.everRan(paymentId)) {
+    return settleEarlierRun(record, paymentId, decision.executionName, decision.input);
+  }
   try {
     const started = await stepFunctions.send(
       new StartExecutionCommand({
@@ -91,15 +126,11 @@ async function startSaga(record: SQSRecord): Promise<void> {
   } catch (error) {
     if (!(error instanceof ExecutionAlreadyExists)) throw error;
     // AWS answers ExecutionAlreadyExists for a finished execution even when the input is the same.
-    if (await existingExecutionHasInput(decision.executionName, decision.input)) {
+    if ((await existingExecutionInput(decision.executionName)) === decision.input) {
       logger.info('duplicate request suppressed', { paymentId });
       return;
     }
-    return reject(record, {
-      reasonCode: 'conflicting_duplicate',
-      reason: `paymentId ${paymentId} was already requested with a different payload; a new payment needs a new paymentId`,
-      paymentId,
-    });
+    return conflictingDuplicate(record, paymentId);
   }
 }
 

@@ -60,7 +60,7 @@ export class EncryptedQueueTarget implements IRuleTarget {
  * paymentId, reporting partial batch failures.
  */
 export function Intake({ stack }: StackContext) {
-  const { key } = use(Data);
+  const { key, tables } = use(Data);
   const config = stageConfig(stack.stage);
   const names = resourceNames(stack.stage);
   const queueOptions = { stage: stack.stage, key, removalPolicy: config.removalPolicy };
@@ -103,6 +103,7 @@ export function Intake({ stack }: StackContext) {
       eventBusName: bus.eventBusName,
       stateMachineArn: sagaStateMachineArn(stack),
       intakeDlqUrl: intakeDlq.queueUrl,
+      paymentsTable: tables.payments.tableName,
     },
     statements: [
       allow(ACTIONS.queueConsume, [intakeQueue.queueArn]),
@@ -111,6 +112,8 @@ export function Intake({ stack }: StackContext) {
       startOnAliasStatement(sagaStateMachineArn(stack)),
       // Telling a duplicate request from a conflicting one needs the existing execution's input.
       allow(['states:DescribeExecution'], [sagaExecutionsArn(stack)]),
+      // A paymentId that ever ran (its record, or the archive pointer that outlives it) never starts again.
+      allow(ACTIONS.tableRead, [tables.payments.tableArn]),
       allow(ACTIONS.putEvents, [bus.eventBusArn]),
     ],
   });

@@ -6,7 +6,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { canonicalJson } from '../canonical-json';
 import {
@@ -345,6 +345,42 @@ export async function* paymentsOfArchivedDay(
     yield current ?? archived;
   }
   yield* kept.values();
+}
+
+/**
+ * Whether a paymentId ever ran a saga: its payment record is there, or (once the record expired after
+ * history.paymentRecordTtlDays and Step Functions forgot the execution) one of its archive pointers,
+ * which never expire. Intake and the front door read it so that a paymentId is a duplicate for life.
+ */
+export class PaymentRunLookup {
+  constructor(
+    private readonly doc: DocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async everRan(paymentId: string): Promise<boolean> {
+    const [record, pointers] = await Promise.all([
+      this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: paymentKey(paymentId),
+          ProjectionExpression: 'pk',
+          ConsistentRead: true,
+        }),
+      ),
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': paymentKey(paymentId).pk, ':prefix': ARCHIVE_PREFIX },
+          ProjectionExpression: 'pk',
+          ConsistentRead: true,
+          Limit: 1,
+        }),
+      ),
+    ]);
+    return record.Item !== undefined || (pointers.Items?.length ?? 0) > 0;
+  }
 }
 
 /** history/<day>/<paymentId>/run-<n>.json -> paymentId. */

@@ -147,6 +147,7 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...keyWrite,
         ...grants(['states:StartExecution'], [stateMachineArn]),
         ...grants(['states:DescribeExecution'], [executionsArn]),
+        ...grants(['dynamodb:GetItem', 'dynamodb:Query'], [tableArn('payments')]),
         ...grants(['events:PutEvents'], [busArn]),
       ],
       reserve: ledgerStep,
