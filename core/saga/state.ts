@@ -15,7 +15,8 @@ const ExecutionArn = z.string().min(1);
 /**
  * The split Reserve decided (wallet first): `amount` is the wallet part held on the wallet (0: no hold,
  * holdId ''), `gatewayAmount` the rest, charged at the gateway by Charge. A state written before the split
- * has no gatewayAmount: its hold was the whole amount, so its gateway part is 0 (gatewayPartOf).
+ * has no gatewayAmount: its hold was the whole amount, so its gateway part is 0 (gatewayPartOf); Charge
+ * still asks the gateway for an earlier charge of the old model and refuses one (chargePayment).
  */
 export const ReserveOutput = z.object({
   holdId: z.string(),

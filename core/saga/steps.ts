@@ -97,12 +97,19 @@ export async function chargePayment(
 ): Promise<ChargeOutput> {
   const { payment } = input;
   const part = gatewayPartOf(input);
+  if (input.reserve.gatewayAmount === undefined) await refuseEarlierCharge(deps, payment.paymentId);
   if (part === 0) return { chargeId: '', status: 'not_needed', created: deps.now().toISOString(), amount: 0 };
   const known = await deps.payments.get(payment.paymentId);
   const attemptedAt = known?.chargeAttemptedAt ? Date.parse(known.chargeAttemptedAt) : undefined;
   if (attemptedAt !== undefined && deps.now().getTime() - attemptedAt > GATEWAY_IDEMPOTENCY_WINDOW_MS) {
     const found = await deps.gateway.findChargeByPaymentId(payment.paymentId);
     if (found) {
+      // Settle credits the card part: an earlier charge of any other amount cannot be booked as this one.
+      if (found.amount.value !== part) {
+        throw new LedgerInvariantError(
+          `payment ${payment.paymentId}: the gateway holds charge ${found.chargeId} of ${found.amount.value}, the card part is ${part}`,
+        );
+      }
       const earlier = settledCharge(found, `charge ${payment.paymentId}`);
       await deps.payments.advance(payment.paymentId, 'CHARGED', { chargeId: earlier.chargeId });
       return {
@@ -129,6 +136,26 @@ export async function chargePayment(
   });
   await deps.payments.advance(payment.paymentId, 'CHARGED', { chargeId: charge.chargeId });
   return { chargeId: charge.chargeId, status: charge.status, created: charge.created, amount: part };
+}
+
+/**
+ * A saga whose Reserve ran before the wallet-first split (no gatewayAmount) held the whole amount, so its
+ * gateway part reads 0 and Charge would answer not_needed; yet an attempt of the old Charge (which charged
+ * the whole amount) may have charged the card before an ambiguous timeout. The gateway is asked as
+ * RefundCharge asks it: a charge found is LedgerInvariantError (final: Charge's Catch runs RefundCharge,
+ * which finds and refunds that charge, then ReleaseFunds; the payment ends FAILED with the reason), never
+ * a wallet payment with the card charge standing unrecorded. None found: the wallet pays (not_needed).
+ */
+async function refuseEarlierCharge(
+  deps: StepDeps & { readonly gateway: PaymentGateway },
+  paymentId: string,
+): Promise<void> {
+  const found = await deps.gateway.findChargeByPaymentId(paymentId, await lookupOf(deps, paymentId));
+  if (found) {
+    throw new LedgerInvariantError(
+      `payment ${paymentId}: reserved before the wallet-first split, yet the gateway holds charge ${found.chargeId} of ${found.amount.value}`,
+    );
+  }
 }
 
 /**

@@ -278,6 +278,86 @@ describe('Function: chargePayment (the remainder only)', () => {
   });
 });
 
+describe('Function: chargePayment (sagas reserved before the split, charges recovered after 23 h)', () => {
+  const preSplit = (amount: number): ReserveOutput => ({
+    holdId: 'hold:wal_unit:x',
+    walletId: 'wal_unit',
+    amount,
+    currency: 'EUR',
+    expiresAt: '2026-12-20T10:00:00.000Z',
+  });
+  const gatewayCharge = (value: number) => ({
+    chargeId: `pi_earlier_${value}`,
+    amount: money(value, 'EUR'),
+    currency: 'EUR' as const,
+    status: 'succeeded' as const,
+    created: NOW.toISOString(),
+  });
+
+  it('a redriven Charge of a pre-split saga asks the gateway: an earlier whole-amount charge is LedgerInvariantError', async () => {
+    // Prepare
+    const { deps, charges } = fakes({ available: 0 });
+    const payment = paymentOf();
+    await deps.payments.open(payment, executionArn);
+    const asked: unknown[] = [];
+    deps.gateway = {
+      ...deps.gateway,
+      findChargeByPaymentId: async (paymentId: string, options?: unknown) => {
+        asked.push([paymentId, options]);
+        return gatewayCharge(1250);
+      },
+    };
+    // Act
+    const charging = chargePayment(deps, { payment, executionArn, reserve: preSplit(1250) });
+    // Assess
+    await expect(charging).rejects.toMatchObject({ name: 'LedgerInvariantError' });
+    expect(asked).toEqual([[payment.paymentId, {}]]);
+    expect(charges).toEqual([]);
+  });
+
+  it('a pre-split saga with no charge at the gateway is paid by its hold (not_needed)', async () => {
+    // Prepare
+    const { deps, charges } = fakes({ available: 0 });
+    const payment = paymentOf();
+    await deps.payments.open(payment, executionArn);
+    // Act
+    const charge = await chargePayment(deps, { payment, executionArn, reserve: preSplit(1250) });
+    // Assess
+    expect(charge).toMatchObject({ status: 'not_needed', amount: 0 });
+    expect(charges).toEqual([]);
+  });
+
+  it('a charge recovered by the >23 h lookup of another amount than the card part is LedgerInvariantError', async () => {
+    // Prepare
+    const { deps, charges } = fakes({ available: 0 });
+    const payment = paymentOf();
+    await deps.payments.open(payment, executionArn);
+    const dayAgo = new Date(NOW.getTime() - 24 * 3600 * 1000).toISOString();
+    await deps.payments.note(payment.paymentId, { chargeAttemptedAt: dayAgo, lastChargeAttemptedAt: dayAgo });
+    deps.gateway = { ...deps.gateway, findChargeByPaymentId: async () => gatewayCharge(1250) };
+    // Act
+    const charging = chargePayment(deps, { payment, executionArn, reserve: reserveOf(1000, 250) });
+    // Assess
+    await expect(charging).rejects.toMatchObject({ name: 'LedgerInvariantError' });
+    expect(charges).toEqual([]);
+  });
+
+  it('a charge recovered by the >23 h lookup of the card part is taken (recovered), not made again', async () => {
+    // Prepare
+    const { deps, charges } = fakes({ available: 0 });
+    const payment = paymentOf();
+    await deps.payments.open(payment, executionArn);
+    const dayAgo = new Date(NOW.getTime() - 24 * 3600 * 1000).toISOString();
+    await deps.payments.note(payment.paymentId, { chargeAttemptedAt: dayAgo, lastChargeAttemptedAt: dayAgo });
+    deps.gateway = { ...deps.gateway, findChargeByPaymentId: async () => gatewayCharge(250) };
+    // Act
+    const charge = await chargePayment(deps, { payment, executionArn, reserve: reserveOf(1000, 250) });
+    // Assess
+    expect(charge).toMatchObject({ chargeId: 'pi_earlier_250', amount: 250, recovered: true });
+    expect(charges).toEqual([]);
+  });
+});
+
 describe('Function: settlePayment (both parts)', () => {
   it('posts the hold and the card part to the merchant', async () => {
     // Prepare
