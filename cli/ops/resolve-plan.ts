@@ -7,7 +7,7 @@ import { LedgerReader } from '../../core/ledger';
 import type { Hold } from '../../core/ledger/model';
 import type { PaymentRecord, PaymentResolution, ResolutionAction } from '../../core/payments/records';
 import { PaymentsRepository } from '../../core/payments/repository';
-import { gatewayPartOf, SagaState } from '../../core/saga/state';
+import { gatewayPartOf, ReserveOutput, SagaState } from '../../core/saga/state';
 import { UsageError } from '../errors';
 import { executionArnOf } from '../finance/deps';
 import type { OpsDeps } from './deps';
@@ -75,17 +75,35 @@ async function sagaFromExecution(
       if (error instanceof Error && error.name === 'ExecutionDoesNotExist') return undefined;
       throw error;
     });
-  if (!execution?.input || !hold) return undefined;
-  const parsed = SagaState.safeParse({
-    ...JSON.parse(execution.input),
-    reserve: {
-      holdId: payment.holdId ?? `hold:${payment.walletId}:${payment.paymentId}`,
-      walletId: payment.walletId,
-      amount: hold.amount,
-      currency: payment.currency,
-      expiresAt: hold.expiresAt,
-    },
-  });
+  const reserve = reserveOfRecord(payment, hold);
+  if (!execution?.input || !reserve) return undefined;
+  const parsed = SagaState.safeParse({ ...JSON.parse(execution.input), reserve });
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * The Reserve output RefundCharge and ReleaseFunds take, rebuilt from the payment record's split
+ * (walletAmount, gatewayAmount) and the ledger's hold: a card-only payment held nothing (amount 0, no
+ * holdId) yet its card part is still refunded. A wallet part without its hold in the ledger, or a record
+ * from before the split without a hold, says nothing sure: undefined (resolve refuses).
+ */
+export function reserveOfRecord(payment: PaymentRecord, hold: Hold | undefined): ReserveOutput | undefined {
+  const holdId = payment.holdId ?? `hold:${payment.walletId}:${payment.paymentId}`;
+  const base = { walletId: payment.walletId, currency: payment.currency };
+  const split = payment.walletAmount;
+  if (split === undefined && !hold) return undefined;
+  if (split !== undefined && split > 0 && !hold) return undefined;
+  const reserve =
+    split === undefined
+      ? { ...base, holdId, amount: hold?.amount, expiresAt: hold?.expiresAt }
+      : {
+          ...base,
+          holdId: split > 0 ? holdId : '',
+          amount: split,
+          gatewayAmount: payment.gatewayAmount ?? payment.amount - split,
+          expiresAt: hold?.expiresAt ?? '',
+        };
+  const parsed = ReserveOutput.safeParse(reserve);
   return parsed.success ? parsed.data : undefined;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chargeOf, planResolution, type ResolveFacts } from '../../cli/ops/resolve-plan';
+import { chargeOf, planResolution, type ResolveFacts, reserveOfRecord } from '../../cli/ops/resolve-plan';
 import { LedgerInvariantError } from '../../core/errors';
 import { withResolution } from '../../core/finance/reconcile-rules';
 import type { RefundRecord } from '../../core/gateway/port';
@@ -169,6 +169,69 @@ describe('Function: planResolution', () => {
     expect(plan.alreadyResolved).toEqual(resolution);
     expect(plan.steps).toEqual([]);
     expect(plan.refusal).toBeUndefined();
+  });
+});
+
+describe('Function: reserveOfRecord (the saga state once the DLQ message is gone)', () => {
+  it('a card-only payment (no hold in the ledger) gets a reservation of 0 and its card part: --refund refunds it', () => {
+    // Prepare
+    const base = facts('p10');
+    const payment = { ...base.payment, walletAmount: 0, gatewayAmount: 1250 };
+    // Act
+    const reserve = reserveOfRecord(payment, undefined);
+    const plan = planResolution(
+      { ...base, payment, parked: [], saga: { ...(base.saga as SagaState), reserve }, hold: undefined },
+      'refund',
+      ACTOR,
+    );
+    // Assess
+    expect(reserve).toEqual({
+      holdId: '',
+      walletId: 'wal_p10',
+      amount: 0,
+      gatewayAmount: 1250,
+      currency: 'EUR',
+      expiresAt: '',
+    });
+    expect(plan.refusal).toBeUndefined();
+    expect(plan.steps.slice(0, 2)).toEqual([
+      'refund pi_p10 EUR 12.50 at the gateway (RefundCharge, as the saga: key refund:p10, so it refunds once)',
+      'no release: the ledger holds nothing for it',
+    ]);
+  });
+
+  it('a split payment takes its wallet part from the record and the hold from the ledger', () => {
+    // Prepare
+    const base = facts('p11');
+    const payment = { ...base.payment, walletAmount: 1000, gatewayAmount: 250, holdId: 'hold:wal_p11:p11' };
+    const hold: Hold = {
+      state: 'PENDING',
+      amount: 1000,
+      expiresAt: '2026-11-20T00:00:00.000Z',
+      reservedAt: 'x',
+    };
+    // Act
+    const reserve = reserveOfRecord(payment, hold);
+    // Assess
+    expect(reserve).toEqual({
+      holdId: 'hold:wal_p11:p11',
+      walletId: 'wal_p11',
+      amount: 1000,
+      gatewayAmount: 250,
+      currency: 'EUR',
+      expiresAt: '2026-11-20T00:00:00.000Z',
+    });
+  });
+
+  it('says nothing sure without the hold of a wallet part, or of a record from before the split', () => {
+    // Prepare
+    const base = facts('p12');
+    const split = { ...base.payment, walletAmount: 1000, gatewayAmount: 250 };
+    // Act
+    const missingHold = reserveOfRecord(split, undefined);
+    const preSplit = reserveOfRecord(base.payment, undefined);
+    // Assess
+    expect([missingHold, preSplit]).toEqual([undefined, undefined]);
   });
 });
 
