@@ -216,6 +216,15 @@ export class RefundExceedsRefundableError extends PaysagaError {
   }
 }
 
+/**
+ * RecordOutcome could not move the refund record to the saga's outcome (e.g. SUCCEEDED while the record is
+ * still REQUESTED): the record and the saga disagree; the step fails instead of publishing over it.
+ */
+export class RefundStatusConflictError extends PaysagaError {
+  override readonly name = 'RefundStatusConflictError';
+  readonly reasonCode = 'refund_status_conflict';
+}
+
 export const REFUND_FINAL_ERROR_NAMES = [
   ...FINAL_ERROR_NAMES,
   'PaymentNotRefundableError',

@@ -2,6 +2,7 @@ import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DETAIL_TYPES } from '../../events/envelope';
 import type { PaymentNeedsAttention } from '../../events/outcomes.v1';
 import type { RefundFailed, RefundSucceeded } from '../../events/refunds.v1';
+import { RefundStatusConflictError } from '../errors';
 import { money } from '../money';
 import { eventEntry } from '../outcomes/event-entry';
 import type { PaymentRefundStore } from '../payments/refund-store';
@@ -123,17 +124,28 @@ export function buildRefundOutcome(
 
 /** RecordOutcome: the refund record's final status and reason, then the outcome for the ASL to publish. */
 export async function recordRefundOutcome(
-  refunds: Pick<PaymentRefundStore, 'advance'>,
+  refunds: Pick<PaymentRefundStore, 'advance' | 'get'>,
   input: RefundRecordOutcomeInput,
   destinations: RefundOutcomeDestinations,
   now: Date,
 ): Promise<RefundOutcomeRecord> {
   const outcome = buildRefundOutcome(input, destinations, now.toISOString());
-  const { saga } = input;
-  await refunds.advance(saga.refund.paymentId, saga.refund.refundId, outcome.status, {
+  const { paymentId, refundId } = input.saga.refund;
+  const moved = await refunds.advance(paymentId, refundId, outcome.status, {
     ...(outcome.reasonCode && { reasonCode: outcome.reasonCode }),
     ...(outcome.status !== 'SUCCEEDED' && { failureReason: outcome.cause.slice(0, 1000) }),
     ...(outcome.failedState && { failedState: outcome.failedState }),
   });
+  if (!moved) {
+    // Not moved: a replay (already there), or no record because Reserve refused before recording the request
+    // (an unknown or unrefundable payment), is fine; anything else contradicts the saga: never silently.
+    const current = await refunds.get(paymentId, refundId);
+    const unrecorded = current === undefined && input.saga.reserve === undefined;
+    if (!unrecorded && current?.status !== outcome.status) {
+      throw new RefundStatusConflictError(
+        `refund ${refundId} of payment ${paymentId} is ${current?.status ?? 'not recorded'}; its outcome ${outcome.status} cannot be recorded`,
+      );
+    }
+  }
   return outcome;
 }

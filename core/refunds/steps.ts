@@ -127,6 +127,12 @@ export async function reserveRefund(
           `refund ${refund.refundId} of payment ${refund.paymentId} was released (it failed); a new refund needs a new refundId`,
         );
       }
+      // A crash may have come between the reservation and RESERVED: advance now (a no-op once it is there).
+      await deps.refunds.advance(refund.paymentId, refund.refundId, 'RESERVED', {
+        amount: reserved.walletAmount + reserved.gatewayAmount,
+        walletAmount: reserved.walletAmount,
+        gatewayAmount: reserved.gatewayAmount,
+      });
       return reservation(record, reserved, true);
     }
     const refused = notRefundable(record, refund);

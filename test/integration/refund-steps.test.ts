@@ -6,7 +6,9 @@ import { GATEWAY_ACCOUNT, merchantAccount, walletAccount } from '../../core/ledg
 import { DynamoPaymentLog } from '../../core/payments/payment-log';
 import { PaymentRefundStore } from '../../core/payments/refund-store';
 import { PaymentsRepository } from '../../core/payments/repository';
-import { openRefund, type RefundStepDeps, refundableOf } from '../../core/refunds/steps';
+import { recordRefundOutcome } from '../../core/refunds/outcome';
+import { paymentSplit, splitRefund } from '../../core/refunds/split';
+import { committedOf, openRefund, type RefundStepDeps, refundableOf } from '../../core/refunds/steps';
 import { type LocalDynamo, startDynalite } from '../helpers/dynalite';
 import { fundedWallet, paymentRequest } from '../helpers/payments';
 import { refundRequest, runRefundSteps, seedSucceededPayment } from '../helpers/refunds';
@@ -224,5 +226,79 @@ describe('Refund saga steps', () => {
       reason: 'customer asked',
       amount: 100,
     });
+  });
+
+  it('a crash between the reservation and RESERVED: the retry advances the record and the outcome is recorded', async () => {
+    // Prepare: Reserve opened the record and reserved, then crashed before advance(RESERVED)
+    const payment = await seed({ walletAmount: 500, gatewayAmount: 500 });
+    const refund = refundRequest(payment.paymentId, { amount: 800 });
+    const record = await payments.get(payment.paymentId);
+    if (!record) throw new Error('seeded payment missing');
+    await openRefund(deps, refund, 'arn:x', record);
+    const parts = splitRefund(800, paymentSplit(record), committedOf(record));
+    if (!parts) throw new Error('nothing to reserve');
+    await refunds.reserveRefund(payment.paymentId, refund.refundId, parts, paymentSplit(record), false);
+    // Act: the retried saga, then RecordSuccess
+    const run = await runRefundSteps(deps, refund);
+    if (run.outcome !== 'succeeded') throw new Error(`refund ${run.outcome}`);
+    const reserved = await refunds.get(payment.paymentId, refund.refundId);
+    const outcome = await recordRefundOutcome(
+      refunds,
+      {
+        outcome: 'succeeded',
+        executionArn: 'arn:x',
+        saga: {
+          refund,
+          reserve: run.reserve,
+          gatewayRefund: { status: 'succeeded' },
+          reversal: run.reversal,
+        },
+      },
+      { eventBusName: 'bus', compensationDlqName: 'dlq' },
+      new Date(),
+    );
+    // Assess
+    expect(run.reserve).toMatchObject({ replayed: true, gatewayAmount: 500, walletAmount: 300 });
+    expect(reserved).toMatchObject({
+      status: 'RESERVED',
+      amount: 800,
+      gatewayAmount: 500,
+      walletAmount: 300,
+    });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(await refunds.get(payment.paymentId, refund.refundId)).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('an outcome the refund record cannot take fails loudly with a named error', async () => {
+    // Prepare: a record still REQUESTED (never reserved)
+    const payment = await seed({ walletAmount: 400, gatewayAmount: 0 });
+    const refund = refundRequest(payment.paymentId, { amount: 100 });
+    const record = await payments.get(payment.paymentId);
+    if (!record) throw new Error('seeded payment missing');
+    await openRefund(deps, refund, 'arn:x', record);
+    const reserve = {
+      amount: 100,
+      currency: 'EUR',
+      exponent: 2,
+      walletAmount: 100,
+      gatewayAmount: 0,
+      walletId: payment.walletId,
+      merchantId: payment.merchantId,
+      replayed: false,
+    };
+    // Act
+    const recorded = recordRefundOutcome(
+      refunds,
+      {
+        outcome: 'succeeded',
+        executionArn: 'arn:x',
+        saga: { refund, reserve, gatewayRefund: { status: 'not_needed' } },
+      },
+      { eventBusName: 'bus', compensationDlqName: 'dlq' },
+      new Date(),
+    );
+    // Assess
+    await expect(recorded).rejects.toMatchObject({ name: 'RefundStatusConflictError' });
+    expect(await refunds.get(payment.paymentId, refund.refundId)).toMatchObject({ status: 'REQUESTED' });
   });
 });
