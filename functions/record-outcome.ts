@@ -1,10 +1,12 @@
 import { required } from '../core/config/env';
 import { resourceNames } from '../core/config/names';
+import { paymentOutcomeNotification } from '../core/saga/notification';
 import { buildOutcome, type OutcomeRecord } from '../core/saga/outcome';
 import { RecordOutcomeInput } from '../core/saga/state';
 import { paymentLog, stepDeps } from './commons/deps';
 import { env } from './commons/env';
 import { countOutcome } from './commons/metrics';
+import { queueNotification } from './commons/notification-queue';
 import { sagaStep } from './commons/saga-step';
 
 /**
@@ -13,7 +15,9 @@ import { sagaStep } from './commons/saga-step';
  * needs no idempotency record: a retry writes the same status again. The
  * outcome is dated by the payment's recorded terminal time, and its timeline
  * entry is keyed by that time and the status, so a retry neither adds a second
- * Outcome entry nor changes the events' occurredAt.
+ * Outcome entry nor changes the events' occurredAt. A failed payment's
+ * payment.failed goes on the notification queue (the same notificationId on a
+ * retry; the fan-out dedupes), as Notify queues a succeeded one's.
  */
 export const handler = sagaStep({
   name: 'record-outcome',
@@ -49,6 +53,8 @@ export const handler = sagaStep({
       },
       `outcome-${outcome.status}`,
     );
+    const notification = paymentOutcomeNotification(input, outcome, at);
+    if (notification) await queueNotification(notification);
     return outcome;
   },
 });

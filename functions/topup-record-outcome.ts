@@ -1,15 +1,19 @@
 import { required } from '../core/config/env';
 import { resourceNames } from '../core/config/names';
+import { topUpOutcomeNotification } from '../core/saga/notification';
 import { buildTopUpOutcome, type TopUpOutcomeRecord } from '../core/topups/outcome';
 import { TopUpRecordOutcomeInput } from '../core/topups/state';
 import { env } from './commons/env';
+import { queueNotification } from './commons/notification-queue';
 import { topUpStore } from './commons/topup-deps';
 import { topUpStep } from './commons/topup-step';
 
 /**
  * RecordOutcome (top-up): records the final status and reason, and returns the
  * outcome event for the ASL to publish. A conditional status write: no
- * idempotency record needed, a retry writes the same status again.
+ * idempotency record needed, a retry writes the same status again. Queues
+ * top_up.succeeded or top_up.failed on the notification queue (the same
+ * notificationId on a retry; the fan-out dedupes).
  */
 export const handler = topUpStep({
   name: 'topup-record-outcome',
@@ -38,6 +42,7 @@ export const handler = topUpStep({
       },
       now,
     );
+    await queueNotification(topUpOutcomeNotification(input, outcome, now.toISOString()));
     return outcome;
   },
 });

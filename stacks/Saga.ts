@@ -103,13 +103,19 @@ export function Saga({ stack }: StackContext) {
     },
     recordOutcome: {
       // The bus name goes into the outcome entries that the state machine puts on the bus. A conditional
-      // status write: no idempotency record (functions/record-outcome.ts), no ledger access.
+      // status write: no idempotency record (functions/record-outcome.ts), no ledger access. A failed
+      // payment's payment.failed goes on the notification queue.
       env: {
         paymentsTable: tableEnv.paymentsTable,
         ledgerTable: tableEnv.ledgerTable,
         eventBusName: bus.eventBusName,
+        notificationQueueUrl: notificationQueue.queueUrl,
       },
-      statements: [tableReadWriteStatement(tables.payments), keyStatement(key, true)],
+      statements: [
+        tableReadWriteStatement(tables.payments),
+        queueSendStatement([notificationQueue]),
+        keyStatement(key, true),
+      ],
     },
   };
 

@@ -43,7 +43,7 @@ export type TopUpStackFunctionKey = TopUpStepKey | 'topUpIntake' | 'apiTopUpSubm
 export function TopUp({ stack }: StackContext) {
   const { key, tables, gatewaySecret } = use(Data);
   const { bus } = use(Intake);
-  const { deadLetterQueues } = use(Saga);
+  const { deadLetterQueues, notificationQueue } = use(Saga);
   const { compensationDlq } = deadLetterQueues;
   const config = stageConfig(stack.stage);
   const names = resourceNames(stack.stage);
@@ -138,10 +138,19 @@ export function TopUp({ stack }: StackContext) {
         keyStatement(key, true),
       ],
     },
-    // A conditional status write of the top-up record; the events go out through the state machine.
+    // A conditional status write of the top-up record; the events go out through the state machine,
+    // top_up.succeeded/failed on the notification queue.
     topUpRecordOutcome: {
-      env: { paymentsTable: tableEnv.paymentsTable, eventBusName: bus.eventBusName },
-      statements: [tableReadWriteStatement(tables.payments), keyStatement(key, true)],
+      env: {
+        paymentsTable: tableEnv.paymentsTable,
+        eventBusName: bus.eventBusName,
+        notificationQueueUrl: notificationQueue.queueUrl,
+      },
+      statements: [
+        tableReadWriteStatement(tables.payments),
+        queueSendStatement([notificationQueue]),
+        keyStatement(key, true),
+      ],
     },
   };
   const functions = Object.fromEntries(

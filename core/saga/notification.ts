@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { NotifyInput } from './state';
+import type { TopUpOutcomeRecord } from '../topups/outcome';
+import type { TopUpRecordOutcomeInput } from '../topups/state';
+import type { OutcomeRecord } from './outcome';
+import type { NotifyInput, RecordOutcomeInput } from './state';
 
 /**
  * The merchant notifications put on the notification queue: one discriminated
@@ -101,4 +104,58 @@ export function merchantNotification(input: NotifyInput): z.infer<typeof Payment
     settledAt: input.settle.postedAt,
     executionArn: input.executionArn,
   };
+}
+
+/**
+ * RecordOutcome's notification of a payment that ended without a charge kept:
+ * payment.failed for FAILED (declined, short wallet, compensated). A succeeded
+ * payment was notified by Notify; a payment that needs attention is not settled
+ * yet (its compensation waits in the DLQ): none. Dated by the recorded terminal
+ * time, so a retried RecordOutcome queues the same notification.
+ */
+export function paymentOutcomeNotification(
+  input: RecordOutcomeInput,
+  outcome: Pick<OutcomeRecord, 'status' | 'reasonCode'>,
+  at: string,
+): z.infer<typeof PaymentFailedNotification> | undefined {
+  if (outcome.status !== 'FAILED') return undefined;
+  const { payment } = input.saga;
+  const kind = 'payment.failed' as const;
+  return {
+    notificationId: notificationId(kind, payment.paymentId),
+    kind,
+    occurredAt: at,
+    paymentId: payment.paymentId,
+    merchantId: payment.merchantId,
+    amount: payment.amount,
+    ...(outcome.reasonCode && { reasonCode: outcome.reasonCode }),
+    executionArn: input.executionArn,
+  };
+}
+
+/** The top-up's RecordOutcome notification: top_up.succeeded, or top_up.failed (as TopUpFailed: also when its refund failed). */
+export function topUpOutcomeNotification(
+  input: TopUpRecordOutcomeInput,
+  outcome: Pick<TopUpOutcomeRecord, 'status' | 'reasonCode'>,
+  at: string,
+): z.infer<typeof TopUpNotification> {
+  const { topUp } = input.saga;
+  const kind = outcome.status === 'SUCCEEDED' ? ('top_up.succeeded' as const) : ('top_up.failed' as const);
+  return {
+    notificationId: notificationId(kind, topUp.topUpId),
+    kind,
+    occurredAt: at,
+    topUpId: topUp.topUpId,
+    walletId: topUp.walletId,
+    amount: topUp.amount,
+    ...(outcome.reasonCode && { reasonCode: outcome.reasonCode }),
+    executionArn: input.executionArn,
+  };
+}
+
+/** The message attributes a queued notification carries: its subject and id, for consumers to dedupe on. */
+export function notificationAttributes(notification: MerchantNotification): Record<string, string> {
+  const subject: Record<string, string> =
+    'topUpId' in notification ? { topUpId: notification.topUpId } : { paymentId: notification.paymentId };
+  return { ...subject, notificationId: notification.notificationId };
 }

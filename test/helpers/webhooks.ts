@@ -30,8 +30,12 @@ export function webhookApi(base: string) {
     delete: (who: LocalApiClient, endpointId: string) => call(who, 'DELETE', one(endpointId)),
     rotate: (who: LocalApiClient, endpointId: string) =>
       call(who, 'POST', `${one(endpointId)}/rotate-secret`),
-    /** Submits a card payment of EUR 12.50 from `walletId`; answers its paymentId. */
-    pay: async (who: LocalApiClient, walletId: string): Promise<string> => {
+    /** Submits a card payment of EUR 12.50 from `walletId` (fields overridable); answers its paymentId. */
+    pay: async (
+      who: LocalApiClient,
+      walletId: string,
+      overrides: Record<string, unknown> = {},
+    ): Promise<string> => {
       const paymentId = `pay_${randomUUID().slice(0, 12)}`;
       const answer = await call(
         who,
@@ -42,6 +46,7 @@ export function webhookApi(base: string) {
           merchantId: 'mer_bookshop',
           amount: { value: 1250, currency: 'EUR', exponent: 2 },
           paymentMethod: 'pm_card_visa',
+          ...overrides,
         },
         { [API.idempotencyHeader]: paymentId },
       );

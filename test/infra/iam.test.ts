@@ -162,7 +162,11 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...keyWrite,
       ],
       notify: [...grants(['sqs:SendMessage'], [queueArn('notification')]), ...idempotency, ...keyWrite],
-      recordOutcome: [...tableWrite('payments'), ...keyWrite],
+      recordOutcome: [
+        ...tableWrite('payments'),
+        ...grants(['sqs:SendMessage'], [queueArn('notification')]),
+        ...keyWrite,
+      ],
       apiSubmit: [
         // The client's request record (pk PAYMENT#<id>, sk API#REQUEST): read, create once, update.
         ...grants(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn('payments')]),
@@ -222,7 +226,11 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...idempotency,
         ...keyWrite,
       ],
-      topUpRecordOutcome: [...tableWrite('payments'), ...keyWrite],
+      topUpRecordOutcome: [
+        ...tableWrite('payments'),
+        ...grants(['sqs:SendMessage'], [queueArn('notification')]),
+        ...keyWrite,
+      ],
       apiTopUpSubmit: [
         // The wallet's owner record; the top-up record: read, create once, record its event.
         ...grants(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn('payments')]),

@@ -1,0 +1,26 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { required } from '../../core/config/env';
+import { type MerchantNotification, notificationAttributes } from '../../core/saga/notification';
+import { sqs } from './clients/sqs';
+import { env } from './env';
+
+/**
+ * Puts a merchant notification on the notification queue (the webhook
+ * fan-out consumes it). At least once: a retried step sends the same
+ * notificationId again, and the fan-out dedupes on it.
+ */
+export async function queueNotification(notification: MerchantNotification): Promise<string> {
+  const sent = await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: required(env, 'notificationQueueUrl'),
+      MessageBody: JSON.stringify(notification),
+      MessageAttributes: Object.fromEntries(
+        Object.entries(notificationAttributes(notification)).map(([name, value]) => [
+          name,
+          { DataType: 'String', StringValue: value },
+        ]),
+      ),
+    }),
+  );
+  return sent.MessageId ?? '';
+}
