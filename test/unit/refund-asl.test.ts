@@ -22,6 +22,12 @@ const definition = JSON.parse(readRefundDefinitionText()) as { States: Record<st
 const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
 const lambdaTasks = tasks.filter(([, state]) => state.Resource?.startsWith('${'));
 
+/** The state the first matching Catch sends `error` to, as Step Functions picks it (States.ALL matches all). */
+const caughtBy = (state: string, error: string) =>
+  definition.States[state]?.Catch?.find(
+    (c) => c.ErrorEquals.includes(error) || c.ErrorEquals.includes('States.ALL'),
+  )?.Next;
+
 describe('ASL: workflows/refund-saga.asl.json', () => {
   it('has the states the code names, in the order of the saga', () => {
     // Assess
@@ -64,9 +70,19 @@ describe('ASL: workflows/refund-saga.asl.json', () => {
       expect(catchOf(REFUND_STATES.reserve, error), error).toBe('RecordFailure');
       expect(catchOf(REFUND_STATES.gateway, error), error).toBe('ReleaseRefund');
     }
-    expect(catchOf(REFUND_STATES.gateway, 'UnexpectedStepError')).toBe('DeadLetterCompensation');
+    expect(caughtBy(REFUND_STATES.gateway, 'UnexpectedStepError')).toBe('DeadLetterCompensation');
     expect(catchOf(REFUND_STATES.reversal, 'States.ALL')).toBe('DeadLetterCompensation');
     expect(catchOf('ReleaseRefund', 'States.ALL')).toBe('DeadLetterCompensation');
+  });
+
+  it('parks RefundAtGateway in the compensation DLQ when its retries run out: never silent, never ReleaseRefund', () => {
+    // Assess: the last Catch takes every error; transient ones reach it once the Retry gave up
+    const catchers = definition.States[REFUND_STATES.gateway]?.Catch ?? [];
+    expect(catchers.at(-1)).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'DeadLetterCompensation' });
+    for (const error of [...TRANSIENT_ERROR_NAMES, 'States.Timeout', 'States.TaskFailed']) {
+      expect(caughtBy(REFUND_STATES.gateway, error), error).toBe('DeadLetterCompensation');
+    }
+    expect(definition.States.DeadLetterCompensation?.Next).toBe('RecordNeedsAttention');
   });
 
   it('retries the compensations longer than the forward steps', () => {
