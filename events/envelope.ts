@@ -22,6 +22,7 @@ export const DETAIL_TYPES = {
   refundSucceeded: 'RefundSucceeded',
   refundFailed: 'RefundFailed',
   refundRejected: 'RefundRejected',
+  batchImported: 'BatchImported',
 } as const;
 
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { BatchImportedV1 } from './batch-imported.v1';
 import { DETAIL_TYPES, type DetailType } from './envelope';
 import { OpsActionPerformedV1 } from './ops.v1';
 import {
@@ -12,6 +13,7 @@ import { PaymentRequestedV1 } from './payment-requested.v1';
 import { RefundFailedV1, RefundRejectedV1, RefundRequestedV1, RefundSucceededV1 } from './refunds.v1';
 import { TopUpFailedV1, TopUpRequestedV1, TopUpSucceededV1 } from './top-ups.v1';
 
+export * from './batch-imported.v1';
 export * from './envelope';
 export * from './ops.v1';
 export * from './outcomes.v1';
@@ -35,4 +37,5 @@ export const CONTRACTS: ReadonlyArray<{ detailType: DetailType; version: '1'; sc
   { detailType: DETAIL_TYPES.refundSucceeded, version: '1', schema: RefundSucceededV1 },
   { detailType: DETAIL_TYPES.refundFailed, version: '1', schema: RefundFailedV1 },
   { detailType: DETAIL_TYPES.refundRejected, version: '1', schema: RefundRejectedV1 },
+  { detailType: DETAIL_TYPES.batchImported, version: '1', schema: BatchImportedV1 },
 ];

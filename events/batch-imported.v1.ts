@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { FreeText, IsoDateTime, SchemaVersion } from './common';
+
+/** How an import file ended: its rows were judged (some may be rejected), or the whole file was refused. */
+export const BatchImportStatus = z.enum(['imported', 'malformed']);
+export type BatchImportStatus = z.infer<typeof BatchImportStatus>;
+
+const RowCount = z.int().min(0);
+
+/**
+ * BatchImported: one CSV import file is done (core/imports/importer.ts). Its
+ * accepted rows were published as PaymentRequested (each starts its saga through
+ * intake as usual); the result file (resultKey, in the same bucket) says per row
+ * accepted / rejected (reason) / duplicate. A malformed file published nothing and
+ * carries the reason. Never carries a row's cells.
+ */
+export const BatchImportedV1 = z.object({
+  schemaVersion: SchemaVersion,
+  /** The upload this run imported (its object key and S3 sequencer): a re-upload is another import. */
+  importId: z.string().min(1).max(1200),
+  /** The producer the file came from: the incoming/<source>/ prefix it was uploaded under. */
+  source: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/),
+  objectKey: FreeText(1024).min(1),
+  resultKey: FreeText(1024).min(1),
+  status: BatchImportStatus,
+  rows: RowCount,
+  accepted: RowCount,
+  rejected: RowCount,
+  duplicate: RowCount,
+  /** Why a malformed file was refused (absent when imported). */
+  reason: FreeText(2000).optional(),
+  occurredAt: IsoDateTime,
+});
+export type BatchImported = z.infer<typeof BatchImportedV1>;
