@@ -45,6 +45,13 @@ export const ReserveInput = z.object({
    * (0 when nothing is available: no hold). Absent or false: the whole amount or InsufficientFundsError.
    */
   upToAvailable: z.boolean().optional(),
+  /**
+   * With upToAvailable: what the hold leaves for the payment method must be 0, or at least `minimum` and a
+   * multiple of `multipleOf` (the gateway's minimum charge and amount step, in minor units): the hold is
+   * then less than available so the rest can be charged; an amount no rest can satisfy is
+   * InsufficientFundsError unless the wallet covers it all.
+   */
+  restRule: z.object({ minimum: z.int().nonnegative(), multipleOf: z.int().positive() }).optional(),
 });
 export type ReserveInput = z.input<typeof ReserveInput>;
 

@@ -1,8 +1,9 @@
 import { isUnexpected, LedgerInvariantError } from '../errors';
 import { chargeLookupOptions, settledCharge } from '../gateway/charge-lookup';
 import type { FindChargeOptions, PaymentGateway } from '../gateway/port';
+import { fromStripeAmount, STRIPE_CURRENCY_RULES } from '../gateway/stripe-units';
 import type { Ledger, LedgerReader } from '../ledger';
-import { money } from '../money';
+import { type Currency, money } from '../money';
 import type { PaymentLog } from './ports';
 import type {
   ChargeInput,
@@ -60,7 +61,11 @@ export async function reserveFunds(deps: StepDeps, input: ReserveInput): Promise
           walletId: payment.walletId,
           amount: money(recorded ?? total, payment.amount.currency),
           expiresAt,
-          ...(recorded === undefined && payment.funding !== 'wallet_only' && { upToAvailable: true }),
+          ...(recorded === undefined &&
+            payment.funding !== 'wallet_only' && {
+              upToAvailable: true,
+              restRule: cardPartRule(payment.amount.currency),
+            }),
         });
   const walletAmount = hold?.amount ?? 0;
   const held = hold !== undefined && walletAmount > 0;
@@ -84,6 +89,25 @@ export async function reserveFunds(deps: StepDeps, input: ReserveInput): Promise
     gatewayAmount: total - walletAmount,
     currency: payment.amount.currency,
     expiresAt: hold?.expiresAt ?? expiresAt,
+  };
+}
+
+/**
+ * What the card part must be for the gateway to take it, in ledger minor units: at least its minimum charge
+ * (core/gateway/stripe-units.ts) and a multiple of its amount step (three-decimal currencies: 0.010).
+ */
+export function cardPartRule(currency: Currency): { minimum: number; multipleOf: number } {
+  const rule = STRIPE_CURRENCY_RULES[currency];
+  const ledgerUnits = (units: number): number => {
+    try {
+      return fromStripeAmount(units, currency, 'card part rule').value;
+    } catch {
+      return 1; // a step finer than one ledger unit constrains nothing
+    }
+  };
+  return {
+    minimum: rule.minimumCharge === undefined ? 0 : ledgerUnits(rule.minimumCharge),
+    multipleOf: Math.max(1, ledgerUnits(rule.multipleOf)),
   };
 }
 

@@ -81,6 +81,78 @@ describe('Class: Ledger (wallet-first funds flow)', () => {
       expect(await reader.listPaymentEntries(empty.paymentId)).toEqual([]);
     });
 
+    it('with the card part rule, a wallet short by less than the minimum charge holds less so the card part is the minimum', async () => {
+      // Prepare
+      const { walletId, paymentId } = await funded(1249);
+      const restRule = { minimum: 50, multipleOf: 1 };
+      const request = {
+        paymentId,
+        walletId,
+        amount: 1250,
+        expiresAt: inOneHour(),
+        upToAvailable: true,
+        restRule,
+      };
+      // Act
+      const reserved = await ledger.reserve(request);
+      const replay = await ledger.reserve(request);
+      // Assess
+      expect(reserved).toMatchObject({ amount: 1200, requested: 1250, state: 'PENDING' });
+      expect(replay).toMatchObject({ amount: 1200, replayed: true });
+      expect(await reader.getWallet(walletId)).toMatchObject({ available: 49, held: 1200 });
+      await assertConserved([walletId], [paymentId]);
+    });
+
+    it('with the card part rule, the rest goes up to the amount step (KWD 0.010), up to the minimum for a small amount, and is the whole of an amount at the minimum', async () => {
+      // Prepare
+      const stepped = await funded(4995);
+      const little = await funded(30);
+      const atMinimum = await funded(30);
+      const rule = { upToAvailable: true, expiresAt: inOneHour() };
+      // Act
+      const kwd = await ledger.reserve({
+        ...stepped,
+        amount: 10_000,
+        ...rule,
+        restRule: { minimum: 0, multipleOf: 10 },
+      });
+      const small = await ledger.reserve({
+        ...little,
+        amount: 60,
+        ...rule,
+        restRule: { minimum: 50, multipleOf: 1 },
+      });
+      const cardOnly = await ledger.reserve({
+        ...atMinimum,
+        amount: 50,
+        ...rule,
+        restRule: { minimum: 50, multipleOf: 1 },
+      });
+      // Assess
+      expect(kwd).toMatchObject({ amount: 4990, requested: 10_000, state: 'PENDING' });
+      expect(small).toMatchObject({ amount: 10, requested: 60, state: 'PENDING' });
+      expect(cardOnly).toMatchObject({ amount: 0, requested: 50, state: 'NONE' });
+      expect(await reader.getWallet(atMinimum.walletId)).toMatchObject({ available: 30, held: 0 });
+      await assertConserved([stepped.walletId, little.walletId], [stepped.paymentId, little.paymentId]);
+    });
+
+    it('with the card part rule, an amount below the minimum charge the wallet does not cover is InsufficientFundsError', async () => {
+      // Prepare
+      const { walletId, paymentId } = await funded(20);
+      // Act
+      const reserving = ledger.reserve({
+        paymentId,
+        walletId,
+        amount: 40,
+        expiresAt: inOneHour(),
+        upToAvailable: true,
+        restRule: { minimum: 50, multipleOf: 1 },
+      });
+      // Assess
+      await expect(reserving).rejects.toBeInstanceOf(InsufficientFundsError);
+      expect(await reader.getWallet(walletId)).toMatchObject({ available: 20, held: 0 });
+    });
+
     it('without upToAvailable a short wallet is still InsufficientFundsError (wallet only)', async () => {
       // Prepare
       const { walletId, paymentId } = await funded(1000);

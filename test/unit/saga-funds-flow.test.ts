@@ -40,13 +40,17 @@ function fakes(options: { available: number; hold?: Hold; settledCard?: boolean 
   const charges: ChargeRequest[] = [];
   const refunds: RefundRequest[] = [];
   const records = new Map<string, PaymentView>();
-  const reserves: Array<{ amount: unknown; upToAvailable?: boolean }> = [];
+  const reserves: Array<{ amount: unknown; upToAvailable?: boolean; restRule?: unknown }> = [];
   const deps: StepDeps & { gateway: Parameters<typeof chargePayment>[0]['gateway'] } = {
     now: () => NOW,
     holdTtlSeconds: 3600,
     ledger: {
       reserve: async (request: Parameters<Ledger['reserve']>[0]) => {
-        reserves.push({ amount: request.amount, upToAvailable: request.upToAvailable });
+        reserves.push({
+          amount: request.amount,
+          upToAvailable: request.upToAvailable,
+          restRule: request.restRule,
+        });
         const value = typeof request.amount === 'number' ? request.amount : request.amount.value;
         const held = request.upToAvailable ? Math.min(available, value) : value;
         if (held > available) throw Object.assign(new Error('short'), { name: 'InsufficientFundsError' });
@@ -214,6 +218,22 @@ describe('Function: reserveFunds (wallet first)', () => {
       walletAmount: 1000,
       gatewayAmount: 250,
     });
+  });
+
+  it('asks the ledger for a card part the gateway can take: at least its minimum charge, in its amount step', async () => {
+    // Prepare
+    const { deps, reserves } = fakes({ available: 1249 });
+    // Act
+    await reserveFunds(deps, { payment: paymentOf(), executionArn });
+    await reserveFunds(deps, {
+      payment: paymentOf({ amount: { value: 10_000, currency: 'KWD', exponent: 3 } }),
+      executionArn,
+    });
+    // Assess
+    expect(reserves.map((r) => r.restRule)).toEqual([
+      { minimum: 50, multipleOf: 1 },
+      { minimum: 0, multipleOf: 10 },
+    ]);
   });
 
   it('an empty wallet holds nothing: the whole amount goes to the gateway, no holdId', async () => {

@@ -58,15 +58,27 @@ export async function reserve(ctx: OpContext, request: ReserveInput): Promise<Re
 
 type ParsedReserve = z.output<typeof ReserveInput>;
 
-/** Available < requested, wallet first: hold all that is available (the write requires it unchanged), or none. */
+/**
+ * Available < requested, wallet first: hold all that is available (the write requires it unchanged), or
+ * none. With a restRule the rest goes up to what the payment method can be charged (its step, then its
+ * minimum), so the hold is less than available (the write requires at least that); a rest above the amount
+ * itself cannot be charged: InsufficientFundsError.
+ */
 async function reservePart(
   ctx: OpContext,
   wallet: Wallet,
   input: ParsedReserve,
   requested: number,
 ): Promise<ReserveResult | undefined> {
-  const part = Math.max(0, wallet.available);
-  if (part > 0) return placeAndJournal(ctx, wallet, input, part, requested);
+  const available = Math.max(0, wallet.available);
+  const rest = chargeableRest(requested - available, input.restRule);
+  if (rest > requested) {
+    throw new InsufficientFundsError(
+      `wallet ${wallet.walletId} has ${wallet.available} ${wallet.currency} available, ${requested} requested, and the payment method cannot be charged the ${requested - available} left (below its minimum of ${input.restRule?.minimum})`,
+    );
+  }
+  const part = requested - rest;
+  if (part > 0) return placeAndJournal(ctx, wallet, input, part, requested, part === wallet.available);
   return {
     holdId: holdIdOf(wallet.walletId, input.paymentId),
     paymentId: input.paymentId,
@@ -80,19 +92,26 @@ async function reservePart(
   };
 }
 
+/** The smallest rest >= `rest` the payment method can be charged (a multiple of its step, at least its minimum). */
+function chargeableRest(rest: number, rule: ParsedReserve['restRule']): number {
+  if (!rule || rest <= 0) return Math.max(0, rest);
+  return Math.max(Math.ceil(rest / rule.multipleOf) * rule.multipleOf, rule.minimum);
+}
+
 async function placeAndJournal(
   ctx: OpContext,
   wallet: Wallet,
   input: ParsedReserve,
   amount: number,
   requested: number,
+  takesAll = amount < requested,
 ): Promise<ReserveResult | undefined> {
   const now = ctx.now().toISOString();
   if (input.expiresAt <= now) {
     throw new InvalidPaymentError(`reserve: expiresAt ${input.expiresAt} is not in the future`);
   }
   const hold: Hold = { state: 'PENDING', amount, expiresAt: input.expiresAt, reservedAt: now };
-  const after = await ctx.store.placeHold(wallet, input.paymentId, hold, amount < requested);
+  const after = await ctx.store.placeHold(wallet, input.paymentId, hold, takesAll);
   const placed = after?.holds[input.paymentId];
   if (!after || !placed) return undefined;
   await ctx.store.journal.putJournalEntry(reserveEntry(after, input.paymentId, placed));
