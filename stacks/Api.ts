@@ -26,6 +26,7 @@ import { apiOutbox } from './api-outbox';
 import { clientApiKeys, clientUsagePlans } from './api-usage-plans';
 import { apiWebAcl } from './api-waf';
 import { attachBusPolicy, busPolicyStatements } from './bus-policy';
+import { consoleActRoleArn } from './ConsoleApi';
 import { Data } from './Data';
 import { type PaysagaFunction, paysagaFunction } from './functions';
 import { Intake } from './Intake';
@@ -220,6 +221,8 @@ export function Api({ stack }: StackContext) {
         stateMachine.role.roleArn,
         topUp.stateMachine.role.roleArn,
         roleArn(stack.stage, 'operations'),
+        // The hosted console's act function records its audited actions on the bus, as payctl does.
+        consoleActRoleArn(stack.stage),
       ],
     }),
   );

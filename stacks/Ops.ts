@@ -35,12 +35,16 @@ import { Webhooks } from './Webhooks';
 export const ALARM_PERIOD = Duration.minutes(5);
 
 /** Read access to executions of the saga: what finance and operations both need. */
-const EXECUTION_READ = ['states:DescribeExecution', 'states:GetExecutionHistory'];
-const STATE_MACHINE_READ = ['states:ListExecutions', 'states:DescribeStateMachine'];
+export const EXECUTION_READ = ['states:DescribeExecution', 'states:GetExecutionHistory'];
+export const STATE_MACHINE_READ = ['states:ListExecutions', 'states:DescribeStateMachine'];
 /** SQS message move tasks (DLQ redrive): the task reads and deletes from the DLQ and sends to its source. */
-const MOVE_TASK = ['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask'];
+export const MOVE_TASK = [
+  'sqs:StartMessageMoveTask',
+  'sqs:ListMessageMoveTasks',
+  'sqs:CancelMessageMoveTask',
+];
 /** Peeking restores a received message's visibility (ChangeMessageVisibility 0). */
-const DLQ_READ = [
+export const DLQ_READ = [
   'sqs:GetQueueAttributes',
   'sqs:GetQueueUrl',
   'sqs:ReceiveMessage',

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import type { App } from 'sst/constructs';
 import { Api } from './Api';
+import { Console } from './Console';
 import { Data } from './Data';
 import { History } from './History';
 import { Intake } from './Intake';
@@ -23,9 +24,18 @@ function removeUnusedSstHandler(app: App): void {
 
 /** Every stack, in deploy order, with cdk-nag on each (the same in sst.config.ts, tests and npm run synth). */
 export function addStacks(app: App): void {
-  app.stack(Data).stack(Intake).stack(Saga).stack(Webhooks).stack(TopUp).stack(History).stack(Api).stack(Ops);
+  app
+    .stack(Data)
+    .stack(Intake)
+    .stack(Saga)
+    .stack(Webhooks)
+    .stack(TopUp)
+    .stack(History)
+    .stack(Api)
+    .stack(Ops)
+    .stack(Console);
   removeUnusedSstHandler(app);
   applyNagChecks(app);
 }
 
-export { Api, Data, History, Intake, Ops, Saga, TopUp, Webhooks };
+export { Api, Console, Data, History, Intake, Ops, Saga, TopUp, Webhooks };

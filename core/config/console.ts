@@ -120,3 +120,35 @@ export interface ConsoleHostedConfig {
   /** Space-separated OAuth scopes; the ID token needs openid. */
   readonly scopes: string;
 }
+
+/**
+ * The hosted console API's Lambdas: one per access, so a finance request can only ever reach a role that
+ * cannot write (least privilege behind the group check). Both run functions/console-api.ts.
+ */
+export const CONSOLE_FUNCTIONS: Readonly<
+  Record<
+    ConsoleAccess,
+    { readonly suffix: string; readonly memoryMb: number; readonly timeoutSeconds: number }
+  >
+> = {
+  read: { suffix: 'console-api-read', memoryMb: 512, timeoutSeconds: 29 },
+  act: { suffix: 'console-api-act', memoryMb: 512, timeoutSeconds: 29 },
+};
+export const CONSOLE_API_ENTRY = 'functions/console-api.ts';
+
+export const consoleFunctionName = (stage: string, access: ConsoleAccess): string =>
+  `paysaga-${stage}-${CONSOLE_FUNCTIONS[access].suffix}`;
+
+/** What the console API Lambdas read from their environment. */
+export const CONSOLE_ENV = {
+  userPoolId: 'CONSOLE_USER_POOL_ID',
+  clientId: 'CONSOLE_CLIENT_ID',
+  /** The pool's hosted-UI base URL, which the read function tells the app (CONSOLE_CONFIG_FILE). */
+  authority: 'CONSOLE_AUTHORITY',
+  /** The access the function serves (read | act): a request of the other kind is refused. */
+  access: 'CONSOLE_ACCESS',
+} as const;
+
+/** The console functions' roles are named: the bus policy (Api stack, deployed first) names the act role. */
+export const consoleRoleName = (stage: string, access: ConsoleAccess): string =>
+  `paysaga-${stage}-${CONSOLE_FUNCTIONS[access].suffix}`;

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_CONFIG_FILE, consoleFunctionName, consoleRoleName } from '../../core/config/console';
 import { bucketNames } from '../../core/config/history';
 import {
   API,
@@ -56,6 +57,8 @@ const functionArn = (key: FunctionKey) => `arn:aws:lambda:${region}:${account}:f
 const logsArn = (key: FunctionKey) =>
   `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${n.functions[key]}:*`;
 const busArn = `arn:aws:events:${region}:${account}:event-bus/${n.eventBus}`;
+const consoleLogsArn = (access: 'read' | 'act') =>
+  `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${consoleFunctionName(STAGE, access)}:*`;
 const stateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:${n.stateMachine}`;
 const executionsArn = `arn:aws:states:${region}:${account}:execution:${n.stateMachine}:*`;
 const secretArn = `arn:aws:secretsmanager:${region}:${account}:secret:${n.gatewaySecret}-AbCdEf`;
@@ -368,6 +371,65 @@ describe('IAM: every policy in the synthesized templates', () => {
       ],
       // EventBridge Scheduler's role for the sweeper's schedule: that one function.
       'role:paysaga-prod-sweeper-schedule': grants(['lambda:InvokeFunction'], [functionArn('sweepHolds')]),
+      // The hosted console's functions: finance's reads plus peeking DLQs; operations' actions (their roles).
+      [`function:${consoleFunctionName(STAGE, 'read')}`]: [
+        ...grants(['logs:CreateLogStream', 'logs:PutLogEvents'], [consoleLogsArn('read')]),
+        ...grants(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']),
+        ...grants(['states:DescribeExecution', 'states:GetExecutionHistory'], [executionsArn]),
+        ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
+        ...tableRead('payments'),
+        ...grants(['s3:GetObject'], [historyObjectsArn]),
+        ...grants(['s3:ListBucket'], [historyBucketArn]),
+        ...tableRead('ledger'),
+        ...grants(
+          [
+            'sqs:GetQueueAttributes',
+            'sqs:GetQueueUrl',
+            'sqs:ReceiveMessage',
+            'sqs:ChangeMessageVisibility',
+            'sqs:ListMessageMoveTasks',
+          ],
+          dlqs,
+        ),
+        ...grants(['kms:Decrypt'], [keyArn]),
+      ],
+      [`function:${consoleFunctionName(STAGE, 'act')}`]: [
+        ...grants(['logs:CreateLogStream', 'logs:PutLogEvents'], [consoleLogsArn('act')]),
+        ...grants(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']),
+        ...grants(
+          ['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask'],
+          dlqs,
+        ),
+        ...grants(
+          [
+            'sqs:GetQueueAttributes',
+            'sqs:GetQueueUrl',
+            'sqs:ReceiveMessage',
+            'sqs:DeleteMessage',
+            'sqs:ChangeMessageVisibility',
+          ],
+          dlqs,
+        ),
+        ...grants(
+          ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+          [
+            queueArn('intake'),
+            queueArn('notification'),
+            queueArn('topUpIntake'),
+            queueArn('webhookDelivery'),
+          ],
+        ),
+        ...grants(
+          ['states:RedriveExecution', 'states:DescribeExecution', 'states:GetExecutionHistory'],
+          [executionsArn],
+        ),
+        ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
+        ...tableRead('payments'),
+        ...grants(['dynamodb:PutItem'], [tableArn('payments')]),
+        ...tableWrite('ledger'),
+        ...grants(['events:PutEvents'], [busArn]),
+        ...keyWrite,
+      ],
       'role:paysaga-prod-finance': [
         ...grants(['states:DescribeExecution', 'states:GetExecutionHistory'], [executionsArn]),
         ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
@@ -426,7 +488,8 @@ describe('IAM: every policy in the synthesized templates', () => {
     // Assess
     // One per function, operations, finance, and the two state machines (payment and top-up sagas).
     // The functions' roles, the state machines', the team roles and the sweeper schedule's.
-    expect(roles.length).toBe(FUNCTION_KEYS.length + 5);
+    // Plus the hosted console's two functions.
+    expect(roles.length).toBe(FUNCTION_KEYS.length + 5 + 2);
     expect(managed.map(([, id]) => id)).toEqual([]);
     expect(inline.map(([, id]) => id)).toEqual([]);
     expect(cfn.resourcesOfType('AWS::IAM::ManagedPolicy')).toEqual([]);
@@ -520,9 +583,13 @@ describe('IAM: every policy in the synthesized templates', () => {
     for (const deny of denies) expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
     // Lambda's resource policies: only EventBridge, only from the saga-ended rule, only the archiver.
     // ... and API Gateway, only from this API's stage, only the route's method and path, only its function.
-    const [restApi] = cfn.resourcesOfType('AWS::ApiGateway::RestApi');
-    if (!restApi) throw new Error('no REST API');
-    const executeApi = `arn:aws:execute-api:${region}:${account}:${cfn.render(restApi[0], { Ref: restApi[1] })}/${STAGE}`;
+    const executeApiOf = (stack: string) => {
+      const restApi = cfn.resourcesOfType('AWS::ApiGateway::RestApi').find(([s]) => s === stack);
+      if (!restApi) throw new Error(`no REST API in ${stack}`);
+      return `arn:aws:execute-api:${region}:${account}:${cfn.render(restApi[0], { Ref: restApi[1] })}/${STAGE}`;
+    };
+    const executeApi = executeApiOf('Api');
+    const consoleExecuteApi = executeApiOf('Console');
     const invokePermissions = cfn
       .resourcesOfType('AWS::Lambda::Permission')
       .map(([stack, , p]) => JSON.stringify(cfn.renderDeep(stack, p.Properties)));
@@ -539,6 +606,19 @@ describe('IAM: every policy in the synthesized templates', () => {
           FunctionName: functionArn(route.function),
           Principal: 'apigateway.amazonaws.com',
           SourceArn: `${executeApi}/${route.method}${route.path.replace(/\{\w+\}/g, '*')}`,
+        })),
+        // The hosted console's API: reads (and the public sign-in settings) to its read function, POSTs to act.
+        ...(
+          [
+            ['read', 'GET', '/api/*'],
+            ['read', 'GET', `/${CONSOLE_CONFIG_FILE}`],
+            ['act', 'POST', '/api/*'],
+          ] as const
+        ).map(([access, method, path]) => ({
+          Action: 'lambda:InvokeFunction',
+          FunctionName: `arn:aws:lambda:${region}:${account}:function:${consoleFunctionName(STAGE, access)}`,
+          Principal: 'apigateway.amazonaws.com',
+          SourceArn: `${consoleExecuteApi}/${method}${path}`,
         })),
       ]
         .map((permission) => JSON.stringify(permission))
@@ -683,7 +763,13 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
         Condition: {
           StringLike: { 'events:source': 'paysaga.*' },
           ArnNotEquals: {
-            'aws:PrincipalArn': [roleArnOf.intake, roleArnOf.saga, roleArnOf.topUpSaga, operationsRoleArn],
+            'aws:PrincipalArn': [
+              roleArnOf.intake,
+              roleArnOf.saga,
+              roleArnOf.topUpSaga,
+              operationsRoleArn,
+              `arn:aws:iam::${account}:role/${consoleRoleName(stage, 'act')}`,
+            ],
           },
         },
       }),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { App, getStack } from 'sst/constructs';
 import { initProject, useProject } from 'sst/project.js';
-import { Api, addStacks, Data, History, Intake, Ops, Saga, TopUp, Webhooks } from '../../stacks';
+import { Api, addStacks, Console, Data, History, Intake, Ops, Saga, TopUp, Webhooks } from '../../stacks';
 import { finishWithoutBundling } from '../../stacks/finish';
 import { CfnApp, type CfnTemplate } from './cfn';
 
@@ -23,6 +23,7 @@ export interface SynthesizedApp {
     readonly History: Template;
     readonly Api: Template;
     readonly Ops: Template;
+    readonly Console: Template;
   };
   readonly stackObjects: {
     readonly Data: ReturnType<typeof getStack>;
@@ -33,6 +34,7 @@ export interface SynthesizedApp {
     readonly History: ReturnType<typeof getStack>;
     readonly Api: ReturnType<typeof getStack>;
     readonly Ops: ReturnType<typeof getStack>;
+    readonly Console: ReturnType<typeof getStack>;
   };
 }
 
@@ -65,6 +67,7 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     History: getStack(History),
     Api: getStack(Api),
     Ops: getStack(Ops),
+    Console: getStack(Console),
   };
   const stacks = {
     Data: Template.fromStack(stackObjects.Data),
@@ -75,11 +78,12 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     History: Template.fromStack(stackObjects.History),
     Api: Template.fromStack(stackObjects.Api),
     Ops: Template.fromStack(stackObjects.Ops),
+    Console: Template.fromStack(stackObjects.Console),
   };
   return { app, stage, stacks, stackObjects };
 }
 
-/** The synthesized app as resolvable templates (see cfn.ts), keyed Data/Intake/Saga/TopUp/History/Api/Ops. */
+/** The synthesized app as resolvable templates (see cfn.ts), keyed Data/Intake/Saga/TopUp/History/Api/Ops/Console. */
 export function cfnAppOf(synthesized: SynthesizedApp): CfnApp {
   const templates = Object.fromEntries(
     Object.entries(synthesized.stacks).map(([key, template]) => [key, template.toJSON() as CfnTemplate]),

@@ -1,0 +1,127 @@
+import { CfnOutput } from 'aws-cdk-lib';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { type StackContext, use } from 'sst/constructs';
+import { CONSOLE_GROUP_NAMES, consoleStageConfig } from '../core/config/console';
+import { APP_NAME } from '../core/config/names';
+import { Api } from './Api';
+import { sagaExecutionsArn } from './arns';
+import { consoleApi } from './ConsoleApi';
+import { consoleAppClient, consolePeoplePool } from './ConsoleAuth';
+import { consoleSite, routeConsoleApi } from './ConsoleHosting';
+import { Data } from './Data';
+import { allowArchiveObjectsWildcard, archiveReadStatements, History } from './History';
+import { Intake } from './Intake';
+import { DLQ_READ, EXECUTION_READ, MOVE_TASK, STATE_MACHINE_READ } from './Ops';
+import { ACTIONS, allow, keyStatement, tableReadStatement, tableReadWriteStatement } from './permissions';
+import { Saga } from './Saga';
+import { stageConfig } from './stage-config';
+import { TopUp } from './TopUp';
+import { Webhooks } from './Webhooks';
+
+/** Peeking a DLQ from the console reads and restores visibility; it never deletes or moves. */
+const DLQ_PEEK = DLQ_READ.filter((action) => action !== 'sqs:DeleteMessage');
+
+/**
+ * The console on AWS for people without AWS credentials (issue 20): the app
+ * from a private bucket through CloudFront, sign-in at the people's user pool
+ * (TOTP MFA, groups operations and finance), and the console API whose two
+ * functions run the same data functions as `payctl console`, as the person.
+ */
+export function Console({ stack }: StackContext) {
+  const { key, tables } = use(Data);
+  const intake = use(Intake);
+  const saga = use(Saga);
+  const topUp = use(TopUp);
+  const front = use(Api);
+  const webhooks = use(Webhooks);
+  const { bucket: historyArchive } = use(History);
+  const config = consoleStageConfig(stack.stage);
+  const stage = stageConfig(stack.stage);
+  const prefix = `${APP_NAME}-${stack.stage}-console`;
+
+  const pool = consolePeoplePool(stack, {
+    userPoolName: `${prefix}-people`,
+    config,
+    removalPolicy: stage.removalPolicy,
+    deletionProtection: stage.deletionProtection,
+  });
+  const authOrigin = `https://${config.authDomainPrefix}.auth.${stack.region}.amazoncognito.com`;
+  const site = consoleSite(stack, {
+    bucketName: `${prefix}-app-${stack.account}`,
+    logBucketName: `${prefix}-logs-${stack.account}`,
+    config,
+    authOrigin,
+    removalPolicy: stage.removalPolicy,
+  });
+  const client = consoleAppClient(pool, { origins: [site.url], config });
+
+  const deadLetterQueues: Record<string, IQueue> = {
+    ...intake.deadLetterQueues,
+    ...saga.deadLetterQueues,
+    ...topUp.deadLetterQueues,
+    ...front.deadLetterQueues,
+    ...webhooks.deadLetterQueues,
+  };
+  const dlqArns = Object.values(deadLetterQueues).map((queue) => queue.queueArn);
+  const redriveTargets = [
+    intake.intakeQueue,
+    saga.notificationQueue,
+    topUp.topUpIntakeQueue,
+    webhooks.deliveryQueue,
+  ].map((queue) => queue.queueArn);
+  // What payctl's finance role may read, plus peeking the DLQs (finance reads every page, DLQs too).
+  const read = [
+    allow(EXECUTION_READ, [sagaExecutionsArn(stack)]),
+    allow(STATE_MACHINE_READ, [saga.stateMachine.stateMachineArn]),
+    tableReadStatement(tables.payments),
+    // Payment detail of an archived payment: its timeline under history/ (as payctl history reads it).
+    ...archiveReadStatements(historyArchive),
+    tableReadStatement(tables.ledger),
+    allow([...DLQ_PEEK, 'sqs:ListMessageMoveTasks'], dlqArns),
+    keyStatement(key, false),
+  ];
+  // What payctl's operations role may do (Ops stack), for the audited actions.
+  const act = [
+    allow(MOVE_TASK, dlqArns),
+    allow(DLQ_READ, dlqArns),
+    allow([...ACTIONS.queueSend, 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], redriveTargets),
+    allow(['states:RedriveExecution', ...EXECUTION_READ], [sagaExecutionsArn(stack)]),
+    allow(STATE_MACHINE_READ, [saga.stateMachine.stateMachineArn]),
+    tableReadStatement(tables.payments),
+    // The audit record of every action: a put into the payments table and an OpsActionPerformed event.
+    allow(['dynamodb:PutItem'], [tables.payments.tableArn]),
+    tableReadWriteStatement(tables.ledger),
+    allow(ACTIONS.putEvents, [intake.bus.eventBusArn]),
+    keyStatement(key, true),
+  ];
+  const { api, functions } = consoleApi(stack, {
+    stage: stack.stage,
+    apiName: `${prefix}-api`,
+    userPool: pool.userPool,
+    clientId: client.userPoolClientId,
+    authority: pool.domain.baseUrl(),
+    statements: { read, act },
+    logRetention: stage.logRetention,
+    logLevel: stage.logLevel,
+    removalPolicy: stage.removalPolicy,
+  });
+  allowArchiveObjectsWildcard(functions.read.role);
+  routeConsoleApi(site, api.restApiId, stack.stage);
+
+  new CfnOutput(stack, 'ConsoleUrl', {
+    value: site.url,
+    description: 'The hosted console: open it and sign in',
+  });
+  new CfnOutput(stack, 'ConsoleUserPoolId', {
+    value: pool.userPool.userPoolId,
+    description: `Cognito user pool of the console's people (groups: ${CONSOLE_GROUP_NAMES.join(', ')})`,
+  });
+  new CfnOutput(stack, 'ConsoleAppClientId', { value: client.userPoolClientId });
+  new CfnOutput(stack, 'ConsoleBucketName', {
+    value: site.bucket.bucketName,
+    description: 'Upload the built app here: npm run console:build && aws s3 sync console/dist s3://<this>/',
+  });
+  new CfnOutput(stack, 'ConsoleSignInDomain', { value: pool.domain.baseUrl() });
+
+  return { site, pool, client, api, functions };
+}
