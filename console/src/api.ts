@@ -1,4 +1,5 @@
 import type { ApiError } from '../../cli/console/api-types';
+import { authHeaders, isHosted, signIn } from './auth';
 
 /** Talks to the console server (same origin); errors carry the server's message. */
 export class ApiRequestError extends Error {
@@ -12,6 +13,8 @@ export class ApiRequestError extends Error {
 }
 
 async function answer<T>(response: Response): Promise<T> {
+  // Hosted: an expired or refused token means signing in again (tokens are kept in memory only).
+  if (response.status === 401 && isHosted()) await signIn();
   const body = (await response.json().catch(() => ({ error: response.statusText }))) as T | ApiError;
   if (!response.ok) {
     throw new ApiRequestError(response.status, (body as ApiError).error ?? `HTTP ${response.status}`);
@@ -28,7 +31,9 @@ export async function getJson<T>(
     if (value !== undefined && value !== '') query.set(key, String(value));
   const search = query.toString();
   return answer<T>(
-    await fetch(`api/${path}${search ? `?${search}` : ''}`, { headers: { accept: 'application/json' } }),
+    await fetch(`api/${path}${search ? `?${search}` : ''}`, {
+      headers: { accept: 'application/json', ...authHeaders() },
+    }),
   );
 }
 
@@ -36,7 +41,7 @@ export async function postJson<T>(path: string, body: unknown = {}): Promise<T> 
   return answer<T>(
     await fetch(`api/${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...authHeaders() },
       body: JSON.stringify(body),
     }),
   );

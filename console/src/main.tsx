@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import type { ConsoleMeta } from '../../cli/console/api-types';
 import { getJson } from './api';
+import { ensureSignedIn } from './auth';
 import { ErrorBox, Loading, useLoad } from './components/common';
 import { AuditPage } from './pages/Audit';
 import { DlqsPage } from './pages/Dlqs';
@@ -76,4 +77,12 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app') as HTMLElement);
+const root = document.getElementById('app') as HTMLElement;
+ensureSignedIn().then(
+  () => render(<App />, root),
+  (error: unknown) =>
+    render(
+      <ErrorBox message={`Sign-in failed: ${error instanceof Error ? error.message : String(error)}`} />,
+      root,
+    ),
+);
