@@ -12,6 +12,10 @@ import {
   type Wallet,
 } from '../../core/ledger';
 import type { SandboxCharge } from '../sandbox-gateway/server';
+import { type CheckResult, isLive, parkedIn, result } from './check-result';
+import { runTopUpChecks, TOP_UP_CHECK_NAMES } from './top-up-checks';
+
+export type { CheckResult } from './check-result';
 
 export interface DlqEntry {
   readonly queue: string;
@@ -33,7 +37,12 @@ export interface RunFacts {
   readonly stops: ReadonlyMap<string, readonly string[]>;
   /** DLQ messages by paymentId. */
   readonly dlq: ReadonlyMap<string, readonly DlqEntry[]>;
+  /** The run's sandbox gateway charges: payments' (paymentId) and top-ups' (`topup:<topUpId>`). */
   readonly charges: readonly SandboxCharge[];
+  /** The top-ups' recorded status by topUpId (SUCCEEDED, FAILED, NEEDS_ATTENTION, ACCEPTED, CHARGED). */
+  readonly topUpOutcomes: ReadonlyMap<string, string>;
+  /** The top-up sagas' executions by name (= topUpId): their status. */
+  readonly topUpExecutions: ReadonlyMap<string, string>;
   readonly ledger: LedgerSnapshot;
   readonly reconciliation:
     | { readonly discrepancies: readonly Discrepancy[]; readonly payments: number }
@@ -47,22 +56,22 @@ export interface ExpectedPayment {
   readonly currency: string;
 }
 
+export interface ExpectedTopUp {
+  readonly topUpId: string;
+  readonly walletId: string;
+  readonly amount: number;
+  readonly currency: string;
+}
+
 export interface RunExpectations {
   readonly payments: readonly ExpectedPayment[];
+  /** Top-ups sent: each must end TopUpSucceeded/TopUpFailed or be in a DLQ with its reason. */
+  readonly topUps: readonly ExpectedTopUp[];
   /** Malformed requests sent: each must be in the intake DLQ with a reason. */
   readonly malformed: readonly { readonly paymentId: string }[];
   readonly intakeDlq: string;
   /** Payments whose step died before saving its result (crashBeforeRecord) and met no fault that stops a saga. */
   readonly crashedBeforeRecord: readonly string[];
-}
-
-export interface CheckResult {
-  readonly name: string;
-  readonly ok: boolean;
-  /** How many payments (or items) break it; the figure the report calls lost, double charges, ... */
-  readonly violations: number;
-  /** The first few offenders, or the figures that agree. */
-  readonly detail: string;
 }
 
 export const CHECK_NAMES = {
@@ -78,25 +87,10 @@ export const CHECK_NAMES = {
   reconciliation: 'reconciliation clean (discrepancies outside DLQs = 0)',
   crashBeforeRecord:
     'a step that died before saving its result was retried past its lock (no redrive: the execution never failed)',
+  ...TOP_UP_CHECK_NAMES,
 } as const;
 
-const FIRST_FEW = 5;
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
-
-function result(name: string, offenders: readonly string[], agreed: string): CheckResult {
-  const shown = offenders.slice(0, FIRST_FEW).join(', ');
-  return {
-    name,
-    ok: offenders.length === 0,
-    violations: offenders.length,
-    detail:
-      offenders.length === 0
-        ? agreed
-        : `${offenders.length}: ${shown}${offenders.length > FIRST_FEW ? ', …' : ''}`,
-  };
-}
-
-const isLive = (charge: SandboxCharge) => charge.amount - charge.refunded > 0;
 
 function liveChargesByPayment(charges: readonly SandboxCharge[]): Map<string, SandboxCharge[]> {
   const byPayment = new Map<string, SandboxCharge[]>();
@@ -107,7 +101,7 @@ function liveChargesByPayment(charges: readonly SandboxCharge[]): Map<string, Sa
   return byPayment;
 }
 
-const inDlq = (facts: RunFacts, paymentId: string) => (facts.dlq.get(paymentId) ?? []).length > 0;
+const inDlq = (facts: RunFacts, paymentId: string) => parkedIn(facts.dlq, paymentId);
 
 export function checkLost(expect: RunExpectations, facts: RunFacts): CheckResult {
   let terminal = 0;
@@ -260,5 +254,6 @@ export function runChecks(expect: RunExpectations, facts: RunFacts): CheckResult
     checkGatewayConserved(expect, facts),
     checkReconciliation(facts),
     checkCrashBeforeRecord(expect, facts),
+    ...runTopUpChecks(expect, facts),
   ];
 }

@@ -1,5 +1,4 @@
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { DETAIL_TYPES } from '../../events/envelope';
 import type { DemoTarget } from '../demo/target';
 import type { ChaosPlan } from './plan';
 
@@ -36,7 +35,7 @@ export async function whileRuntimeRestarts<T>(
 }
 
 /**
- * Puts the plan's events on the bus in its sending order, 10 per PutEvents,
+ * Puts the plan's stream (payments and top-ups) on the bus in its sending order, 10 per PutEvents,
  * `concurrency` requests at once; entries refused or whose answer was lost are
  * sent again until EventBridge accepts them.
  */
@@ -46,11 +45,11 @@ export async function sendChaosPlan(
   whenUp: () => Promise<void>,
   options: { concurrency?: number; onSent?: (sent: number) => void } = {},
 ): Promise<void> {
-  const entries: PutEventsRequestEntry[] = plan.sendOrder.map((detail) => ({
+  const entries: PutEventsRequestEntry[] = plan.stream.map((event) => ({
     EventBusName: target.names.eventBus,
     Source: CHAOS_SOURCE,
-    DetailType: DETAIL_TYPES.paymentRequested,
-    Detail: JSON.stringify(detail),
+    DetailType: event.detailType,
+    Detail: JSON.stringify(event.detail),
   }));
   let next = 0;
   let sent = 0;

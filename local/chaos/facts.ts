@@ -9,10 +9,22 @@ import type { Discrepancy } from '../../core/finance/discrepancy';
 import { parsePeriod } from '../../core/finance/period';
 import { LedgerReader } from '../../core/ledger';
 import { DynamoPaymentLog } from '../../core/payments/payment-log';
+import { topUpIdOfGatewayRef } from '../../core/topups/keys';
+import { TopUpStore } from '../../core/topups/store';
 import { listRunExecutions } from '../demo/drive';
 import type { DemoTarget } from '../demo/target';
 import { RESTART_CAUSE } from '../sfn/executions';
 import type { DlqEntry, RunFacts } from './checks';
+import { listTopUpExecutions } from './top-up-executions';
+
+const field = (value: unknown, name: string): unknown =>
+  typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
+
+/** The topUpId in a DLQ body: a TopUpRequested event's detail, or a top-up saga's state. */
+function topUpIdIn(body: unknown): string | undefined {
+  const found = field(field(body, 'detail'), 'topUpId') ?? field(body, 'topUpId');
+  return typeof found === 'string' ? found : undefined;
+}
 
 /** More than any run puts in a DLQ: peek reads them all. */
 const DLQ_READ_LIMIT = 1_000_000;
@@ -31,6 +43,8 @@ export async function collectFacts(
   run: { readonly startedAt: Date; readonly now: Date },
   /** Payments whose executions' failures to read (their history): those hit by crashBeforeRecord. */
   watched: readonly string[] = [],
+  /** The run's top-ups: their records (outcome) are read by topUpId. */
+  topUpIds: readonly string[] = [],
 ): Promise<RunFacts> {
   const executions = new Map<string, string>();
   for (const execution of await listRunExecutions(target, prefix)) {
@@ -51,6 +65,20 @@ export async function collectFacts(
       }),
     );
   }
+  const topUpExecutions = new Map<string, string>();
+  for (const execution of await listTopUpExecutions(target, prefix)) {
+    if (execution.name) topUpExecutions.set(execution.name, execution.status ?? 'UNKNOWN');
+  }
+  const topUpOutcomes = new Map<string, string>();
+  const topUps = new TopUpStore(target.clients.documents, target.names.tables.payments);
+  for (let i = 0; i < topUpIds.length; i += OUTCOME_READS_AT_ONCE) {
+    await Promise.all(
+      topUpIds.slice(i, i + OUTCOME_READS_AT_ONCE).map(async (topUpId) => {
+        const record = await topUps.get(topUpId);
+        if (record) topUpOutcomes.set(topUpId, record.status);
+      }),
+    );
+  }
   const stops = new Map<string, string[]>();
   for (let i = 0; i < watched.length; i += OUTCOME_READS_AT_ONCE) {
     await Promise.all(
@@ -63,12 +91,17 @@ export async function collectFacts(
   for (const key of DLQ_KEYS) {
     const messages = await peekDlq(deps, key, { limit: DLQ_READ_LIMIT });
     for (const message of messages) {
-      if (!message.paymentId?.startsWith(prefix)) continue;
+      // A top-up's message names no paymentId: its body (event detail or saga state) has the topUpId.
+      const id = message.paymentId ?? topUpIdIn(message.body);
+      if (!id?.startsWith(prefix)) continue;
       const entry = { queue: deps.names.queues[key], reasonCode: message.reasonCode, reason: message.reason };
-      dlq.set(message.paymentId, [...(dlq.get(message.paymentId) ?? []), entry]);
+      dlq.set(id, [...(dlq.get(id) ?? []), entry]);
     }
   }
-  const charges = (await target.gateway.listCharges()).filter((c) => c.paymentId?.startsWith(prefix));
+  // Payments' charges carry the paymentId, top-ups' `topup:<topUpId>` (core/topups/keys.ts).
+  const charges = (await target.gateway.listCharges()).filter(
+    (c) => c.paymentId?.startsWith(prefix) || topUpIdOfGatewayRef(c.paymentId)?.startsWith(prefix),
+  );
   const ledger = await new LedgerReader(target.clients.documents, target.names.tables.ledger).snapshot();
   const discrepancies: Discrepancy[] = [];
   let reconciliation: RunFacts['reconciliation'];
@@ -83,7 +116,18 @@ export async function collectFacts(
   } catch (error) {
     reconciliation = { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
-  return { executions, outcomes, splits, stops, dlq, charges, ledger, reconciliation };
+  return {
+    executions,
+    outcomes,
+    splits,
+    stops,
+    dlq,
+    charges,
+    topUpOutcomes,
+    topUpExecutions,
+    ledger,
+    reconciliation,
+  };
 }
 
 /** The errors an execution failed with (each failure before a redrive), except a runtime restart. */

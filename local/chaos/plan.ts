@@ -4,8 +4,9 @@
  * intake must park in its DLQ, duplicates, and a shuffled sending order in
  * which some duplicates come before their original.
  */
+import { DETAIL_TYPES } from '../../events/envelope';
 import { malformedDetail, seededRandom, shuffle, type WalletSeed } from '../demo/plan';
-import { type ChaosRates, type PaymentKind, paymentKindOf, paymentMethodOf } from './schedule';
+import { type ChaosRates, chaosDraw, type PaymentKind, paymentKindOf, paymentMethodOf } from './schedule';
 
 export interface ChaosPayment {
   readonly paymentId: string;
@@ -13,6 +14,23 @@ export interface ChaosPayment {
   readonly walletId: string;
   readonly amount: number;
   readonly currency: 'EUR' | 'USD';
+  readonly detail: Record<string, unknown>;
+}
+
+/** A top-up of a wallet that also pays (TopUpRequested on the bus): it races the payments on that wallet. */
+export interface ChaosTopUp {
+  readonly topUpId: string;
+  /** The gateway behaviour its payment method asks for (approve, declined or a charge fault). */
+  readonly kind: PaymentKind;
+  readonly walletId: string;
+  readonly amount: number;
+  readonly currency: 'EUR' | 'USD';
+  readonly detail: Record<string, unknown>;
+}
+
+/** One event of the stream, with its detail-type. */
+export interface ChaosEvent {
+  readonly detailType: string;
   readonly detail: Record<string, unknown>;
 }
 
@@ -24,8 +42,12 @@ export interface ChaosPlan {
   readonly payments: readonly ChaosPayment[];
   /** Requests that break the schema on purpose: each must be in the intake DLQ with a reason. */
   readonly malformed: readonly { readonly paymentId: string; readonly detail: Record<string, unknown> }[];
-  /** Event details in sending order (duplicates included). */
+  /** Top-ups of funded wallets, about TOP_UP_SHARE of the payments. */
+  readonly topUps: readonly ChaosTopUp[];
+  /** The payment requests' details in sending order (duplicates included), without the top-ups. */
   readonly sendOrder: readonly Record<string, unknown>[];
+  /** What the driver sends: sendOrder with the top-ups mixed in at seeded places. */
+  readonly stream: readonly ChaosEvent[];
   readonly duplicates: number;
   /** Duplicates sent before their original. */
   readonly reordered: number;
@@ -39,6 +61,48 @@ export interface ChaosPlan {
 const FUNDED_DEPOSIT = 25_000;
 const SHORT_DEPOSIT = 500;
 const PAYMENTS_PER_WALLET = 10;
+/** Top-ups per payment in the stream. */
+export const TOP_UP_SHARE = 0.1;
+/** Of the top-ups the payment kinds leave approved, the share declined (a failed top-up: refund, no credit). */
+const TOP_UP_DECLINES = 0.15;
+/** The top-up's kinds: those the top-up saga meets at the gateway's charge; the others top up by pm_card_visa. */
+const TOP_UP_KINDS: ReadonlySet<PaymentKind> = new Set<PaymentKind>([
+  'declined',
+  'gateway5xx',
+  'gatewayRateLimited',
+  'gatewayTimeout',
+  'gatewaySlow',
+  'chargeResponseLost',
+]);
+
+/** Top-ups of the funded wallets (1.00-50.00 in the wallet's currency), each with a seeded gateway kind. */
+function planTopUps(
+  runId: string,
+  seed: number,
+  count: number,
+  funded: readonly WalletSeed[],
+  random: () => number,
+  requestedAt: string,
+): ChaosTopUp[] {
+  return Array.from({ length: count }, (_, index) => {
+    const topUpId = `${runId}-t${index}`;
+    const drawn = paymentKindOf(seed, topUpId);
+    const declined = chaosDraw(seed, topUpId, 'top-up-decline') < TOP_UP_DECLINES;
+    const kind: PaymentKind = TOP_UP_KINDS.has(drawn) ? drawn : declined ? 'declined' : 'approve';
+    const wallet = funded[Math.floor(random() * funded.length)] as WalletSeed;
+    const currency = wallet.currency as 'EUR' | 'USD';
+    const amount = 100 + Math.floor(random() * 4_900);
+    const detail = {
+      schemaVersion: '1',
+      topUpId,
+      walletId: wallet.walletId,
+      amount: { value: amount, currency, exponent: 2 },
+      paymentMethod: paymentMethodOf(seed, topUpId, kind),
+      requestedAt,
+    };
+    return { topUpId, kind, walletId: wallet.walletId, amount, currency, detail };
+  });
+}
 
 export function planChaos(options: {
   readonly payments: number;
@@ -109,13 +173,31 @@ export function planChaos(options: {
     if (slot.copy && !seen.has(slot.paymentId)) reordered++;
     if (!slot.copy) seen.add(slot.paymentId);
   }
+  const topUps = planTopUps(
+    runId,
+    seed,
+    Math.round(options.payments * TOP_UP_SHARE),
+    wallets.slice(0, funded),
+    random,
+    requestedAt,
+  );
+  const stream: ChaosEvent[] = slots.map((slot) => ({
+    detailType: DETAIL_TYPES.paymentRequested,
+    detail: slot.detail,
+  }));
+  for (const topUp of topUps) {
+    const at = Math.floor(random() * (stream.length + 1));
+    stream.splice(at, 0, { detailType: DETAIL_TYPES.topUpRequested, detail: topUp.detail });
+  }
   return {
     runId,
     seed,
     wallets,
     payments,
     malformed,
+    topUps,
     sendOrder: slots.map((slot) => slot.detail),
+    stream,
     duplicates: duplicated.length,
     reordered,
   };

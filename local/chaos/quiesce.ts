@@ -4,6 +4,7 @@ import { listFailedSagas, redriveSagas } from '../../cli/ops/sagas';
 import { listRunExecutions, queueDepth } from '../demo/drive';
 import type { DemoTarget } from '../demo/target';
 import { whileRuntimeRestarts } from './driver';
+import { listTopUpExecutions } from './top-up-executions';
 
 export interface QuietState {
   readonly executions: number;
@@ -14,7 +15,8 @@ export interface QuietState {
 
 /**
  * Waits until nothing of the run moves: the intake queue empty (visible and
- * in flight) and no execution of the run RUNNING, three polls in a row.
+ * in flight, the top-up intake's counted in), and no
+ * execution of the run (payment or top-up saga) RUNNING, three polls in a row.
  */
 export async function waitQuiet(
   target: DemoTarget,
@@ -24,12 +26,20 @@ export async function waitQuiet(
 ): Promise<QuietState> {
   let quiet = 0;
   for (;;) {
-    const [executions, intakeDepth] = await whileRuntimeRestarts(
+    const [payments, topUps, paymentIntakeDepth, topUpIntakeDepth] = await whileRuntimeRestarts(
       whenUp,
-      () => Promise.all([listRunExecutions(target, prefix), queueDepth(target, 'intake')]),
+      () =>
+        Promise.all([
+          listRunExecutions(target, prefix),
+          listTopUpExecutions(target, prefix),
+          queueDepth(target, 'intake'),
+          queueDepth(target, 'topUpIntake'),
+        ]),
       'listing executions',
     );
+    const executions = [...payments, ...topUps];
     const running = executions.filter((e) => e.status === 'RUNNING').length;
+    const intakeDepth = paymentIntakeDepth + topUpIntakeDepth;
     const state = { executions: executions.length, running, intakeDepth, timedOut: false };
     options.onPoll?.(state);
     quiet = running === 0 && intakeDepth === 0 ? quiet + 1 : 0;

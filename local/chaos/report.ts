@@ -17,7 +17,15 @@ export interface ChaosSummary {
   readonly sagas: Readonly<Record<string, number>>;
   readonly dlq: Readonly<Record<string, number>>;
   readonly redrive: OpsRedriveReport;
+  /** Top-ups mixed into the stream: how many, per gateway kind, and how they ended. */
+  readonly topUps: {
+    readonly sent: number;
+    readonly planned: Partial<Record<PaymentKind, number>>;
+    readonly outcomes: Readonly<Record<string, number>>;
+  };
   readonly lost: number;
+  readonly topUpsLost: number;
+  readonly topUpDoubleCharges: number;
   readonly doubleCharges: number;
   readonly unreleasedHolds: number;
   readonly moneyConserved: boolean;
@@ -47,8 +55,14 @@ export function renderChaosSummary(summary: ChaosSummary): string {
       'ops redrive',
       `${summary.redrive.rounds} rounds, ${summary.redrive.sagasRedriven} sagas (${figures(summary.redrive.sagasRedrivenBy)}), ${summary.redrive.dlqMessagesMoved} DLQ messages moved`,
     ],
+    [
+      'top-ups',
+      `${summary.topUps.sent} (${figures(summary.topUps.planned)}); ended: ${figures(summary.topUps.outcomes)}`,
+    ],
     ['lost', String(summary.lost)],
+    ['top-ups lost', String(summary.topUpsLost)],
     ['double charges', String(summary.doubleCharges)],
+    ['top-up double charges', String(summary.topUpDoubleCharges)],
     ['unreleased holds', String(summary.unreleasedHolds)],
     ['money conserved', summary.moneyConserved ? 'yes' : 'NO'],
     ['reconciliation', summary.reconciliation],

@@ -3,7 +3,7 @@ import { createOutput } from '../../cli/output';
 import { seedWallets } from '../demo/drive';
 import { connectTarget } from '../demo/target';
 import { DEFAULT_REGION } from '../edge/request-context';
-import { type CheckResult, runChecks } from './checks';
+import { type CheckResult, type RunFacts, runChecks } from './checks';
 import { sendChaosPlan } from './driver';
 import { collectFacts } from './facts';
 import { killDue, killPlan } from './kills';
@@ -43,6 +43,22 @@ function gatewayFaultsSeen(plan: ChaosPlan, charges: ChaosSummaryInput['charges'
   return seen;
 }
 type ChaosSummaryInput = { charges: ReadonlyArray<{ paymentId: string | undefined; refunded: number }> };
+
+/** The top-ups sent (per gateway kind) and how they ended (their recorded status, or parked in a DLQ). */
+function topUpFigures(plan: ChaosPlan, facts: RunFacts): ChaosSummary['topUps'] {
+  const planned: Partial<Record<PaymentKind, number>> = {};
+  const outcomes: Record<string, number> = {};
+  for (const topUp of plan.topUps) {
+    planned[topUp.kind] = (planned[topUp.kind] ?? 0) + 1;
+    const outcome = facts.topUpOutcomes.get(topUp.topUpId);
+    const parked = (facts.dlq.get(topUp.topUpId) ?? []).length > 0;
+    count(
+      outcomes,
+      outcome === 'SUCCEEDED' || outcome === 'FAILED' || !parked ? (outcome ?? 'no record') : 'in a DLQ',
+    );
+  }
+  return { sent: plan.topUps.length, planned, outcomes };
+}
 
 /** Checks of the run itself: it quiesced, and the runtime died only when killed. */
 function runHealth(
@@ -117,7 +133,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> 
       const next = points[supervisor.kills];
       const due = killDue(next, {
         sent,
-        events: plan.sendOrder.length,
+        events: plan.stream.length,
         ended: supervisor.outcomes,
         payments: options.payments,
       });
@@ -133,12 +149,12 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> 
     const report = setInterval(
       () =>
         progress(
-          `sent ${sent}/${plan.sendOrder.length} events, ${supervisor.outcomes}/${options.payments} sagas ended, kills ${supervisor.kills}, faults ${Object.values(supervisor.injected).reduce((a, b) => a + b, 0)}`,
+          `sent ${sent}/${plan.stream.length} events, ${supervisor.outcomes}/${options.payments} sagas ended, kills ${supervisor.kills}, faults ${Object.values(supervisor.injected).reduce((a, b) => a + b, 0)}`,
         ),
       5_000,
     );
     try {
-      progress(`sending ${plan.sendOrder.length} events`);
+      progress(`sending ${plan.stream.length} events (${plan.topUps.length} top-ups)`);
       await sendChaosPlan(target, plan, whenUp, {
         onSent: (n) => {
           sent = n;
@@ -175,10 +191,12 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> 
       prefix,
       { startedAt, now: new Date() },
       crashedBeforeRecord,
+      plan.topUps.map((t) => t.topUpId),
     );
     const checks = runChecks(
       {
         payments: plan.payments,
+        topUps: plan.topUps,
         malformed: plan.malformed,
         intakeDlq: target.names.queues.intakeDlq,
         crashedBeforeRecord,
@@ -199,7 +217,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> 
       seed: options.seed,
       reproduce: options.reproduce,
       payments: options.payments,
-      events: plan.sendOrder.length,
+      events: plan.stream.length,
       planned,
       injected: {
         ...gatewayFaultsSeen(plan, facts.charges),
@@ -214,10 +232,13 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> 
       sagas,
       dlq,
       redrive,
+      topUps: topUpFigures(plan, facts),
       lost: byName('lost')?.violations ?? 0,
+      topUpsLost: byName('top-ups lost')?.violations ?? 0,
+      topUpDoubleCharges: byName('top-up double charges')?.violations ?? 0,
       doubleCharges: byName('double charges')?.violations ?? 0,
       unreleasedHolds: byName('unreleased holds')?.violations ?? 0,
-      moneyConserved: byName('money conserved')?.ok ?? false,
+      moneyConserved: checks.filter((c) => c.name.startsWith('money conserved')).every((c) => c.ok),
       reconciliation: byName('reconciliation')?.ok ? 'clean' : 'discrepancies',
       wallMs,
       sagasPerSecond: Math.round((facts.executions.size / Math.max(1, wallMs / 1000)) * 10) / 10,

@@ -14,6 +14,8 @@ const INTAKE_DLQ = 'paysaga-test-intake-dlq';
 
 /** The card part of each payment of a clean run (wallet first: the wallet holds the rest). */
 const CARD = 40;
+/** The first top-up's amount (charged and credited); the second, 200 more, is declined and refunded. */
+const TOP_UP = 500;
 
 /** A clean run of `n` succeeded payments on one wallet, each paid by the wallet and a card: every check holds. */
 function cleanRun(prefix: string, n = 3) {
@@ -22,6 +24,13 @@ function cleanRun(prefix: string, n = 3) {
     paymentId: `${prefix}-p${i}`,
     walletId,
     amount: 100 + i,
+    currency: 'EUR',
+  }));
+  // Two top-ups of the same wallet: t0 charged and credited, t1 declined after a charge refunded in full.
+  const topUps = [TOP_UP, TOP_UP + 200].map((amount, i) => ({
+    topUpId: `${prefix}-t${i}`,
+    walletId,
+    amount,
     currency: 'EUR',
   }));
   const captured = payments.reduce((sum, p) => sum + p.amount - CARD, 0);
@@ -39,28 +48,41 @@ function cleanRun(prefix: string, n = 3) {
   const wallet: Wallet = {
     walletId,
     currency: 'EUR',
-    available: deposit - captured,
+    available: deposit + TOP_UP - captured,
     held: 0,
     holds: Object.fromEntries(payments.map((p) => [p.paymentId, posted(p.amount - CARD)])),
-    deposits: { [`${walletId}-seed`]: { amount: deposit, at } },
+    deposits: { [`${walletId}-seed`]: { amount: deposit, at }, [`${prefix}-t0`]: { amount: TOP_UP, at } },
     createdAt: at,
   };
   const expect: RunExpectations = {
     payments,
+    topUps,
     malformed: [{ paymentId: `${prefix}-bad0` }],
     intakeDlq: INTAKE_DLQ,
     crashedBeforeRecord: [],
   };
-  const charges: SandboxCharge[] = payments.map((p, i) => ({
-    id: `pi_${prefix}_${i}`,
-    paymentId: p.paymentId,
-    amount: CARD,
-    currency: 'EUR',
-    status: 'succeeded',
-    created: 1,
-    paymentMethod: 'pm_card_visa',
-    refunded: 0,
-  }));
+  const charges: SandboxCharge[] = [
+    ...payments.map((p, i) => ({
+      id: `pi_${prefix}_${i}`,
+      paymentId: p.paymentId,
+      amount: CARD,
+      currency: 'EUR',
+      status: 'succeeded' as const,
+      created: 1,
+      paymentMethod: 'pm_card_visa',
+      refunded: 0,
+    })),
+    ...topUps.map((t, i) => ({
+      id: `pi_${prefix}_t${i}`,
+      paymentId: `topup:${t.topUpId}`,
+      amount: t.amount,
+      currency: 'EUR',
+      status: 'succeeded' as const,
+      created: 1,
+      paymentMethod: 'pm_card_visa',
+      refunded: i === 0 ? 0 : t.amount,
+    })),
+  ];
   const dlq = new Map<string, DlqEntry[]>([
     [
       `${prefix}-bad0`,
@@ -76,6 +98,8 @@ function cleanRun(prefix: string, n = 3) {
     stops: new Map(),
     dlq,
     charges,
+    topUpOutcomes: new Map(topUps.map((t, i) => [t.topUpId, i === 0 ? 'SUCCEEDED' : 'FAILED'])),
+    topUpExecutions: new Map(topUps.map((t) => [t.topUpId, 'SUCCEEDED'])),
     ledger: {
       wallets: [wallet],
       entries: [
@@ -87,7 +111,7 @@ function cleanRun(prefix: string, n = 3) {
     },
     reconciliation: { discrepancies: [], payments: n },
   };
-  return { expect, facts, payments, wallet };
+  return { expect, facts, payments, topUps, wallet };
 }
 
 const byName = (results: CheckResult[], name: string) => results.find((r) => r.name === name);
@@ -294,6 +318,117 @@ describe('chaos checks', () => {
     // Assess
     expect(result?.ok).toBe(false);
     expect(result?.detail).toContain('chk-gwcons-p0 (gateway kept 0, merchant credited 40)');
+  });
+
+  it('count a top-up that neither ended nor reached a DLQ as lost, and accept one parked with its reason', () => {
+    // Prepare: t0 still CHARGED (its saga timed out), t1 has no record at all; another run parks t1 instead
+    const { expect: expected, facts, topUps } = cleanRun('chk-tlost');
+    const [stuck, missing] = topUps.map((t) => t.topUpId) as [string, string];
+    const topUpOutcomes = new Map(facts.topUpOutcomes).set(stuck, 'CHARGED');
+    topUpOutcomes.delete(missing);
+    const topUpExecutions = new Map(facts.topUpExecutions).set(stuck, 'TIMED_OUT');
+    topUpExecutions.delete(missing);
+    const dlq = new Map(facts.dlq).set(missing, [
+      { queue: 'paysaga-test-top-up-intake-dlq', reasonCode: 'invalid_event', reason: 'rejected' },
+    ]);
+
+    // Act
+    const lost = byName(
+      runChecks(expected, { ...facts, topUpOutcomes, topUpExecutions }),
+      CHECK_NAMES.topUpsLost,
+    );
+    const parked = byName(
+      runChecks(expected, { ...facts, topUpOutcomes, topUpExecutions, dlq }),
+      CHECK_NAMES.topUpsLost,
+    );
+
+    // Assess
+    expect(lost?.ok).toBe(false);
+    expect(lost?.violations).toBe(2);
+    expect(lost?.detail).toContain(`${stuck} (CHARGED, saga TIMED_OUT, no DLQ message)`);
+    expect(lost?.detail).toContain(`${missing} (no record, no saga, no DLQ message)`);
+    expect(parked?.violations).toBe(1);
+    expect(parked?.detail).not.toContain(missing);
+  });
+
+  it('catch a top-up charged twice at the gateway, and not count a second charge refunded in full', () => {
+    // Prepare
+    const { expect: expected, facts, topUps } = cleanRun('chk-tdouble');
+    const [charged, declined] = topUps.map((t) => t.topUpId) as [string, string];
+    const first = facts.charges.find((c) => c.paymentId === `topup:${charged}`) as SandboxCharge;
+    const refunded = facts.charges.find((c) => c.paymentId === `topup:${declined}`) as SandboxCharge;
+    const charges: SandboxCharge[] = [
+      ...facts.charges,
+      { ...first, id: 'pi_topup_second' },
+      { ...refunded, id: 'pi_topup_refunded_twin' },
+    ];
+
+    // Act
+    const results = runChecks(expected, { ...facts, charges });
+
+    // Assess
+    const double = byName(results, CHECK_NAMES.topUpDoubleCharges);
+    expect(double?.violations).toBe(1);
+    expect(double?.detail).toContain(`${charged} (2 live charges)`);
+    expect(byName(results, CHECK_NAMES.topUpCredits)?.detail).toContain(
+      `${charged} (succeeded, 1 credits of ${TOP_UP}, gateway kept ${2 * TOP_UP})`,
+    );
+    expect(byName(results, CHECK_NAMES.conservedWithTopUps)?.ok).toBe(false);
+  });
+
+  it('catch a top-up credited to the wallet without a gateway charge (money created)', () => {
+    // Prepare: the gateway holds no charge of t0, yet the wallet was credited with it
+    const { expect: expected, facts, topUps } = cleanRun('chk-tfree');
+    const credited = topUps[0]?.topUpId as string;
+    const charges = facts.charges.filter((c) => c.paymentId !== `topup:${credited}`);
+
+    // Act
+    const results = runChecks(expected, { ...facts, charges });
+
+    // Assess
+    const credits = byName(results, CHECK_NAMES.topUpCredits);
+    expect(credits?.ok).toBe(false);
+    expect(credits?.detail).toContain(`${credited} (succeeded, 1 credits of ${TOP_UP}, gateway kept 0)`);
+    const conserved = byName(results, CHECK_NAMES.conservedWithTopUps);
+    expect(conserved?.ok).toBe(false);
+    expect(conserved?.detail).toContain(
+      `EUR (gateway kept ${3 * CARD}, ledger credited ${3 * CARD + TOP_UP})`,
+    );
+  });
+
+  it('catch a failed top-up whose charge still stands, and one credited though it failed', () => {
+    // Prepare: t1 failed but its charge was never refunded; t0 is recorded FAILED though the wallet has its credit
+    const { expect: expected, facts, topUps } = cleanRun('chk-tfailed');
+    const [creditedButFailed, standing] = topUps.map((t) => t.topUpId) as [string, string];
+    const charges = facts.charges.map((c) =>
+      c.paymentId === `topup:${standing}` ? { ...c, refunded: 0 } : c,
+    );
+    const topUpOutcomes = new Map(facts.topUpOutcomes).set(creditedButFailed, 'FAILED');
+
+    // Act
+    const result = byName(
+      runChecks(expected, { ...facts, charges, topUpOutcomes }),
+      CHECK_NAMES.topUpCredits,
+    );
+
+    // Assess
+    expect(result?.violations).toBe(2);
+    expect(result?.detail).toContain(
+      `${creditedButFailed} (FAILED, credited ${TOP_UP}, gateway kept ${TOP_UP})`,
+    );
+    expect(result?.detail).toContain(`${standing} (FAILED, not credited, gateway kept ${TOP_UP + 200})`);
+  });
+
+  it('count top-up charges and credits in the per-currency conservation of a clean run', () => {
+    // Prepare
+    const { expect: expected, facts } = cleanRun('chk-tcons');
+
+    // Act
+    const result = byName(runChecks(expected, facts), CHECK_NAMES.conservedWithTopUps);
+
+    // Assess
+    expect(result?.ok).toBe(true);
+    expect(result?.detail).toBe(`gateway = ledger: EUR ${3 * CARD + TOP_UP} (top-ups ${TOP_UP})`);
   });
 
   it('catch a live charge of a payment the wallet covered in full', () => {
