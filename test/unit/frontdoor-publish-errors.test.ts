@@ -5,7 +5,13 @@ import {
   EventBridgeServiceException,
   PutEventsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
@@ -39,6 +45,8 @@ beforeEach(() => {
   events.reset();
   documents.reset();
   documents.on(GetCommand).resolves({});
+  // paymentExists: no archive pointer either (the payment never ran).
+  documents.on(QueryCommand).resolves({ Items: [] });
   documents.on(PutCommand).resolves({});
   documents.on(UpdateCommand).resolves({});
   vi.restoreAllMocks();
