@@ -12,11 +12,14 @@ type Props = Record<string, unknown>;
 type Entry = [string, string, CfnResource];
 const props = (resource: CfnResource): Props => resource.Properties ?? {};
 
-/** The scope each route needs, as the API contract states it (writes need write; wallets their own pair). */
-const expectedScope = (route: { method: string; path: string }) =>
-  route.path.startsWith('/v1/wallets')
-    ? apiScope(route.method === 'GET' ? 'walletsRead' : 'walletsWrite')
-    : apiScope(route.method === 'GET' ? 'read' : 'write');
+/** The scope each route needs, as the API contract states it (writes need write; wallets and webhook endpoints their own pair). */
+const expectedScope = (route: { method: string; path: string }) => {
+  const reads = route.method === 'GET';
+  if (route.path.startsWith('/v1/wallets')) return apiScope(reads ? 'walletsRead' : 'walletsWrite');
+  if (route.path.startsWith('/v1/webhook-endpoints'))
+    return apiScope(reads ? 'webhooksRead' : 'webhooksWrite');
+  return apiScope(reads ? 'read' : 'write');
+};
 
 describe.each(['prod', 'dev'])('Api stack (stage %s)', (stage) => {
   const n = resourceNames(stage);
