@@ -73,6 +73,12 @@ const ResolveBody = z.strictObject({
   reason: z.preprocess(blankToUndefined, z.string().min(1).max(500).optional()),
 });
 
+/** payctl webhooks resend's --endpoint (all subscribed endpoints when absent). */
+const WebhookResendBody = z.strictObject({
+  endpointId: z.preprocess(blankToUndefined, z.string().min(1).max(100).optional()),
+});
+const WebhookEventId = z.string().regex(/^ntf_[0-9a-f]{32}$/, 'a webhook event id is ntf_ and 32 hex digits');
+
 /** How far back the failed-sagas and audit pages look. */
 const DaysSchema = z.object({ days: z.coerce.number().int().min(1).max(366).default(14) });
 
@@ -124,6 +130,18 @@ export async function routeApi({ method, url, body, data, meta }: ApiRequest): P
         );
       }
       return ok(await data.resolvePayment(id ?? '', parsed.data));
+    }
+    case 'GET payments :id webhooks':
+      return ok(await data.webhookDeliveries(id ?? ''));
+    case 'POST webhooks :id resend': {
+      const eventId = WebhookEventId.safeParse(id);
+      const parsed = WebhookResendBody.safeParse(body ?? {});
+      if (!eventId.success || !parsed.success) {
+        throw new UsageError(
+          'a resend is POST /api/webhooks/<ntf_ event id>/resend { "endpointId"?: "..." }',
+        );
+      }
+      return ok(await data.resendWebhook(eventId.data, parsed.data));
     }
     case 'GET dlqs':
       return ok(await data.listDlqs());

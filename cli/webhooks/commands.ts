@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
-import { CliError } from '../errors';
+import { CliError, EXIT } from '../errors';
 import type { RegisterCommands } from '../registry';
 import { deliveriesOf, listEndpoints, resendWebhook, showEndpoint } from './webhooks';
 
@@ -83,13 +83,18 @@ function registerResend(webhooks: Command, context: () => CliContext): void {
       const ctx = context();
       const target = options.endpoint ? `${eventId} to ${options.endpoint}` : eventId;
       if (!(await ctx.confirm(`Resend webhook event ${target}?`))) return;
-      const result = await resendWebhook(ctx, eventId, options.endpoint);
+      const { audit, ...result } = await resendWebhook(ctx, eventId, options.endpoint);
       ctx.out.result(result, () => {
         ctx.out.line(
           `Queued ${result.endpoints.length} delivery(ies): ${result.endpoints.join(', ') || '-'}`,
         );
         ctx.out.line(`Audit   ${result.auditId ?? '-'}`);
       });
+      if (audit.warning) ctx.out.note(`warning: ${audit.warning}`);
+      if (audit.problem) {
+        ctx.out.note(`error: ${audit.problem}`);
+        throw new CliError(audit.problem, EXIT.partial);
+      }
     });
 }
 

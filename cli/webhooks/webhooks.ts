@@ -1,11 +1,11 @@
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { EventLog } from '../../core/webhooks/delivery-store';
 import { WebhookDeliveryStore } from '../../core/webhooks/delivery-store';
 import { WebhookEndpointStore } from '../../core/webhooks/endpoint-store';
-import type { DeliveryMessage, WebhookEndpointRecord } from '../../core/webhooks/model';
-import { eventLogsOf, resendEvent, WebhookEventNotFoundError } from '../../core/webhooks/resend';
+import type { WebhookEndpointRecord } from '../../core/webhooks/model';
+import { eventLogsOf } from '../../core/webhooks/resend';
 import { CliError, EXIT } from '../errors';
-import { recordOpsAction } from '../ops/audit';
+import type { AuditNote } from '../ops/actions/audited';
+import { resendWebhookAction, type WebhookResendResult } from '../ops/actions/webhook-resend';
 import type { OpsDeps } from '../ops/deps';
 
 /** What payctl webhooks (and the console) show of an endpoint: never its secrets, only how many sign. */
@@ -49,51 +49,17 @@ export async function deliveriesOf(deps: OpsDeps, id: string): Promise<EventLog[
   return eventLogsOf(deliveryStore(deps), id);
 }
 
-export interface ResendResult {
-  readonly eventId: string;
-  readonly endpoints: readonly string[];
+export interface ResendResult extends WebhookResendResult {
   readonly auditId?: string;
+  readonly audit: AuditNote;
 }
 
-/** Resends an event (audited: an audit record and OpsActionPerformed, action webhooks.resend). */
+/** Resends an event: the audited action (cli/ops/actions/webhook-resend.ts), as the console's button calls it. */
 export async function resendWebhook(
   deps: OpsDeps,
   eventId: string,
   endpointId?: string,
 ): Promise<ResendResult> {
-  const actor = await deps.identity();
-  const queueUrl = await deps.queueUrl('webhookDelivery');
-  const enqueue = async (messages: readonly DeliveryMessage[]) => {
-    for (let i = 0; i < messages.length; i += 10) {
-      const { Failed = [] } = await deps.clients.sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: messages
-            .slice(i, i + 10)
-            .map((message, index) => ({ Id: String(index), MessageBody: JSON.stringify(message) })),
-        }),
-      );
-      if (Failed.length > 0) throw new CliError(`${Failed.length} resend message(s) were refused by SQS`);
-    }
-  };
-  let endpoints: string[];
-  try {
-    endpoints = await resendEvent(
-      { deliveries: deliveryStore(deps), endpoints: endpointStore(deps), enqueue },
-      eventId,
-      actor,
-      endpointId,
-    );
-  } catch (error) {
-    if (error instanceof WebhookEventNotFoundError) throw new CliError(error.message, EXIT.usage);
-    throw error;
-  }
-  const recorded = await recordOpsAction(deps, {
-    action: 'webhooks.resend',
-    target: endpointId ? `${eventId} -> ${endpointId}` : eventId,
-    count: endpoints.length,
-    outcome: endpoints.length > 0 ? 'succeeded' : 'failed',
-    ...(endpoints.length === 0 && { message: 'no endpoint of its client is subscribed to its type' }),
-  });
-  return { eventId, endpoints, auditId: recorded.entry.auditId };
+  const { result, audit } = await resendWebhookAction(deps, eventId, endpointId);
+  return { ...result, ...(audit.auditId && { auditId: audit.auditId }), audit };
 }

@@ -8,6 +8,7 @@ import { planResolveFor, redriveDlqAudited, redriveSagaAudited, resolvePaymentAu
 import { listPayments, paymentDetail } from './payments';
 import type { ConsoleData } from './port';
 import { adjustWalletAudited, walletDetail, walletStatementPage } from './wallets';
+import { resendWebhookAudited, webhookDeliveries } from './webhooks';
 
 export type { ConsoleData } from './port';
 
@@ -34,5 +35,7 @@ export function consoleData(deps: OpsDeps): ConsoleData {
     adjustWallet: (walletId, request) => adjustWalletAudited(deps, walletId, request),
     planResolve: (paymentId, request) => planResolveFor(deps, parsePaymentId(paymentId), request),
     resolvePayment: (paymentId, request) => resolvePaymentAudited(deps, parsePaymentId(paymentId), request),
+    webhookDeliveries: (subjectId) => webhookDeliveries(deps, subjectId),
+    resendWebhook: (eventId, request) => resendWebhookAudited(deps, eventId, request),
   };
 }

@@ -1,5 +1,6 @@
 import type { ResolutionAction } from '../../../core/payments/records';
 import type { StatementResponse } from '../../../core/wallets/contract';
+import type { EventLog } from '../../../core/webhooks/delivery-store';
 import type { ResolvePlan } from '../../ops/resolve-plan';
 import type { StatementRequest, WalletDetail } from '../../wallets/wallets';
 import type {
@@ -45,6 +46,10 @@ export interface ConsoleData {
   planResolve(paymentId: string, request: ResolveRequestBody): Promise<ResolvePlan>;
   /** `payctl payments resolve --yes`: refund / release / mark resolved; audited as payments.resolve. */
   resolvePayment(paymentId: string, request: ResolveRequestBody): Promise<ActionResult>;
+  /** `payctl webhooks deliveries <paymentId>`: each of its webhook events, deliveries and attempts. */
+  webhookDeliveries(subjectId: string): Promise<EventLog[]>;
+  /** `payctl webhooks resend <eventId> [--endpoint]`: the same audited action (webhooks.resend). */
+  resendWebhook(eventId: string, request: { endpointId?: string }): Promise<ActionResult>;
   /** `payctl wallets adjust`: a signed major-unit amount and a reason; audited as wallets.adjust. */
   adjustWallet(walletId: string, request: { amount: string; reason: string }): Promise<ActionResult>;
 }

@@ -5,6 +5,7 @@ import { TimelineChart } from '../charts/TimelineChart';
 import { ErrorBox, Loading, Section, StatusBadge, useLoad } from '../components/common';
 import { formatDuration, formatInstant } from '../format';
 import { href } from '../router';
+import { PaymentWebhooks } from './PaymentWebhooks';
 
 const OUTCOME_TEXT: Readonly<Record<string, string>> = {
   succeeded: 'Succeeded: charged, settled and notified',
@@ -163,6 +164,7 @@ export function PaymentDetailPage({ paymentId }: { paymentId: string }) {
           </p>
         )}
       </Section>
+      <PaymentWebhooks paymentId={paymentId} />
     </>
   );
 }

@@ -46,6 +46,10 @@ const data: ConsoleData = {
     if (id === 'pay_charged') throw new CliError('not resolving: a charge stands unrefunded; use --refund');
     return { ok: true, summary: 'resolved' };
   }),
+  webhookDeliveries: stub('webhookDeliveries', () => [
+    { event: undefined, deliveries: [], attempts: [{ attempt: 1, statusCode: 200, latencyMs: 12 }] },
+  ]),
+  resendWebhook: stub('resendWebhook', () => ({ ok: true, summary: 'queued' })),
 };
 
 let assets: string;
@@ -197,6 +201,38 @@ describe('console server: API', () => {
       ['resolvePayment', ['pay_parked', { action: 'mark_resolved', reason: 'refunded by cheque' }]],
       ['resolvePayment', ['pay_charged', { action: 'release' }]],
       ['planResolve', ['pay_parked', { action: 'release' }]],
+    ]);
+  });
+
+  it('routes the webhook panel: the delivery log as a read, resend as an action (read-only: 403), ids and bodies checked', async () => {
+    // Prepare
+    calls.length = 0;
+    const eventId = `ntf_${'ab'.repeat(16)}`;
+    // Act
+    const log = await call(actions, 'GET', '/api/payments/pay_known/webhooks');
+    const resendAll = await call(actions, 'POST', `/api/webhooks/${eventId}/resend`, json, '{}');
+    const resendOne = await call(
+      actions,
+      'POST',
+      `/api/webhooks/${eventId}/resend`,
+      json,
+      '{"endpointId":"we_1"}',
+    );
+    const badId = await call(actions, 'POST', '/api/webhooks/pay_known/resend', json, '{}');
+    const badBody = await call(actions, 'POST', `/api/webhooks/${eventId}/resend`, json, '{"x":1}');
+    const readOnlyLog = await call(readOnly, 'GET', '/api/payments/pay_known/webhooks');
+    const readOnlyResend = await call(readOnly, 'POST', `/api/webhooks/${eventId}/resend`, json, '{}');
+    // Assess
+    expect([log.status, resendAll.status, resendOne.status, badId.status, badBody.status]).toEqual([
+      200, 200, 200, 400, 400,
+    ]);
+    expect(JSON.parse(log.body)[0].attempts[0]).toMatchObject({ statusCode: 200, latencyMs: 12 });
+    expect([readOnlyLog.status, readOnlyResend.status]).toEqual([200, 403]);
+    expect(calls).toEqual([
+      ['webhookDeliveries', ['pay_known']],
+      ['resendWebhook', [eventId, {}]],
+      ['resendWebhook', [eventId, { endpointId: 'we_1' }]],
+      ['webhookDeliveries', ['pay_known']],
     ]);
   });
 
