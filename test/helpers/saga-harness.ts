@@ -156,6 +156,10 @@ export async function startSagaHarness(
     [ENV_KEYS.gatewaySecretId]: secretId,
     // ArchiveHistory reads its bucket when imported (the harness never invokes it).
     [ENV_KEYS.historyBucket]: `${names.eventBus}-history`,
+    // So do the webhook functions their key and queues (the harness never invokes them either).
+    [ENV_KEYS.webhookKeyId]: 'alias/paysaga-harness-webhooks',
+    [ENV_KEYS.webhookDeliveryQueueUrl]: queueUrl(names.queues.webhookDelivery),
+    [ENV_KEYS.webhookDlqUrl]: queueUrl(names.queues.webhookDlq),
     [ENV_KEYS.gatewayTimeoutMs]: String(options.gatewayTimeoutMs ?? 400),
     [ENV_KEYS.gatewayMaxNetworkRetries]: String(options.gatewayMaxNetworkRetries ?? 1),
     // Every handler is loaded, the front door's too; it has no clients here.
