@@ -39,7 +39,10 @@ describe('npm run demo (runDemo)', () => {
     expect(summary.dlq.intakeDlq).toBe(summary.sent.malformed + summary.sent.cardNumber);
     expect(summary.sent.duplicates).toBeGreaterThan(0);
     expect(summary.duplicatesSuppressed).toBe(summary.sent.duplicates);
-    expect(summary.gateway.live).toBe(summary.sagas.succeeded);
+    // Wallet first: only a succeeded saga with a card part holds a live charge (the demo funds its gateway intents' wallets by half).
+    expect(checkNamed(summary.checks, 'succeeded sagas with a card part == gateway charges')?.ok).toBe(true);
+    expect(summary.gateway.live).toBeGreaterThan(0);
+    expect(summary.gateway.live).toBeLessThan(summary.sagas.succeeded);
     const planned = (expect: string) => valid.filter((r) => INTENTS[r.intent].expect === expect).length;
     expect(summary.sagas.succeeded).toBe(planned('SUCCEEDED'));
     expect(summary.sagas.failedByReason.CardDeclinedError).toBe(planned('CardDeclinedError'));
@@ -60,7 +63,7 @@ describe('npm run demo (runDemo)', () => {
     const again = await verifyRun(target, demo.plan, demo.observations);
     // Assess
     expect(checkNamed(again.checks, 'no failed payment keeps a charge')?.ok).toBe(false);
-    expect(checkNamed(again.checks, 'succeeded sagas == gateway charges')?.ok).toBe(false);
+    expect(checkNamed(again.checks, 'succeeded sagas with a card part == gateway charges')?.ok).toBe(false);
     expect(checkNamed(again.checks, 'money is conserved')?.ok).toBe(true);
   });
 });
