@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** Step Functions redrives a failed, timed-out or aborted execution for 14 days after it stopped (AWS limit). */
 export const REDRIVE_WINDOW_MS = 14 * 86_400_000;
 
@@ -8,4 +10,18 @@ export const REDRIVE_WINDOW_MS = 14 * 86_400_000;
  */
 export function executionArnFor(stateMachineArn: string, executionName: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+}
+
+/**
+ * A refund saga's execution name. A refundId is unique per payment only (it is
+ * the client's Idempotency-Key), so the name carries both ids:
+ * `<paymentId>.<refundId>` (ids never contain a dot), or, past Step Functions'
+ * 80 characters, a digest of both, `..`, and the refundId's start (a form the
+ * short one can never take, as it has a single dot).
+ */
+export function refundExecutionName(paymentId: string, refundId: string): string {
+  const short = `${paymentId}.${refundId}`;
+  if (short.length <= 80) return short;
+  const digest = createHash('sha256').update(`${paymentId}\n${refundId}`).digest('hex').slice(0, 24);
+  return `${digest}..${refundId.slice(0, 54)}`;
 }

@@ -22,6 +22,8 @@ export const QUEUE_KEYS = [
   'topUpIntakeDlq',
   'webhookDelivery',
   'webhookDlq',
+  'refundIntake',
+  'refundIntakeDlq',
 ] as const;
 export type QueueKey = (typeof QUEUE_KEYS)[number];
 
@@ -130,6 +132,24 @@ export const QUEUES: Readonly<Record<QueueKey, QueueSpec>> = {
       redrivesTo: 'webhookDelivery',
     },
   },
+  /** RefundRequested events (the front door's, payctl's and producers' own), for the refund intake function. */
+  refundIntake: {
+    suffix: 'refund-intake',
+    visibilityTimeoutSeconds: 180,
+    retentionDays: 4,
+    redrive: { deadLetterQueue: 'refundIntakeDlq', maxReceiveCount: 5 },
+  },
+  /** Its own DLQ: a redrive must go back to the refund intake, which starts refunds. */
+  refundIntakeDlq: {
+    suffix: 'refund-intake-dlq',
+    visibilityTimeoutSeconds: 30,
+    retentionDays: 14,
+    deadLetter: {
+      description:
+        'RefundRequested events that could not start a refund (rejected with a reason, or undeliverable)',
+      redrivesTo: 'refundIntake',
+    },
+  },
 };
 
 export const TABLE_KEYS = ['ledger', 'payments', 'idempotency'] as const;
@@ -167,6 +187,13 @@ export const FUNCTION_KEYS = [
   'webhookFanout',
   'webhookDeliver',
   'apiWebhooks',
+  'refundIntake',
+  'refundReserve',
+  'refundAtGateway',
+  'refundPostReversal',
+  'refundRelease',
+  'refundRecordOutcome',
+  'apiRefunds',
 ] as const;
 export type FunctionKey = (typeof FUNCTION_KEYS)[number];
 
@@ -178,6 +205,8 @@ export interface FunctionSpec {
   readonly aslPlaceholder?: string;
   /** Placeholder in workflows/top-up-saga.asl.json (TOP_UP_ASL_FILE) substituted with this function's ARN. */
   readonly topUpAslPlaceholder?: string;
+  /** Placeholder in workflows/refund-saga.asl.json substituted with this function's ARN. */
+  readonly refundAslPlaceholder?: string;
 }
 
 export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
@@ -274,6 +303,40 @@ export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
   webhookDeliver: { entry: 'functions/webhook-deliver.ts', memoryMb: 256, timeoutSeconds: 30 },
   /** Front door: /v1/webhook-endpoints (create, read, delete, rotate-secret; the caller's own endpoints). */
   apiWebhooks: { entry: 'functions/api-webhooks.ts', memoryMb: 256, timeoutSeconds: 10 },
+  /** Refund intake: validates RefundRequested, records it and starts the refund saga (refundExecutionName). */
+  refundIntake: { entry: 'functions/refund-intake.ts', memoryMb: 512, timeoutSeconds: 30 },
+  refundReserve: {
+    entry: 'functions/refund-reserve.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    refundAslPlaceholder: 'RefundReserveFunctionArn',
+  },
+  refundAtGateway: {
+    entry: 'functions/refund-at-gateway.ts',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    refundAslPlaceholder: 'RefundAtGatewayFunctionArn',
+  },
+  refundPostReversal: {
+    entry: 'functions/refund-post-reversal.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    refundAslPlaceholder: 'RefundPostReversalFunctionArn',
+  },
+  refundRelease: {
+    entry: 'functions/refund-release.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    refundAslPlaceholder: 'RefundReleaseFunctionArn',
+  },
+  refundRecordOutcome: {
+    entry: 'functions/refund-record-outcome.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    refundAslPlaceholder: 'RefundRecordOutcomeFunctionArn',
+  },
+  /** Front door: POST /v1/payments/{paymentId}/refunds and GET .../refunds/{refundId}. */
+  apiRefunds: { entry: 'functions/api-refunds.ts', memoryMb: 256, timeoutSeconds: 10 },
 };
 
 /**
@@ -328,6 +391,18 @@ export const API = {
       path: '/v1/webhook-endpoints/{endpointId}',
       function: 'apiWebhooks',
       scope: 'webhooksWrite',
+    },
+    requestRefund: {
+      method: 'POST',
+      path: '/v1/payments/{paymentId}/refunds',
+      function: 'apiRefunds',
+      scope: 'write',
+    },
+    getRefund: {
+      method: 'GET',
+      path: '/v1/payments/{paymentId}/refunds/{refundId}',
+      function: 'apiRefunds',
+      scope: 'read',
     },
     rotateWebhookSecret: {
       method: 'POST',
@@ -420,6 +495,10 @@ export interface ResourceNames {
   readonly topUpStateMachine: string;
   /** The rule sending TopUpRequested to the top-up intake queue. */
   readonly topUpRule: string;
+  /** The refund saga's state machine (executions named by refundExecutionName). */
+  readonly refundStateMachine: string;
+  /** The rule sending RefundRequested to the refund intake queue. */
+  readonly refundRule: string;
   readonly gatewaySecret: string;
   readonly api: string;
   readonly apiUserPool: string;
@@ -448,6 +527,8 @@ export function resourceNames(stage: Stage): ResourceNames {
     stateMachine: `${p}-payment-saga`,
     topUpStateMachine: `${p}-top-up-saga`,
     topUpRule: `${p}-top-up-requested`,
+    refundStateMachine: `${p}-refund-saga`,
+    refundRule: `${p}-refund-requested`,
     gatewaySecret: `${APP_NAME}/${stage}/gateway`,
     api: `${p}-api`,
     apiUserPool: `${p}-api-clients`,
