@@ -61,12 +61,18 @@ export const RefundFailedV1 = z.object({
   failedState: z.string(),
 });
 
-/** A RefundRequested that failed validation, sent to the intake DLQ with the reason. */
+/** A RefundRequested the refund intake refused, parked in the refund intake DLQ with the reason. */
 export const RefundRejectedV1 = z.object({
   schemaVersion: SchemaVersion,
   refundId: z.string().max(200).optional(),
   paymentId: z.string().max(200).optional(),
-  reasonCode: z.enum(['invalid_event', 'payment_not_refundable', 'refund_exceeds_refundable']),
+  reasonCode: z.enum([
+    'invalid_event',
+    'card_data_refused',
+    'payment_not_refundable',
+    'refund_exceeds_refundable',
+    'conflicting_duplicate',
+  ]),
   reason: FreeText(1000),
   occurredAt: IsoDateTime,
 });

@@ -28,6 +28,7 @@ import { sqsTarget } from './events/sqs-target';
 import { apiClientsEnv, type LocalApiClient, loadApiClients } from './frontdoor/api-clients';
 import { type FrontDoor, startFrontDoor } from './frontdoor/server';
 import { FunctionInvoker, type InvocationFaultHook } from './functions/invoker';
+import { refundStateMachineArn, startRefundIntake } from './functions/refund-wiring';
 import { functionArn, type LambdaHandler } from './functions/registry';
 import { type SagaWiring, startSaga } from './functions/saga-wiring';
 import { startTopUpIntake, topUpStateMachineArn } from './functions/topup-wiring';
@@ -125,6 +126,8 @@ export function runtimeEnv(endpoint: string, region: string, names: ResourceName
     [ENV_KEYS.intakeDlqUrl]: queueUrl(names.queues.intakeDlq),
     [ENV_KEYS.topUpStateMachineArn]: topUpStateMachineArn(names, region),
     [ENV_KEYS.topUpIntakeDlqUrl]: queueUrl(names.queues.topUpIntakeDlq),
+    [ENV_KEYS.refundStateMachineArn]: refundStateMachineArn(names, region),
+    [ENV_KEYS.refundIntakeDlqUrl]: queueUrl(names.queues.refundIntakeDlq),
     [ENV_KEYS.notificationQueueUrl]: queueUrl(names.queues.notification),
     [ENV_KEYS.gatewaySecretId]: names.gatewaySecret,
     [ENV_KEYS.webhookDeliveryQueueUrl]: queueUrl(names.queues.webhookDelivery),
@@ -352,6 +355,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       stops.push(() => poller.stop());
       const topUpIntake = await startTopUpIntake({ names, region, sqs, events, functions, log });
       stops.push(() => topUpIntake.stop());
+      const refundIntake = await startRefundIntake({ names, region, sqs, events, functions, log });
+      stops.push(() => refundIntake.stop());
     }
 
     if (options.webhooks ?? true) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expandSagaDefinition } from '../saga/definition';
+import { FUNCTION_KEYS, FUNCTIONS, type FunctionKey } from '../config/names';
+import { expandSagaDefinition, substituteDefinition } from '../saga/definition';
 
 /**
  * The refund saga's ASL (workflows/refund-saga.asl.json), its shared error
@@ -32,4 +33,16 @@ export function readRefundDefinitionSource(): string {
 /** The refund ASL with its tokens expanded and its `${...}` placeholders kept (what a stack hands to CDK). */
 export function readRefundDefinitionText(): string {
   return expandSagaDefinition(readRefundDefinitionSource());
+}
+
+/** The functions the refund state machine invokes: every function with a refund ASL placeholder. */
+export const REFUND_FUNCTION_KEYS: readonly FunctionKey[] = FUNCTION_KEYS.filter(
+  (key) => FUNCTIONS[key].refundAslPlaceholder !== undefined,
+);
+
+/** The refund ASL with its `${...}` placeholders substituted (definitionSubstitutions). */
+export function renderRefundDefinition(
+  substitutions: Readonly<Record<string, string>>,
+): Record<string, unknown> {
+  return substituteDefinition(readRefundDefinitionText(), substitutions, REFUND_ASL_FILE);
 }

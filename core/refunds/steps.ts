@@ -71,7 +71,7 @@ export function refundableOf(record: PaymentRecord): number {
 
 /** Records the refund request (a no-op when the same request is there; another body is refused). */
 export async function openRefund(
-  deps: Pick<RefundStepDeps, 'refunds'>,
+  deps: { readonly refunds: Pick<PaymentRefundStore, 'putRequest'> },
   refund: RefundRequested,
   executionArn: string,
   payment: Pick<PaymentRecord, 'currency' | 'exponent'>,

@@ -86,15 +86,26 @@ export class MissingSubstitutionError extends Error {
   override readonly name = 'MissingSubstitutionError';
 }
 
-/** Substitutes `${Name}` placeholders the way Step Functions' definitionSubstitutions does. */
+/**
+ * Substitutes `${Name}` placeholders the way Step Functions' definitionSubstitutions does,
+ * for any of the sagas' ASL texts (`file` names it in the error).
+ */
+export function substituteDefinition(
+  text: string,
+  substitutions: Readonly<Record<string, string>>,
+  file: string,
+): Record<string, unknown> {
+  const rendered = text.replace(/\$\{([A-Za-z0-9]+)\}/g, (_, name: string) => {
+    const value = substitutions[name];
+    if (value === undefined) throw new MissingSubstitutionError(`no substitution for \${${name}} in ${file}`);
+    return value;
+  });
+  return JSON.parse(rendered) as Record<string, unknown>;
+}
+
+/** The payment ASL with its `${...}` placeholders substituted (definitionSubstitutions). */
 export function renderSagaDefinition(
   substitutions: Readonly<Record<string, string>>,
 ): Record<string, unknown> {
-  const text = readSagaDefinitionText().replace(/\$\{([A-Za-z0-9]+)\}/g, (_, name: string) => {
-    const value = substitutions[name];
-    if (value === undefined)
-      throw new MissingSubstitutionError(`no substitution for \${${name}} in ${ASL_FILE}`);
-    return value;
-  });
-  return JSON.parse(text) as Record<string, unknown>;
+  return substituteDefinition(readSagaDefinitionText(), substitutions, ASL_FILE);
 }

@@ -8,7 +8,7 @@ import {
   TOP_UP_ASL_RESOURCE_PLACEHOLDERS,
 } from '../config/names';
 import { inProgressRetrier } from '../config/retries';
-import { ASL_TOKENS, expandSagaDefinition, MissingSubstitutionError } from '../saga/definition';
+import { ASL_TOKENS, expandSagaDefinition, substituteDefinition } from '../saga/definition';
 
 const ASL_PATH = fileURLToPath(new URL(`../../${TOP_UP_ASL_FILE}`, import.meta.url));
 
@@ -62,15 +62,9 @@ export function readTopUpDefinitionText(): string {
   return expandTopUpDefinition(readTopUpDefinitionSource());
 }
 
-/** Substitutes `${Name}` placeholders the way Step Functions' definitionSubstitutions does. */
+/** The top-up ASL with its `${...}` placeholders substituted (definitionSubstitutions). */
 export function renderTopUpDefinition(
   substitutions: Readonly<Record<string, string>>,
 ): Record<string, unknown> {
-  const text = readTopUpDefinitionText().replace(/\$\{([A-Za-z0-9]+)\}/g, (_, name: string) => {
-    const value = substitutions[name];
-    if (value === undefined)
-      throw new MissingSubstitutionError(`no substitution for \${${name}} in ${TOP_UP_ASL_FILE}`);
-    return value;
-  });
-  return JSON.parse(text) as Record<string, unknown>;
+  return substituteDefinition(readTopUpDefinitionText(), substitutions, TOP_UP_ASL_FILE);
 }

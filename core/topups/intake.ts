@@ -1,12 +1,9 @@
-import { z } from 'zod';
-import { RESERVED_KEYS, reservedKeyPaths } from '../../events/common';
 import { DETAIL_TYPES } from '../../events/envelope';
 import { type TopUpRequested, TopUpRequestedV1 } from '../../events/top-ups.v1';
 import { canonicalJson } from '../canonical-json';
 import { stripeAmountProblem } from '../gateway/stripe-units';
-import { boundedText, sqsSafeText } from '../intake/safe-text';
+import { decodeBusRequest, MAX_BUS_REASON_LENGTH, safeReason } from '../intake/bus-request';
 import { money } from '../money';
-import { containsPan, findPanPaths, redactPans } from '../pan';
 
 /** What the top-up intake does with one queued EventBridge event. */
 export type TopUpIntakeDecision =
@@ -24,20 +21,12 @@ export type TopUpIntakeDecision =
       readonly eventId?: string;
     };
 
-const Envelope = z.object({
-  id: z.string().optional(),
-  'detail-type': z.string(),
-  source: z.string().optional(),
-  detail: z.unknown(),
-});
-
 /** The top-up saga's input, canonical so a duplicate request compares equal to the running execution's. */
 export function topUpSagaInput(topUp: TopUpRequested): string {
   return canonicalJson({ topUp });
 }
 
-export const MAX_TOP_UP_REASON_LENGTH = 1000;
-const MAX_ECHOED_ID = 200;
+export const MAX_TOP_UP_REASON_LENGTH = MAX_BUS_REASON_LENGTH;
 
 type Rejection = Extract<TopUpIntakeDecision, { kind: 'reject' }>;
 
@@ -49,21 +38,11 @@ function rejection(
   return {
     kind: 'reject',
     reasonCode,
-    reason: boundedText(sqsSafeText(reason), MAX_TOP_UP_REASON_LENGTH),
+    reason: safeReason(reason),
     ...(ids.topUpId !== undefined && { topUpId: ids.topUpId }),
     ...(ids.eventId !== undefined && { eventId: ids.eventId }),
   };
 }
-
-function readableTopUpId(detail: unknown): string | undefined {
-  if (!detail || typeof detail !== 'object') return undefined;
-  const id = (detail as Record<string, unknown>).topUpId;
-  if (typeof id !== 'string' || id === '' || id.length > MAX_ECHOED_ID) return undefined;
-  return boundedText(sqsSafeText(redactPans(id)), MAX_ECHOED_ID);
-}
-
-const readableEventId = (id: string | undefined): string | undefined =>
-  id !== undefined && /^[A-Za-z0-9-]{1,64}$/.test(id) && !containsPan(id) ? id : undefined;
 
 /**
  * Validates one TopUpRequested message body the way intake validates
@@ -78,56 +57,22 @@ export function decideTopUpIntake(body: string, previousRejection?: string): Top
       'this request was refused for card data and its stored copy is masked; the producer must send a new request with a payment-method token',
     );
   }
-  let parsedBody: unknown;
-  try {
-    parsedBody = JSON.parse(body);
-  } catch {
-    return rejection('invalid_event', 'message body is not JSON');
+  const decoded = decodeBusRequest(
+    body,
+    { detailType: DETAIL_TYPES.topUpRequested, name: 'TopUpRequested v1', schema: TopUpRequestedV1 },
+    'topUpId',
+  );
+  if (!decoded.ok) {
+    return rejection(decoded.reasonCode, decoded.reason, { topUpId: decoded.id, eventId: decoded.eventId });
   }
-  const panPaths = findPanPaths(parsedBody);
-  const envelope = Envelope.safeParse(parsedBody);
-  const ids = envelope.success
-    ? { topUpId: readableTopUpId(envelope.data.detail), eventId: readableEventId(envelope.data.id) }
-    : {};
-  if (panPaths.length > 0 || containsPan(body)) {
-    const where = panPaths.length > 0 ? panPaths.join(', ') : 'the message text';
-    return rejection(
-      'card_data_refused',
-      `card number (PAN) found in ${where}; send a gateway payment-method token (pm_...) instead`,
-      ids,
-    );
-  }
-  if (!envelope.success) {
-    return rejection('invalid_event', `not an EventBridge event: ${z.prettifyError(envelope.error)}`);
-  }
-  if (envelope.data['detail-type'] !== DETAIL_TYPES.topUpRequested) {
-    return rejection(
-      'invalid_event',
-      `detail-type ${JSON.stringify(envelope.data['detail-type'])} is not ${DETAIL_TYPES.topUpRequested}`,
-      ids,
-    );
-  }
-  const reserved = reservedKeyPaths(envelope.data.detail);
-  if (reserved.length > 0) {
-    return rejection(
-      'invalid_event',
-      `TopUpRequested v1 is invalid: ${RESERVED_KEYS.join(', ')} are not accepted as keys (found in ${reserved.join(', ')})`,
-      ids,
-    );
-  }
-  const topUp = TopUpRequestedV1.safeParse(envelope.data.detail);
-  if (!topUp.success) {
-    return rejection('invalid_event', `TopUpRequested v1 is invalid: ${z.prettifyError(topUp.error)}`, ids);
-  }
+  const topUp = decoded.detail;
   // Refused here, before any charge: an amount the gateway cannot take would otherwise fail at Charge.
-  const amountProblem = stripeAmountProblem(money(topUp.data.amount.value, topUp.data.amount.currency));
+  const amountProblem = stripeAmountProblem(money(topUp.amount.value, topUp.amount.currency));
   if (amountProblem) {
-    return rejection('invalid_event', `TopUpRequested v1 is invalid: amount: ${amountProblem}`, ids);
+    return rejection('invalid_event', `TopUpRequested v1 is invalid: amount: ${amountProblem}`, {
+      topUpId: topUp.topUpId,
+      eventId: decoded.eventId,
+    });
   }
-  return {
-    kind: 'start',
-    topUp: topUp.data,
-    executionName: topUp.data.topUpId,
-    input: topUpSagaInput(topUp.data),
-  };
+  return { kind: 'start', topUp, executionName: topUp.topUpId, input: topUpSagaInput(topUp) };
 }

@@ -13,6 +13,7 @@ import { StepFunctionsService } from '../sfn/service';
 import type { ExecutionRecord, StepFunctionsServiceOptions } from '../sfn/types';
 import type { SqsService } from '../sqs/sqs-service';
 import type { FunctionInvoker } from './invoker';
+import { refundStateMachine } from './refund-wiring';
 import { functionArn } from './registry';
 import { sagaTaskInvoker } from './saga-tasks';
 import { topUpStateMachine } from './topup-wiring';
@@ -104,6 +105,7 @@ export async function startSaga(deps: {
     stateMachines: [
       { name: names.stateMachine, definition, alias: SAGA_ALIAS },
       topUpStateMachine(names, region, deps.sqs),
+      refundStateMachine(names, region, deps.sqs),
     ],
     ...(deps.retryIntervalScale !== undefined && { retryIntervalScale: deps.retryIntervalScale }),
     invokeTask: sagaTaskInvoker({

@@ -5,7 +5,7 @@ import type { Currency } from '../../core/money';
 import { DETAIL_TYPES } from '../../events/envelope';
 import type { PaymentRequested } from '../../events/payment-requested.v1';
 
-/** A new wallet holding `minor` units: its id is unique, so tests sharing a runtime never meet. */
+/** A new wallet holding `minor` units (0: an empty wallet, so a payment goes to the card): its id is unique, so tests sharing a runtime never meet. */
 export async function fundedWallet(
   ledger: Ledger,
   minor: number,
@@ -13,7 +13,7 @@ export async function fundedWallet(
 ): Promise<string> {
   const walletId = `wal_${randomUUID().slice(0, 12)}`;
   await ledger.openWallet(walletId, currency);
-  await ledger.deposit(walletId, { value: minor, currency }, `dep-${walletId}`);
+  if (minor > 0) await ledger.deposit(walletId, { value: minor, currency }, `dep-${walletId}`);
   return walletId;
 }
 
@@ -34,10 +34,11 @@ export function paymentRequest(
   };
 }
 
-/** Puts one PaymentRequested on the bus as an upstream system would; throws if the bus refuses it. */
-export async function putPaymentRequested(
+/** Puts one event of `detailType` on the bus as an upstream system would; throws if the bus refuses it. */
+export async function putRequested(
   events: EventBridgeClient,
   eventBusName: string,
+  detailType: string,
   detail: unknown,
   source = 'shop.checkout',
 ): Promise<void> {
@@ -47,13 +48,23 @@ export async function putPaymentRequested(
         {
           EventBusName: eventBusName,
           Source: source,
-          DetailType: DETAIL_TYPES.paymentRequested,
+          DetailType: detailType,
           Detail: JSON.stringify(detail),
         },
       ],
     }),
   );
   if (result.FailedEntryCount) {
-    throw new Error(`PutEvents refused the PaymentRequested: ${result.Entries?.[0]?.ErrorCode ?? 'unknown'}`);
+    throw new Error(`PutEvents refused the ${detailType}: ${result.Entries?.[0]?.ErrorCode ?? 'unknown'}`);
   }
+}
+
+/** Puts one PaymentRequested on the bus as an upstream system would; throws if the bus refuses it. */
+export function putPaymentRequested(
+  events: EventBridgeClient,
+  eventBusName: string,
+  detail: unknown,
+  source = 'shop.checkout',
+): Promise<void> {
+  return putRequested(events, eventBusName, DETAIL_TYPES.paymentRequested, detail, source);
 }

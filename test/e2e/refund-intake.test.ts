@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ledger } from '../../core/ledger';
+import { PaymentRefundStore } from '../../core/payments/refund-store';
+import { PaymentsRepository } from '../../core/payments/repository';
+import { DETAIL_TYPES, PAYSAGA_SOURCE } from '../../events/envelope';
+import type { BusEvent } from '../../local/events/eventbridge-service';
+import { fundedWallet, paymentRequest, putPaymentRequested, putRequested } from '../helpers/payments';
+import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
+
+/**
+ * RefundRequested from a producer on the bus: the refund intake checks it
+ * against the payment, records it and starts the refund saga; what it refuses
+ * goes to the refund intake DLQ with its reason and RefundRejected.
+ */
+
+let runtime: TestRuntime;
+let clients: ReturnType<typeof sdkClients>;
+let ledger: Ledger;
+let payments: PaymentsRepository;
+let refunds: PaymentRefundStore;
+const published: BusEvent[] = [];
+
+beforeAll(async () => {
+  runtime = await startTestRuntime({ frontDoor: false });
+  clients = sdkClients(runtime);
+  ledger = new Ledger({ doc: clients.documents, tableName: runtime.names.tables.ledger });
+  payments = new PaymentsRepository(clients.documents, runtime.names.tables.payments);
+  refunds = new PaymentRefundStore(clients.documents, runtime.names.tables.payments);
+  runtime.internals.events.putRule({
+    name: 'capture-refund-outcomes',
+    eventBusName: runtime.names.eventBus,
+    pattern: { source: [PAYSAGA_SOURCE] },
+    targets: [
+      {
+        id: 'capture',
+        arn: 'local:capture',
+        synchronous: true,
+        deliver: async (e) => void published.push(e),
+      },
+    ],
+  });
+}, 60_000);
+afterAll(async () => {
+  await runtime?.dispose();
+});
+
+/** A card-only payment (its wallet is empty) run through the payment saga to SUCCEEDED. */
+async function succeededPayment(amount = 1250): Promise<string> {
+  const walletId = await fundedWallet(ledger, 0);
+  const request = paymentRequest(walletId, { amount: { value: amount, currency: 'EUR', exponent: 2 } });
+  await putPaymentRequested(clients.events, runtime.names.eventBus, request);
+  await waitFor(
+    `payment ${request.paymentId} SUCCEEDED`,
+    async () => ((await payments.get(request.paymentId))?.status === 'SUCCEEDED' ? true : undefined),
+    30_000,
+  );
+  return request.paymentId;
+}
+
+const refundRequest = (paymentId: string, overrides: Record<string, unknown> = {}) => ({
+  schemaVersion: '1',
+  refundId: `rf_${randomUUID().slice(0, 12)}`,
+  paymentId,
+  reason: 'customer returned the goods',
+  requestedAt: new Date().toISOString(),
+  ...overrides,
+});
+
+const putRefundRequested = (detail: unknown) =>
+  putRequested(clients.events, runtime.names.eventBus, DETAIL_TYPES.refundRequested, detail, 'shop.returns');
+
+async function rejectedInDlq(refundId: string) {
+  const url = runtime.internals.sqs.queueUrl(runtime.names.queues.refundIntakeDlq);
+  return waitFor(`refund ${refundId} in the refund intake DLQ`, async () => {
+    const { Messages } = await clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        VisibilityTimeout: 0,
+      }),
+    );
+    return Messages?.find((m) => m.MessageAttributes?.refundId?.StringValue === refundId);
+  });
+}
+
+const outcomeOf = (type: string, refundId: string) =>
+  waitFor(`${type} for ${refundId}`, () =>
+    published.find(
+      (e) => e['detail-type'] === type && (e.detail as { refundId?: string }).refundId === refundId,
+    ),
+  );
+
+describe('RefundRequested on the bus', () => {
+  it('refunds a card-only payment in full: recorded as from the bus, refunded at the gateway, RefundSucceeded', async () => {
+    // Prepare
+    const paymentId = await succeededPayment(1250);
+    const refund = refundRequest(paymentId);
+    // Act
+    await putRefundRequested(refund);
+    // Assess
+    const record = await waitFor(
+      `refund ${refund.refundId} SUCCEEDED`,
+      async () => {
+        const r = await refunds.get(paymentId, refund.refundId);
+        return r?.status === 'SUCCEEDED' ? r : undefined;
+      },
+      30_000,
+    );
+    expect(record).toMatchObject({
+      amount: 1250,
+      gatewayAmount: 1250,
+      walletAmount: 0,
+      requestedBy: 'bus:shop.returns',
+    });
+    expect(record.executionArn).toContain(
+      `:execution:${runtime.names.refundStateMachine}:${paymentId}.${refund.refundId}`,
+    );
+    const succeeded = await outcomeOf(DETAIL_TYPES.refundSucceeded, refund.refundId);
+    expect(succeeded.detail).toMatchObject({
+      paymentId,
+      amount: { value: 1250, currency: 'EUR', exponent: 2 },
+      gatewayAmount: 1250,
+    });
+    expect((await payments.get(paymentId))?.refunded).toBe(1250);
+  }, 60_000);
+
+  it('rejects a refund of an unknown payment into the refund intake DLQ with RefundRejected', async () => {
+    // Prepare
+    const refund = refundRequest(`pay_${randomUUID().slice(0, 12)}`);
+    // Act
+    await putRefundRequested(refund);
+    // Assess
+    const message = await rejectedInDlq(refund.refundId);
+    expect(message.MessageAttributes?.reasonCode?.StringValue).toBe('payment_not_refundable');
+    const rejected = await outcomeOf(DETAIL_TYPES.refundRejected, refund.refundId);
+    expect(rejected.detail).toMatchObject({
+      reasonCode: 'payment_not_refundable',
+      paymentId: refund.paymentId,
+    });
+    expect(await refunds.get(refund.paymentId, refund.refundId)).toBeUndefined();
+  }, 60_000);
+
+  it('rejects more than is refundable, saying how much is, and starts nothing', async () => {
+    // Prepare
+    const paymentId = await succeededPayment(1250);
+    const refund = refundRequest(paymentId, { amount: { value: 1251, currency: 'EUR', exponent: 2 } });
+    // Act
+    await putRefundRequested(refund);
+    // Assess
+    const message = await rejectedInDlq(refund.refundId);
+    expect(message.MessageAttributes?.reasonCode?.StringValue).toBe('refund_exceeds_refundable');
+    expect(message.MessageAttributes?.reason?.StringValue).toContain('1250');
+    expect(await refunds.get(paymentId, refund.refundId)).toBeUndefined();
+    expect((await payments.get(paymentId))?.refundCommitted ?? 0).toBe(0);
+  }, 60_000);
+
+  it('starts one saga for the same request sent twice', async () => {
+    // Prepare
+    const paymentId = await succeededPayment(2000);
+    const refund = refundRequest(paymentId, { amount: { value: 500, currency: 'EUR', exponent: 2 } });
+    // Act
+    await putRefundRequested(refund);
+    await putRefundRequested({ ...refund, requestedAt: new Date(Date.now() + 1000).toISOString() });
+    // Assess
+    await waitFor(
+      `refund ${refund.refundId} SUCCEEDED`,
+      async () =>
+        (await refunds.get(paymentId, refund.refundId))?.status === 'SUCCEEDED' ? true : undefined,
+      30_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const payment = await payments.get(paymentId);
+    expect(payment?.refunded).toBe(500);
+    expect(Object.keys(payment?.refunds ?? {})).toEqual([refund.refundId]);
+  }, 60_000);
+});
