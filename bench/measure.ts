@@ -27,16 +27,26 @@ export async function measureLevel(
   let started = 0;
   const begin = performance.now();
   const cpuBefore = process.cpuUsage();
+  // A failed run stops the level from starting more, and is reported only once every run it started has
+  // ended: the caller closes what the runs use right after (the dynalite bench closed its store under
+  // runs still in flight and died with "Database is closed").
+  let failure: { readonly error: unknown } | undefined;
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
-      while (started < total) {
+      while (started < total && !failure) {
         started++;
         const t0 = performance.now();
-        await work(worker);
+        try {
+          await work(worker);
+        } catch (error) {
+          failure ??= { error };
+          return;
+        }
         latencies.push(performance.now() - t0);
       }
     }),
   );
+  if (failure) throw failure.error;
   const seconds = (performance.now() - begin) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);

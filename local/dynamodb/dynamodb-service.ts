@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import type { RawAwsService } from '../edge/raw-service';
+import { inFlightRequests } from './in-flight';
 import type { LocalTableStream } from './table-stream';
 
 export interface DynamoDbService extends RawAwsService {
@@ -39,9 +40,9 @@ export async function startDynamoDb(options: {
   });
   // Requests reach dynalite by emit, not through its socket, so server.close() does not wait for them:
   // closing LevelDB under one in flight threw "Database is closed" from dynalite and took the process down.
-  let inFlight = 0;
+  // In flight until dynalite answers, not until the socket closes (a client that gave up closes it early).
+  const inFlight = inFlightRequests();
   let closing = false;
-  const drained = new Set<() => void>();
   return {
     targetPrefix: 'DynamoDB_20120810',
     handleRaw(request, response) {
@@ -52,11 +53,7 @@ export async function startDynamoDb(options: {
         );
         return;
       }
-      inFlight += 1;
-      response.once('close', () => {
-        inFlight -= 1;
-        if (inFlight === 0) for (const done of drained) done();
-      });
+      inFlight.track(request, response);
       server.emit('request', request, response);
       const target = request.headers['x-amz-target'];
       if (options.streams?.length && typeof target === 'string')
@@ -64,17 +61,7 @@ export async function startDynamoDb(options: {
     },
     async close() {
       closing = true;
-      if (inFlight > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, CLOSE_DRAIN_MS);
-          function done(): void {
-            clearTimeout(timer);
-            drained.delete(done);
-            resolve();
-          }
-          drained.add(done);
-        });
-      }
+      await inFlight.drain(CLOSE_DRAIN_MS);
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
