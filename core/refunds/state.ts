@@ -48,7 +48,12 @@ export const PostReversalInput = z.object({
   reserve: ReserveRefundOutput,
   gatewayRefund: GatewayRefundOutput,
 });
-export const ReleaseRefundInput = z.object({ ...Base, reserve: ReserveRefundOutput, error: CaughtError });
+/** Without `reserve`: Reserve stopped without answering (ReleaseUnconfirmedReservation); its reservation, if any, is released. */
+export const ReleaseRefundInput = z.object({
+  ...Base,
+  reserve: ReserveRefundOutput.optional(),
+  error: CaughtError,
+});
 
 export type ReserveRefundInput = z.infer<typeof ReserveRefundInput>;
 export type RefundAtGatewayInput = z.infer<typeof RefundAtGatewayInput>;

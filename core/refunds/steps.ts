@@ -257,6 +257,13 @@ export async function releaseRefund(
   deps: RefundStepDeps,
   input: ReleaseRefundInput,
 ): Promise<ReleaseRefundOutput> {
-  const released = await deps.refunds.releaseRefund(input.refund.paymentId, input.refund.refundId);
+  const { paymentId, refundId } = input.refund;
+  if (!input.reserve) {
+    // Reserve's answer never came: Lambda stopped the last attempt (its timeout is below the Task's), so no
+    // attempt can still reserve after this read. Nothing reached the gateway: release what it reserved, if anything.
+    const reservation = (await deps.payments.get(paymentId))?.refunds?.[refundId];
+    if (!reservation || reservation.state === 'RELEASED') return { released: 0 };
+  }
+  const released = await deps.refunds.releaseRefund(paymentId, refundId);
   return { released: released.walletAmount + released.gatewayAmount };
 }

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LedgerContentionError } from '../../core/errors';
 import { Ledger } from '../../core/ledger';
 import { PaymentRefundStore } from '../../core/payments/refund-store';
 import { PaymentsRepository } from '../../core/payments/repository';
 import { DETAIL_TYPES, PAYSAGA_SOURCE } from '../../events/envelope';
 import type { BusEvent } from '../../local/events/eventbridge-service';
+import { importHandler } from '../../local/functions/registry';
 import { fundedWallet, paymentRequest, putPaymentRequested, putRequested } from '../helpers/payments';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
 
@@ -21,9 +23,25 @@ let ledger: Ledger;
 let payments: PaymentsRepository;
 let refunds: PaymentRefundStore;
 const published: BusEvent[] = [];
+/** Refunds whose reason says so reserve, then lose every answer of ReserveRefund (a transient error each time). */
+const RESERVE_ANSWER_LOST = 'test: reserve answer lost';
 
 beforeAll(async () => {
-  runtime = await startTestRuntime({ frontDoor: false });
+  // Loaded on first use, as the runtime loads handlers: the environment is set by then.
+  let reserve: ReturnType<typeof importHandler> | undefined;
+  runtime = await startTestRuntime({
+    frontDoor: false,
+    functionOverrides: {
+      refundReserve: async (event, context) => {
+        reserve ??= importHandler('refundReserve');
+        const answer = await (await reserve)(event, context);
+        if ((event as { refund?: { reason?: string } }).refund?.reason === RESERVE_ANSWER_LOST) {
+          throw new LedgerContentionError('the answer was lost (test fault)');
+        }
+        return answer;
+      },
+    },
+  });
   clients = sdkClients(runtime);
   ledger = new Ledger({ doc: clients.documents, tableName: runtime.names.tables.ledger });
   payments = new PaymentsRepository(clients.documents, runtime.names.tables.payments);
@@ -175,5 +193,31 @@ describe('RefundRequested on the bus', () => {
     const payment = await payments.get(paymentId);
     expect(payment?.refunded).toBe(500);
     expect(Object.keys(payment?.refunds ?? {})).toEqual([refund.refundId]);
+  }, 60_000);
+
+  it('releases what a ReserveRefund without an answer reserved and ends FAILED with the reason: never a silent stop', async () => {
+    // Prepare
+    const paymentId = await succeededPayment(1500);
+    const refund = refundRequest(paymentId, {
+      amount: { value: 600, currency: 'EUR', exponent: 2 },
+      reason: RESERVE_ANSWER_LOST,
+    });
+    // Act
+    await putRefundRequested(refund);
+    // Assess
+    const record = await waitFor(
+      `refund ${refund.refundId} FAILED`,
+      async () => {
+        const r = await refunds.get(paymentId, refund.refundId);
+        return r?.status === 'FAILED' ? r : undefined;
+      },
+      30_000,
+    );
+    expect(record).toMatchObject({ failedState: 'ReserveRefund' });
+    const payment = await payments.get(paymentId);
+    expect(payment?.refunds?.[refund.refundId]?.state).toBe('RELEASED');
+    expect(payment?.refundCommitted ?? 0).toBe(0);
+    const failed = await outcomeOf(DETAIL_TYPES.refundFailed, refund.refundId);
+    expect(failed.detail).toMatchObject({ paymentId, failedState: 'ReserveRefund' });
   }, 60_000);
 });

@@ -85,6 +85,25 @@ describe('ASL: workflows/refund-saga.asl.json', () => {
     expect(definition.States.DeadLetterCompensation?.Next).toBe('RecordNeedsAttention');
   });
 
+  it('sends whatever else stops ReserveRefund (retries run out, a timeout) to ReleaseUnconfirmedReservation, then RecordFailure: never a silent stop', () => {
+    // Assess: the last Catch of Reserve takes every error; a reservation its lost answer made is released
+    const catchers = definition.States[REFUND_STATES.reserve]?.Catch ?? [];
+    expect(catchers.at(-1)).toMatchObject({
+      ErrorEquals: ['States.ALL'],
+      Next: 'ReleaseUnconfirmedReservation',
+    });
+    for (const error of [...TRANSIENT_ERROR_NAMES, 'States.Timeout', 'States.TaskFailed']) {
+      expect(caughtBy(REFUND_STATES.reserve, error), error).toBe('ReleaseUnconfirmedReservation');
+    }
+    const release = definition.States.ReleaseUnconfirmedReservation;
+    expect(release?.Resource).toBe(definition.States.ReleaseRefund?.Resource);
+    expect(release?.Next).toBe('RecordFailure');
+    expect(release?.Catch?.at(-1)).toMatchObject({
+      ErrorEquals: ['States.ALL'],
+      Next: 'DeadLetterCompensation',
+    });
+  });
+
   it('retries the compensations longer than the forward steps', () => {
     // Assess
     const attempts = (state: string) => definition.States[state]?.Retry?.[0]?.MaxAttempts ?? 0;
