@@ -2,6 +2,25 @@
  * Merchant webhooks: the delivery settings stacks/, local/, the handlers and
  * the tests read (core/webhooks/ uses them; README "Merchant webhooks").
  */
+
+/**
+ * The webhook event types, one list: the kinds of notification the sagas queue
+ * (core/saga/notification.ts), what an endpoint may subscribe to (the
+ * endpoint routes' enum, api/openapi.json) and README's list.
+ *   payment.succeeded  Notify (payment saga)
+ *   payment.failed     RecordOutcome (payment saga), or `payctl payments resolve` of a payment that needed attention
+ *   top_up.*           RecordOutcome (top-up saga)
+ *   refund.*           RecordOutcome (refund saga)
+ */
+export const WEBHOOK_EVENT_TYPES = [
+  'payment.succeeded',
+  'payment.failed',
+  'top_up.succeeded',
+  'top_up.failed',
+  'refund.succeeded',
+  'refund.failed',
+] as const;
+
 export const WEBHOOKS = {
   /** One attempt's limit: connect, send, and read the answer. */
   attemptTimeoutMs: 10_000,

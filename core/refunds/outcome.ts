@@ -6,6 +6,7 @@ import { RefundStatusConflictError } from '../errors';
 import { money } from '../money';
 import { eventEntry } from '../outcomes/event-entry';
 import type { PaymentRefundStore } from '../payments/refund-store';
+import { type QueueNotification, refundOutcomeNotification } from '../saga/notification';
 import { causeMessage } from '../saga/outcome';
 import type { RefundStatus } from './record';
 import type { RefundRecordOutcomeInput, RefundSagaState } from './state';
@@ -28,6 +29,8 @@ export interface RefundOutcomeRecord {
   /** The Fail state's error (CompensationFailed) when the refund needs a person; '' otherwise. */
   readonly error: string;
   readonly reasonCode?: string;
+  /** What went wrong, for people (RefundFailed's `reason`, refund.failed's webhook); absent on success. */
+  readonly reason?: string;
   readonly failedState?: string;
   readonly cause: string;
 }
@@ -101,6 +104,7 @@ export function buildRefundOutcome(
       entries: [eventEntry(destinations.eventBusName, DETAIL_TYPES.paymentNeedsAttention, detail)],
       error: 'CompensationFailed',
       reasonCode,
+      reason: message.slice(0, 1000),
       failedState,
       cause,
     };
@@ -117,17 +121,23 @@ export function buildRefundOutcome(
     entries: [eventEntry(destinations.eventBusName, DETAIL_TYPES.refundFailed, detail)],
     error: saga.error?.Error ?? 'RefundFailed',
     reasonCode,
+    reason: detail.reason,
     failedState,
     cause,
   };
 }
 
-/** RecordOutcome: the refund record's final status and reason, then the outcome for the ASL to publish. */
+/**
+ * RecordOutcome: the refund record's final status and reason, then refund.succeeded or refund.failed on the
+ * notification queue (none for NEEDS_ATTENTION), then the outcome for the ASL to publish. The notification
+ * is dated by the record's terminal time: a retry queues the same one (the fan-out dedupes on its id).
+ */
 export async function recordRefundOutcome(
   refunds: Pick<PaymentRefundStore, 'advance' | 'get'>,
   input: RefundRecordOutcomeInput,
   destinations: RefundOutcomeDestinations,
   now: Date,
+  queueNotification: QueueNotification,
 ): Promise<RefundOutcomeRecord> {
   const outcome = buildRefundOutcome(input, destinations, now.toISOString());
   const { paymentId, refundId } = input.saga.refund;
@@ -136,10 +146,10 @@ export async function recordRefundOutcome(
     ...(outcome.status !== 'SUCCEEDED' && { failureReason: outcome.cause.slice(0, 1000) }),
     ...(outcome.failedState && { failedState: outcome.failedState }),
   });
+  const current = await refunds.get(paymentId, refundId);
   if (!moved) {
     // Not moved: a replay (already there), or no record because Reserve refused before recording the request
     // (an unknown or unrefundable payment), is fine; anything else contradicts the saga: never silently.
-    const current = await refunds.get(paymentId, refundId);
     const unrecorded = current === undefined && input.saga.reserve === undefined;
     if (!unrecorded && current?.status !== outcome.status) {
       throw new RefundStatusConflictError(
@@ -147,5 +157,7 @@ export async function recordRefundOutcome(
       );
     }
   }
+  const notification = refundOutcomeNotification(input, outcome, current?.terminalAt ?? now.toISOString());
+  if (notification) await queueNotification(notification);
   return outcome;
 }

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { WEBHOOK_EVENT_TYPES } from '../config/webhooks';
+import type { PaymentRecord } from '../payments/records';
+import type { RefundOutcomeRecord } from '../refunds/outcome';
+import type { RefundRecordOutcomeInput } from '../refunds/state';
 import type { TopUpOutcomeRecord } from '../topups/outcome';
 import type { TopUpRecordOutcomeInput } from '../topups/state';
 import type { OutcomeRecord } from './outcome';
@@ -16,14 +21,7 @@ import type { NotifyInput, RecordOutcomeInput } from './state';
  * step's idempotency record queues it again, so consumers dedupe on
  * `notificationId`, the same for every copy of one subject's outcome.
  */
-export const NOTIFICATION_KINDS = [
-  'payment.succeeded',
-  'payment.failed',
-  'top_up.succeeded',
-  'top_up.failed',
-  'refund.succeeded',
-  'refund.failed',
-] as const;
+export const NOTIFICATION_KINDS = WEBHOOK_EVENT_TYPES;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 const NotificationAmount = z.object({ value: z.int(), currency: z.string(), exponent: z.int() });
@@ -60,14 +58,26 @@ export const TopUpNotification = z.object({
   amount: NotificationAmount,
   reasonCode: z.string().optional(),
 });
+/**
+ * A refund's outcome, as Stripe's refund object (id, amount, status,
+ * failure_reason): `amount` and its parts (`walletAmount` back to the payer's
+ * wallet, `gatewayAmount` to the card; minor units) are what the refund was
+ * for; on refund.failed nothing was refunded, and `amount` is absent when
+ * "everything refundable" was asked and refused before any was reserved.
+ */
 export const RefundNotification = z.object({
   ...Common,
   kind: z.enum(['refund.succeeded', 'refund.failed']),
   refundId: z.string(),
   paymentId: z.string(),
   merchantId: z.string().optional(),
-  amount: NotificationAmount,
+  status: z.enum(['succeeded', 'failed']),
+  amount: NotificationAmount.optional(),
+  walletAmount: z.int().nonnegative().optional(),
+  gatewayAmount: z.int().nonnegative().optional(),
+  /** refund.failed: a code (e.g. payment_not_refundable, card_declined) and what happened. */
   reasonCode: z.string().optional(),
+  reason: z.string().max(1000).optional(),
 });
 
 export const MerchantNotification = z.union([
@@ -153,9 +163,93 @@ export function topUpOutcomeNotification(
   };
 }
 
+/**
+ * The refund saga's RecordOutcome notification: refund.succeeded or
+ * refund.failed; none for NEEDS_ATTENTION (the gateway may have refunded, the
+ * ledger not: a person finishes it). Dated by the refund's recorded terminal
+ * time, so a retried RecordOutcome queues the same notification.
+ */
+export function refundOutcomeNotification(
+  input: RefundRecordOutcomeInput,
+  outcome: Pick<RefundOutcomeRecord, 'status' | 'reasonCode' | 'reason'>,
+  at: string,
+): z.infer<typeof RefundNotification> | undefined {
+  if (outcome.status === 'NEEDS_ATTENTION') return undefined;
+  const { refund, reserve } = input.saga;
+  const succeeded = outcome.status === 'SUCCEEDED';
+  const kind = succeeded ? ('refund.succeeded' as const) : ('refund.failed' as const);
+  const amount = reserve
+    ? { value: reserve.amount, currency: reserve.currency, exponent: reserve.exponent }
+    : refund.amount;
+  return {
+    notificationId: notificationId(kind, refund.refundId),
+    kind,
+    occurredAt: at,
+    refundId: refund.refundId,
+    paymentId: refund.paymentId,
+    ...(reserve && { merchantId: reserve.merchantId }),
+    status: succeeded ? 'succeeded' : 'failed',
+    ...(amount && { amount }),
+    ...(reserve && { walletAmount: reserve.walletAmount, gatewayAmount: reserve.gatewayAmount }),
+    ...(!succeeded && outcome.reasonCode && { reasonCode: outcome.reasonCode }),
+    ...(!succeeded && outcome.reason && { reason: outcome.reason.slice(0, 1000) }),
+    executionArn: input.executionArn,
+  };
+}
+
+/**
+ * The payment.failed of a payment that needed attention, once operations
+ * resolved it (`payctl payments resolve`): every resolution finishes the
+ * compensation the saga could not (the customer's money given back or, with
+ * --mark-resolved, settled by hand), so the payment failed. The same
+ * notificationId a RecordOutcome would have queued; dated by the resolution.
+ */
+export function resolvedPaymentNotification(
+  payment: Pick<
+    PaymentRecord,
+    'paymentId' | 'merchantId' | 'amount' | 'currency' | 'exponent' | 'reasonCode'
+  >,
+  resolvedAt: string,
+): z.infer<typeof PaymentFailedNotification> {
+  const kind = 'payment.failed' as const;
+  return {
+    notificationId: notificationId(kind, payment.paymentId),
+    kind,
+    occurredAt: resolvedAt,
+    paymentId: payment.paymentId,
+    merchantId: payment.merchantId,
+    amount: { value: payment.amount, currency: payment.currency, exponent: payment.exponent },
+    ...(payment.reasonCode && { reasonCode: payment.reasonCode }),
+  };
+}
+
 /** The message attributes a queued notification carries: its subject and id, for consumers to dedupe on. */
 export function notificationAttributes(notification: MerchantNotification): Record<string, string> {
   const subject: Record<string, string> =
-    'topUpId' in notification ? { topUpId: notification.topUpId } : { paymentId: notification.paymentId };
+    'topUpId' in notification
+      ? { topUpId: notification.topUpId }
+      : 'refundId' in notification
+        ? { paymentId: notification.paymentId, refundId: notification.refundId }
+        : { paymentId: notification.paymentId };
   return { ...subject, notificationId: notification.notificationId };
 }
+
+/** The SendMessage of a notification on the notification queue (the saga steps and payctl send the same). */
+export function notificationMessage(
+  queueUrl: string,
+  notification: MerchantNotification,
+): SendMessageCommandInput {
+  return {
+    QueueUrl: queueUrl,
+    MessageBody: JSON.stringify(notification),
+    MessageAttributes: Object.fromEntries(
+      Object.entries(notificationAttributes(notification)).map(([name, value]) => [
+        name,
+        { DataType: 'String', StringValue: value },
+      ]),
+    ),
+  };
+}
+
+/** Puts a notification on the notification queue: the port the steps in core/ are given. */
+export type QueueNotification = (notification: MerchantNotification) => Promise<unknown>;

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { NOTIFICATION_KINDS } from '../saga/notification';
+import { WEBHOOK_EVENT_TYPES } from '../config/webhooks';
 
-/** The event types a webhook endpoint may subscribe to: the notification kinds, one list. */
-export const WEBHOOK_EVENT_TYPES = NOTIFICATION_KINDS;
+/** The event types a webhook endpoint may subscribe to: the notification kinds, one list (core/config/webhooks.ts). */
 export const WebhookEventType = z.enum(WEBHOOK_EVENT_TYPES);
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
 

@@ -1,6 +1,6 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { required } from '../../core/config/env';
-import { type MerchantNotification, notificationAttributes } from '../../core/saga/notification';
+import { type MerchantNotification, notificationMessage } from '../../core/saga/notification';
 import { sqs } from './clients/sqs';
 import { env } from './env';
 
@@ -11,16 +11,7 @@ import { env } from './env';
  */
 export async function queueNotification(notification: MerchantNotification): Promise<string> {
   const sent = await sqs.send(
-    new SendMessageCommand({
-      QueueUrl: required(env, 'notificationQueueUrl'),
-      MessageBody: JSON.stringify(notification),
-      MessageAttributes: Object.fromEntries(
-        Object.entries(notificationAttributes(notification)).map(([name, value]) => [
-          name,
-          { DataType: 'String', StringValue: value },
-        ]),
-      ),
-    }),
+    new SendMessageCommand(notificationMessage(required(env, 'notificationQueueUrl'), notification)),
   );
   return sent.MessageId ?? '';
 }

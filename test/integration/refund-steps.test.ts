@@ -10,6 +10,7 @@ import { recordRefundOutcome } from '../../core/refunds/outcome';
 import { paymentSplit, splitRefund } from '../../core/refunds/split';
 import { committedOf, openRefund, type RefundStepDeps, refundableOf } from '../../core/refunds/steps';
 import { type LocalDynamo, startDynalite } from '../helpers/dynalite';
+import { notificationRecorder } from '../helpers/notifications';
 import { fundedWallet, paymentRequest } from '../helpers/payments';
 import { refundRequest, runRefundSteps, seedSucceededPayment } from '../helpers/refunds';
 import { type StartedSandbox, startSandbox } from '../helpers/sandbox';
@@ -256,6 +257,7 @@ describe('Refund saga steps', () => {
       },
       { eventBusName: 'bus', compensationDlqName: 'dlq' },
       new Date(),
+      notificationRecorder().queue,
     );
     // Assess
     expect(run.reserve).toMatchObject({ replayed: true, gatewayAmount: 500, walletAmount: 300 });
@@ -296,6 +298,7 @@ describe('Refund saga steps', () => {
       },
       { eventBusName: 'bus', compensationDlqName: 'dlq' },
       new Date(),
+      notificationRecorder().queue,
     );
     // Assess
     await expect(recorded).rejects.toMatchObject({ name: 'RefundStatusConflictError' });
