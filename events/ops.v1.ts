@@ -10,6 +10,7 @@ export const OpsActionName = z.enum([
   'wallets.adjust',
   'webhooks.resend',
   'payments.resolve',
+  'payments.refund',
 ]);
 export type OpsActionName = z.infer<typeof OpsActionName>;
 

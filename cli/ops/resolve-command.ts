@@ -5,6 +5,7 @@ import { CliError, EXIT, UsageError } from '../errors';
 import type { RegisterCommands } from '../registry';
 import { planResolve, resolvePayment } from './actions/resolve-payment';
 import { parsePaymentId } from './args';
+import { registerRefundCommand } from './refund-command';
 import type { ResolvePlan } from './resolve-plan';
 
 /**
@@ -124,8 +125,9 @@ async function resolve(ctx: CliContext, id: string, options: ResolveOptions): Pr
   }
 }
 
-/** `payctl payments resolve`. */
+/** `payctl payments resolve` and `payctl payments refund` (cli/ops/refund-command.ts). */
 export const registerPaymentsCommands: RegisterCommands = (program, context) => {
+  registerRefundCommand(program, context);
   paymentsGroup(program)
     .command('resolve <paymentId>')
     .description(
