@@ -200,8 +200,8 @@ export function refundOutcomeNotification(
 /**
  * The payment.failed of a payment that needed attention, once operations
  * resolved it (`payctl payments resolve`): every resolution finishes the
- * compensation the saga could not (the customer's money given back or, with
- * --mark-resolved, settled by hand), so the payment failed. The same
+ * compensation the saga could not (the customer's money given back here or,
+ * with --mark-resolved, by hand), so the payment failed. The same
  * notificationId a RecordOutcome would have queued; dated by the resolution.
  */
 export function resolvedPaymentNotification(

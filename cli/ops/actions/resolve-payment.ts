@@ -1,8 +1,10 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { PaymentGateway } from '../../../core/gateway/port';
 import { Ledger, LedgerReader } from '../../../core/ledger';
 import { DynamoPaymentLog } from '../../../core/payments/payment-log';
 import type { PaymentResolution, ResolutionAction } from '../../../core/payments/records';
 import { PaymentsRepository } from '../../../core/payments/repository';
+import { notificationMessage, resolvedPaymentNotification } from '../../../core/saga/notification';
 import type { RefundOutput, ReleaseOutput } from '../../../core/saga/state';
 import { refundCharge, releaseFunds, type StepDeps } from '../../../core/saga/steps';
 import { CliError, UsageError } from '../../errors';
@@ -18,8 +20,9 @@ import { type AuditNote, runAudited } from './audited';
  * compensation the saga parked in the compensation DLQ with the saga's own
  * RefundCharge and ReleaseFunds functions (core/saga/steps.ts: the same
  * gateway key refund:<paymentId>, the same ledger operations, so resolving
- * never refunds twice), records the resolution on the payment once, deletes
- * the DLQ message only after that, and audits it (payments.resolve).
+ * never refunds twice), records the resolution on the payment once, queues
+ * the merchant's payment.failed webhook (the payment no longer ends silent),
+ * deletes the DLQ message only after that, and audits it (payments.resolve).
  */
 
 export interface ResolveRequest {
@@ -36,6 +39,8 @@ export interface ResolveResult {
   readonly resolution: PaymentResolution | undefined;
   readonly refund?: RefundOutput;
   readonly release?: ReleaseOutput;
+  /** The notificationId of the payment.failed queued for the merchant's webhooks. */
+  readonly notified?: string;
   readonly dlqMessagesDeleted: number;
 }
 
@@ -115,6 +120,23 @@ async function undo(
   return { ...(refund && { refund }), ...(release && { release }) };
 }
 
+/**
+ * Queues the payment.failed a payment that needed attention never got: every resolution finishes the
+ * compensation (refunded and released, or settled by hand). Before the DLQ message is deleted, so a run
+ * stopped here queues it on the next run (the same notificationId and date: the fan-out dedupes).
+ */
+async function queueResolvedNotification(
+  deps: OpsDeps,
+  facts: ResolveFacts,
+  resolution: PaymentResolution,
+): Promise<string> {
+  const notification = resolvedPaymentNotification(facts.payment, resolution.at);
+  await deps.clients.sqs.send(
+    new SendMessageCommand(notificationMessage(await deps.queueUrl('notification'), notification)),
+  );
+  return notification.notificationId;
+}
+
 function describe(result: ResolveResult, reason: string | undefined): string {
   const parts = [
     result.refund &&
@@ -122,6 +144,7 @@ function describe(result: ResolveResult, reason: string | undefined): string {
         ? `refund ${result.refund.refundId} ${result.refund.status}${result.refund.ledgerReversed ? ', settlement reversed' : ''}`
         : 'nothing charged: no refund'),
     result.release && `release ${result.release.outcome} (${result.release.releasedAmount} minor units)`,
+    result.notified && `payment.failed queued for the merchant's webhooks (${result.notified})`,
     `${result.dlqMessagesDeleted} compensation DLQ message(s) deleted`,
     reason && `reason: ${reason}`,
   ];
@@ -174,6 +197,9 @@ export async function resolvePayment(
               ...(done.refund?.refundId && { refundId: done.refund.refundId }),
             },
           );
+      const notified = recorded.resolution
+        ? await queueResolvedNotification(deps, facts, recorded.resolution)
+        : undefined;
       const dlqMessagesDeleted = await deleteCompensationMessages(deps, paymentId);
       const result: ResolveResult = {
         paymentId,
@@ -181,6 +207,7 @@ export async function resolvePayment(
         alreadyResolved: !recorded.recorded,
         resolution: recorded.resolution,
         ...done,
+        ...(notified && { notified }),
         dlqMessagesDeleted,
       };
       return { result, outcome: 'succeeded', count: 1, message: describe(result, reason) };
