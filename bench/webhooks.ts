@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { API } from '../core/config/names';
 import { ApiRequestStore } from '../core/frontdoor/api-request-store';
 import { notificationId } from '../core/saga/notification';
 import { type LocalApiClient, newApiKey } from '../local/frontdoor/api-clients';
 import { startRuntime } from '../local/runtime';
-import { startWebhookReceiver } from '../test/helpers/webhook-receiver';
+import {
+  type ReceivedWebhook,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '../test/helpers/webhook-receiver';
 
 export interface WebhookBenchRow {
   readonly what: string;
@@ -29,13 +33,24 @@ const client = (): LocalApiClient => ({
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
+/** Notifications per second the bench sends: below what the loaded machine delivers, so latency is delivery, not backlog. */
+const PACE_PER_SECOND = 2;
+/** Notifications sent (and delivered) before the first row, not measured: the functions' cold starts. */
+const WARM_UP = 4;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * Merchant webhooks on the local runtime (memory storage, production timings:
  * 10 s attempt timeout, 30 s first back-off): payment.succeeded notifications
- * put straight on the notification queue (their payments recorded as the bench
- * client's), fanned out and delivered to a receiver on 127.0.0.1 that answers
- * 200 at once. Deliveries/s and send->receive latency, first with that one
- * endpoint, then with a second subscribed endpoint that never answers.
+ * put on the notification queue at a steady pace (their payments recorded as
+ * the bench client's), fanned out and delivered to a receiver on 127.0.0.1
+ * that answers 200 at once. Three rows in one run, the same notifications
+ * each: the healthy endpoint alone; beside a second healthy endpoint (two
+ * delivery messages per notification); beside an endpoint that never answers
+ * (two delivery messages per notification again). Latency: SendMessage of the
+ * notification -> arrival at the healthy receiver. The isolation figure is the
+ * third row over the first (and over the second: the same message count).
  */
 export async function webhookRows(events: number, say: (line: string) => void): Promise<WebhookBenchRow[]> {
   const bench = client();
@@ -48,6 +63,7 @@ export async function webhookRows(events: number, say: (line: string) => void): 
     intake: false,
   });
   const fast = await startWebhookReceiver(() => 200);
+  const second = await startWebhookReceiver(() => 200);
   const hanging = await startWebhookReceiver(() => 'hang');
   const config = {
     endpoint: runtime.endpoint,
@@ -59,18 +75,28 @@ export async function webhookRows(events: number, say: (line: string) => void): 
     DynamoDBDocumentClient.from(new DynamoDBClient(config)),
     runtime.names.tables.payments,
   );
-  const register = async (url: string) => {
-    const answer = await fetch(`${runtime.frontDoor?.url}${API.routes.createWebhookEndpoint.path}`, {
+  const endpoints = `${runtime.frontDoor?.url}${API.routes.createWebhookEndpoint.path}`;
+  const headers = { 'content-type': 'application/json', 'x-api-key': bench.apiKey };
+  const register = async (url: string): Promise<string> => {
+    const answer = await fetch(endpoints, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': bench.apiKey },
+      headers,
       body: JSON.stringify({ url, events: ['payment.succeeded'] }),
     });
     if (answer.status !== 201) throw new Error(`register answered ${answer.status}`);
+    return ((await answer.json()) as { id: string }).id;
   };
-  const sentAt = new Map<string, number>();
-  const run = async (what: string): Promise<WebhookBenchRow> => {
-    const before = fast.received.length;
-    const ids = Array.from({ length: events }, () => `pay_bench_${randomUUID().slice(0, 12)}`);
+  const unregister = async (endpointId: string) => {
+    const answer = await fetch(`${endpoints}/${encodeURIComponent(endpointId)}`, {
+      method: 'DELETE',
+      headers,
+    });
+    if (answer.status >= 300) throw new Error(`delete answered ${answer.status}`);
+  };
+  const eventIdOf = (webhook: ReceivedWebhook) => String(webhook.headers['paysaga-event-id']);
+  /** Sends `count` notifications at the bench's pace; answers their ids and when each was sent. */
+  const send = async (count: number): Promise<Map<string, number>> => {
+    const ids = Array.from({ length: count }, () => `pay_bench_${randomUUID().slice(0, 12)}`);
     for (const paymentId of ids) {
       await requests.create({
         paymentId,
@@ -81,42 +107,48 @@ export async function webhookRows(events: number, say: (line: string) => void): 
         acceptedAt: new Date().toISOString(),
       });
     }
+    const sentAt = new Map<string, number>();
     const started = Date.now();
-    for (let i = 0; i < ids.length; i += 10) {
+    for (const [index, paymentId] of ids.entries()) {
+      await sleep(Math.max(0, started + (index * 1000) / PACE_PER_SECOND - Date.now()));
+      const id = notificationId('payment.succeeded', paymentId);
       const now = new Date().toISOString();
+      sentAt.set(id, Date.now());
       await sqs.send(
-        new SendMessageBatchCommand({
+        new SendMessageCommand({
           QueueUrl: runtime.env.NOTIFICATION_QUEUE_URL,
-          Entries: ids.slice(i, i + 10).map((paymentId, index) => {
-            const id = notificationId('payment.succeeded', paymentId);
-            sentAt.set(id, Date.now());
-            return {
-              Id: String(index),
-              MessageBody: JSON.stringify({
-                notificationId: id,
-                kind: 'payment.succeeded',
-                occurredAt: now,
-                paymentId,
-                merchantId: 'mer_bench',
-                amount: { value: 1250, currency: 'EUR', exponent: 2 },
-                chargeId: 'ch_bench',
-                settledAt: now,
-              }),
-            };
+          MessageBody: JSON.stringify({
+            notificationId: id,
+            kind: 'payment.succeeded',
+            occurredAt: now,
+            paymentId,
+            merchantId: 'mer_bench',
+            amount: { value: 1250, currency: 'EUR', exponent: 2 },
+            chargeId: 'ch_bench',
+            settledAt: now,
           }),
         }),
       );
     }
-    while (fast.received.length - before < events) {
-      if (Date.now() - started > 300_000)
-        throw new Error(`${what}: only ${fast.received.length - before} delivered`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    return sentAt;
+  };
+  const arrived = async (receiver: WebhookReceiver, sentAt: Map<string, number>, what: string) => {
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const got = receiver.received.filter((w) => sentAt.has(eventIdOf(w)));
+      if (new Set(got.map(eventIdOf)).size >= sentAt.size) return got;
+      if (Date.now() > deadline) throw new Error(`${what}: only ${got.length} of ${sentAt.size} delivered`);
+      await sleep(50);
     }
-    const seconds = (Date.now() - started) / 1000;
-    const latencies = fast.received
-      .slice(before)
-      .map((w) => w.at - (sentAt.get(String(w.headers['paysaga-event-id'])) ?? w.at))
-      .sort((a, b) => a - b);
+  };
+  const run = async (what: string, also?: WebhookReceiver): Promise<WebhookBenchRow> => {
+    const sentAt = await send(events);
+    const got = await arrived(fast, sentAt, what);
+    if (also) await arrived(also, sentAt, `${what} (second endpoint)`);
+    const first = new Map<string, number>();
+    for (const webhook of got) if (!first.has(eventIdOf(webhook))) first.set(eventIdOf(webhook), webhook.at);
+    const latencies = [...first].map(([id, at]) => at - (sentAt.get(id) ?? at)).sort((a, b) => a - b);
+    const seconds = (Math.max(...first.values()) - Math.min(...sentAt.values())) / 1000;
     const row = {
       what,
       deliveries: events,
@@ -126,18 +158,32 @@ export async function webhookRows(events: number, say: (line: string) => void): 
       maxMs: latencies.at(-1) ?? 0,
     };
     say(
-      `  ${what.padEnd(60)} ${row.perSecond} deliveries/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  max ${row.maxMs} ms`,
+      `  ${what.padEnd(66)} ${row.perSecond} deliveries/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  max ${row.maxMs} ms`,
     );
     return row;
   };
+  const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
   try {
     await register(fast.url);
-    const rows = [await run('webhooks: one endpoint answering 200')];
+    await arrived(fast, await send(WARM_UP), 'warm-up');
+    say(
+      `  ${events} notifications per row at ${PACE_PER_SECOND}/s; latency = SendMessage -> the healthy receiver`,
+    );
+    const alone = await run('webhooks: one endpoint answering 200');
+    const secondId = await register(second.url);
+    const pair = await run('webhooks: the same beside a second endpoint answering 200', second);
+    await unregister(secondId);
     await register(hanging.url);
-    rows.push(await run('webhooks: the same endpoint while another one hangs (10 s timeout)'));
-    return rows;
+    const beside = await run('webhooks: the same beside an endpoint that hangs (10 s timeout)');
+    say(
+      `  isolation: beside the hanging endpoint / alone: p50 x${ratio(beside.p50Ms, alone.p50Ms)}, p99 x${ratio(beside.p99Ms, alone.p99Ms)}; ` +
+        `/ beside a healthy one (same message count): p50 x${ratio(beside.p50Ms, pair.p50Ms)}, p99 x${ratio(beside.p99Ms, pair.p99Ms)}; ` +
+        `the hanging endpoint got ${hanging.received.length} attempt(s)`,
+    );
+    return [alone, pair, beside];
   } finally {
     await fast.close();
+    await second.close();
     await hanging.close();
     await runtime.stop();
   }
