@@ -1,6 +1,7 @@
 import type { Discrepancy } from '../../core/finance/discrepancy';
 import type { Period } from '../../core/finance/period';
 import { type ReconcileProgress, type ReconcileSummary, reconcile } from '../../core/finance/reconcile';
+import { PaymentRefundStore } from '../../core/payments/refund-store';
 import { TopUpStore } from '../../core/topups/store';
 import { executionStatusOf, type FinanceDeps, financeGateway, financeStores } from './deps';
 
@@ -25,6 +26,11 @@ export async function runReconcile(deps: FinanceDeps, run: ReconcileRun): Promis
       topUps: {
         topUps: new TopUpStore(deps.clients.doc, deps.names.tables.payments),
         deposits: stores.ledger,
+      },
+      refunds: {
+        records: new PaymentRefundStore(deps.clients.doc, deps.names.tables.payments),
+        gateway,
+        ledger: stores.ledger,
       },
     },
     {

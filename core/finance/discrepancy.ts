@@ -20,6 +20,16 @@ export const DISCREPANCY_KINDS = {
   top_up_refunded_and_credited: 'top-up charge refunded although the wallet keeps the credit',
   top_up_amount_mismatch: 'top-up charge amount or currency differs from the wallet credit',
   top_up_charged_twice: 'more than one gateway charge for one top-up',
+  refund_not_posted:
+    'refund refunded at the gateway or SUCCEEDED, but the ledger has no refund_part reversal for it',
+  refund_not_at_gateway: 'refund whose card part the ledger reversed (or SUCCEEDED) with no gateway refund',
+  refund_over_captured:
+    'refunds of a payment exceed what was captured, in total or per source (wallet, card)',
+  refund_amount_mismatch:
+    'refund amounts differ between its record, its reservation, the ledger and the gateway',
+  refund_outcome_mismatch:
+    "refund saga's outcome contradicts the money: FAILED with a reversal or gateway refund, a reservation left open, SUCCEEDED not confirmed",
+  refund_gateway_unrecorded: 'gateway refund naming a refundId that no refund record knows',
 } as const;
 
 export type DiscrepancyKind = keyof typeof DISCREPANCY_KINDS;

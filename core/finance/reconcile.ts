@@ -5,6 +5,8 @@ import type { JournalEntry, Wallet } from '../ledger/model';
 import type { PaymentRecord } from '../payments/records';
 import type { Discrepancy, DiscrepancyKind } from './discrepancy';
 import { addDays, inPeriod, type Period, startOfDay } from './period';
+import { checkRefunds, isSagaRefund, refundIdsOf } from './reconcile-refund-rules';
+import { checkLateRefunds, loadRefundFacts, type RefundReconcileSources } from './reconcile-refunds';
 import { checkPayment, unbalancedEntry, withResolution } from './reconcile-rules';
 import { TopUpReconciler, type TopUpReconcileSources } from './reconcile-top-ups';
 
@@ -28,7 +30,7 @@ export interface ReconcileSources {
     get(paymentId: string): Promise<PaymentRecord | undefined>;
   };
   readonly ledger: {
-    listPaymentEntries(paymentId: string): Promise<JournalEntry[]>;
+    listPaymentEntries(paymentId: string, refundIds?: readonly string[]): Promise<JournalEntry[]>;
     getWallet(walletId: string): Promise<Wallet | undefined>;
     entriesInPeriod(fromDay: string, toDay: string): AsyncIterable<JournalEntry>;
   };
@@ -37,6 +39,12 @@ export interface ReconcileSources {
   readonly executionStatus: (payment: PaymentRecord) => Promise<string | undefined>;
   /** Top-up records and deposit entries: top-up charges and credits are checked against each other. */
   readonly topUps?: TopUpReconcileSources;
+  /**
+   * Refund records, the gateway's refund lookup and the ledger's refund_part entries: each refund saga
+   * refund is checked three ways (reconcile-refunds.ts), apart from the compensation's refunds. Without
+   * them, every gateway refund of a charge counts as the compensation's (the old behaviour).
+   */
+  readonly refunds?: RefundReconcileSources;
 }
 
 export interface ReconcileProgress {
@@ -138,6 +146,49 @@ export async function reconcile(
   }
 
   const wallets = new WalletCache((walletId) => sources.ledger.getWallet(walletId));
+  /**
+   * The three-way checks of one payment (and of its refund saga refunds, when the refund sources are
+   * given: the compensation's refunds stay in checkPayment); returns the execution status it read.
+   */
+  const checkOne = async (
+    payment: PaymentRecord,
+    charges: ChargeRecord[],
+    checkJournal: (entry: JournalEntry) => boolean,
+    chargesKnown = true,
+  ): Promise<string | undefined> => {
+    const refundsSeen = charges.flatMap((c) => refundsByCharge.get(c.chargeId) ?? []);
+    const sagaRefunds = sources.refunds ? refundsSeen.filter(isSagaRefund) : [];
+    const refundIds = sources.refunds ? refundIdsOf(payment, sagaRefunds) : [];
+    const executionStatus = NON_TERMINAL.has(payment.status)
+      ? await sources.executionStatus(payment)
+      : undefined;
+    const [journal, wallet] = await Promise.all([
+      sources.ledger.listPaymentEntries(payment.paymentId, refundIds),
+      wallets.get(payment.walletId),
+    ]);
+    const facts = {
+      payment,
+      charges,
+      refunds: refundsSeen.filter((r) => !sagaRefunds.includes(r)),
+      journal,
+      hold: wallet?.holds[payment.paymentId],
+      executionStatus,
+      checkJournal,
+      chargesKnown,
+    };
+    for (const discrepancy of checkPayment(facts, now)) emit(withResolution(payment, discrepancy));
+    if (sources.refunds && refundIds.length > 0) {
+      const refundFacts = await loadRefundFacts(sources.refunds, {
+        payment,
+        charges,
+        gatewayRefunds: sagaRefunds,
+        journal,
+        refundIds,
+      });
+      for (const discrepancy of checkRefunds(refundFacts)) emit(withResolution(payment, discrepancy));
+    }
+    return executionStatus;
+  };
   const topUps =
     sources.topUps && new TopUpReconciler(sources.topUps, sources.gateway, refundsByCharge, emit);
   const outsidePeriod = (entry: JournalEntry) => !inPeriod(period, entry.effectiveAt);
@@ -170,25 +221,8 @@ export async function reconcile(
         chargesKnown = later !== undefined;
         found = later ?? [];
       }
-      const executionStatus = NON_TERMINAL.has(payment.status)
-        ? await sources.executionStatus(payment)
-        : undefined;
+      const executionStatus = await checkOne(payment, found, outsidePeriod, chargesKnown);
       if (executionStatus === 'RUNNING') paymentsInFlight += 1;
-      const [journal, wallet] = await Promise.all([
-        sources.ledger.listPaymentEntries(payment.paymentId),
-        wallets.get(payment.walletId),
-      ]);
-      const facts = {
-        payment,
-        charges: found,
-        refunds: found.flatMap((c) => refundsByCharge.get(c.chargeId) ?? []),
-        journal,
-        hold: wallet?.holds[payment.paymentId],
-        executionStatus,
-        checkJournal: outsidePeriod,
-        chargesKnown,
-      };
-      for (const discrepancy of checkPayment(facts, now)) emit(withResolution(payment, discrepancy));
       if (payments % 100 === 0) progress('days', index, day);
     }
 
@@ -200,23 +234,7 @@ export async function reconcile(
       if (payment && inPeriod(period, payment.requestedAt)) continue; // checked on its own day
       if (payment) {
         // Requested before the period, charged in it (a late redrive): check it here.
-        const [journal, wallet] = await Promise.all([
-          sources.ledger.listPaymentEntries(payment.paymentId),
-          wallets.get(payment.walletId),
-        ]);
-        const executionStatus = NON_TERMINAL.has(payment.status)
-          ? await sources.executionStatus(payment)
-          : undefined;
-        const facts = {
-          payment,
-          charges: [charge],
-          refunds: refundsByCharge.get(charge.chargeId) ?? [],
-          journal,
-          hold: wallet?.holds[payment.paymentId],
-          executionStatus,
-          checkJournal: () => false,
-        };
-        for (const discrepancy of checkPayment(facts, now)) emit(withResolution(payment, discrepancy));
+        await checkOne(payment, [charge], () => false);
         continue;
       }
       emit({
@@ -229,6 +247,16 @@ export async function reconcile(
         currency: charge.currency,
       });
     }
+  }
+
+  if (sources.refunds) {
+    const inPeriodRefunds = [...refundsByCharge.values()].flat().filter((r) => inPeriod(period, r.created));
+    await checkLateRefunds(
+      { ...sources.refunds, payments: sources.payments },
+      period.fromDay,
+      inPeriodRefunds,
+      (payment, found) => emit(withResolution(payment, found)),
+    );
   }
 
   // The journal of the period, entry by entry: every entry must balance.

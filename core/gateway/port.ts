@@ -107,6 +107,11 @@ export interface RefundResult {
 
 export interface RefundRecord extends RefundResult {
   readonly paymentId: string | undefined;
+  /**
+   * A refund saga's refundId (the refund's metadata.refundId, key refund:<paymentId>:<refundId>);
+   * undefined for the payment saga's compensation refund and refunds made outside paysaga.
+   */
+  readonly sagaRefundId?: string;
 }
 
 /** Half-open period [from, to), second resolution (the gateway's `created` is in seconds). */

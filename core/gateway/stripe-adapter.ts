@@ -96,6 +96,7 @@ function refundFrom(refund: Stripe.Refund, paymentId: string | undefined): Refun
     status: refund.status === 'succeeded' ? 'succeeded' : 'pending',
     created: isoFromEpoch(refund.created),
     paymentId: refund.metadata?.paymentId ?? paymentId,
+    ...(refund.metadata?.refundId && { sagaRefundId: refund.metadata.refundId }),
   };
 }
 

@@ -43,6 +43,9 @@ export const adjustmentRef = (adjustmentId: string): string => `adjust:${adjustm
 /** A refund saga's refund part: `refund:<paymentId>:<refundId>` (a refundId is unique per payment). */
 export const refundPartKey = (paymentId: string, refundId: string): string => `${paymentId}:${refundId}`;
 export const refundPartRef = (key: string): string => `refund:${key}`;
+/** The paymentId of a refund_part entry's ref `refund:<paymentId>:<refundId>`; undefined for any other ref. */
+export const paymentIdOfRefundPartRef = (ref: string): string | undefined =>
+  /^refund:([^:]+):[^:]+$/.exec(ref)?.[1];
 export const entryIdOf = (ref: string, operation: string): string => `${ref}#${operation}`;
 
 /** The gsi1 partition key of a journal entry: its day and shard. */

@@ -12,6 +12,8 @@ import {
   journalDayPks,
   journalPk,
   LEDGER_INDEX,
+  refundPartKey,
+  refundPartRef,
   WALLET_JOURNAL_INDEX,
   walletJournalPk,
   walletKey,
@@ -69,9 +71,20 @@ export class LedgerReader {
     );
   }
 
-  /** A payment's journal entries (reserve, settle, release|expire, refund), in operation order. */
-  async listPaymentEntries(paymentId: string): Promise<JournalEntry[]> {
-    return this.collect(this.refEntries(paymentId));
+  /**
+   * A payment's journal entries (reserve, settle, release|expire, refund), in operation order, then the
+   * refund saga's refund_part entry of each of `refundIds` that has one (their ref is
+   * `refund:<paymentId>:<refundId>`, another journal partition: the refundIds come from the payment
+   * item's reservations or the refund records).
+   */
+  async listPaymentEntries(paymentId: string, refundIds: readonly string[] = []): Promise<JournalEntry[]> {
+    const [own, ...refunds] = await Promise.all([
+      this.collect(this.refEntries(paymentId)),
+      ...[...new Set(refundIds)].map((refundId) =>
+        this.collect(this.refEntries(refundPartRef(refundPartKey(paymentId, refundId)))),
+      ),
+    ]);
+    return [...(own ?? []), ...refunds.flat()];
   }
 
   /** The journal entries of one deposit (at most one). */
