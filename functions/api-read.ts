@@ -12,10 +12,12 @@ import { answer, callerOf } from './commons/api-gateway';
 import { documentClient } from './commons/clients/dynamodb';
 import { env } from './commons/env';
 import { logger } from './commons/powertools';
+import { refundStore } from './commons/refund-deps';
 
 const deps: PaymentStatusDeps = {
   requests: new ApiRequestStore(documentClient, required(env, 'paymentsTable')),
   payments: new PaymentsRepository(documentClient, required(env, 'paymentsTable')),
+  refunds: refundStore(),
 };
 
 // Built on first request, not at cold start: only GET /v1/openapi.json needs it.

@@ -3,6 +3,7 @@ import { Amount } from '../../events/common';
 import { PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { TopUpRequestedV1 } from '../../events/top-ups.v1';
 import { PAYMENT_STATUSES } from '../payments/records';
+import { REFUND_STATUSES } from '../refunds/record';
 import { TOP_UP_STATUSES } from '../topups/store';
 
 /**
@@ -40,6 +41,23 @@ export const StepAttempt = z.strictObject({
   error: z.string().optional(),
 });
 
+/** An amount the door answers with: a request's amount shape, but it may be zero (e.g. nothing left to refund). */
+export const AmountView = z.strictObject({
+  value: z.int().nonnegative(),
+  currency: z.string(),
+  exponent: z.int().min(0).max(4),
+});
+export type AmountView = z.infer<typeof AmountView>;
+
+/** One refund of a payment, as GET /v1/payments/{paymentId} lists it (details: GET .../refunds/{refundId}). */
+export const PaymentRefundSummary = z.strictObject({
+  refundId: z.string(),
+  status: z.enum(REFUND_STATUSES),
+  /** Reserved, or asked for before the reservation; absent while "everything" is not reserved yet. */
+  amount: AmountView.optional(),
+});
+export type PaymentRefundSummary = z.infer<typeof PaymentRefundSummary>;
+
 export const PaymentStatusResponse = z.strictObject({
   paymentId: z.string(),
   status: ApiPaymentStatus,
@@ -58,6 +76,12 @@ export const PaymentStatusResponse = z.strictObject({
   compensations: z.array(z.string()).optional(),
   /** One entry per step attempt, in time order: no ARNs, no gateway or ledger ids, no error messages. */
   steps: z.array(StepAttempt),
+  /** Its refunds, in refundId order (issue 16). */
+  refunds: z.array(PaymentRefundSummary).optional(),
+  /** What a refund may still take: 0 unless SUCCEEDED. */
+  refundable: AmountView.optional(),
+  /** Refunded for good (the reversal posted). */
+  refunded: AmountView.optional(),
 });
 export type PaymentStatusResponse = z.infer<typeof PaymentStatusResponse>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PaymentId } from '../../events/common';
 import { API, apiScope } from '../config/names';
+import { refundPaths, refundSchemas } from '../refunds/openapi-paths';
 import { topUpPaths, topUpSchemas } from '../topups/openapi-paths';
 import { walletPaths, walletSchemas } from '../wallets/openapi-paths';
 import { webhookPaths, webhookSchemas } from '../webhooks/openapi-paths';
@@ -43,7 +44,7 @@ export function openApiDocument(): Record<string, unknown> {
       title: 'paysaga front door',
       version: '1.0.0',
       description:
-        'Submit a payment request and poll its outcome. The Idempotency-Key is the paymentId: repeat a request with the same key and body as often as needed; it is published once. Card numbers are refused anywhere: send gateway payment-method tokens (pm_...).',
+        'Submit a payment request and poll its outcome; refund it in full or in part. The Idempotency-Key is the paymentId (the refundId for a refund): repeat a request with the same key and body as often as needed; it is published once. Card numbers are refused anywhere: send gateway payment-method tokens (pm_...).',
     },
     servers: [
       {
@@ -131,12 +132,14 @@ export function openApiDocument(): Record<string, unknown> {
       ...walletPaths({ schema, ref, problemResponse, commonErrors: COMMON_ERRORS, security }),
       ...topUpPaths({ schema, ref, problemResponse, commonErrors: COMMON_ERRORS, security }),
       ...webhookPaths({ schema, ref, problemResponse, commonErrors: COMMON_ERRORS, security }),
+      ...refundPaths({ schema, ref, problemResponse, commonErrors: COMMON_ERRORS, security }),
     },
     components: {
       schemas: {
         ...walletSchemas({ schema }),
         ...topUpSchemas({ schema }),
         ...webhookSchemas({ schema }),
+        ...refundSchemas({ schema }),
         SubmitPaymentBody: schema(SubmitPaymentBody),
         AcceptedResponse: schema(AcceptedResponse),
         PaymentStatusResponse: schema(PaymentStatusResponse),
@@ -150,8 +153,8 @@ export function openApiDocument(): Record<string, unknown> {
             clientCredentials: {
               tokenUrl: 'https://{domain}.auth.{region}.amazoncognito.com/oauth2/token',
               scopes: {
-                [apiScope('write')]: 'submit payment requests',
-                [apiScope('read')]: "read this client's payments",
+                [apiScope('write')]: 'submit payment and refund requests',
+                [apiScope('read')]: "read this client's payments and their refunds",
                 [apiScope('walletsWrite')]: 'open wallets',
                 [apiScope('walletsRead')]: "read this client's wallets: balances and statements",
                 [apiScope('webhooksWrite')]: 'register, rotate and delete webhook endpoints',

@@ -3,6 +3,9 @@ import { PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { SAGA_STATES } from '../config/names';
 import { requestHash } from '../payments/payment-log';
 import type { PaymentRecord, StepItem } from '../payments/records';
+import type { PaymentRefundStore } from '../payments/refund-store';
+import type { RefundRecord } from '../refunds/record';
+import { paymentRefundsView } from '../refunds/view';
 import type { ApiRequestRecord, ApiRequestStore } from './api-request-store';
 import type { ApiClient } from './clients';
 import type { PaymentStatusResponse } from './contract';
@@ -14,6 +17,7 @@ export interface PaymentStatusDeps {
     get(paymentId: string): Promise<PaymentRecord | undefined>;
     listSteps(paymentId: string): Promise<StepItem[]>;
   };
+  readonly refunds: Pick<PaymentRefundStore, 'list'>;
 }
 
 type PaymentStatusView = PaymentStatusResponse;
@@ -54,6 +58,7 @@ export function paymentStatusView(
   request: ApiRequestRecord,
   record: PaymentRecord | undefined,
   steps: readonly StepItem[],
+  refunds: readonly RefundRecord[] = [],
 ): PaymentStatusView {
   const payment = PaymentRequestedV1.parse(JSON.parse(request.detail));
   const base = {
@@ -65,8 +70,18 @@ export function paymentStatusView(
     acceptedAt: request.acceptedAt,
     requestedAt: payment.requestedAt,
   };
-  if (!record)
-    return { ...base, status: 'ACCEPTED', updatedAt: request.publishedAt ?? request.acceptedAt, steps: [] };
+  if (!record) {
+    const none = { ...payment.amount, value: 0 };
+    return {
+      ...base,
+      status: 'ACCEPTED',
+      updatedAt: request.publishedAt ?? request.acceptedAt,
+      steps: [],
+      refunds: [],
+      refundable: none,
+      refunded: none,
+    };
+  }
   if (record.requestHash !== requestHash(payment)) {
     // The saga under this id is someone else's request (sent to the bus directly): show none of it.
     return {
@@ -95,6 +110,7 @@ export function paymentStatusView(
     }),
     ...(record.compensations?.length && { compensations: record.compensations }),
     steps: stepsOf(steps),
+    ...paymentRefundsView(record, refunds),
   };
 }
 
@@ -107,9 +123,10 @@ export async function getPaymentStatus(
   if (!PaymentId.safeParse(paymentId).success) return notFound();
   const request = await deps.requests.get(paymentId);
   if (!request || request.clientId !== client.clientId) return notFound();
-  const [record, steps] = await Promise.all([
+  const [record, steps, refunds] = await Promise.all([
     deps.payments.get(paymentId),
     deps.payments.listSteps(paymentId),
+    deps.refunds.list(paymentId),
   ]);
-  return json(200, paymentStatusView(request, record, steps));
+  return json(200, paymentStatusView(request, record, steps, refunds));
 }
