@@ -11,6 +11,7 @@ export const OpsActionName = z.enum([
   'webhooks.resend',
   'payments.resolve',
   'payments.refund',
+  'refunds.resolve',
 ]);
 export type OpsActionName = z.infer<typeof OpsActionName>;
 

@@ -131,10 +131,10 @@ export async function findCompensationMessages(
   return found;
 }
 
-/** Deletes the payment's messages from the compensation DLQ; answers how many went. */
-export async function deleteCompensationMessages(deps: OpsDeps, paymentId: string): Promise<number> {
+/** Deletes the messages `take` picks from the compensation DLQ; answers how many went. */
+async function deleteMatching(deps: OpsDeps, take: (message: Message) => boolean): Promise<number> {
   let deleted = 0;
-  await scan(deps, ofPayment(paymentId), async (url, taken) => {
+  await scan(deps, take, async (url, taken) => {
     const consumed: Message[] = [];
     for (let i = 0; i < taken.length; i += 10) {
       const batch = taken.slice(i, i + 10);
@@ -153,4 +153,46 @@ export async function deleteCompensationMessages(deps: OpsDeps, paymentId: strin
     return consumed;
   });
   return deleted;
+}
+
+/** Deletes the payment's messages from the compensation DLQ; answers how many went. */
+export function deleteCompensationMessages(deps: OpsDeps, paymentId: string): Promise<number> {
+  return deleteMatching(deps, ofPayment(paymentId));
+}
+
+/** Picks the refund saga's messages (`kind: refund-compensation`) of one refund. */
+export const ofRefund = (paymentId: string, refundId: string) => (message: Message) => {
+  try {
+    const body = JSON.parse(message.Body ?? '') as {
+      kind?: unknown;
+      paymentId?: unknown;
+      refundId?: unknown;
+    };
+    return body.kind === 'refund-compensation' && body.paymentId === paymentId && body.refundId === refundId;
+  } catch {
+    return false;
+  }
+};
+
+/** How many messages of this refund the compensation DLQ holds (left in the queue). */
+export async function countRefundCompensationMessages(
+  deps: OpsDeps,
+  paymentId: string,
+  refundId: string,
+): Promise<number> {
+  let count = 0;
+  await scan(deps, ofRefund(paymentId, refundId), async (_url, taken) => {
+    count = taken.length;
+    return [];
+  });
+  return count;
+}
+
+/** Deletes the refund's messages from the compensation DLQ; answers how many went. */
+export function deleteRefundCompensationMessages(
+  deps: OpsDeps,
+  paymentId: string,
+  refundId: string,
+): Promise<number> {
+  return deleteMatching(deps, ofRefund(paymentId, refundId));
 }

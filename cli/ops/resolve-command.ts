@@ -6,6 +6,7 @@ import type { RegisterCommands } from '../registry';
 import { planResolve, resolvePayment } from './actions/resolve-payment';
 import { parsePaymentId } from './args';
 import { registerRefundCommand } from './refund-command';
+import { registerRefundResolveCommand } from './refund-resolve-command';
 import type { ResolvePlan } from './resolve-plan';
 
 /**
@@ -128,6 +129,7 @@ async function resolve(ctx: CliContext, id: string, options: ResolveOptions): Pr
 /** `payctl payments resolve` and `payctl payments refund` (cli/ops/refund-command.ts). */
 export const registerPaymentsCommands: RegisterCommands = (program, context) => {
   registerRefundCommand(program, context);
+  registerRefundResolveCommand(paymentsGroup(program), context);
   paymentsGroup(program)
     .command('resolve <paymentId>')
     .description(

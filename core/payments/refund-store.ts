@@ -137,10 +137,12 @@ export class PaymentRefundStore {
           TableName: this.tableName,
           Key: refundKey(paymentId, refundId),
           UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
-          ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+          // A person's resolution (core/refunds/resolution-store.ts) is final: no late saga step moves it.
+          ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(#resolution) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
           ExpressionAttributeNames: {
             ...Object.fromEntries(entries.map(([key], i) => [`#f${i}`, key])),
             '#status': 'status',
+            '#resolution': 'resolution',
           },
           ExpressionAttributeValues: {
             ...Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),

@@ -40,6 +40,15 @@ export const RefundRecordSchema = z.object({
   reasonCode: z.string().optional(),
   failureReason: z.string().optional(),
   failedState: z.string().optional(),
+  /** Set when a person finished a NEEDS_ATTENTION refund (`payctl refunds resolve`, core/refunds/resolve.ts). */
+  resolution: z
+    .object({
+      action: z.enum(['finish', 'release']),
+      by: z.string(),
+      at: z.string(),
+      reason: z.string().optional(),
+    })
+    .optional(),
 });
 export type RefundRecord = z.infer<typeof RefundRecordSchema>;
 

@@ -161,7 +161,8 @@ export async function reserveRefund(
   );
 }
 
-function reservation(
+/** What ReserveRefund answers for a reservation of `record` (also how a person's resolution rebuilds it). */
+export function reservation(
   record: PaymentRecord,
   parts: { walletAmount: number; gatewayAmount: number },
   replayed: boolean,

@@ -8,7 +8,12 @@ import { PaymentsRepository } from '../../core/payments/repository';
 import { DETAIL_TYPES, PAYSAGA_SOURCE } from '../../events/envelope';
 import type { BusEvent } from '../../local/events/eventbridge-service';
 import { importHandler } from '../../local/functions/registry';
-import { fundedWallet, paymentRequest, putPaymentRequested, putRequested } from '../helpers/payments';
+import {
+  busRefundRequest,
+  putRefundRequested as putBusRefund,
+  type RefundBus,
+  succeededCardPayment,
+} from '../helpers/refund-bus';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
 
 /**
@@ -64,30 +69,16 @@ afterAll(async () => {
   await runtime?.dispose();
 });
 
-/** A card-only payment (its wallet is empty) run through the payment saga to SUCCEEDED. */
-async function succeededPayment(amount = 1250): Promise<string> {
-  const walletId = await fundedWallet(ledger, 0);
-  const request = paymentRequest(walletId, { amount: { value: amount, currency: 'EUR', exponent: 2 } });
-  await putPaymentRequested(clients.events, runtime.names.eventBus, request);
-  await waitFor(
-    `payment ${request.paymentId} SUCCEEDED`,
-    async () => ((await payments.get(request.paymentId))?.status === 'SUCCEEDED' ? true : undefined),
-    30_000,
-  );
-  return request.paymentId;
-}
-
-const refundRequest = (paymentId: string, overrides: Record<string, unknown> = {}) => ({
-  schemaVersion: '1',
-  refundId: `rf_${randomUUID().slice(0, 12)}`,
-  paymentId,
-  reason: 'customer returned the goods',
-  requestedAt: new Date().toISOString(),
-  ...overrides,
+const bus = (): RefundBus => ({
+  events: clients.events,
+  eventBusName: runtime.names.eventBus,
+  ledger,
+  payments,
+  refunds,
 });
-
-const putRefundRequested = (detail: unknown) =>
-  putRequested(clients.events, runtime.names.eventBus, DETAIL_TYPES.refundRequested, detail, 'shop.returns');
+const succeededPayment = (amount?: number) => succeededCardPayment(bus(), amount);
+const refundRequest = busRefundRequest;
+const putRefundRequested = (detail: unknown) => putBusRefund(bus(), detail);
 
 async function rejectedInDlq(refundId: string) {
   const url = runtime.internals.sqs.queueUrl(runtime.names.queues.refundIntakeDlq);

@@ -64,6 +64,7 @@ describe('Function: resolveDlq', () => {
       'compensationDlq',
       'topUpIntakeDlq',
       'webhookDlq',
+      'refundIntakeDlq',
     ]);
     expect(DLQ_KEYS.every((key) => QUEUES[key].deadLetter)).toBe(true);
   });

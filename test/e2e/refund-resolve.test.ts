@@ -1,0 +1,166 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LedgerInvariantError, UnexpectedStepError } from '../../core/errors';
+import { Ledger, LedgerReader } from '../../core/ledger';
+import { PaymentRefundStore } from '../../core/payments/refund-store';
+import { PaymentsRepository } from '../../core/payments/repository';
+import { importHandler } from '../../local/functions/registry';
+import { runPayctl } from '../helpers/payctl';
+import {
+  busRefundRequest,
+  putRefundRequested,
+  type RefundBus,
+  refundReaching,
+  succeededCardPayment,
+} from '../helpers/refund-bus';
+import { sdkClients, startTestRuntime, type TestRuntime } from '../helpers/runtime';
+
+/**
+ * `payctl payments resolve-refund`: a refund the refund saga parked (NEEDS_ATTENTION, its state in the
+ * compensation DLQ) is finished with the saga's own steps (refunded once, posted once) or released only
+ * when the gateway holds no refund for it; each resolution is audited and taken once.
+ */
+
+/** Refunds whose reason says so fail PostReversal for good (after the gateway refunded). */
+const REVERSAL_FAILS = 'test: reversal fails';
+/** Refunds whose reason says so fail RefundAtGateway unexpectedly, before any gateway call. */
+const GATEWAY_STEP_BREAKS = 'test: gateway step breaks';
+
+let runtime: TestRuntime;
+let bus: RefundBus;
+let reader: LedgerReader;
+
+const reasonOf = (event: unknown) => (event as { refund?: { reason?: string } }).refund?.reason;
+
+beforeAll(async () => {
+  let reversal: ReturnType<typeof importHandler> | undefined;
+  let gateway: ReturnType<typeof importHandler> | undefined;
+  runtime = await startTestRuntime({
+    functionOverrides: {
+      refundPostReversal: async (event, context) => {
+        if (reasonOf(event) === REVERSAL_FAILS)
+          throw new LedgerInvariantError('the ledger refused (test fault)');
+        reversal ??= importHandler('refundPostReversal');
+        return (await reversal)(event, context);
+      },
+      refundAtGateway: async (event, context) => {
+        if (reasonOf(event) === GATEWAY_STEP_BREAKS)
+          throw new UnexpectedStepError('RefundAtGateway', 'TypeError', 'the step broke (test fault)');
+        gateway ??= importHandler('refundAtGateway');
+        return (await gateway)(event, context);
+      },
+    },
+  });
+  const clients = sdkClients(runtime);
+  const ledger = new Ledger({ doc: clients.documents, tableName: runtime.names.tables.ledger });
+  reader = new LedgerReader(clients.documents, runtime.names.tables.ledger);
+  bus = {
+    events: clients.events,
+    eventBusName: runtime.names.eventBus,
+    ledger,
+    payments: new PaymentsRepository(clients.documents, runtime.names.tables.payments),
+    refunds: new PaymentRefundStore(clients.documents, runtime.names.tables.payments),
+  };
+}, 60_000);
+afterAll(async () => {
+  await runtime?.dispose();
+});
+
+const payctl = (...argv: string[]) => runPayctl(runtime, ...argv);
+const gatewayRefundsOf = (paymentId: string) =>
+  runtime.sandbox?.refundsFor(paymentId).filter((r) => r.refundId !== undefined) ?? [];
+const reversalsOf = async (paymentId: string, refundId: string) =>
+  (await reader.listPaymentEntries(paymentId, [refundId])).filter((e) => e.operation === 'refund_part');
+
+async function parkedRefund(reason: string, amount = 700): Promise<{ paymentId: string; refundId: string }> {
+  const paymentId = await succeededCardPayment(bus, 1500);
+  const refund = busRefundRequest(paymentId, {
+    amount: { value: amount, currency: 'EUR', exponent: 2 },
+    reason,
+  });
+  await putRefundRequested(bus, refund);
+  await refundReaching(bus, paymentId, refund.refundId, 'NEEDS_ATTENTION');
+  return { paymentId, refundId: refund.refundId };
+}
+
+async function parkedMessages(refundId: string): Promise<number> {
+  const url = runtime.internals.sqs.queueUrl(runtime.names.queues.compensationDlq);
+  const { Messages = [] } = await sdkClients(runtime).sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+  );
+  return Messages.filter((m) => (JSON.parse(m.Body ?? '{}') as { refundId?: string }).refundId === refundId)
+    .length;
+}
+
+describe('payctl payments resolve-refund', () => {
+  it('finishes a refund whose reversal failed after the gateway refunded: one gateway refund, one reversal, SUCCEEDED, audited', async () => {
+    // Prepare
+    const { paymentId, refundId } = await parkedRefund(REVERSAL_FAILS);
+    expect(gatewayRefundsOf(paymentId)).toHaveLength(1);
+    expect(await reversalsOf(paymentId, refundId)).toHaveLength(0);
+    // Act
+    const refused = await payctl('--yes', 'payments', 'resolve-refund', paymentId, refundId, '--release');
+    const run = await payctl(
+      '--yes',
+      '--json',
+      'payments',
+      'resolve-refund',
+      paymentId,
+      refundId,
+      '--finish',
+    );
+    const again = await payctl('--yes', 'payments', 'resolve-refund', paymentId, refundId, '--finish');
+    // Assess
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr + refused.stdout).toContain('never release it');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json<{ recorded: boolean; dlqMessagesDeleted: number }>()).toMatchObject({
+      recorded: true,
+      dlqMessagesDeleted: 1,
+    });
+    expect(again.code).not.toBe(0);
+    expect(again.stderr + again.stdout).toContain('is SUCCEEDED');
+    expect(gatewayRefundsOf(paymentId)).toHaveLength(1);
+    expect(await reversalsOf(paymentId, refundId)).toHaveLength(1);
+    const record = await bus.refunds.get(paymentId, refundId);
+    expect(record).toMatchObject({ status: 'SUCCEEDED', resolution: { action: 'finish' } });
+    const payment = await bus.payments.get(paymentId);
+    expect(payment?.refunds?.[refundId]?.state).toBe('REFUNDED');
+    expect(payment?.refunded).toBe(700);
+    expect(await parkedMessages(refundId)).toBe(0);
+    const audit = await payctl('--json', 'audit', '--since', '1h');
+    const records = audit.json<Array<{ action: string; target: string; outcome: string }>>();
+    expect(records.filter((r) => r.action === 'refunds.resolve' && r.target.includes(refundId))).toEqual([
+      expect.objectContaining({ outcome: 'succeeded' }),
+    ]);
+  }, 90_000);
+
+  it('releases a refund the gateway never made: the amount is refundable again, FAILED, no gateway refund', async () => {
+    // Prepare
+    const { paymentId, refundId } = await parkedRefund(GATEWAY_STEP_BREAKS, 500);
+    expect((await bus.payments.get(paymentId))?.refundCommitted).toBe(500);
+    // Act
+    const run = await payctl(
+      '--yes',
+      'payments',
+      'resolve-refund',
+      paymentId,
+      refundId,
+      '--release',
+      '--reason',
+      'gateway checked by hand',
+    );
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(gatewayRefundsOf(paymentId)).toHaveLength(0);
+    expect(await reversalsOf(paymentId, refundId)).toHaveLength(0);
+    const payment = await bus.payments.get(paymentId);
+    expect(payment?.refunds?.[refundId]?.state).toBe('RELEASED');
+    expect(payment?.refundCommitted).toBe(0);
+    expect(await bus.refunds.get(paymentId, refundId)).toMatchObject({
+      status: 'FAILED',
+      resolution: { action: 'release', reason: 'gateway checked by hand' },
+    });
+    expect(await parkedMessages(refundId)).toBe(0);
+  }, 90_000);
+});
