@@ -27,6 +27,7 @@ import { startFunctionTarget } from './events/function-target';
 import { sqsTarget } from './events/sqs-target';
 import { apiClientsEnv, type LocalApiClient, loadApiClients } from './frontdoor/api-clients';
 import { type FrontDoor, startFrontDoor } from './frontdoor/server';
+import { startImports } from './functions/import-wiring';
 import { FunctionInvoker, type InvocationFaultHook } from './functions/invoker';
 import { refundStateMachineArn, startRefundIntake } from './functions/refund-wiring';
 import { functionArn, type LambdaHandler } from './functions/registry';
@@ -135,6 +136,7 @@ export function runtimeEnv(endpoint: string, region: string, names: ResourceName
     [ENV_KEYS.webhookKeyId]: `arn:aws:kms:${region}:${LOCAL_ACCOUNT_ID}:key/${LOCAL_WEBHOOK_KEY_ID}`,
     [ENV_KEYS.webhookUrlMode]: 'local',
     [ENV_KEYS.historyBucket]: bucketNames(names.stage).history,
+    [ENV_KEYS.importBucket]: bucketNames(names.stage).imports,
     [ENV_KEYS.paymentRecordTtlDays]: String(historyRetention(names.stage).paymentRecordTtlDays),
   };
 }
@@ -229,6 +231,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const env = {
       ...runtimeEnv(edge.endpoint, region, names),
       [ENV_KEYS.apiClients]: apiClientsEnv(apiClients),
+      // The CSV import's producers locally: the front door's clients, each under its own source.
+      [ENV_KEYS.importSources]: JSON.stringify([...new Set(apiClients.map((client) => client.source))]),
       ...(options.webhookTimeScale !== undefined && {
         [ENV_KEYS.webhookTimeScale]: String(options.webhookTimeScale),
       }),
@@ -358,6 +362,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       const refundIntake = await startRefundIntake({ names, region, sqs, events, functions, log });
       stops.push(() => refundIntake.stop());
     }
+
+    // CSV batch import: the imports bucket's uploads under incoming/ go to importCsv, as stacks/Imports.ts wires it.
+    const imports = await startImports({ names, region, sqs, s3, functions, log });
+    stops.push(() => imports.stop());
 
     if (options.webhooks ?? true) {
       const webhooks = await startWebhooks({ names, region, sqs, functions, log });

@@ -29,6 +29,8 @@ export const ENV_KEYS = {
   webhookTimeScale: 'WEBHOOK_TIME_SCALE',
   historyBucket: 'HISTORY_BUCKET',
   paymentRecordTtlDays: 'PAYMENT_RECORD_TTL_DAYS',
+  importBucket: 'IMPORT_BUCKET',
+  importSources: 'IMPORT_SOURCES',
 } as const;
 
 export type EnvKey = keyof typeof ENV_KEYS;
@@ -71,6 +73,10 @@ const EnvSchema = z.object({
   historyBucket: z.string().min(3).optional(),
   /** Days a settled payment's items stay in the payments table once archived (the stage's history retention). */
   paymentRecordTtlDays: z.coerce.number().int().positive().optional(),
+  /** The CSV batch import's bucket (core/config/imports.ts). */
+  importBucket: z.string().min(3).optional(),
+  /** The sources that may upload under incoming/<source>/, as JSON (core/config/imports.ts parses it). */
+  importSources: z.string().min(2).optional(),
 });
 
 export type PaysagaEnv = z.infer<typeof EnvSchema>;

@@ -49,9 +49,9 @@ export function historyRetention(stage: Stage): HistoryRetention {
   return stage === 'prod' ? RETENTION.prod : RETENTION.dev;
 }
 
-/** The stage's buckets. */
-export function bucketNames(stage: Stage): { readonly history: string } {
-  return { history: `${APP_NAME}-${stage}-history` };
+/** The stage's buckets: the history archive, and the CSV batch import's uploads and results (core/config/imports.ts). */
+export function bucketNames(stage: Stage): { readonly history: string; readonly imports: string } {
+  return { history: `${APP_NAME}-${stage}-history`, imports: `${APP_NAME}-${stage}-imports` };
 }
 
 export function archiveObjectKey(day: string, paymentId: string, redriveCount: number): string {

@@ -194,6 +194,7 @@ export const FUNCTION_KEYS = [
   'refundRelease',
   'refundRecordOutcome',
   'apiRefunds',
+  'importCsv',
 ] as const;
 export type FunctionKey = (typeof FUNCTION_KEYS)[number];
 
@@ -337,6 +338,8 @@ export const FUNCTIONS: Readonly<Record<FunctionKey, FunctionSpec>> = {
   },
   /** Front door: POST /v1/payments/{paymentId}/refunds and GET .../refunds/{refundId}. */
   apiRefunds: { entry: 'functions/api-refunds.ts', memoryMb: 256, timeoutSeconds: 10 },
+  /** CSV batch import: S3 ObjectCreated under incoming/<source>/ -> PaymentRequested per valid row (core/imports/). */
+  importCsv: { entry: 'functions/import-csv.ts', memoryMb: 1024, timeoutSeconds: 900 },
 };
 
 /**

@@ -6,6 +6,16 @@ import { validateRow } from './rows';
 /** PutEvents takes at most 10 entries: rows are published in batches of this size. */
 export const IMPORT_PUBLISH_BATCH = 10;
 
+/** Rows whose "requested before?" lookups run at once (one lookup per row, two reads each). */
+export const IMPORT_LOOKUP_WINDOW = 25;
+
+/** A row read but not yet judged: its result line, or (a valid row) the payment awaiting its lookup. */
+interface WindowRow {
+  readonly row: number;
+  readonly line: string;
+  readonly payment?: PaymentRequested;
+}
+
 /** The result file's header: one line per row after it (or one `malformed` line for the whole file). */
 export const RESULT_HEADER = 'row,payment_id,outcome,reason';
 
@@ -76,6 +86,8 @@ export async function importCsv(ports: ImportPorts): Promise<ImportSummary> {
   const counts = { rows: 0, accepted: 0, rejected: 0, duplicate: 0 };
   let batch: { row: number; payment: PaymentRequested }[] = [];
   const pending: string[] = [];
+  /** Rows read but not yet judged: their lookups run together, their lines keep the file's order. */
+  let window: WindowRow[] = [];
   const flush = async (): Promise<void> => {
     const last = batch.at(-1);
     if (last) {
@@ -85,36 +97,62 @@ export async function importCsv(ports: ImportPorts): Promise<ImportSummary> {
     batch = [];
     for (const line of pending.splice(0)) await ports.result(line);
   };
+  const settleWindow = async (): Promise<void> => {
+    const rows = window;
+    window = [];
+    const requested = await Promise.all(
+      rows.map((entry) =>
+        entry.payment && entry.row > published
+          ? ports.alreadyRequested(entry.payment.paymentId)
+          : Promise.resolve(false),
+      ),
+    );
+    for (const [i, entry] of rows.entries()) {
+      if (!entry.payment) {
+        pending.push(entry.line);
+        continue;
+      }
+      if (requested[i]) {
+        counts.duplicate += 1;
+        pending.push(
+          resultLine(
+            entry.row,
+            entry.payment.paymentId,
+            'duplicate',
+            'paymentId was requested before; nothing started',
+          ),
+        );
+        continue;
+      }
+      counts.accepted += 1;
+      pending.push(resultLine(entry.row, entry.payment.paymentId, 'accepted'));
+      if (entry.row > published) batch.push({ row: entry.row, payment: entry.payment });
+      if (batch.length === IMPORT_PUBLISH_BATCH) await flush();
+    }
+  };
   for await (const { row, cells } of csvRows(ports.open())) {
     counts.rows += 1;
     const verdict = validateRow(cells);
     if (verdict.outcome === 'rejected') {
       counts.rejected += 1;
-      pending.push(resultLine(row, verdict.paymentId ?? '', 'rejected', verdict.reason));
+      window.push({ row, line: resultLine(row, verdict.paymentId ?? '', 'rejected', verdict.reason) });
       continue;
     }
     const { paymentId } = verdict.payment;
     const earlierRow = seen.get(paymentId);
     if (earlierRow !== undefined) {
       counts.duplicate += 1;
-      pending.push(
-        resultLine(row, paymentId, 'duplicate', `paymentId repeats row ${earlierRow} of this file`),
-      );
+      window.push({
+        row,
+        line: resultLine(row, paymentId, 'duplicate', `paymentId repeats row ${earlierRow} of this file`),
+      });
       continue;
     }
     seen.set(paymentId, row);
-    if (row > published && (await ports.alreadyRequested(paymentId))) {
-      counts.duplicate += 1;
-      pending.push(
-        resultLine(row, paymentId, 'duplicate', 'paymentId was requested before; nothing started'),
-      );
-      continue;
-    }
-    counts.accepted += 1;
-    pending.push(resultLine(row, paymentId, 'accepted'));
-    if (row > published) batch.push({ row, payment: verdict.payment });
-    if (batch.length === IMPORT_PUBLISH_BATCH) await flush();
+    window.push({ row, line: '', payment: verdict.payment });
+    if (window.length >= IMPORT_LOOKUP_WINDOW) await settleWindow();
   }
+  await settleWindow();
   await flush();
   return { status: 'imported', ...counts };
 }

@@ -15,9 +15,21 @@ export interface ObjectCreated {
   readonly key: string;
   readonly size: number;
   readonly etag: string;
+  /** S3's event sequencer: hex, increasing for the same key across writes (and across restarts, by time). */
+  readonly sequencer: string;
 }
 
-export type ObjectCreatedListener = (event: ObjectCreated) => void;
+/** May return a promise: the write is answered once every listener has taken the event (as S3 queues it first). */
+export type ObjectCreatedListener = (event: ObjectCreated) => void | Promise<void>;
+
+let sequence = 0;
+
+/** 12 hex digits of milliseconds then 6 of a counter: increasing in one process, and past a restart. */
+function nextSequencer(): string {
+  sequence = (sequence + 1) % 0x1000000;
+  const ms = Date.now().toString(16).toUpperCase().padStart(12, '0');
+  return `${ms}${sequence.toString(16).toUpperCase().padStart(6, '0')}`;
+}
 
 const PRECONDITION_FAILED = [
   '<?xml version="1.0" encoding="UTF-8"?>',
@@ -79,7 +91,11 @@ export class S3Service {
     if (!this.store.hasBucket(name)) this.store.createBucket(name);
   }
 
-  /** Called after each object is created, in order; a throwing listener does not fail the upload. */
+  /**
+   * Called after each object is created, in order, before the write is answered (so an upload
+   * answered 200 has been handed to its listeners, as S3 has queued its notification);
+   * a throwing or rejecting listener does not fail the upload.
+   */
   onObjectCreated(listener: ObjectCreatedListener): void {
     this.listeners.push(listener);
   }
@@ -131,14 +147,14 @@ export class S3Service {
       outHeaders[name] = Array.isArray(value) ? value.join(', ') : String(value);
     }
     const payload = injected.rawPayload;
+    const completed = request.method === 'POST' && url.searchParams.has('uploadId');
+    if (injected.statusCode === 200 && (objectWrite || completed)) await this.notify(bucket, key);
     if (request.method !== 'HEAD') outHeaders['content-length'] = String(payload.length);
     response.writeHead(injected.statusCode, outHeaders);
     response.end(request.method === 'HEAD' ? undefined : payload);
-    const completed = request.method === 'POST' && url.searchParams.has('uploadId');
-    if (injected.statusCode === 200 && (objectWrite || completed)) this.notify(bucket, key);
   }
 
-  private notify(bucket: string, key: string): void {
+  private async notify(bucket: string, key: string): Promise<void> {
     let size = 0;
     let etag = '';
     try {
@@ -148,9 +164,10 @@ export class S3Service {
     } catch {
       return;
     }
+    const sequencer = nextSequencer();
     for (const listener of this.listeners) {
       try {
-        listener({ bucket, key, size, etag });
+        await listener({ bucket, key, size, etag, sequencer });
       } catch {
         // A listener's failure is its own (it logs); the upload already succeeded, as on S3.
       }
