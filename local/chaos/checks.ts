@@ -6,14 +6,12 @@
 import type { Discrepancy } from '../../core/finance/discrepancy';
 import {
   checkLedgerInvariants,
-  GATEWAY_ACCOUNT,
-  isCardEntry,
   type LedgerSnapshot,
   type Wallet,
 } from '../../core/ledger';
 import type { SandboxCharge } from '../sandbox-gateway/server';
 import { type CheckResult, isLive, parkedIn, result } from './check-result';
-import { runTopUpChecks, TOP_UP_CHECK_NAMES } from './top-up-checks';
+import { cardCreditOf, runTopUpChecks, TOP_UP_CHECK_NAMES } from './top-up-checks';
 
 export type { CheckResult } from './check-result';
 
@@ -197,18 +195,17 @@ export function checkMoneyConserved(facts: RunFacts): CheckResult {
 /**
  * Wallet debits + gateway charges = merchant credits, per currency: the ledger's invariants balance the
  * wallet side; this balances the gateway side, payment by payment (outside DLQs): what the gateway still
- * holds of its charges equals the card part the journal credited the merchant (settle_card - refund_card).
+ * holds of its charges equals the card part the journal credited the merchant (settle_card - refund_card -
+ * the gateway part of the refund saga's refund_part entries).
  */
 export function checkGatewayConserved(expect: RunExpectations, facts: RunFacts): CheckResult {
   const cardCredited = new Map<string, number>();
   const gatewayTotals: Record<string, number> = {};
   for (const entry of facts.ledger.entries) {
-    if (!isCardEntry(entry)) continue;
-    const fromGateway = -entry.lines
-      .filter((line) => line.account === GATEWAY_ACCOUNT)
-      .reduce((sum, line) => sum + line.amount, 0);
-    cardCredited.set(entry.ref, (cardCredited.get(entry.ref) ?? 0) + fromGateway);
-    gatewayTotals[entry.currency] = (gatewayTotals[entry.currency] ?? 0) + fromGateway;
+    const credit = cardCreditOf(entry); // a refund saga's refund_part counts against its payment
+    if (!credit) continue;
+    cardCredited.set(credit.paymentId, (cardCredited.get(credit.paymentId) ?? 0) + credit.amount);
+    gatewayTotals[entry.currency] = (gatewayTotals[entry.currency] ?? 0) + credit.amount;
   }
   const charged = new Map<string, number>();
   for (const charge of facts.charges) {

@@ -10,6 +10,7 @@ import {
   GATEWAY_ACCOUNT,
   isCardEntry,
   type JournalEntry,
+  paymentIdOfRefundPartRef,
   walletAccount,
 } from '../../core/ledger';
 import { gatewayRefOf } from '../../core/topups/keys';
@@ -109,9 +110,28 @@ export function checkTopUpCredits(expect: RunExpectations, facts: RunFacts): Che
 }
 
 /**
+ * What a journal entry credited the merchant from the gateway for a payment's card part: settle_card
+ * +card, refund_card -card, and a refund saga's refund_part -g (its gateway part, ref
+ * `refund:<paymentId>:<refundId>`, counted against its payment); undefined for other entries.
+ */
+export function cardCreditOf(entry: JournalEntry): { paymentId: string; amount: number } | undefined {
+  const paymentId =
+    entry.operation === 'refund_part'
+      ? paymentIdOfRefundPartRef(entry.ref)
+      : isCardEntry(entry)
+        ? entry.ref
+        : undefined;
+  if (paymentId === undefined) return undefined;
+  const toGateway = entry.lines
+    .filter((line) => line.account === GATEWAY_ACCOUNT)
+    .reduce((total, line) => total + line.amount, 0);
+  return { paymentId, amount: -toGateway };
+}
+
+/**
  * Per currency, outside DLQs: what the gateway kept of the run's charges (top-ups' and payments', net of
  * refunds) = what the ledger credited for them (top-up deposits + payments' card parts, settle_card -
- * refund_card). The wallet side (deposits, holds, settles) balances by the ledger's own invariants.
+ * refund_card - refund_part's gateway part). The wallet side (deposits, holds, settles) balances by the ledger's own invariants.
  */
 export function checkConservedWithTopUps(expect: RunExpectations, facts: RunFacts): CheckResult {
   const gateway: Record<string, number> = {};
@@ -136,11 +156,8 @@ export function checkConservedWithTopUps(expect: RunExpectations, facts: RunFact
     add(topUpCredits, currencyOf.get(topUpId) ?? '?', sum(amounts));
   }
   for (const entry of facts.ledger.entries) {
-    if (!isCardEntry(entry) || !counted.has(entry.ref)) continue;
-    const fromGateway = -entry.lines
-      .filter((line) => line.account === GATEWAY_ACCOUNT)
-      .reduce((total, line) => total + line.amount, 0);
-    add(ledger, entry.currency, fromGateway);
+    const credit = cardCreditOf(entry);
+    if (credit && counted.has(credit.paymentId)) add(ledger, entry.currency, credit.amount);
   }
   const currencies = [...new Set([...Object.keys(gateway), ...Object.keys(ledger)])].sort();
   const off = currencies
