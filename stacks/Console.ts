@@ -1,8 +1,10 @@
 import { CfnOutput } from 'aws-cdk-lib';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { type StackContext, use } from 'sst/constructs';
 import { CONSOLE_GROUP_NAMES, consoleStageConfig } from '../core/config/console';
 import { APP_NAME } from '../core/config/names';
+import { DETAIL_TYPES, PAYSAGA_OPS_SOURCE } from '../events/envelope';
 import { Api } from './Api';
 import { sagaExecutionsArn } from './arns';
 import { consoleApi } from './ConsoleApi';
@@ -28,7 +30,7 @@ const DLQ_PEEK = DLQ_READ.filter((action) => action !== 'sqs:DeleteMessage');
  * functions run the same data functions as `payctl console`, as the person.
  */
 export function Console({ stack }: StackContext) {
-  const { key, tables } = use(Data);
+  const { key, tables, gatewaySecret } = use(Data);
   const intake = use(Intake);
   const saga = use(Saga);
   const topUp = use(TopUp);
@@ -80,18 +82,39 @@ export function Console({ stack }: StackContext) {
     allow([...DLQ_PEEK, 'sqs:ListMessageMoveTasks'], dlqArns),
     keyStatement(key, false),
   ];
-  // What payctl's operations role may do (Ops stack), for the audited actions.
+  // The audited actions (cli/ops/actions) and their plans, each AWS call of their code paths and no more.
   const act = [
+    // DLQ redrive: move tasks, or receive/send/delete; its plan reads the queue it would move to.
     allow(MOVE_TASK, dlqArns),
+    // Also resolve: finds the payment's compensation DLQ message, deletes it once the payment is resolved.
     allow(DLQ_READ, dlqArns),
+    // Client redrives send to their source queue; webhook resend queues deliveries (SendMessageBatch);
+    // resolve queues the payment's payment.failed on the notification queue.
     allow([...ACTIONS.queueSend, 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], redriveTargets),
     allow(['states:RedriveExecution', ...EXECUTION_READ], [sagaExecutionsArn(stack)]),
     allow(STATE_MACHINE_READ, [saga.stateMachine.stateMachineArn]),
+    // Resolve asks the gateway (the plan: the payment's charge and refunds) and refunds there (RefundCharge).
+    allow(ACTIONS.secretRead, [gatewaySecret.secretArn]),
     tableReadStatement(tables.payments),
-    // The audit record of every action: a put into the payments table and an OpsActionPerformed event.
-    allow(['dynamodb:PutItem'], [tables.payments.tableArn]),
+    // The audit record of every action and a refund request's record (puts, create once); resolve's
+    // resolution and refund id on the payment (updates).
+    allow(['dynamodb:PutItem', 'dynamodb:UpdateItem'], [tables.payments.tableArn]),
+    // Wallet adjustments; resolve's ReleaseFunds and settlement reversal.
     tableReadWriteStatement(tables.ledger),
-    allow(ACTIONS.putEvents, [intake.bus.eventBusArn]),
+    // Under the operations source only: the audit event, and a refund request (payments.refund: the refund
+    // intake starts the refund saga). The bus policy names this role among paysaga.* publishers.
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: [...ACTIONS.putEvents],
+      resources: [intake.bus.eventBusArn],
+      conditions: {
+        StringEquals: {
+          'events:source': PAYSAGA_OPS_SOURCE,
+          'events:detail-type': [DETAIL_TYPES.opsActionPerformed, DETAIL_TYPES.refundRequested],
+        },
+      },
+    }),
+    // The tables', queues' and secret's key: reading, and sending to the encrypted queues.
     keyStatement(key, true),
   ];
   const { api, functions } = consoleApi(stack, {

@@ -4,10 +4,12 @@ import {
   AuthorizationType,
   CognitoUserPoolsAuthorizer,
   EndpointType,
+  type IResource,
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
   RequestValidator,
+  Resource,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { UserPool } from 'aws-cdk-lib/aws-cognito';
@@ -17,6 +19,7 @@ import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { Function as SstFunction } from 'sst/constructs';
 import {
+  CONSOLE_ACTION_PLANS,
   CONSOLE_API_ENTRY,
   CONSOLE_API_PREFIX,
   CONSOLE_CONFIG_FILE,
@@ -26,6 +29,7 @@ import {
   type ConsoleAccess,
   consoleFunctionName,
   consoleRoleName,
+  consoleRouteAccess,
 } from '../core/config/console';
 import { ENV_KEYS } from '../core/config/env';
 import { ACCESS_LOG_FIELDS } from './api-access-log';
@@ -137,6 +141,37 @@ function consoleFunction(
   return { fn, role };
 }
 
+/** The methods API Gateway sends on (HEAD is a GET to API Gateway's Lambda proxy; never sent). */
+const SERVED_METHODS = Object.keys(CONSOLE_ROUTE_ACCESS).filter((method) => method !== 'HEAD');
+
+/**
+ * The resources under /api that carry methods: /api/{proxy+} (every route,
+ * by its method), and each action plan's path (core/config/console.ts
+ * CONSOLE_ACTION_PLANS, whose GET goes to the act function) with every
+ * resource on the way to it. API Gateway answers a path from its most
+ * specific resource, so every resource on the way serves both methods, and
+ * one with static children only also gets its own {proxy+} (a `{variable}`
+ * child takes every path below it): every route still reaches its function.
+ */
+function consoleRouteTree(prefix: Resource): Resource[] {
+  for (const plan of CONSOLE_ACTION_PLANS) {
+    let resource: IResource = prefix;
+    for (const segment of plan.split('/').filter(Boolean))
+      resource = resource.getResource(segment) ?? resource.addResource(segment);
+  }
+  const tree: Resource[] = [];
+  const visit = (resource: Resource): void => {
+    const children = resource.node.children.filter((c): c is Resource => c instanceof Resource);
+    if (resource !== prefix) tree.push(resource);
+    if (children.length > 0 && !children.some((child) => /\/\{\w+\}$/.test(child.path))) {
+      tree.push(resource.addResource('{proxy+}'));
+    }
+    for (const child of children) visit(child);
+  };
+  visit(prefix);
+  return tree;
+}
+
 export function consoleApi(scope: Construct, options: ConsoleApiOptions): ConsoleApi {
   const functions = {
     read: consoleFunction(scope, 'read', options),
@@ -181,23 +216,28 @@ export function consoleApi(scope: Construct, options: ConsoleApiOptions): Consol
     validateRequestParameters: true,
     validateRequestBody: true,
   });
-  const proxy = api.root.addResource(CONSOLE_API_PREFIX.slice(1)).addResource('{proxy+}');
-  for (const [method, access] of Object.entries(CONSOLE_ROUTE_ACCESS)) {
-    if (method === 'HEAD') continue;
-    proxy.addMethod(method, new LambdaIntegration(functions[access].fn, { allowTestInvoke: false }), {
-      authorizationType: AuthorizationType.COGNITO,
-      authorizer,
-      requestValidator: validator,
-      requestParameters: { 'method.request.header.Authorization': true },
-    });
+  const integrations = {
+    read: new LambdaIntegration(functions.read.fn, { allowTestInvoke: false }),
+    act: new LambdaIntegration(functions.act.fn, { allowTestInvoke: false }),
+  };
+  const routeTree = consoleRouteTree(api.root.addResource(CONSOLE_API_PREFIX.slice(1)));
+  for (const resource of routeTree) {
+    for (const method of SERVED_METHODS) {
+      const access = consoleRouteAccess(method, resource.path);
+      if (!access) continue;
+      resource.addMethod(method, integrations[access], {
+        authorizationType: AuthorizationType.COGNITO,
+        authorizer,
+        requestValidator: validator,
+        requestParameters: { 'method.request.header.Authorization': true },
+      });
+    }
   }
   // The app's sign-in settings, before anyone is signed in: public by nature (any OAuth public client's are).
-  const config = api.root
-    .addResource(CONSOLE_CONFIG_FILE)
-    .addMethod('GET', new LambdaIntegration(functions.read.fn, { allowTestInvoke: false }), {
-      authorizationType: AuthorizationType.NONE,
-      requestValidator: validator,
-    });
+  const config = api.root.addResource(CONSOLE_CONFIG_FILE).addMethod('GET', integrations.read, {
+    authorizationType: AuthorizationType.NONE,
+    requestValidator: validator,
+  });
   NagSuppressions.addResourceSuppressions(config, [
     {
       id: 'AwsSolutions-APIG4',

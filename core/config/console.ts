@@ -39,14 +39,48 @@ export const CONSOLE_ACCESS_GROUPS: Readonly<Record<ConsoleAccess, readonly Cons
   act: ['operations'],
 };
 
-/** The groups that may call a route with this method; none for a method the console does not serve. */
-export function groupsAllowed(method: string): readonly ConsoleGroup[] {
-  const access = CONSOLE_ROUTE_ACCESS[method.toUpperCase()];
-  return access === undefined ? [] : CONSOLE_ACCESS_GROUPS[access];
-}
-
 /** Where the console's JSON API lives, on the loopback server and behind CloudFront alike. */
 export const CONSOLE_API_PREFIX = '/api';
+
+/**
+ * The one exception to "GET reads": the plan an action's confirmation dialog
+ * shows is worked out with the action's own rights (the resolve plan asks the
+ * gateway with the stage's secret and peeks the compensation DLQ; the DLQ
+ * redrive plan reads the queue it would move to), so it is an `act` route:
+ * served by the act function, for the groups that may act. Paths under
+ * CONSOLE_API_PREFIX; `{name}` is one path segment. The console app asks for
+ * a plan only when it offers the action (meta.allowActions).
+ */
+export const CONSOLE_ACTION_PLANS: readonly string[] = [
+  '/payments/{paymentId}/resolve',
+  '/dlqs/{queue}/plan',
+];
+
+const segmentsOf = (path: string): string[] => path.split('/').filter(Boolean);
+
+/** Whether a request path (or an API Gateway resource path with its `{variables}`) is an action's plan. */
+export function isActionPlan(path: string): boolean {
+  const parts = segmentsOf(path);
+  return CONSOLE_ACTION_PLANS.some((plan) => {
+    const pattern = segmentsOf(`${CONSOLE_API_PREFIX}${plan}`);
+    return (
+      pattern.length === parts.length &&
+      pattern.every((segment, i) => segment === parts[i] || (/^\{\w+\}$/.test(segment) && parts[i] !== ''))
+    );
+  });
+}
+
+/** The access of a route: by its method, but an action's plan is `act`; undefined: not served (fail closed). */
+export function consoleRouteAccess(method: string, path: string): ConsoleAccess | undefined {
+  const access = CONSOLE_ROUTE_ACCESS[method.toUpperCase()];
+  return access === 'read' && isActionPlan(path) ? 'act' : access;
+}
+
+/** The groups that may call a route; none for a method the console does not serve. */
+export function groupsAllowed(method: string, path = ''): readonly ConsoleGroup[] {
+  const access = consoleRouteAccess(method, path);
+  return access === undefined ? [] : CONSOLE_ACCESS_GROUPS[access];
+}
 /** The hosted app's sign-in settings, written into the bucket at deploy from the stack's outputs. */
 export const CONSOLE_CONFIG_FILE = 'console-config.json';
 /** The path the authorization server sends the browser back to with ?code=. */

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  CONSOLE_ACTION_PLANS,
+  CONSOLE_API_PREFIX,
   CONSOLE_CONFIG_FILE,
   CONSOLE_GROUP_NAMES,
   CONSOLE_PASSWORD_POLICY,
@@ -192,19 +194,36 @@ describe.each(['prod', 'dev'])('Console stack (stage %s)', (stage) => {
   });
 
   describe('Console API', () => {
-    it('authorizes every method with the people pool, GET to the read function and POST to the act function', () => {
+    /** "/api/payments/{paymentId}/resolve" of a method, walking its resource's parents up to the API's root. */
+    const resourcePath = (stack: string, resourceRef: unknown): string => {
+      const parts: string[] = [];
+      let ref = resourceRef as { Ref?: string };
+      while (ref.Ref) {
+        const resource = props(cfn.resource(stack, ref.Ref));
+        parts.unshift(String(resource.PathPart));
+        ref = resource.ParentId as { Ref?: string };
+      }
+      return `/${parts.join('/')}`;
+    };
+
+    it('authorizes every method with the people pool, GET to the read function, POST and action plans to act', () => {
       // Act
       const [, authorizerId] = one('AWS::ApiGateway::Authorizer');
       const authorizer = rendered(one('AWS::ApiGateway::Authorizer'));
       const methods = all('AWS::ApiGateway::Method').map(([s, , m]) => ({
-        method: props(m).HttpMethod,
-        path: props(cfn.resource(s, (props(m).ResourceId as { Ref: string }).Ref)).PathPart,
+        method: String(props(m).HttpMethod),
+        path: resourcePath(s, props(m).ResourceId),
         auth: props(m).AuthorizationType,
         authorizer: props(m).AuthorizerId,
         target: JSON.stringify(cfn.renderDeep(s, (props(m).Integration as Props | undefined)?.Uri)),
       }));
-      const guarded = methods.filter((m) => m.path === '{proxy+}');
+      const guarded = methods.filter((m) => m.path.startsWith(`${CONSOLE_API_PREFIX}/`));
       const open = methods.filter((m) => m.auth === 'NONE');
+      const served = (access: 'read' | 'act') =>
+        guarded
+          .filter((m) => m.target.includes(`function:${consoleFunctionName(stage, access)}/`))
+          .map((m) => `${m.method} ${m.path}`)
+          .sort();
       // Assess
       expect(authorizer).toMatchObject({
         Type: 'COGNITO_USER_POOLS',
@@ -213,21 +232,27 @@ describe.each(['prod', 'dev'])('Console stack (stage %s)', (stage) => {
       const [poolStack, poolId] = one('AWS::Cognito::UserPool');
       expect(JSON.stringify(authorizer.ProviderARNs)).toContain(`userpool/${poolId}`);
       expect(poolStack).toBe('Console');
-      expect(guarded.map((m) => m.method).sort()).toEqual(['GET', 'POST']);
       for (const m of guarded) {
         expect(m.auth).toBe('COGNITO_USER_POOLS');
         expect(m.authorizer).toEqual({ Ref: authorizerId });
       }
       // The one method without the authorizer: the public sign-in settings, from the read function.
-      expect(open.map((m) => `${m.method} ${m.path}`)).toEqual([`GET ${CONSOLE_CONFIG_FILE}`]);
+      expect(open.map((m) => `${m.method} ${m.path}`)).toEqual([`GET /${CONSOLE_CONFIG_FILE}`]);
       expect(open[0]?.target).toContain(consoleFunctionName(stage, 'read'));
-      const routeMethods = guarded;
-      expect(routeMethods.find((m) => m.method === 'GET')?.target).toContain(
-        consoleFunctionName(stage, 'read'),
+      // /api/{proxy+} takes every route; each action plan's path (and each resource on the way) is its own.
+      const tree = ['/api/{proxy+}', '/api/payments', '/api/payments/{paymentId}']
+        .concat(['/api/payments/{paymentId}/{proxy+}', '/api/dlqs', '/api/dlqs/{queue}'])
+        .concat(['/api/dlqs/{queue}/{proxy+}']);
+      const plans = CONSOLE_ACTION_PLANS.map((plan) => `${CONSOLE_API_PREFIX}${plan}`);
+      expect(plans).toEqual(['/api/payments/{paymentId}/resolve', '/api/dlqs/{queue}/plan']);
+      expect(served('read')).toEqual(tree.map((path) => `GET ${path}`).sort());
+      expect(served('act')).toEqual(
+        [
+          ...tree.map((path) => `POST ${path}`),
+          ...plans.flatMap((path) => [`GET ${path}`, `POST ${path}`]),
+        ].sort(),
       );
-      expect(routeMethods.find((m) => m.method === 'POST')?.target).toContain(
-        consoleFunctionName(stage, 'act'),
-      );
+      expect(guarded).toHaveLength(served('read').length + served('act').length);
     });
 
     it('tells each function its access, the pool and the app client, and nothing to any other', () => {

@@ -424,10 +424,16 @@ describe('IAM: every policy in the synthesized templates', () => {
           [executionsArn],
         ),
         ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
+        // payments resolve: its plan asks the gateway for the charge and refunds, RefundCharge refunds there.
+        ...gatewayRead,
         ...tableRead('payments'),
-        ...grants(['dynamodb:PutItem'], [tableArn('payments')]),
+        // Audit records and refund requests (puts); resolve's resolution and RefundCharge's refund id (updates).
+        ...grants(['dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn('payments')]),
+        // Wallet adjustments; resolve's ReleaseFunds and settlement reversal.
         ...tableWrite('ledger'),
+        // OpsActionPerformed and RefundRequested only (pinned below).
         ...grants(['events:PutEvents'], [busArn]),
+        // The encrypted tables, queues (webhook resend sends to the delivery queue) and gateway secret.
         ...keyWrite,
       ],
       'role:paysaga-prod-finance': [
@@ -607,14 +613,18 @@ describe('IAM: every policy in the synthesized templates', () => {
           Principal: 'apigateway.amazonaws.com',
           SourceArn: `${executeApi}/${route.method}${route.path.replace(/\{\w+\}/g, '*')}`,
         })),
-        // The hosted console's API: reads (and the public sign-in settings) to its read function, POSTs to act.
-        ...(
-          [
-            ['read', 'GET', '/api/*'],
-            ['read', 'GET', `/${CONSOLE_CONFIG_FILE}`],
-            ['act', 'POST', '/api/*'],
-          ] as const
-        ).map(([access, method, path]) => ({
+        // The hosted console's API: reads (and the public sign-in settings) to its read function, POSTs and
+        // the actions' plans (GET .../resolve, GET .../plan: core/config/console.ts) to act, on every resource.
+        ...[
+          ['read', 'GET', `/${CONSOLE_CONFIG_FILE}`] as const,
+          ...['/api/*', '/api/payments', '/api/payments/*', '/api/payments/*/*']
+            .concat(['/api/dlqs', '/api/dlqs/*', '/api/dlqs/*/*'])
+            .flatMap((path) => [['read', 'GET', path] as const, ['act', 'POST', path] as const]),
+          ...['/api/payments/*/resolve', '/api/dlqs/*/plan'].flatMap((path) => [
+            ['act', 'GET', path] as const,
+            ['act', 'POST', path] as const,
+          ]),
+        ].map(([access, method, path]) => ({
           Action: 'lambda:InvokeFunction',
           FunctionName: `arn:aws:lambda:${region}:${account}:function:${consoleFunctionName(STAGE, access)}`,
           Principal: 'apigateway.amazonaws.com',
@@ -642,6 +652,27 @@ describe('IAM: every policy in the synthesized templates', () => {
         Action: 'events:PutEvents',
         Resource: busArn,
         Condition: { StringEquals: { 'events:source': sources, 'events:detail-type': 'PaymentRequested' } },
+      },
+    ]);
+  });
+
+  it('lets the hosted console act function put only OpsActionPerformed and RefundRequested, under paysaga.ops', () => {
+    // Act
+    const putEvents = (byPrincipal.get(`function:${consoleFunctionName(STAGE, 'act')}`) ?? []).filter((s) =>
+      arrayOf(s.Action).includes('events:PutEvents'),
+    );
+    // Assess
+    expect(putEvents).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: busArn,
+        Condition: {
+          StringEquals: {
+            'events:source': PAYSAGA_OPS_SOURCE,
+            'events:detail-type': ['OpsActionPerformed', 'RefundRequested'],
+          },
+        },
       },
     ]);
   });

@@ -58,7 +58,6 @@ const READS = [
   'payments/pay_read_1',
   'dlqs',
   'dlqs/intake-dlq',
-  'dlqs/intake-dlq/plan',
   'sagas/failed',
   'volume',
   'wallets/wal_read_1',

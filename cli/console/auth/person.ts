@@ -53,7 +53,7 @@ export function actorOf(person: Person): string {
 
 /** Refuses a route the person's groups do not allow (core/config/console.ts holds the rules). */
 export function authorize(person: Person, method: string, path: string): void {
-  const allowed = groupsAllowed(method);
+  const allowed = groupsAllowed(method, path);
   if (person.groups.some((group) => allowed.includes(group))) return;
   const needs = allowed.length === 0 ? 'no group may' : `only ${allowed.join(' or ')} may`;
   throw new ForbiddenError(
