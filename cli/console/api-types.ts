@@ -11,6 +11,7 @@ import type { AuditEntry } from '../../core/audit/audit-log';
 import type { ReportRow, TotalRow } from '../../core/finance/report';
 import type { SagaTimeline } from '../../core/history/timeline';
 import type { PaymentHistory } from '../finance/history';
+import type { RefundPlan } from '../ops/actions/refund-payment';
 import type { DlqSummary, PeekedMessage, RedrivePlan } from '../ops/dlq';
 import type { ResolvePlan } from '../ops/resolve-plan';
 import type { SagaSummary } from '../ops/sagas';
@@ -21,6 +22,7 @@ export type {
   PaymentHistory,
   PeekedMessage,
   RedrivePlan,
+  RefundPlan,
   ReportRow,
   ResolvePlan,
   SagaSummary,
@@ -98,4 +100,35 @@ export interface VolumeRow extends TotalRow {
 /** Every error answer: what was wrong and what to do. */
 export interface ApiError {
   readonly error: string;
+}
+
+/** One refund of a payment, as the payment page's Refunds panel lists it (minor units of `currency`). */
+export interface RefundView {
+  readonly refundId: string;
+  readonly status: string;
+  /** Set once ReserveRefund ran: the amount and its parts. */
+  readonly amount?: number;
+  /** What was asked; absent: everything still refundable. */
+  readonly requestedAmount?: number;
+  readonly walletAmount?: number;
+  readonly gatewayAmount?: number;
+  readonly gatewayRefundId?: string;
+  readonly currency: string;
+  readonly reason: string;
+  readonly requestedBy?: string;
+  readonly requestedAt: string;
+  readonly failureReason?: string;
+}
+
+/** GET /api/payments/<id>/refunds[?amount=7.50]: the refunds, newest first, and the plan of a refund of `amount`. */
+export interface PaymentRefunds {
+  readonly plan: RefundPlan;
+  readonly refunds: readonly RefundView[];
+}
+
+/** POST /api/payments/<id>/refunds: payctl payments refund's --amount (major units), --reason, --refund-id. */
+export interface RefundRequestBody {
+  readonly amount?: string;
+  readonly reason: string;
+  readonly refundId?: string;
 }

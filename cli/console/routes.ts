@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PAYMENT_STATUSES, RESOLUTION_ACTIONS } from '../../core/payments/records';
+import { RefundId } from '../../events/refunds.v1';
 import { UsageError } from '../errors';
 import type { ConsoleMeta, PaymentsQuery } from './api-types';
 import type { ConsoleData } from './data/port';
@@ -73,6 +74,14 @@ const ResolveBody = z.strictObject({
   reason: z.preprocess(blankToUndefined, z.string().min(1).max(500).optional()),
 });
 
+/** payctl payments refund's --amount (major units; all that is left when absent), --reason, --refund-id. */
+const RefundBody = z.strictObject({
+  amount: z.preprocess(blankToUndefined, Decimal.optional()),
+  reason: z.string().trim().min(1).max(500),
+  refundId: z.preprocess(blankToUndefined, RefundId.optional()),
+});
+const RefundPlanQuery = z.object({ amount: z.preprocess(blankToUndefined, Decimal.optional()) });
+
 /** payctl webhooks resend's --endpoint (all subscribed endpoints when absent). */
 const WebhookResendBody = z.strictObject({
   endpointId: z.preprocess(blankToUndefined, z.string().min(1).max(100).optional()),
@@ -130,6 +139,17 @@ export async function routeApi({ method, url, body, data, meta }: ApiRequest): P
         );
       }
       return ok(await data.resolvePayment(id ?? '', parsed.data));
+    }
+    case 'GET payments :id refunds':
+      return ok(await data.paymentRefunds(id ?? '', parse(RefundPlanQuery, url).amount));
+    case 'POST payments :id refunds': {
+      const parsed = RefundBody.safeParse(body ?? {});
+      if (!parsed.success) {
+        throw new UsageError(
+          'a refund takes { "reason": "...", "amount"?: "7.50" (all that is left when absent), "refundId"?: "..." }',
+        );
+      }
+      return ok(await data.refundPayment(id ?? '', parsed.data));
     }
     case 'GET payments :id webhooks':
       return ok(await data.webhookDeliveries(id ?? ''));

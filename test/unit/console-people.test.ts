@@ -56,6 +56,7 @@ const READS = [
   'meta',
   'payments?from=2026-01-01&to=2026-01-07',
   'payments/pay_read_1',
+  'payments/pay_read_1/refunds',
   'dlqs',
   'dlqs/intake-dlq',
   'sagas/failed',
@@ -70,7 +71,7 @@ const ACTIONS: ReadonlyArray<[string, unknown]> = [
   ['dlqs/intake-dlq/redrive', { includeRejected: false }],
   ['sagas/pay_act_1/redrive', {}],
   ['wallets/wal_act_1/adjust', { amount: '1.00', reason: 'goodwill' }],
-  ['payments/pay_act_1/refund', { amount: '1.00', reason: 'customer asked' }],
+  ['payments/pay_act_1/refunds', { amount: '1.00', reason: 'customer asked' }],
   ['payments/pay_act_1/resolve', { resolution: 'refunded', reason: 'checked' }],
   ['payments/pay_act_1/webhooks/resend', {}],
 ];
@@ -152,11 +153,11 @@ describe('console people mode: group rules', () => {
     const meta = (await (await api('meta', token)).json()) as { allowActions: boolean };
     // Assess
     expect(reads.map((a) => a.status)).toEqual(READS.map(() => 200));
-    expect(actions.slice(0, 3).map((a) => a.status)).toEqual([200, 200, 200]);
-    // Routes other engineers add (refund, resolve, resend) answer 200/400/404 for operations, never 403.
+    expect(actions.slice(0, 4).map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    // Routes other engineers add (resolve, resend) answer 200/400/404 for operations, never 403.
     for (const answer of actions) expect(answer.status).not.toBe(403);
     expect(calls.map((c) => c.fn)).toEqual(
-      expect.arrayContaining(['redriveDlq', 'redriveSaga', 'adjustWallet']),
+      expect.arrayContaining(['redriveDlq', 'redriveSaga', 'adjustWallet', 'refundPayment']),
     );
     expect(new Set(calls.map((c) => c.actor))).toEqual(
       new Set([expect.stringMatching(new RegExp(`^cognito:${username} \\(sub [0-9a-f-]{36}\\)$`))]),

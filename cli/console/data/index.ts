@@ -7,6 +7,7 @@ import { dailyVolume } from './finance';
 import { planResolveFor, redriveDlqAudited, redriveSagaAudited, resolvePaymentAudited } from './ops';
 import { listPayments, paymentDetail } from './payments';
 import type { ConsoleData } from './port';
+import { paymentRefunds, refundPaymentAudited } from './refunds';
 import { adjustWalletAudited, walletDetail, walletStatementPage } from './wallets';
 import { resendWebhookAudited, webhookDeliveries } from './webhooks';
 
@@ -37,5 +38,7 @@ export function consoleData(deps: OpsDeps): ConsoleData {
     resolvePayment: (paymentId, request) => resolvePaymentAudited(deps, parsePaymentId(paymentId), request),
     webhookDeliveries: (subjectId) => webhookDeliveries(deps, subjectId),
     resendWebhook: (eventId, request) => resendWebhookAudited(deps, eventId, request),
+    paymentRefunds: (paymentId, amount) => paymentRefunds(deps, parsePaymentId(paymentId), amount),
+    refundPayment: (paymentId, request) => refundPaymentAudited(deps, parsePaymentId(paymentId), request),
   };
 }

@@ -9,9 +9,11 @@ import type {
   DlqPeek,
   DlqSummary,
   PaymentDetail,
+  PaymentRefunds,
   PaymentsPage,
   PaymentsQuery,
   RedrivePlan,
+  RefundRequestBody,
   SagaSummary,
   VolumeRow,
 } from '../api-types';
@@ -50,6 +52,10 @@ export interface ConsoleData {
   webhookDeliveries(subjectId: string): Promise<EventLog[]>;
   /** `payctl webhooks resend <eventId> [--endpoint]`: the same audited action (webhooks.resend). */
   resendWebhook(eventId: string, request: { endpointId?: string }): Promise<ActionResult>;
+  /** The payment's refunds and what a refund of `amount` (major units; all that is left when absent) would do. */
+  paymentRefunds(paymentId: string, amount?: string): Promise<PaymentRefunds>;
+  /** `payctl payments refund --yes --no-wait`: the same audited action (payments.refund), asked by console:<person>. */
+  refundPayment(paymentId: string, request: RefundRequestBody): Promise<ActionResult>;
   /** `payctl wallets adjust`: a signed major-unit amount and a reason; audited as wallets.adjust. */
   adjustWallet(walletId: string, request: { amount: string; reason: string }): Promise<ActionResult>;
 }

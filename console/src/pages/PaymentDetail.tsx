@@ -5,6 +5,7 @@ import { TimelineChart } from '../charts/TimelineChart';
 import { ErrorBox, Loading, Section, StatusBadge, useLoad } from '../components/common';
 import { formatDuration, formatInstant } from '../format';
 import { href } from '../router';
+import { PaymentRefunds } from './PaymentRefunds';
 import { PaymentWebhooks } from './PaymentWebhooks';
 
 const OUTCOME_TEXT: Readonly<Record<string, string>> = {
@@ -164,6 +165,7 @@ export function PaymentDetailPage({ paymentId }: { paymentId: string }) {
           </p>
         )}
       </Section>
+      <PaymentRefunds paymentId={paymentId} />
       <PaymentWebhooks paymentId={paymentId} />
     </>
   );

@@ -50,6 +50,11 @@ const data: ConsoleData = {
     { event: undefined, deliveries: [], attempts: [{ attempt: 1, statusCode: 200, latencyMs: 12 }] },
   ]),
   resendWebhook: stub('resendWebhook', () => ({ ok: true, summary: 'queued' })),
+  paymentRefunds: stub('paymentRefunds', () => ({ plan: { refundable: { total: 1250 } }, refunds: [] })),
+  refundPayment: stub('refundPayment', (id: string) => {
+    if (id === 'pay_spent') throw new CliError('only EUR 7.50 is still refundable');
+    return { ok: true, summary: 'requested' };
+  }),
 };
 
 let assets: string;
@@ -233,6 +238,67 @@ describe('console server: API', () => {
       ['resendWebhook', [eventId, {}]],
       ['resendWebhook', [eventId, { endpointId: 'we_1' }]],
       ['webhookDeliveries', ['pay_known']],
+    ]);
+  });
+
+  it('routes the refunds panel: the list and plan as a read, the refund as an action (read-only: 403), bodies checked', async () => {
+    // Prepare
+    calls.length = 0;
+    // Act
+    const list = await call(actions, 'GET', '/api/payments/pay_known/refunds');
+    const plan = await call(actions, 'GET', '/api/payments/pay_known/refunds?amount=7.50');
+    const badPlan = await call(actions, 'GET', '/api/payments/pay_known/refunds?amount=-1');
+    const all = await call(actions, 'POST', '/api/payments/pay_known/refunds', json, '{"reason":"returned"}');
+    const part = await call(
+      actions,
+      'POST',
+      '/api/payments/pay_known/refunds',
+      json,
+      '{"reason":"one item","amount":"7.50","refundId":"rf_1"}',
+    );
+    const refused = await call(
+      actions,
+      'POST',
+      '/api/payments/pay_spent/refunds',
+      json,
+      '{"reason":"again"}',
+    );
+    const noReason = await call(
+      actions,
+      'POST',
+      '/api/payments/pay_known/refunds',
+      json,
+      '{"amount":"1.00"}',
+    );
+    const badId = await call(
+      actions,
+      'POST',
+      '/api/payments/pay_known/refunds',
+      json,
+      '{"reason":"x","refundId":"no spaces"}',
+    );
+    const readOnlyList = await call(readOnly, 'GET', '/api/payments/pay_known/refunds');
+    const readOnlyRefund = await call(
+      readOnly,
+      'POST',
+      '/api/payments/pay_known/refunds',
+      json,
+      '{"reason":"x"}',
+    );
+    // Assess
+    expect([list.status, plan.status, badPlan.status, all.status, part.status]).toEqual([
+      200, 200, 400, 200, 200,
+    ]);
+    expect([refused.status, noReason.status, badId.status]).toEqual([409, 400, 400]);
+    expect(JSON.parse(refused.body).error).toContain('only EUR 7.50 is still refundable');
+    expect([readOnlyList.status, readOnlyRefund.status]).toEqual([200, 403]);
+    expect(calls).toEqual([
+      ['paymentRefunds', ['pay_known', undefined]],
+      ['paymentRefunds', ['pay_known', '7.50']],
+      ['refundPayment', ['pay_known', { reason: 'returned' }]],
+      ['refundPayment', ['pay_known', { reason: 'one item', amount: '7.50', refundId: 'rf_1' }]],
+      ['refundPayment', ['pay_spent', { reason: 'again' }]],
+      ['paymentRefunds', ['pay_known', undefined]],
     ]);
   });
 
