@@ -19,8 +19,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { executionArnFor, refundExecutionName } from '../core/config/executions';
 import { FUNCTION_KEYS, FUNCTIONS, type FunctionKey } from '../core/config/names';
 import { Ledger } from '../core/ledger';
+import { readRefundDefinitionText } from '../core/refunds/definition';
 import { readSagaDefinitionText } from '../core/saga/definition';
 import { readTopUpDefinitionText } from '../core/topups/definition';
 import { DETAIL_TYPES, PAYSAGA_SOURCE } from '../events/envelope';
@@ -69,6 +71,15 @@ export const ASSUMED_DURATION_MS: Record<FunctionKey, number> = {
   webhookFanout: 60,
   webhookDeliver: 300,
   apiWebhooks: 60,
+  refundIntake: 80,
+  refundReserve: 60,
+  refundAtGateway: 450,
+  refundPostReversal: 60,
+  refundRelease: 60,
+  refundRecordOutcome: 40,
+  apiRefunds: 60,
+  // One import file of 1,000 rows (a lookup per row, a PutEvents per 10); not part of a saga's cost.
+  importCsv: 20_000,
 };
 
 interface Usage {
@@ -177,6 +188,19 @@ function topUpLambdaStates(): Map<string, FunctionKey> {
   const byState = new Map<string, FunctionKey>();
   for (const [name, state] of Object.entries(definition.States)) {
     const key = FUNCTION_KEYS.find((k) => state.Resource === `\${${FUNCTIONS[k].topUpAslPlaceholder}}`);
+    if (key) byState.set(name, key);
+  }
+  return byState;
+}
+
+/** Lambda task states of the refund saga, by the refund function placeholder in their Resource. */
+function refundLambdaStates(): Map<string, FunctionKey> {
+  const definition = JSON.parse(readRefundDefinitionText()) as {
+    States: Record<string, { Resource?: string }>;
+  };
+  const byState = new Map<string, FunctionKey>();
+  for (const [name, state] of Object.entries(definition.States)) {
+    const key = FUNCTION_KEYS.find((k) => state.Resource === `\${${FUNCTIONS[k].refundAslPlaceholder}}`);
     if (key) byState.set(name, key);
   }
   return byState;
@@ -359,14 +383,121 @@ async function main(): Promise<void> {
       return { usage, states, status };
     };
 
+    /** Polls an execution until it ends; its states entered, from its history. */
+    const finished = async (
+      executionArn: string,
+      label: string,
+    ): Promise<{ states: string[]; status: string }> => {
+      const deadline = Date.now() + 60_000;
+      let status = 'RUNNING';
+      while (status === 'RUNNING') {
+        if (Date.now() > deadline) throw new Error(`${label} did not end within 60 s`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        status =
+          (await sfn.send(new DescribeExecutionCommand({ executionArn })).catch(() => undefined))?.status ??
+          'RUNNING';
+      }
+      await quiescent();
+      const { events: history = [] } = await sfn.send(
+        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }),
+      );
+      return { states: history.flatMap((e) => e.stateEnteredEventDetails?.name ?? []), status };
+    };
+
+    const refundStates = refundLambdaStates();
+    /**
+     * One full refund of a split payment (EUR 12.50: 5.00 from the wallet, 7.50 charged to pm_card_visa),
+     * put on the bus as api-refunds or payctl puts RefundRequested: the refund
+     * intake, ReserveRefund, RefundAtGateway (the card part), PostReversal, RecordSuccess, PublishSuccess.
+     */
+    const runRefund = async (): Promise<{
+      usage: Usage;
+      states: string[];
+      status: string;
+      gatewayRefunds: number[];
+    }> => {
+      const walletId = `wal_${randomUUID().slice(0, 12)}`;
+      await ledger.openWallet(walletId, 'EUR');
+      await ledger.deposit(walletId, { value: 500, currency: 'EUR' }, `dep-${walletId}`);
+      const paymentId = `pay_${randomUUID().slice(0, 12)}`;
+      const paid = await events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: runtime.names.eventBus,
+              Source: 'shop.checkout',
+              DetailType: DETAIL_TYPES.paymentRequested,
+              Detail: JSON.stringify({
+                schemaVersion: '1',
+                paymentId,
+                walletId,
+                merchantId: 'mer_bookshop',
+                amount: { value: 1250, currency: 'EUR', exponent: 2 },
+                paymentMethod: 'pm_card_visa',
+                requestedAt: new Date().toISOString(),
+              }),
+            },
+          ],
+        }),
+      );
+      if (paid.FailedEntryCount) throw new Error('PutEvents refused the payment to refund');
+      const payment = await finished(
+        `${runtime.env.STATE_MACHINE_ARN?.replace(':stateMachine:', ':execution:')}:${paymentId}`,
+        `saga ${paymentId}`,
+      );
+      if (!payment.states.includes('Succeeded')) throw new Error(`payment ${paymentId} did not succeed`);
+      const refundId = `rf_${randomUUID().slice(0, 12)}`;
+      current = emptyUsage();
+      const put = await events.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: runtime.names.eventBus,
+              Source: 'shop.checkout',
+              DetailType: DETAIL_TYPES.refundRequested,
+              Detail: JSON.stringify({
+                schemaVersion: '1',
+                refundId,
+                paymentId,
+                reason: 'customer returned the order',
+                requestedAt: new Date().toISOString(),
+              }),
+            },
+          ],
+        }),
+      );
+      if (put.FailedEntryCount) throw new Error('PutEvents refused the refund request');
+      const { states, status } = await finished(
+        executionArnFor(runtime.env.REFUND_STATE_MACHINE_ARN ?? '', refundExecutionName(paymentId, refundId)),
+        `refund ${refundId}`,
+      );
+      const usage = current;
+      usage.stateTransitions = states.length;
+      // One refund intake invocation per refund (no archiver: the History rule matches the payment saga only).
+      usage.lambda = { refundIntake: 1 };
+      for (const state of states) {
+        const key = refundStates.get(state);
+        if (key) usage.lambda[key] = (usage.lambda[key] ?? 0) + 1;
+      }
+      // Refund intake queue: EventBridge's SendMessage, the event source's ReceiveMessage and DeleteMessageBatch.
+      usage.sqsRequests += 3;
+      usage.eventBridgeEvents +=
+        1 + published.filter((e) => (e.detail as { refundId?: string }).refundId === refundId).length;
+      // The gateway's refunds of the payment's charge (the sandbox records each): one, of the card part.
+      const gatewayRefunds = (runtime.sandbox?.refundsFor(paymentId) ?? []).map((r) => r.amount);
+      return { usage, states, status, gatewayRefunds };
+    };
+
     const happy = await runPayment('pm_card_visa');
     const compensated = await runPayment('pm_card_chargeDeclined');
     const topUp = await runTopUp('pm_card_visa');
-    const report = { happy, compensated, topUp };
+    const refund = await runRefund();
+    const report = { happy, compensated, topUp, refund };
     const costs = {
       happy: costOf(happy.usage),
       compensated: costOf(compensated.usage),
       topUp: costOf(topUp.usage),
+      refund: costOf(refund.usage),
     };
     if (values.json) {
       console.log(
@@ -427,6 +558,36 @@ async function main(): Promise<void> {
     topUpRow('SQS requests', topUp.usage.sqsRequests, 'SQS requests');
     topUpRow('EventBridge events', topUp.usage.eventBridgeEvents, 'EventBridge events');
     console.log(`| **total** | | **${usd(costs.topUp.total)}** |`);
+    console.log('');
+    console.log(`refund (${refund.status}): ${refund.states.join(' -> ')}`);
+    console.log('| per refund | succeeded | per million refunds (USD) |');
+    console.log('|---|---:|---:|');
+    const refundRow = (label: string, value: number | string, line?: keyof typeof costs.refund.lines) =>
+      console.log(`| ${label} | ${value} | ${line ? usd(costs.refund.lines[line]) : ''} |`);
+    refundRow('state transitions', refund.usage.stateTransitions, 'Step Functions state transitions');
+    refundRow(
+      'Lambda invocations',
+      Object.entries(refund.usage.lambda)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+      'Lambda requests',
+    );
+    refundRow('Lambda GB-s (assumed durations)', costs.refund.gbSeconds.toFixed(3), 'Lambda GB-s (arm64)');
+    refundRow(
+      'DynamoDB calls',
+      Object.entries(refund.usage.dynamoCalls)
+        .map(([k, v]) => `${k.replace('Command', '')} ${v}`)
+        .join(', '),
+    );
+    refundRow('DynamoDB WRU', refund.usage.writeUnits, 'DynamoDB writes (WRU)');
+    refundRow('DynamoDB RRU', refund.usage.readUnits, 'DynamoDB reads (RRU)');
+    refundRow(
+      'gateway refunds (minor units; Stripe charges no refund fee)',
+      refund.gatewayRefunds.join(', '),
+    );
+    refundRow('SQS requests', refund.usage.sqsRequests, 'SQS requests');
+    refundRow('EventBridge events', refund.usage.eventBridgeEvents, 'EventBridge events');
+    console.log(`| **total** | | **${usd(costs.refund.total)}** |`);
   } finally {
     await runtime.stop();
     rmSync(dataDir, { recursive: true, force: true });

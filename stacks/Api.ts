@@ -31,6 +31,8 @@ import { Data } from './Data';
 import { type PaysagaFunction, paysagaFunction } from './functions';
 import { Intake } from './Intake';
 import { ACTIONS, allow, keyStatement, tableResources } from './permissions';
+import { Refund } from './Refund';
+import { refundStateMachineArn } from './refund-arns';
 import { roleArn } from './roles';
 import { Saga } from './Saga';
 import { stageConfig } from './stage-config';
@@ -59,6 +61,7 @@ export function Api({ stack }: StackContext) {
   const { bus, intake } = use(Intake);
   const { stateMachine } = use(Saga);
   const topUp = use(TopUp);
+  const refund = use(Refund);
   const config = stageConfig(stack.stage);
   const names = resourceNames(stack.stage);
 
@@ -169,6 +172,31 @@ export function Api({ stack }: StackContext) {
           : []),
       ],
     }),
+    apiRefunds: paysagaFunction(stack, 'apiRefunds', {
+      ...functionOptions,
+      // The refund record names its saga's execution: the refund state machine's ARN (a name, not a grant).
+      env: { ...submitEnv, refundStateMachineArn: refundStateMachineArn(stack) },
+      statements: [
+        // The payment (owner, refundable) and the refund record: read, create once, record its event.
+        allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tables.payments.tableArn]),
+        keyStatement(key, true),
+        ...(sources.length > 0
+          ? [
+              new PolicyStatement({
+                effect: Effect.ALLOW,
+                actions: [...ACTIONS.putEvents],
+                resources: [bus.eventBusArn],
+                conditions: {
+                  StringEquals: {
+                    'events:source': sources,
+                    'events:detail-type': DETAIL_TYPES.refundRequested,
+                  },
+                },
+              }),
+            ]
+          : []),
+      ],
+    }),
     apiTopUpRead: paysagaFunction(stack, 'apiTopUpRead', {
       ...functionOptions,
       env: { paymentsTable: tables.payments.tableName, apiClients },
@@ -216,10 +244,19 @@ export function Api({ stack }: StackContext) {
       busArn: bus.eventBusArn,
       producers: config.eventProducers,
       paymentRequesters: [functions.apiSubmit.role.roleArn, outbox.publisher.role.roleArn],
+      // The hosted console's refund action asks as operations do (payctl payments refund).
+      refundRequesters: [
+        functions.apiRefunds.role.roleArn,
+        roleArn(stack.stage, 'operations'),
+        consoleActRoleArn(stack.stage),
+      ],
       paysagaPublishers: [
         intake.role.roleArn,
         stateMachine.role.roleArn,
         topUp.stateMachine.role.roleArn,
+        // RefundRejected from the refund intake; the refund saga's outcomes.
+        refund.functions.refundIntake.role.roleArn,
+        refund.stateMachine.role.roleArn,
         roleArn(stack.stage, 'operations'),
         // The hosted console's act function records its audited actions on the bus, as payctl does.
         consoleActRoleArn(stack.stage),

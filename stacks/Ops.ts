@@ -24,6 +24,8 @@ import { paysagaDashboard } from './dashboard';
 import { allowArchiveObjectsWildcard, archiveReadStatements, History } from './History';
 import { Intake } from './Intake';
 import { ACTIONS, allow, keyStatement, tableReadStatement, tableReadWriteStatement } from './permissions';
+import { Refund } from './Refund';
+import { refundExecutionsArn } from './refund-arns';
 import { roleName } from './roles';
 import { Saga } from './Saga';
 import { stageConfig } from './stage-config';
@@ -71,6 +73,7 @@ export function Ops({ stack }: StackContext) {
   const intake = use(Intake);
   const saga = use(Saga);
   const topUp = use(TopUp);
+  const refund = use(Refund);
   const webhooks = use(Webhooks);
   const { archiver, bucket: historyArchive } = use(History);
   const front = use(Api);
@@ -100,6 +103,7 @@ export function Ops({ stack }: StackContext) {
     ...intake.deadLetterQueues,
     ...saga.deadLetterQueues,
     ...topUp.deadLetterQueues,
+    ...refund.deadLetterQueues,
     ...webhooks.deadLetterQueues,
     ...front.deadLetterQueues,
   };
@@ -130,6 +134,23 @@ export function Ops({ stack }: StackContext) {
       topUp.stateMachine.metricFailed(sfnMetric),
       'A top-up saga stopped (retries ran out, or its refund failed: see the compensation DLQ): inspect its execution, fix, redrive',
     ),
+    // The refund saga ends a refused refund in a Succeed state; it fails when ReserveRefund or a Record step ran
+    // out of retries (the refund record is not final: nothing told) or at CompensationFailed (the compensation DLQ).
+    alarm(
+      'refund-saga-failed',
+      refund.stateMachine.metricFailed(sfnMetric),
+      'A refund saga stopped (retries ran out at ReserveRefund or a Record step, or it ended NEEDS_ATTENTION: see the compensation DLQ): inspect its execution, fix, redrive',
+    ),
+    alarm(
+      'refund-saga-throttled',
+      refund.stateMachine.metricThrottled(sfnMetric),
+      'Refund saga executions throttled',
+    ),
+    alarm(
+      'refund-saga-timed-out',
+      refund.stateMachine.metricTimedOut(sfnMetric),
+      'Refund saga executions timed out (the refund may be reserved or refunded at the gateway): inspect its execution and the refund record',
+    ),
   ];
   const apiMetric = { period: ALARM_PERIOD, statistic: 'Sum' };
   const apiAlarms = [
@@ -154,6 +175,7 @@ export function Ops({ stack }: StackContext) {
     archiveHistory: archiver,
     sweepHolds: sweeper,
     topUpIntake: topUp.functions.topUpIntake,
+    refundIntake: refund.functions.refundIntake,
     ...webhooks.functions,
     ...front.functions,
   };
@@ -171,6 +193,7 @@ export function Ops({ stack }: StackContext) {
     stage: stack.stage,
     period: ALARM_PERIOD,
     stateMachine: saga.stateMachine,
+    refundStateMachine: refund.stateMachine,
     deadLetterQueues,
     alarms,
   });
@@ -180,6 +203,7 @@ export function Ops({ stack }: StackContext) {
     intake.intakeQueue,
     saga.notificationQueue,
     topUp.topUpIntakeQueue,
+    refund.refundIntakeQueue,
     webhooks.deliveryQueue,
   ].map((queue) => queue.queueArn);
 
@@ -196,6 +220,9 @@ export function Ops({ stack }: StackContext) {
     allow([...ACTIONS.queueSend, 'sqs:GetQueueAttributes'], redriveTargets),
     allow(['states:RedriveExecution', ...EXECUTION_READ], [sagaExecutionsArn(stack)]),
     allow(STATE_MACHINE_READ, [saga.stateMachine.stateMachineArn]),
+    // The refund saga: stopped refunds redriven, their executions read (refund records: the payments table).
+    allow(['states:RedriveExecution', ...EXECUTION_READ], [refundExecutionsArn(stack)]),
+    allow(STATE_MACHINE_READ, [refund.stateMachine.stateMachineArn]),
     tableReadStatement(tables.payments),
     // Audit records of every action: a put into the payments table and an OpsActionPerformed event.
     allow(['dynamodb:PutItem'], [tables.payments.tableArn]),

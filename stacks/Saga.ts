@@ -18,6 +18,7 @@ import {
   tableReadWriteStatement,
 } from './permissions';
 import { paysagaQueue } from './queues';
+import type { RefundStackFunctionKey } from './Refund';
 import { resourceSubstitutions, sagaDefinitionText } from './saga-definition';
 import { stageConfig } from './stage-config';
 import type { TopUpStackFunctionKey } from './TopUp';
@@ -35,9 +36,11 @@ export type SagaFunctionKey = Exclude<
   | 'apiWalletsWrite'
   | 'apiWalletsRead'
   | TopUpStackFunctionKey
+  | RefundStackFunctionKey
   | 'webhookFanout'
   | 'webhookDeliver'
   | 'apiWebhooks'
+  | 'importCsv'
 >;
 
 /**

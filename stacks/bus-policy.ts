@@ -12,6 +12,8 @@ export interface BusPolicyOptions {
   readonly producers: readonly EventProducerConfig[];
   /** paysaga's roles that put PaymentRequested for a caller: the API's submit function. */
   readonly paymentRequesters: readonly string[];
+  /** paysaga's roles that put RefundRequested: api-refunds, operations (payctl payments refund), the console's act. */
+  readonly refundRequesters: readonly string[];
   /** paysaga's roles that publish under paysaga.*: intake (PaymentRejected), the saga (outcomes), operations (audit). */
   readonly paysagaPublishers: readonly string[];
 }
@@ -23,7 +25,8 @@ export const PAYSAGA_SOURCE_PATTERN = `${APP_NAME}.*`;
  * The bus's resource policy statements. Allows each upstream producer (often
  * another account) to put PaymentRequested under its own sources. Denies, to
  * everyone else including this account's own principals, putting
- * PaymentRequested (a request to move money) or any event under paysaga.*
+ * PaymentRequested (a request to move money), RefundRequested (but for the
+ * front door's refunds function, operations and the console) or any event under paysaga.*
  * (outcomes and audit records that consumers trust): an explicit Deny in a
  * resource policy wins over any Allow in an identity policy, so an
  * over-broad role in the account cannot forge a request or an outcome.
@@ -66,6 +69,18 @@ export function busPolicyStatements(options: BusPolicyOptions): PolicyStatement[
       },
     },
   });
+  // A refund moves money back out of the merchant's account: only the front door and operations ask for one.
+  const denyRefundRequested = new PolicyStatement({
+    sid: 'OnlyKnownRequestersPutRefundRequested',
+    effect: Effect.DENY,
+    principals: [new AnyPrincipal()],
+    actions: [...ACTIONS.putEvents],
+    resources: [busArn],
+    conditions: {
+      StringEquals: { 'events:detail-type': DETAIL_TYPES.refundRequested },
+      ArnNotEquals: { 'aws:PrincipalArn': [...options.refundRequesters] },
+    },
+  });
   const denyPaysagaSources = new PolicyStatement({
     sid: 'OnlyPaysagaPublishesPaysagaSources',
     effect: Effect.DENY,
@@ -77,7 +92,7 @@ export function busPolicyStatements(options: BusPolicyOptions): PolicyStatement[
       ArnNotEquals: { 'aws:PrincipalArn': [...options.paysagaPublishers] },
     },
   });
-  return [...producerAllows, denyPaymentRequested, denyPaysagaSources];
+  return [...producerAllows, denyPaymentRequested, denyRefundRequested, denyPaysagaSources];
 }
 
 /**

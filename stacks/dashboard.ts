@@ -24,6 +24,8 @@ export interface DashboardInputs {
   readonly stage: string;
   readonly period: Duration;
   readonly stateMachine: IStateMachine;
+  /** The refund saga: its executions beside the payment saga's. */
+  readonly refundStateMachine: IStateMachine;
   readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
   readonly alarms: readonly IAlarm[];
 }
@@ -102,6 +104,20 @@ export function paysagaDashboard(scope: Construct, inputs: DashboardInputs): Das
           paysagaMetric(METRIC_NAMES.holdsExpired, period).with({ label: 'voided' }),
           paysagaMetric(METRIC_NAMES.holdsKept, period).with({ label: 'kept (saga may still run)' }),
         ]),
+      ],
+      [
+        graph(
+          'Refund sagas',
+          [
+            inputs.refundStateMachine.metricStarted(sfn).with({ label: 'started' }),
+            inputs.refundStateMachine.metricSucceeded(sfn).with({ label: 'succeeded (refunded or refused)' }),
+            inputs.refundStateMachine
+              .metricFailed(sfn)
+              .with({ label: 'failed (stopped or needs attention)' }),
+            inputs.refundStateMachine.metricTimedOut(sfn).with({ label: 'timed out' }),
+          ],
+          24,
+        ),
       ],
       [new AlarmStatusWidget({ title: 'Alarms', alarms: [...inputs.alarms], width: 24, height: 6 })],
     ],

@@ -7,6 +7,7 @@ import { History } from './History';
 import { Intake } from './Intake';
 import { applyNagChecks } from './nag';
 import { Ops } from './Ops';
+import { Refund } from './Refund';
 import { Saga } from './Saga';
 import { TopUp } from './TopUp';
 import { Webhooks } from './Webhooks';
@@ -30,6 +31,7 @@ export function addStacks(app: App): void {
     .stack(Saga)
     .stack(Webhooks)
     .stack(TopUp)
+    .stack(Refund)
     .stack(History)
     .stack(Api)
     .stack(Ops)
@@ -38,4 +40,4 @@ export function addStacks(app: App): void {
   applyNagChecks(app);
 }
 
-export { Api, Console, Data, History, Intake, Ops, Saga, TopUp, Webhooks };
+export { Api, Console, Data, History, Intake, Ops, Refund, Saga, TopUp, Webhooks };

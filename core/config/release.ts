@@ -43,6 +43,7 @@ export const ROLLBACK_ALARM_IDS = {
     'compensationDlq-arrival',
   ],
   topUpSaga: ['top-up-saga-failed', 'compensationDlq-arrival'],
+  refundSaga: ['refund-saga-failed', 'refund-saga-timed-out', 'compensationDlq-arrival'],
 } as const satisfies Record<string, readonly string[]>;
 export type ReleasedSaga = keyof typeof ROLLBACK_ALARM_IDS;
 

@@ -118,6 +118,31 @@ describe.each(['prod', 'dev'])('Api stack (stage %s)', (stage) => {
       },
     );
 
+    it('sends both refund routes to api-refunds: POST needs payments.write and the key, GET payments.read', () => {
+      // Prepare
+      const { requestRefund, getRefund } = API.routes;
+      const fnArn = cfn.arn(...(functionNamed(n.functions.apiRefunds).slice(0, 2) as [string, string]));
+      // Act
+      const post = rendered(methodOf(requestRefund));
+      const get = rendered(methodOf(getRefund));
+      // Assess
+      expect([requestRefund.function, getRefund.function]).toEqual(['apiRefunds', 'apiRefunds']);
+      expect(post.AuthorizationScopes).toEqual([`${API.resourceServer}/payments.write`]);
+      expect(get.AuthorizationScopes).toEqual([`${API.resourceServer}/payments.read`]);
+      expect(post.RequestParameters).toEqual({
+        'method.request.path.paymentId': true,
+        [`method.request.header.${API.idempotencyHeader}`]: true,
+      });
+      expect(get.RequestParameters).toEqual({
+        'method.request.path.paymentId': true,
+        'method.request.path.refundId': true,
+      });
+      for (const method of [post, get])
+        expect(JSON.stringify((method.Integration as Props).Uri)).toContain(
+          `/functions/${fnArn}/invocations`,
+        );
+    });
+
     it(`refuses a POST without the ${API.idempotencyHeader} header (request validator)`, () => {
       // Act
       const post = props(methodOf(API.routes.submitPayment)[2]);
@@ -330,6 +355,22 @@ describe.each(['prod', 'dev'])('Api stack (stage %s)', (stage) => {
         [ENV_KEYS.paymentsTable]: n.tables.payments,
       });
       expect(envOf('apiRead')[ENV_KEYS.eventBusName]).toBeUndefined();
+    });
+
+    it('tells api-refunds its clients, the bus for RefundRequested and the refund state machine its records name', () => {
+      // Act
+      const variables = (
+        rendered(functionNamed(n.functions.apiRefunds)).Environment as { Variables: Record<string, string> }
+      ).Variables;
+      // Assess
+      expect(
+        (JSON.parse(variables[ENV_KEYS.apiClients] ?? '[]') as { source: string }[]).map((c) => c.source),
+      ).toEqual(config.apiClients.map((client) => client.source));
+      expect(variables).toMatchObject({
+        [ENV_KEYS.paymentsTable]: n.tables.payments,
+        [ENV_KEYS.eventBusName]: n.eventBus,
+        [ENV_KEYS.refundStateMachineArn]: `arn:aws:states:${cfn.env.region}:${cfn.env.account}:stateMachine:${n.refundStateMachine}`,
+      });
     });
   });
 

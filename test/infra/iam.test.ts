@@ -66,6 +66,9 @@ const ruleArn = `arn:aws:events:${region}:${account}:rule/${n.eventBus}/${n.inta
 const topUpRuleArn = `arn:aws:events:${region}:${account}:rule/${n.eventBus}/${n.topUpRule}`;
 const topUpStateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:${n.topUpStateMachine}`;
 const topUpExecutionsArn = `arn:aws:states:${region}:${account}:execution:${n.topUpStateMachine}:*`;
+const refundRuleArn = `arn:aws:events:${region}:${account}:rule/${n.eventBus}/${n.refundRule}`;
+const refundStateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:${n.refundStateMachine}`;
+const refundExecutionsArn = `arn:aws:states:${region}:${account}:execution:${n.refundStateMachine}:*`;
 const accountRoot = `arn:aws:iam::${account}:root`;
 const historyBucketArn = `arn:aws:s3:::${bucketNames(STAGE).history}`;
 const historyObjectsArn = `${historyBucketArn}/history/*`;
@@ -140,6 +143,7 @@ describe('IAM: every policy in the synthesized templates', () => {
     const keyWrite = grants(['kms:Decrypt', 'kms:GenerateDataKey'], [keyArn]);
     const ledgerStep = [...tableWrite('ledger'), ...tableWrite('payments'), ...idempotency, ...keyWrite];
     const gatewayRead = grants(['secretsmanager:GetSecretValue'], [secretArn]);
+    const refundItems = grants(['dynamodb:GetItem', 'dynamodb:UpdateItem'], [tableArn('payments')]);
     const fn: Record<FunctionKey, string[]> = {
       intake: [
         ...grants(
@@ -244,6 +248,36 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants(['dynamodb:GetItem'], [tableArn('payments')]),
         ...grants(['kms:Decrypt'], [keyArn]),
       ],
+      // The refund intake: its queue and DLQ, the refund saga on its alias, the payment and refund record,
+      // RefundRejected on the bus.
+      refundIntake: [
+        ...grants(
+          ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          [queueArn('refundIntake')],
+        ),
+        ...grants(['sqs:SendMessage'], [queueArn('refundIntakeDlq')]),
+        ...keyWrite,
+        ...grants(['states:StartExecution'], [refundStateMachineArn]),
+        ...grants(['states:DescribeExecution'], [refundExecutionsArn]),
+        ...grants(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn('payments')]),
+        ...grants(['events:PutEvents'], [busArn]),
+      ],
+      // The refund steps: single payment-table items (reservation, refund record), no idempotency table.
+      refundReserve: [...refundItems, ...keyWrite],
+      refundAtGateway: [...gatewayRead, ...refundItems, ...keyWrite],
+      refundPostReversal: [...tableWrite('ledger'), ...refundItems, ...keyWrite],
+      refundRelease: [...refundItems, ...keyWrite],
+      refundRecordOutcome: [
+        ...refundItems,
+        ...grants(['sqs:SendMessage'], [queueArn('notification')]),
+        ...keyWrite,
+      ],
+      apiRefunds: [
+        // The payment and the refund record: read, create once, record its event; RefundRequested.
+        ...grants(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn('payments')]),
+        ...keyWrite,
+        ...grants(['events:PutEvents'], [busArn]),
+      ],
       // Webhook endpoints (pk WEBHOOK#ENDPOINTS): read, list, create once, rotate, delete; secrets encrypted.
       apiWebhooks: [
         ...grants(
@@ -309,6 +343,8 @@ describe('IAM: every policy in the synthesized templates', () => {
       queueArn('topUpIntakeDlq'),
       queueArn('webhookDlq'),
     ];
+    // Operations also redrive the refund intake DLQ (the hosted console's functions do not yet).
+    const opsDlqs = [...dlqs, queueArn('refundIntakeDlq')];
     return {
       ...Object.fromEntries(
         FUNCTION_KEYS.map((key) => [`function:${n.functions[key]}`, [...logsAndTraces(key), ...fn[key]]]),
@@ -333,10 +369,21 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...keyWrite,
         ...grants(['events:PutEvents'], [busArn]),
       ],
+      // Invokes its five steps; DeadLetterCompensation; the Publish* states put the outcome events.
+      [`states:${n.refundStateMachine}`]: [
+        ...grants([...STAR_ONLY_ACTIONS], ['*']),
+        ...grants(
+          ['lambda:InvokeFunction'],
+          FUNCTION_KEYS.filter((key) => FUNCTIONS[key].refundAslPlaceholder !== undefined).map(functionArn),
+        ),
+        ...grants(['sqs:SendMessage'], [queueArn('compensationDlq')]),
+        ...keyWrite,
+        ...grants(['events:PutEvents'], [busArn]),
+      ],
       'role:paysaga-prod-operations': [
         ...grants(
           ['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask'],
-          dlqs,
+          opsDlqs,
         ),
         ...grants(
           [
@@ -346,7 +393,7 @@ describe('IAM: every policy in the synthesized templates', () => {
             'sqs:DeleteMessage',
             'sqs:ChangeMessageVisibility',
           ],
-          dlqs,
+          opsDlqs,
         ),
         ...grants(
           ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
@@ -354,14 +401,18 @@ describe('IAM: every policy in the synthesized templates', () => {
             queueArn('intake'),
             queueArn('notification'),
             queueArn('topUpIntake'),
+            queueArn('refundIntake'),
             queueArn('webhookDelivery'),
           ],
         ),
         ...grants(
           ['states:RedriveExecution', 'states:DescribeExecution', 'states:GetExecutionHistory'],
-          [executionsArn],
+          [executionsArn, refundExecutionsArn],
         ),
-        ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
+        ...grants(
+          ['states:ListExecutions', 'states:DescribeStateMachine'],
+          [stateMachineArn, refundStateMachineArn],
+        ),
         ...tableRead('payments'),
         ...grants(['dynamodb:PutItem'], [tableArn('payments')]),
         // payctl wallets show, statement and adjust.
@@ -494,8 +545,8 @@ describe('IAM: every policy in the synthesized templates', () => {
     // Assess
     // One per function, operations, finance, and the two state machines (payment and top-up sagas).
     // The functions' roles, the state machines', the team roles and the sweeper schedule's.
-    // Plus the hosted console's two functions.
-    expect(roles.length).toBe(FUNCTION_KEYS.length + 5 + 2);
+    // Plus the hosted console's two functions, and the refund saga's state machine.
+    expect(roles.length).toBe(FUNCTION_KEYS.length + 5 + 2 + 1);
     expect(managed.map(([, id]) => id)).toEqual([]);
     expect(inline.map(([, id]) => id)).toEqual([]);
     expect(cfn.resourcesOfType('AWS::IAM::ManagedPolicy')).toEqual([]);
@@ -538,6 +589,7 @@ describe('IAM: every policy in the synthesized templates', () => {
     ).toEqual(
       [
         ...FUNCTION_KEYS.map(() => JSON.stringify({ Service: 'lambda.amazonaws.com' })),
+        JSON.stringify({ Service: 'states.amazonaws.com' }),
         JSON.stringify({ Service: 'states.amazonaws.com' }),
         JSON.stringify({ Service: 'states.amazonaws.com' }),
       ].sort(),
@@ -584,6 +636,10 @@ describe('IAM: every policy in the synthesized templates', () => {
         `${events} kms:Decrypt,kms:GenerateDataKey * ${fromRule(topUpRuleArn)}`,
         `${events} sqs:SendMessage ${queueArn('topUpIntake')} ${fromRule(topUpRuleArn)}`,
         `${events} sqs:SendMessage ${queueArn('topUpIntakeDlq')} ${fromRule(topUpRuleArn)}`,
+        // The RefundRequested rule: the refund intake queue, its DLQ as the rule's DLQ, and the key for both.
+        `${events} kms:Decrypt,kms:GenerateDataKey * ${fromRule(refundRuleArn)}`,
+        `${events} sqs:SendMessage ${queueArn('refundIntake')} ${fromRule(refundRuleArn)}`,
+        `${events} sqs:SendMessage ${queueArn('refundIntakeDlq')} ${fromRule(refundRuleArn)}`,
       ].sort(),
     );
     for (const deny of denies) expect(deny.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
@@ -656,6 +712,24 @@ describe('IAM: every policy in the synthesized templates', () => {
     ]);
   });
 
+  it('lets api-refunds put only RefundRequested, only under the sources of the configured API clients', () => {
+    // Prepare
+    const sources = stageConfig(STAGE).apiClients.map((client) => client.source);
+    // Act
+    const putEvents = (byPrincipal.get(`function:${n.functions.apiRefunds}`) ?? []).filter((s) =>
+      arrayOf(s.Action).includes('events:PutEvents'),
+    );
+    // Assess
+    expect(putEvents).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: busArn,
+        Condition: { StringEquals: { 'events:source': sources, 'events:detail-type': 'RefundRequested' } },
+      },
+    ]);
+  });
+
   it('lets the hosted console act function put only OpsActionPerformed and RefundRequested, under paysaga.ops', () => {
     // Act
     const putEvents = (byPrincipal.get(`function:${consoleFunctionName(STAGE, 'act')}`) ?? []).filter((s) =>
@@ -686,7 +760,16 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
   let statements: Statement[];
   let policyResources: { stack: string; id: string; busName: string; dependsOn: string[] }[];
   let busPolicyProperty: unknown;
-  const roleArnOf = { intake: '', apiSubmit: '', publishOutbox: '', saga: '', topUpSaga: '' };
+  const roleArnOf = {
+    intake: '',
+    apiSubmit: '',
+    publishOutbox: '',
+    saga: '',
+    topUpSaga: '',
+    refundIntake: '',
+    apiRefunds: '',
+    refundSaga: '',
+  };
 
   beforeAll(async () => {
     const cfn = cfnAppOf(await synthesizeApp(stage));
@@ -701,7 +784,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
     busPolicyProperty = cfn
       .resourcesOfType('AWS::Events::EventBus')
       .map(([, , bus]) => bus.Properties?.Policy);
-    const functionRole = (key: 'intake' | 'apiSubmit' | 'publishOutbox') => {
+    const functionRole = (key: 'intake' | 'apiSubmit' | 'publishOutbox' | 'refundIntake' | 'apiRefunds') => {
       const fn = cfn
         .resourcesOfType('AWS::Lambda::Function')
         .find(([s, , f]) => cfn.render(s, f.Properties?.FunctionName) === names.functions[key]);
@@ -711,6 +794,8 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
     roleArnOf.intake = functionRole('intake');
     roleArnOf.apiSubmit = functionRole('apiSubmit');
     roleArnOf.publishOutbox = functionRole('publishOutbox');
+    roleArnOf.refundIntake = functionRole('refundIntake');
+    roleArnOf.apiRefunds = functionRole('apiRefunds');
     const machineRole = (name: string) => {
       const [stack, , sm] =
         cfn
@@ -721,6 +806,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
     };
     roleArnOf.saga = machineRole(names.stateMachine);
     roleArnOf.topUpSaga = machineRole(names.topUpStateMachine);
+    roleArnOf.refundSaga = machineRole(names.refundStateMachine);
   });
 
   it('is a chain of statement resources on the paysaga bus, each after the previous (no lost concurrent write)', () => {
@@ -757,7 +843,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
   it('denies PaymentRequested to every principal but the producers and the api-submit role', () => {
     // Act
     const deny = statements.find(
-      (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('"events:detail-type"'),
+      (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('"PaymentRequested"'),
     );
     // Assess
     expect(deny).toEqual(
@@ -779,7 +865,32 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
     );
   });
 
-  it('denies paysaga.* sources to every principal but intake, the saga and operations', () => {
+  it('denies RefundRequested to every principal but the api-refunds role, operations and the console act role', () => {
+    // Act
+    const deny = statements.find(
+      (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('"RefundRequested"'),
+    );
+    // Assess
+    expect(deny).toEqual(
+      expect.objectContaining({
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Resource: stageBusArn,
+        Condition: {
+          StringEquals: { 'events:detail-type': 'RefundRequested' },
+          ArnNotEquals: {
+            'aws:PrincipalArn': [
+              roleArnOf.apiRefunds,
+              operationsRoleArn,
+              `arn:aws:iam::${account}:role/${consoleRoleName(stage, 'act')}`,
+            ],
+          },
+        },
+      }),
+    );
+  });
+
+  it('denies paysaga.* sources to every principal but the intakes, the sagas and operations', () => {
     // Act
     const deny = statements.find(
       (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('"events:source"'),
@@ -798,6 +909,8 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
               roleArnOf.intake,
               roleArnOf.saga,
               roleArnOf.topUpSaga,
+              roleArnOf.refundIntake,
+              roleArnOf.refundSaga,
               operationsRoleArn,
               `arn:aws:iam::${account}:role/${consoleRoleName(stage, 'act')}`,
             ],
@@ -815,7 +928,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
     );
     // Assess
     expect(openAllows).toEqual([]);
-    expect(statements).toHaveLength(config.eventProducers.length + 2);
+    expect(statements).toHaveLength(config.eventProducers.length + 3);
     for (const s of statements) expect(s.Action).toBe('events:PutEvents');
   });
 });

@@ -39,6 +39,7 @@ function releaseOf(cfn: CfnApp, name: string) {
 const SAGAS = [
   ['payment saga', 'paymentSaga', (stage: string) => resourceNames(stage).stateMachine],
   ['top-up saga', 'topUpSaga', (stage: string) => resourceNames(stage).topUpStateMachine],
+  ['refund saga', 'refundSaga', (stage: string) => resourceNames(stage).refundStateMachine],
 ] as const;
 
 describe.each(['dev', 'prod'])('saga releases (stage %s)', (stage) => {
@@ -127,9 +128,13 @@ describe.each(['dev', 'prod'])('saga releases (stage %s)', (stage) => {
     // Act
     const resources = starts.flatMap(({ statement }) => arrayOf(statement.Resource)).sort();
     // Assess
-    expect(starts).toHaveLength(2);
+    expect(starts).toHaveLength(3);
     expect(resources).toEqual(
-      [arnOf(resourceNames(stage).stateMachine), arnOf(resourceNames(stage).topUpStateMachine)].sort(),
+      [
+        arnOf(resourceNames(stage).stateMachine),
+        arnOf(resourceNames(stage).topUpStateMachine),
+        arnOf(resourceNames(stage).refundStateMachine),
+      ].sort(),
     );
     for (const { statement } of starts) {
       expect(arrayOf(statement.Action)).toEqual(['states:StartExecution']);

@@ -4,7 +4,19 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { App, getStack } from 'sst/constructs';
 import { initProject, useProject } from 'sst/project.js';
-import { Api, addStacks, Console, Data, History, Intake, Ops, Saga, TopUp, Webhooks } from '../../stacks';
+import {
+  Api,
+  addStacks,
+  Console,
+  Data,
+  History,
+  Intake,
+  Ops,
+  Refund,
+  Saga,
+  TopUp,
+  Webhooks,
+} from '../../stacks';
 import { finishWithoutBundling } from '../../stacks/finish';
 import { CfnApp, type CfnTemplate } from './cfn';
 
@@ -19,6 +31,7 @@ export interface SynthesizedApp {
     readonly Intake: Template;
     readonly Saga: Template;
     readonly TopUp: Template;
+    readonly Refund: Template;
     readonly Webhooks: Template;
     readonly History: Template;
     readonly Api: Template;
@@ -30,6 +43,7 @@ export interface SynthesizedApp {
     readonly Intake: ReturnType<typeof getStack>;
     readonly Saga: ReturnType<typeof getStack>;
     readonly TopUp: ReturnType<typeof getStack>;
+    readonly Refund: ReturnType<typeof getStack>;
     readonly Webhooks: ReturnType<typeof getStack>;
     readonly History: ReturnType<typeof getStack>;
     readonly Api: ReturnType<typeof getStack>;
@@ -63,6 +77,7 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     Intake: getStack(Intake),
     Saga: getStack(Saga),
     TopUp: getStack(TopUp),
+    Refund: getStack(Refund),
     Webhooks: getStack(Webhooks),
     History: getStack(History),
     Api: getStack(Api),
@@ -74,6 +89,7 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     Intake: Template.fromStack(stackObjects.Intake),
     Saga: Template.fromStack(stackObjects.Saga),
     TopUp: Template.fromStack(stackObjects.TopUp),
+    Refund: Template.fromStack(stackObjects.Refund),
     Webhooks: Template.fromStack(stackObjects.Webhooks),
     History: Template.fromStack(stackObjects.History),
     Api: Template.fromStack(stackObjects.Api),
@@ -83,7 +99,7 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
   return { app, stage, stacks, stackObjects };
 }
 
-/** The synthesized app as resolvable templates (see cfn.ts), keyed Data/Intake/Saga/TopUp/History/Api/Ops/Console. */
+/** The synthesized app as resolvable templates (see cfn.ts), keyed Data/Intake/Saga/TopUp/Refund/History/Api/Ops/Console. */
 export function cfnAppOf(synthesized: SynthesizedApp): CfnApp {
   const templates = Object.fromEntries(
     Object.entries(synthesized.stacks).map(([key, template]) => [key, template.toJSON() as CfnTemplate]),

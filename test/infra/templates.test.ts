@@ -179,10 +179,12 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
     it('feeds the intake Lambda from the queue in batches, with bounded concurrency and partial batch responses', () => {
       // Act
       // The outbox's mapping (a DynamoDB stream) is test/infra/outbox.test.ts's, the top-up intake's test/infra/top-up.test.ts's,
+      // the refund intake's test/infra/refund.test.ts's,
       // the webhook functions' test/infra/webhooks.test.ts's.
       const others = [
         n.functions.publishOutbox,
         n.functions.topUpIntake,
+        n.functions.refundIntake,
         n.functions.webhookFanout,
         n.functions.webhookDeliver,
       ];
@@ -338,10 +340,10 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
       );
       // Assess
       expect(props(logGroup).RetentionInDays).toBe(retentionDaysOf(stage));
-      // Besides: one per function, the top-up saga's, and the API's access, execution and WAF logs (test/infra/api.test.ts).
-      // The hosted console's log groups are test/infra/console.test.ts's.
+      // Besides: one per function, the top-up and refund sagas', and the API's access, execution and WAF logs
+      // (test/infra/api.test.ts). The hosted console's log groups are test/infra/console.test.ts's.
       const logGroups = cfn.resourcesOfType('AWS::Logs::LogGroup').filter(([stack]) => stack !== 'Console');
-      expect(logGroups).toHaveLength(FUNCTION_KEYS.length + 5);
+      expect(logGroups).toHaveLength(FUNCTION_KEYS.length + 6);
     });
   });
 
