@@ -4,13 +4,11 @@
  * first few payments that break it.
  */
 import type { Discrepancy } from '../../core/finance/discrepancy';
-import {
-  checkLedgerInvariants,
-  type LedgerSnapshot,
-  type Wallet,
-} from '../../core/ledger';
+import { checkLedgerInvariants, type LedgerSnapshot, type Wallet } from '../../core/ledger';
 import type { SandboxCharge } from '../sandbox-gateway/server';
 import { type CheckResult, isLive, parkedIn, result } from './check-result';
+import { type ExpectedRefund, REFUND_CHECK_NAMES, runRefundChecks } from './refund-checks';
+import { NO_REFUNDS, type RefundFacts } from './refund-facts';
 import { cardCreditOf, runTopUpChecks, TOP_UP_CHECK_NAMES } from './top-up-checks';
 
 export type { CheckResult } from './check-result';
@@ -42,6 +40,8 @@ export interface RunFacts {
   /** The top-up sagas' executions by name (= topUpId): their status. */
   readonly topUpExecutions: ReadonlyMap<string, string>;
   readonly ledger: LedgerSnapshot;
+  /** The refunds the run sent and the payments they refunded (refund-facts.ts); absent: none sent. */
+  readonly refunds?: RefundFacts;
   readonly reconciliation:
     | { readonly discrepancies: readonly Discrepancy[]; readonly payments: number }
     | { readonly error: string };
@@ -70,6 +70,8 @@ export interface RunExpectations {
   readonly intakeDlq: string;
   /** Payments whose step died before saving its result (crashBeforeRecord) and met no fault that stops a saga. */
   readonly crashedBeforeRecord: readonly string[];
+  /** Refunds sent after their payment succeeded: each must end with an outcome or be refused with a reason. */
+  readonly refunds?: readonly ExpectedRefund[];
 }
 
 export const CHECK_NAMES = {
@@ -86,6 +88,7 @@ export const CHECK_NAMES = {
   crashBeforeRecord:
     'a step that died before saving its result was retried past its lock (no redrive: the execution never failed)',
   ...TOP_UP_CHECK_NAMES,
+  ...REFUND_CHECK_NAMES,
 } as const;
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
@@ -141,10 +144,14 @@ export function checkChargesAgree(expect: RunExpectations, facts: RunFacts): Che
     const charges = live.get(p.paymentId) ?? [];
     if (facts.outcomes.get(p.paymentId) === 'SUCCEEDED') {
       const due = facts.splits.get(p.paymentId)?.gatewayAmount ?? p.amount;
-      if (due === 0)
+      // Refunds after success: a card part refunded in full leaves no live charge (a partial one leaves it live).
+      const refundedCard = facts.refunds?.payments.get(p.paymentId)?.refundedGateway ?? 0;
+      if (due === 0 || (refundedCard > 0 && refundedCard >= due))
         return charges.length === 0
           ? []
-          : [`${p.paymentId} (succeeded from the wallet, ${charges.length} live charges)`];
+          : [
+              `${p.paymentId} (succeeded ${due === 0 ? 'from the wallet' : 'and its card part refunded'}, ${charges.length} live charges)`,
+            ];
       const one = charges.length === 1 && charges[0];
       return one && one.amount === due && one.currency === p.currency
         ? []
@@ -252,5 +259,6 @@ export function runChecks(expect: RunExpectations, facts: RunFacts): CheckResult
     checkReconciliation(facts),
     checkCrashBeforeRecord(expect, facts),
     ...runTopUpChecks(expect, facts),
+    ...runRefundChecks(expect.refunds ?? [], facts.refunds ?? NO_REFUNDS),
   ];
 }

@@ -15,6 +15,8 @@ import { listRunExecutions } from '../demo/drive';
 import type { DemoTarget } from '../demo/target';
 import { RESTART_CAUSE } from '../sfn/executions';
 import type { DlqEntry, RunFacts } from './checks';
+import { collectRefundFacts } from './refund-facts';
+import type { ChaosRefund } from './refund-plan';
 import { listTopUpExecutions } from './top-up-executions';
 
 const field = (value: unknown, name: string): unknown =>
@@ -23,6 +25,12 @@ const field = (value: unknown, name: string): unknown =>
 /** The topUpId in a DLQ body: a TopUpRequested event's detail, or a top-up saga's state. */
 function topUpIdIn(body: unknown): string | undefined {
   const found = field(field(body, 'detail'), 'topUpId') ?? field(body, 'topUpId');
+  return typeof found === 'string' ? found : undefined;
+}
+
+/** The refundId in a DLQ body: a RefundRequested event's detail, or a refund saga's state. */
+function refundIdIn(body: unknown): string | undefined {
+  const found = field(field(body, 'detail'), 'refundId') ?? field(field(body, 'refund'), 'refundId');
   return typeof found === 'string' ? found : undefined;
 }
 
@@ -45,6 +53,8 @@ export async function collectFacts(
   watched: readonly string[] = [],
   /** The run's top-ups: their records (outcome) are read by topUpId. */
   topUpIds: readonly string[] = [],
+  /** The refunds the run sent: their records, reservations, postings and gateway refunds (refund-facts.ts). */
+  refundsSent: readonly ChaosRefund[] = [],
 ): Promise<RunFacts> {
   const executions = new Map<string, string>();
   for (const execution of await listRunExecutions(target, prefix)) {
@@ -88,13 +98,18 @@ export async function collectFacts(
     );
   }
   const dlq = new Map<string, DlqEntry[]>();
+  const refundDlq = new Map<string, DlqEntry[]>();
   for (const key of DLQ_KEYS) {
     const messages = await peekDlq(deps, key, { limit: DLQ_READ_LIMIT });
     for (const message of messages) {
+      const entry = { queue: deps.names.queues[key], reasonCode: message.reasonCode, reason: message.reason };
+      const refundId = refundIdIn(message.body);
+      if (refundId?.startsWith(prefix)) refundDlq.set(refundId, [...(refundDlq.get(refundId) ?? []), entry]);
+      // A refused refund request says nothing of its payment's saga: it is the refund's alone.
+      if (key === 'refundIntakeDlq') continue;
       // A top-up's message names no paymentId: its body (event detail or saga state) has the topUpId.
       const id = message.paymentId ?? topUpIdIn(message.body);
       if (!id?.startsWith(prefix)) continue;
-      const entry = { queue: deps.names.queues[key], reasonCode: message.reasonCode, reason: message.reason };
       dlq.set(id, [...(dlq.get(id) ?? []), entry]);
     }
   }
@@ -127,6 +142,7 @@ export async function collectFacts(
     topUpExecutions,
     ledger,
     reconciliation,
+    refunds: await collectRefundFacts(target, refundsSent, prefix, ledger, refundDlq),
   };
 }
 

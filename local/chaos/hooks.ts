@@ -45,8 +45,19 @@ async function leaveInProgress(key: FunctionKey, event: unknown, lockMs: number)
   await leaveStepInProgress(stepNameOf(key), event, lockMs);
 }
 
+/** Whom a saga step works for: the paymentId, or `<paymentId>.<refundId>` for a refund saga's step. */
 const paymentIdOfTask = (event: unknown): string | undefined => {
-  const payment = (event as { payment?: { paymentId?: unknown } } | null)?.payment;
+  type RefundIds = { paymentId?: unknown; refundId?: unknown };
+  const task = event as {
+    payment?: { paymentId?: unknown };
+    refund?: RefundIds;
+    saga?: { refund?: RefundIds };
+  };
+  // The refund saga's steps get `refund`; its RecordOutcome gets the whole state as `saga`.
+  const refund = task?.refund ?? task?.saga?.refund;
+  if (typeof refund?.paymentId === 'string' && typeof refund.refundId === 'string')
+    return `${refund.paymentId}.${refund.refundId}`;
+  const payment = task?.payment;
   return typeof payment?.paymentId === 'string' ? payment.paymentId : undefined;
 };
 

@@ -6,6 +6,7 @@
  */
 import { DETAIL_TYPES } from '../../events/envelope';
 import { malformedDetail, seededRandom, shuffle, type WalletSeed } from '../demo/plan';
+import { type ChaosRefund, planRefunds } from './refund-plan';
 import { type ChaosRates, chaosDraw, type PaymentKind, paymentKindOf, paymentMethodOf } from './schedule';
 
 export interface ChaosPayment {
@@ -44,6 +45,8 @@ export interface ChaosPlan {
   readonly malformed: readonly { readonly paymentId: string; readonly detail: Record<string, unknown> }[];
   /** Top-ups of funded wallets, about TOP_UP_SHARE of the payments. */
   readonly topUps: readonly ChaosTopUp[];
+  /** Refunds of payments that succeeded: sent after their payment is SUCCEEDED, not in `stream`. */
+  readonly refunds: readonly ChaosRefund[];
   /** The payment requests' details in sending order (duplicates included), without the top-ups. */
   readonly sendOrder: readonly Record<string, unknown>[];
   /** What the driver sends: sendOrder with the top-ups mixed in at seeded places. */
@@ -196,6 +199,7 @@ export function planChaos(options: {
     payments,
     malformed,
     topUps,
+    refunds: planRefunds(runId, seed, payments, requestedAt),
     sendOrder: slots.map((slot) => slot.detail),
     stream,
     duplicates: duplicated.length,

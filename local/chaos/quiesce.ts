@@ -4,7 +4,7 @@ import { listFailedSagas, redriveSagas } from '../../cli/ops/sagas';
 import { listRunExecutions, queueDepth } from '../demo/drive';
 import type { DemoTarget } from '../demo/target';
 import { whileRuntimeRestarts } from './driver';
-import { listTopUpExecutions } from './top-up-executions';
+import { listRefundExecutions, listTopUpExecutions } from './top-up-executions';
 
 export interface QuietState {
   readonly executions: number;
@@ -14,9 +14,9 @@ export interface QuietState {
 }
 
 /**
- * Waits until nothing of the run moves: the intake queue empty (visible and
- * in flight, the top-up intake's counted in), and no
- * execution of the run (payment or top-up saga) RUNNING, three polls in a row.
+ * Waits until nothing of the run moves: the intake queues empty (visible and
+ * in flight: payment, top-up and refund intake), and no
+ * execution of the run (payment, top-up or refund saga) RUNNING, three polls in a row.
  */
 export async function waitQuiet(
   target: DemoTarget,
@@ -26,20 +26,22 @@ export async function waitQuiet(
 ): Promise<QuietState> {
   let quiet = 0;
   for (;;) {
-    const [payments, topUps, paymentIntakeDepth, topUpIntakeDepth] = await whileRuntimeRestarts(
+    const [payments, topUps, refunds, ...depths] = await whileRuntimeRestarts(
       whenUp,
       () =>
         Promise.all([
           listRunExecutions(target, prefix),
           listTopUpExecutions(target, prefix),
+          listRefundExecutions(target, prefix),
           queueDepth(target, 'intake'),
           queueDepth(target, 'topUpIntake'),
+          queueDepth(target, 'refundIntake'),
         ]),
       'listing executions',
     );
-    const executions = [...payments, ...topUps];
+    const executions = [...payments, ...topUps, ...refunds];
     const running = executions.filter((e) => e.status === 'RUNNING').length;
-    const intakeDepth = paymentIntakeDepth + topUpIntakeDepth;
+    const intakeDepth = depths.reduce((sum, depth) => sum + depth, 0);
     const state = { executions: executions.length, running, intakeDepth, timedOut: false };
     options.onPoll?.(state);
     quiet = running === 0 && intakeDepth === 0 ? quiet + 1 : 0;

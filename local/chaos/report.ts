@@ -23,8 +23,17 @@ export interface ChaosSummary {
     readonly planned: Partial<Record<PaymentKind, number>>;
     readonly outcomes: Readonly<Record<string, number>>;
   };
+  /** Refunds after success: planned, sent once their payment SUCCEEDED, and how they ended (status, or refused). */
+  readonly refunds: {
+    readonly planned: number;
+    readonly sent: number;
+    readonly shapes: Readonly<Record<string, number>>;
+    readonly outcomes: Readonly<Record<string, number>>;
+  };
   readonly lost: number;
   readonly topUpsLost: number;
+  readonly refundsLost: number;
+  readonly refundDoublePosts: number;
   readonly topUpDoubleCharges: number;
   readonly doubleCharges: number;
   readonly unreleasedHolds: number;
@@ -59,8 +68,14 @@ export function renderChaosSummary(summary: ChaosSummary): string {
       'top-ups',
       `${summary.topUps.sent} (${figures(summary.topUps.planned)}); ended: ${figures(summary.topUps.outcomes)}`,
     ],
+    [
+      'refunds',
+      `${summary.refunds.sent} sent of ${summary.refunds.planned} planned (${figures(summary.refunds.shapes)}); ended: ${figures(summary.refunds.outcomes)}`,
+    ],
     ['lost', String(summary.lost)],
     ['top-ups lost', String(summary.topUpsLost)],
+    ['refunds lost', String(summary.refundsLost)],
+    ['refund double posts', String(summary.refundDoublePosts)],
     ['double charges', String(summary.doubleCharges)],
     ['top-up double charges', String(summary.topUpDoubleCharges)],
     ['unreleased holds', String(summary.unreleasedHolds)],

@@ -9,6 +9,7 @@ import { collectFacts } from './facts';
 import { killDue, killPlan } from './kills';
 import { type ChaosPlan, planChaos } from './plan';
 import { redriveLikeOps, waitQuiet } from './quiesce';
+import { type RefundSending, sendRefundsWhenSucceeded } from './refund-driver';
 import type { ChaosSummary } from './report';
 import type { ChaosRates, PaymentKind } from './schedule';
 import { RuntimeSupervisor } from './supervisor';
@@ -37,7 +38,10 @@ function gatewayFaultsSeen(plan: ChaosPlan, charges: ChaosSummaryInput['charges'
   for (const payment of plan.payments) {
     if (payment.kind === 'approve' || payment.kind === 'declined' || payment.kind === 'walletShort') continue;
     const charge = charged.get(payment.paymentId);
-    const refundKind = payment.kind === 'refundResponseLost' || payment.kind === 'settleRefused';
+    const refundKind =
+      payment.kind === 'refundResponseLost' ||
+      payment.kind === 'settleRefused' ||
+      payment.kind === 'refundAfterSuccessLost';
     if (charge && (!refundKind || charge.refunded > 0)) seen[payment.kind] = (seen[payment.kind] ?? 0) + 1;
   }
   return seen;
@@ -58,6 +62,17 @@ function topUpFigures(plan: ChaosPlan, facts: RunFacts): ChaosSummary['topUps'] 
     );
   }
   return { sent: plan.topUps.length, planned, outcomes };
+}
+
+/** The refunds planned, sent (per shape) and how they ended (their recorded status, or refused at intake). */
+function refundFigures(plan: ChaosPlan, sending: RefundSending, facts: RunFacts): ChaosSummary['refunds'] {
+  const shapes: Record<string, number> = {};
+  for (const refund of sending.sent) count(shapes, refund.shape);
+  for (const { paymentStatus } of sending.notSent) count(shapes, `not sent (payment ${paymentStatus})`);
+  const outcomes: Record<string, number> = {};
+  for (const fact of facts.refunds?.refunds.values() ?? [])
+    count(outcomes, fact.status ?? 'refused at intake');
+  return { planned: plan.refunds.length, sent: sending.sent.length, shapes, outcomes };
 }
 
 /** Checks of the run itself: it quiesced, and the runtime died only when killed. */
@@ -129,6 +144,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> 
     const points = killPlan(options.seed, options.kills);
     let killing: Promise<void> | undefined;
     let sent = 0;
+    let refundSending: RefundSending = { sent: [], notSent: [] };
     const monitor = setInterval(() => {
       const next = points[supervisor.kills];
       const due = killDue(next, {
@@ -159,6 +175,12 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> 
         onSent: (n) => {
           sent = n;
         },
+      });
+      progress(`sending ${plan.refunds.length} refunds as their payments succeed`);
+      refundSending = await sendRefundsWhenSucceeded(target, plan.refunds, whenUp, {
+        prefix,
+        deadline,
+        pollMs,
       });
       for (;;) {
         await waitQuiet(target, prefix, whenUp, { deadline, pollMs });
@@ -192,6 +214,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> 
       { startedAt, now: new Date() },
       crashedBeforeRecord,
       plan.topUps.map((t) => t.topUpId),
+      refundSending.sent,
     );
     const checks = runChecks(
       {
@@ -200,6 +223,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> 
         malformed: plan.malformed,
         intakeDlq: target.names.queues.intakeDlq,
         crashedBeforeRecord,
+        refunds: refundSending.sent,
       },
       facts,
     );
@@ -233,7 +257,10 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosSummary> 
       dlq,
       redrive,
       topUps: topUpFigures(plan, facts),
+      refunds: refundFigures(plan, refundSending, facts),
       lost: byName('lost')?.violations ?? 0,
+      refundsLost: byName('refunds lost')?.violations ?? 0,
+      refundDoublePosts: byName('refund double posts')?.violations ?? 0,
       topUpsLost: byName('top-ups lost')?.violations ?? 0,
       topUpDoubleCharges: byName('top-up double charges')?.violations ?? 0,
       doubleCharges: byName('double charges')?.violations ?? 0,

@@ -38,6 +38,13 @@ export const PAYMENT_KINDS = {
   refundFails: { per1000: 3, fault: true },
   declined: { per1000: 25, fault: false },
   walletShort: { per1000: 10, fault: false },
+  /**
+   * The payment succeeds, then the chaos run refunds it (refund-plan.ts) and the gateway drops the refund's
+   * answers (refund saga: replayed by its key, refunded once) or refuses it for good (FAILED, released).
+   * Last in the table: their share comes out of `approve`, so the other kinds' draws stay as they were.
+   */
+  refundAfterSuccessLost: { per1000: 15, fault: true },
+  refundAfterSuccessRefused: { per1000: 5, fault: true },
 } as const;
 export type PaymentKind = keyof typeof PAYMENT_KINDS;
 export const PAYMENT_KIND_NAMES = Object.keys(PAYMENT_KINDS) as PaymentKind[];
@@ -76,7 +83,10 @@ export function paymentMethodOf(seed: number, paymentId: string, kind: PaymentKi
     case 'refundResponseLost':
       return `pm_sandbox_refunddrop_${pick(2)}`;
     case 'refundFails':
+    case 'refundAfterSuccessRefused':
       return 'pm_sandbox_refundfail';
+    case 'refundAfterSuccessLost':
+      return `pm_sandbox_refunddrop_${pick(2)}`;
     case 'declined':
       return 'pm_card_chargeDeclined';
     default:
@@ -131,14 +141,21 @@ export const DEFAULT_RATES: ChaosRates = {
   malformed: 0.005,
 };
 
-/** The saga's Lambda steps (every function the ASL invokes) the crash hook may break: they carry payment.paymentId. */
+/** The refund saga's Lambda steps: they carry refund.paymentId and refund.refundId (no Powertools record). */
+export const REFUND_STEPS: ReadonlySet<FunctionKey> = new Set(
+  FUNCTION_KEYS.filter((key) => FUNCTIONS[key].refundAslPlaceholder !== undefined),
+);
+/**
+ * The sagas' Lambda steps the crash hook may break: every function the payment saga's ASL invokes (they
+ * carry payment.paymentId) and the refund saga's (decided per refund: `<paymentId>.<refundId>`).
+ */
 export const CRASHABLE: ReadonlySet<FunctionKey> = new Set(
-  FUNCTION_KEYS.filter((key) => FUNCTIONS[key].aslPlaceholder !== undefined),
+  FUNCTION_KEYS.filter((key) => FUNCTIONS[key].aslPlaceholder !== undefined || REFUND_STEPS.has(key)),
 );
 const FORWARD: ReadonlySet<FunctionKey> = new Set(['reserve', 'charge', 'settle']);
-/** Steps that keep a Powertools idempotency record (RecordOutcome is a plain conditional write). */
+/** Steps that keep a Powertools idempotency record (RecordOutcome is a plain conditional write; no refund step keeps one). */
 export const RECORDED: ReadonlySet<FunctionKey> = new Set(
-  [...CRASHABLE].filter((key) => key !== 'recordOutcome'),
+  [...CRASHABLE].filter((key) => key !== 'recordOutcome' && !REFUND_STEPS.has(key)),
 );
 
 export type InvocationDecision =

@@ -50,6 +50,8 @@ export interface SandboxRefund {
   readonly currency: string;
   readonly status: RefundObject['status'];
   readonly created: number;
+  /** The refund saga's refundId (metadata.refundId; the key is refund:<paymentId>:<refundId>); absent otherwise. */
+  readonly refundId?: string;
 }
 
 /** One API request as the sandbox saw it; `outcome` is the HTTP status, or what a fault did. */
@@ -317,6 +319,7 @@ export class SandboxGateway {
       currency: refund.currency.toUpperCase(),
       status: refund.status,
       created: refund.created,
+      ...(refund.metadata.refundId !== undefined && { refundId: refund.metadata.refundId }),
     };
   }
 
