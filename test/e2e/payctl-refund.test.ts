@@ -9,6 +9,7 @@ import { DETAIL_TYPES, PAYSAGA_OPS_SOURCE } from '../../events/envelope';
 import type { BusEvent } from '../../local/events/eventbridge-service';
 import { runPayctl } from '../helpers/payctl';
 import { fundedWallet, paymentRequest, putPaymentRequested } from '../helpers/payments';
+import { type RefundBus, succeededCardPayment } from '../helpers/refund-bus';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
 
 /**
@@ -50,8 +51,16 @@ afterAll(async () => {
 
 const payctl = (...argv: string[]) => runPayctl(runtime, ...argv);
 
-/** A payment run through the payment saga to SUCCEEDED: `funds` in the wallet, the rest by card. */
-async function succeededPayment(amount: number, funds = 0): Promise<string> {
+const bus = (): RefundBus => ({
+  events: sdkClients(runtime).events,
+  eventBusName: runtime.names.eventBus,
+  ledger,
+  payments,
+  refunds,
+});
+
+/** A split payment run through the payment saga to SUCCEEDED: `funds` from the wallet, the rest by card. */
+async function succeededSplitPayment(amount: number, funds: number): Promise<string> {
   const walletId = await fundedWallet(ledger, funds);
   const request = paymentRequest(walletId, { amount: { value: amount, currency: 'EUR', exponent: 2 } });
   await putPaymentRequested(sdkClients(runtime).events, runtime.names.eventBus, request);
@@ -81,7 +90,7 @@ interface RefundJson {
 describe('payctl payments refund', () => {
   it('refunds a split payment in full, each part to its source, audited and requested by payctl, once for the same --refund-id', async () => {
     // Prepare: 10.00 from the wallet, 2.50 by card
-    const paymentId = await succeededPayment(1250, 1000);
+    const paymentId = await succeededSplitPayment(1250, 1000);
     const refundId = `rf_${randomUUID().slice(0, 12)}`;
 
     // Act
@@ -134,7 +143,7 @@ describe('payctl payments refund', () => {
 
   it('refunds part, then refuses more than is left with the amount still refundable, audited as failed', async () => {
     // Prepare: 12.50 by card
-    const paymentId = await succeededPayment(1250);
+    const paymentId = await succeededCardPayment(bus(), 1250);
     const partId = `rf_${randomUUID().slice(0, 12)}`;
     const overId = `rf_${randomUUID().slice(0, 12)}`;
 
@@ -179,7 +188,7 @@ describe('payctl payments refund', () => {
 
   it('asks first: without --yes and no terminal nothing is requested; an unknown payment is a usage error', async () => {
     // Prepare
-    const paymentId = await succeededPayment(1250);
+    const paymentId = await succeededCardPayment(bus(), 1250);
 
     // Act
     const unconfirmed = await payctl('payments', 'refund', paymentId, '--reason', 'no terminal');
