@@ -13,7 +13,7 @@ import { InvalidPaymentError } from '../errors';
 import { illegalStatusMoveMetric } from '../observability/metrics';
 import { type Observer, SILENT_OBSERVER } from '../observability/observer';
 import type { PaymentFacts, PaymentLog, PaymentStatus, PaymentView, StepRecord } from '../saga/ports';
-import { paymentDayPk, paymentDaySk, paymentKey, STEP_PREFIX, stepSk } from './keys';
+import { paymentDayPk, paymentDaySk, paymentKey, STEP_PREFIX, stepSk, TIMELINE_SK } from './keys';
 
 /** Statuses a payment may come from to reach each status; anything else would move it backwards. */
 const ALLOWED_FROM: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
@@ -171,18 +171,37 @@ export class DynamoPaymentLog implements PaymentLog {
     );
   }
 
-  /** `attemptId` (the invocation's request id) makes a re-delivered write of the same attempt a no-op. */
+  /**
+   * One write per entry, into the payment's timeline item (one attribute per entry, named by its time,
+   * step and `attemptId`, the invocation's request id: a re-delivered write of the same attempt is a
+   * no-op). The archiver then expires one item, not one per entry. An item grown past DynamoDB's limit
+   * (hundreds of attempts) takes the entry as an item of its own, as every entry was before issue 18.
+   */
   async appendStep(paymentId: string, record: StepRecord, attemptId: string = randomUUID()): Promise<void> {
+    const name = stepSk(record.at, record.step, attemptId);
+    const entry = Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: paymentKey(paymentId).pk, sk: TIMELINE_SK },
+          UpdateExpression: 'SET #entry = if_not_exists(#entry, :entry), #paymentId = :paymentId',
+          ExpressionAttributeNames: { '#entry': name, '#paymentId': 'paymentId' },
+          ExpressionAttributeValues: { ':entry': entry, ':paymentId': paymentId },
+        }),
+      );
+    } catch (error) {
+      if (!isItemTooLarge(error)) throw error;
+      await this.putStepItem(paymentId, name, record);
+    }
+  }
+
+  private async putStepItem(paymentId: string, sk: string, record: StepRecord): Promise<void> {
     await this.doc
       .send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            pk: paymentKey(paymentId).pk,
-            sk: stepSk(record.at, record.step, attemptId),
-            paymentId,
-            ...record,
-          },
+          Item: { pk: paymentKey(paymentId).pk, sk, paymentId, ...record },
           ConditionExpression: 'attribute_not_exists(sk)',
         }),
       )
@@ -198,8 +217,9 @@ export class DynamoPaymentLog implements PaymentLog {
     return Item as PaymentItem | undefined;
   }
 
+  /** The payment's timeline entries in time order (the timeline item's and any entry items). */
   async timeline(paymentId: string): Promise<TimelineItem[]> {
-    const items: TimelineItem[] = [];
+    const items: Record<string, unknown>[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
@@ -210,11 +230,40 @@ export class DynamoPaymentLog implements PaymentLog {
           ExclusiveStartKey,
         }),
       );
-      items.push(...((page.Items ?? []) as TimelineItem[]));
+      items.push(...(page.Items ?? []));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
-    return items;
+    return timelineEntries(paymentId, items) as TimelineItem[];
   }
+}
+
+/**
+ * Timeline entries from the items under STEP# of one payment: the timeline item's entry attributes and
+ * entry items, in time order (an entry's name is STEP#<at>#<step>#<attemptId>). Unvalidated: readers parse.
+ */
+export function timelineEntries(paymentId: string, items: readonly Record<string, unknown>[]): unknown[] {
+  const named: [string, Record<string, unknown>][] = [];
+  for (const item of items) {
+    if (item.sk !== TIMELINE_SK) {
+      const { pk: _pk, sk, expiresAt: _ttl, ...entry } = item;
+      named.push([String(sk), entry]);
+      continue;
+    }
+    for (const [name, entry] of Object.entries(item)) {
+      if (name.startsWith(STEP_PREFIX) && entry && typeof entry === 'object')
+        named.push([name, { paymentId, ...(entry as Record<string, unknown>) }]);
+    }
+  }
+  return named.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
+}
+
+/** DynamoDB refuses an update that would take the item past 400 KB with a ValidationException. */
+function isItemTooLarge(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'ValidationException' &&
+    /item size|maximum allowed size/i.test(error.message)
+  );
 }
 
 export class PaymentNotFoundError extends Error {

@@ -15,7 +15,7 @@ import { mergeByKey } from '../dynamo/shards';
 import { PAYMENTS_BY_DAY_INDEX } from '../dynamo/tables';
 import { findPanPaths } from '../pan';
 import { paymentDayPks, paymentKey, STEP_PREFIX } from './keys';
-import { DynamoPaymentLog, requestHash } from './payment-log';
+import { DynamoPaymentLog, requestHash, timelineEntries } from './payment-log';
 import {
   type ArchiveRecord,
   ArchiveRecordSchema,
@@ -106,17 +106,17 @@ export class PaymentsRepository {
     return Item ? PaymentRecordSchema.parse(Item) : undefined;
   }
 
-  /** The payment's step timeline in time order. */
+  /** The payment's step timeline in time order (the timeline item's entries and any entry items). */
   async listSteps(paymentId: string): Promise<StepItem[]> {
-    const steps: StepItem[] = [];
+    const items: Record<string, unknown>[] = [];
     for await (const item of this.query({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': paymentKey(paymentId).pk, ':prefix': STEP_PREFIX },
       ConsistentRead: true,
     })) {
-      steps.push(StepItemSchema.parse(item));
+      items.push(item);
     }
-    return steps;
+    return timelineEntries(paymentId, items).map((entry) => StepItemSchema.parse(entry));
   }
 
   /**

@@ -122,6 +122,7 @@ export async function chargePayment(
   const { payment } = input;
   const part = gatewayPartOf(input);
   if (input.reserve.gatewayAmount === undefined) await refuseEarlierCharge(deps, payment.paymentId);
+  // Without a call or a write (chargeNeedsNoGateway): such an attempt runs without an idempotency record.
   if (part === 0) return { chargeId: '', status: 'not_needed', created: deps.now().toISOString(), amount: 0 };
   const known = await deps.payments.get(payment.paymentId);
   const attemptedAt = known?.chargeAttemptedAt ? Date.parse(known.chargeAttemptedAt) : undefined;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { needsIdempotencyRecord } from '../../core/saga/steps-records';
 import { paymentLog } from './deps';
 import { stepIdempotencyConfig } from './powertools';
 import { type StepAttempt, type StepDefinition, stepPipeline } from './step-pipeline';
@@ -12,13 +13,15 @@ const paymentIdOf = (event: StepEvent): string =>
 
 /**
  * A payment saga step: the shared pipeline (functions/commons/step-pipeline.ts)
- * keyed by the paymentId, each attempt recorded on the payment's timeline.
+ * keyed by the paymentId, each attempt recorded on the payment's timeline; the
+ * steps that need no idempotency record are listed in core/saga/steps-records.ts.
  */
 export function sagaStep<S extends z.ZodType<StepEvent>, R extends object>(step: StepDefinition<S, R>) {
   return stepPipeline<StepEvent, S, R>(
     {
       subject: { logKey: 'paymentId', noun: 'payment', idOf: paymentIdOf },
       idempotencyConfig: stepIdempotencyConfig,
+      needsRecord: needsIdempotencyRecord,
       onAttempt: recordAttempt,
     },
     step,

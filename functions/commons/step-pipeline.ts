@@ -64,6 +64,8 @@ export function stepPipeline<
     readonly idempotencyConfig: () => IdempotencyConfig;
     /** Called after each attempt (never throws into the step). */
     readonly onAttempt?: (attempt: StepAttempt) => Promise<void>;
+    /** Per step and validated input: run under the idempotency record? (absent: always, unless `idempotent: false`) */
+    readonly needsRecord?: (stepName: string, input: unknown) => boolean;
   },
   step: StepDefinition<S, R>,
 ) {
@@ -102,7 +104,7 @@ export function stepPipeline<
       const startedAt = new Date();
       const attempt = { log, subjectId, stepName: step.name, startedAt, attemptId: context.awsRequestId };
       try {
-        const result = await run(input);
+        const result = await (saga.needsRecord?.(step.name, input) === false ? step.run(input) : run(input));
         log.info('step succeeded', { durationMs: Date.now() - startedAt.getTime() });
         await saga.onAttempt?.(attempt);
         return result;
