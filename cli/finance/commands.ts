@@ -101,10 +101,14 @@ function registerReport(program: Command, context: () => CliContext): void {
           { header: 'PAYMENTS', value: (t) => t.count, align: 'right' },
           { header: 'AMOUNT', value: (t) => t.amount, align: 'right' },
           { header: 'MINOR UNITS', value: (t) => t.amountMinor, align: 'right' },
+          { header: 'REFUNDED', value: (t) => t.refunded, align: 'right' },
+          { header: 'WALLET', value: (t) => t.refundedWalletMinor, align: 'right' },
+          { header: 'CARD', value: (t) => t.refundedGatewayMinor, align: 'right' },
+          { header: 'NET', value: (t) => t.net, align: 'right' },
         ]);
         for (const check of summary.ledger) {
           stdout(
-            `ledger ${check.currency}: succeeded ${check.succeededMinor}, journal net settled ${check.ledgerNetSettledMinor} (minor units): ${check.matches ? 'agree' : 'DIFFER'}\n`,
+            `ledger ${check.currency}: succeeded ${check.succeededMinor}${check.succeededRefundedMinor !== 0 ? `, refunded ${check.succeededRefundedMinor}, net ${check.succeededNetMinor}` : ''}, journal net settled ${check.ledgerNetSettledMinor} (minor units): ${check.matches ? 'agree' : 'DIFFER'}\n`,
           );
         }
       } else {
@@ -117,7 +121,7 @@ function registerReport(program: Command, context: () => CliContext): void {
       }
       if (mismatches.length > 0) {
         ctx.out.note(
-          `warning: the report's SUCCEEDED totals differ from the ledger's net settlement for ${mismatches.map((m) => m.currency).join(', ')}; run payctl reconcile for the same period (sagas crossing the period's edges also cause this)`,
+          `warning: the report's SUCCEEDED net (captured - refunded) differs from the ledger's net settlement for ${mismatches.map((m) => m.currency).join(', ')}; run payctl reconcile for the same period (sagas crossing the period's edges also cause this)`,
         );
       }
     });

@@ -5,9 +5,9 @@ import {
   LedgerSettlementTotals,
   REPORT_CSV_COLUMNS,
   type ReportRow,
+  type ReportTotalRow,
   ReportTotals,
   reportRow,
-  type TotalRow,
 } from '../../core/finance/report';
 import { paymentsOfArchivedDay } from '../../core/payments/archive';
 import type { Progress } from '../output';
@@ -21,14 +21,17 @@ export interface LedgerCheck {
   readonly currency: string;
   /** Sum of the report's SUCCEEDED payments (minor units). */
   readonly succeededMinor: number;
-  /** Captured by merchants minus refunds in the journal over the same days (minor units). */
+  /** What of those was refunded after success (refund saga), and the net: succeeded - refunded. */
+  readonly succeededRefundedMinor: number;
+  readonly succeededNetMinor: number;
+  /** Captured by merchants minus refunds in the journal over the same days (minor units): = the net. */
   readonly ledgerNetSettledMinor: number;
   readonly matches: boolean;
 }
 
 export interface ReportSummary {
   readonly rows: number;
-  readonly totals: TotalRow[];
+  readonly totals: ReportTotalRow[];
   readonly ledger: LedgerCheck[];
 }
 
@@ -63,6 +66,8 @@ const TABLE_COLUMNS: ReadonlyArray<{
   { header: 'COMPENSATIONS', width: 24, value: (r) => r.compensations.join(' ') },
   { header: 'CHARGE', width: 28, value: (r) => r.chargeId ?? '' },
   { header: 'REFUND', width: 28, value: (r) => r.refundId ?? '' },
+  { header: 'REFUNDED', width: 10, right: true, value: (r) => (r.refundedMinor > 0 ? r.refunded : '') },
+  { header: 'NET', width: 12, right: true, value: (r) => r.net },
   { header: 'TOOK', width: 8, right: true, value: (r) => formatDuration(r.durationMs) },
 ];
 
@@ -124,12 +129,15 @@ export async function writeReport(deps: FinanceDeps, options: ReportOptions): Pr
   const currencies = new Set([...totals.rows().map((t) => t.currency), ...ledgerRows.map((l) => l.currency)]);
   const ledger: LedgerCheck[] = [...currencies].sort().map((currency) => {
     const succeededMinor = totals.minorOf(currency, 'SUCCEEDED');
+    const succeededNetMinor = totals.netOf(currency, 'SUCCEEDED');
     const ledgerNetSettledMinor = ledgerRows.find((l) => l.currency === currency)?.netMinor ?? 0;
     return {
       currency,
       succeededMinor,
+      succeededRefundedMinor: succeededMinor - succeededNetMinor,
+      succeededNetMinor,
       ledgerNetSettledMinor,
-      matches: succeededMinor === ledgerNetSettledMinor,
+      matches: succeededNetMinor === ledgerNetSettledMinor,
     };
   });
   const summary: ReportSummary = { rows, totals: totals.rows(), ledger };

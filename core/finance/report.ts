@@ -26,6 +26,17 @@ export interface ReportRow {
   readonly completedAt: string | undefined;
   /** Request recorded to terminal status, in milliseconds; undefined while in flight. */
   readonly durationMs: number | undefined;
+  /**
+   * Refunds after success (the refund saga): refunded for good (reversal posted), in total and back to
+   * each source (wallet, card); 0 when never refunded. From the payment item's refund counters.
+   */
+  readonly refundedMinor: number;
+  readonly refundedWalletMinor: number;
+  readonly refundedGatewayMinor: number;
+  readonly refunded: string;
+  /** Captured (the amount when SUCCEEDED, else 0) minus refunded, minor units and major text. */
+  readonly netMinor: number;
+  readonly net: string;
 }
 
 export function reportRow(payment: PaymentRecord): ReportRow {
@@ -52,6 +63,26 @@ export function reportRow(payment: PaymentRecord): ReportRow {
     executionName: payment.executionArn.split(':').at(-1) ?? payment.executionArn,
     completedAt: payment.terminalAt,
     durationMs,
+    ...refundColumns(payment),
+  };
+}
+
+/** The refund columns of a payment's row: refunded (total, wallet, card) and net = captured - refunded. */
+function refundColumns(
+  payment: PaymentRecord,
+): Pick<
+  ReportRow,
+  'refundedMinor' | 'refundedWalletMinor' | 'refundedGatewayMinor' | 'refunded' | 'netMinor' | 'net'
+> {
+  const captured = payment.status === 'SUCCEEDED' ? payment.amount : 0;
+  const refunded = payment.refunded ?? 0;
+  return {
+    refundedMinor: refunded,
+    refundedWalletMinor: payment.refundedWallet ?? 0,
+    refundedGatewayMinor: payment.refundedGateway ?? 0,
+    refunded: amountView(refunded, payment.currency).major,
+    netMinor: captured - refunded,
+    net: amountView(captured - refunded, payment.currency).major,
   };
 }
 
@@ -76,6 +107,13 @@ export const REPORT_CSV_COLUMNS: ReadonlyArray<{ header: string; value: (row: Re
   // Appended, so existing readers of the CSV keep their columns: the wallet-first split.
   { header: 'wallet_amount_minor', value: (r) => r.walletAmountMinor },
   { header: 'gateway_amount_minor', value: (r) => r.gatewayAmountMinor },
+  // Appended too: refunds after success (issue 16) and the net captured.
+  { header: 'refunded', value: (r) => r.refunded },
+  { header: 'refunded_minor', value: (r) => r.refundedMinor },
+  { header: 'refunded_wallet_minor', value: (r) => r.refundedWalletMinor },
+  { header: 'refunded_gateway_minor', value: (r) => r.refundedGatewayMinor },
+  { header: 'net', value: (r) => r.net },
+  { header: 'net_minor', value: (r) => r.netMinor },
 ];
 
 export interface TotalRow {
@@ -87,27 +125,69 @@ export interface TotalRow {
   readonly amount: string;
 }
 
+/** A total of `payctl report`: a TotalRow with its refunds after success and its net. */
+export interface ReportTotalRow extends TotalRow {
+  /** Refunded after success (refund saga), in total and back to the wallet / the card, minor units. */
+  readonly refundedMinor: number;
+  readonly refundedWalletMinor: number;
+  readonly refundedGatewayMinor: number;
+  readonly refunded: string;
+  /** Captured minus refunded (SUCCEEDED amounts minus their refunds), minor units and major text. */
+  readonly netMinor: number;
+  readonly net: string;
+}
+
+type Sums = {
+  -readonly [K in
+    | 'amountMinor'
+    | 'refundedMinor'
+    | 'refundedWalletMinor'
+    | 'refundedGatewayMinor'
+    | 'netMinor']: number;
+};
+const SUMMED: ReadonlyArray<keyof Sums> = [
+  'amountMinor',
+  'refundedMinor',
+  'refundedWalletMinor',
+  'refundedGatewayMinor',
+  'netMinor',
+];
+
 /** Count and sum per (currency, status) and per currency; integers only. Memory: one cell per pair. */
 export class ReportTotals {
-  private readonly cells = new Map<
-    string,
-    { currency: string; status: string; count: number; minor: number }
-  >();
+  private readonly cells = new Map<string, { currency: string; status: string; count: number } & Sums>();
 
-  add(row: Pick<ReportRow, 'currency' | 'status' | 'amountMinor'>): void {
+  /** A row; its refund columns count as 0 when absent (and its net as its amount when SUCCEEDED). */
+  add(row: Pick<ReportRow, 'currency' | 'status' | 'amountMinor'> & Partial<Sums>): void {
+    const sums: Sums = {
+      amountMinor: row.amountMinor,
+      refundedMinor: row.refundedMinor ?? 0,
+      refundedWalletMinor: row.refundedWalletMinor ?? 0,
+      refundedGatewayMinor: row.refundedGatewayMinor ?? 0,
+      netMinor: row.netMinor ?? (row.status === 'SUCCEEDED' ? row.amountMinor : 0),
+    };
     for (const status of [row.status, 'ALL']) {
       const key = `${row.currency}\u0000${status}`;
-      const cell = this.cells.get(key) ?? { currency: row.currency, status, count: 0, minor: 0 };
+      const cell =
+        this.cells.get(key) ??
+        ({
+          currency: row.currency,
+          status,
+          count: 0,
+          ...Object.fromEntries(SUMMED.map((k) => [k, 0])),
+        } as { currency: string; status: string; count: number } & Sums);
       cell.count += 1;
-      cell.minor += row.amountMinor;
-      if (!Number.isSafeInteger(cell.minor))
-        throw new RangeError(`${row.currency} total exceeds safe integers`);
+      for (const k of SUMMED) {
+        cell[k] += sums[k];
+        if (!Number.isSafeInteger(cell[k]))
+          throw new RangeError(`${row.currency} total exceeds safe integers`);
+      }
       this.cells.set(key, cell);
     }
   }
 
   /** Rows sorted by currency, then status with ALL last. */
-  rows(): TotalRow[] {
+  rows(): ReportTotalRow[] {
     return [...this.cells.values()]
       .sort(
         (a, b) =>
@@ -119,13 +199,24 @@ export class ReportTotals {
         currency: c.currency,
         status: c.status,
         count: c.count,
-        amountMinor: c.minor,
-        amount: amountView(c.minor, c.currency).major,
+        amountMinor: c.amountMinor,
+        amount: amountView(c.amountMinor, c.currency).major,
+        refundedMinor: c.refundedMinor,
+        refundedWalletMinor: c.refundedWalletMinor,
+        refundedGatewayMinor: c.refundedGatewayMinor,
+        refunded: amountView(c.refundedMinor, c.currency).major,
+        netMinor: c.netMinor,
+        net: amountView(c.netMinor, c.currency).major,
       }));
   }
 
   minorOf(currency: string, status: string): number {
-    return this.cells.get(`${currency}\u0000${status}`)?.minor ?? 0;
+    return this.cells.get(`${currency}\u0000${status}`)?.amountMinor ?? 0;
+  }
+
+  /** The net (captured minus refunded) of a currency and status, minor units. */
+  netOf(currency: string, status: string): number {
+    return this.cells.get(`${currency}\u0000${status}`)?.netMinor ?? 0;
   }
 }
 

@@ -120,13 +120,64 @@ describe('ReportTotals', () => {
     totals.add({ currency: 'EUR', status: 'SUCCEEDED', amountMinor: 1 });
     totals.add({ currency: 'EUR', status: 'FAILED', amountMinor: 99 });
     totals.add({ currency: 'JPY', status: 'SUCCEEDED', amountMinor: 500 });
-    // Assess
+    // Assess: nothing refunded, so the net is the SUCCEEDED amount
+    const none = { refundedMinor: 0, refundedWalletMinor: 0, refundedGatewayMinor: 0 };
     expect(totals.rows()).toEqual([
-      { currency: 'EUR', status: 'FAILED', count: 1, amountMinor: 99, amount: '0.99' },
-      { currency: 'EUR', status: 'SUCCEEDED', count: 2, amountMinor: 1251, amount: '12.51' },
-      { currency: 'EUR', status: 'ALL', count: 3, amountMinor: 1350, amount: '13.50' },
-      { currency: 'JPY', status: 'SUCCEEDED', count: 1, amountMinor: 500, amount: '500' },
-      { currency: 'JPY', status: 'ALL', count: 1, amountMinor: 500, amount: '500' },
+      {
+        currency: 'EUR',
+        status: 'FAILED',
+        count: 1,
+        amountMinor: 99,
+        amount: '0.99',
+        ...none,
+        refunded: '0.00',
+        netMinor: 0,
+        net: '0.00',
+      },
+      {
+        currency: 'EUR',
+        status: 'SUCCEEDED',
+        count: 2,
+        amountMinor: 1251,
+        amount: '12.51',
+        ...none,
+        refunded: '0.00',
+        netMinor: 1251,
+        net: '12.51',
+      },
+      {
+        currency: 'EUR',
+        status: 'ALL',
+        count: 3,
+        amountMinor: 1350,
+        amount: '13.50',
+        ...none,
+        refunded: '0.00',
+        netMinor: 1251,
+        net: '12.51',
+      },
+      {
+        currency: 'JPY',
+        status: 'SUCCEEDED',
+        count: 1,
+        amountMinor: 500,
+        amount: '500',
+        ...none,
+        refunded: '0',
+        netMinor: 500,
+        net: '500',
+      },
+      {
+        currency: 'JPY',
+        status: 'ALL',
+        count: 1,
+        amountMinor: 500,
+        amount: '500',
+        ...none,
+        refunded: '0',
+        netMinor: 500,
+        net: '500',
+      },
     ]);
   });
 });
