@@ -119,7 +119,9 @@ async function refund(ctx: CliContext, id: string, options: RefundOptions): Prom
     () => {
       if (record) printOutcome(ctx, record);
       else
-        ctx.out.line(`not waiting: follow it with payctl payments refund ... --refund-id ${result.refundId}`);
+        ctx.out.line(
+          `not waiting: the refund saga goes on; to follow it, run the same command again with --refund-id ${result.refundId} (same --amount and --reason), or see the payment's page in payctl console`,
+        );
     },
   );
   if (audit.problem) throw new CliError(audit.problem, EXIT.partial);

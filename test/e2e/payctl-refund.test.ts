@@ -207,4 +207,29 @@ describe('payctl payments refund', () => {
     expect(await refunds.list(paymentId)).toEqual([]);
     expect(unknown.code).toBe(EXIT.usage);
   }, 120_000);
+
+  it('--no-wait requests the refund and answers at once, without its outcome', async () => {
+    // Prepare
+    const paymentId = await succeededCardPayment(bus(), 1250);
+
+    // Act
+    const run = await payctl(
+      '--json',
+      '--yes',
+      'payments',
+      'refund',
+      paymentId,
+      '--reason',
+      'later',
+      '--no-wait',
+    );
+
+    // Assess
+    expect(run.code, run.stderr).toBe(EXIT.ok);
+    const answer = run.json<RefundJson>();
+    expect(answer).toMatchObject({ status: 'REQUESTED', replayed: false });
+    expect(answer.refund).toBeUndefined();
+    expect(answer.auditId).toBeDefined();
+    expect((await refunds.list(paymentId)).map((r) => r.refundId)).toEqual([answer.refundId]);
+  }, 120_000);
 });
