@@ -177,8 +177,8 @@ export function Api({ stack }: StackContext) {
       // The refund record names its saga's execution: the refund state machine's ARN (a name, not a grant).
       env: { ...submitEnv, refundStateMachineArn: refundStateMachineArn(stack) },
       statements: [
-        // The payment (owner, refundable) and the refund record: read, create once, record its event.
-        allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tables.payments.tableArn]),
+        // The caller's API request record, the payment (refundable?) and the refund record: read, create once.
+        allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [tables.payments.tableArn]),
         keyStatement(key, true),
         ...(sources.length > 0
           ? [

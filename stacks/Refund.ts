@@ -98,8 +98,8 @@ export function Refund({ stack }: StackContext) {
       startOnAliasStatement(refundStateMachineArn(stack)),
       // Telling a duplicate request from a conflicting one needs the existing execution's input.
       allow(['states:DescribeExecution'], [refundExecutionsArn(stack)]),
-      // The payment (is it refundable?) and the refund record: read it, create it once, mark it.
-      paymentItems(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
+      // The payment (is it refundable?) and the refund record: read it, create it once (a conditional put).
+      paymentItems(['dynamodb:GetItem', 'dynamodb:PutItem']),
       // RefundRejected (a rejection parked in the refund intake DLQ is told upstream).
       allow(ACTIONS.putEvents, [bus.eventBusArn]),
     ],

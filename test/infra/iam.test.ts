@@ -259,7 +259,8 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...keyWrite,
         ...grants(['states:StartExecution'], [refundStateMachineArn]),
         ...grants(['states:DescribeExecution'], [refundExecutionsArn]),
-        ...grants(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn('payments')]),
+        // core/refunds/request.ts: the payment and the refund record (GetItem), the request once (a conditional put).
+        ...grants(['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn('payments')]),
         ...grants(['events:PutEvents'], [busArn]),
       ],
       // The refund steps: single payment-table items (reservation, refund record), no idempotency table.
@@ -273,8 +274,8 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...keyWrite,
       ],
       apiRefunds: [
-        // The payment and the refund record: read, create once, record its event; RefundRequested.
-        ...grants(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn('payments')]),
+        // Its API request record (ownership), the payment and the refund record: read, create once; RefundRequested.
+        ...grants(['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn('payments')]),
         ...keyWrite,
         ...grants(['events:PutEvents'], [busArn]),
       ],
