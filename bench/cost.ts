@@ -82,6 +82,22 @@ export const ASSUMED_DURATION_MS: Record<FunctionKey, number> = {
   importCsv: 20_000,
 };
 
+/**
+ * Init duration billed per cold start (AWS bills the Init phase since August 2025), the same for every
+ * function: a hello-world nodejs22.x arm64 function inits in ~118 ms and each MB of bundle adds ~26 ms;
+ * ours are 0.9-1.2 MB (BENCHMARKS.md "Lambda bundles": 132-152 ms over bare Node by `npm run bench:lambda`).
+ */
+export const ASSUMED_INIT_MS = 150;
+
+/** USD of the init billed if every Lambda invocation of the run were a cold start (a scale-out burst). */
+const initCostOf = (usage: Usage): number =>
+  (Object.entries(usage.lambda) as [FunctionKey, number][]).reduce(
+    (sum, [key, count]) =>
+      sum +
+      count * (FUNCTIONS[key].memoryMb / 1024) * (ASSUMED_INIT_MS / 1000) * PRICES_USD.lambdaArmGbSecond,
+    0,
+  );
+
 interface Usage {
   stateTransitions: number;
   lambda: Partial<Record<FunctionKey, number>>;
@@ -263,12 +279,14 @@ async function main(): Promise<void> {
     });
     const taskStates = lambdaStates();
 
+    /** One EUR 12.50 payment from a wallet holding `funds` (wallet first: the card pays what it does not cover). */
     const runPayment = async (
       paymentMethod: string,
+      funds = 100_000,
     ): Promise<{ usage: Usage; states: string[]; status: string }> => {
       const walletId = `wal_${randomUUID().slice(0, 12)}`;
       await ledger.openWallet(walletId, 'EUR');
-      await ledger.deposit(walletId, { value: 100_000, currency: 'EUR' }, `dep-${walletId}`);
+      await ledger.deposit(walletId, { value: funds, currency: 'EUR' }, `dep-${walletId}`);
       const paymentId = `pay_${randomUUID().slice(0, 12)}`;
       current = emptyUsage();
       const put = await events.send(
@@ -489,7 +507,9 @@ async function main(): Promise<void> {
     };
 
     const happy = await runPayment('pm_card_visa');
-    const compensated = await runPayment('pm_card_chargeDeclined');
+    // A wallet of 5.00: the 7.50 card part is declined, so the 5.00 hold is released (a wallet that covers the
+    // whole amount never reaches the card, and the "compensated" saga would be a happy one).
+    const compensated = await runPayment('pm_card_chargeDeclined', 500);
     const topUp = await runTopUp('pm_card_visa');
     const refund = await runRefund();
     const report = { happy, compensated, topUp, refund };
@@ -502,7 +522,17 @@ async function main(): Promise<void> {
     if (values.json) {
       console.log(
         JSON.stringify(
-          { prices: PRICES_USD, assumedDurationMs: ASSUMED_DURATION_MS, report, costs },
+          {
+            prices: PRICES_USD,
+            assumedDurationMs: ASSUMED_DURATION_MS,
+            assumedInitMs: ASSUMED_INIT_MS,
+            report,
+            costs,
+            initIfEveryInvocationCold: {
+              happy: initCostOf(happy.usage),
+              compensated: initCostOf(compensated.usage),
+            },
+          },
           null,
           2,
         ),
@@ -538,6 +568,9 @@ async function main(): Promise<void> {
       console.log(`| ${label} | ${usd(costs.happy.lines[label])} | ${usd(costs.compensated.lines[label])} |`);
     }
     console.log(`| **total** | **${usd(costs.happy.total)}** | **${usd(costs.compensated.total)}** |`);
+    console.log(
+      `| Lambda init billed, if every invocation is a cold start (${ASSUMED_INIT_MS} ms each; not in the total) | ${usd(initCostOf(happy.usage))} | ${usd(initCostOf(compensated.usage))} |`,
+    );
     console.log('');
     console.log(`top-up (${topUp.status}): ${topUp.states.join(' -> ')}`);
     console.log('| per top-up | succeeded | per million top-ups (USD) |');
