@@ -17,7 +17,13 @@ import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { CONSOLE_API_PREFIX, CONSOLE_CONFIG_FILE, type ConsoleStageConfig } from '../core/config/console';
+import {
+  CONSOLE_API_PREFIX,
+  CONSOLE_CONFIG_FILE,
+  CONSOLE_SECURITY_HEADERS,
+  type ConsoleStageConfig,
+  consoleContentSecurityPolicy,
+} from '../core/config/console';
 
 /**
  * The console's front end on AWS: console/dist in a private bucket (all
@@ -27,20 +33,13 @@ import { CONSOLE_API_PREFIX, CONSOLE_CONFIG_FILE, type ConsoleStageConfig } from
  * optional WAF web ACL per stage.
  */
 
-/** The hosted CSP: no inline script or style, nothing from elsewhere but the sign-in domain's token endpoint. */
-export function consoleContentSecurityPolicy(authOrigin: string): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src 'self' ${authOrigin}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
+/** core/config/console.ts's header values as CloudFront's (the CSP and HSTS are taken as they are). */
+const FRAME_OPTIONS: Record<typeof CONSOLE_SECURITY_HEADERS.frameOption, HeadersFrameOption> = {
+  DENY: HeadersFrameOption.DENY,
+};
+const REFERRER_POLICIES: Record<typeof CONSOLE_SECURITY_HEADERS.referrerPolicy, HeadersReferrerPolicy> = {
+  'no-referrer': HeadersReferrerPolicy.NO_REFERRER,
+};
 
 export interface ConsoleSiteOptions {
   readonly bucketName: string;
@@ -119,6 +118,7 @@ export function consoleSite(scope: Construct, options: ConsoleSiteOptions): Cons
     },
   ]);
 
+  const { hsts } = CONSOLE_SECURITY_HEADERS;
   const headers = new ResponseHeadersPolicy(scope, 'ConsoleHeaders', {
     comment: 'paysaga console: CSP without unsafe-inline, HSTS, no framing',
     securityHeadersBehavior: {
@@ -127,14 +127,18 @@ export function consoleSite(scope: Construct, options: ConsoleSiteOptions): Cons
         override: true,
       },
       strictTransportSecurity: {
-        accessControlMaxAge: Duration.days(730),
-        includeSubdomains: true,
-        preload: true,
+        accessControlMaxAge: Duration.seconds(hsts.maxAgeSeconds),
+        includeSubdomains: hsts.includeSubdomains,
+        preload: hsts.preload,
         override: true,
       },
-      frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+      frameOptions: { frameOption: FRAME_OPTIONS[CONSOLE_SECURITY_HEADERS.frameOption], override: true },
+      // nosniff: the one value CloudFront's content-type-options header takes.
       contentTypeOptions: { override: true },
-      referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+      referrerPolicy: {
+        referrerPolicy: REFERRER_POLICIES[CONSOLE_SECURITY_HEADERS.referrerPolicy],
+        override: true,
+      },
     },
   });
 

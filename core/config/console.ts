@@ -86,6 +86,52 @@ export const CONSOLE_CONFIG_FILE = 'console-config.json';
 /** The path the authorization server sends the browser back to with ?code=. */
 export const CONSOLE_CALLBACK_PATH = '/';
 
+/**
+ * The hosted console's CSP: no inline script or style, nothing from elsewhere but the sign-in domain's
+ * token endpoint (`authOrigin`: https://<prefix>.auth.<region>.amazoncognito.com, or a local issuer's).
+ */
+export function consoleContentSecurityPolicy(authOrigin: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${authOrigin}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/**
+ * The other security headers CloudFront adds to every response of the hosted console (stacks/ConsoleHosting.ts
+ * builds its response headers policy from these): HSTS for two years with subdomains and preload, no framing,
+ * no MIME sniffing, no referrer.
+ */
+export const CONSOLE_SECURITY_HEADERS = {
+  hsts: { maxAgeSeconds: 730 * 86_400, includeSubdomains: true, preload: true },
+  frameOption: 'DENY',
+  contentTypeOptions: 'nosniff',
+  referrerPolicy: 'no-referrer',
+} as const;
+
+/** The response headers as a browser receives them from the console's distribution (tests serve the same). */
+export function consoleResponseHeaders(authOrigin: string): Readonly<Record<string, string>> {
+  const { hsts } = CONSOLE_SECURITY_HEADERS;
+  return {
+    'content-security-policy': consoleContentSecurityPolicy(authOrigin),
+    'strict-transport-security': [
+      `max-age=${hsts.maxAgeSeconds}`,
+      ...(hsts.includeSubdomains ? ['includeSubDomains'] : []),
+      ...(hsts.preload ? ['preload'] : []),
+    ].join('; '),
+    'x-frame-options': CONSOLE_SECURITY_HEADERS.frameOption,
+    'x-content-type-options': CONSOLE_SECURITY_HEADERS.contentTypeOptions,
+    'referrer-policy': CONSOLE_SECURITY_HEADERS.referrerPolicy,
+  };
+}
+
 /** The Cognito advanced security (threat protection) mode of the people's pool. */
 export type ConsoleThreatProtection = 'ENFORCED' | 'AUDIT' | 'OFF';
 

@@ -6,10 +6,11 @@ import {
   CONSOLE_GROUP_NAMES,
   CONSOLE_PASSWORD_POLICY,
   consoleFunctionName,
+  consoleResponseHeaders,
   consoleStageConfig,
 } from '../../core/config/console';
 import type { CfnApp, CfnResource } from './cfn';
-import { cfnAppOf, synthesizeApp } from './synth-helper';
+import { cfnAppOf, synthesizeApp, TEST_REGION } from './synth-helper';
 
 /**
  * The hosted console (issue 20), as CloudFormation will create it: a private
@@ -126,6 +127,19 @@ describe.each(['prod', 'dev'])('Console stack (stage %s)', (stage) => {
         Override: true,
       });
       expect(headers.FrameOptions).toMatchObject({ FrameOption: 'DENY' });
+      // Exactly the headers the browser test serves (core/config/console.ts consoleResponseHeaders).
+      const served = consoleResponseHeaders(
+        `https://${config.authDomainPrefix}.auth.${TEST_REGION}.amazoncognito.com`,
+      );
+      expect(csp).toBe(served['content-security-policy']);
+      expect(served['strict-transport-security']).toBe(
+        `max-age=${headers.StrictTransportSecurity?.AccessControlMaxAgeSec}; includeSubDomains; preload`,
+      );
+      expect([
+        headers.FrameOptions?.FrameOption,
+        headers.ReferrerPolicy?.ReferrerPolicy,
+        headers.ContentTypeOptions?.Override,
+      ]).toEqual([served['x-frame-options'], served['referrer-policy'], true]);
       for (const behavior of behaviors) expect(behavior.ResponseHeadersPolicyId).toBeDefined();
     });
   });

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, ConsoleMeta } from '../../cli/console/api-types';
 import { type LocalIssuer, startLocalIssuer } from '../../cli/console/auth/local-issuer';
-import { localHostedConfig, peopleAuth } from '../../cli/console/auth/people';
-import { createClients, createContext } from '../../cli/context';
-import { createOutput } from '../../cli/output';
+import { localHostedConfig } from '../../cli/console/auth/people';
 import { CONSOLE_CONFIG_FILE, type ConsoleGroup } from '../../core/config/console';
 import { Ledger, LedgerReader } from '../../core/ledger';
-import { CURRENCIES } from '../../core/money';
-import { PAYMENT_STATUSES } from '../../core/payments/records';
 import type { StatementResponse } from '../../core/wallets/contract';
-import { type ConsoleProxyHandler, consoleApiAdapter } from '../../functions/commons/console-adapter';
+import type { ConsoleProxyHandler } from '../../functions/commons/console-adapter';
 import { claimsOf, type ProxyRequest, proxyEvent } from '../helpers/api-gateway';
+import { consoleApiAdapters } from '../helpers/console-hosted';
 import { fundedWallet } from '../helpers/payments';
 import { sdkClients, startTestRuntime, type TestRuntime } from '../helpers/runtime';
 
@@ -35,23 +32,7 @@ beforeAll(async () => {
   const { documents } = sdkClients(runtime);
   ledger = new Ledger({ doc: documents, tableName: runtime.names.tables.ledger });
   reader = new LedgerReader(documents, runtime.names.tables.ledger);
-  const global = { stage: runtime.names.stage, endpoint: runtime.endpoint, region: runtime.region };
-  const context = createContext(global, {
-    clients: createClients(global),
-    out: createOutput({ json: true, stdout: () => {}, stderr: () => {} }),
-  });
-  const api = {
-    meta: {
-      stage: global.stage,
-      local: false,
-      allowActions: false,
-      statuses: PAYMENT_STATUSES,
-      currencies: CURRENCIES,
-    },
-    people: peopleAuth(context, issuer.verifier()),
-  };
-  read = consoleApiAdapter({ access: 'read', hosted: localHostedConfig(issuer), api });
-  act = consoleApiAdapter({ access: 'act', hosted: localHostedConfig(issuer), api });
+  ({ read, act } = consoleApiAdapters(runtime, issuer));
 }, 120_000);
 afterAll(async () => {
   await issuer?.close();
