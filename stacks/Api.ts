@@ -29,6 +29,7 @@ import { attachBusPolicy, busPolicyStatements } from './bus-policy';
 import { consoleActRoleArn } from './ConsoleApi';
 import { Data } from './Data';
 import { type PaysagaFunction, paysagaFunction } from './functions';
+import { Imports } from './Imports';
 import { Intake } from './Intake';
 import { ACTIONS, allow, keyStatement, tableResources } from './permissions';
 import { Refund } from './Refund';
@@ -60,6 +61,7 @@ export function Api({ stack }: StackContext) {
   const { key, tables } = use(Data);
   const { bus, intake } = use(Intake);
   const { stateMachine } = use(Saga);
+  const imports = use(Imports);
   const topUp = use(TopUp);
   const refund = use(Refund);
   const config = stageConfig(stack.stage);
@@ -243,7 +245,12 @@ export function Api({ stack }: StackContext) {
     busPolicyStatements({
       busArn: bus.eventBusArn,
       producers: config.eventProducers,
-      paymentRequesters: [functions.apiSubmit.role.roleArn, outbox.publisher.role.roleArn],
+      // The CSV import puts each valid row as PaymentRequested under its producer's source.
+      paymentRequesters: [
+        functions.apiSubmit.role.roleArn,
+        outbox.publisher.role.roleArn,
+        imports.importer.role.roleArn,
+      ],
       // The hosted console's refund action asks as operations do (payctl payments refund).
       refundRequesters: [
         functions.apiRefunds.role.roleArn,
@@ -254,6 +261,8 @@ export function Api({ stack }: StackContext) {
         intake.role.roleArn,
         stateMachine.role.roleArn,
         topUp.stateMachine.role.roleArn,
+        // BatchImported, the CSV import's summary.
+        imports.importer.role.roleArn,
         // RefundRejected from the refund intake; the refund saga's outcomes.
         refund.functions.refundIntake.role.roleArn,
         refund.stateMachine.role.roleArn,

@@ -4,6 +4,7 @@ import { Api } from './Api';
 import { Console } from './Console';
 import { Data } from './Data';
 import { History } from './History';
+import { Imports } from './Imports';
 import { Intake } from './Intake';
 import { applyNagChecks } from './nag';
 import { Ops } from './Ops';
@@ -33,6 +34,7 @@ export function addStacks(app: App): void {
     .stack(TopUp)
     .stack(Refund)
     .stack(History)
+    .stack(Imports)
     .stack(Api)
     .stack(Ops)
     .stack(Console);
@@ -40,4 +42,4 @@ export function addStacks(app: App): void {
   applyNagChecks(app);
 }
 
-export { Api, Console, Data, History, Intake, Ops, Refund, Saga, TopUp, Webhooks };
+export { Api, Console, Data, History, Imports, Intake, Ops, Refund, Saga, TopUp, Webhooks };

@@ -78,3 +78,6 @@ export function resultKeyOf(incomingKey: string): string {
 
 /** One upload: the object key and S3's sequencer for it (a retried event resumes, a re-upload starts over). */
 export const importIdOf = (key: string, sequencer: string): string => `${key}@${sequencer}`;
+
+/** Where S3 events the import function could not take after its retries wait (AWS: its async on-failure destination). */
+export const importDlqName = (stage: string): string => `paysaga-${stage}-import-dlq`;

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CONFIG_FILE, consoleFunctionName, consoleRoleName } from '../../core/config/console';
 import { bucketNames } from '../../core/config/history';
+import { importDlqName } from '../../core/config/imports';
 import {
   API,
   FUNCTION_KEYS,
@@ -72,6 +73,8 @@ const refundExecutionsArn = `arn:aws:states:${region}:${account}:execution:${n.r
 const accountRoot = `arn:aws:iam::${account}:root`;
 const historyBucketArn = `arn:aws:s3:::${bucketNames(STAGE).history}`;
 const historyObjectsArn = `${historyBucketArn}/history/*`;
+const importBucketArn = `arn:aws:s3:::${bucketNames(STAGE).imports}`;
+const importDlqArn = `arn:aws:sqs:${region}:${account}:${importDlqName(STAGE)}`;
 
 /** CloudFormation's rendering of an AWS principal list: a lone ARN is a string. */
 const awsPrincipal = (arns: readonly string[]) => ({ AWS: arns.length === 1 ? arns[0] : [...arns] });
@@ -334,6 +337,16 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...tableRead('ledger'),
         ...keyWrite,
       ],
+      // Reads uploads, writes results; puts rows and BatchImported; reads payments, writes its own items.
+      importCsv: [
+        ...grants(['s3:GetObject'], [`${importBucketArn}/incoming/*`]),
+        ...grants(['s3:PutObject'], [`${importBucketArn}/results/*`]),
+        ...grants(['events:PutEvents'], [busArn]),
+        ...tableRead('payments'),
+        ...grants(['dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'], [tableArn('payments')]),
+        ...grants(['sqs:SendMessage'], [importDlqArn]),
+        ...keyWrite,
+      ],
     };
     const dlqs = [
       queueArn('intakeDlq'),
@@ -344,7 +357,7 @@ describe('IAM: every policy in the synthesized templates', () => {
       queueArn('topUpIntakeDlq'),
       queueArn('webhookDlq'),
     ];
-    // Operations also redrive the refund intake DLQ (the hosted console's functions do not yet).
+    // Operations and the hosted console also redrive the refund intake DLQ.
     const opsDlqs = [...dlqs, queueArn('refundIntakeDlq')];
     return {
       ...Object.fromEntries(
@@ -441,7 +454,7 @@ describe('IAM: every policy in the synthesized templates', () => {
             'sqs:ChangeMessageVisibility',
             'sqs:ListMessageMoveTasks',
           ],
-          dlqs,
+          opsDlqs,
         ),
         ...grants(['kms:Decrypt'], [keyArn]),
       ],
@@ -450,7 +463,7 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']),
         ...grants(
           ['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks', 'sqs:CancelMessageMoveTask'],
-          dlqs,
+          opsDlqs,
         ),
         ...grants(
           [
@@ -460,7 +473,7 @@ describe('IAM: every policy in the synthesized templates', () => {
             'sqs:DeleteMessage',
             'sqs:ChangeMessageVisibility',
           ],
-          dlqs,
+          opsDlqs,
         ),
         ...grants(
           ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
@@ -468,6 +481,7 @@ describe('IAM: every policy in the synthesized templates', () => {
             queueArn('intake'),
             queueArn('notification'),
             queueArn('topUpIntake'),
+            queueArn('refundIntake'),
             queueArn('webhookDelivery'),
           ],
         ),
@@ -664,6 +678,14 @@ describe('IAM: every policy in the synthesized templates', () => {
           Principal: 'events.amazonaws.com',
           SourceArn: `arn:aws:events:${region}:${account}:rule/default/${resourceNames(STAGE).sagaEndedRule}`,
         },
+        // The imports bucket's ObjectCreated notifications, from this account's bucket only.
+        {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: functionArn('importCsv'),
+          Principal: 's3.amazonaws.com',
+          SourceAccount: account,
+          SourceArn: importBucketArn,
+        },
         ...Object.values(API.routes).map((route) => ({
           Action: 'lambda:InvokeFunction',
           FunctionName: functionArn(route.function),
@@ -691,7 +713,8 @@ describe('IAM: every policy in the synthesized templates', () => {
         .map((permission) => JSON.stringify(permission))
         .sort(),
     );
-    expect(denies.length).toBe(Object.keys(n.queues).length + 1);
+    // One TLS-only deny per queue (names.ts's and the import DLQ) and the topic's.
+    expect(denies.length).toBe(Object.keys(n.queues).length + 2);
   });
 
   it('lets api-submit put only PaymentRequested, only under the sources of the configured API clients', () => {
@@ -709,6 +732,29 @@ describe('IAM: every policy in the synthesized templates', () => {
         Action: 'events:PutEvents',
         Resource: busArn,
         Condition: { StringEquals: { 'events:source': sources, 'events:detail-type': 'PaymentRequested' } },
+      },
+    ]);
+  });
+
+  it('lets the import function put only PaymentRequested (producer sources) and BatchImported (paysaga.saga)', () => {
+    // Prepare
+    const sources = stageConfig(STAGE).eventProducers.flatMap((producer) => producer.sources);
+    // Act
+    const putEvents = (byPrincipal.get(`function:${n.functions.importCsv}`) ?? []).filter((s) =>
+      arrayOf(s.Action).includes('events:PutEvents'),
+    );
+    // Assess
+    expect(putEvents).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: busArn,
+        Condition: {
+          StringEquals: {
+            'events:detail-type': ['PaymentRequested', 'BatchImported'],
+            'events:source': [...sources, PAYSAGA_SOURCE],
+          },
+        },
       },
     ]);
   });
@@ -765,6 +811,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
     intake: '',
     apiSubmit: '',
     publishOutbox: '',
+    importCsv: '',
     saga: '',
     topUpSaga: '',
     refundIntake: '',
@@ -785,7 +832,9 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
     busPolicyProperty = cfn
       .resourcesOfType('AWS::Events::EventBus')
       .map(([, , bus]) => bus.Properties?.Policy);
-    const functionRole = (key: 'intake' | 'apiSubmit' | 'publishOutbox' | 'refundIntake' | 'apiRefunds') => {
+    const functionRole = (
+      key: 'intake' | 'apiSubmit' | 'publishOutbox' | 'refundIntake' | 'apiRefunds' | 'importCsv',
+    ) => {
       const fn = cfn
         .resourcesOfType('AWS::Lambda::Function')
         .find(([s, , f]) => cfn.render(s, f.Properties?.FunctionName) === names.functions[key]);
@@ -795,6 +844,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
     roleArnOf.intake = functionRole('intake');
     roleArnOf.apiSubmit = functionRole('apiSubmit');
     roleArnOf.publishOutbox = functionRole('publishOutbox');
+    roleArnOf.importCsv = functionRole('importCsv');
     roleArnOf.refundIntake = functionRole('refundIntake');
     roleArnOf.apiRefunds = functionRole('apiRefunds');
     const machineRole = (name: string) => {
@@ -859,6 +909,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
               ...config.eventProducers.map((p) => p.principal),
               roleArnOf.apiSubmit,
               roleArnOf.publishOutbox,
+              roleArnOf.importCsv,
             ],
           },
         },
@@ -910,6 +961,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
               roleArnOf.intake,
               roleArnOf.saga,
               roleArnOf.topUpSaga,
+              roleArnOf.importCsv,
               roleArnOf.refundIntake,
               roleArnOf.refundSaga,
               operationsRoleArn,

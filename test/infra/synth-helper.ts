@@ -10,6 +10,7 @@ import {
   Console,
   Data,
   History,
+  Imports,
   Intake,
   Ops,
   Refund,
@@ -34,6 +35,7 @@ export interface SynthesizedApp {
     readonly Refund: Template;
     readonly Webhooks: Template;
     readonly History: Template;
+    readonly Imports: Template;
     readonly Api: Template;
     readonly Ops: Template;
     readonly Console: Template;
@@ -46,6 +48,7 @@ export interface SynthesizedApp {
     readonly Refund: ReturnType<typeof getStack>;
     readonly Webhooks: ReturnType<typeof getStack>;
     readonly History: ReturnType<typeof getStack>;
+    readonly Imports: ReturnType<typeof getStack>;
     readonly Api: ReturnType<typeof getStack>;
     readonly Ops: ReturnType<typeof getStack>;
     readonly Console: ReturnType<typeof getStack>;
@@ -80,6 +83,7 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     Refund: getStack(Refund),
     Webhooks: getStack(Webhooks),
     History: getStack(History),
+    Imports: getStack(Imports),
     Api: getStack(Api),
     Ops: getStack(Ops),
     Console: getStack(Console),
@@ -92,6 +96,7 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     Refund: Template.fromStack(stackObjects.Refund),
     Webhooks: Template.fromStack(stackObjects.Webhooks),
     History: Template.fromStack(stackObjects.History),
+    Imports: Template.fromStack(stackObjects.Imports),
     Api: Template.fromStack(stackObjects.Api),
     Ops: Template.fromStack(stackObjects.Ops),
     Console: Template.fromStack(stackObjects.Console),
@@ -99,7 +104,7 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
   return { app, stage, stacks, stackObjects };
 }
 
-/** The synthesized app as resolvable templates (see cfn.ts), keyed Data/Intake/Saga/TopUp/Refund/History/Api/Ops/Console. */
+/** The synthesized app as resolvable templates (see cfn.ts), keyed Data/Intake/Saga/TopUp/Refund/History/Imports/Api/Ops/Console. */
 export function cfnAppOf(synthesized: SynthesizedApp): CfnApp {
   const templates = Object.fromEntries(
     Object.entries(synthesized.stacks).map(([key, template]) => [key, template.toJSON() as CfnTemplate]),

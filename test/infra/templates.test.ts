@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV_KEYS } from '../../core/config/env';
+import { importDlqName } from '../../core/config/imports';
 import {
   ASL_FILE,
   FUNCTION_KEYS,
@@ -147,8 +148,9 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
         })),
       );
       // Assess
+      // names.ts's queues, and the CSV import's DLQ (stacks/Imports.ts: its S3 events after the retries).
       expect(policies.map((p) => p.queueUrl.split('/').at(-1)).sort()).toEqual(
-        Object.values(n.queues).sort(),
+        [...Object.values(n.queues), importDlqName(stage)].sort(),
       );
       expect(policies.every((p) => p.denySsl)).toBe(true);
     });
