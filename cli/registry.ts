@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerConsoleCommand } from './console/command';
 import type { CliContext } from './context';
 import { registerFinanceCommands } from './finance/commands';
+import { registerImportCommands } from './imports/commands';
 import { registerOpsCommands } from './ops/commands';
 import { registerPaymentsCommands } from './ops/resolve-command';
 import { registerWalletCommands } from './wallets/commands';
@@ -17,4 +18,5 @@ export const COMMAND_GROUPS: RegisterCommands[] = [
   registerWalletCommands,
   registerWebhookCommands,
   registerConsoleCommand,
+  registerImportCommands,
 ];

@@ -4,10 +4,10 @@ import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketNames } from '../../core/config/history';
 import { incomingPrefix, resultKeyOf } from '../../core/config/imports';
-import { resourceNames } from '../../core/config/names';
 import { IMPORT_HEADER } from '../../core/imports/columns';
 import { RESULT_HEADER } from '../../core/imports/importer';
 import { Ledger } from '../../core/ledger';
+import { importRow, shortSagaOverrides } from '../helpers/imports';
 import { fundedWallet } from '../helpers/payments';
 import { clientConfig, sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
 
@@ -26,7 +26,11 @@ let clients: ReturnType<typeof sdkClients>;
 let s3: S3Client;
 
 beforeAll(async () => {
-  runtime = await startTestRuntime({ sweeper: false, webhooks: false, functionOverrides: shortSagas() });
+  runtime = await startTestRuntime({
+    sweeper: false,
+    webhooks: false,
+    functionOverrides: shortSagaOverrides(),
+  });
   clients = sdkClients(runtime);
   s3 = new S3Client({ ...clientConfig(runtime), forcePathStyle: true });
 });
@@ -37,26 +41,6 @@ afterAll(async () => {
 
 const PAN = '4111111111111111';
 
-/** Saga steps that end each saga at once: Reserve refuses (a final error), RecordFailure builds a harmless event. */
-function shortSagas() {
-  const refused = Object.assign(new Error('stubbed: import e2e'), { name: 'InsufficientFundsError' });
-  return {
-    reserve: async () => {
-      throw refused;
-    },
-    recordOutcome: async () => ({
-      entries: [
-        {
-          EventBusName: resourceNames('local').eventBus,
-          Source: 'test.import-csv',
-          DetailType: 'ImportTestSagaEnded',
-          Detail: '{}',
-        },
-      ],
-    }),
-    archiveHistory: async () => ({ archived: false, reason: 'stubbed' }),
-  };
-}
 const SOURCE = 'partner.local';
 
 interface ImportFile {
@@ -71,13 +55,12 @@ interface ImportFile {
 function importFile(wallets: readonly string[]): ImportFile {
   const run = randomUUID().slice(0, 8);
   const requestedAt = new Date().toISOString();
-  const line = (
-    paymentId: string,
-    walletId: string,
-    amount: string,
-    method = 'pm_card_visa',
-    note = 'payroll',
-  ) => [paymentId, walletId, 'mer_payroll', amount, 'EUR', method, '', note, requestedAt].join(',');
+  const line = (paymentId: string, walletId: string, amount: string, method?: string, note?: string) =>
+    importRow(paymentId, walletId, amount, {
+      requestedAt,
+      ...(method && { method }),
+      ...(note && { description: note }),
+    });
   const rows: string[] = [];
   const good: string[] = [];
   const goodAt = new Map<number, string>();
