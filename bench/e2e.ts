@@ -138,7 +138,7 @@ export class E2eBench {
         key =
           typeof target === 'string'
             ? target.replace(/^DynamoDB_20120810\./, 'DynamoDB.')
-            : `SQS ${request.url}`;
+            : edgeRequestWithoutTarget(request);
       else if (port === gatewayPort)
         key = `gateway ${request.method} ${request.url?.replace(/\/pi_[^/?]+/, '/{id}')}`;
       if (key) counts[key] = (counts[key] ?? 0) + 1;
@@ -157,4 +157,10 @@ export class E2eBench {
     );
     return { sagas, perSaga };
   }
+}
+
+/** S3 REST requests (the history archive) by operation, not by object key; SQS query-protocol requests by path. */
+function edgeRequestWithoutTarget(request: IncomingMessage): string {
+  const operation = new URL(request.url ?? '/', 'http://edge').searchParams.get('x-id');
+  return operation ? `S3.${operation}` : `SQS ${request.url}`;
 }
