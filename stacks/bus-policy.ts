@@ -8,7 +8,7 @@ import type { EventProducerConfig } from './stage-config';
 
 export interface BusPolicyOptions {
   readonly busArn: string;
-  /** Upstream systems (stage config): each may put PaymentRequested under its own sources only. */
+  /** Upstream systems (stage config): each may put PaymentRequested (and RefundRequested when `refunds`) under its own sources only. */
   readonly producers: readonly EventProducerConfig[];
   /** paysaga's roles that put PaymentRequested for a caller: the API's submit function. */
   readonly paymentRequesters: readonly string[];
@@ -53,6 +53,23 @@ export function busPolicyStatements(options: BusPolicyOptions): PolicyStatement[
         },
       }),
   );
+  const refundProducers = producers.filter((producer) => producer.refunds);
+  const refundProducerAllows = refundProducers.map(
+    (producer, index) =>
+      new PolicyStatement({
+        sid: `RefundProducer${index}PutsRefundRequested`,
+        effect: Effect.ALLOW,
+        principals: [new ArnPrincipal(producer.principal)],
+        actions: [...ACTIONS.putEvents],
+        resources: [busArn],
+        conditions: {
+          StringEquals: {
+            'events:source': [...producer.sources],
+            'events:detail-type': DETAIL_TYPES.refundRequested,
+          },
+        },
+      }),
+  );
   const denyPaymentRequested = new PolicyStatement({
     sid: 'OnlyKnownRequestersPutPaymentRequested',
     effect: Effect.DENY,
@@ -69,7 +86,8 @@ export function busPolicyStatements(options: BusPolicyOptions): PolicyStatement[
       },
     },
   });
-  // A refund moves money back out of the merchant's account: only the front door and operations ask for one.
+  // A refund moves money back out of the merchant's account: only the front door, operations and the
+  // producers a stage lets ask for refunds (EventProducerConfig.refunds) ask for one.
   const denyRefundRequested = new PolicyStatement({
     sid: 'OnlyKnownRequestersPutRefundRequested',
     effect: Effect.DENY,
@@ -78,7 +96,12 @@ export function busPolicyStatements(options: BusPolicyOptions): PolicyStatement[
     resources: [busArn],
     conditions: {
       StringEquals: { 'events:detail-type': DETAIL_TYPES.refundRequested },
-      ArnNotEquals: { 'aws:PrincipalArn': [...options.refundRequesters] },
+      ArnNotEquals: {
+        'aws:PrincipalArn': [
+          ...options.refundRequesters,
+          ...refundProducers.map((producer) => producer.principal),
+        ],
+      },
     },
   });
   const denyPaysagaSources = new PolicyStatement({
@@ -92,7 +115,13 @@ export function busPolicyStatements(options: BusPolicyOptions): PolicyStatement[
       ArnNotEquals: { 'aws:PrincipalArn': [...options.paysagaPublishers] },
     },
   });
-  return [...producerAllows, denyPaymentRequested, denyRefundRequested, denyPaysagaSources];
+  return [
+    ...producerAllows,
+    ...refundProducerAllows,
+    denyPaymentRequested,
+    denyRefundRequested,
+    denyPaysagaSources,
+  ];
 }
 
 /**

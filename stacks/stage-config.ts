@@ -31,6 +31,11 @@ export interface EventProducerConfig {
   /** An IAM role ARN (the bus policy names it in aws:PrincipalArn, which is a role's ARN, not its account's). */
   readonly principal: string;
   readonly sources: readonly string[];
+  /**
+   * Also may put RefundRequested under its sources (issue 16: refunds from producers). The refund intake
+   * checks the payment and what is refundable, not who asked: give it only to the merchant's own systems.
+   */
+  readonly refunds?: boolean;
 }
 
 /**
