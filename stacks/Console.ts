@@ -15,6 +15,7 @@ import { allowArchiveObjectsWildcard, archiveReadStatements, History } from './H
 import { Intake } from './Intake';
 import { DLQ_READ, EXECUTION_READ, MOVE_TASK, STATE_MACHINE_READ } from './Ops';
 import { ACTIONS, allow, keyStatement, tableReadStatement, tableReadWriteStatement } from './permissions';
+import { Refund } from './Refund';
 import { Saga } from './Saga';
 import { stageConfig } from './stage-config';
 import { TopUp } from './TopUp';
@@ -34,6 +35,7 @@ export function Console({ stack }: StackContext) {
   const intake = use(Intake);
   const saga = use(Saga);
   const topUp = use(TopUp);
+  const refund = use(Refund);
   const front = use(Api);
   const webhooks = use(Webhooks);
   const { bucket: historyArchive } = use(History);
@@ -61,6 +63,7 @@ export function Console({ stack }: StackContext) {
     ...intake.deadLetterQueues,
     ...saga.deadLetterQueues,
     ...topUp.deadLetterQueues,
+    ...refund.deadLetterQueues,
     ...front.deadLetterQueues,
     ...webhooks.deadLetterQueues,
   };
@@ -69,6 +72,7 @@ export function Console({ stack }: StackContext) {
     intake.intakeQueue,
     saga.notificationQueue,
     topUp.topUpIntakeQueue,
+    refund.refundIntakeQueue,
     webhooks.deliveryQueue,
   ].map((queue) => queue.queueArn);
   // What payctl's finance role may read, plus peeking the DLQs (finance reads every page, DLQs too).

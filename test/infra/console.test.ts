@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DLQ_KEYS } from '../../cli/ops/args';
 import {
   CONSOLE_ACTION_PLANS,
   CONSOLE_API_PREFIX,
@@ -7,10 +8,12 @@ import {
   CONSOLE_PASSWORD_POLICY,
   consoleFunctionName,
   consoleResponseHeaders,
+  consoleRoleName,
   consoleStageConfig,
 } from '../../core/config/console';
+import { resourceNames } from '../../core/config/names';
 import type { CfnApp, CfnResource } from './cfn';
-import { cfnAppOf, synthesizeApp, TEST_REGION } from './synth-helper';
+import { cfnAppOf, synthesizeApp, TEST_ACCOUNT, TEST_REGION } from './synth-helper';
 
 /**
  * The hosted console (issue 20), as CloudFormation will create it: a private
@@ -267,6 +270,31 @@ describe.each(['prod', 'dev'])('Console stack (stage %s)', (stage) => {
         ].sort(),
       );
       expect(guarded).toHaveLength(served('read').length + served('act').length);
+    });
+
+    it('lets both functions reach every DLQ the console lists (payctl dlq list: every queue with a deadLetter spec)', () => {
+      // Prepare
+      const names = resourceNames(stage);
+      const dlqArns = DLQ_KEYS.map(
+        (key) => `arn:aws:sqs:${TEST_REGION}:${TEST_ACCOUNT}:${names.queues[key]}`,
+      );
+      // Act
+      const reachable = (access: 'read' | 'act') => {
+        const role = all('AWS::IAM::Role').find(
+          ([, , r]) => props(r).RoleName === consoleRoleName(stage, access),
+        );
+        const policies = all('AWS::IAM::Policy').filter(([, , p]) =>
+          JSON.stringify(props(p).Roles).includes(`"${role?.[1]}"`),
+        );
+        return policies
+          .flatMap((p) => (rendered(p).PolicyDocument as { Statement: Props[] }).Statement)
+          .filter((st) => JSON.stringify(st.Action).includes('sqs:ReceiveMessage'))
+          .flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]));
+      };
+      // Assess
+      expect(DLQ_KEYS).toContain('refundIntakeDlq');
+      for (const access of ['read', 'act'] as const)
+        expect(reachable(access)).toEqual(expect.arrayContaining(dlqArns));
     });
 
     it('tells each function its access, the pool and the app client, and nothing to any other', () => {
