@@ -164,6 +164,11 @@ export async function startSagaHarness(
     [ENV_KEYS.gatewayMaxNetworkRetries]: String(options.gatewayMaxNetworkRetries ?? 1),
     // Every handler is loaded, the front door's too; it has no clients here.
     [ENV_KEYS.apiClients]: '[]',
+    // ... and the CSV import function, which reads its producers' sources when imported.
+    [ENV_KEYS.importSources]: '[]',
+    // ... and the refund intake and front door, which name the refund saga's executions.
+    [ENV_KEYS.refundStateMachineArn]: stateMachineArn.replace(names.stateMachine, names.refundStateMachine),
+    [ENV_KEYS.refundIntakeDlqUrl]: queueUrl(names.queues.refundIntakeDlq),
   });
 
   const sentMessages: SentMessage[] = [];
