@@ -2,6 +2,7 @@ import type { StepResultView, StepView } from '../../core/history/timeline';
 import { renderTable } from '../output';
 import { formatDuration, money, oneLine, signed } from './format';
 import type { PaymentHistory } from './history';
+import { renderRefunds } from './history-refunds-view';
 
 function resultText(result: StepResultView | undefined): string {
   if (!result) return '';
@@ -101,6 +102,7 @@ export function renderHistory(history: PaymentHistory): string[] {
     lines.push('          redrive the execution once the cause is fixed (payctl sagas redrive)');
   }
   if (o.summary === 'needs_attention') lines.push(`          ${heldNow(t)}`);
+  lines.push(...renderRefunds(t.refunds));
   return lines;
 }
 

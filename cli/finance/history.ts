@@ -1,5 +1,6 @@
-import { timelineOfExecution } from '../../core/history/source';
+import { timelineOfExecution, withRefundsNow } from '../../core/history/source';
 import type { SagaTimeline } from '../../core/history/timeline';
+import { PaymentRefundStore } from '../../core/payments/refund-store';
 import { UsageError } from '../errors';
 import { executionArnOf, type FinanceDeps, financeStores } from './deps';
 
@@ -19,11 +20,13 @@ export async function loadHistory(deps: FinanceDeps, paymentId: string): Promise
   const stores = financeStores(deps);
   const payment = await stores.payments.get(paymentId);
   const executionArn = await executionArnOf(deps, paymentId, payment);
-  const live = await timelineOfExecution(
-    { sfn: deps.clients.sfn, payments: stores.payments, ledger: stores.ledger },
-    executionArn,
-    paymentId,
-  );
+  const timelineDeps = {
+    sfn: deps.clients.sfn,
+    payments: stores.payments,
+    ledger: stores.ledger,
+    refunds: new PaymentRefundStore(deps.clients.doc, deps.names.tables.payments),
+  };
+  const live = await timelineOfExecution(timelineDeps, executionArn, paymentId);
   if (live) return { source: 'execution', timeline: live };
   const archived = await stores.archive.latest(paymentId);
   if (archived) {
@@ -31,7 +34,8 @@ export async function loadHistory(deps: FinanceDeps, paymentId: string): Promise
       source: 'archive',
       archiveId: archived.archiveId,
       archivedAt: archived.archivedAt,
-      timeline: archived.timeline,
+      // Refunds after the archive was written (or that ended since) are read live.
+      timeline: await withRefundsNow(timelineDeps, archived.timeline),
     };
   }
   throw new UsageError(

@@ -1,7 +1,9 @@
 import { ArchiveRecordExistsError, type HistoryArchive } from '../payments/archive';
 import type { PaymentRecord } from '../payments/records';
+import { TERMINAL_REFUND_STATUSES } from '../refunds/record';
 import { type TimelineDeps, timelineOfExecution } from './source';
 import { type ExecutionStatusChangeEvent, isTerminalStatus } from './status-event';
+import type { SagaTimeline } from './timeline';
 
 /** The history read back lags the status change event; retrying later finds it complete. */
 export class HistoryNotFinalError extends Error {
@@ -22,6 +24,17 @@ export type ArchiveOutcome =
       readonly archiveId?: string;
       readonly detail?: string;
     };
+
+/**
+ * The archive keeps the refunds that ended before it was written (a refund still running would make a
+ * redelivered event's timeline differ); later ones are read live with the archive (withRefundsNow).
+ */
+function endedRefundsOnly(timeline: SagaTimeline): SagaTimeline {
+  if (!timeline.refunds) return timeline;
+  const { refunds, ...rest } = timeline;
+  const ended = refunds.filter((r) => TERMINAL_REFUND_STATUSES.includes(r.status));
+  return ended.length > 0 ? { ...rest, refunds: ended } : rest;
+}
 
 /** Payment statuses nothing changes any more: their items may expire from the table once archived. */
 const SETTLED_STATUSES: ReadonlySet<PaymentRecord['status']> = new Set(['SUCCEEDED', 'FAILED']);
@@ -62,7 +75,7 @@ export async function archiveExecution(
   }
   try {
     const payment = await deps.payments.get(paymentId);
-    const { archiveId, written } = await deps.archive.put(timeline, payment);
+    const { archiveId, written } = await deps.archive.put(endedRefundsOnly(timeline), payment);
     if (deps.paymentRecordTtlDays !== undefined && payment && SETTLED_STATUSES.has(payment.status)) {
       await deps.archive.expirePaymentItems(paymentId, deps.paymentRecordTtlDays);
     }

@@ -51,6 +51,7 @@ const OPERATION_ORDER = [
   'expire',
   'refund',
   'refund_card',
+  'refund_part',
 ];
 
 type MutableStep = { -readonly [K in keyof StepView]: StepView[K] } & { attempts: AttemptView[] };
@@ -94,7 +95,7 @@ function paymentView(
   };
 }
 
-function journalView(entry: JournalEntry): JournalEntryView {
+export function journalView(entry: JournalEntry): JournalEntryView {
   return {
     entryId: entry.entryId,
     operation: entry.operation,
@@ -136,6 +137,8 @@ function moneyOf(entries: readonly JournalEntry[], currency: string): SagaTimeli
     if (entry.operation === 'settle' || entry.operation === 'settle_card') captured += positive('merchant:');
     if (entry.operation === 'refund') refunded += positive('wallet:');
     if (entry.operation === 'refund_card') refunded += positive(GATEWAY_ACCOUNT);
+    // A refund saga's reversal (refund_part): its wallet part and its card part, back to each source.
+    if (entry.operation === 'refund_part') refunded += positive('wallet:') + positive(GATEWAY_ACCOUNT);
     if (entry.operation === 'release' || entry.operation === 'expire') released += positive('wallet:');
   }
   return {

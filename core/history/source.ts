@@ -1,8 +1,13 @@
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import type { JournalEntry } from '../ledger/model';
 import type { LedgerReader } from '../ledger/reader';
+import type { PaymentRecord } from '../payments/records';
+import type { PaymentRefundStore } from '../payments/refund-store';
 import type { PaymentsRepository } from '../payments/repository';
-import { buildTimeline } from './build';
-import type { SagaTimeline } from './timeline';
+import type { RefundRecord } from '../refunds/record';
+import { buildTimeline, journalView } from './build';
+import { refundView, withLiveRefunds } from './refunds';
+import type { RefundView, SagaTimeline } from './timeline';
 
 export type StepFunctionsClient = Pick<SFNClient, 'send'>;
 
@@ -44,6 +49,8 @@ export interface TimelineDeps {
   readonly sfn: StepFunctionsClient;
   readonly payments: Pick<PaymentsRepository, 'get'>;
   readonly ledger: Pick<LedgerReader, 'listPaymentEntries'>;
+  /** The payment's refund records (the refund saga); without them the timeline lists no refunds. */
+  readonly refunds?: Pick<PaymentRefundStore, 'list'>;
 }
 
 /** The timeline of a payment's saga from the live execution history; undefined when the execution is gone. */
@@ -52,11 +59,54 @@ export async function timelineOfExecution(
   executionArn: string,
   paymentId: string,
 ): Promise<SagaTimeline | undefined> {
-  const [events, payment, journal] = await Promise.all([
+  const [events, payment, records] = await Promise.all([
     readExecutionHistory(deps.sfn, executionArn),
     deps.payments.get(paymentId),
-    deps.ledger.listPaymentEntries(paymentId),
+    deps.refunds?.list(paymentId) ?? [],
   ]);
   if (!events) return undefined;
-  return buildTimeline({ executionArn, events, ...(payment && { payment }), journal });
+  const journal = await deps.ledger.listPaymentEntries(paymentId, refundIdsOf(records, payment));
+  const timeline = buildTimeline({ executionArn, events, ...(payment && { payment }), journal });
+  const refunds = await refundViewsOf(deps, records, payment, journal);
+  return refunds.length > 0 ? { ...timeline, refunds } : timeline;
+}
+
+/** The refundIds of a payment: its refund records' and its item's reservations'. */
+const refundIdsOf = (records: readonly RefundRecord[], payment: PaymentRecord | undefined): string[] => [
+  ...new Set([...records.map((r) => r.refundId), ...Object.keys(payment?.refunds ?? {})]),
+];
+
+/** Each refund's view, in request order, with its saga's steps when Step Functions still has them. */
+async function refundViewsOf(
+  deps: Pick<TimelineDeps, 'sfn'>,
+  records: readonly RefundRecord[],
+  payment: PaymentRecord | undefined,
+  journal: readonly JournalEntry[],
+): Promise<RefundView[]> {
+  const ordered = [...records].sort(
+    (a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.refundId.localeCompare(b.refundId),
+  );
+  return Promise.all(
+    ordered.map(async (record) => {
+      const events = await readExecutionHistory(deps.sfn, record.executionArn);
+      return refundView({ record, ...(payment && { payment }), journal, ...(events && { events }) });
+    }),
+  );
+}
+
+/**
+ * An archived timeline with the payment's refunds as they are now (refunds after the archive was
+ * written, or that ended since): the refund records, reservations and refund_part entries still in
+ * the tables. Without refund records (no store, or none left), the archive as it is.
+ */
+export async function withRefundsNow(deps: TimelineDeps, archived: SagaTimeline): Promise<SagaTimeline> {
+  const { paymentId } = archived;
+  const [payment, records] = await Promise.all([
+    deps.payments.get(paymentId),
+    deps.refunds?.list(paymentId) ?? [],
+  ]);
+  if (records.length === 0) return archived;
+  const journal = await deps.ledger.listPaymentEntries(paymentId, refundIdsOf(records, payment));
+  const live = await refundViewsOf(deps, records, payment, journal);
+  return withLiveRefunds(archived, live, journal, journalView);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PAYMENT_STATUSES } from '../payments/records';
+import { REFUND_RESERVATION_STATES, REFUND_STATUSES } from '../refunds/record';
 
 /**
  * The saga timeline of one payment: what finance reads instead of raw Step
@@ -105,6 +106,45 @@ export const OutcomeView = z.object({
 });
 export type OutcomeView = z.infer<typeof OutcomeView>;
 
+/** The refund saga's run of one refund, when Step Functions (or the archive) still has it. */
+export const RefundExecutionView = z.object({
+  executionArn: z.string(),
+  status: z.enum(EXECUTION_STATUSES),
+  startedAt: z.string(),
+  stoppedAt: z.string().optional(),
+  redriveCount: z.int().nonnegative(),
+  steps: z.array(StepView),
+});
+export type RefundExecutionView = z.infer<typeof RefundExecutionView>;
+
+/**
+ * One refund after success (the refund saga, issue 16): the request, what Reserve reserved (the
+ * payment item's reservation and its state), the gateway refund, the ledger reversal (refund_part
+ * entry) and the outcome; its saga's steps when the execution is known.
+ */
+export const RefundView = z.object({
+  refundId: z.string(),
+  status: z.enum(REFUND_STATUSES),
+  requestedAt: z.string(),
+  requestedBy: z.string().optional(),
+  reason: z.string(),
+  /** Asked for; absent: everything still refundable. */
+  requested: AmountView.optional(),
+  amount: AmountView.optional(),
+  walletAmount: AmountView.optional(),
+  gatewayAmount: AmountView.optional(),
+  reservation: z.enum(REFUND_RESERVATION_STATES).optional(),
+  gatewayRefundId: z.string().optional(),
+  reversal: z.object({ entryId: z.string(), effectiveAt: z.string() }).optional(),
+  reasonCode: z.string().optional(),
+  failureReason: z.string().optional(),
+  failedState: z.string().optional(),
+  terminalAt: z.string().optional(),
+  executionArn: z.string(),
+  execution: RefundExecutionView.optional(),
+});
+export type RefundView = z.infer<typeof RefundView>;
+
 export const PaymentView = z.object({
   walletId: z.string(),
   merchantId: z.string(),
@@ -138,5 +178,7 @@ export const SagaTimeline = z.object({
       open: AmountView.optional(),
     })
     .optional(),
+  /** Refunds after success, in request order; absent in archives written before them. */
+  refunds: z.array(RefundView).optional(),
 });
 export type SagaTimeline = z.infer<typeof SagaTimeline>;
