@@ -192,7 +192,7 @@ export function routeConsoleApi(site: ConsoleSite, restApiId: string, stage: str
     protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
   });
   // The sign-in settings come from the API too (the read function's environment, set at deploy from the
-  // pool and client): a file in the bucket would make the client, the distribution and the file a cycle.
+  // pool and client): the bucket holds only the build, so uploading it needs nothing from the stack's outputs.
   for (const path of [`${CONSOLE_API_PREFIX}/*`, `/${CONSOLE_CONFIG_FILE}`]) {
     site.distribution.addBehavior(path, api, {
       viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,

@@ -81,7 +81,7 @@ export function groupsAllowed(method: string, path = ''): readonly ConsoleGroup[
   const access = consoleRouteAccess(method, path);
   return access === undefined ? [] : CONSOLE_ACCESS_GROUPS[access];
 }
-/** The hosted app's sign-in settings, written into the bucket at deploy from the stack's outputs. */
+/** The hosted app's sign-in settings: answered by the console API's read function (from its environment). */
 export const CONSOLE_CONFIG_FILE = 'console-config.json';
 /** The path the authorization server sends the browser back to with ?code=. */
 export const CONSOLE_CALLBACK_PATH = '/';
