@@ -150,7 +150,7 @@ async function sagasStarted(paymentIds: ReadonlySet<string>): Promise<number> {
 
 describe('CSV batch import through the local S3', () => {
   it('starts 970 sagas of 1,000 rows, names each bad row, and a re-upload starts nothing new', async () => {
-    // Prepare: 20 wallets that can pay every row
+    // Prepare: 20 funded wallets the rows pay from (real wallets, though the short sagas stop before Reserve's hold)
     const ledger = new Ledger({ doc: clients.documents, tableName: runtime.names.tables.ledger });
     const wallets = await Promise.all(Array.from({ length: 20 }, () => fundedWallet(ledger, 100_000)));
     const file = importFile(wallets);
