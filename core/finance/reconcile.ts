@@ -146,6 +146,8 @@ export async function reconcile(
   }
 
   const wallets = new WalletCache((walletId) => sources.ledger.getWallet(walletId));
+  /** Payments requested before the period checked with a charge of it (their refunds included). */
+  const checkedLate = new Set<string>();
   /**
    * The three-way checks of one payment (and of its refund saga refunds, when the refund sources are
    * given: the compensation's refunds stay in checkPayment); returns the execution status it read.
@@ -235,6 +237,7 @@ export async function reconcile(
       if (payment) {
         // Requested before the period, charged in it (a late redrive): check it here.
         await checkOne(payment, [charge], () => false);
+        checkedLate.add(payment.paymentId);
         continue;
       }
       emit({
@@ -254,7 +257,7 @@ export async function reconcile(
     await checkLateRefunds(
       { ...sources.refunds, payments: sources.payments },
       period.fromDay,
-      inPeriodRefunds,
+      inPeriodRefunds.filter((r) => !(r.paymentId && checkedLate.has(r.paymentId))),
       (payment, found) => emit(withResolution(payment, found)),
     );
   }

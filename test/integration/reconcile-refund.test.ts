@@ -226,6 +226,27 @@ describe('reconcile and the refund saga', () => {
     expect(found[0]).toMatchObject({ refundIds: ['ref_ghost'], amountMinor: 200 });
   });
 
+  it('checks the refunds of a payment requested before the period once, with its charge of the period', async () => {
+    // Prepare: a refund parked NEEDS_ATTENTION after the gateway refunded; the payment moved to yesterday
+    const payment = await seed({ walletAmount: 0, gatewayAmount: 1200 });
+    const { refund } = await reserveAndRefund(payment, 500);
+    await refunds.advance(payment.paymentId, refund.refundId, 'NEEDS_ATTENTION', {
+      failedState: 'PostReversal',
+    });
+    await dynamo.doc.send(
+      new UpdateCommand({
+        TableName: dynamo.tables.payments,
+        Key: paymentKey(payment.paymentId),
+        UpdateExpression: 'SET requestedAt = :yesterday REMOVE gsi1pk, gsi1sk',
+        ExpressionAttributeValues: { ':yesterday': new Date(Date.now() - 86_400_000).toISOString() },
+      }),
+    );
+    // Act
+    const found = await reconcileOf(payment);
+    // Assess
+    expect(kinds(found)).toEqual(['refund_not_posted']);
+  });
+
   it("keeps the payment saga's compensation refund apart: a refund without refundId after success is refunded_after_success", async () => {
     // Prepare: a refund saga refund, and a refund keyed refund:<paymentId> as the compensation makes
     const payment = await seed({ walletAmount: 0, gatewayAmount: 1000 });
