@@ -258,6 +258,42 @@ export class PaymentRefundStore {
     }
   }
 
+  /**
+   * Marks refundId as spent (RELEASED, no parts) when it has no reservation, so a late ReserveRefund of it
+   * can never reserve after the saga gave up on it (its reservation condition needs no entry). True when
+   * written; false when a reservation is there (or the payment is not): release that one instead.
+   */
+  async tombstoneRefund(paymentId: string, refundId: string): Promise<boolean> {
+    const tombstone: RefundReservation = { walletAmount: 0, gatewayAmount: 0, state: 'RELEASED' };
+    for (const hasReservations of [true, false]) {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: paymentKey(paymentId),
+            UpdateExpression: `SET ${hasReservations ? '#refunds.#rid' : '#refunds'} = :tombstone, #updatedAt = :now`,
+            ConditionExpression: hasReservations
+              ? 'attribute_exists(pk) AND attribute_exists(#refunds) AND attribute_not_exists(#refunds.#rid)'
+              : 'attribute_exists(pk) AND attribute_not_exists(#refunds)',
+            ExpressionAttributeNames: {
+              '#refunds': 'refunds',
+              ...(hasReservations && { '#rid': refundId }),
+              '#updatedAt': 'updatedAt',
+            },
+            ExpressionAttributeValues: {
+              ':tombstone': hasReservations ? tombstone : { [refundId]: tombstone },
+              ':now': this.now().toISOString(),
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    return false;
+  }
+
   /** RESERVED -> REFUNDED once the reversal is posted: the parts count as refunded for good. */
   confirmRefund(paymentId: string, refundId: string): Promise<RefundReservation> {
     return this.closeReservation(paymentId, refundId, 'REFUNDED');

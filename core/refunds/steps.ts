@@ -45,6 +45,7 @@ export interface RefundStepDeps {
     | 'reserveRefund'
     | 'confirmRefund'
     | 'releaseRefund'
+    | 'tombstoneRefund'
   >;
   readonly payments: { get(paymentId: string): Promise<PaymentRecord | undefined> };
   readonly ledger: Pick<Ledger, 'refundPart'>;
@@ -260,8 +261,10 @@ export async function releaseRefund(
 ): Promise<ReleaseRefundOutput> {
   const { paymentId, refundId } = input.refund;
   if (!input.reserve) {
-    // Reserve's answer never came: Lambda stopped the last attempt (its timeout is below the Task's), so no
-    // attempt can still reserve after this read. Nothing reached the gateway: release what it reserved, if anything.
+    // Reserve's answer never came, and an attempt may still be running (a duplicate, a slow invoke): mark the
+    // refundId spent first, so no late attempt can reserve after this; else release what it did reserve.
+    // Nothing reached the gateway yet.
+    if (await deps.refunds.tombstoneRefund(paymentId, refundId)) return { released: 0 };
     const reservation = (await deps.payments.get(paymentId))?.refunds?.[refundId];
     if (!reservation || reservation.state === 'RELEASED') return { released: 0 };
   }
