@@ -40,7 +40,9 @@ export const RefundRecordSchema = z.object({
   reasonCode: z.string().optional(),
   failureReason: z.string().optional(),
   failedState: z.string().optional(),
-  /** Set when a person finished a NEEDS_ATTENTION refund (`payctl refunds resolve`, core/refunds/resolve.ts). */
+  /** Set when a person starts resolving it: one action at a time (core/refunds/resolution-store.ts claim). */
+  resolving: z.object({ action: z.enum(['finish', 'release']), by: z.string(), at: z.string() }).optional(),
+  /** Set when a person finished a NEEDS_ATTENTION refund (`payctl payments resolve-refund`, core/refunds/resolve.ts). */
   resolution: z
     .object({
       action: z.enum(['finish', 'release']),

@@ -49,6 +49,8 @@ export interface RefundResolvePlan {
   readonly ledger: string;
   readonly steps: readonly string[];
   readonly refusal?: string;
+  /** Resolved before with this action: only announcing it (outcome, webhook) and the DLQ are left to do. */
+  readonly alreadyResolved?: RefundResolution;
 }
 
 export function planRefundResolution(
@@ -75,9 +77,31 @@ export function planRefundResolution(
   };
   const refuse = (refusal: string): RefundResolvePlan => ({ ...base, steps: [], refusal });
   if (!facts.record || !facts.payment) return refuse(`no refund ${refundId} of payment ${paymentId}`);
-  if (facts.record.status !== 'NEEDS_ATTENTION') {
+  const { resolution, resolving } = facts.record;
+  if (resolution) {
+    if (resolution.action !== action) {
+      return refuse(
+        `refund ${refundId} was resolved already (${resolution.action} by ${resolution.by} at ${resolution.at})`,
+      );
+    }
+    return {
+      ...base,
+      alreadyResolved: resolution,
+      steps: [
+        `announce it again: the refund's outcome event and the merchant's webhook (deduplicated)`,
+        `delete ${facts.parkedMessages} compensation DLQ message(s)`,
+      ],
+    };
+  }
+  if (resolving && resolving.action !== action) {
     return refuse(
-      `refund ${refundId} is ${facts.record.status}${facts.record.resolution ? ` (resolved by ${facts.record.resolution.by})` : ''}; only a NEEDS_ATTENTION refund is resolved here`,
+      `${resolving.by} is resolving refund ${refundId} (${resolving.action}, since ${resolving.at})`,
+    );
+  }
+  const orphan = facts.record.status === 'FAILED' && facts.reservation?.state === 'RESERVED';
+  if (facts.record.status !== 'NEEDS_ATTENTION' && !(orphan && action === 'release')) {
+    return refuse(
+      `refund ${refundId} is ${facts.record.status}; only a NEEDS_ATTENTION refund (or a FAILED one whose reservation is still held: --release) is resolved here`,
     );
   }
   if (!facts.reservation) return refuse(`payment ${paymentId} holds no reservation of refund ${refundId}`);
@@ -127,13 +151,17 @@ export interface RefundResolveDone {
   readonly release?: ReleaseRefundOutput;
 }
 
-/** Runs a plan without refusal: the saga's own steps, each idempotent. */
+/** Runs a plan without refusal (and not resolved before): the saga's own steps, each idempotent. */
 export async function runRefundResolution(
   deps: RefundResolveDeps,
   plan: RefundResolvePlan,
   facts: RefundResolveFacts & { readonly record: RefundRecord; readonly payment: PaymentRecord },
 ): Promise<RefundResolveDone> {
-  if (plan.refusal || !facts.reservation) throw new Error(`refused: ${plan.refusal ?? 'no reservation'}`);
+  if (plan.refusal || plan.alreadyResolved || !facts.reservation) {
+    throw new Error(
+      `nothing to run: ${plan.refusal ?? (plan.alreadyResolved ? 'resolved before' : 'no reservation')}`,
+    );
+  }
   const reserve = reservation(facts.payment, facts.reservation, true);
   const refund = {
     schemaVersion: '1' as const,

@@ -4,6 +4,7 @@ import { LedgerInvariantError, UnexpectedStepError } from '../../core/errors';
 import { Ledger, LedgerReader } from '../../core/ledger';
 import { PaymentRefundStore } from '../../core/payments/refund-store';
 import { PaymentsRepository } from '../../core/payments/repository';
+import { RefundResolutionStore } from '../../core/refunds/resolution-store';
 import { importHandler } from '../../local/functions/registry';
 import { runPayctl } from '../helpers/payctl';
 import {
@@ -93,7 +94,7 @@ async function parkedMessages(refundId: string): Promise<number> {
 }
 
 describe('payctl payments resolve-refund', () => {
-  it('finishes a refund whose reversal failed after the gateway refunded: one gateway refund, one reversal, SUCCEEDED, audited', async () => {
+  it('finishes a refund whose reversal failed after the gateway refunded: one gateway refund, one reversal, SUCCEEDED, audited; run again, it only announces it again', async () => {
     // Prepare
     const { paymentId, refundId } = await parkedRefund(REVERSAL_FAILS);
     expect(gatewayRefundsOf(paymentId)).toHaveLength(1);
@@ -118,8 +119,8 @@ describe('payctl payments resolve-refund', () => {
       recorded: true,
       dlqMessagesDeleted: 1,
     });
-    expect(again.code).not.toBe(0);
-    expect(again.stderr + again.stdout).toContain('is SUCCEEDED');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('SUCCEEDED');
     expect(gatewayRefundsOf(paymentId)).toHaveLength(1);
     expect(await reversalsOf(paymentId, refundId)).toHaveLength(1);
     const record = await bus.refunds.get(paymentId, refundId);
@@ -129,10 +130,11 @@ describe('payctl payments resolve-refund', () => {
     expect(payment?.refunded).toBe(700);
     expect(await parkedMessages(refundId)).toBe(0);
     const audit = await payctl('--json', 'audit', '--since', '1h');
-    const records = audit.json<Array<{ action: string; target: string; outcome: string }>>();
-    expect(records.filter((r) => r.action === 'refunds.resolve' && r.target.includes(refundId))).toEqual([
-      expect.objectContaining({ outcome: 'succeeded' }),
-    ]);
+    const records =
+      audit.json<Array<{ action: string; target: string; outcome: string; message?: string }>>();
+    const resolved = records.filter((r) => r.action === 'refunds.resolve' && r.target.includes(refundId));
+    expect(resolved).toHaveLength(2);
+    expect(resolved.filter((r) => r.message?.includes('announced again'))).toHaveLength(1);
   }, 90_000);
 
   it('releases a refund the gateway never made: the amount is refundable again, FAILED, no gateway refund', async () => {
@@ -162,5 +164,30 @@ describe('payctl payments resolve-refund', () => {
       resolution: { action: 'release', reason: 'gateway checked by hand' },
     });
     expect(await parkedMessages(refundId)).toBe(0);
+  }, 90_000);
+
+  it('refuses to release a refund someone else is finishing: one action per refund, claimed before any step', async () => {
+    // Prepare: another person claimed --finish (their run is between its claim and its steps)
+    const { paymentId, refundId } = await parkedRefund(GATEWAY_STEP_BREAKS, 400);
+    const resolutions = new RefundResolutionStore(
+      sdkClients(runtime).documents,
+      runtime.names.tables.payments,
+    );
+    const claimed = await resolutions.claim(paymentId, refundId, {
+      action: 'finish',
+      by: 'someone-else',
+      at: new Date().toISOString(),
+    });
+    // Act
+    const run = await payctl('--yes', 'payments', 'resolve-refund', paymentId, refundId, '--release');
+    const finish = await payctl('--yes', 'payments', 'resolve-refund', paymentId, refundId, '--finish');
+    // Assess
+    expect(claimed).toBe(true);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr + run.stdout).toContain('someone-else is resolving');
+    expect(finish.code, finish.stderr).toBe(0);
+    expect(gatewayRefundsOf(paymentId)).toHaveLength(1);
+    expect((await bus.payments.get(paymentId))?.refunds?.[refundId]?.state).toBe('REFUNDED');
+    expect(await bus.refunds.get(paymentId, refundId)).toMatchObject({ status: 'SUCCEEDED' });
   }, 90_000);
 });
