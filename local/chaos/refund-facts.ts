@@ -28,6 +28,9 @@ export interface RefundFact {
   readonly paymentId: string;
   /** The refund record's status; undefined when none was written (refused at intake). */
   readonly status?: string;
+  /** Why it FAILED or needs attention (the record's reasonCode and failedState). */
+  readonly reasonCode?: string;
+  readonly failedState?: string;
   readonly parts?: RefundParts;
   /** `refunds.<refundId>.state` on the payment item (RESERVED, REFUNDED, RELEASED). */
   readonly reservation?: string;
@@ -133,6 +136,8 @@ export async function collectRefundFacts(
           refundId,
           paymentId,
           ...(record && { status: record.status }),
+          ...(record?.reasonCode !== undefined && { reasonCode: record.reasonCode }),
+          ...(record?.failedState !== undefined && { failedState: record.failedState }),
           ...(record?.walletAmount !== undefined &&
             record.gatewayAmount !== undefined && {
               parts: { walletAmount: record.walletAmount, gatewayAmount: record.gatewayAmount },

@@ -70,8 +70,11 @@ function refundFigures(plan: ChaosPlan, sending: RefundSending, facts: RunFacts)
   for (const refund of sending.sent) count(shapes, refund.shape);
   for (const { paymentStatus } of sending.notSent) count(shapes, `not sent (payment ${paymentStatus})`);
   const outcomes: Record<string, number> = {};
-  for (const fact of facts.refunds?.refunds.values() ?? [])
-    count(outcomes, fact.status ?? 'refused at intake');
+  for (const fact of facts.refunds?.refunds.values() ?? []) {
+    const why = [fact.reasonCode, fact.failedState && `at ${fact.failedState}`].filter(Boolean).join(' ');
+    const ended = fact.status === 'SUCCEEDED' || !why ? fact.status : `${fact.status} (${why})`;
+    count(outcomes, ended ?? 'refused at intake');
+  }
   return { planned: plan.refunds.length, sent: sending.sent.length, shapes, outcomes };
 }
 
