@@ -5,6 +5,7 @@ import { type ArchiveOutcome, archiveExecution } from '../core/history/archiver'
 import { parseStatusChangeEvent } from '../core/history/status-event';
 import { LedgerReader } from '../core/ledger/reader';
 import { HistoryArchive } from '../core/payments/archive';
+import { PaymentRefundStore } from '../core/payments/refund-store';
 import { PaymentsRepository } from '../core/payments/repository';
 import { documentClient } from './commons/clients/dynamodb';
 import { s3 } from './commons/clients/s3';
@@ -24,6 +25,8 @@ const deps = {
   sfn: stepFunctions,
   payments: new PaymentsRepository(documentClient, required(env, 'paymentsTable')),
   ledger: new LedgerReader(documentClient, required(env, 'ledgerTable')),
+  // The refunds that ended before the archive is written go into it (core/history/archiver.ts).
+  refunds: new PaymentRefundStore(documentClient, required(env, 'paymentsTable')),
   archive: new HistoryArchive(documentClient, required(env, 'paymentsTable'), {
     s3,
     bucket: required(env, 'historyBucket'),

@@ -16,6 +16,7 @@ import { Intake } from './Intake';
 import { DLQ_READ, EXECUTION_READ, MOVE_TASK, STATE_MACHINE_READ } from './Ops';
 import { ACTIONS, allow, keyStatement, tableReadStatement, tableReadWriteStatement } from './permissions';
 import { Refund } from './Refund';
+import { refundExecutionsArn } from './refund-arns';
 import { Saga } from './Saga';
 import { stageConfig } from './stage-config';
 import { TopUp } from './TopUp';
@@ -77,7 +78,7 @@ export function Console({ stack }: StackContext) {
   ].map((queue) => queue.queueArn);
   // What payctl's finance role may read, plus peeking the DLQs (finance reads every page, DLQs too).
   const read = [
-    allow(EXECUTION_READ, [sagaExecutionsArn(stack)]),
+    allow(EXECUTION_READ, [sagaExecutionsArn(stack), refundExecutionsArn(stack)]),
     allow(STATE_MACHINE_READ, [saga.stateMachine.stateMachineArn]),
     tableReadStatement(tables.payments),
     // Payment detail of an archived payment: its timeline under history/ (as payctl history reads it).

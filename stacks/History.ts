@@ -14,6 +14,7 @@ import { Data } from './Data';
 import { paysagaFunction } from './functions';
 import { historyBucket } from './history-bucket';
 import { ACTIONS, allow, keyStatement, tableReadStatement, tableResources } from './permissions';
+import { refundExecutionsArn } from './refund-arns';
 import { Saga } from './Saga';
 import { stageConfig } from './stage-config';
 
@@ -80,7 +81,8 @@ export function History({ stack }: StackContext) {
       paymentRecordTtlDays: String(config.history.paymentRecordTtlDays),
     },
     statements: [
-      allow(['states:GetExecutionHistory'], [sagaExecutionsArn(stack)]),
+      // The payment saga's history, and its refunds' sagas (the timeline's refunds).
+      allow(['states:GetExecutionHistory'], [sagaExecutionsArn(stack), refundExecutionsArn(stack)]),
       // Writes the archive object once (If-None-Match), reads it back when it was already there.
       allow(['s3:PutObject', 's3:GetObject'], [objects]),
       // Reads the payment, writes the archive pointer once, sets the TTL on the payment's items.

@@ -240,7 +240,7 @@ export function Ops({ stack }: StackContext) {
     maxSessionDuration: Duration.hours(1),
   });
   for (const statement of [
-    allow(EXECUTION_READ, [sagaExecutionsArn(stack)]),
+    allow(EXECUTION_READ, [sagaExecutionsArn(stack), refundExecutionsArn(stack)]),
     allow(STATE_MACHINE_READ, [saga.stateMachine.stateMachineArn]),
     tableReadStatement(tables.payments),
     // payctl history / report: archived timelines, and a day's keys for days the payments table no longer keeps.

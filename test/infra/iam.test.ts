@@ -328,7 +328,7 @@ describe('IAM: every policy in the synthesized templates', () => {
       ],
       // The archive object written once (read back when already there), its pointer, the TTL of the payment's items.
       archiveHistory: [
-        ...grants(['states:GetExecutionHistory'], [executionsArn]),
+        ...grants(['states:GetExecutionHistory'], [executionsArn, refundExecutionsArn]),
         ...grants(['s3:PutObject', 's3:GetObject'], [historyObjectsArn]),
         ...grants(
           ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -440,7 +440,11 @@ describe('IAM: every policy in the synthesized templates', () => {
       [`function:${consoleFunctionName(STAGE, 'read')}`]: [
         ...grants(['logs:CreateLogStream', 'logs:PutLogEvents'], [consoleLogsArn('read')]),
         ...grants(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['*']),
-        ...grants(['states:DescribeExecution', 'states:GetExecutionHistory'], [executionsArn]),
+        // A payment's history shows its refunds' sagas too.
+        ...grants(
+          ['states:DescribeExecution', 'states:GetExecutionHistory'],
+          [executionsArn, refundExecutionsArn],
+        ),
         ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
         ...tableRead('payments'),
         ...grants(['s3:GetObject'], [historyObjectsArn]),
@@ -503,7 +507,11 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...keyWrite,
       ],
       'role:paysaga-prod-finance': [
-        ...grants(['states:DescribeExecution', 'states:GetExecutionHistory'], [executionsArn]),
+        // payctl history: a payment's saga and its refunds' sagas.
+        ...grants(
+          ['states:DescribeExecution', 'states:GetExecutionHistory'],
+          [executionsArn, refundExecutionsArn],
+        ),
         ...grants(['states:ListExecutions', 'states:DescribeStateMachine'], [stateMachineArn]),
         ...tableRead('payments'),
         // payctl history and report: archived timelines; listing a day's keys, under history/ only (a condition).
