@@ -21,14 +21,15 @@ import { logger } from './commons/powertools';
 import { refundStore } from './commons/refund-deps';
 
 const eventBusName = required(env, 'eventBusName');
-const stateMachineArn = required(env, 'refundStateMachineArn');
+// Read when a refund is asked for, not at import: only the POST names an execution.
+const stateMachineArn = (): string => required(env, 'refundStateMachineArn');
 
 const deps: RefundSubmitDeps = {
   requests: new ApiRequestStore(documentClient, required(env, 'paymentsTable')),
   payments: new PaymentsRepository(documentClient, required(env, 'paymentsTable')),
   refunds: refundStore(),
   executionArnOf: (paymentId, refundId) =>
-    executionArnFor(stateMachineArn, refundExecutionName(paymentId, refundId)),
+    executionArnFor(stateMachineArn(), refundExecutionName(paymentId, refundId)),
   publish: async (source, detail) => {
     const result = await eventBridge
       .send(
