@@ -22,6 +22,7 @@ import { sagaExecutionsArn } from './arns';
 import { Data } from './Data';
 import { paysagaDashboard } from './dashboard';
 import { allowArchiveObjectsWildcard, archiveReadStatements, History } from './History';
+import { Imports } from './Imports';
 import { Intake } from './Intake';
 import { ACTIONS, allow, keyStatement, tableReadStatement, tableReadWriteStatement } from './permissions';
 import { Refund } from './Refund';
@@ -77,6 +78,7 @@ export function Ops({ stack }: StackContext) {
   const webhooks = use(Webhooks);
   const { archiver, bucket: historyArchive } = use(History);
   const front = use(Api);
+  const imports = use(Imports);
   const config = stageConfig(stack.stage);
 
   const topic = new Topic(stack, 'AlarmTopic', {
@@ -117,6 +119,19 @@ export function Ops({ stack }: StackContext) {
       ]),
     ),
     ALARM_ON_ARRIVAL,
+  );
+  // The CSV import's async on-failure destination (not in QUEUES: S3 invokes the importer asynchronously).
+  const importDlqAlarms = deadLetterAlarms(
+    alarm,
+    ALARM_PERIOD,
+    {
+      importDlq: {
+        queue: imports.deadLetters,
+        description:
+          'CSV imports that failed after their retries; the upload is kept: fix, then upload it again',
+      },
+    },
+    ['importDlq'],
   );
   const sfnMetric = { period: ALARM_PERIOD, statistic: 'Sum' };
   // Business outcomes end the saga in a non-Fail state: a failed execution is a saga stopped with its hold kept.
@@ -184,6 +199,7 @@ export function Ops({ stack }: StackContext) {
   );
   const alarms = [
     ...dlqAlarms,
+    ...importDlqAlarms,
     ...sagaAlarms,
     ...technicalErrorAlarms(alarm, ALARM_PERIOD),
     ...apiAlarms,
@@ -194,7 +210,7 @@ export function Ops({ stack }: StackContext) {
     period: ALARM_PERIOD,
     stateMachine: saga.stateMachine,
     refundStateMachine: refund.stateMachine,
-    deadLetterQueues,
+    deadLetterQueues: { ...deadLetterQueues, importDlq: imports.deadLetters },
     alarms,
   });
 

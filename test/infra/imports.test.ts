@@ -203,4 +203,21 @@ describe(`Imports stack (stage ${STAGE}): the CSV upload bucket and the import f
     );
     expect(fn.Properties?.Timeout).toBe(900);
   });
+
+  it('alarms when an import ends in the import DLQ: its arrival and its age (an import never fails unseen)', () => {
+    // Act
+    const alarms = cfn
+      .resourcesOfType('AWS::CloudWatch::Alarm')
+      .map(([s, , r]) => cfn.renderDeep(s, r.Properties) as Props)
+      .filter((a) => JSON.stringify(a.Dimensions ?? []).includes(importDlqName(STAGE)));
+    // Assess
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual([
+      'ApproximateAgeOfOldestMessage',
+      'NumberOfMessagesSent',
+    ]);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toHaveLength(1);
+      expect(String(alarm.AlarmDescription)).toContain(importDlqName(STAGE));
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { importDlqName } from '../../core/config/imports';
 import { QUEUE_KEYS, QUEUES, resourceNames, SAGA_STATES } from '../../core/config/names';
 import {
   ALARM_ON_ARRIVAL,
@@ -66,9 +67,13 @@ describe.each(['prod', 'dev'])('Ops stack (stage %s): alarms and dashboard', (st
     const deployed = new Set(
       cfn.resourcesOfType('AWS::SQS::Queue').map(([stack, id]) => cfn.physicalName(stack, id)),
     );
-    dlqNames = QUEUE_KEYS.filter((key) => QUEUES[key].deadLetter !== undefined)
-      .map((key) => n.queues[key])
-      .filter((name) => deployed.has(name));
+    dlqNames = [
+      ...QUEUE_KEYS.filter((key) => QUEUES[key].deadLetter !== undefined)
+        .map((key) => n.queues[key])
+        .filter((name) => deployed.has(name)),
+      // The CSV import's async on-failure destination (stacks/Imports.ts), not a QUEUES queue.
+      importDlqName(stage),
+    ];
   });
 
   it('sends every alarm to the SNS topic encrypted with the CMK (email subscription where configured)', () => {
@@ -156,9 +161,10 @@ describe.each(['prod', 'dev'])('Ops stack (stage %s): alarms and dashboard', (st
       (m) => m.Namespace === 'AWS/SQS' && m.MetricName === 'NumberOfMessagesSent',
     );
     // Assess
-    expect(arrivals.map((a) => dimension(a as { Dimensions?: Dimension[] }, 'QueueName'))).toEqual(
-      ALARM_ON_ARRIVAL.map((key) => n.queues[key]),
-    );
+    expect(arrivals.map((a) => dimension(a as { Dimensions?: Dimension[] }, 'QueueName'))).toEqual([
+      ...ALARM_ON_ARRIVAL.map((key) => n.queues[key]),
+      importDlqName(stage),
+    ]);
     expect(ALARM_ON_ARRIVAL).toContain('compensationDlq');
     expect(arrivals[0]).toMatchObject({ Statistic: 'Sum', Threshold: 1 });
   });
