@@ -29,9 +29,21 @@ function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/**
+ * A candidate is a PAN when some run of its consecutive digit groups holds 13-19 digits that pass Luhn:
+ * a card number written in groups may follow other digits of the text ("qty 2 4242 4242 4242 4242").
+ * Within one group (a bare run) only the whole run counts, as before.
+ */
 function isPan(candidate: string): boolean {
-  const digits = candidate.replace(/[ -]/g, '');
-  return digits.length >= 13 && digits.length <= 19 && luhnValid(digits);
+  const groups = candidate.split(/[ -]/).filter((group) => group !== '');
+  for (let start = 0; start < groups.length; start++) {
+    let digits = '';
+    for (let end = start; end < groups.length && digits.length < 19; end++) {
+      digits += groups[end];
+      if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return true;
+    }
+  }
+  return false;
 }
 
 export function containsPan(text: string): boolean {

@@ -42,6 +42,15 @@ describe('Module: pan', () => {
     expect(containsPan('4111 1111 1111 1111')).toBe(true);
   });
 
+  it('finds a grouped card number that follows other digits of the text, and masks it', () => {
+    // Act
+    const found = ['qty 2 4242 4242 4242 4242', 'rooms 12 4000-0566-5566-5556 booked'].map(containsPan);
+    const masked = redactPans('qty 2 4242 4242 4242 4242');
+    // Assess
+    expect(found).toEqual([true, true]);
+    expect(masked).not.toContain('4242 4242');
+  });
+
   it('reports the paths of PAN-bearing fields, never the value', () => {
     // Prepare
     const payload = { detail: { description: 'pay with 4111 1111 1111 1111', metadata: { ok: 'fine' } } };
