@@ -196,6 +196,15 @@ export async function refundPayment(
   const refundId = request.refundId ?? newRefundId();
   const { paymentId } = request;
   let refusal: CliError | undefined;
+  // An error after the request may have been recorded (e.g. the bus did not take it): say which refundId to
+  // ask again with, so a retry is the same refund, never a second one.
+  const retryWith = (error: unknown): never => {
+    if (error instanceof CliError && error.message.includes(refundId)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CliError(
+      `refund ${refundId} of ${paymentId} may be recorded but not started (${message}): ask again with --refund-id ${refundId}, never with a new one`,
+    );
+  };
   const { result, audit } = await runAudited(
     deps,
     { action: 'payments.refund', target: `payment ${paymentId} refund ${refundId}` },
@@ -245,7 +254,7 @@ export async function refundPayment(
         message: `requested ${what}`.slice(0, 2000),
       };
     },
-  );
+  ).catch(retryWith);
   if (refusal || !result) throw refusal ?? new CliError(`refund ${refundId} was not requested`);
   return { result, audit };
 }

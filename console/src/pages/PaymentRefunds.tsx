@@ -30,6 +30,8 @@ export function PaymentRefunds({ paymentId }: { paymentId: string }) {
   const [asking, setAsking] = useState<RefundPlan>();
   const [planError, setPlanError] = useState<string>();
   const [result, setResult] = useState<ActionResult>();
+  // One refundId per dialog: confirming again after a lost answer asks for the same refund, never a second one.
+  const [refundId, setRefundId] = useState<string>();
   const moving = refunds.data?.refunds.some((r) => MOVING.has(r.status)) ?? false;
   useEffect(() => {
     if (!moving) return undefined;
@@ -103,6 +105,7 @@ export function PaymentRefunds({ paymentId }: { paymentId: string }) {
             setPlanError(undefined);
             try {
               setAsking((await getJson<Refunds>(path, { amount: amount.trim() || undefined })).plan);
+              setRefundId(`rf_console_${crypto.randomUUID()}`);
             } catch (e) {
               setPlanError(e instanceof Error ? e.message : String(e));
             }
@@ -141,6 +144,7 @@ export function PaymentRefunds({ paymentId }: { paymentId: string }) {
               await postJson<ActionResult>(path, {
                 reason,
                 ...(amount.trim() && { amount: amount.trim() }),
+                ...(refundId && { refundId }),
               }),
             );
             setAmount('');
