@@ -70,7 +70,7 @@ function assumableBy(principals: readonly string[]): IPrincipal {
  * (declines, short wallets) are metrics on the dashboard, never alarms.
  */
 export function Ops({ stack }: StackContext) {
-  const { key, tables } = use(Data);
+  const { key, tables, gatewaySecret } = use(Data);
   const intake = use(Intake);
   const saga = use(Saga);
   const topUp = use(TopUp);
@@ -233,15 +233,19 @@ export function Ops({ stack }: StackContext) {
   for (const statement of [
     allow(MOVE_TASK, dlqArns),
     allow(DLQ_READ, dlqArns),
-    allow([...ACTIONS.queueSend, 'sqs:GetQueueAttributes'], redriveTargets),
+    // Client redrives send to their source queue; resolve queues the payment's webhook on the notification queue.
+    allow([...ACTIONS.queueSend, 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], redriveTargets),
     allow(['states:RedriveExecution', ...EXECUTION_READ], [sagaExecutionsArn(stack)]),
     allow(STATE_MACHINE_READ, [saga.stateMachine.stateMachineArn]),
     // The refund saga: stopped refunds redriven, their executions read (refund records: the payments table).
     allow(['states:RedriveExecution', ...EXECUTION_READ], [refundExecutionsArn(stack)]),
     allow(STATE_MACHINE_READ, [refund.stateMachine.stateMachineArn]),
     tableReadStatement(tables.payments),
-    // Audit records of every action: a put into the payments table and an OpsActionPerformed event.
-    allow(['dynamodb:PutItem'], [tables.payments.tableArn]),
+    // payctl payments resolve / resolve-refund ask the gateway (the plan) and refund there (the saga's steps).
+    allow(ACTIONS.secretRead, [gatewaySecret.secretArn]),
+    // Audit records of every action and refund requests (puts, created once); a resolution, the refund id
+    // and a refund's reservation and record moves (updates).
+    allow(['dynamodb:PutItem', 'dynamodb:UpdateItem'], [tables.payments.tableArn]),
     // payctl wallets show / statement / adjust: the wallet item, its statement index, an adjustment's writes.
     tableReadWriteStatement(tables.ledger),
     allow(ACTIONS.putEvents, [intake.bus.eventBusArn]),
@@ -259,6 +263,8 @@ export function Ops({ stack }: StackContext) {
     allow(EXECUTION_READ, [sagaExecutionsArn(stack), refundExecutionsArn(stack)]),
     allow(STATE_MACHINE_READ, [saga.stateMachine.stateMachineArn]),
     tableReadStatement(tables.payments),
+    // payctl reconcile reads the gateway's charges and refunds.
+    allow(ACTIONS.secretRead, [gatewaySecret.secretArn]),
     // payctl history / report: archived timelines, and a day's keys for days the payments table no longer keeps.
     ...archiveReadStatements(historyArchive),
     // payctl wallets show / statement: the wallet item and its statement index.

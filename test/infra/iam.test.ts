@@ -410,7 +410,7 @@ describe('IAM: every policy in the synthesized templates', () => {
           opsDlqs,
         ),
         ...grants(
-          ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+          ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
           [
             queueArn('intake'),
             queueArn('notification'),
@@ -428,7 +428,9 @@ describe('IAM: every policy in the synthesized templates', () => {
           [stateMachineArn, refundStateMachineArn],
         ),
         ...tableRead('payments'),
-        ...grants(['dynamodb:PutItem'], [tableArn('payments')]),
+        // payctl payments resolve / resolve-refund: the gateway (plan and the saga's own refund steps).
+        ...grants(['secretsmanager:GetSecretValue'], [secretArn]),
+        ...grants(['dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn('payments')]),
         // payctl wallets show, statement and adjust.
         ...tableWrite('ledger'),
         ...grants(['events:PutEvents'], [busArn]),
@@ -507,6 +509,8 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...keyWrite,
       ],
       'role:paysaga-prod-finance': [
+        // payctl reconcile: the gateway's charges and refunds.
+        ...grants(['secretsmanager:GetSecretValue'], [secretArn]),
         // payctl history: a payment's saga and its refunds' sagas.
         ...grants(
           ['states:DescribeExecution', 'states:GetExecutionHistory'],
