@@ -5,15 +5,11 @@ import {
   REFUND_FUNCTION_KEYS,
   renderRefundDefinition,
 } from '../../core/refunds/definition';
-import { REFUND_REQUESTED_PATTERN } from '../../events/envelope';
+import { DETAIL_TYPES, REFUND_REQUESTED_PATTERN } from '../../events/envelope';
 import { LOCAL_ACCOUNT_ID } from '../edge/request-context';
-import type { RuntimeLog } from '../edge/runtime-log';
-import type { EventBridgeService } from '../events/eventbridge-service';
-import { sqsTarget } from '../events/sqs-target';
-import { SqsPoller } from '../intake/sqs-poller';
+import { type BusIntakeDeps, startBusIntake } from '../intake/bus-intake';
 import type { StateMachineConfig } from '../sfn/types';
 import type { SqsService } from '../sqs/sqs-service';
-import type { FunctionInvoker } from './invoker';
 import { functionArn } from './registry';
 
 /** The refund ASL's substitutions for this runtime: local function ARNs and the compensation DLQ URL. */
@@ -48,43 +44,15 @@ export function refundStateMachine(
 export const refundStateMachineArn = (names: ResourceNames, region: string): string =>
   `arn:aws:states:${region}:${LOCAL_ACCOUNT_ID}:stateMachine:${names.refundStateMachine}`;
 
-/**
- * The refund intake, as stacks/Refund.ts wires it: the RefundRequested rule
- * into the refund intake queue (its DLQ for undeliverable events) and the
- * queue polled into the refund intake function like a Lambda event source.
- */
-export async function startRefundIntake(deps: {
-  readonly names: ResourceNames;
-  readonly region: string;
-  readonly sqs: SqsService;
-  readonly events: EventBridgeService;
-  readonly functions: FunctionInvoker;
-  readonly log: RuntimeLog;
-}): Promise<{ stop(): Promise<void> }> {
-  const { names, sqs } = deps;
-  deps.events.putRule({
-    name: names.refundRule,
-    eventBusName: names.eventBus,
+/** The refund intake, as stacks/Refund.ts wires it (local/intake/bus-intake.ts). */
+export function startRefundIntake(deps: BusIntakeDeps): Promise<{ stop(): Promise<void> }> {
+  return startBusIntake(deps, {
+    label: 'refund intake',
+    ruleName: deps.names.refundRule,
     pattern: REFUND_REQUESTED_PATTERN,
-    description: 'RefundRequested -> refund intake queue',
-    targets: [
-      sqsTarget({
-        id: 'refund-intake-queue',
-        sqs,
-        queueName: names.queues.refundIntake,
-        deadLetterQueueName: names.queues.refundIntakeDlq,
-      }),
-    ],
+    detailType: DETAIL_TYPES.refundRequested,
+    queue: 'refundIntake',
+    deadLetterQueue: 'refundIntakeDlq',
+    functionKey: 'refundIntake',
   });
-  const released = await sqs.releaseInFlight(names.queues.refundIntake);
-  if (released > 0) deps.log.info('refund intake messages of the previous run released', { released });
-  const poller = new SqsPoller({
-    sqs,
-    queueName: names.queues.refundIntake,
-    region: deps.region,
-    invoke: (event) => deps.functions.invoke('refundIntake', event),
-    onError: (error) => deps.log.error('refund intake batch failed', error),
-  });
-  poller.start();
-  return { stop: () => poller.stop() };
 }
