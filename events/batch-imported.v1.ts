@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FreeText, IsoDateTime, SchemaVersion } from './common';
 
 /** How an import file ended: its rows were judged (some may be rejected), or the whole file was refused. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CURRENCIES, type Currency, exponentOf, MAX_AMOUNT_MINOR } from '../core/money';
 import { containsPan, findPanPaths } from '../core/pan';
 

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONTRACTS } from './index';
 
 export const SCHEMAS_DIR = fileURLToPath(new URL('./schemas/', import.meta.url));

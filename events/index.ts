@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { BatchImportedV1 } from './batch-imported.v1';
 import { DETAIL_TYPES, type DetailType } from './envelope';
 import { OpsActionPerformedV1 } from './ops.v1';

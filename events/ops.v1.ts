@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FreeText, IsoDateTime, SchemaVersion } from './common';
 
 /** What an operator did through payctl (or the console, through the same functions); wallets.adjust is finance's. */

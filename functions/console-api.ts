@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { peopleAuth } from '../cli/console/auth/people';
 import { cognitoIssuer, cognitoKeys, tokenVerifier } from '../cli/console/auth/verifier';
 import { createContext } from '../cli/context';

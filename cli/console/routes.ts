@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PAYMENT_STATUSES, RESOLUTION_ACTIONS } from '../../core/payments/records';
 import { RefundId } from '../../events/refunds.v1';
 import { UsageError } from '../errors';

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { bucketNames } from '../../core/config/history';
 import { ImportSource, incomingPrefix, resultKeyOf } from '../../core/config/imports';
 import { RESULT_HEADER } from '../../core/imports/importer';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The CSV batch import's bucket layout (bucketNames(stage).imports; stacks/Imports.ts, the local

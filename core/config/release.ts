@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * How a new version of a saga's state machine reaches traffic, per stage: the

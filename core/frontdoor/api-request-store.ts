@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isConditionFailure } from '../dynamo/condition';
 import { paymentKey } from '../payments/keys';
 import type { DocumentClient } from '../payments/repository';

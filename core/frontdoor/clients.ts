@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The front door's machine clients. On AWS a client is a Cognito app client

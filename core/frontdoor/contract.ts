@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Amount } from '../../events/common';
 import { PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { TopUpRequestedV1 } from '../../events/top-ups.v1';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PaymentId } from '../../events/common';
 import { API, apiScope } from '../config/names';
 import { refundPaths, refundSchemas } from '../refunds/openapi-paths';

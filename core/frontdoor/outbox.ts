@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApiRequestStore } from './api-request-store';
 import { API_REQUEST_SK } from './api-request-store';
 import type { PublishPaymentRequested } from './outbox-publish';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { PaymentId, RESERVED_KEYS, reservedKeyPaths } from '../../events/common';
 import { DETAIL_TYPES } from '../../events/envelope';
 import { type PaymentRequested, PaymentRequestedV1 } from '../../events/payment-requested.v1';

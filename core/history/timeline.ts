@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PAYMENT_STATUSES } from '../payments/records';
 import { REFUND_RESERVATION_STATES, REFUND_STATUSES } from '../refunds/record';
 

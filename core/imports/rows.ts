@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type PaymentRequested, PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { stripeAmountProblem } from '../gateway/stripe-units';
 import { exponentOf, isCurrency, money } from '../money';

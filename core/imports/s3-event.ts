@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The S3 event notification the import function receives (ObjectCreated:*, one or more

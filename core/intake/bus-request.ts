@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RESERVED_KEYS, reservedKeyPaths } from '../../events/common';
 import { containsPan, findPanPaths, redactPans } from '../pan';
 import { boundedText, sqsSafeText } from './safe-text';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RESERVED_KEYS, reservedKeyPaths } from '../../events/common';
 import { DETAIL_TYPES } from '../../events/envelope';
 import { type PaymentRequested, PaymentRequestedV1 } from '../../events/payment-requested.v1';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidPaymentError } from '../errors';
 import { CURRENCIES, type Currency } from '../money';
 import { normaliseInstant } from './expiry';

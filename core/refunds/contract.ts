@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RefundRequestedV1 } from '../../events/refunds.v1';
 import { AmountView, Problem } from '../frontdoor/contract';
 import { REFUND_STATUSES } from './record';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A refund's own record (payments table, PAYMENT#<paymentId> / REFUND#<refundId>):

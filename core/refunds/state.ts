@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RefundRequestedV1 } from '../../events/refunds.v1';
 import { CaughtError } from '../saga/state';
 

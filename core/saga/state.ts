@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { CURRENCIES, type Currency } from '../money';
 

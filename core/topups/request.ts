@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { RESERVED_KEYS, reservedKeyPaths, WalletId } from '../../events/common';
 import { TopUpId, type TopUpRequested, TopUpRequestedV1 } from '../../events/top-ups.v1';
 import { canonicalJson } from '../canonical-json';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TopUpRequestedV1 } from '../../events/top-ups.v1';
 import { CaughtError, ChargeOutput } from '../saga/state';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { WalletId } from '../../events/common';
 import { API } from '../config/names';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDateTime } from '../../events/common';
 import type { HttpResponse } from '../frontdoor/http';
 import { cardDataRefused, clip, fieldErrors, MAX_FIELD_ERRORS } from '../frontdoor/submit-request';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { WEBHOOKS } from '../config/webhooks';
 import { WebhookEventType } from './model';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { WEBHOOK_EVENT_TYPES } from '../config/webhooks';
 
 /** The event types a webhook endpoint may subscribe to: the notification kinds, one list (core/config/webhooks.ts). */

@@ -1,5 +1,5 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { IDEMPOTENCY_TTL_SECONDS } from './powertools';
 import { type StepDefinition, stepPipeline } from './step-pipeline';
 

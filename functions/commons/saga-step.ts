@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { needsIdempotencyRecord } from '../../core/saga/steps-records';
 import { paymentLog } from './deps';
 import { stepIdempotencyConfig } from './powertools';

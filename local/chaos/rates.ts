@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_RATES } from './schedule';
 
 const Probability = z.number().min(0).max(1);

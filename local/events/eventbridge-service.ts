@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AwsJsonService, type AwsRequestContext, AwsServiceError } from '../edge/aws-json-service';
 import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../edge/request-context';
 import { type EventPatternLike, eventMatches } from './pattern-match';

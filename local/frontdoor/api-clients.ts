@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { API } from '../../core/config/names';
 import { ApiClient } from '../../core/frontdoor/clients';
 import { readJsonFile, writeJsonDurably } from '../edge/durable-file';

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AwsJsonService, AwsServiceError } from '../edge/aws-json-service';
 import { readJsonFile, writeJsonDurably } from '../edge/durable-file';
 import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../edge/request-context';

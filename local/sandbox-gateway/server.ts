@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CURRENCY_EXPONENTS } from '../../core/money';
 import { canonicalParams, type FormObject, parseForm, stringParam } from './form';
 import { RunningRequests } from './running-requests';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsServiceError } from '../edge/aws-json-service';
 
 /** What ListSecrets needs of a stored secret. */

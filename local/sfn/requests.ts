@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsServiceError } from '../edge/aws-json-service';
 import { EXECUTION_STATUSES } from './types';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readJsonFile, writeJsonDurably } from '../edge/durable-file';
 import { sqsError } from './sqs-error';
 

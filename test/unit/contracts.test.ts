@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { breakingChanges } from '../../events/compatibility';
 import { renderSchemas, SCHEMAS_DIR, schemaFileName } from '../../events/generate-schemas';
 import { CONTRACTS } from '../../events/index';

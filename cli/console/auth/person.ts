@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONSOLE_GROUP_NAMES, type ConsoleGroup, groupsAllowed } from '../../../core/config/console';
 
 /**

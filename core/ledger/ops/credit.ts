@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidPaymentError } from '../../errors';
 import { AdjustInput, currencyOf, DepositInput, minorUnitsOf, parseInput } from '../inputs';
 import { adjustmentRef, depositRef } from '../keys';

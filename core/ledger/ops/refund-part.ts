@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LedgerInvariantError } from '../../errors';
 import { CurrencyInput, MerchantIdInput, PaymentIdInput, parseInput, WalletIdInput } from '../inputs';
 import { refundPartKey, refundPartRef } from '../keys';

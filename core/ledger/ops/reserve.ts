@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InsufficientFundsError, InvalidPaymentError, LedgerInvariantError } from '../../errors';
 import { expiredHoldIds } from '../expiry';
 import { currencyOf, minorUnitsOf, parseInput, ReserveInput } from '../inputs';
