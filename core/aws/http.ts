@@ -1,0 +1,72 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { AwsNetworkError, isRetryable, isThrottling } from './errors';
+
+/** One HTTP exchange for the lean AWS clients: keep-alive sockets, a timeout, the SDK's retry rule. */
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Buffer;
+}
+
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 50 });
+const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 50 });
+
+export function sendHttp(
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: string | Uint8Array,
+  timeoutMs: number,
+): Promise<HttpAnswer> {
+  const https = url.protocol === 'https:';
+  const send = https ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method,
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        agent: https ? httpsAgent : httpAgent,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', (error) => reject(new AwsNetworkError(`${method} ${url.host}: ${error.message}`)));
+      },
+    );
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (error) => reject(new AwsNetworkError(`${method} ${url.host}: ${error.message}`)));
+    req.end(body);
+  });
+}
+
+export interface RetryOptions {
+  readonly maxAttempts: number;
+  /** For tests: how to wait. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `attempt` until it succeeds, fails for good or has run maxAttempts
+ * times (the SDK's standard mode: 3), waiting a full-jitter exponential
+ * back-off between tries (base 100 ms, 500 ms when throttled, cap 20 s).
+ */
+export async function withRetries<T>(attempt: () => Promise<T>, options: RetryOptions): Promise<T> {
+  const sleep = options.sleep ?? defaultSleep;
+  for (let tried = 1; ; tried++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tried >= options.maxAttempts || !isRetryable(error)) throw error;
+      const base = isThrottling(error) ? 500 : 100;
+      await sleep(Math.random() * Math.min(20_000, base * 2 ** (tried - 1)));
+    }
+  }
+}
