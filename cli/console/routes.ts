@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { PAYMENT_STATUSES, RESOLUTION_ACTIONS } from '../../core/payments/records';
+import { PAYMENT_STATUSES, RESOLUTION_ACTIONS, RESOLUTION_OUTCOMES } from '../../core/payments/records';
 import { RefundId } from '../../events/refunds.v1';
 import { UsageError } from '../errors';
 import type { ConsoleMeta, PaymentsQuery } from './api-types';
@@ -68,10 +68,11 @@ const WalletAdjustBody = z.strictObject({
   reason: z.string().min(1).max(500),
 });
 
-/** payctl payments resolve's --refund | --release | --mark-resolved and --reason (POST body, or the plan's query). */
+/** payctl payments resolve's --refund | --release | --mark-resolved, --reason and --outcome (POST body, or the plan's query). */
 const ResolveBody = z.strictObject({
   action: z.enum(RESOLUTION_ACTIONS),
   reason: z.preprocess(blankToUndefined, z.string().min(1).max(500).optional()),
+  outcome: z.preprocess(blankToUndefined, z.enum(RESOLUTION_OUTCOMES).optional()),
 });
 
 /** payctl payments refund's --amount (major units; all that is left when absent), --reason, --refund-id. */
@@ -135,7 +136,7 @@ export async function routeApi({ method, url, body, data, meta }: ApiRequest): P
       const parsed = ResolveBody.safeParse(body ?? {});
       if (!parsed.success) {
         throw new UsageError(
-          'a resolve takes { "action": "refund" | "release" | "mark_resolved", "reason": "..." (required for mark_resolved) }',
+          'a resolve takes { "action": "refund" | "release" | "mark_resolved", "reason": "..." (required for mark_resolved), "outcome"?: "succeeded" | "failed" (what the merchant is told) }',
         );
       }
       return ok(await data.resolvePayment(id ?? '', parsed.data));

@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
-import type { ResolutionAction } from '../../core/payments/records';
+import {
+  RESOLUTION_OUTCOMES,
+  type ResolutionAction,
+  type ResolutionOutcome,
+} from '../../core/payments/records';
 import type { CliContext } from '../context';
 import { CliError, EXIT, UsageError } from '../errors';
 import type { RegisterCommands } from '../registry';
@@ -29,7 +33,15 @@ interface ResolveOptions {
   readonly release: boolean;
   readonly markResolved: boolean;
   readonly reason?: string;
+  readonly outcome?: string;
   readonly dryRun: boolean;
+}
+
+function outcomeOf(options: ResolveOptions): ResolutionOutcome | undefined {
+  if (options.outcome === undefined) return undefined;
+  const outcome = RESOLUTION_OUTCOMES.find((o) => o === options.outcome);
+  if (!outcome) throw new UsageError(`--outcome: one of ${RESOLUTION_OUTCOMES.join(', ')}`);
+  return outcome;
 }
 
 function actionOf(options: ResolveOptions): ResolutionAction {
@@ -61,6 +73,12 @@ export function printPlan(ctx: CliContext, plan: ResolvePlan): void {
     `charge ${plan.gateway.charge}; refunds: ${plan.gateway.refunds.length > 0 ? plan.gateway.refunds.join(', ') : 'none'}`,
   );
   line('ledger', `hold ${plan.ledger.hold}`);
+  line(
+    'merchant',
+    plan.merchant.outcome
+      ? `told payment.${plan.merchant.outcome}: ${plan.merchant.basis}`
+      : `not decided: ${plan.merchant.basis}`,
+  );
   if (plan.alreadyResolved) {
     const r = plan.alreadyResolved;
     line('resolved', `${r.action} by ${r.by} at ${r.at}${r.reason ? `: ${r.reason}` : ''}`);
@@ -75,7 +93,12 @@ export function printPlan(ctx: CliContext, plan: ResolvePlan): void {
 async function resolve(ctx: CliContext, id: string, options: ResolveOptions): Promise<void> {
   const paymentId = parsePaymentId(id);
   const action = actionOf(options);
-  const request = { action, ...(options.reason !== undefined && { reason: options.reason }) };
+  const outcome = outcomeOf(options);
+  const request = {
+    action,
+    ...(options.reason !== undefined && { reason: options.reason }),
+    ...(outcome && { outcome }),
+  };
   const plan = await planResolve(ctx, paymentId, request);
   if (plan.refusal) {
     if (!ctx.out.json) printPlan(ctx, plan);
@@ -97,7 +120,7 @@ async function resolve(ctx: CliContext, id: string, options: ResolveOptions): Pr
     return;
   }
   if (!ctx.out.json) printPlan(ctx, plan);
-  if (!(await ctx.confirm(`Resolve ${paymentId} (${action}) as listed?`))) {
+  if (!(await ctx.confirm(`Resolve ${paymentId} (${action}, payment.${plan.merchant.outcome}) as listed?`))) {
     throw new CliError('not confirmed: nothing was changed', EXIT.failure);
   }
   const resolved = await resolvePayment(ctx, paymentId, request);
@@ -111,6 +134,9 @@ async function resolve(ctx: CliContext, id: string, options: ResolveOptions): Pr
       );
     }
     if (result.release) ctx.out.line(`release: ${result.release.outcome}`);
+    if (result.notified) {
+      ctx.out.line(`merchant: ${result.notified.kind} queued (${result.notified.notificationId})`);
+    }
     ctx.out.line(`compensation DLQ: ${result.dlqMessagesDeleted} message(s) deleted`);
     const r = result.resolution;
     ctx.out.line(
@@ -133,7 +159,7 @@ export const registerPaymentsCommands: RegisterCommands = (program, context) => 
   paymentsGroup(program)
     .command('resolve <paymentId>')
     .description(
-      'finish a compensation parked in the compensation DLQ: refund (then release), release, or mark it resolved; shows the gateway and ledger state first, asks, audits (payments.resolve)',
+      "finish a compensation parked in the compensation DLQ: refund (then release), release, or mark it resolved; shows the gateway and ledger state and what the merchant is told first, asks, queues the merchant's payment.succeeded / payment.failed, audits (payments.resolve)",
     )
     .option(
       '--refund',
@@ -143,6 +169,10 @@ export const registerPaymentsCommands: RegisterCommands = (program, context) => 
     .option('--release', "release the hold (the saga's ReleaseFunds); refused while a charge stands", false)
     .option('--mark-resolved', 'move no money: record that it was resolved elsewhere (needs --reason)', false)
     .option('--reason <text>', 'why / how it was resolved (kept on the payment and in the audit record)')
+    .option(
+      '--outcome <outcome>',
+      'what the merchant is told: succeeded (the charge stands and is kept, settled by hand) or failed (the money was given back); needed by --mark-resolved while money stands taken, refused when it contradicts the gateway or the ledger (--refund / --release: failed)',
+    )
     .option('--dry-run', 'show the state and what it would do; change nothing', false)
     .action((id: string, options: ResolveOptions) => resolve(context(), id, options));
 };

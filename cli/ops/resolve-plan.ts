@@ -5,13 +5,19 @@ import { idempotencyKeys, type PaymentGateway, type RefundRecord } from '../../c
 import { amountView, formatAmount } from '../../core/history/amounts';
 import { LedgerReader } from '../../core/ledger';
 import type { Hold } from '../../core/ledger/model';
-import type { PaymentRecord, PaymentResolution, ResolutionAction } from '../../core/payments/records';
+import type {
+  PaymentRecord,
+  PaymentResolution,
+  ResolutionAction,
+  ResolutionOutcome,
+} from '../../core/payments/records';
 import { PaymentsRepository } from '../../core/payments/repository';
 import { gatewayPartOf, ReserveOutput, SagaState } from '../../core/saga/state';
 import { UsageError } from '../errors';
 import { executionArnOf } from '../finance/deps';
 import type { OpsDeps } from './deps';
 import { findCompensationMessages, type ParkedCompensation } from './dlq-messages';
+import { merchantOutcome, outstandingCharge } from './resolve-outcome';
 
 /**
  * What `payctl payments resolve` (and the console's resolve action) looks at
@@ -50,6 +56,11 @@ export interface ResolvePlan {
   readonly dlq: { readonly messages: number; readonly error: string | undefined };
   readonly gateway: { readonly charge: string; readonly refunds: readonly string[] };
   readonly ledger: { readonly hold: string };
+  /**
+   * What the merchant is told (payment.succeeded or payment.failed) and why; no outcome when the
+   * operator must say it (--outcome) or it contradicts the books (then `refusal` says so).
+   */
+  readonly merchant: { readonly outcome?: ResolutionOutcome; readonly basis: string };
   /** What resolving does, in order. */
   readonly steps: readonly string[];
   /** Set when nothing more is to be done: the payment was resolved already (and by whom). */
@@ -183,11 +194,7 @@ function chargeText(charge: GatewayCharge): string {
   return `${charge.chargeId} ${money(charge.amount, charge.currency)}`;
 }
 
-/** The charge's part not refunded yet (0 when nothing is charged). */
-function outstanding(facts: ResolveFacts): number {
-  if (facts.charge.kind !== 'one') return 0;
-  return Math.max(0, facts.charge.amount - facts.refunds.reduce((sum, r) => sum + r.amount.value, 0));
-}
+const outstanding = outstandingCharge;
 
 function refundSteps(facts: ResolveFacts): string[] {
   const { charge, payment, hold } = facts;
@@ -239,8 +246,20 @@ function refusalFor(action: ResolutionAction, facts: ResolveFacts): string | und
   return undefined;
 }
 
-/** What resolving with `action` will do, or why it refuses, or that it was done already. */
-export function planResolution(facts: ResolveFacts, action: ResolutionAction, actor: string): ResolvePlan {
+/** The step that queues the merchant's webhook event of the outcome. */
+const notifyStep = (outcome: ResolutionOutcome, again: boolean) =>
+  `queue payment.${outcome} for the merchant's webhooks${again ? ' again (the same event id: deduplicated)' : ''}`;
+
+/**
+ * What resolving with `action` will do, or why it refuses, or that it was done already; `outcome` is
+ * what the operator says the merchant is told (--outcome), checked against the books (resolve-outcome.ts).
+ */
+export function planResolution(
+  facts: ResolveFacts,
+  action: ResolutionAction,
+  actor: string,
+  outcome?: ResolutionOutcome,
+): ResolvePlan {
   const { payment, parked } = facts;
   const error = parked.find((m) => m.body?.error)?.body?.error;
   const base = {
@@ -264,21 +283,27 @@ export function planResolution(facts: ResolveFacts, action: ResolutionAction, ac
       ? `delete its ${parked.length} compensation DLQ message(s), only after the steps above succeeded`
       : 'no compensation DLQ message to delete';
   if (payment.resolution) {
+    const told = payment.resolution.outcome ?? 'failed';
     return {
       ...base,
+      merchant: { outcome: told, basis: `resolved before (${payment.resolution.action})` },
       alreadyResolved: payment.resolution,
-      steps: parked.length > 0 ? [deleteStep] : [],
+      steps: parked.length > 0 ? [notifyStep(told, true), deleteStep] : [],
     };
   }
+  const merchant = merchantOutcome(facts, action, outcome);
   if (payment.status !== 'NEEDS_ATTENTION') {
     return {
       ...base,
+      merchant,
       steps: [],
       refusal: `payment ${payment.paymentId} is ${payment.status}, not NEEDS_ATTENTION: only a payment whose saga parked it in the compensation DLQ is resolved here (payctl sagas show ${payment.paymentId})`,
     };
   }
-  const refusal = refusalFor(action, facts);
-  if (refusal) return { ...base, steps: [], refusal };
+  const refusal = refusalFor(action, facts) ?? merchant.refusal;
+  if (refusal || !merchant.outcome) {
+    return { ...base, merchant, steps: [], refusal: refusal ?? merchant.basis };
+  }
   const moneySteps =
     action === 'refund'
       ? refundSteps(facts)
@@ -289,10 +314,13 @@ export function planResolution(facts: ResolveFacts, action: ResolutionAction, ac
           ];
   return {
     ...base,
+    merchant,
     steps: [
       ...moneySteps,
+      `record the resolution (${action}, outcome ${merchant.outcome}) by ${actor} on the payment`,
+      `${notifyStep(merchant.outcome, false)} (${merchant.basis})`,
       deleteStep,
-      `record the resolution (${action}) by ${actor} on the payment, and the audit record (payments.resolve, OpsActionPerformed)`,
+      `write the audit record (payments.resolve, OpsActionPerformed) naming the outcome`,
     ],
   };
 }

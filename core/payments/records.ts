@@ -19,6 +19,9 @@ export const PAYMENT_STATUSES = [
 /** How a person finished a stuck compensation: refunded (and released), released, or marked resolved elsewhere. */
 export const RESOLUTION_ACTIONS = ['refund', 'release', 'mark_resolved'] as const;
 export type ResolutionAction = (typeof RESOLUTION_ACTIONS)[number];
+/** What the merchant was told of a resolved payment: it succeeded (the money kept) or failed (given back). */
+export const RESOLUTION_OUTCOMES = ['succeeded', 'failed'] as const;
+export type ResolutionOutcome = (typeof RESOLUTION_OUTCOMES)[number];
 
 export const PaymentResolutionSchema = z.object({
   action: z.enum(RESOLUTION_ACTIONS),
@@ -27,6 +30,8 @@ export const PaymentResolutionSchema = z.object({
   at: z.string().min(1),
   reason: z.string().optional(),
   refundId: z.string().optional(),
+  /** payment.succeeded or payment.failed was queued for the merchant; absent (older records): failed. */
+  outcome: z.enum(RESOLUTION_OUTCOMES).optional(),
 });
 export type PaymentResolution = z.infer<typeof PaymentResolutionSchema>;
 

@@ -198,11 +198,13 @@ export function refundOutcomeNotification(
 }
 
 /**
- * The payment.failed of a payment that needed attention, once operations
- * resolved it (`payctl payments resolve`): every resolution finishes the
- * compensation the saga could not (the customer's money given back here or,
- * with --mark-resolved, by hand), so the payment failed. The same
- * notificationId a RecordOutcome would have queued; dated by the resolution.
+ * The outcome of a payment that needed attention, once operations resolved it
+ * (`payctl payments resolve`): payment.failed when the customer's money was
+ * given back (--refund, --release, or by hand), payment.succeeded when the
+ * charge was kept and the payment settled by hand (--mark-resolved --outcome
+ * succeeded; `chargeId` the standing charge, '' when the wallet paid it all).
+ * The same notificationId a RecordOutcome or Notify would have queued; dated
+ * by the resolution.
  */
 export function resolvedPaymentNotification(
   payment: Pick<
@@ -210,15 +212,31 @@ export function resolvedPaymentNotification(
     'paymentId' | 'merchantId' | 'amount' | 'currency' | 'exponent' | 'reasonCode'
   >,
   resolvedAt: string,
-): z.infer<typeof PaymentFailedNotification> {
-  const kind = 'payment.failed' as const;
-  return {
-    notificationId: notificationId(kind, payment.paymentId),
-    kind,
+  outcome: { readonly kind: 'failed' } | { readonly kind: 'succeeded'; readonly chargeId: string } = {
+    kind: 'failed',
+  },
+): z.infer<typeof PaymentFailedNotification> | z.infer<typeof PaymentSucceededNotification> {
+  const common = {
     occurredAt: resolvedAt,
     paymentId: payment.paymentId,
     merchantId: payment.merchantId,
     amount: { value: payment.amount, currency: payment.currency, exponent: payment.exponent },
+  };
+  if (outcome.kind === 'succeeded') {
+    const kind = 'payment.succeeded' as const;
+    return {
+      notificationId: notificationId(kind, payment.paymentId),
+      kind,
+      ...common,
+      chargeId: outcome.chargeId,
+      settledAt: resolvedAt,
+    };
+  }
+  const kind = 'payment.failed' as const;
+  return {
+    notificationId: notificationId(kind, payment.paymentId),
+    kind,
+    ...common,
     ...(payment.reasonCode && { reasonCode: payment.reasonCode }),
   };
 }

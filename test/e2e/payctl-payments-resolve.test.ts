@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/errors';
 import { LedgerInvariantError, ThrottlingError } from '../../core/errors';
 import { Ledger, LedgerReader } from '../../core/ledger';
 import { PaymentsRepository } from '../../core/payments/repository';
+import { MerchantNotification, notificationId } from '../../core/saga/notification';
 import { PAYSAGA_OPS_SOURCE } from '../../events/envelope';
 import type { PaymentRequested } from '../../events/payment-requested.v1';
 import type { BusEvent } from '../../local/events/eventbridge-service';
@@ -51,6 +52,8 @@ function wrapped(key: 'settle' | 'releaseFunds', prefix: string, fail: () => Err
 
 beforeAll(async () => {
   runtime = await startTestRuntime({
+    // The merchant's notifications stay on the notification queue: the tests read what resolve queued.
+    webhooks: false,
     functionOverrides: {
       settle: wrapped(
         'settle',
@@ -111,8 +114,12 @@ const HELD = 'EUR 5.00';
 const CHARGED = 'EUR 7.50';
 
 /** Requests a payment and waits until its saga parked it: CompensationFailed, payment NEEDS_ATTENTION. */
-async function parked(prefix: string, overrides: Partial<PaymentRequested> = {}): Promise<PaymentRequested> {
-  const detail = paymentRequest(await fundedWallet(ledger, WALLET_BALANCE), {
+async function parked(
+  prefix: string,
+  overrides: Partial<PaymentRequested> = {},
+  balance = WALLET_BALANCE,
+): Promise<PaymentRequested> {
+  const detail = paymentRequest(await fundedWallet(ledger, balance), {
     paymentId: `${prefix}${randomUUID().slice(0, 10)}`,
     ...overrides,
   });
@@ -146,6 +153,25 @@ async function reconcileOf(paymentId: string) {
   }>();
   return { mine: discrepancies.filter((d) => d.paymentId === paymentId), resolved: summary.resolved };
 }
+
+/** Every notification queued so far (received once: the tests run one after the other), kept here. */
+const queued: MerchantNotification[] = [];
+async function notificationsOf(paymentId: string): Promise<MerchantNotification[]> {
+  const QueueUrl = runtime.internals.sqs.queueUrl(runtime.names.queues.notification);
+  for (;;) {
+    const { Messages = [] } = await clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 600 }),
+    );
+    if (Messages.length === 0) break;
+    for (const m of Messages) queued.push(MerchantNotification.parse(JSON.parse(m.Body ?? '')));
+  }
+  return queued.filter((n) => 'paymentId' in n && n.paymentId === paymentId && !('refundId' in n));
+}
+
+const auditOf = async (paymentId: string) =>
+  (await payctl('--json', 'audit', '--since', '1h'))
+    .json<Array<{ action: string; target: string; outcome: string; message?: string }>>()
+    .filter((r) => r.target === `payment ${paymentId}`);
 
 const resolveEvents = (paymentId: string) =>
   opsEvents.filter(
@@ -230,7 +256,7 @@ describe('payctl payments resolve against the local runtime', () => {
     expect(resolveEvents(paymentId)).toHaveLength(1);
   }, 120_000);
 
-  it('--mark-resolved moves no money and reconcile reports what remains as resolved by who; --reason is required', async () => {
+  it('--mark-resolved --outcome failed moves no money, queues payment.failed, and reconcile reports what remains as resolved by who; --reason is required', async () => {
     // Prepare: the charge stands; finance agreed with the customer to keep it (say).
     const detail = await parked(SETTLE_FAILS_GATEWAY_DOWN);
     const { paymentId } = detail;
@@ -243,6 +269,8 @@ describe('payctl payments resolve against the local runtime', () => {
       'resolve',
       paymentId,
       '--mark-resolved',
+      '--outcome',
+      'failed',
       '--reason',
       'refunded by cheque, ticket OPS-17',
     );
@@ -264,6 +292,67 @@ describe('payctl payments resolve against the local runtime', () => {
     expect(human.stdout).toMatch(
       new RegExp(`\\[charged_not_refunded\\] payment ${paymentId}: .*\\n\\s+-> resolved by ${actor} at `),
     );
+    expect(resolveEvents(paymentId)).toHaveLength(1);
+    expect((await notificationsOf(paymentId)).map((n) => n.kind)).toEqual(['payment.failed']);
+  }, 120_000);
+
+  it('--mark-resolved where the charge stands: refused without --outcome; --outcome succeeded queues payment.succeeded, and the audit record names it', async () => {
+    // Prepare: a card-only payment (an empty wallet): Settle failed for good, the refund kept failing.
+    const detail = await parked(SETTLE_FAILS_GATEWAY_DOWN, {}, 0);
+    const { paymentId } = detail;
+    const reason = 'merchant shipped; settled by hand, ticket OPS-18';
+    const mark = (...more: string[]) =>
+      payctl('--yes', 'payments', 'resolve', paymentId, '--mark-resolved', '--reason', reason, ...more);
+
+    // Act
+    const unsaid = await mark();
+    const dryRun = await payctl(
+      '--json',
+      'payments',
+      'resolve',
+      paymentId,
+      '--mark-resolved',
+      '--reason',
+      reason,
+      '--outcome',
+      'succeeded',
+      '--dry-run',
+    );
+    const marked = await mark('--json', '--outcome', 'succeeded');
+
+    // Assess: without --outcome nothing was recorded, queued or audited.
+    expect(unsaid.code).toBe(EXIT.failure);
+    expect(unsaid.stderr).toMatch(
+      /money stands taken \(gateway: pi_\w+, EUR 12.50 not refunded.*--outcome succeeded/,
+    );
+    expect(dryRun.json<{ plan: { merchant: { outcome: string } } }>().plan.merchant.outcome).toBe(
+      'succeeded',
+    );
+    expect(marked.code, marked.stderr).toBe(EXIT.ok);
+    const charges = runtime.sandbox?.chargesFor(paymentId) ?? [];
+    expect(marked.json()).toMatchObject({
+      action: 'mark_resolved',
+      notified: { kind: 'payment.succeeded', notificationId: notificationId('payment.succeeded', paymentId) },
+    });
+    expect(charges).toHaveLength(1);
+    expect(runtime.sandbox?.refundsFor(paymentId)).toEqual([]);
+    const notifications = await notificationsOf(paymentId);
+    expect(notifications).toEqual([
+      expect.objectContaining({
+        kind: 'payment.succeeded',
+        notificationId: notificationId('payment.succeeded', paymentId),
+        amount: { value: 1250, currency: 'EUR', exponent: 2 },
+        chargeId: charges[0]?.id,
+      }),
+    ]);
+    expect((await payments.get(paymentId))?.resolution).toMatchObject({
+      action: 'mark_resolved',
+      outcome: 'succeeded',
+      reason,
+    });
+    const audit = await auditOf(paymentId);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]?.message).toMatch(/^mark_resolved: outcome payment\.succeeded queued/);
     expect(resolveEvents(paymentId)).toHaveLength(1);
   }, 120_000);
 });

@@ -6,6 +6,11 @@ import type { RefundRecord } from '../../core/gateway/port';
 import type { Hold } from '../../core/ledger/model';
 import { money } from '../../core/money';
 import type { PaymentRecord } from '../../core/payments/records';
+import {
+  MerchantNotification,
+  notificationId,
+  resolvedPaymentNotification,
+} from '../../core/saga/notification';
 import type { SagaState } from '../../core/saga/state';
 
 /** planResolution is pure: what `payctl payments resolve` says it will do, or why it refuses. */
@@ -89,8 +94,10 @@ describe('Function: planResolution', () => {
     expect(plan.steps).toEqual([
       'refund pi_p1 EUR 12.50 at the gateway (RefundCharge, as the saga: key refund:p1, so it refunds once)',
       'release the hold of EUR 12.50 on wal_p1 (ReleaseFunds)',
+      'record the resolution (refund, outcome failed) by local:ops on the payment',
+      "queue payment.failed for the merchant's webhooks (--refund gives the customer's money back)",
       'delete its 1 compensation DLQ message(s), only after the steps above succeeded',
-      'record the resolution (refund) by local:ops on the payment, and the audit record (payments.resolve, OpsActionPerformed)',
+      'write the audit record (payments.resolve, OpsActionPerformed) naming the outcome',
     ]);
     expect(plan.gateway.charge).toBe('pi_p1 EUR 12.50');
     expect(plan.ledger.hold).toBe('PENDING EUR 12.50');
@@ -145,7 +152,7 @@ describe('Function: planResolution', () => {
     const failed = facts('p6');
     // Act
     const refund = planResolution(several, 'refund', ACTOR);
-    const marked = planResolution(several, 'mark_resolved', ACTOR);
+    const marked = planResolution(several, 'mark_resolved', ACTOR, 'failed');
     const notParked = planResolution(
       { ...failed, payment: { ...failed.payment, status: 'FAILED' } },
       'refund',
@@ -304,5 +311,163 @@ describe('Function: chargeOf', () => {
     expect([covered, skipped]).toEqual([{ kind: 'none' }, { kind: 'none' }]);
     expect(several).toEqual({ kind: 'several', message: 'find charge of p12: 2 charges' });
     expect(lookups).toEqual(['p12']);
+  });
+});
+
+describe('Function: planResolution, what the merchant is told', () => {
+  const POSTED: Hold = { state: 'POSTED', amount: 1250, expiresAt: 'x', reservedAt: 'x' };
+  const VOIDED: Hold = { state: 'VOIDED', amount: 1250, expiresAt: 'x', reservedAt: 'x' };
+  /** A card-only payment (wallet part 0, no hold) whose charge stands. */
+  const cardOnly = (id: string): ResolveFacts => {
+    const base = facts(id, { hold: undefined });
+    return { ...base, payment: { ...base.payment, walletAmount: 0, gatewayAmount: 1250 } };
+  };
+
+  it('--refund and --release tell payment.failed; --outcome succeeded with them is refused', () => {
+    // Act
+    const refund = planResolution(facts('o1'), 'refund', ACTOR);
+    const contradicted = planResolution(facts('o2'), 'refund', ACTOR, 'succeeded');
+    // Assess
+    expect(refund.merchant.outcome).toBe('failed');
+    expect(contradicted.refusal).toBe('--outcome succeeded contradicts --refund: the payment fails');
+    expect(contradicted.steps).toEqual([]);
+  });
+
+  it('--mark-resolved while the charge stands: refused without --outcome, which it names', () => {
+    // Act
+    const plan = planResolution(cardOnly('o3'), 'mark_resolved', ACTOR);
+    // Assess
+    expect(plan.merchant.outcome).toBeUndefined();
+    expect(plan.refusal).toMatch(
+      /o3: money stands taken \(gateway: pi_o3, EUR 12.50 not refunded; ledger: hold none\); say what the merchant is told: --outcome succeeded .* or --outcome failed/,
+    );
+    expect(plan.steps).toEqual([]);
+  });
+
+  it('--mark-resolved --outcome succeeded while the charge stands queues payment.succeeded', () => {
+    // Act
+    const plan = planResolution(cardOnly('o4'), 'mark_resolved', ACTOR, 'succeeded');
+    // Assess
+    expect(plan.refusal).toBeUndefined();
+    expect(plan.merchant).toMatchObject({ outcome: 'succeeded', chargeId: 'pi_o4' });
+    expect(plan.steps).toContain(
+      'record the resolution (mark_resolved, outcome succeeded) by local:ops on the payment',
+    );
+    expect(plan.steps.some((s) => s.startsWith("queue payment.succeeded for the merchant's webhooks"))).toBe(
+      true,
+    );
+  });
+
+  it('--outcome failed is taken while money stands (given back by hand: a cheque)', () => {
+    // Act
+    const plan = planResolution(facts('o5'), 'mark_resolved', ACTOR, 'failed');
+    // Assess
+    expect(plan.refusal).toBeUndefined();
+    expect(plan.merchant.outcome).toBe('failed');
+  });
+
+  it('--outcome succeeded is refused when the books contradict it: a wallet part only held, a refund, no charge, a voided hold', () => {
+    // Prepare
+    const held = facts('o6');
+    const split = { ...held.payment, walletAmount: 500, gatewayAmount: 750 };
+    // Act
+    const pending = planResolution(
+      { ...held, payment: split, hold: { ...POSTED, state: 'PENDING', amount: 500 } },
+      'mark_resolved',
+      ACTOR,
+      'succeeded',
+    );
+    const refunded = planResolution(
+      facts('o7', { hold: POSTED, refunds: [{ ...refund('o7'), amount: money(250, 'EUR') }] }),
+      'mark_resolved',
+      ACTOR,
+      'succeeded',
+    );
+    const uncharged = planResolution(
+      facts('o8', { charge: { kind: 'none' }, hold: POSTED }),
+      'mark_resolved',
+      ACTOR,
+      'succeeded',
+    );
+    const voided = planResolution(
+      { ...held, payment: split, hold: VOIDED },
+      'mark_resolved',
+      ACTOR,
+      'succeeded',
+    );
+    // Assess
+    expect(pending.refusal).toMatch(
+      /the wallet part \(EUR 5.00\) is only held \(PENDING\), not settled to mer_b/,
+    );
+    expect(refunded.refusal).toMatch(/charge pi_o7 was refunded \(re_o7\)/);
+    expect(uncharged.refusal).toMatch(/the gateway has no charge for the card part \(EUR 12.50\)/);
+    expect(voided.refusal).toMatch(/the wallet part \(EUR 5.00\) is VOIDED: given back to the payer/);
+  });
+
+  it('a pre-split payment whose hold was posted and whose charge stands may be told succeeded', () => {
+    // Act
+    const plan = planResolution(facts('o9', { hold: POSTED }), 'mark_resolved', ACTOR, 'succeeded');
+    // Assess
+    expect(plan.refusal).toBeUndefined();
+    expect(plan.merchant.outcome).toBe('succeeded');
+  });
+
+  it('nothing of the money stands taken: payment.failed without asking; succeeded refused', () => {
+    // Prepare
+    const given = facts('o10', { charge: { kind: 'none' }, hold: VOIDED });
+    // Act
+    const plan = planResolution(given, 'mark_resolved', ACTOR);
+    const contradicted = planResolution(given, 'mark_resolved', ACTOR, 'succeeded');
+    // Assess
+    expect(plan.merchant.outcome).toBe('failed');
+    expect(plan.refusal).toBeUndefined();
+    expect(contradicted.refusal).toMatch(
+      /--outcome succeeded contradicts the books: nothing of the customer's money/,
+    );
+  });
+
+  it('resolved before with an outcome: a leftover DLQ message queues the same event again', () => {
+    // Prepare
+    const before = facts('o11');
+    const resolution = {
+      action: 'mark_resolved' as const,
+      by: 'local:alice',
+      at: '2026-11-02T00:00:00.000Z',
+      outcome: 'succeeded' as const,
+    };
+    // Act
+    const plan = planResolution(
+      { ...before, payment: { ...before.payment, resolution } },
+      'mark_resolved',
+      ACTOR,
+    );
+    // Assess
+    expect(plan.merchant.outcome).toBe('succeeded');
+    expect(plan.steps[0]).toBe(
+      "queue payment.succeeded for the merchant's webhooks again (the same event id: deduplicated)",
+    );
+  });
+});
+
+describe('Function: resolvedPaymentNotification', () => {
+  it('payment.succeeded names the standing charge and validates as a merchant notification; failed by default', () => {
+    // Prepare
+    const { payment } = facts('o12');
+    const at = '2026-11-02T00:00:00.000Z';
+    // Act
+    const succeeded = resolvedPaymentNotification(payment, at, { kind: 'succeeded', chargeId: 'pi_o12' });
+    const failed = resolvedPaymentNotification(payment, at);
+    // Assess
+    expect(MerchantNotification.parse(succeeded)).toMatchObject({
+      kind: 'payment.succeeded',
+      notificationId: notificationId('payment.succeeded', 'o12'),
+      chargeId: 'pi_o12',
+      settledAt: at,
+      amount: { value: 1250, currency: 'EUR', exponent: 2 },
+    });
+    expect(MerchantNotification.parse(failed)).toMatchObject({
+      kind: 'payment.failed',
+      notificationId: notificationId('payment.failed', 'o12'),
+    });
   });
 });

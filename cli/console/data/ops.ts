@@ -1,4 +1,3 @@
-import type { ResolutionAction } from '../../../core/payments/records';
 import { CliError } from '../../errors';
 import type { AuditNote } from '../../ops/actions/audited';
 import { redriveDlqAction } from '../../ops/actions/redrive-dlq';
@@ -10,6 +9,7 @@ import { clip } from '../../ops/format';
 import type { ResolvePlan } from '../../ops/resolve-plan';
 import { DEFAULT_MAX_REDRIVES, inspectSaga } from '../../ops/sagas';
 import type { ActionResult } from '../api-types';
+import type { ResolveRequestBody } from './port';
 
 /**
  * The console's actions: the same audited-action functions payctl calls
@@ -67,7 +67,7 @@ export async function redriveSagaAudited(deps: OpsDeps, paymentId: string): Prom
 export function planResolveFor(
   deps: OpsDeps,
   paymentId: string,
-  request: { action: ResolutionAction; reason?: string },
+  request: ResolveRequestBody,
 ): Promise<ResolvePlan> {
   return planResolve(deps, paymentId, request);
 }
@@ -76,7 +76,7 @@ export function planResolveFor(
 export async function resolvePaymentAudited(
   deps: OpsDeps,
   paymentId: string,
-  request: { action: ResolutionAction; reason?: string },
+  request: ResolveRequestBody,
 ): Promise<ActionResult> {
   const { result, audit } = await resolvePayment(deps, paymentId, request);
   const r = result.resolution;
@@ -84,6 +84,7 @@ export async function resolvePaymentAudited(
     result.refund &&
       (result.refund.refundId ? `refunded ${result.refund.refundId}` : 'nothing charged: no refund'),
     result.release && `release ${result.release.outcome}`,
+    result.notified && `${result.notified.kind} queued for the merchant`,
     `${result.dlqMessagesDeleted} DLQ message(s) deleted`,
   ].filter(Boolean);
   return {
@@ -96,6 +97,7 @@ export async function resolvePaymentAudited(
       alreadyResolved: result.alreadyResolved,
       dlqMessagesDeleted: result.dlqMessagesDeleted,
       ...(result.refund?.refundId && { refundId: result.refund.refundId }),
+      ...(result.notified && { merchantEvent: result.notified.kind }),
     },
   };
 }

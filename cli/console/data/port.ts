@@ -1,4 +1,4 @@
-import type { ResolutionAction } from '../../../core/payments/records';
+import type { ResolutionAction, ResolutionOutcome } from '../../../core/payments/records';
 import type { StatementResponse } from '../../../core/wallets/contract';
 import type { EventLog } from '../../../core/webhooks/delivery-store';
 import type { ResolvePlan } from '../../ops/resolve-plan';
@@ -60,8 +60,9 @@ export interface ConsoleData {
   adjustWallet(walletId: string, request: { amount: string; reason: string }): Promise<ActionResult>;
 }
 
-/** How to resolve a payment parked in the compensation DLQ (payctl's --refund | --release | --mark-resolved, --reason). */
+/** How to resolve a payment parked in the compensation DLQ (payctl's --refund | --release | --mark-resolved, --reason, --outcome). */
 export interface ResolveRequestBody {
   readonly action: ResolutionAction;
   readonly reason?: string;
+  readonly outcome?: ResolutionOutcome;
 }

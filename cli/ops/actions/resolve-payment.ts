@@ -2,7 +2,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { PaymentGateway } from '../../../core/gateway/port';
 import { Ledger, LedgerReader } from '../../../core/ledger';
 import { DynamoPaymentLog } from '../../../core/payments/payment-log';
-import type { PaymentResolution, ResolutionAction } from '../../../core/payments/records';
+import type { PaymentResolution, ResolutionAction, ResolutionOutcome } from '../../../core/payments/records';
 import { PaymentsRepository } from '../../../core/payments/repository';
 import { notificationMessage, resolvedPaymentNotification } from '../../../core/saga/notification';
 import type { RefundOutput, ReleaseOutput } from '../../../core/saga/state';
@@ -20,8 +20,11 @@ import { type AuditNote, runAudited } from './audited';
  * compensation the saga parked in the compensation DLQ with the saga's own
  * RefundCharge and ReleaseFunds functions (core/saga/steps.ts: the same
  * gateway key refund:<paymentId>, the same ledger operations, so resolving
- * never refunds twice), records the resolution on the payment once, queues
- * the merchant's payment.failed webhook (the payment no longer ends silent),
+ * never refunds twice), records the resolution on the payment once with the
+ * merchant's outcome (resolve-outcome.ts: payment.failed when the money goes
+ * back, payment.succeeded when the charge is kept; with --mark-resolved and
+ * money standing taken, the operator says which), queues that webhook event
+ * (the payment no longer ends silent),
  * deletes the DLQ message only after that, and audits it (payments.resolve).
  */
 
@@ -29,6 +32,8 @@ export interface ResolveRequest {
   readonly action: ResolutionAction;
   /** Why; required for mark_resolved, kept on the payment and in the audit record. */
   readonly reason?: string;
+  /** What the merchant is told (--outcome); refused when it contradicts the gateway or the ledger. */
+  readonly outcome?: ResolutionOutcome;
 }
 
 export interface ResolveResult {
@@ -39,8 +44,8 @@ export interface ResolveResult {
   readonly resolution: PaymentResolution | undefined;
   readonly refund?: RefundOutput;
   readonly release?: ReleaseOutput;
-  /** The notificationId of the payment.failed queued for the merchant's webhooks. */
-  readonly notified?: string;
+  /** The webhook event queued for the merchant: payment.succeeded or payment.failed, and its id. */
+  readonly notified?: { readonly kind: `payment.${ResolutionOutcome}`; readonly notificationId: string };
   readonly dlqMessagesDeleted: number;
 }
 
@@ -77,7 +82,7 @@ export async function planResolve(
   validate(request);
   const gateway = env.gateway ?? (await financeGateway(deps));
   const facts = await resolveFacts(deps, gateway, paymentId, env.now?.() ?? new Date());
-  return planResolution(facts, request.action, await deps.identity());
+  return planResolution(facts, request.action, await deps.identity(), request.outcome);
 }
 
 function stepDeps(deps: OpsDeps, now: () => Date): StepDeps {
@@ -121,20 +126,26 @@ async function undo(
 }
 
 /**
- * Queues the payment.failed a payment that needed attention never got: every resolution finishes the
- * compensation (refunded and released, or settled by hand). Before the DLQ message is deleted, so a run
- * stopped here queues it on the next run (the same notificationId and date: the fan-out dedupes).
+ * Queues the outcome a payment that needed attention never got, as recorded with its resolution
+ * (payment.succeeded with the standing charge, else payment.failed; a resolution recorded before outcomes
+ * were: failed, as was queued then). Before the DLQ message is deleted, so a run stopped here queues it on
+ * the next run (the same notificationId and date: the fan-out dedupes).
  */
 async function queueResolvedNotification(
   deps: OpsDeps,
   facts: ResolveFacts,
   resolution: PaymentResolution,
-): Promise<string> {
-  const notification = resolvedPaymentNotification(facts.payment, resolution.at);
+): Promise<NonNullable<ResolveResult['notified']>> {
+  const chargeId = facts.charge.kind === 'one' ? facts.charge.chargeId : (facts.payment.chargeId ?? '');
+  const notification = resolvedPaymentNotification(
+    facts.payment,
+    resolution.at,
+    resolution.outcome === 'succeeded' ? { kind: 'succeeded', chargeId } : { kind: 'failed' },
+  );
   await deps.clients.sqs.send(
     new SendMessageCommand(notificationMessage(await deps.queueUrl('notification'), notification)),
   );
-  return notification.notificationId;
+  return { kind: notification.kind, notificationId: notification.notificationId };
 }
 
 function describe(result: ResolveResult, reason: string | undefined): string {
@@ -144,7 +155,8 @@ function describe(result: ResolveResult, reason: string | undefined): string {
         ? `refund ${result.refund.refundId} ${result.refund.status}${result.refund.ledgerReversed ? ', settlement reversed' : ''}`
         : 'nothing charged: no refund'),
     result.release && `release ${result.release.outcome} (${result.release.releasedAmount} minor units)`,
-    result.notified && `payment.failed queued for the merchant's webhooks (${result.notified})`,
+    result.notified &&
+      `outcome ${result.notified.kind} queued for the merchant's webhooks (${result.notified.notificationId})`,
     `${result.dlqMessagesDeleted} compensation DLQ message(s) deleted`,
     reason && `reason: ${reason}`,
   ];
@@ -167,7 +179,7 @@ export async function resolvePayment(
   const gateway = env.gateway ?? (await financeGateway(deps));
   const actor = await deps.identity();
   const facts = await resolveFacts(deps, gateway, paymentId, now());
-  const plan = planResolution(facts, request.action, actor);
+  const plan = planResolution(facts, request.action, actor, request.outcome);
   if (plan.refusal) throw new CliError(plan.refusal);
   const reason = request.reason?.trim() || undefined;
   if (plan.alreadyResolved && facts.parked.length === 0) {
@@ -195,6 +207,7 @@ export async function resolvePayment(
               at: now().toISOString(),
               ...(reason && { reason }),
               ...(done.refund?.refundId && { refundId: done.refund.refundId }),
+              ...(plan.merchant.outcome && { outcome: plan.merchant.outcome }),
             },
           );
       const notified = recorded.resolution

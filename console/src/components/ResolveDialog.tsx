@@ -5,6 +5,14 @@ import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorBox, Loading, useLoad } from './common';
 
 type ResolveAction = ResolvePlan['action'];
+type Outcome = NonNullable<ResolvePlan['merchant']['outcome']>;
+
+/** --outcome: what the merchant is told when money stands taken and it is marked resolved. */
+const OUTCOMES: ReadonlyArray<{ outcome: Outcome | ''; label: string }> = [
+  { outcome: '', label: 'From the gateway and ledger state' },
+  { outcome: 'succeeded', label: 'payment.succeeded (the charge is kept, settled by hand)' },
+  { outcome: 'failed', label: 'payment.failed (the money was given back by hand)' },
+];
 
 const ACTIONS: ReadonlyArray<{ action: ResolveAction; label: string }> = [
   { action: 'refund', label: 'Refund the charge, then release the hold' },
@@ -28,9 +36,15 @@ export function ResolveDialog({
 }) {
   const [action, setAction] = useState<ResolveAction>('refund');
   const [reason, setReason] = useState('');
+  const [outcome, setOutcome] = useState<Outcome | ''>('');
+  const told = action === 'mark_resolved' ? outcome : '';
   const plan = useLoad(
-    () => getJson<ResolvePlan>(`payments/${encodeURIComponent(paymentId)}/resolve`, { action }),
-    [paymentId, action],
+    () =>
+      getJson<ResolvePlan>(`payments/${encodeURIComponent(paymentId)}/resolve`, {
+        action,
+        ...(told && { outcome: told }),
+      }),
+    [paymentId, action, told],
   );
   const refused = plan.data?.refusal;
   const needsReason = action === 'mark_resolved' && reason.trim() === '';
@@ -46,6 +60,7 @@ export function ResolveDialog({
           await postJson<ActionResult>(`payments/${encodeURIComponent(paymentId)}/resolve`, {
             action,
             ...(reason.trim() && { reason: reason.trim() }),
+            ...(told && { outcome: told }),
           }),
         );
       }}
@@ -65,6 +80,23 @@ export function ResolveDialog({
           </label>
         ))}
       </fieldset>
+      {action === 'mark_resolved' && (
+        <fieldset>
+          <legend>The merchant is told</legend>
+          {OUTCOMES.map((o) => (
+            <label key={o.outcome} class="choice">
+              <input
+                type="radio"
+                name="resolve-outcome"
+                value={o.outcome}
+                checked={outcome === o.outcome}
+                onChange={() => setOutcome(o.outcome)}
+              />{' '}
+              {o.label}
+            </label>
+          ))}
+        </fieldset>
+      )}
       <label>
         Reason{action === 'mark_resolved' ? ' (required)' : ''}{' '}
         <input
@@ -104,6 +136,15 @@ export function ResolveDialog({
               <tr>
                 <th scope="row">Ledger</th>
                 <td>hold {plan.data.ledger.hold}</td>
+              </tr>
+              <tr>
+                <th scope="row">Merchant</th>
+                <td data-testid="resolve-merchant">
+                  {plan.data.merchant.outcome
+                    ? `told payment.${plan.data.merchant.outcome}: `
+                    : 'not decided: '}
+                  {plan.data.merchant.basis}
+                </td>
               </tr>
             </tbody>
           </table>
