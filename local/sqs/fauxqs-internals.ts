@@ -66,7 +66,33 @@ function acceptSupplementaryCharacters(fauxqsRule: RegExp): void {
   fauxqsRule.test = (text: string) => OUTSIDE_SQS_CHARACTERS.test(text);
 }
 
+/** fauxqs's error for a refused SQS request: its JSON body, HTTP status and query-protocol error header. */
+export interface FauxqsSqsError extends Error {
+  readonly statusCode: number;
+  readonly queryErrorHeader: string;
+  toJSON(): { __type: string; message: string };
+}
+
+/** An SQS action as fauxqs's router calls it: (parsed JSON body, store, request with its headers). */
+export type FauxqsSqsAction = (
+  body: unknown,
+  store: FauxqsSqsStore,
+  request: { readonly headers: Record<string, string | undefined> },
+) => unknown;
+
+/** The SQS actions of one buildApp, by name (what fauxqs's app routes a JSON request to). */
+export interface FauxqsSqsActions {
+  readonly handlers: ReadonlyMap<string, FauxqsSqsAction>;
+  readonly store: FauxqsSqsStore;
+}
+
 interface FauxqsModules {
+  /** The app and the SQS actions its router registered (called in-process without an HTTP round trip). */
+  buildAppWithActions(options: Parameters<FauxqsModules['buildApp']>[0]): {
+    app: FastifyInstance;
+    sqsActions: FauxqsSqsActions;
+  };
+  SqsError: abstract new (...args: never[]) => FauxqsSqsError;
   buildApp(options: {
     logger: boolean;
     defaultRegion?: string;
@@ -89,22 +115,58 @@ function fauxqsDistUrl(): URL {
   }
 }
 
+interface SqsRouterClass {
+  prototype: { register(this: FauxqsSqsActions, action: string, handler: FauxqsSqsAction): void };
+}
+
+/**
+ * buildApp keeps its SQS router (action name -> function) to itself. Its registrations are watched while
+ * it runs, so the service can call an action directly: the same function with the same parsed body that
+ * fastify would hand it, without fastify's inject (a simulated HTTP request and reply) around each call.
+ */
+function captureSqsRouter(
+  SqsRouter: SqsRouterClass,
+  build: () => FastifyInstance,
+): { app: FastifyInstance; sqsActions: FauxqsSqsActions } {
+  const register = SqsRouter.prototype.register;
+  let captured: FauxqsSqsActions | undefined;
+  SqsRouter.prototype.register = function (this: FauxqsSqsActions, action, handler) {
+    captured ??= this;
+    register.call(this, action, handler);
+  };
+  try {
+    const app = build();
+    if (!captured || !(captured.handlers instanceof Map))
+      throw new Error(
+        'fauxqs registered no SQS actions: its router changed, check local/sqs/fauxqs-internals.ts',
+      );
+    return { app, sqsActions: captured };
+  } finally {
+    SqsRouter.prototype.register = register;
+  }
+}
+
 let loaded: Promise<FauxqsModules> | undefined;
 
 export function loadFauxqs(): Promise<FauxqsModules> {
   loaded ??= (async () => {
     const dist = fauxqsDistUrl();
-    const [app, sqs, sns, s3, persistence, sqsTypes] = await Promise.all([
+    const [app, sqs, sns, s3, persistence, sqsTypes, router, errors] = await Promise.all([
       import(new URL('app.js', dist).href),
       import(new URL('sqs/sqsStore.js', dist).href),
       import(new URL('sns/snsStore.js', dist).href),
       import(new URL('s3/s3Store.js', dist).href),
       import(new URL('persistence.js', dist).href),
       import(new URL('sqs/sqsTypes.js', dist).href),
+      import(new URL('sqs/sqsRouter.js', dist).href),
+      import(new URL('common/errors.js', dist).href),
     ]);
     acceptSupplementaryCharacters(sqsTypes.INVALID_MESSAGE_BODY_CHAR);
+    const buildApp = app.buildApp as FauxqsModules['buildApp'];
     return {
-      buildApp: app.buildApp,
+      buildAppWithActions: (options) => captureSqsRouter(router.SqsRouter, () => buildApp(options)),
+      SqsError: errors.SqsError,
+      buildApp,
       SqsStore: sqs.SqsStore,
       SnsStore: sns.SnsStore,
       S3Store: s3.S3Store,

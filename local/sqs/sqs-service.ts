@@ -7,6 +7,8 @@ import type { RawAwsService } from '../edge/raw-service';
 import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from '../edge/request-context';
 import {
   type FauxqsPersistence,
+  type FauxqsSqsActions,
+  type FauxqsSqsError,
   type FauxqsSqsStore,
   fixUpdateMessageReady,
   loadFauxqs,
@@ -20,6 +22,17 @@ const MOVE_TASK_OPERATIONS = new Set([
   'ListMessageMoveTasks',
   'CancelMessageMoveTask',
 ]);
+
+interface DirectActions extends FauxqsSqsActions {
+  isSqsError(error: unknown): error is FauxqsSqsError;
+}
+
+/** What fastify's inject answers, the part the callers read. */
+interface DirectAnswer {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | undefined>;
+  readonly body: string;
+}
 
 export interface SqsServiceOptions {
   /** The edge's origin: queue URLs are `<endpoint>/<account>/<name>` so the SDK keeps talking to the edge. */
@@ -44,11 +57,13 @@ export class SqsService implements RawAwsService {
   readonly region: string;
   readonly moveTasks: MessageMoveTasks;
   private closed = false;
+  private hostOfEndpoint: string | undefined;
 
   private constructor(
     private readonly app: FastifyInstance,
     private readonly store: FauxqsSqsStore,
     private readonly persistence: FauxqsPersistence | undefined,
+    private readonly actions: DirectActions,
     private readonly endpoint: string,
     region: string,
     dataDir: string | undefined,
@@ -94,13 +109,14 @@ export class SqsService implements RawAwsService {
       queue.url = url;
       sqsStore.queues.set(url, queue);
     }
-    const app = fauxqs.buildApp({
+    const { app, sqsActions } = fauxqs.buildAppWithActions({
       logger: false,
       defaultRegion: region,
       stores: { sqsStore, snsStore, s3Store },
     });
     await app.ready();
-    const service = new SqsService(app, sqsStore, persistence, endpoint, region, options.dataDir);
+    const actions: DirectActions = { ...sqsActions, isSqsError: (error) => error instanceof fauxqs.SqsError };
+    const service = new SqsService(app, sqsStore, persistence, actions, endpoint, region, options.dataDir);
     service.moveTasks.resume();
     return service;
   }
@@ -158,16 +174,15 @@ export class SqsService implements RawAwsService {
   /** Calls an SQS operation in-process, with the same semantics and errors as through the edge. */
   async call<T = Record<string, unknown>>(operation: string, input: Record<string, unknown>): Promise<T> {
     if (MOVE_TASK_OPERATIONS.has(operation)) return (await this.moveTasks.handle(operation, input)) as T;
-    const response = await this.app.inject({
-      method: 'POST',
-      url: '/',
-      headers: {
-        'content-type': JSON_1_0,
-        'x-amz-target': `AmazonSQS.${operation}`,
-        host: new URL(this.endpoint).host,
-      },
-      payload: JSON.stringify(input),
-    });
+    const headers = {
+      'content-type': JSON_1_0,
+      'x-amz-target': `AmazonSQS.${operation}`,
+      host: this.host,
+    };
+    const payload = JSON.stringify(input);
+    const response =
+      (await this.direct(operation, payload, headers)) ??
+      (await this.app.inject({ method: 'POST', url: '/', headers, payload }));
     const body = response.body ? (JSON.parse(response.body) as Record<string, unknown>) : {};
     if (response.statusCode >= 300) {
       throw new AwsServiceError(
@@ -211,7 +226,9 @@ export class SqsService implements RawAwsService {
       if (typeof value === 'string' && key !== 'content-length' && key !== 'transfer-encoding')
         headers[key] = value;
     }
-    const injected = await this.app.inject({ method: 'POST', url: '/', headers, payload });
+    const injected =
+      (await this.direct(operation, payload, headers)) ??
+      (await this.app.inject({ method: 'POST', url: '/', headers, payload }));
     if (injected.statusCode >= 400 && !injected.body.includes('"__type"')) {
       // fastify's own errors (unparseable body, a crash in an action) are not AWS-shaped.
       const serverFault = injected.statusCode >= 500;
@@ -235,6 +252,59 @@ export class SqsService implements RawAwsService {
     outHeaders['content-length'] = String(Buffer.byteLength(injected.body));
     response.writeHead(injected.statusCode, outHeaders);
     response.end(injected.body);
+  }
+
+  private get host(): string {
+    this.hostOfEndpoint ??= new URL(this.endpoint).host;
+    return this.hostOfEndpoint;
+  }
+
+  /**
+   * Runs a JSON-protocol action as fauxqs's app would (its router's function, the body parsed as its
+   * content-type parser does, its answer or SqsError shaped as its router shapes them), without fastify's
+   * inject: a simulated HTTP request, reply and hooks cost more than most actions. undefined (the app
+   * answers instead) for what the router does not route to an action: an unknown action or a body that
+   * is not JSON, whose answers stay fastify's own.
+   */
+  private async direct(
+    operation: string,
+    payload: string,
+    headers: Record<string, string>,
+  ): Promise<DirectAnswer | undefined> {
+    const action = this.actions.handlers.get(operation);
+    if (!action) return undefined;
+    let body: unknown;
+    try {
+      body = JSON.parse(payload);
+    } catch {
+      return undefined;
+    }
+    try {
+      const result = await action(body, this.actions.store, { headers });
+      return {
+        statusCode: 200,
+        headers: { 'content-type': JSON_1_0 },
+        body: result === undefined ? '' : JSON.stringify(result),
+      };
+    } catch (error) {
+      if (this.actions.isSqsError(error)) {
+        return {
+          statusCode: error.statusCode,
+          headers: { 'content-type': JSON_1_0, 'x-amzn-query-error': error.queryErrorHeader },
+          body: JSON.stringify(error.toJSON()),
+        };
+      }
+      // fastify's answer to a crash in a route: a 500 without an AWS __type.
+      return {
+        statusCode: 500,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify({
+          statusCode: 500,
+          error: 'Internal Server Error',
+          message: error instanceof Error ? error.message : String(error),
+        }),
+      };
+    }
   }
 
   async close(): Promise<void> {
