@@ -12,7 +12,7 @@ export const CHARGE_LOOKUP = {
   clockSkewMs: 5 * 60 * 1000,
   /** Past this after the latest attempt, the gateway's search shows every charge the attempts made. */
   searchCatchUpMs: 2 * 60 * 1000,
-  /** The longest a Charge attempt can run at the gateway: the 30 s Lambda timeout with the SDK's retry. */
+  /** The longest a Charge attempt can run at the gateway: the 30 s Lambda timeout with the client's retry. */
   attemptMaxMs: 60 * 1000,
 } as const;
 

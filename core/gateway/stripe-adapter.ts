@@ -1,20 +1,32 @@
-import Stripe from 'stripe';
 import { CardDeclinedError, LedgerInvariantError } from '../errors';
 import { type Currency, isCurrency, type Money } from '../money';
-import {
-  type ChargeRecord,
-  type ChargeRequest,
-  type ChargeResult,
-  type FindChargeOptions,
-  type FindRefundRequest,
-  idempotencyKeys,
-  type PaymentGateway,
-  type Period,
-  type RefundRecord,
-  type RefundRequest,
-  type RefundResult,
+import type {
+  ChargeRecord,
+  ChargeRequest,
+  ChargeResult,
+  FindChargeOptions,
+  FindRefundRequest,
+  PaymentGateway,
+  Period,
+  RefundRecord,
+  RefundRequest,
+  RefundResult,
 } from './port';
 import { GatewayChargeProcessingError, GatewayLookupTooLargeError, toPaysagaError } from './stripe-errors';
+import { StripeHttpClient } from './stripe-http';
+import { StripeRequestError } from './stripe-http-error';
+import {
+  chargeRequest,
+  createdListParams,
+  PAGE_SIZE,
+  PaymentIntent,
+  PaymentIntentPage,
+  Refund,
+  RefundPage,
+  refundRequest,
+  STRIPE_PATHS,
+  searchByPaymentIdParams,
+} from './stripe-resources';
 import { fromStripeAmount, toStripeAmount } from './stripe-units';
 
 export interface StripeGatewayOptions {
@@ -23,10 +35,10 @@ export interface StripeGatewayOptions {
   readonly apiBase?: string;
   /**
    * Per-attempt timeout. The Charge Lambda has 30 s: (maxNetworkRetries + 1) attempts of this
-   * length plus the SDK's backoff must fit, or Lambda kills the step mid-request.
+   * length plus the client's backoff must fit, or Lambda kills the step mid-request.
    */
   readonly timeoutMs?: number;
-  /** The SDK's own retries, made with the same idempotency key; keep small, the saga retries too. */
+  /** The client's own retries, made with the same idempotency key; keep small, the saga retries too. */
   readonly maxNetworkRetries?: number;
   /** Pages of 100 PaymentIntents a findChargeByPaymentId list window may read before giving up (transient). */
   readonly maxLookupPages?: number;
@@ -39,23 +51,14 @@ export const STRIPE_DEFAULTS = { timeoutMs: 10_000, maxNetworkRetries: 1, maxLoo
  * counts as a charge. `processing` may yet fail, so Charge itself waits for `succeeded` (see charge()).
  */
 const MONEY_MOVING = new Set(['succeeded', 'processing']);
-const PAGE_SIZE = 100;
 
-export function stripeClient(options: StripeGatewayOptions): Stripe {
-  return new Stripe(options.apiKey, {
+export function stripeClient(options: StripeGatewayOptions): StripeHttpClient {
+  return new StripeHttpClient({
+    apiKey: options.apiKey,
+    apiBase: options.apiBase,
     maxNetworkRetries: options.maxNetworkRetries ?? STRIPE_DEFAULTS.maxNetworkRetries,
-    timeout: options.timeoutMs ?? STRIPE_DEFAULTS.timeoutMs,
-    telemetry: false,
-    appInfo: { name: 'paysaga' },
-    ...(options.apiBase ? hostOf(options.apiBase) : {}),
+    timeoutMs: options.timeoutMs ?? STRIPE_DEFAULTS.timeoutMs,
   });
-}
-
-function hostOf(apiBase: string): { host: string; port: number; protocol: 'http' | 'https' } {
-  const url = new URL(apiBase);
-  const protocol = url.protocol === 'http:' ? 'http' : 'https';
-  const port = url.port ? Number(url.port) : protocol === 'http' ? 80 : 443;
-  return { host: url.hostname, port, protocol };
 }
 
 /** Stripe amounts are in Stripe's units (stripe-units.ts: ISK, three-decimal...) and currencies lowercase. */
@@ -72,7 +75,7 @@ function moneyFrom(amount: number, currency: string, what: string): Money {
 const isoFromEpoch = (seconds: number): string => new Date(seconds * 1000).toISOString();
 const epochOf = (date: Date): number => Math.floor(date.getTime() / 1000);
 
-function chargeFrom(intent: Stripe.PaymentIntent): ChargeRecord {
+function chargeFrom(intent: PaymentIntent): ChargeRecord {
   const amount = moneyFrom(intent.amount, intent.currency, `charge ${intent.id}`);
   return {
     chargeId: intent.id,
@@ -84,7 +87,7 @@ function chargeFrom(intent: Stripe.PaymentIntent): ChargeRecord {
   };
 }
 
-function refundFrom(refund: Stripe.Refund, paymentId: string | undefined): RefundRecord {
+function refundFrom(refund: Refund, paymentId: string | undefined): RefundRecord {
   const amount = moneyFrom(refund.amount, refund.currency, `refund ${refund.id}`);
   const chargeId =
     typeof refund.payment_intent === 'string' ? refund.payment_intent : refund.payment_intent?.id;
@@ -100,10 +103,10 @@ function refundFrom(refund: Stripe.Refund, paymentId: string | undefined): Refun
   };
 }
 
-/** The PaymentGateway over the official Stripe SDK. Build once per cold start (see credentials.ts). */
+/** The PaymentGateway over Stripe's REST API (stripe-http.ts). Build once per cold start (see credentials.ts). */
 export class StripeGateway implements PaymentGateway {
   constructor(
-    private readonly stripe: Stripe,
+    private readonly stripe: StripeHttpClient,
     private readonly maxLookupPages: number = STRIPE_DEFAULTS.maxLookupPages,
   ) {}
 
@@ -117,24 +120,17 @@ export class StripeGateway implements PaymentGateway {
     const operation = `charge ${paymentId}`;
     // Refused before the request (InvalidPaymentError): intake and the front door refuse these already.
     const stripeAmount = toStripeAmount(amount, 'charge');
-    let intent: Stripe.PaymentIntent;
+    const { params, idempotencyKey } = chargeRequest({
+      paymentId,
+      stripeAmount,
+      currency: amount.currency,
+      paymentMethod,
+      description,
+      metadata,
+    });
+    let intent: PaymentIntent;
     try {
-      intent = await this.stripe.paymentIntents.create(
-        {
-          amount: stripeAmount,
-          currency: amount.currency.toLowerCase(),
-          payment_method: paymentMethod,
-          // Cards only, and no customer in the loop: a payment that needs 3-D Secure fails as a decline
-          // instead of waiting in requires_action for an authentication nobody will perform.
-          allowed_payment_method_types: ['card'],
-          confirm: true,
-          error_on_requires_action: true,
-          ...(description ? { description } : {}),
-          // paymentId last: caller metadata cannot overwrite the key reconciliation relies on.
-          metadata: { ...metadata, paymentId },
-        },
-        { idempotencyKey: idempotencyKeys.charge(paymentId) },
-      );
+      intent = await this.stripe.post(STRIPE_PATHS.paymentIntents, params, idempotencyKey, PaymentIntent);
     } catch (error) {
       throw toPaysagaError(error, operation);
     }
@@ -155,10 +151,10 @@ export class StripeGateway implements PaymentGateway {
    * A `processing` PaymentIntent can still fail: it is no charge to credit or settle on. Its current status,
    * or GatewayChargeProcessingError (retryable, ambiguous) while it is still processing.
    */
-  private async settled(intent: Stripe.PaymentIntent, operation: string): Promise<Stripe.PaymentIntent> {
-    let current: Stripe.PaymentIntent;
+  private async settled(intent: PaymentIntent, operation: string): Promise<PaymentIntent> {
+    let current: PaymentIntent;
     try {
-      current = await this.stripe.paymentIntents.retrieve(intent.id);
+      current = await this.stripe.get(STRIPE_PATHS.paymentIntent(intent.id), {}, PaymentIntent);
     } catch (error) {
       throw toPaysagaError(error, `${operation}: read ${intent.id}`);
     }
@@ -173,21 +169,10 @@ export class StripeGateway implements PaymentGateway {
   async refund({ paymentId, chargeId, amount, refundId }: RefundRequest): Promise<RefundResult> {
     const operation = refundId === undefined ? `refund ${paymentId}` : `refund ${refundId} of ${paymentId}`;
     const stripeAmount = toStripeAmount(amount, 'refund');
-    let refund: Stripe.Refund;
+    const { params, idempotencyKey } = refundRequest({ paymentId, chargeId, stripeAmount, refundId });
+    let refund: Refund;
     try {
-      refund = await this.stripe.refunds.create(
-        {
-          payment_intent: chargeId,
-          amount: stripeAmount,
-          metadata: { paymentId, ...(refundId !== undefined && { refundId }) },
-        },
-        {
-          idempotencyKey:
-            refundId === undefined
-              ? idempotencyKeys.refund(paymentId)
-              : idempotencyKeys.refundOf(paymentId, refundId),
-        },
-      );
+      refund = await this.stripe.post(STRIPE_PATHS.refunds, params, idempotencyKey, Refund);
     } catch (error) {
       // A partial refund (refundId) never stands in for another: only the compensation's full refund may.
       const existing =
@@ -207,7 +192,12 @@ export class StripeGateway implements PaymentGateway {
   /** The charge's refunds (newest first, every page) whose metadata names the refund saga's refundId. */
   async findRefund({ paymentId, chargeId, refundId }: FindRefundRequest): Promise<RefundResult | undefined> {
     try {
-      for await (const refund of this.stripe.refunds.list({ payment_intent: chargeId, limit: PAGE_SIZE })) {
+      const refunds = this.stripe.list(
+        STRIPE_PATHS.refunds,
+        { payment_intent: chargeId, limit: PAGE_SIZE },
+        RefundPage,
+      );
+      for await (const refund of refunds) {
         if (refund.metadata?.refundId !== refundId) continue;
         if (refund.status === 'failed' || refund.status === 'canceled') continue;
         const { paymentId: _, ...result } = refundFrom(refund, paymentId);
@@ -226,13 +216,18 @@ export class StripeGateway implements PaymentGateway {
     paymentId: string,
   ): Promise<RefundResult | undefined> {
     if (
-      !(error instanceof Stripe.errors.StripeInvalidRequestError) ||
+      !(error instanceof StripeRequestError) ||
+      error.type !== 'StripeInvalidRequestError' ||
       error.code !== 'charge_already_refunded'
     ) {
       return undefined;
     }
     try {
-      const page = await this.stripe.refunds.list({ payment_intent: chargeId, limit: PAGE_SIZE });
+      const page = await this.stripe.get(
+        STRIPE_PATHS.refunds,
+        { payment_intent: chargeId, limit: PAGE_SIZE },
+        RefundPage,
+      );
       const done = page.data.find((refund) => refund.status === 'succeeded' || refund.status === 'pending');
       if (!done) return undefined;
       const { paymentId: _, ...result } = refundFrom(done, paymentId);
@@ -248,7 +243,7 @@ export class StripeGateway implements PaymentGateway {
   ): Promise<ChargeResult | undefined> {
     const operation = `find charge of ${paymentId}`;
     const found = new Map<string, ChargeRecord>();
-    const keep = (intent: Stripe.PaymentIntent) => {
+    const keep = (intent: PaymentIntent) => {
       if (MONEY_MOVING.has(intent.status) && intent.metadata?.paymentId === paymentId) {
         found.set(intent.id, chargeFrom(intent));
       }
@@ -258,8 +253,14 @@ export class StripeGateway implements PaymentGateway {
         for (const intent of await this.listWindow(options.createdSince, options.createdUntil, operation))
           keep(intent);
       }
-      const query = `metadata['paymentId']:'${paymentId.replaceAll("'", "\\'")}'`;
-      for await (const intent of this.stripe.paymentIntents.search({ query, limit: PAGE_SIZE })) keep(intent);
+      const search = searchByPaymentIdParams(paymentId);
+      for await (const intent of this.stripe.search(
+        STRIPE_PATHS.searchPaymentIntents,
+        search,
+        PaymentIntentPage,
+      )) {
+        keep(intent);
+      }
     } catch (error) {
       throw toPaysagaError(error, operation);
     }
@@ -283,8 +284,14 @@ export class StripeGateway implements PaymentGateway {
    */
   private async listWindow(since: Date, until: Date | undefined, operation: string) {
     const created = { gte: epochOf(since), ...(until && { lte: epochOf(until) }) };
-    const intents: Stripe.PaymentIntent[] = [];
-    let page = await this.stripe.paymentIntents.list({ created, limit: PAGE_SIZE });
+    const intents: PaymentIntent[] = [];
+    const pageAfter = (startingAfter?: string) =>
+      this.stripe.get(
+        STRIPE_PATHS.paymentIntents,
+        createdListParams(created, startingAfter),
+        PaymentIntentPage,
+      );
+    let page = await pageAfter();
     for (let pages = 1; ; pages++) {
       intents.push(...page.data);
       const last = page.data.at(-1);
@@ -295,16 +302,18 @@ export class StripeGateway implements PaymentGateway {
             "retry once the gateway's search has caught up",
         );
       }
-      page = await this.stripe.paymentIntents.list({ created, limit: PAGE_SIZE, starting_after: last.id });
+      page = await pageAfter(last.id);
     }
   }
 
   async *listCharges({ from, to }: Period): AsyncIterable<ChargeRecord> {
     try {
-      const pages = this.stripe.paymentIntents.list({
-        created: { gte: epochOf(from), lt: epochOf(to) },
-        limit: PAGE_SIZE,
-      });
+      const created = { gte: epochOf(from), lt: epochOf(to) };
+      const pages = this.stripe.list(
+        STRIPE_PATHS.paymentIntents,
+        createdListParams(created),
+        PaymentIntentPage,
+      );
       for await (const intent of pages) {
         if (MONEY_MOVING.has(intent.status)) yield chargeFrom(intent);
       }
@@ -315,10 +324,8 @@ export class StripeGateway implements PaymentGateway {
 
   async *listRefunds({ from, to }: Period): AsyncIterable<RefundRecord> {
     try {
-      const pages = this.stripe.refunds.list({
-        created: { gte: epochOf(from), lt: epochOf(to) },
-        limit: PAGE_SIZE,
-      });
+      const created = { gte: epochOf(from), lt: epochOf(to) };
+      const pages = this.stripe.list(STRIPE_PATHS.refunds, createdListParams(created), RefundPage);
       for await (const refund of pages) yield refundFrom(refund, undefined);
     } catch (error) {
       throw toPaysagaError(error, 'list refunds');
