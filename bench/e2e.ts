@@ -6,7 +6,7 @@ import { DETAIL_TYPES, PAYSAGA_SOURCE, SAGA_TERMINAL_STATUS_PATTERN } from '../e
 import type { BusEvent } from '../local/events/eventbridge-service';
 import type { Runtime } from '../local/runtime';
 import { sdkClients } from '../test/helpers/runtime';
-import { type LevelResult, measureLevel } from './measure';
+import { type LevelResult, measureLevel, measurePaced } from './measure';
 
 export interface E2eResult extends LevelResult {
   readonly failed: number;
@@ -125,6 +125,23 @@ export class E2eBench {
     return { ...result, failed };
   }
 
+  /**
+   * Open loop: a saga started every 1/`ratePerSecond` s, whatever is in flight (the latency a producer
+   * sending at that rate sees). Wallets are taken in turn from a pool larger than the sagas in flight.
+   */
+  async paced(ratePerSecond: number, sagas: number): Promise<E2eResult> {
+    const pool = Math.max(16, Math.ceil(ratePerSecond));
+    const wallets = await Promise.all(
+      Array.from({ length: pool }, (_, i) => this.wallet(`paced-w${i}-${this.serial}`)),
+    );
+    let failed = 0;
+    const result = await measurePaced(ratePerSecond, sagas, async (run) => {
+      const status = await this.saga(wallets[run % pool] as string);
+      if (status !== 'SUCCEEDED') failed++;
+    });
+    return { ...result, failed };
+  }
+
   /** Runs `sagas` one at a time while counting every HTTP request the edge and the sandbox receive. */
   async profile(sagas: number, gatewayPort: number | undefined): Promise<CallProfile> {
     const edgePort = new URL(this.runtime.endpoint).port;
@@ -159,8 +176,14 @@ export class E2eBench {
   }
 }
 
-/** S3 REST requests (the history archive) by operation, not by object key; SQS query-protocol requests by path. */
+/**
+ * Requests without X-Amz-Target, by the service of their SigV4 scope: S3 REST requests (the history
+ * archive) by operation (`x-id`, which the SDK sends) or method, never by object key; SQS query-protocol
+ * requests by Action.
+ */
 function edgeRequestWithoutTarget(request: IncomingMessage): string {
-  const operation = new URL(request.url ?? '/', 'http://edge').searchParams.get('x-id');
-  return operation ? `S3.${operation}` : `SQS ${request.url}`;
+  const url = new URL(request.url ?? '/', 'http://edge');
+  const service = /\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(request.headers.authorization ?? '')?.[1];
+  if (service === 's3') return `S3.${url.searchParams.get('x-id') ?? request.method}`;
+  return `${service ?? 'unsigned'} ${url.searchParams.get('Action') ?? request.method}`;
 }

@@ -11,7 +11,7 @@ import { type LongWalletResult, longWalletBench } from './long-wallet';
 import type { LevelResult } from './measure';
 import { webhookRows } from './webhooks';
 
-const USAGE = `usage: npm run bench -- [--levels 1,4,16,64] [--sagas 40] [--storage disk|memory] [--only e2e|engine|dynalite|frontdoor|long-wallet|webhooks] [--webhook-events 200] [--long-wallet-payments 10000] [--json]
+const USAGE = `usage: npm run bench -- [--levels 1,4,16,64] [--sagas 40] [--paced 25] [--storage disk|memory] [--only e2e|engine|dynalite|frontdoor|long-wallet|webhooks[,...]] [--webhook-events 200] [--long-wallet-payments 10000] [--json]
 
 End-to-end saga throughput and latency (PutEvents -> terminal status) through the local
 runtime at each concurrency level (sagas in flight), and in the same run the ceilings it
@@ -20,6 +20,11 @@ with trivial tasks, and dynalite's conditional-write rate; and the HTTP front do
 POST /v1/payments and GET /v1/payments/{id} rate and latency; and one wallet's ledger over
 10,000 payments (reserve + settle each): write units and latency of the first and last 500.
   --sagas    sagas per level at least (each level runs max(sagas, 6 x level))
+  --paced    end to end, open loop: a saga started every 1/rate s (default 25, half of issue 18's
+             50 sagas/s), p50/p99 from each saga's scheduled start; 0 for none. With 16 among
+             --levels, c=8 (half of it) runs too
+  --only     one part, or several separated by commas (e2e,dynalite: the e2e rate as a share of
+             dynalite's conditional-write ceiling measured in the same run)
   --storage  the e2e runtime's storage: disk (as npm start, default) or memory
   --sqs-synchronous NORMAL  what-if: run the SQS store's SQLite with this synchronous pragma
              (fauxqs opens it in WAL mode with the default FULL: an fsync per message write)`;
@@ -35,6 +40,7 @@ function parseOptions() {
     {
       levels: { type: 'string', default: '1,4,16,64' },
       sagas: { type: 'string', default: '40' },
+      paced: { type: 'string', default: '25' },
       storage: { type: 'string', default: 'disk' },
       only: { type: 'string' },
       'sqs-synchronous': { type: 'string' },
@@ -108,6 +114,7 @@ function setSqsSynchronous(runtime: Runtime, mode: string): void {
 async function endToEnd(
   levels: number[],
   sagas: number,
+  pacedRate: number,
   storage: string,
   rows: Row[],
   sqsSynchronous: string | undefined,
@@ -141,6 +148,17 @@ async function endToEnd(
       rows.push(row);
       show(row);
     }
+    if (pacedRate > 0) {
+      const result = await bench.paced(pacedRate, Math.max(sagas, 8 * pacedRate));
+      const row: Row = {
+        what: `e2e saga paced at ${pacedRate}/s (open loop), ${label}`,
+        unit: 'sagas/s',
+        ...result,
+        note: `c = most in flight${result.failed > 0 ? `; ${result.failed} did not succeed` : ''}`,
+      };
+      rows.push(row);
+      show(row);
+    }
     if (bench.rejections.length > 0)
       say(`valid requests rejected by intake: ${bench.rejections.length}, e.g. ${bench.rejections[0]}`);
     if (errors.length > 0) say(`runtime errors during the run: ${errors.length}, first: ${errors[0]}`);
@@ -170,6 +188,55 @@ async function longWalletRun(payments: number): Promise<LongWalletResult> {
   return result;
 }
 
+const WRITES = /^DynamoDB\.(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)$/;
+
+interface CeilingRatio {
+  readonly concurrency: number;
+  readonly sagasPerSecond: number;
+  readonly writesPerSaga: number;
+  readonly requestsPerSaga: number;
+  /** dynalite's best conditional-write rate on disk at the same concurrency (or the highest below it). */
+  readonly dynaliteWritesPerSecond: number;
+  /** The e2e saga's DynamoDB writes per second over that ceiling. */
+  readonly writeShare: number;
+  /** Sagas/s the ceiling would allow if DynamoDB writes were all a saga cost. */
+  readonly ceilingSagasPerSecond: number;
+}
+
+/** The e2e rate against dynalite's ceiling, both measured in this run (`--only e2e,dynalite` or all). */
+function ceilingRatios(rows: readonly Row[], profile: CallProfile | undefined): CeilingRatio[] {
+  if (!profile) return [];
+  const writesPerSaga = Object.entries(profile.perSaga)
+    .filter(([key]) => WRITES.test(key))
+    .reduce((sum, [, n]) => sum + n, 0);
+  const requestsPerSaga = Object.entries(profile.perSaga)
+    .filter(([key]) => key.startsWith('DynamoDB.'))
+    .reduce((sum, [, n]) => sum + n, 0);
+  const dynalite = rows.filter((r) => r.what.startsWith('dynalite') && r.what.endsWith('disk'));
+  if (writesPerSaga === 0 || dynalite.length === 0) return [];
+  const ratios: CeilingRatio[] = [];
+  for (const row of rows.filter((r) => r.what.startsWith('e2e saga (') && r.unit === 'sagas/s')) {
+    const at = Math.max(
+      ...dynalite.filter((d) => d.concurrency <= row.concurrency).map((d) => d.concurrency),
+    );
+    if (!Number.isFinite(at)) continue;
+    const ceiling = Math.max(...dynalite.filter((d) => d.concurrency === at).map((d) => d.perSecond));
+    ratios.push({
+      concurrency: row.concurrency,
+      sagasPerSecond: row.perSecond,
+      writesPerSaga: Math.round(writesPerSaga * 10) / 10,
+      requestsPerSaga: Math.round(requestsPerSaga * 10) / 10,
+      dynaliteWritesPerSecond: ceiling,
+      writeShare: Math.round(((row.perSecond * writesPerSaga) / ceiling) * 1000) / 1000,
+      ceilingSagasPerSecond: Math.round((ceiling / writesPerSaga) * 10) / 10,
+    });
+  }
+  return ratios;
+}
+
+const describeRatio = (r: CeilingRatio) =>
+  `e2e c=${r.concurrency}: ${r.sagasPerSecond} sagas/s x ${r.writesPerSaga} DynamoDB writes/saga = ${Math.round(r.sagasPerSecond * r.writesPerSaga)} writes/s, ${(r.writeShare * 100).toFixed(1)} % of dynalite's disk ceiling of ${r.dynaliteWritesPerSecond} conditional writes/s (that ceiling alone allows ${r.ceilingSagasPerSecond} sagas/s; ${r.requestsPerSaga} DynamoDB requests/saga)`;
+
 function markdown(rows: readonly Row[]): string {
   const lines = [
     '| what | concurrency | rate | p50 ms | p99 ms | CPU ms per run | runs |',
@@ -195,6 +262,16 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const sagas = Number(options.sagas);
+  const pacedRate = Number(options.paced);
+  if (!Number.isFinite(pacedRate) || pacedRate < 0) {
+    process.stderr.write(`--paced is a rate per second (0 for none), got ${options.paced}\n`);
+    process.exit(2);
+  }
+  const only = new Set(options.only?.split(',') ?? []);
+  const runs = (part: string) => only.size === 0 || only.has(part);
+  // Issue 18's latency goal is at half the load: with c=16 measured, c=8 is measured too.
+  const e2eLevels =
+    levels.includes(16) && !levels.includes(8) ? [...levels, 8].sort((a, b) => a - b) : levels;
   if (options.storage !== 'disk' && options.storage !== 'memory') {
     process.stderr.write(`--storage is disk or memory, got ${options.storage}\n`);
     process.exit(2);
@@ -205,20 +282,16 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const started = Date.now();
   let profile: CallProfile | undefined;
-  if (!options.only || options.only === 'engine') await ceilings(levels, rows);
-  if (!options.only || options.only === 'dynalite') await dynaliteCeilings(levels, rows);
-  if (!options.only || options.only === 'e2e')
-    profile = await endToEnd(levels, sagas, options.storage, rows, options['sqs-synchronous']);
-  if (!options.only || options.only === 'frontdoor')
-    await frontDoorLevels(levels, 5 * sagas, options.storage, rows, say);
-  const longWallet =
-    !options.only || options.only === 'long-wallet'
-      ? await longWalletRun(Number(options['long-wallet-payments']))
-      : undefined;
-  const webhooks =
-    !options.only || options.only === 'webhooks'
-      ? await webhookRows(Number(options['webhook-events']), say)
-      : undefined;
+  if (runs('engine')) await ceilings(levels, rows);
+  if (runs('dynalite')) await dynaliteCeilings(levels, rows);
+  if (runs('e2e'))
+    profile = await endToEnd(e2eLevels, sagas, pacedRate, options.storage, rows, options['sqs-synchronous']);
+  if (runs('frontdoor')) await frontDoorLevels(levels, 5 * sagas, options.storage, rows, say);
+  const longWallet = runs('long-wallet')
+    ? await longWalletRun(Number(options['long-wallet-payments']))
+    : undefined;
+  const webhooks = runs('webhooks') ? await webhookRows(Number(options['webhook-events']), say) : undefined;
+  const ratios = ceilingRatios(rows, profile);
   const loadAfter = loadavg()[0]?.toFixed(1);
   const result = {
     machine,
@@ -226,6 +299,7 @@ async function main(): Promise<void> {
     seconds: Math.round((Date.now() - started) / 1000),
     rows,
     ...(profile && { requestsPerSaga: profile.perSaga }),
+    ...(ratios.length > 0 && { dynaliteCeiling: ratios }),
     ...(longWallet && { longWallet }),
     ...(webhooks && { webhooks }),
   };
@@ -241,6 +315,7 @@ async function main(): Promise<void> {
           .join(', ')}\n`,
       );
     }
+    for (const ratio of ratios) process.stdout.write(`${describeRatio(ratio)}\n`);
   }
 }
 

@@ -60,3 +60,59 @@ export async function measureLevel(
     cpuMsPerRun: round((cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length), 2),
   };
 }
+
+/**
+ * Open-loop load: starts a run every 1/`ratePerSecond` s whatever the runs in flight, `total` runs, and
+ * waits for all of them. Latency is each run's own, from its scheduled start: a system that falls behind
+ * the rate shows it in the percentiles (a closed loop would only slow its arrivals down).
+ * `concurrency` reports the most runs seen in flight at once.
+ */
+export async function measurePaced(
+  ratePerSecond: number,
+  total: number,
+  work: (run: number) => Promise<void>,
+): Promise<LevelResult> {
+  if (!(ratePerSecond > 0)) throw new Error(`the paced rate must be positive, got ${ratePerSecond}`);
+  const latencies: number[] = [];
+  const runs: Promise<void>[] = [];
+  let inFlight = 0;
+  let mostInFlight = 0;
+  let failure: { readonly error: unknown } | undefined;
+  const intervalMs = 1000 / ratePerSecond;
+  const begin = performance.now();
+  const cpuBefore = process.cpuUsage();
+  for (let run = 0; run < total && !failure; run++) {
+    const scheduled = begin + run * intervalMs;
+    const wait = scheduled - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight++;
+    mostInFlight = Math.max(mostInFlight, inFlight);
+    runs.push(
+      work(run).then(
+        () => {
+          latencies.push(performance.now() - scheduled);
+          inFlight--;
+        },
+        (error: unknown) => {
+          failure ??= { error };
+          inFlight--;
+        },
+      ),
+    );
+  }
+  // Every run started is awaited before a failure is reported: the caller closes what they use right after.
+  await Promise.all(runs);
+  if (failure) throw failure.error;
+  const seconds = (performance.now() - begin) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  latencies.sort((a, b) => a - b);
+  return {
+    concurrency: mostInFlight,
+    runs: latencies.length,
+    seconds: round(seconds, 2),
+    perSecond: round(latencies.length / seconds),
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+    cpuMsPerRun: round((cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length), 2),
+  };
+}
