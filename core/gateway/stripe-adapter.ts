@@ -1,5 +1,4 @@
 import { CardDeclinedError, LedgerInvariantError } from '../errors';
-import { type Currency, isCurrency, type Money } from '../money';
 import type {
   ChargeRecord,
   ChargeRequest,
@@ -15,6 +14,7 @@ import type {
 import { GatewayChargeProcessingError, GatewayLookupTooLargeError, toPaysagaError } from './stripe-errors';
 import { StripeHttpClient } from './stripe-http';
 import { StripeRequestError } from './stripe-http-error';
+import { chargeFrom, refundFrom } from './stripe-records';
 import {
   chargeRequest,
   createdListParams,
@@ -27,7 +27,7 @@ import {
   STRIPE_PATHS,
   searchByPaymentIdParams,
 } from './stripe-resources';
-import { fromStripeAmount, toStripeAmount } from './stripe-units';
+import { toStripeAmount } from './stripe-units';
 
 export interface StripeGatewayOptions {
   readonly apiKey: string;
@@ -61,47 +61,7 @@ export function stripeClient(options: StripeGatewayOptions): StripeHttpClient {
   });
 }
 
-/** Stripe amounts are in Stripe's units (stripe-units.ts: ISK, three-decimal...) and currencies lowercase. */
-function moneyFrom(amount: number, currency: string, what: string): Money {
-  const code = currency.toUpperCase();
-  if (!isCurrency(code)) {
-    throw new LedgerInvariantError(
-      `${what}: the gateway reports currency ${code}, which paysaga does not know`,
-    );
-  }
-  return fromStripeAmount(amount, code, what);
-}
-
-const isoFromEpoch = (seconds: number): string => new Date(seconds * 1000).toISOString();
 const epochOf = (date: Date): number => Math.floor(date.getTime() / 1000);
-
-function chargeFrom(intent: PaymentIntent): ChargeRecord {
-  const amount = moneyFrom(intent.amount, intent.currency, `charge ${intent.id}`);
-  return {
-    chargeId: intent.id,
-    amount,
-    currency: amount.currency as Currency,
-    status: intent.status === 'processing' ? 'processing' : 'succeeded',
-    created: isoFromEpoch(intent.created),
-    paymentId: intent.metadata?.paymentId,
-  };
-}
-
-function refundFrom(refund: Refund, paymentId: string | undefined): RefundRecord {
-  const amount = moneyFrom(refund.amount, refund.currency, `refund ${refund.id}`);
-  const chargeId =
-    typeof refund.payment_intent === 'string' ? refund.payment_intent : refund.payment_intent?.id;
-  return {
-    refundId: refund.id,
-    chargeId: chargeId ?? '',
-    amount,
-    currency: amount.currency as Currency,
-    status: refund.status === 'succeeded' ? 'succeeded' : 'pending',
-    created: isoFromEpoch(refund.created),
-    paymentId: refund.metadata?.paymentId ?? paymentId,
-    ...(refund.metadata?.refundId && { sagaRefundId: refund.metadata.refundId }),
-  };
-}
 
 /** The PaymentGateway over Stripe's REST API (stripe-http.ts). Build once per cold start (see credentials.ts). */
 export class StripeGateway implements PaymentGateway {
