@@ -6,23 +6,32 @@ import { type ChargeInput, gatewayPartOf } from './state';
  * only when its effects are idempotent and crash-safe on their own: run again after a crash at any point
  * (before or after its writes, before or after its answer), it writes nothing twice and answers the same.
  *
- * - reserve: kept. Its writes would be safe without it (open is a put-if-absent; the hold is one
- *   conditional ledger write per (paymentId, reserve) whose replay answers the hold placed first; RESERVED
- *   is a conditional move whose replay is a no-op; a retry holds the recorded split again), but the
- *   in-progress lock of a step that died before saving its result is what the crash tests pin on Reserve
- *   (and on Settle): dropping it would change behaviour those tests fix, not only the count.
+ * - reserve: none. Every write is safe to run again, at once or after a crash at any point: open is a
+ *   put-if-absent (a different payload is refused by its request hash); the hold is one conditional ledger
+ *   write per (paymentId, reserve) whose replay (the marker on the wallet, or the journal once it closed)
+ *   answers the hold placed first and completes its journal entry; RESERVED is a conditional move whose
+ *   replay is a no-op, and a retry holds the recorded split again, so every attempt answers the same
+ *   split. Two attempts at once (Step Functions invokes at least once) meet at the wallet's conditional
+ *   write: one hold. Shown by test/integration/saga-steps-crash.test.ts (a crash before or after each of
+ *   its writes, then the step again; two attempts at once).
  * - charge: none when the wallet covered everything (the split is recorded, the card part is 0): the step
  *   answers `not_needed` from its input and touches nothing. Otherwise kept: the gateway call is keyed by
  *   the paymentId, but Stripe forgets a key after 24 h, so a redrive after that would rely on the gateway
  *   lookup alone; the record replays the charge it made without asking the gateway at all.
- * - settle: kept, as reserve: its ledger posts are idempotent per (paymentId, operation), but the crash
- *   tests pin its in-progress lock.
+ * - settle: none, as reserve: the post is one conditional write of the pending hold, its journal entries
+ *   are put-if-absent and derived from the wallet's marker (a replay rewrites the same items), the marker
+ *   goes only once they exist, the card part is once per payment in the journal, and SUCCEEDED is a
+ *   conditional move; a replay after the marker left answers from the journal (the same capture, or
+ *   LedgerInvariantError for another). Same tests. The in-progress lock of a step that died before saving
+ *   its result is pinned on Charge (test/integration/saga-errors.test.ts), the step that keeps its record.
  * - notify: none. SendMessage is at-least-once anyway (a crash between it and the record sends again);
  *   every copy carries the same notificationId, body and attribute, and consumers dedupe on it. No money.
  * - the compensations (release-funds, refund-charge) keep theirs; record-outcome declares its own.
  */
 const RECORD_RULES: Readonly<Record<string, (input: unknown) => boolean>> = {
+  reserve: () => false,
   charge: (input) => !chargeNeedsNoGateway(input as ChargeInput),
+  settle: () => false,
   notify: () => false,
 };
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FUNCTIONS } from '../../core/config/names';
+import { ChargeOutput, ReserveOutput } from '../../core/saga/state';
 import { chaosFaults } from '../../local/chaos/hooks';
 import type { ChaosRates } from '../../local/chaos/schedule';
 import { ErrorNamed, type SagaHarness, startSagaHarness } from '../helpers/saga-harness';
@@ -8,7 +9,9 @@ import { ErrorNamed, type SagaHarness, startSagaHarness } from '../helpers/saga-
  * What the saga does with errors other than a business "no": AWS services that
  * are busy (retried from the one transient list in core/errors.ts), a step that
  * dies after its side effect (retried past its idempotency lock), and errors on
- * neither list (an outcome is still recorded and published).
+ * neither list (an outcome is still recorded and published). The in-progress lock is pinned on Charge
+ * with a card part, the step that keeps its idempotency record (core/saga/steps-records.ts); Reserve and
+ * Settle, which keep none, are crashed around each of their writes in saga-steps-crash.test.ts.
  */
 let h: SagaHarness;
 
@@ -94,24 +97,26 @@ describe('Saga: errors that are not business outcomes', () => {
   });
 
   it('a step that dies after its side effect, before its result is saved, is retried to success past its lock', async () => {
-    // Prepare: Settle posts the hold, then its invocation dies with its idempotency record in progress;
-    // full jitter draws its worst case (every wait 0), which no budget written with it could outlast
-    const walletId = await h.openWallet('EUR', 10_000);
+    // Prepare: Charge (the card part: 1000 held on the wallet, 250 to the card; the step that keeps its
+    // idempotency record, core/saga/steps-records.ts) charges, then its invocation dies with its record in
+    // progress; full jitter draws its worst case (every wait 0), which no budget written with it could outlast
+    const walletId = await h.openWallet('EUR', 1000);
     const payment = h.payment({ walletId });
     const worstJitter = vi.spyOn(Math, 'random').mockReturnValue(0);
     // Act
     const run = await h
       .run(payment, {
         faults: {
-          Settle: [{ when: 'afterBeforeRecord', error: new ErrorNamed('Lambda.Unknown'), lockMs: 1500 }],
+          Charge: [{ when: 'afterBeforeRecord', error: new ErrorNamed('Lambda.Unknown'), lockMs: 1500 }],
         },
-        realInProgressWaits: ['Settle'],
+        realInProgressWaits: ['Charge'],
       })
       .finally(() => worstJitter.mockRestore());
-    // Assess: no redrive needed; the ledger posted once
+    // Assess: no redrive needed; the card charged once, the ledger posted once
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.attempts.Settle).toBeGreaterThanOrEqual(3);
-    expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 10_000 - 1250, held: 0 });
+    expect(run.attempts.Charge).toBeGreaterThanOrEqual(3);
+    expect(h.gateway.sandbox.chargesFor(payment.paymentId)).toHaveLength(1);
+    expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 0, held: 0 });
     expect(detailTypes(payment.paymentId)).toEqual(['PaymentSucceeded']);
   });
 
@@ -241,27 +246,31 @@ describe('Saga: errors that are not business outcomes', () => {
   });
 });
 
-describe('Chaos fault crashBeforeRecord (local/chaos/hooks.ts) against the real Reserve handler', () => {
+describe('Chaos fault crashBeforeRecord (local/chaos/hooks.ts) against the real Charge handler', () => {
   it('leaves the step in progress until the scaled deadline, then the retried step replays its result', async () => {
-    // Prepare: Reserve's first attempt scheduled to die after its hold, before its record is saved
-    const walletId = await h.openWallet('EUR', 10_000);
+    // Prepare: Charge's first attempt (a card part: 1000 held, 250 to the card) scheduled to die after its
+    // charge, before its record is saved
+    const walletId = await h.openWallet('EUR', 1000);
     const payment = h.payment({ walletId });
-    const input = { payment, executionArn: 'arn:exec' };
-    const lockScale = 0.1; // Reserve's 10 s timeout -> a 1 s lock, as a run at --retry-scale 0.1 scales its retries
+    const executionArn = 'arn:exec';
+    const reserve = ReserveOutput.parse(await h.invoke('reserve', { payment, executionArn }));
+    const input = { payment, reserve, executionArn };
+    const lockScale = 0.05; // Charge's 30 s timeout -> a 1.5 s lock, as a run at --retry-scale 0.05 scales its retries
     const hook = chaosFaults(0, { ...NO_FAULTS, crashBeforeRecord: 1 }, () => {}, lockScale);
     // Act
-    const fault = hook.invocation?.('reserve', input);
-    const first = await h.invoke('reserve', input);
+    const fault = hook.invocation?.('charge', input);
+    const first = await h.invoke('charge', input);
     await fault?.afterHandler?.(input);
-    const whileLocked = await h.invoke('reserve', input).catch((error: Error) => error);
+    const whileLocked = await h.invoke('charge', input).catch((error: Error) => error);
     await new Promise((resolve) =>
-      setTimeout(resolve, FUNCTIONS.reserve.timeoutSeconds * 1000 * lockScale + 200),
+      setTimeout(resolve, FUNCTIONS.charge.timeoutSeconds * 1000 * lockScale + 200),
     );
-    const afterLock = await h.invoke('reserve', input);
-    // Assess: one hold, the same result
+    const afterLock = await h.invoke('charge', input);
+    // Assess: one charge, the same result (as the saga's state carries it), the hold untouched
     expect(fault).toMatchObject({ at: 'after', error: { name: 'Lambda.ServiceException' } });
     expect(whileLocked).toMatchObject({ name: 'StepInProgressError' });
-    expect(afterLock).toEqual(first);
-    expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 10_000 - 1250, held: 1250 });
+    expect(ChargeOutput.parse(afterLock)).toEqual(ChargeOutput.parse(first));
+    expect(h.gateway.sandbox.chargesFor(payment.paymentId)).toHaveLength(1);
+    expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 0, held: 1000 });
   });
 });

@@ -1,6 +1,6 @@
 import { InvalidPaymentError, LedgerInvariantError } from '../../errors';
 import type { Currency } from '../../money';
-import type { Hold, Wallet } from '../model';
+import type { Hold, LedgerOperation, Wallet } from '../model';
 import { adjustEntry, depositEntry, entriesForHold, refundPartEntry } from '../postings';
 import { holdFromEntries } from '../rebuild';
 import type { LedgerStore } from '../store';
@@ -43,20 +43,42 @@ export async function walletFor(
   return wallet;
 }
 
-/** Journals what a hold marker implies and, once closed, removes it from the wallet. */
+/**
+ * Journals what a hold marker implies and, once closed, removes it from the wallet. A closed hold's
+ * reserve entry was journaled by its Reserve unless a crash cut it short between the hold and the entry:
+ * it is put only when a read (`reserveJournaled`, which the caller may have started earlier) does not find
+ * it, so closing a hold costs no refused put-if-absent, and that crash is still completed here.
+ */
 export async function completeHold(
   ctx: OpContext,
   wallet: Wallet,
   paymentId: string,
   hold: Hold,
+  reserveJournaled: Promise<boolean> = hold.state === 'PENDING'
+    ? Promise.resolve(false)
+    : isJournaled(ctx, paymentId, 'reserve'),
 ): Promise<void> {
-  for (const entry of entriesForHold(wallet, paymentId, hold)) await ctx.store.journal.putJournalEntry(entry);
+  for (const entry of entriesForHold(wallet, paymentId, hold)) {
+    if (entry.operation === 'reserve' && (await reserveJournaled)) continue;
+    await ctx.store.journal.putJournalEntry(entry);
+  }
   // A tombstone marker of an item written before tombstones had items of their own: move it there.
   if (hold.tombstone) await ctx.store.journal.putTombstone(paymentId, wallet.walletId, hold.reservedAt);
   if (hold.state !== 'PENDING' || hold.tombstone) {
     await ctx.store.removeClosedMarker(wallet.walletId, 'holds', paymentId, hold.state);
   }
 }
+
+/**
+ * Whether the (ref, operation) entry is journaled, read without a write (entries are immutable and never
+ * deleted, so a yes stays true); false when the read fails too: the caller then puts it if absent, which
+ * is always safe.
+ */
+export const isJournaled = (ctx: OpContext, ref: string, operation: LedgerOperation): Promise<boolean> =>
+  ctx.store.journal
+    .refJournal(ref)
+    .then((journal) => journal.entries.some((entry) => entry.operation === operation))
+    .catch(() => false);
 
 /** Journals every marker left on the wallet by an interrupted operation and removes the closed ones. */
 export async function completeMarkers(ctx: OpContext, wallet: Wallet, pending: boolean): Promise<number> {

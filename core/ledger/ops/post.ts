@@ -3,7 +3,7 @@ import { isExpired, isSettleable } from '../expiry';
 import { currencyOf, minorUnitsOf, parseInput, RefundInput, SettleInput } from '../inputs';
 import type { Hold, Wallet } from '../model';
 import { holdIdOf, type RefundResult, type SettleResult } from '../results';
-import { closedPayment, completeHold, type OpContext, walletFor } from './context';
+import { closedPayment, completeHold, isJournaled, type OpContext, walletFor } from './context';
 
 /**
  * Settle (pending hold -> posted to the merchant, an uncaptured rest back to
@@ -15,9 +15,13 @@ export async function settle(ctx: OpContext, request: SettleInput): Promise<Sett
   const captured = minorUnitsOf(input.amount);
   return ctx.store.contend('settle', input.walletId, async () => {
     const wallet = await walletFor(ctx, 'settle', input.walletId, currencyOf(input.amount));
+    // Read while the post is written: Reserve journaled its entry before it answered, so the close need
+    // not put it again (it still does when a crash cut Reserve short between the hold and the entry).
+    const reserveJournaled = isJournaled(ctx, input.paymentId, 'reserve');
     const marker = wallet.holds[input.paymentId];
     // Its close entry is journaled (with the reserve's) right after the post below, not now.
-    if (marker && marker.state !== 'PENDING') await completeHold(ctx, wallet, input.paymentId, marker);
+    if (marker && marker.state !== 'PENDING')
+      await completeHold(ctx, wallet, input.paymentId, marker, reserveJournaled);
     const closed = marker ? undefined : await closedPayment(ctx, wallet, input.paymentId);
     if (!marker && !closed) return undefined;
     const hold = marker ?? closed?.hold;
@@ -54,7 +58,7 @@ export async function settle(ctx: OpContext, request: SettleInput): Promise<Sett
     });
     const posted = after?.holds[input.paymentId];
     if (!after || !posted) return undefined;
-    await completeHold(ctx, after, input.paymentId, posted);
+    await completeHold(ctx, after, input.paymentId, posted, reserveJournaled);
     return settleResult(after, input.paymentId, posted, false);
   });
 }
