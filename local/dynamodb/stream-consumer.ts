@@ -97,7 +97,7 @@ export class StreamConsumer {
       // Everything before the failed record is done; retry from it, or give it up after its attempts.
       this.attempts++;
       if (this.attempts <= this.options.retryAttempts) {
-        stream.advance(failedSeq - 1);
+        await stream.advance(failedSeq - 1);
         this.notBefore = Date.now() + Math.min(MAX_BACKOFF_MS, 100 * 2 ** this.attempts);
         return false;
       }
@@ -111,10 +111,10 @@ export class StreamConsumer {
         },
       });
       this.attempts = 0;
-      stream.advance(batch.at(-1)?.seq ?? failedSeq);
+      await stream.advance(batch.at(-1)?.seq ?? failedSeq);
     }
     this.attempts = 0;
-    stream.advance(through);
+    await stream.advance(through);
     return true;
   }
 

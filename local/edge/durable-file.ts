@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -17,6 +18,24 @@ export function writeJsonDurably(path: string, value: unknown, mode = 0o644): vo
     closeSync(fd);
   }
   renameSync(temp, path);
+}
+
+/**
+ * writeJsonDurably off the event loop: the write, the fsync and the rename run on libuv's threads, so a
+ * slow disk delays only the caller that awaits it. Resolves once the new content is durable. Callers
+ * must not run two for the same path at once (they share the temp file): chain them.
+ */
+export async function writeJsonDurablyAsync(path: string, value: unknown, mode = 0o644): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  const file = await open(temp, 'w', mode);
+  try {
+    await file.writeFile(JSON.stringify(value, null, 2));
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(temp, path);
 }
 
 /** The parsed JSON of a file, or `fallback` when it does not exist yet. */

@@ -117,7 +117,7 @@ describe('LocalTableStream', () => {
   const put = (table: string, pk: string) =>
     Buffer.from(JSON.stringify({ TableName: table, Item: { pk: { S: pk }, sk: { S: API_REQUEST_SK } } }));
 
-  it('logs a write before it is applied, delivers it once answered, drops a failed one, and survives a restart', () => {
+  it('logs a write before it is applied, delivers it once answered, drops a failed one, and survives a restart', async () => {
     // Prepare
     const dir = dataDir();
     const table = `payments-${randomUUID().slice(0, 8)}`;
@@ -140,7 +140,7 @@ describe('LocalTableStream', () => {
     // The runtime dies here: the third write's answer was never seen. A new runtime reads the data dir.
     const restarted = new LocalTableStream(table, ['pk', 'sk'], dir);
     const afterRestart = restarted.read(10);
-    restarted.advance(afterRestart.through);
+    await restarted.advance(afterRestart.through);
     const drained = new LocalTableStream(table, ['pk', 'sk'], dir).read(10);
 
     // Assess
