@@ -4,7 +4,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { type StackContext, use } from 'sst/constructs';
 import { CONSOLE_GROUP_NAMES, consoleStageConfig } from '../core/config/console';
 import { APP_NAME } from '../core/config/names';
-import { DETAIL_TYPES, PAYSAGA_OPS_SOURCE } from '../events/envelope';
+import { DETAIL_TYPES, PAYSAGA_OPS_SOURCE, PAYSAGA_SOURCE } from '../events/envelope';
 import { Api } from './Api';
 import { sagaExecutionsArn } from './arns';
 import { consoleApi } from './ConsoleApi';
@@ -116,6 +116,19 @@ export function Console({ stack }: StackContext) {
         StringEquals: {
           'events:source': PAYSAGA_OPS_SOURCE,
           'events:detail-type': [DETAIL_TYPES.opsActionPerformed, DETAIL_TYPES.refundRequested],
+        },
+      },
+    }),
+    // A refund resolved from the compensation DLQ (refunds.resolve) is announced as the refund saga would:
+    // RefundSucceeded / RefundFailed under the saga's source, nothing else.
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: [...ACTIONS.putEvents],
+      resources: [intake.bus.eventBusArn],
+      conditions: {
+        StringEquals: {
+          'events:source': PAYSAGA_SOURCE,
+          'events:detail-type': [DETAIL_TYPES.refundSucceeded, DETAIL_TYPES.refundFailed],
         },
       },
     }),

@@ -10,6 +10,7 @@
 import type { AuditEntry } from '../../core/audit/audit-log';
 import type { ReportRow, TotalRow } from '../../core/finance/report';
 import type { SagaTimeline } from '../../core/history/timeline';
+import type { RefundResolvePlan } from '../../core/refunds/resolve';
 import type { PaymentHistory } from '../finance/history';
 import type { RefundPlan } from '../ops/actions/refund-payment';
 import type { DlqSummary, PeekedMessage, RedrivePlan } from '../ops/dlq';
@@ -23,6 +24,7 @@ export type {
   PeekedMessage,
   RedrivePlan,
   RefundPlan,
+  RefundResolvePlan,
   ReportRow,
   ResolvePlan,
   SagaSummary,
@@ -83,7 +85,12 @@ export interface PaymentDetail {
 export interface DlqPeek {
   /** The queue's name on this stage. */
   readonly queue: string;
-  readonly messages: readonly PeekedMessage[];
+  readonly messages: readonly DlqMessage[];
+}
+
+/** A peeked message; `refundId` names the refund of a refund saga's compensation (`kind: refund-compensation`). */
+export interface DlqMessage extends PeekedMessage {
+  readonly refundId?: string;
 }
 
 export interface ActionResult {

@@ -75,6 +75,13 @@ const ResolveBody = z.strictObject({
   outcome: z.preprocess(blankToUndefined, z.enum(RESOLUTION_OUTCOMES).optional()),
 });
 
+/** payctl payments resolve-refund's <refundId>, --finish | --release and --reason (POST body, or the plan's query). */
+const ResolveRefundBody = z.strictObject({
+  refundId: RefundId,
+  action: z.enum(['finish', 'release']),
+  reason: z.preprocess(blankToUndefined, z.string().min(1).max(500).optional()),
+});
+
 /** payctl payments refund's --amount (major units; all that is left when absent), --reason, --refund-id. */
 const RefundBody = z.strictObject({
   amount: z.preprocess(blankToUndefined, Decimal.optional()),
@@ -140,6 +147,17 @@ export async function routeApi({ method, url, body, data, meta }: ApiRequest): P
         );
       }
       return ok(await data.resolvePayment(id ?? '', parsed.data));
+    }
+    case 'GET payments :id resolve-refund':
+      return ok(await data.planResolveRefund(id ?? '', parse(ResolveRefundBody, url)));
+    case 'POST payments :id resolve-refund': {
+      const parsed = ResolveRefundBody.safeParse(body ?? {});
+      if (!parsed.success) {
+        throw new UsageError(
+          'a refund resolve takes { "refundId": "...", "action": "finish" | "release", "reason"?: "..." }',
+        );
+      }
+      return ok(await data.resolveRefund(id ?? '', parsed.data));
     }
     case 'GET payments :id refunds':
       return ok(await data.paymentRefunds(id ?? '', parse(RefundPlanQuery, url).amount));

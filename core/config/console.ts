@@ -44,8 +44,8 @@ export const CONSOLE_API_PREFIX = '/api';
 
 /**
  * The one exception to "GET reads": the plan an action's confirmation dialog
- * shows is worked out with the action's own rights (the resolve plan asks the
- * gateway with the stage's secret and peeks the compensation DLQ; the DLQ
+ * shows is worked out with the action's own rights (the resolve plans ask the
+ * gateway with the stage's secret and peek the compensation DLQ; the DLQ
  * redrive plan reads the queue it would move to), so it is an `act` route:
  * served by the act function, for the groups that may act. Paths under
  * CONSOLE_API_PREFIX; `{name}` is one path segment. The console app asks for
@@ -53,6 +53,7 @@ export const CONSOLE_API_PREFIX = '/api';
  */
 export const CONSOLE_ACTION_PLANS: readonly string[] = [
   '/payments/{paymentId}/resolve',
+  '/payments/{paymentId}/resolve-refund',
   '/dlqs/{queue}/plan',
 ];
 

@@ -1,11 +1,15 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActionResult, AuditEntry, DlqPeek, RefundResolvePlan } from '../../cli/console/api-types';
+import { type LocalIssuer, startLocalIssuer } from '../../cli/console/auth/local-issuer';
 import { LedgerInvariantError, UnexpectedStepError } from '../../core/errors';
 import { Ledger, LedgerReader } from '../../core/ledger';
 import { PaymentRefundStore } from '../../core/payments/refund-store';
 import { PaymentsRepository } from '../../core/payments/repository';
 import { RefundResolutionStore } from '../../core/refunds/resolution-store';
 import { importHandler } from '../../local/functions/registry';
+import { proxyEvent } from '../helpers/api-gateway';
+import { type ConsoleApiAdapters, consoleApiAdapters, signedInAt } from '../helpers/console-hosted';
 import { runPayctl } from '../helpers/payctl';
 import {
   busRefundRequest,
@@ -28,6 +32,8 @@ const REVERSAL_FAILS = 'test: reversal fails';
 const GATEWAY_STEP_BREAKS = 'test: gateway step breaks';
 
 let runtime: TestRuntime;
+let issuer: LocalIssuer;
+let consoleApi: ConsoleApiAdapters;
 let bus: RefundBus;
 let reader: LedgerReader;
 
@@ -62,8 +68,11 @@ beforeAll(async () => {
     payments: new PaymentsRepository(clients.documents, runtime.names.tables.payments),
     refunds: new PaymentRefundStore(clients.documents, runtime.names.tables.payments),
   };
+  issuer = await startLocalIssuer();
+  consoleApi = consoleApiAdapters(runtime, issuer);
 }, 60_000);
 afterAll(async () => {
+  await issuer?.close();
   await runtime?.dispose();
 });
 
@@ -190,4 +199,69 @@ describe('payctl payments resolve-refund', () => {
     expect((await bus.payments.get(paymentId))?.refunds?.[refundId]?.state).toBe('REFUNDED');
     expect(await bus.refunds.get(paymentId, refundId)).toMatchObject({ status: 'SUCCEEDED' });
   }, 90_000);
+});
+
+describe("the console's refund resolve action (the compensation DLQ page; the same refunds.resolve action)", () => {
+  it('names the parked refund on the DLQ page, plans and finishes it for a signed-in operator, refuses finance; audited as the person', async () => {
+    // Prepare
+    const { paymentId, refundId } = await parkedRefund(REVERSAL_FAILS);
+    const username = `ops-${refundId}`;
+    const operations = await signedInAt(issuer, username, ['operations']);
+    const finance = await signedInAt(issuer, `fin-${refundId}`, ['finance']);
+    const path = `/api/payments/${paymentId}/resolve-refund`;
+    const post = (body: unknown) => ({
+      method: 'POST' as const,
+      path,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = <T>(result: { body: string }): T => JSON.parse(result.body) as T;
+    // Act
+    const peek = await consoleApi.read(
+      proxyEvent(operations({ method: 'GET', path: '/api/dlqs/compensation-dlq', query: { limit: ['50'] } })),
+    );
+    const plan = await consoleApi.act(
+      proxyEvent(operations({ method: 'GET', path, query: { refundId: [refundId], action: ['finish'] } })),
+    );
+    const refused = await consoleApi.act(proxyEvent(finance(post({ refundId, action: 'finish' }))));
+    const resolved = await consoleApi.act(
+      proxyEvent(operations(post({ refundId, action: 'finish', reason: 'the ledger answers again' }))),
+    );
+    const audit = await consoleApi.read(
+      proxyEvent(operations({ method: 'GET', path: '/api/audit', query: { days: ['1'] } })),
+    );
+    // Assess: the page's message names the refund (its Resolve refund button), the plan is payctl's.
+    expect(peek.statusCode).toBe(200);
+    expect(json<DlqPeek>(peek).messages.filter((m) => m.refundId === refundId)).toEqual([
+      expect.objectContaining({ paymentId, refundId }),
+    ]);
+    expect(plan.statusCode, plan.body).toBe(200);
+    expect(json<RefundResolvePlan>(plan)).toMatchObject({
+      refundId,
+      action: 'finish',
+      status: 'NEEDS_ATTENTION',
+    });
+    expect(json<RefundResolvePlan>(plan).refusal).toBeUndefined();
+    expect(refused.statusCode).toBe(403);
+    expect(resolved.statusCode, resolved.body).toBe(200);
+    expect(json<ActionResult>(resolved)).toMatchObject({
+      ok: true,
+      summary: expect.stringContaining(`resolved refund ${refundId} of ${paymentId} (finish)`),
+      detail: { recorded: true, dlqMessagesDeleted: 1 },
+    });
+    // The refund finished once: the gateway's refund reused, one reversal, SUCCEEDED, the DLQ message gone.
+    expect(gatewayRefundsOf(paymentId)).toHaveLength(1);
+    expect(await reversalsOf(paymentId, refundId)).toHaveLength(1);
+    expect((await bus.refunds.get(paymentId, refundId))?.status).toBe('SUCCEEDED');
+    expect(await parkedMessages(refundId)).toBe(0);
+    expect(
+      json<AuditEntry[]>(audit).filter((e) => e.target === `refund ${refundId} of payment ${paymentId}`),
+    ).toEqual([
+      expect.objectContaining({
+        action: 'refunds.resolve',
+        outcome: 'succeeded',
+        actor: expect.stringMatching(new RegExp(`^cognito:${username} `)),
+      }),
+    ]);
+  }, 120_000);
 });

@@ -6,11 +6,16 @@ import type { LocalIssuer } from '../../cli/console/auth/local-issuer';
 import { localHostedConfig, peopleAuth } from '../../cli/console/auth/people';
 import { createClients, createContext } from '../../cli/context';
 import { createOutput } from '../../cli/output';
-import { CONSOLE_API_PREFIX, CONSOLE_CONFIG_FILE, consoleRouteAccess } from '../../core/config/console';
+import {
+  CONSOLE_API_PREFIX,
+  CONSOLE_CONFIG_FILE,
+  type ConsoleGroup,
+  consoleRouteAccess,
+} from '../../core/config/console';
 import { CURRENCIES } from '../../core/money';
 import { PAYMENT_STATUSES } from '../../core/payments/records';
 import { type ConsoleProxyHandler, consoleApiAdapter } from '../../functions/commons/console-adapter';
-import { proxyEvent } from './api-gateway';
+import { claimsOf, type ProxyRequest, proxyEvent } from './api-gateway';
 import type { TestRuntime } from './runtime';
 
 /**
@@ -49,6 +54,20 @@ export function consoleApiAdapters(runtime: TestRuntime, issuer: LocalIssuer): C
     read: consoleApiAdapter({ access: 'read', hosted, api }),
     act: consoleApiAdapter({ access: 'act', hosted, api }),
   };
+}
+
+/** A person's request as API Gateway passes it on after its authorizer: their bearer token and its claims. */
+export async function signedInAt(
+  issuer: LocalIssuer,
+  username: string,
+  groups: ConsoleGroup[],
+): Promise<(request: ProxyRequest) => ProxyRequest> {
+  const token = await issuer.issue({ username, groups });
+  return (request) => ({
+    ...request,
+    headers: { Authorization: `Bearer ${token}`, ...request.headers },
+    claims: claimsOf(token),
+  });
 }
 
 export interface HostedSiteOptions {

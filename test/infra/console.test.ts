@@ -261,7 +261,11 @@ describe.each(['prod', 'dev'])('Console stack (stage %s)', (stage) => {
         .concat(['/api/payments/{paymentId}/{proxy+}', '/api/dlqs', '/api/dlqs/{queue}'])
         .concat(['/api/dlqs/{queue}/{proxy+}']);
       const plans = CONSOLE_ACTION_PLANS.map((plan) => `${CONSOLE_API_PREFIX}${plan}`);
-      expect(plans).toEqual(['/api/payments/{paymentId}/resolve', '/api/dlqs/{queue}/plan']);
+      expect(plans).toEqual([
+        '/api/payments/{paymentId}/resolve',
+        '/api/payments/{paymentId}/resolve-refund',
+        '/api/dlqs/{queue}/plan',
+      ]);
       expect(served('read')).toEqual(tree.map((path) => `GET ${path}`).sort());
       expect(served('act')).toEqual(
         [

@@ -307,16 +307,13 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants(['sqs:SendMessage'], [queueArn('webhookDelivery')]),
         ...keyWrite,
       ],
-      // One signed attempt per message: event, endpoint, delivery log, endpoint health; requeue or dead-letter.
+      // One signed attempt per message: event, endpoint, delivery log, endpoint health and slots; requeue or dead-letter.
       webhookDeliver: [
         ...grants(
           ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
           [queueArn('webhookDelivery')],
         ),
-        ...grants(
-          ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-          [tableArn('payments')],
-        ),
+        ...grants(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn('payments')]),
         ...grants(['sqs:SendMessage'], [queueArn('webhookDelivery'), queueArn('webhookDlq')]),
         ...keyWrite,
       ],
@@ -503,7 +500,7 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants(['dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn('payments')]),
         // Wallet adjustments; resolve's ReleaseFunds and settlement reversal.
         ...tableWrite('ledger'),
-        // OpsActionPerformed and RefundRequested only (pinned below).
+        // OpsActionPerformed and RefundRequested; a resolved refund's RefundSucceeded / RefundFailed (pinned below).
         ...grants(['events:PutEvents'], [busArn]),
         // The encrypted tables, queues (webhook resend sends to the delivery queue) and gateway secret.
         ...keyWrite,
@@ -711,10 +708,9 @@ describe('IAM: every policy in the synthesized templates', () => {
           ...['/api/*', '/api/payments', '/api/payments/*', '/api/payments/*/*']
             .concat(['/api/dlqs', '/api/dlqs/*', '/api/dlqs/*/*'])
             .flatMap((path) => [['read', 'GET', path] as const, ['act', 'POST', path] as const]),
-          ...['/api/payments/*/resolve', '/api/dlqs/*/plan'].flatMap((path) => [
-            ['act', 'GET', path] as const,
-            ['act', 'POST', path] as const,
-          ]),
+          ...['/api/payments/*/resolve', '/api/payments/*/resolve-refund', '/api/dlqs/*/plan'].flatMap(
+            (path) => [['act', 'GET', path] as const, ['act', 'POST', path] as const],
+          ),
         ].map(([access, method, path]) => ({
           Action: 'lambda:InvokeFunction',
           FunctionName: `arn:aws:lambda:${region}:${account}:function:${consoleFunctionName(STAGE, access)}`,
@@ -789,7 +785,7 @@ describe('IAM: every policy in the synthesized templates', () => {
     ]);
   });
 
-  it('lets the hosted console act function put only OpsActionPerformed and RefundRequested, under paysaga.ops', () => {
+  it("lets the hosted console act function put only OpsActionPerformed and RefundRequested under paysaga.ops, and a resolved refund's RefundSucceeded / RefundFailed under paysaga.saga", () => {
     // Act
     const putEvents = (byPrincipal.get(`function:${consoleFunctionName(STAGE, 'act')}`) ?? []).filter((s) =>
       arrayOf(s.Action).includes('events:PutEvents'),
@@ -804,6 +800,17 @@ describe('IAM: every policy in the synthesized templates', () => {
           StringEquals: {
             'events:source': PAYSAGA_OPS_SOURCE,
             'events:detail-type': ['OpsActionPerformed', 'RefundRequested'],
+          },
+        },
+      },
+      {
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: busArn,
+        Condition: {
+          StringEquals: {
+            'events:source': PAYSAGA_SOURCE,
+            'events:detail-type': ['RefundSucceeded', 'RefundFailed'],
           },
         },
       },

@@ -73,6 +73,7 @@ const ACTIONS: ReadonlyArray<[string, unknown]> = [
   ['wallets/wal_act_1/adjust', { amount: '1.00', reason: 'goodwill' }],
   ['payments/pay_act_1/refunds', { amount: '1.00', reason: 'customer asked' }],
   ['payments/pay_act_1/resolve', { resolution: 'refunded', reason: 'checked' }],
+  ['payments/pay_act_1/resolve-refund', { refundId: 'rf_act_1', action: 'finish' }],
   ['payments/pay_act_1/webhooks/resend', {}],
 ];
 

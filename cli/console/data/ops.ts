@@ -3,18 +3,19 @@ import type { AuditNote } from '../../ops/actions/audited';
 import { redriveDlqAction } from '../../ops/actions/redrive-dlq';
 import { redriveSagasAction } from '../../ops/actions/redrive-sagas';
 import { planResolve, resolvePayment } from '../../ops/actions/resolve-payment';
+import { planRefundResolve, resolveRefund } from '../../ops/actions/resolve-refund';
 import type { OpsDeps } from '../../ops/deps';
 import { describeRedriveResult, planRedrive, refuseIntakeRejections } from '../../ops/dlq';
 import { clip } from '../../ops/format';
 import type { ResolvePlan } from '../../ops/resolve-plan';
 import { DEFAULT_MAX_REDRIVES, inspectSaga } from '../../ops/sagas';
 import type { ActionResult } from '../api-types';
-import type { ResolveRequestBody } from './port';
+import type { ResolveRefundRequestBody, ResolveRequestBody } from './port';
 
 /**
  * The console's actions: the same audited-action functions payctl calls
  * (cli/ops/actions: redriveDlqAction, redriveSagasAction, resolvePayment,
- * adjustWallet), after the same pre-flight; this file only turns their
+ * resolveRefund, adjustWallet), after the same pre-flight; this file only turns their
  * results into the console's ActionResult.
  */
 
@@ -99,5 +100,36 @@ export async function resolvePaymentAudited(
       ...(result.refund?.refundId && { refundId: result.refund.refundId }),
       ...(result.notified && { merchantEvent: result.notified.kind }),
     },
+  };
+}
+
+const refundRequest = ({ action, reason }: ResolveRefundRequestBody) => ({
+  action,
+  ...(reason !== undefined && { reason }),
+});
+
+/** `payctl payments resolve-refund --dry-run`: the refund's state and what resolving would do (the dialog shows it). */
+export function planResolveRefundFor(deps: OpsDeps, paymentId: string, request: ResolveRefundRequestBody) {
+  return planRefundResolve(deps, paymentId, request.refundId, refundRequest(request));
+}
+
+/** `payctl payments resolve-refund --yes`: the same function, the same audit record (refunds.resolve). */
+export async function resolveRefundAudited(
+  deps: OpsDeps,
+  paymentId: string,
+  request: ResolveRefundRequestBody,
+): Promise<ActionResult> {
+  const { refundId } = request;
+  const resolved = await resolveRefund(deps, paymentId, refundId, refundRequest(request));
+  const { done, recorded, dlqMessagesDeleted, audit } = resolved;
+  const did = done.release
+    ? `released (${done.release.released})`
+    : `refunded ${done.reserve.amount} minor units (card ${done.reserve.gatewayAmount}, wallet ${done.reserve.walletAmount})`;
+  return {
+    ok: true,
+    summary: recorded
+      ? `resolved refund ${refundId} of ${paymentId} (${request.action}): ${did}, ${dlqMessagesDeleted} DLQ message(s) deleted`
+      : `refund ${refundId} of ${paymentId} was resolved already (${request.action}): announced again, ${dlqMessagesDeleted} DLQ message(s) deleted`,
+    detail: { ...auditDetail(audit), recorded, dlqMessagesDeleted },
   };
 }

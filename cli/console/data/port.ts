@@ -1,4 +1,5 @@
 import type { ResolutionAction, ResolutionOutcome } from '../../../core/payments/records';
+import type { RefundResolveAction, RefundResolvePlan } from '../../../core/refunds/resolve';
 import type { StatementResponse } from '../../../core/wallets/contract';
 import type { EventLog } from '../../../core/webhooks/delivery-store';
 import type { ResolvePlan } from '../../ops/resolve-plan';
@@ -48,6 +49,10 @@ export interface ConsoleData {
   planResolve(paymentId: string, request: ResolveRequestBody): Promise<ResolvePlan>;
   /** `payctl payments resolve --yes`: refund / release / mark resolved; audited as payments.resolve. */
   resolvePayment(paymentId: string, request: ResolveRequestBody): Promise<ActionResult>;
+  /** `payctl payments resolve-refund --dry-run`: a parked refund's gateway and ledger state, what resolving does. */
+  planResolveRefund(paymentId: string, request: ResolveRefundRequestBody): Promise<RefundResolvePlan>;
+  /** `payctl payments resolve-refund --yes`: finish / release; audited as refunds.resolve. */
+  resolveRefund(paymentId: string, request: ResolveRefundRequestBody): Promise<ActionResult>;
   /** `payctl webhooks deliveries <paymentId>`: each of its webhook events, deliveries and attempts. */
   webhookDeliveries(subjectId: string): Promise<EventLog[]>;
   /** `payctl webhooks resend <eventId> [--endpoint]`: the same audited action (webhooks.resend). */
@@ -65,4 +70,11 @@ export interface ResolveRequestBody {
   readonly action: ResolutionAction;
   readonly reason?: string;
   readonly outcome?: ResolutionOutcome;
+}
+
+/** How to resolve a refund parked in the compensation DLQ (payctl's resolve-refund <refundId> --finish | --release, --reason). */
+export interface ResolveRefundRequestBody {
+  readonly refundId: string;
+  readonly action: RefundResolveAction;
+  readonly reason?: string;
 }

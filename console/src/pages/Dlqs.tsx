@@ -2,25 +2,37 @@ import { useState } from 'preact/hooks';
 import type {
   ActionResult,
   ConsoleMeta,
+  DlqMessage,
   DlqPeek,
   DlqSummary,
-  PeekedMessage,
   RedrivePlan,
 } from '../../../cli/console/api-types';
 import { getJson, postJson } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorBox, Loading, Section, useLoad } from '../components/common';
+import { RefundResolveDialog } from '../components/RefundResolveDialog';
 import { ResolveDialog } from '../components/ResolveDialog';
 import { formatAge, formatInstant } from '../format';
 import { href } from '../router';
 
-/** `onResolve`: the compensation DLQ's messages get a Resolve button (payctl payments resolve). */
+/** A refund parked by the refund saga, resolved by `payctl payments resolve-refund`. */
+interface ParkedRefund {
+  readonly paymentId: string;
+  readonly refundId: string;
+}
+
+/**
+ * `onResolve`: the compensation DLQ's messages get a Resolve button: a payment's
+ * (payctl payments resolve), or a refund's (payctl payments resolve-refund).
+ */
 function MessagesTable({
   messages,
   onResolve,
+  onResolveRefund,
 }: {
-  messages: readonly PeekedMessage[];
+  messages: readonly DlqMessage[];
   onResolve?: (paymentId: string) => void;
+  onResolveRefund?: (refund: ParkedRefund) => void;
 }) {
   if (messages.length === 0) return <p class="muted">No messages.</p>;
   return (
@@ -64,7 +76,20 @@ function MessagesTable({
             <td class="num">{m.receiveCount}</td>
             {onResolve && (
               <td class="actions">
-                {m.paymentId && (
+                {m.paymentId && m.refundId && onResolveRefund && (
+                  <button
+                    type="button"
+                    onClick={() =>
+                      m.paymentId &&
+                      m.refundId &&
+                      onResolveRefund({ paymentId: m.paymentId, refundId: m.refundId })
+                    }
+                    aria-label={`Resolve refund ${m.refundId}`}
+                  >
+                    Resolve refund…
+                  </button>
+                )}
+                {m.paymentId && !m.refundId && (
                   <button
                     type="button"
                     onClick={() => m.paymentId && onResolve(m.paymentId)}
@@ -163,6 +188,7 @@ export function DlqsPage({ meta, selected }: { meta: ConsoleMeta; selected?: str
   );
   const [redriving, setRedriving] = useState<DlqSummary>();
   const [resolving, setResolving] = useState<string>();
+  const [resolvingRefund, setResolvingRefund] = useState<ParkedRefund>();
   // Parked compensations are resolved one payment at a time, never redriven (payctl payments resolve).
   const resolvable = meta.allowActions && selected === 'compensationDlq';
   const [result, setResult] = useState<ActionResult>();
@@ -245,7 +271,10 @@ export function DlqsPage({ meta, selected }: { meta: ConsoleMeta; selected?: str
           {peek.error && <ErrorBox message={peek.error} />}
           {peek.loading && <Loading what="messages" />}
           {peek.data && !peek.loading && (
-            <MessagesTable messages={peek.data.messages} {...(resolvable && { onResolve: setResolving })} />
+            <MessagesTable
+              messages={peek.data.messages}
+              {...(resolvable && { onResolve: setResolving, onResolveRefund: setResolvingRefund })}
+            />
           )}
         </Section>
       )}
@@ -253,6 +282,17 @@ export function DlqsPage({ meta, selected }: { meta: ConsoleMeta; selected?: str
         <ResolveDialog
           paymentId={resolving}
           onClose={() => setResolving(undefined)}
+          onDone={(r) => {
+            setResult(r);
+            queues.reload();
+          }}
+        />
+      )}
+      {resolvingRefund && (
+        <RefundResolveDialog
+          paymentId={resolvingRefund.paymentId}
+          refundId={resolvingRefund.refundId}
+          onClose={() => setResolvingRefund(undefined)}
           onDone={(r) => {
             setResult(r);
             queues.reload();

@@ -46,6 +46,12 @@ const data: ConsoleData = {
     if (id === 'pay_charged') throw new CliError('not resolving: a charge stands unrefunded; use --refund');
     return { ok: true, summary: 'resolved' };
   }),
+  planResolveRefund: stub('planResolveRefund', () => ({ steps: ['ReleaseRefund'] })),
+  resolveRefund: stub('resolveRefund', (_id: string, request: { refundId: string }) => {
+    if (request.refundId === 'rf_refunded')
+      throw new CliError('the gateway refunded re_1: finish it (--finish)');
+    return { ok: true, summary: 'resolved' };
+  }),
   webhookDeliveries: stub('webhookDeliveries', () => [
     { event: undefined, deliveries: [], attempts: [{ attempt: 1, statusCode: 200, latencyMs: 12 }] },
   ]),
@@ -206,6 +212,47 @@ describe('console server: API', () => {
       ['resolvePayment', ['pay_parked', { action: 'mark_resolved', reason: 'refunded by cheque' }]],
       ['resolvePayment', ['pay_charged', { action: 'release' }]],
       ['planResolve', ['pay_parked', { action: 'release' }]],
+    ]);
+  });
+
+  it('routes the refund resolve action: the plan as a read, the resolve as an action (read-only: 403), bodies checked', async () => {
+    // Prepare
+    calls.length = 0;
+    const path = '/api/payments/pay_refunded/resolve-refund';
+    // Act
+    const plan = await call(actions, 'GET', `${path}?refundId=rf_parked&action=finish&reason=`);
+    const badPlan = await call(actions, 'GET', `${path}?refundId=rf_parked&action=refund`);
+    const resolve = await call(
+      actions,
+      'POST',
+      path,
+      json,
+      '{"refundId":"rf_parked","action":"release","reason":"the gateway holds none"}',
+    );
+    const refused = await call(actions, 'POST', path, json, '{"refundId":"rf_refunded","action":"release"}');
+    const badBody = await call(actions, 'POST', path, json, '{"refundId":"rf parked","action":"finish"}');
+    const readOnlyPlan = await call(readOnly, 'GET', `${path}?refundId=rf_parked&action=release`);
+    const readOnlyResolve = await call(
+      readOnly,
+      'POST',
+      path,
+      json,
+      '{"refundId":"rf_parked","action":"finish"}',
+    );
+    // Assess
+    expect([plan.status, badPlan.status, resolve.status, refused.status, badBody.status]).toEqual([
+      200, 400, 200, 409, 400,
+    ]);
+    expect(JSON.parse(refused.body).error).toContain('finish it (--finish)');
+    expect([readOnlyPlan.status, readOnlyResolve.status]).toEqual([200, 403]);
+    expect(calls).toEqual([
+      ['planResolveRefund', ['pay_refunded', { refundId: 'rf_parked', action: 'finish' }]],
+      [
+        'resolveRefund',
+        ['pay_refunded', { refundId: 'rf_parked', action: 'release', reason: 'the gateway holds none' }],
+      ],
+      ['resolveRefund', ['pay_refunded', { refundId: 'rf_refunded', action: 'release' }]],
+      ['planResolveRefund', ['pay_refunded', { refundId: 'rf_parked', action: 'release' }]],
     ]);
   });
 
