@@ -63,6 +63,7 @@ export async function startDynamoDb(options: {
       closing = true;
       await inFlight.drain(CLOSE_DRAIN_MS);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const stream of options.streams ?? []) stream.close();
     },
   };
 }
