@@ -15,10 +15,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDocumentClient } from '../core/aws/dynamodb';
 import { executionArnFor, refundExecutionName } from '../core/config/executions';
 import { FUNCTION_KEYS, FUNCTIONS, type FunctionKey } from '../core/config/names';
 import { Ledger } from '../core/ledger';
@@ -260,7 +259,7 @@ async function main(): Promise<void> {
     const sfn = new SFNClient(config);
     const events = new EventBridgeClient(config);
     const ledger = new Ledger({
-      doc: DynamoDBDocumentClient.from(new DynamoDBClient(config)),
+      doc: new DynamoDocumentClient(config),
       tableName: runtime.names.tables.ledger,
     });
     const published: BusEvent[] = [];

@@ -1,14 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
 import {
   DeleteCommand,
-  DynamoDBDocumentClient,
+  DynamoDocumentClient,
   GetCommand,
   PutCommand,
   UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
+} from '../core/aws/dynamodb';
 import { TABLE_KEYS, type TableKey } from '../core/config/names';
 import { ensureTables } from '../core/dynamo/tables';
 import { Ledger, type LedgerDocumentClient, walletKey } from '../core/ledger';
@@ -86,7 +86,11 @@ export async function longWalletBench(
     region: 'us-east-1',
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   });
-  const doc = DynamoDBDocumentClient.from(client);
+  const doc = new DynamoDocumentClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
   const tables = Object.fromEntries(TABLE_KEYS.map((key) => [key, `long-wallet-${key}`])) as Record<
     TableKey,
     string

@@ -4,13 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
-  DynamoDBDocumentClient,
+  DynamoDocumentClient,
   PutCommand,
-} from '@aws-sdk/lib-dynamodb';
+} from '../core/aws/dynamodb';
 import { API } from '../core/config/names';
 import { depositEntry } from '../core/ledger/postings';
 import { LedgerJournalStore } from '../core/ledger/store-journal';
@@ -98,7 +97,7 @@ async function openWallet(runtime: Runtime, apiKey: string, walletId: string): P
  * collected and sent 25 at a time with BatchWriteItem, a fifth of the requests one put each would take.
  * Their condition (attribute_not_exists) is dropped: every seeded entry has a new id.
  */
-function batchingClient(doc: DynamoDBDocumentClient, tableName: string) {
+function batchingClient(doc: DynamoDocumentClient, tableName: string) {
   let items: Record<string, unknown>[] = [];
   const flush = async () => {
     let unprocessed: BatchWriteCommandInput['RequestItems'] = {
@@ -117,18 +116,16 @@ function batchingClient(doc: DynamoDBDocumentClient, tableName: string) {
     if (items.length === 25) await flush();
     return {};
   };
-  return { client: { send } as unknown as DynamoDBDocumentClient, flush };
+  return { client: { send } as unknown as DynamoDocumentClient, flush };
 }
 
 /** `count` deposits of 1.00 EUR, one second apart, as the ledger's journal store writes them. */
 async function seedEntries(runtime: Runtime, walletId: string, count: number) {
-  const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: runtime.endpoint,
-      region: runtime.region,
-      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    }),
-  );
+  const doc = new DynamoDocumentClient({
+    endpoint: runtime.endpoint,
+    region: runtime.region,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
   const batching = batchingClient(doc, runtime.names.tables.ledger);
   const journal = new LedgerJournalStore(batching.client, runtime.names.tables.ledger);
   const start = Date.parse('2026-01-01T00:00:00.000Z');

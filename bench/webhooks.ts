@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDocumentClient } from '../core/aws/dynamodb';
 import { API } from '../core/config/names';
 import { ApiRequestStore } from '../core/frontdoor/api-request-store';
 import { notificationId } from '../core/saga/notification';
@@ -76,10 +75,7 @@ export async function webhookRows(events: number, say: (line: string) => void): 
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   };
   const sqs = new SQSClient(config);
-  const requests = new ApiRequestStore(
-    DynamoDBDocumentClient.from(new DynamoDBClient(config)),
-    runtime.names.tables.payments,
-  );
+  const requests = new ApiRequestStore(new DynamoDocumentClient(config), runtime.names.tables.payments);
   const endpoints = `${runtime.frontDoor?.url}${API.routes.createWebhookEndpoint.path}`;
   const headers = { 'content-type': 'application/json', 'x-api-key': bench.apiKey };
   const register = async (url: string): Promise<string> => {

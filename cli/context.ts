@@ -8,7 +8,7 @@ import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-providers';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDocumentClient } from '../core/aws/dynamodb';
 import { type QueueKey, type ResourceNames, resourceNames } from '../core/config/names';
 import { CliError, UsageError } from './errors';
 import { createOutput, type Output } from './output';
@@ -28,7 +28,7 @@ export interface AwsClients {
   readonly sfn: SFNClient;
   readonly eventBridge: EventBridgeClient;
   readonly dynamo: DynamoDBClient;
-  readonly doc: DynamoDBDocumentClient;
+  readonly doc: DynamoDocumentClient;
   readonly secrets: SecretsManagerClient;
   readonly sts: STSClient;
   /** The history archive (S3); path-style addressing follows from an IP endpoint, as the SDK resolves it. */
@@ -70,7 +70,13 @@ export function createClients(options: Pick<GlobalOptions, 'region' | 'profile' 
     sfn: new SFNClient(config),
     eventBridge: new EventBridgeClient(config),
     dynamo,
-    doc: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+    // The lean document client core's stores take, with the SDK's region and credential chain (profiles, SSO).
+    doc: new DynamoDocumentClient({
+      ...(endpoint && { endpoint }),
+      region: () => dynamo.config.region(),
+      credentials: () => dynamo.config.credentials(),
+      marshallOptions: { removeUndefinedValues: true },
+    }),
     secrets: new SecretsManagerClient(config),
     sts: new STSClient(config),
     s3: new S3Client(config),

@@ -1,5 +1,5 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { GetCommand, PutCommand, UpdateCommand } from '../aws/dynamodb';
 import { isConditionFailure } from '../dynamo/condition';
 import { paymentKey } from '../payments/keys';
 import type { DocumentClient } from '../payments/repository';

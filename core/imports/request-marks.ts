@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { BatchWriteCommand, GetCommand } from '../aws/dynamodb';
 import { PAYMENT_RECORD_TTL_ATTRIBUTE } from '../config/history';
 import type { DocumentClient } from '../payments/repository';
 

@@ -1,5 +1,5 @@
-import { GetCommand, QueryCommand, type QueryCommandInput, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { GetCommand, QueryCommand, type QueryCommandInput, ScanCommand } from '../aws/dynamodb';
 import { daysBetween } from '../days';
 import { mergeByKey } from '../dynamo/shards';
 import { InvalidPaymentError } from '../errors';

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDocumentClient, PutCommand, QueryCommand } from '../aws/dynamodb';
 import { isConditionFailure } from '../dynamo/condition';
 import {
   ENTRY_SK_PREFIX,
@@ -13,7 +13,7 @@ import {
 import { type JournalEntry, JournalEntrySchema } from './model';
 
 /** The slice of the document client the ledger uses; tests wrap it to inject crashes. */
-export type LedgerDocumentClient = Pick<DynamoDBDocumentClient, 'send'>;
+export type LedgerDocumentClient = Pick<DynamoDocumentClient, 'send'>;
 
 /** What the journal partition of one ref holds: its entries, and the release-before-reserve tombstone. */
 export interface RefJournal {

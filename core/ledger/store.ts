@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '../aws/dynamodb';
 import { isConditionFailure } from '../dynamo/condition';
 import { LedgerContentionError } from '../errors';
 import {

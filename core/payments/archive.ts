@@ -6,8 +6,8 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '../aws/dynamodb';
 import { canonicalJson } from '../canonical-json';
 import {
   archiveDayPrefix,

@@ -1,14 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import type { PaymentRequested } from '../../events/payment-requested.v1';
+import { type DocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '../aws/dynamodb';
 import { canonicalJson } from '../canonical-json';
+import { isConditionFailure } from '../dynamo/condition';
 import { InvalidPaymentError } from '../errors';
 import { illegalStatusMoveMetric } from '../observability/metrics';
 import { type Observer, SILENT_OBSERVER } from '../observability/observer';
@@ -69,7 +63,7 @@ export interface TimelineItem extends StepRecord {
 /** The payments store on DynamoDB: single-item conditional writes only. */
 export class DynamoPaymentLog implements PaymentLog {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocumentClient,
     private readonly tableName: string,
     private readonly now: () => Date = () => new Date(),
     /** Told about refused status moves that contradict the recorded status (they need a person). */
@@ -106,7 +100,7 @@ export class DynamoPaymentLog implements PaymentLog {
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionFailure(error)) throw error;
       const existing = await this.get(payment.paymentId);
       if (existing && existing.requestHash !== item.requestHash) {
         throw new InvalidPaymentError(
@@ -140,7 +134,7 @@ export class DynamoPaymentLog implements PaymentLog {
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionFailure(error)) throw error;
       const current = await this.get(paymentId);
       if (!current) throw new PaymentNotFoundError(`payment ${paymentId} has no record; it was never opened`);
       // Already there (a replay) or already past it (a stale retry): the recorded facts and status stand.
@@ -206,7 +200,7 @@ export class DynamoPaymentLog implements PaymentLog {
         }),
       )
       .catch((error: unknown) => {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (!isConditionFailure(error)) throw error;
       });
   }
 

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '../aws/dynamodb';
 import { isConditionFailure } from '../dynamo/condition';
 import { LedgerInvariantError } from '../errors';
 import {

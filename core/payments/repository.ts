@@ -1,13 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { PaymentRequested } from '../../events/payment-requested.v1';
 import {
-  type DynamoDBDocumentClient,
+  type DynamoDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { PaymentRequested } from '../../events/payment-requested.v1';
+} from '../aws/dynamodb';
 import { canonicalJson } from '../canonical-json';
 import { daysBetween } from '../days';
 import { isConditionFailure } from '../dynamo/condition';
@@ -39,7 +39,7 @@ import {
  *   AUDIT#<yyyy-mm-dd> / <iso-at>#<auditId> audit record, one partition per UTC day
  */
 
-export type DocumentClient = Pick<DynamoDBDocumentClient, 'send'>;
+export type DocumentClient = Pick<DynamoDocumentClient, 'send'>;
 
 export type RequestOutcome = 'created' | 'duplicate' | 'conflict';
 
@@ -83,7 +83,7 @@ export class PaymentsRepository {
     private readonly tableName: string,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.log = new DynamoPaymentLog(doc as DynamoDBDocumentClient, tableName, now);
+    this.log = new DynamoPaymentLog(doc, tableName, now);
   }
 
   /** Records a validated request once and says whether a repeat is the same request or a conflicting one. */

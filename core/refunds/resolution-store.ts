@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../aws/dynamodb';
 import { isConditionFailure } from '../dynamo/condition';
 import { refundKey } from '../payments/refund-store';
 import type { DocumentClient } from '../payments/repository';

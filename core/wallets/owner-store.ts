@@ -1,5 +1,5 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { GetCommand, PutCommand } from '../aws/dynamodb';
 import { isConditionFailure } from '../dynamo/condition';
 import type { DocumentClient } from '../payments/repository';
 

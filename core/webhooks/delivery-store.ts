@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '../aws/dynamodb';
 import { isConditionFailure } from '../dynamo/condition';
 import type { DocumentClient } from '../payments/repository';
 import { AttemptRecord, type DELIVERY_STATUSES, DeliveryRecord, WebhookEventRecord } from './model';

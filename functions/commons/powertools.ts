@@ -1,9 +1,9 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { IDEMPOTENCY_TABLE } from '../../core/config/names';
 import { dynamoDb } from './clients/dynamodb';
 import { env } from './env';
+import { LeanDynamoPersistenceLayer } from './idempotency-store';
 
 /** One structured JSON logger per function; paymentId and execution id are appended per invocation. */
 export const logger = new Logger({ serviceName: 'paysaga', persistentKeys: { stage: env.stage } });
@@ -20,15 +20,15 @@ export const IDEMPOTENCY_TTL_SECONDS = 15 * 24 * 3600;
  * a layer shared by steps running concurrently in one process (the local
  * runtime) would mix their keys and replay one step's result for another.
  */
-export function idempotencyStore(): DynamoDBPersistenceLayer {
+export function idempotencyStore(): LeanDynamoPersistenceLayer {
   const tableName = env.idempotencyTable;
   if (!tableName)
     throw new Error('IDEMPOTENCY_TABLE is not set; every saga step needs the idempotency table');
-  return new DynamoDBPersistenceLayer({
+  return new LeanDynamoPersistenceLayer({
     tableName,
     keyAttr: IDEMPOTENCY_TABLE.partitionKey,
     expiryAttr: IDEMPOTENCY_TABLE.ttlAttribute,
-    awsSdkV3Client: dynamoDb,
+    client: dynamoDb,
   });
 }
 
@@ -61,7 +61,7 @@ export const stepKeyPrefix = (stepName: string): string => `paysaga.${stepName}`
 export async function leaveStepInProgress(stepName: string, event: unknown, lockMs: number): Promise<void> {
   const store = idempotencyStore();
   store.configure({ config: stepIdempotencyConfig(), keyPrefix: stepKeyPrefix(stepName) });
-  const data = event as Parameters<DynamoDBPersistenceLayer['deleteRecord']>[0];
+  const data = event as Parameters<LeanDynamoPersistenceLayer['deleteRecord']>[0];
   await store.deleteRecord(data);
   await store.saveInProgress(data, lockMs);
 }

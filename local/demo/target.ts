@@ -1,9 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDocumentClient } from '../../core/aws/dynamodb';
 import { QUEUE_KEYS, type QueueKey, type ResourceNames, resourceNames } from '../../core/config/names';
 import { SandboxAdminClient } from '../sandbox-gateway/admin-client';
 
@@ -17,7 +16,7 @@ export interface DemoTarget {
     readonly events: EventBridgeClient;
     readonly sfn: SFNClient;
     readonly sqs: SQSClient;
-    readonly documents: DynamoDBDocumentClient;
+    readonly documents: DynamoDocumentClient;
   };
   readonly gateway: SandboxAdminClient;
 }
@@ -66,7 +65,6 @@ export async function connectTarget(endpoint: string, region: string, stage = 'l
       `the gateway secret ${names.gatewaySecret} names no sandbox (apiBase): the demo checks charges at the sandbox gateway; start the runtime with its sandbox`,
     );
   }
-  const dynamodb = new DynamoDBClient(config);
   return {
     endpoint,
     names,
@@ -76,7 +74,7 @@ export async function connectTarget(endpoint: string, region: string, stage = 'l
       events: new EventBridgeClient(config),
       sfn,
       sqs,
-      documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+      documents: new DynamoDocumentClient({ ...config, marshallOptions: { removeUndefinedValues: true } }),
     },
     gateway: new SandboxAdminClient(apiBase),
   };

@@ -50,7 +50,7 @@ async function createSmallTable(name: string): Promise<void> {
     }),
   );
   for (const sk of ['a', 'b'])
-    await clients.documents.send(
+    await clients.sdkDocuments.send(
       new PutCommand({ TableName: name, Item: { pk: 'p', sk, note: `row ${sk}` } }),
     );
 }

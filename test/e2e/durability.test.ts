@@ -9,8 +9,8 @@ import {
   SendMessageBatchCommand,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { GetCommand, PutCommand } from '../../core/aws/dynamodb';
 import { sdkClients, startTestRuntime, type TestRuntime, tempDataDir, waitFor } from '../helpers/runtime';
 
 const dataDir = tempDataDir('paysaga-durability');

@@ -82,13 +82,13 @@ describe('DynamoDB through the edge (dynalite)', () => {
     const item = { pk: `WALLET#${randomUUID()}`, sk: 'STATE', balance: 100 };
     const TableName = runtime.names.tables.ledger;
     // Act
-    await clients.documents.send(
+    await clients.sdkDocuments.send(
       new PutCommand({ TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
     );
-    const again = await clients.documents
+    const again = await clients.sdkDocuments
       .send(new PutCommand({ TableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }))
       .catch((error: unknown) => error);
-    const read = await clients.documents.send(
+    const read = await clients.sdkDocuments.send(
       new GetCommand({ TableName, Key: { pk: item.pk, sk: 'STATE' } }),
     );
     // Assess

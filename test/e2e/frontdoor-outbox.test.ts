@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, PutCommand } from '../../core/aws/dynamodb';
 import { API } from '../../core/config/names';
 import { API_REQUEST_SK, ApiRequestRecord } from '../../core/frontdoor/api-request-store';
 import type { PaymentStatusResponse } from '../../core/frontdoor/contract';

@@ -1,11 +1,11 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClients, createContext } from '../../cli/context';
 import { EXIT } from '../../cli/errors';
 import type { PaymentHistory } from '../../cli/finance/history';
 import { writeReport } from '../../cli/finance/report';
+import { DeleteCommand, QueryCommand } from '../../core/aws/dynamodb';
 import { bucketNames } from '../../core/config/history';
 import { parsePeriod } from '../../core/finance/period';
 import { Ledger } from '../../core/ledger';

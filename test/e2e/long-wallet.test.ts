@@ -1,5 +1,5 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '../../core/aws/dynamodb';
 import { checkLedgerInvariants, Ledger, LedgerReader, walletKey } from '../../core/ledger';
 import { DETAIL_TYPES, PAYSAGA_SOURCE } from '../../events/envelope';
 import type { BusEvent } from '../../local/events/eventbridge-service';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../cli/errors';
 import type { PaymentHistory } from '../../cli/finance/history';
 import type { ReportSummary } from '../../cli/finance/report';
+import { PutCommand } from '../../core/aws/dynamodb';
 import { LedgerInvariantError } from '../../core/errors';
 import type { Discrepancy } from '../../core/finance/discrepancy';
 import type { ReconcileSummary } from '../../core/finance/reconcile';

@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '../../core/aws/dynamodb';
 import { Ledger } from '../../core/ledger';
 import { paymentKey } from '../../core/payments/keys';
 import { fundedWallet, paymentRequest, putPaymentRequested } from '../helpers/payments';

@@ -6,10 +6,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
-  DynamoDBDocumentClient,
+  type DocumentClient,
+  DynamoDocumentClient,
   PutCommand,
   UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+} from '../../core/aws/dynamodb';
 import { TABLE_KEYS, type TableKey } from '../../core/config/names';
 import { ensureTables } from '../../core/dynamo/tables';
 
@@ -34,7 +35,7 @@ const dynalite = require('dynalite') as (options: DynaliteOptions) => Server;
 export interface LocalDynamo {
   readonly endpoint: string;
   readonly client: DynamoDBClient;
-  readonly doc: DynamoDBDocumentClient;
+  readonly doc: DynamoDocumentClient;
   /** Physical table names of this instance, unique per call. */
   readonly tables: Readonly<Record<TableKey, string>>;
   stop(): Promise<void>;
@@ -61,7 +62,12 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
     // A loaded CI machine can reset a loopback connection; the SDK retries that like any transient error.
     maxAttempts: 3,
   });
-  const doc = DynamoDBDocumentClient.from(client, {
+  // The lean document client the functions bundle (core/aws/dynamodb.ts); `client` (the SDK's) creates the tables.
+  const doc = new DynamoDocumentClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 3,
     marshallOptions: { removeUndefinedValues: true },
   });
   const prefix = options.prefix ?? `t${randomUUID().slice(0, 8)}`;
@@ -103,10 +109,10 @@ const isWrite = (command: unknown): boolean =>
  * `writes` counts the writes attempted so far; crashAt 0 never crashes.
  */
 export function crashingClient(
-  doc: Pick<DynamoDBDocumentClient, 'send'>,
+  doc: DocumentClient,
   crashAt: number,
   moment: CrashMoment,
-): { client: Pick<DynamoDBDocumentClient, 'send'>; readonly writes: number } {
+): { client: DocumentClient; readonly writes: number } {
   let writes = 0;
   const send = async (command: unknown) => {
     const forward = () => (doc.send as (c: unknown) => Promise<unknown>)(command);
@@ -118,7 +124,7 @@ export function crashingClient(
     throw new InjectedCrashError(`injected crash ${moment} write ${crashAt}`);
   };
   return {
-    client: { send } as unknown as Pick<DynamoDBDocumentClient, 'send'>,
+    client: { send } as unknown as DocumentClient,
     get writes() {
       return writes;
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../../core/aws/dynamodb';
 import { isTransient } from '../../core/errors';
 import type { PaymentGateway } from '../../core/gateway/port';
 import type { Ledger } from '../../core/ledger';

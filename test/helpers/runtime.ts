@@ -7,6 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDocumentClient } from '../../core/aws/dynamodb';
 import { memoryLog } from '../../local/edge/runtime-log';
 import { type Runtime, type RuntimeOptions, startRuntime } from '../../local/runtime';
 
@@ -63,7 +64,10 @@ export function sdkClients(runtime: Pick<Runtime, 'endpoint' | 'region'>) {
   const dynamodb = new DynamoDBClient(config);
   return {
     dynamodb,
-    documents: DynamoDBDocumentClient.from(dynamodb),
+    /** The lean document client core's stores take (core/aws/dynamodb.ts, as the functions bundle it). */
+    documents: new DynamoDocumentClient(config),
+    /** The SDK's own document client, for tests of the edge against the real SDK. */
+    sdkDocuments: DynamoDBDocumentClient.from(dynamodb),
     sqs: new SQSClient(config),
     events: new EventBridgeClient(config),
     sfn: new SFNClient(config),

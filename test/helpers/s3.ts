@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDocumentClient } from '../../core/aws/dynamodb';
 import { bucketNames } from '../../core/config/history';
 import { HistoryArchive } from '../../core/payments/archive';
 import { startEdge } from '../../local/edge/edge-server';
@@ -51,9 +50,8 @@ export function runtimeHistoryArchive(
   runtime: Pick<Runtime, 'endpoint' | 'region' | 'names'>,
 ): HistoryArchive {
   const config = clientConfig(runtime);
-  return new HistoryArchive(
-    DynamoDBDocumentClient.from(new DynamoDBClient(config)),
-    runtime.names.tables.payments,
-    { s3: new S3Client(config), bucket: bucketNames(runtime.names.stage).history },
-  );
+  return new HistoryArchive(new DynamoDocumentClient(config), runtime.names.tables.payments, {
+    s3: new S3Client(config),
+    bucket: bucketNames(runtime.names.stage).history,
+  });
 }

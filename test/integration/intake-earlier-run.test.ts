@@ -1,6 +1,6 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutCommand } from '../../core/aws/dynamodb';
 import { ENV_KEYS } from '../../core/config/env';
 import { executionArnFor } from '../../core/config/executions';
 import { API_REQUEST_SK } from '../../core/frontdoor/api-request-store';

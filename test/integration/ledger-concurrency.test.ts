@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UpdateCommand } from '../../core/aws/dynamodb';
 import { InsufficientFundsError, LedgerContentionError } from '../../core/errors';
 import { checkLedgerInvariants, Ledger, type LedgerDocumentClient, LedgerReader } from '../../core/ledger';
 import { type LocalDynamo, startDynalite } from '../helpers/dynalite';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryCommand, UpdateCommand } from '../../core/aws/dynamodb';
 import { checkLedgerInvariants, Ledger, type LedgerDocumentClient, LedgerReader } from '../../core/ledger';
 import { adjustmentRef, depositRef, guardAttribute } from '../../core/ledger/keys';
 import { type LocalDynamo, startDynalite } from '../helpers/dynalite';

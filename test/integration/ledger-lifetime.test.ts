@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UpdateCommand } from '../../core/aws/dynamodb';
 import { LedgerInvariantError } from '../../core/errors';
 import { checkLedgerInvariants, Ledger, LedgerReader, walletKey } from '../../core/ledger';
 import { type LocalDynamo, startDynalite } from '../helpers/dynalite';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutCommand } from '../../core/aws/dynamodb';
 import { InvalidPaymentError } from '../../core/errors';
 import { checkLedgerInvariants, journalDayPks, Ledger, LedgerReader } from '../../core/ledger';
 import { type LocalDynamo, startDynalite } from '../helpers/dynalite';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScanCommand, UpdateCommand } from '../../core/aws/dynamodb';
 import { paymentKey } from '../../core/payments/keys';
 import { DynamoPaymentLog } from '../../core/payments/payment-log';
 import {

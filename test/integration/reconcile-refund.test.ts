@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UpdateCommand } from '../../core/aws/dynamodb';
 import type { Discrepancy, DiscrepancyKind } from '../../core/finance/discrepancy';
 import { parsePeriod } from '../../core/finance/period';
 import { reconcile } from '../../core/finance/reconcile';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutCommand, QueryCommand } from '../../core/aws/dynamodb';
 import { paymentKey, STEP_PREFIX, stepSk, TIMELINE_SK } from '../../core/payments/keys';
 import { DynamoPaymentLog } from '../../core/payments/payment-log';
 import { PaymentsRepository } from '../../core/payments/repository';

@@ -1,17 +1,20 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog, type OpsAction } from '../../core/audit/audit-log';
+import { DynamoDocumentClient, PutCommand } from '../../core/aws/dynamodb';
 import { DETAIL_TYPES, PAYSAGA_OPS_SOURCE } from '../../events/envelope';
 import { OpsActionPerformedV1 } from '../../events/ops.v1';
 
 // The audit log against mocked clients: the paths a local service cannot produce on demand
 // (a refused PutEvents entry). The real table and bus are covered by test/e2e/payctl-ops-*.
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
+const doc = new DynamoDocumentClient({ region: 'eu-west-1' });
 const eventBridge = new EventBridgeClient({ region: 'eu-west-1' });
-const docMock = mockClient(doc);
+const docMock = mockClient(doc as never) as unknown as {
+  on(command: typeof PutCommand): { resolves(output: object): void };
+  commandCalls(command: typeof PutCommand): { args: [PutCommand] }[];
+  reset(): void;
+};
 const busMock = mockClient(eventBridge);
 afterEach(() => {
   docMock.reset();

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { type DocumentClient, GetCommand, UpdateCommand } from '../../core/aws/dynamodb';
+import { AwsServiceError } from '../../core/aws/errors';
 import { METRIC_NAMES } from '../../core/config/observability';
 import type { MetricPoint } from '../../core/observability/metrics';
 import type { Observer } from '../../core/observability/observer';
@@ -13,11 +12,16 @@ import type { PaymentStatus } from '../../core/saga/ports';
 function tableWith(status: PaymentStatus) {
   const send = async (command: unknown) => {
     if (command instanceof UpdateCommand)
-      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+      throw new AwsServiceError(
+        'ConditionalCheckFailedException',
+        'The conditional request failed',
+        400,
+        undefined,
+      );
     if (command instanceof GetCommand) return { Item: { paymentId: command.input.Key?.pk, status } };
     throw new Error(`unexpected command ${String(command)}`);
   };
-  return { send } as unknown as DynamoDBDocumentClient;
+  return { send } as unknown as DocumentClient;
 }
 
 function recordingObserver() {

@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { OpsDeps } from '../../cli/ops/deps';
 import { statementLines } from '../../cli/wallets/wallets';
+import { GetCommand, PutCommand, QueryCommand } from '../../core/aws/dynamodb';
 import {
   depositEntry,
   Ledger,

@@ -1,12 +1,17 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDocumentClient } from '../../../core/aws/dynamodb';
 
 /**
- * SDK clients are built once per cold start, one module per service so a
- * function bundles only the clients it uses. Endpoint and region come from the
- * standard AWS environment (AWS_ENDPOINT_URL points them at the local runtime).
+ * Clients are built once per cold start, one module per service so a function
+ * bundles only the clients it uses. DynamoDB's is the lean document client
+ * (core/aws/dynamodb.ts: no AWS SDK in the bundle). Endpoint and region come
+ * from the standard AWS environment (AWS_ENDPOINT_URL points them at the local
+ * runtime), read at the first call.
  */
-export const dynamoDb = new DynamoDBClient({});
-export const documentClient = DynamoDBDocumentClient.from(dynamoDb, {
-  marshallOptions: { removeUndefinedValues: true },
-});
+export const documentClient = new DynamoDocumentClient({ marshallOptions: { removeUndefinedValues: true } });
+
+/**
+ * The same client, for what speaks DynamoDB's own attribute values
+ * (idempotency-store.ts: `call`) and for hooks around every call of the
+ * handlers (`middlewareStack.add`: the cost bench, the saga harness's faults).
+ */
+export const dynamoDb = documentClient;
