@@ -3,6 +3,7 @@ import { resourceNames } from '../core/config/names';
 import { paymentOutcomeNotification } from '../core/saga/notification';
 import { buildOutcome, type OutcomeRecord } from '../core/saga/outcome';
 import { RecordOutcomeInput } from '../core/saga/state';
+import { attemptEntry, carriedEntries } from '../core/saga/timeline';
 import { paymentLog, stepDeps } from './commons/deps';
 import { env } from './commons/env';
 import { countOutcome } from './commons/metrics';
@@ -17,13 +18,16 @@ import { sagaStep } from './commons/saga-step';
  * entry is keyed by that time and the status, so a retry neither adds a second
  * Outcome entry nor changes the events' occurredAt. A failed payment's
  * payment.failed goes on the notification queue (the same notificationId on a
- * retry; the fan-out dedupes), as Notify queues a succeeded one's.
+ * retry; the fan-out dedupes), as Notify queues a succeeded one's. Then one
+ * timeline write: the entries the saga state carries (the forward steps'
+ * succeeded attempts, core/saga/timeline.ts), this attempt's and the Outcome,
+ * last, so an attempt that failed before it is recorded as failed.
  */
 export const handler = sagaStep({
   name: 'record-outcome',
   input: RecordOutcomeInput,
   idempotent: false,
-  run: async (input): Promise<OutcomeRecord> => {
+  run: async (input, attempt): Promise<OutcomeRecord> => {
     const { now } = stepDeps();
     const payments = paymentLog();
     const destinations = {
@@ -43,18 +47,19 @@ export const handler = sagaStep({
     const at = (await payments.get(paymentId))?.terminalAt ?? now().toISOString();
     const outcome = buildOutcome(input, destinations, at);
     countOutcome(outcome, input.saga);
-    await payments.appendStep(
-      paymentId,
+    const notification = paymentOutcomeNotification(input, outcome, at);
+    if (notification) await queueNotification(notification);
+    await payments.appendSteps(paymentId, [
+      ...carriedEntries(input),
+      attemptEntry(attempt),
       {
+        attemptId: `outcome-${outcome.status}`,
         step: 'Outcome',
         outcome: 'succeeded',
         at,
         detail: { status: outcome.status },
       },
-      `outcome-${outcome.status}`,
-    );
-    const notification = paymentOutcomeNotification(input, outcome, at);
-    if (notification) await queueNotification(notification);
+    ]);
     return outcome;
   },
 });

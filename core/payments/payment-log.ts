@@ -172,21 +172,42 @@ export class DynamoPaymentLog implements PaymentLog {
    * (hundreds of attempts) takes the entry as an item of its own, as every entry was before issue 18.
    */
   async appendStep(paymentId: string, record: StepRecord, attemptId: string = randomUUID()): Promise<void> {
-    const name = stepSk(record.at, record.step, attemptId);
-    const entry = Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+    await this.appendSteps(paymentId, [{ ...record, attemptId }]);
+  }
+
+  /**
+   * Several entries in one write (the saga's carried entries, an attempt's own, the Outcome: core/saga/
+   * timeline.ts), each `if_not_exists` under its name, so writing an entry again adds nothing.
+   */
+  async appendSteps(
+    paymentId: string,
+    entries: readonly (StepRecord & { readonly attemptId: string })[],
+  ): Promise<void> {
+    const named = new Map<string, StepRecord>();
+    for (const { attemptId, ...record } of entries)
+      named.set(stepSk(record.at, record.step, attemptId), record);
+    if (named.size === 0) return;
+    const names: Record<string, string> = { '#paymentId': 'paymentId' };
+    const values: Record<string, unknown> = { ':paymentId': paymentId };
+    const sets = ['#paymentId = :paymentId'];
+    [...named].forEach(([name, record], i) => {
+      names[`#e${i}`] = name;
+      values[`:e${i}`] = definedFields(record);
+      sets.push(`#e${i} = if_not_exists(#e${i}, :e${i})`);
+    });
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: paymentKey(paymentId).pk, sk: TIMELINE_SK },
-          UpdateExpression: 'SET #entry = if_not_exists(#entry, :entry), #paymentId = :paymentId',
-          ExpressionAttributeNames: { '#entry': name, '#paymentId': 'paymentId' },
-          ExpressionAttributeValues: { ':entry': entry, ':paymentId': paymentId },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
     } catch (error) {
       if (!isItemTooLarge(error)) throw error;
-      await this.putStepItem(paymentId, name, record);
+      for (const [name, record] of named) await this.putStepItem(paymentId, name, record);
     }
   }
 
@@ -250,6 +271,9 @@ export function timelineEntries(paymentId: string, items: readonly Record<string
   }
   return named.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
 }
+
+const definedFields = (record: StepRecord): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
 
 /** DynamoDB refuses an update that would take the item past 400 KB with a ValidationException. */
 function isItemTooLarge(error: unknown): boolean {

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { CURRENCIES, type Currency } from '../money';
+import { CarriedTimeline } from './timeline';
 
 /**
  * The shapes of what each saga step receives and returns, i.e. the slices of
@@ -72,23 +73,34 @@ export type ReleaseOutput = z.infer<typeof ReleaseOutput>;
 export const CaughtError = z.object({ Error: z.string(), Cause: z.string().optional() });
 export type CaughtError = z.infer<typeof CaughtError>;
 
+/**
+ * A forward step's answer as the execution state holds it: with the timeline entry of the attempt that
+ * answered (`timeline`), for a later step to write (core/saga/timeline.ts). The answers above leave it
+ * out: two attempts of a step answer the same, each with its own entry.
+ */
+const Carried = { timeline: CarriedTimeline.optional() };
+const ReserveState = ReserveOutput.extend(Carried);
+const ChargeState = ChargeOutput.extend(Carried);
+const SettleState = SettleOutput.extend(Carried);
+const NotifyState = NotifyOutput.extend(Carried);
+
 const Base = { payment: PaymentRequestedV1, executionArn: ExecutionArn };
 
 export const ReserveInput = z.object(Base);
-export const ChargeInput = z.object({ ...Base, reserve: ReserveOutput });
-export const SettleInput = z.object({ ...Base, reserve: ReserveOutput, charge: ChargeOutput });
-export const NotifyInput = z.object({ ...Base, charge: ChargeOutput, settle: SettleOutput });
+export const ChargeInput = z.object({ ...Base, reserve: ReserveState });
+export const SettleInput = z.object({ ...Base, reserve: ReserveState, charge: ChargeState });
+export const NotifyInput = z.object({ ...Base, charge: ChargeState, settle: SettleState });
 /**
  * From Settle's Catch the charge is known; from Charge's Catch it is not (the gateway is asked). The ASL
  * passes the whole state as `saga` because a JSONPath Parameter cannot name a path that may be absent.
  */
 export const RefundChargeInput = z.object({
   ...Base,
-  reserve: ReserveOutput,
+  reserve: ReserveState,
   error: CaughtError,
-  saga: z.object({ charge: ChargeOutput.optional() }),
+  saga: z.object({ charge: ChargeState.optional() }),
 });
-export const ReleaseFundsInput = z.object({ ...Base, reserve: ReserveOutput, error: CaughtError });
+export const ReleaseFundsInput = z.object({ ...Base, reserve: ReserveState, error: CaughtError });
 
 export type ReserveInput = z.infer<typeof ReserveInput>;
 export type ChargeInput = z.infer<typeof ChargeInput>;
@@ -100,10 +112,10 @@ export type ReleaseFundsInput = z.infer<typeof ReleaseFundsInput>;
 /** The whole execution state, as RecordOutcome sees it at the end of any path. */
 export const SagaState = z.object({
   payment: PaymentRequestedV1,
-  reserve: ReserveOutput.optional(),
-  charge: ChargeOutput.optional(),
-  settle: SettleOutput.optional(),
-  notify: NotifyOutput.optional(),
+  reserve: ReserveState.optional(),
+  charge: ChargeState.optional(),
+  settle: SettleState.optional(),
+  notify: NotifyState.optional(),
   refund: RefundOutput.optional(),
   release: ReleaseOutput.optional(),
   error: CaughtError.optional(),

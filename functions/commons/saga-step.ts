@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import { needsIdempotencyRecord } from '../../core/saga/steps-records';
+import { attemptEntry, type CarriedEntry, carriedEntries, timelineRuleOf } from '../../core/saga/timeline';
 import { paymentLog } from './deps';
 import { stepIdempotencyConfig } from './powertools';
 import { type StepAttempt, type StepDefinition, stepPipeline } from './step-pipeline';
@@ -13,7 +14,7 @@ const paymentIdOf = (event: StepEvent): string =>
 
 /**
  * A payment saga step: the shared pipeline (functions/commons/step-pipeline.ts)
- * keyed by the paymentId, each attempt recorded on the payment's timeline; the
+ * keyed by the paymentId, each attempt recorded on the payment's timeline (core/saga/timeline.ts); the
  * steps that need no idempotency record are listed in core/saga/steps-records.ts.
  */
 export function sagaStep<S extends z.ZodType<StepEvent>, R extends object>(step: StepDefinition<S, R>) {
@@ -28,25 +29,24 @@ export function sagaStep<S extends z.ZodType<StepEvent>, R extends object>(step:
   );
 }
 
-/** One timeline entry per attempt; losing one must not fail (and so repeat) a step that moved money. */
-async function recordAttempt(attempt: StepAttempt) {
-  const { error } = attempt;
-  const detail = {
-    durationMs: Date.now() - attempt.startedAt.getTime(),
-    ...(error instanceof Error && { error: error.name, message: error.message.slice(0, 500) }),
-  };
+/**
+ * One timeline entry per attempt, as core/saga/timeline.ts rules: a forward step's succeeded attempt is
+ * carried in its result (`timeline`) instead of written; RecordOutcome writes its own (with the Outcome);
+ * any other attempt is written now, together with the entries its input carries. Losing an entry must
+ * not fail (and so repeat) a step that moved money.
+ */
+async function recordAttempt(attempt: StepAttempt): Promise<{ timeline: CarriedEntry[] } | undefined> {
+  const rule = timelineRuleOf(attempt.stepName);
+  const entry = attemptEntry(attempt);
+  if (!attempt.error && rule === 'carry') return { timeline: [entry] };
+  if (!attempt.error && rule === 'self') return undefined;
   try {
-    await paymentLog().appendStep(
-      attempt.subjectId,
-      {
-        step: attempt.stepName,
-        outcome: error ? 'failed' : 'succeeded',
-        at: attempt.startedAt.toISOString(),
-        detail,
-      },
-      attempt.attemptId,
-    );
+    await paymentLog().appendSteps(attempt.subjectId, [
+      ...carriedEntries(attempt.input as Parameters<typeof carriedEntries>[0]),
+      entry,
+    ]);
   } catch (appendError) {
     attempt.log.warn('timeline entry not recorded', { error: appendError as Error });
   }
+  return undefined;
 }

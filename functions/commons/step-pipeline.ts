@@ -34,13 +34,16 @@ export interface StepAttempt {
   readonly stepName: string;
   readonly startedAt: Date;
   readonly attemptId: string;
+  /** The validated input: what the saga state carried to this attempt. */
+  readonly input: unknown;
   readonly error?: unknown;
 }
 
 export interface StepDefinition<S extends z.ZodType, R extends object> {
   readonly name: string;
   readonly input: S;
-  readonly run: (input: z.output<S>) => Promise<R>;
+  /** `attempt`: this invocation's, for a step that records its own attempt (the payment saga's RecordOutcome). */
+  readonly run: (input: z.output<S>, attempt: StepAttempt) => Promise<R>;
   /** Steps whose effect is a plain conditional write (or a keyed gateway call) may skip the idempotency record. */
   readonly idempotent?: boolean;
 }
@@ -62,8 +65,11 @@ export function stepPipeline<
     readonly subject: StepSubject<E>;
     /** Built once per handler: the saga's idempotency key and payload validation. */
     readonly idempotencyConfig: () => IdempotencyConfig;
-    /** Called after each attempt (never throws into the step). */
-    readonly onAttempt?: (attempt: StepAttempt) => Promise<void>;
+    /**
+     * Called after each attempt (never throws into the step); what it answers after a success is added
+     * to the step's result (the payment saga carries a timeline entry in the state that way).
+     */
+    readonly onAttempt?: (attempt: StepAttempt) => Promise<object | undefined>;
     /** Per step and validated input: run under the idempotency record? (absent: always, unless `idempotent: false`) */
     readonly needsRecord?: (stepName: string, input: unknown) => boolean;
   },
@@ -102,12 +108,21 @@ export function stepPipeline<
       });
       config.registerLambdaContext(context);
       const startedAt = new Date();
-      const attempt = { log, subjectId, stepName: step.name, startedAt, attemptId: context.awsRequestId };
+      const attempt: StepAttempt = {
+        log,
+        subjectId,
+        stepName: step.name,
+        startedAt,
+        attemptId: context.awsRequestId,
+        input,
+      };
       try {
-        const result = await (saga.needsRecord?.(step.name, input) === false ? step.run(input) : run(input));
+        const result = await (saga.needsRecord?.(step.name, input) === false
+          ? step.run(input, attempt)
+          : run(input, attempt));
         log.info('step succeeded', { durationMs: Date.now() - startedAt.getTime() });
-        await saga.onAttempt?.(attempt);
-        return result;
+        const added = await saga.onAttempt?.(attempt);
+        return added ? { ...result, ...added } : result;
       } catch (error) {
         const shaped = shapeStepError(log, step.name, saga.subject.noun, error);
         countStepFailure(step.name, shaped);

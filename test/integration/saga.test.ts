@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdIdOf } from '../../core/ledger';
+import { ChargeOutput, ReserveOutput } from '../../core/saga/state';
 import { ErrorNamed, type SagaHarness, startSagaHarness } from '../helpers/saga-harness';
+import { carriedAttemptIds } from '../helpers/timeline';
 
 let h: SagaHarness;
 
@@ -296,8 +298,10 @@ describe('Saga: payment-saga.asl.json with the real handlers, dynalite and the s
     const firstCharge = await h.invoke('charge', { payment, executionArn, reserve: firstHold });
     const secondCharge = await h.invoke('charge', { payment, executionArn, reserve: firstHold });
     // Assess
-    expect(secondHold).toEqual(firstHold);
-    expect(secondCharge).toEqual(firstCharge);
+    expect(ReserveOutput.parse(secondHold)).toEqual(ReserveOutput.parse(firstHold));
+    expect(ChargeOutput.parse(secondCharge)).toEqual(ChargeOutput.parse(firstCharge));
+    // The same answer; each attempt carries its own timeline entry (core/saga/timeline.ts)
+    expect(carriedAttemptIds(secondHold)).not.toEqual(carriedAttemptIds(firstHold));
     expect(firstHold).toMatchObject({ amount: 1000, gatewayAmount: 250 });
     expect(await h.ledgerReader.getWallet(walletId)).toMatchObject({ available: 0, held: 1000 });
     expect(chargesFor(payment.paymentId).map((c) => c.amount)).toEqual([250]);
