@@ -1,10 +1,6 @@
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { IDEMPOTENCY_TABLE } from '../../core/config/names';
+import { isConditionFailure } from '../../core/dynamo/condition';
 
 /**
  * Deletes the Powertools idempotency records left INPROGRESS by handlers that
@@ -43,7 +39,7 @@ export async function clearStaleInProgress(client: DynamoDBClient, tableName: st
         );
         cleared += 1;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (!isConditionFailure(error)) throw error;
       }
     }
     ExclusiveStartKey = page.LastEvaluatedKey as Record<string, never> | undefined;
