@@ -10,8 +10,10 @@ const deps = deliverDeps();
 
 /**
  * The delivery queue's consumer: one signed attempt per message, all the
- * batch's messages at once (a hanging endpoint holds only its own), each
- * failure requeued with its own back-off or dead-lettered with the reason
+ * batch's messages at once, each endpoint at most
+ * WEBHOOKS.isolation.slotsPerEndpoint attempts in flight (a message finding
+ * its endpoint busy is requeued shortly, not attempted), each failure
+ * requeued with its own back-off or dead-lettered with the reason
  * (core/webhooks/deliver.ts). Partial batch responses: only a message whose
  * storage or queue write failed stays for SQS to retry.
  */
@@ -35,7 +37,10 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
         const { eventId, endpointId } = parsed.data;
         try {
           const outcome = await deliver(deps, parsed.data);
-          logger.info('webhook delivery', { eventId, endpointId, outcome });
+          // A busy endpoint's requeue is no attempt: kept out of the info log (a hanging endpoint's first seconds make many).
+          if (outcome === 'busy')
+            logger.debug('webhook delivery requeued: endpoint busy', { eventId, endpointId });
+          else logger.info('webhook delivery', { eventId, endpointId, outcome });
         } catch (error) {
           logger.error('webhook delivery failed; retried', {
             eventId,

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { NagSuppressions } from 'cdk-nag';
 import { type StackContext, use } from 'sst/constructs';
+import { WEBHOOKS } from '../core/config/webhooks';
 import { Data } from './Data';
 import { type PaysagaFunction, paysagaFunction } from './functions';
 import { ACTIONS, allow, keyStatement, queueSendStatement } from './permissions';
@@ -14,7 +15,8 @@ import { stageConfig } from './stage-config';
  * consumer fans each outcome out to one delivery message per subscribed
  * endpoint; the delivery function makes one signed attempt per message and
  * requeues a failure with its own back-off (SQS DelaySeconds, hops of 15
- * minutes) until the 25 h window ends in the webhook DLQ. Endpoints, events
+ * minutes) until the 25 h window ends in the webhook DLQ; each endpoint has
+ * at most WEBHOOKS.isolation.slotsPerEndpoint attempts in flight. Endpoints, events
  * and the delivery log are items of the payments table; signing secrets are
  * encrypted with the stage's key. The functions run outside any VPC: outbound
  * HTTPS to merchants goes straight out, with no NAT to run.
@@ -62,11 +64,8 @@ export function Webhooks({ stack }: StackContext) {
       },
       statements: [
         allow(ACTIONS.queueConsume, [deliveryQueue.queueArn]),
-        // Event, endpoint, delivery, health (GetItem); attempts (PutItem); delivery and health (Update, Delete).
-        allow(
-          ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-          [payments],
-        ),
+        // Event, endpoint, delivery, health (GetItem); attempts (PutItem); delivery, health and its slots (UpdateItem).
+        allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [payments]),
         queueSendStatement([deliveryQueue, webhookDlq]),
         // Decrypt: the signing secrets, and the queue's data key; GenerateDataKey: sending to the queues.
         keyStatement(key, true),
@@ -79,11 +78,16 @@ export function Webhooks({ stack }: StackContext) {
     batchSize: 10,
     reportBatchItemFailures: true,
   });
+  // Isolation (core/config/webhooks.ts): each endpoint holds at most slotsPerEndpoint batches (a
+  // hanging attempt holds its batch for the 10 s timeout), so with 50 batches at once up to 12
+  // endpoints may hang together and every other endpoint still finds one; the cap also keeps the
+  // webhooks from taking the account's concurrency from the sagas.
   new EventSourceMapping(stack, 'WebhookDeliverEventSource', {
     target: functions.webhookDeliver.fn,
     eventSourceArn: deliveryQueue.queueArn,
     batchSize: 10,
     maxBatchingWindow: Duration.seconds(0),
+    maxConcurrency: WEBHOOKS.isolation.deliveryBatches.aws,
     reportBatchItemFailures: true,
   });
 

@@ -35,6 +35,27 @@ export const WEBHOOKS = {
   },
   /** SQS's own limit on DelaySeconds: a longer wait is taken in hops of at most this. */
   maxQueueDelaySeconds: 900,
+  /**
+   * Isolation per endpoint (README "Retries and isolation"; core/webhooks/admission.ts): at most
+   * `slotsPerEndpoint` attempts to one endpoint are in flight at once, each holding a lease slot on
+   * the endpoint's health item. A delivery batch holding a hanging attempt is held for the attempt
+   * timeout, so H endpoints hanging at once hold at most H x slotsPerEndpoint of the
+   * `deliveryBatches` processed at once; the others stay free for every other endpoint:
+   *   local: 6 - 1 x 4 = 2 pollers free with one endpoint hanging;
+   *   AWS:   up to floor((50 - 1) / 4) = 12 endpoints may hang at once and a batch is still free.
+   * The price is a cap per endpoint: at most 4 attempts in flight (a burst to one endpoint goes
+   * at about 4 per answer time, the rest requeued); 2 slots made a loaded local runtime requeue
+   * even a healthy endpoint's deliveries at 2/s.
+   */
+  isolation: {
+    slotsPerEndpoint: 4,
+    /** A slot's lease outlives the attempt timeout by this, so an attempt that crashed frees its slot. */
+    leaseMarginSeconds: 5,
+    /** A delivery that finds every slot taken is requeued after this, jittered up to twice (not an attempt). */
+    busyDelaySeconds: 1,
+    /** Delivery batches processed at once: the event source's maximum concurrency on AWS, the local pollers. */
+    deliveryBatches: { aws: 50, local: 6 },
+  },
   /** After a rotation the previous secret keeps signing, alongside the new one, for this long. */
   secretOverlapSeconds: 24 * 3600,
   /** What the README's verification snippet accepts between `t` and the receiver's clock. */

@@ -1,5 +1,6 @@
 import { WEBHOOKS } from '../config/webhooks';
-import { type RetrySchedule, retryDelaySeconds, retryWindowSpent } from './backoff';
+import { type AdmissionSettings, admit } from './admission';
+import { type RetrySchedule, retryDelaySeconds, retrySchedule, retryWindowSpent } from './backoff';
 import type { WebhookDeliveryStore } from './delivery-store';
 import type { WebhookEndpointStore } from './endpoint-store';
 import type { AttemptRecord, DeliveryMessage, WebhookEndpointRecord } from './model';
@@ -8,7 +9,7 @@ import type { SecretCipher } from './secret-cipher';
 import { signatureHeader } from './signature';
 import type { UrlPolicyMode } from './url-policy';
 
-export interface DeliverSettings {
+export interface DeliverSettings extends AdmissionSettings {
   readonly timeoutMs: number;
   readonly schedule: RetrySchedule;
   readonly mode: UrlPolicyMode;
@@ -17,7 +18,7 @@ export interface DeliverSettings {
 export interface DeliverDeps {
   readonly endpoints: Pick<
     WebhookEndpointStore,
-    'get' | 'health' | 'claimProbe' | 'recordFailure' | 'recordSuccess'
+    'get' | 'health' | 'claimSlot' | 'releaseSlot' | 'recordFailure' | 'recordSuccess'
   >;
   readonly deliveries: Pick<WebhookDeliveryStore, 'getEvent' | 'getDelivery' | 'recordAttempt' | 'setStatus'>;
   readonly cipher: Pick<SecretCipher, 'decrypt'>;
@@ -31,7 +32,31 @@ export interface DeliverDeps {
   readonly random?: () => number;
 }
 
-export type DeliverOutcome = 'delivered' | 'retrying' | 'dead' | 'deferred' | 'duplicate' | 'cancelled';
+/** `deferred`: waiting for a back-off (its own or its endpoint's); `busy`: every slot of its endpoint was taken, tried again shortly. */
+export type DeliverOutcome =
+  | 'delivered'
+  | 'retrying'
+  | 'dead'
+  | 'deferred'
+  | 'busy'
+  | 'duplicate'
+  | 'cancelled';
+
+/** The delivery settings of core/config/webhooks.ts, every duration multiplied by `scale` (tests; 1 on AWS). */
+export function deliverSettings(scale: number, mode: UrlPolicyMode): DeliverSettings {
+  // Never below 1 s: a loaded test machine answers a local receiver slower than 10 ms.
+  const timeoutMs = Math.max(1000, Math.round(WEBHOOKS.attemptTimeoutMs * scale));
+  const { slotsPerEndpoint, leaseMarginSeconds, busyDelaySeconds } = WEBHOOKS.isolation;
+  return {
+    timeoutMs,
+    schedule: retrySchedule(scale),
+    mode,
+    slots: slotsPerEndpoint,
+    leaseSeconds: timeoutMs / 1000 + Math.max(1, leaseMarginSeconds * scale),
+    // An SQS delay is whole seconds: not scaled.
+    busyDelaySeconds,
+  };
+}
 
 const at = (date: Date, plusSeconds: number) => new Date(date.getTime() + plusSeconds * 1000);
 
@@ -57,38 +82,14 @@ async function activeSecrets(
 }
 
 /**
- * Whether this delivery may attempt now. A healthy endpoint (no recent
- * failure) is attempted at once, in parallel with anything else. A failing
- * endpoint waits for its own back-off and is then probed by ONE attempt at a
- * time (a lease on its health item): a hanging or failing endpoint costs one
- * attempt per back-off step, whatever number of its deliveries is waiting,
- * and never the attempts of other endpoints. Answers the seconds to wait, or 0.
- */
-async function gate(
-  deps: DeliverDeps,
-  endpointId: string,
-  now: Date,
-): Promise<{ readonly wait: number; readonly failures: number }> {
-  const health = await deps.endpoints.health(endpointId);
-  const failures = health?.consecutiveFailures ?? 0;
-  if (failures === 0) return { wait: 0, failures };
-  const next = health?.nextAttemptAt ? Date.parse(health.nextAttemptAt) : 0;
-  if (next > now.getTime()) return { wait: (next - now.getTime()) / 1000, failures };
-  const leaseSeconds = deps.settings.timeoutMs / 1000 + 1;
-  const claimed = await deps.endpoints.claimProbe(
-    endpointId,
-    now.toISOString(),
-    at(now, leaseSeconds).toISOString(),
-  );
-  return { wait: claimed ? 0 : leaseSeconds, failures };
-}
-
-/**
- * One delivery message: attempt the (event, endpoint) delivery, log the
- * attempt, and on failure either requeue it after its back-off (exponential,
- * full jitter) or, once its retry window is spent, put it on the webhook DLQ
- * with the reason. Throws only when storage or a queue fails (the message is
- * then retried by SQS and, past maxReceiveCount, dead-lettered).
+ * One delivery message: attempt the (event, endpoint) delivery if its
+ * endpoint admits it now (core/webhooks/admission.ts: a free slot, outside
+ * the endpoint's back-off; else the same message is requeued for later, not
+ * an attempt), log the attempt, and on failure either requeue it after its
+ * back-off (exponential, full jitter) or, once its retry window is spent, put
+ * it on the webhook DLQ with the reason. Throws only when storage or a queue
+ * fails (the message is then retried by SQS and, past maxReceiveCount,
+ * dead-lettered).
  */
 export async function deliver(deps: DeliverDeps, received: DeliveryMessage): Promise<DeliverOutcome> {
   const now = deps.now();
@@ -101,87 +102,98 @@ export async function deliver(deps: DeliverDeps, received: DeliveryMessage): Pro
     await waitThenRetry(deps, message, (Date.parse(message.notBefore) - now.getTime()) / 1000);
     return 'deferred';
   }
-  const [event, endpoint] = await Promise.all([
-    deps.deliveries.getEvent(message.eventId),
-    deps.endpoints.get(message.clientId, message.endpointId),
-  ]);
-  if (!event || !endpoint) {
-    await deps.deliveries.setStatus(
-      message.eventId,
-      message.endpointId,
-      endpoint?.url ?? '',
-      'cancelled',
-      now.toISOString(),
-      {
-        reason: event ? 'the endpoint was deleted' : 'the event is not recorded',
+  // The endpoint's admission first: a delivery sent away (busy, back-off) costs one read and its requeue.
+  const admission = await admit(deps, message.endpointId, now, deps.settings);
+  if (!admission.attempt) {
+    // The same message (event id, attempt count, retry window) comes back later: nothing was attempted.
+    await waitThenRetry(deps, message, admission.seconds);
+    return admission.why === 'busy' ? 'busy' : 'deferred';
+  }
+  const { held, failures } = admission;
+  let released = false;
+  try {
+    const [event, endpoint] = await Promise.all([
+      deps.deliveries.getEvent(message.eventId),
+      deps.endpoints.get(message.clientId, message.endpointId),
+    ]);
+    if (!event || !endpoint) {
+      await deps.deliveries.setStatus(
+        message.eventId,
+        message.endpointId,
+        endpoint?.url ?? '',
+        'cancelled',
+        now.toISOString(),
+        {
+          reason: event ? 'the endpoint was deleted' : 'the event is not recorded',
+        },
+      );
+      return 'cancelled';
+    }
+    if (!message.resentBy && message.attempt === 0) {
+      const delivery = await deps.deliveries.getDelivery(message.eventId, message.endpointId);
+      if (delivery?.status === 'delivered') return 'duplicate';
+    }
+    const t = Math.floor(now.getTime() / 1000);
+    const secrets = await activeSecrets(deps, endpoint, now);
+    const result = await deps.post({
+      url: endpoint.url,
+      body: event.body,
+      headers: {
+        [WEBHOOKS.headers.signature]: signatureHeader(secrets, t, event.body),
+        [WEBHOOKS.headers.eventId]: event.eventId,
+        [WEBHOOKS.headers.eventType]: event.type,
       },
-    );
-    return 'cancelled';
-  }
-  if (!message.resentBy && message.attempt === 0) {
-    const delivery = await deps.deliveries.getDelivery(message.eventId, message.endpointId);
-    if (delivery?.status === 'delivered') return 'duplicate';
-  }
-  const { wait, failures } = await gate(deps, endpoint.endpointId, now);
-  if (wait > 0) {
-    await waitThenRetry(deps, message, wait);
-    return 'deferred';
-  }
-
-  const t = Math.floor(now.getTime() / 1000);
-  const secrets = await activeSecrets(deps, endpoint, now);
-  const result = await deps.post({
-    url: endpoint.url,
-    body: event.body,
-    headers: {
-      [WEBHOOKS.headers.signature]: signatureHeader(secrets, t, event.body),
-      [WEBHOOKS.headers.eventId]: event.eventId,
-      [WEBHOOKS.headers.eventType]: event.type,
-    },
-    timeoutMs: deps.settings.timeoutMs,
-    maxBodyBytes: WEBHOOKS.responseBodyMaxBytes,
-    mode: deps.settings.mode,
-  });
-  const delivered = result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
-  const attempt: AttemptRecord = {
-    eventId: event.eventId,
-    endpointId: endpoint.endpointId,
-    attempt: message.attempt + 1,
-    at: now.toISOString(),
-    latencyMs: result.latencyMs,
-    ...(result.statusCode !== undefined && { statusCode: result.statusCode }),
-    ...(result.error !== undefined
-      ? { error: result.error }
-      : !delivered && { error: `HTTP ${result.statusCode}` }),
-    ...(result.responseBody !== undefined && { responseBody: result.responseBody }),
-    ...(message.resentBy && { resentBy: message.resentBy }),
-  };
-  const firstAttemptAt = message.firstAttemptAt ?? now.toISOString();
-  if (delivered) {
-    await deps.deliveries.recordAttempt(attempt, endpoint.url, 'delivered');
-    await deps.endpoints.recordSuccess(endpoint.endpointId);
-    return 'delivered';
-  }
-  await deps.endpoints.recordFailure(
-    endpoint.endpointId,
-    at(now, retryDelaySeconds(deps.settings.schedule, failures + 1, deps.random)).toISOString(),
-  );
-  if (retryWindowSpent(deps.settings.schedule, new Date(firstAttemptAt), now)) {
-    const reason = `not delivered after ${attempt.attempt} attempts since ${firstAttemptAt}; last: ${attempt.error}`;
-    await deps.deliveries.recordAttempt(attempt, endpoint.url, 'dead');
-    await deps.deadLetter({
-      ...message,
-      attempt: attempt.attempt,
-      firstAttemptAt,
-      deadLetter: { reason, at: now.toISOString() },
+      timeoutMs: deps.settings.timeoutMs,
+      maxBodyBytes: WEBHOOKS.responseBodyMaxBytes,
+      mode: deps.settings.mode,
     });
-    return 'dead';
+    const delivered = result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
+    const attempt: AttemptRecord = {
+      eventId: event.eventId,
+      endpointId: endpoint.endpointId,
+      attempt: message.attempt + 1,
+      at: now.toISOString(),
+      latencyMs: result.latencyMs,
+      ...(result.statusCode !== undefined && { statusCode: result.statusCode }),
+      ...(result.error !== undefined
+        ? { error: result.error }
+        : !delivered && { error: `HTTP ${result.statusCode}` }),
+      ...(result.responseBody !== undefined && { responseBody: result.responseBody }),
+      ...(message.resentBy && { resentBy: message.resentBy }),
+    };
+    const firstAttemptAt = message.firstAttemptAt ?? now.toISOString();
+    if (delivered) {
+      // The slot first: the delivery log's two writes need not hold it.
+      await deps.endpoints.recordSuccess(endpoint.endpointId, held);
+      released = true;
+      await deps.deliveries.recordAttempt(attempt, endpoint.url, 'delivered');
+      return 'delivered';
+    }
+    // The endpoint's back-off runs from when the failure is known (a timeout ends 10 s after `now`).
+    const backOff = retryDelaySeconds(deps.settings.schedule, failures + 1, deps.random);
+    await deps.endpoints.recordFailure(endpoint.endpointId, at(deps.now(), backOff).toISOString(), held);
+    released = true;
+    if (retryWindowSpent(deps.settings.schedule, new Date(firstAttemptAt), now)) {
+      const reason = `not delivered after ${attempt.attempt} attempts since ${firstAttemptAt}; last: ${attempt.error}`;
+      await deps.deliveries.recordAttempt(attempt, endpoint.url, 'dead');
+      await deps.deadLetter({
+        ...message,
+        attempt: attempt.attempt,
+        firstAttemptAt,
+        deadLetter: { reason, at: now.toISOString() },
+      });
+      return 'dead';
+    }
+    await deps.deliveries.recordAttempt(attempt, endpoint.url, 'retrying');
+    await waitThenRetry(
+      deps,
+      { ...message, attempt: attempt.attempt, firstAttemptAt },
+      retryDelaySeconds(deps.settings.schedule, attempt.attempt, deps.random),
+    );
+    return 'retrying';
+  } finally {
+    // Not attempted after all (cancelled, duplicate), or storage or a queue failed before the outcome
+    // was recorded: free the slot now (if this write is lost too, its lease runs out).
+    if (!released) await deps.endpoints.releaseSlot(message.endpointId, held).catch(() => undefined);
   }
-  await deps.deliveries.recordAttempt(attempt, endpoint.url, 'retrying');
-  await waitThenRetry(
-    deps,
-    { ...message, attempt: attempt.attempt, firstAttemptAt },
-    retryDelaySeconds(deps.settings.schedule, attempt.attempt, deps.random),
-  );
-  return 'retrying';
 }

@@ -2,13 +2,14 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } fr
 import { isConditionFailure } from '../dynamo/condition';
 import type { DocumentClient } from '../payments/repository';
 import { EndpointHealth, type StoredSecret, WebhookEndpointRecord } from './model';
+import { type HeldSlot, leasesOf, slotAttribute } from './slots';
 
 /**
  * Webhook endpoints, in the payments table next to the other front-door
  * records:
  *
  *   WEBHOOK#ENDPOINTS / <clientId>#<endpointId>   the endpoint (url, events, encrypted secrets)
- *   WEBHOOK#ENDPOINT#<endpointId> / HEALTH        its recent failures (back-off, probe lease)
+ *   WEBHOOK#ENDPOINT#<endpointId> / HEALTH        its recent failures (back-off) and attempt slots (slot<n>: lease)
  *
  * Endpoints are few (at most WEBHOOKS.maxEndpointsPerClient per client), so
  * one partition holds them all: a client's endpoints are one Query, operations'
@@ -135,19 +136,20 @@ export class WebhookEndpointStore {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: healthKey(endpointId), ConsistentRead: true }),
     );
-    return Item ? EndpointHealth.parse(Item) : undefined;
+    return Item ? EndpointHealth.parse({ ...Item, leases: leasesOf(Item) }) : undefined;
   }
 
-  /** Takes the endpoint's probe lease until `until`, if no other attempt holds it; false when one does. */
-  async claimProbe(endpointId: string, now: string, until: string): Promise<boolean> {
+  /** Takes slot `slot` with `lease` if it is free at `now` (never held, released, or its lease ran out); false when held. */
+  async claimSlot(endpointId: string, slot: number, lease: string, now: string): Promise<boolean> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: healthKey(endpointId),
-          UpdateExpression: 'SET probeUntil = :until, endpointId = :id',
-          ConditionExpression: 'attribute_not_exists(probeUntil) OR probeUntil < :now',
-          ExpressionAttributeValues: { ':until': until, ':now': now, ':id': endpointId },
+          UpdateExpression: 'SET #slot = :lease, endpointId = :id',
+          ConditionExpression: 'attribute_not_exists(#slot) OR #slot < :now',
+          ExpressionAttributeNames: { '#slot': slotAttribute(slot) },
+          ExpressionAttributeValues: { ':lease': lease, ':now': now, ':id': endpointId },
         }),
       );
       return true;
@@ -157,23 +159,89 @@ export class WebhookEndpointStore {
     }
   }
 
-  /** A failed attempt: one more consecutive failure, no attempt before `nextAttemptAt`, the probe released. */
-  async recordFailure(endpointId: string, nextAttemptAt: string): Promise<number> {
-    const { Attributes } = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: healthKey(endpointId),
-        UpdateExpression:
-          'SET endpointId = :id, nextAttemptAt = :next, consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one REMOVE probeUntil',
-        ExpressionAttributeValues: { ':id': endpointId, ':next': nextAttemptAt, ':zero': 0, ':one': 1 },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return EndpointHealth.parse(Attributes).consecutiveFailures;
+  /** Frees the slot if `held` still holds it (a lease that ran out and was taken again is left to its new holder). */
+  async releaseSlot(endpointId: string, held: HeldSlot): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: healthKey(endpointId),
+          UpdateExpression: 'REMOVE #slot',
+          ConditionExpression: '#slot = :lease',
+          ExpressionAttributeNames: { '#slot': slotAttribute(held.slot) },
+          ExpressionAttributeValues: { ':lease': held.lease },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
-  /** A delivered attempt: the endpoint is healthy again. */
-  async recordSuccess(endpointId: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: healthKey(endpointId) }));
+  /**
+   * A failed attempt: one more consecutive failure, no attempt before
+   * `nextAttemptAt`, and `held`'s slot freed in the same write (if its lease
+   * ran out and the slot was taken again, the failure is recorded alone).
+   * Answers the consecutive failures.
+   */
+  async recordFailure(endpointId: string, nextAttemptAt: string, held: HeldSlot): Promise<number> {
+    const update = (release: boolean) =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: healthKey(endpointId),
+          UpdateExpression: `SET endpointId = :id, nextAttemptAt = :next, consecutiveFailures = if_not_exists(consecutiveFailures, :zero) + :one${release ? ' REMOVE #slot' : ''}`,
+          ...(release && {
+            ConditionExpression: '#slot = :lease',
+            ExpressionAttributeNames: { '#slot': slotAttribute(held.slot) },
+          }),
+          ExpressionAttributeValues: {
+            ':id': endpointId,
+            ':next': nextAttemptAt,
+            ':zero': 0,
+            ':one': 1,
+            ...(release && { ':lease': held.lease }),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+    let answer: Awaited<ReturnType<typeof update>>;
+    try {
+      answer = await update(true);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      answer = await update(false);
+    }
+    return EndpointHealth.parse({ ...answer.Attributes, leases: {} }).consecutiveFailures;
+  }
+
+  /**
+   * A delivered attempt: the endpoint is healthy again (no failures, no
+   * back-off), and `held`'s slot freed in the same write (if its lease ran
+   * out and the slot was taken again, the endpoint is made healthy alone).
+   */
+  async recordSuccess(endpointId: string, held: HeldSlot): Promise<void> {
+    const update = (release: boolean) =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: healthKey(endpointId),
+          UpdateExpression: `REMOVE consecutiveFailures, nextAttemptAt${release ? ', #slot' : ''}`,
+          ConditionExpression: release ? '#slot = :lease' : 'attribute_exists(pk)',
+          ...(release && {
+            ExpressionAttributeNames: { '#slot': slotAttribute(held.slot) },
+            ExpressionAttributeValues: { ':lease': held.lease },
+          }),
+        }),
+      );
+    try {
+      await update(true);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      try {
+        await update(false);
+      } catch (again) {
+        if (!isConditionFailure(again)) throw again;
+      }
+    }
   }
 }

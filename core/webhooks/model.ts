@@ -26,12 +26,17 @@ export const WebhookEndpointRecord = z.object({
 });
 export type WebhookEndpointRecord = z.infer<typeof WebhookEndpointRecord>;
 
-/** An endpoint's recent failures: while failing, its deliveries wait for its back-off, one probe at a time. */
+/**
+ * An endpoint's recent failures and its attempts in flight: while failing, its
+ * deliveries wait for its back-off, one probe at a time; at most
+ * WEBHOOKS.isolation.slotsPerEndpoint attempts hold a slot at once.
+ */
 export const EndpointHealth = z.object({
   endpointId: z.string(),
   consecutiveFailures: z.number().int().default(0),
   nextAttemptAt: z.string().optional(),
-  probeUntil: z.string().optional(),
+  /** The slots' leases by slot number: `<until ISO>#<token>` (an expired one is free). */
+  leases: z.record(z.string(), z.string()).default({}),
 });
 export type EndpointHealth = z.infer<typeof EndpointHealth>;
 

@@ -1,10 +1,8 @@
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { required } from '../../core/config/env';
-import { WEBHOOKS } from '../../core/config/webhooks';
 import { ApiRequestStore } from '../../core/frontdoor/api-request-store';
 import { TopUpStore } from '../../core/topups/store';
-import { retrySchedule } from '../../core/webhooks/backoff';
-import type { DeliverDeps } from '../../core/webhooks/deliver';
+import { type DeliverDeps, deliverSettings } from '../../core/webhooks/deliver';
 import { WebhookDeliveryStore } from '../../core/webhooks/delivery-store';
 import { WebhookEndpointStore } from '../../core/webhooks/endpoint-store';
 import type { ClientLookup } from '../../core/webhooks/fanout';
@@ -92,12 +90,7 @@ export function deliverDeps(): DeliverDeps {
       );
     },
     post: postWebhook,
-    settings: {
-      // Scaled for tests, never below 1 s: a loaded test machine answers a local receiver slower than 10 ms.
-      timeoutMs: Math.max(1000, Math.round(WEBHOOKS.attemptTimeoutMs * scale)),
-      schedule: retrySchedule(scale),
-      mode: env.webhookUrlMode,
-    },
+    settings: deliverSettings(scale, env.webhookUrlMode),
     now: () => new Date(),
   };
 }

@@ -1,4 +1,5 @@
 import type { ResourceNames } from '../../core/config/names';
+import { WEBHOOKS } from '../../core/config/webhooks';
 import type { RuntimeLog } from '../edge/runtime-log';
 import { SqsPoller } from '../intake/sqs-poller';
 import type { SqsService } from '../sqs/sqs-service';
@@ -10,8 +11,9 @@ export const LOCAL_WEBHOOK_KEY_ID = 'paysaga-local-webhooks';
 /**
  * Merchant webhooks, as stacks/Webhooks.ts wires them: the notification queue
  * polled into the fan-out, and the delivery queue polled into the delivery
- * function (more batches at once: a batch with a hanging endpoint holds one
- * poller for at most the attempt timeout).
+ * function (WEBHOOKS.isolation.deliveryBatches.local batches at once: a
+ * hanging endpoint holds at most slotsPerEndpoint of them, each for at most
+ * the attempt timeout).
  */
 export async function startWebhooks(deps: {
   readonly names: ResourceNames;
@@ -24,7 +26,7 @@ export async function startWebhooks(deps: {
   const pollers: SqsPoller[] = [];
   for (const [queue, fn, concurrency] of [
     [names.queues.notification, 'webhookFanout', 2],
-    [names.queues.webhookDelivery, 'webhookDeliver', 4],
+    [names.queues.webhookDelivery, 'webhookDeliver', WEBHOOKS.isolation.deliveryBatches.local],
   ] as const) {
     const released = await sqs.releaseInFlight(queue);
     if (released > 0) deps.log.info('webhook messages of the previous run released', { queue, released });

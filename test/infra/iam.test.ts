@@ -307,16 +307,13 @@ describe('IAM: every policy in the synthesized templates', () => {
         ...grants(['sqs:SendMessage'], [queueArn('webhookDelivery')]),
         ...keyWrite,
       ],
-      // One signed attempt per message: event, endpoint, delivery log, endpoint health; requeue or dead-letter.
+      // One signed attempt per message: event, endpoint, delivery log, endpoint health and slots; requeue or dead-letter.
       webhookDeliver: [
         ...grants(
           ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
           [queueArn('webhookDelivery')],
         ),
-        ...grants(
-          ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-          [tableArn('payments')],
-        ),
+        ...grants(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn('payments')]),
         ...grants(['sqs:SendMessage'], [queueArn('webhookDelivery'), queueArn('webhookDlq')]),
         ...keyWrite,
       ],

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES, resourceNames } from '../../core/config/names';
+import { WEBHOOKS } from '../../core/config/webhooks';
 import type { CfnApp, CfnResource } from './cfn';
 import { cfnAppOf, synthesizeApp } from './synth-helper';
 
@@ -36,6 +37,21 @@ describe(`Webhooks stack (stage ${STAGE})`, () => {
     // Assess
     expect(p.EventSourceArn).toBe(cfn.arn(queueStack, queueId));
     expect(p.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+  });
+
+  it('caps the delivery batches at once where each endpoint can hold only its slots (isolation)', () => {
+    // Act
+    const mapping = cfn
+      .resourcesOfType('AWS::Lambda::EventSourceMapping')
+      .find(([s, , m]) => cfn.render(s, props(m).FunctionName) === n.functions.webhookDeliver);
+    if (!mapping) throw new Error('no event source for webhookDeliver');
+    const p = cfn.renderDeep(mapping[0], props(mapping[2])) as Props;
+    const { slotsPerEndpoint, deliveryBatches } = WEBHOOKS.isolation;
+
+    // Assess: more batches than one hanging endpoint's slots, so the others always find one free
+    expect(p.ScalingConfig).toEqual({ MaximumConcurrency: deliveryBatches.aws });
+    expect(deliveryBatches.aws).toBeGreaterThan(slotsPerEndpoint);
+    expect(deliveryBatches.local).toBeGreaterThan(slotsPerEndpoint);
   });
 
   it('redrives the delivery queue to the webhook DLQ, KMS-encrypted, and alarms on its oldest message', () => {
