@@ -28,12 +28,16 @@ import { type ChargeInput, gatewayPartOf } from './state';
  *   every copy carries the same notificationId, body and attribute, and consumers dedupe on it. No money.
  * - the compensations (release-funds, refund-charge) keep theirs; record-outcome declares its own.
  */
+const never = (): boolean => false;
 const RECORD_RULES: Readonly<Record<string, (input: unknown) => boolean>> = {
-  reserve: () => false,
+  reserve: never,
   charge: (input) => !chargeNeedsNoGateway(input as ChargeInput),
-  settle: () => false,
-  notify: () => false,
+  settle: never,
+  notify: never,
 };
+
+/** Whether the step never keeps a record, whatever its input (the chaos run's crashBeforeRecord skips such steps). */
+export const keepsNoRecord = (step: string): boolean => RECORD_RULES[step] === never;
 
 /** Whether the step's attempt on this (validated) input runs under its Powertools idempotency record. */
 export function needsIdempotencyRecord(step: string, input: unknown): boolean {

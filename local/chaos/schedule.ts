@@ -5,6 +5,7 @@
  * without sharing state, and a seed reproduces the same plan.
  */
 import { FUNCTION_KEYS, FUNCTIONS, type FunctionKey } from '../../core/config/names';
+import { keepsNoRecord } from '../../core/saga/steps-records';
 
 /** A uniform draw in [0, 1) from the seed and the parts that name the decision (FNV-1a, then a mixer). */
 export function chaosDraw(seed: number, ...parts: ReadonlyArray<string | number>): number {
@@ -153,9 +154,12 @@ export const CRASHABLE: ReadonlySet<FunctionKey> = new Set(
   FUNCTION_KEYS.filter((key) => FUNCTIONS[key].aslPlaceholder !== undefined || REFUND_STEPS.has(key)),
 );
 const FORWARD: ReadonlySet<FunctionKey> = new Set(['reserve', 'charge', 'settle']);
-/** Steps that keep a Powertools idempotency record (RecordOutcome is a plain conditional write; no refund step keeps one). */
+/**
+ * Steps that keep a Powertools idempotency record (RecordOutcome is a plain conditional write; no refund step keeps
+ * one; core/saga/steps-records.ts says which payment steps run without one: Reserve, Settle, Notify).
+ */
 export const RECORDED: ReadonlySet<FunctionKey> = new Set(
-  [...CRASHABLE].filter((key) => key !== 'recordOutcome' && !REFUND_STEPS.has(key)),
+  [...CRASHABLE].filter((key) => key !== 'recordOutcome' && !REFUND_STEPS.has(key) && !keepsNoRecord(key)),
 );
 
 export type InvocationDecision =
@@ -190,7 +194,11 @@ export function invocationDecision(
   if (draw < rates.crashBefore) return { fault: 'crashBeforeSideEffect' };
   if (draw < rates.crashBefore + rates.crashAfter) return { fault: 'crashAfterSideEffect' };
   const beforeRecord = rates.crashBefore + rates.crashAfter + rates.crashBeforeRecord;
-  if (draw < beforeRecord) return RECORDED.has(key) ? { fault: 'crashBeforeRecord' } : undefined;
+  if (draw < beforeRecord) {
+    if (RECORDED.has(key)) return { fault: 'crashBeforeRecord' };
+    // A payment step that keeps no record dies after its side effect there (the same crash, no record left).
+    return keepsNoRecord(key) ? { fault: 'crashAfterSideEffect' } : undefined;
+  }
   if (FORWARD.has(key) && draw < beforeRecord + rates.crashNotRetried) {
     return { fault: 'crashNotRetried' };
   }

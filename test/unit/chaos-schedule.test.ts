@@ -32,6 +32,25 @@ describe('chaos schedule', () => {
     expect(again).toEqual(first);
   });
 
+  it('breaks a step between its side effect and its Powertools record only where the step keeps one', () => {
+    // Prepare: the draws that fall in the crashBeforeRecord band, for steps with and without a record
+    const paymentIds = ids('sched-record', 3000);
+    const faults = (key: 'reserve' | 'settle' | 'notify' | 'charge') =>
+      new Set(paymentIds.map((id) => invocationDecision(5, DEFAULT_RATES, id, key, 1)?.fault ?? '-'));
+
+    // Act
+    const withoutRecord = [faults('reserve'), faults('settle'), faults('notify')];
+    const charge = faults('charge');
+
+    // Assess: Reserve, Settle and Notify keep no record (core/saga/steps-records.ts): such a draw is a crash after
+    // the side effect; Charge (with a card part) keeps its record and still meets crashBeforeRecord
+    for (const seen of withoutRecord) {
+      expect(seen.has('crashBeforeRecord')).toBe(false);
+      expect(seen.has('crashAfterSideEffect')).toBe(true);
+    }
+    expect(charge.has('crashBeforeRecord')).toBe(true);
+  });
+
   it('gives a different plan for another seed', () => {
     // Prepare
     const paymentIds = ids('sched-other', 300);
