@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { PAYMENT_RECORD_TTL_ATTRIBUTE } from '../config/history';
 import { IDEMPOTENCY_TABLE, TABLE_KEY_SCHEMA, type TableKey } from '../config/names';
+import { PAYMENTS_BY_DAY_INDEX } from './indexes';
 
 /**
  * Key schemas and indexes of paysaga's tables: the one definition stacks/
@@ -24,8 +25,7 @@ export interface TableDefinition {
   }>;
 }
 
-/** GSI on the payments table: items carry gsi1pk = "DAY#<yyyy-mm-dd>" etc., for period queries. */
-export const PAYMENTS_BY_DAY_INDEX = 'gsi1';
+export { PAYMENTS_BY_DAY_INDEX };
 
 export const TABLE_DEFINITIONS: Readonly<Record<TableKey, TableDefinition>> = {
   ledger: {
