@@ -1,14 +1,14 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ListStateMachinesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-providers';
 import { DynamoDocumentClient } from '../core/aws/dynamodb';
+import { EventBridgeClient } from '../core/aws/eventbridge';
+import { S3Client } from '../core/aws/s3';
+import { SecretsManagerClient } from '../core/aws/secrets-manager';
+import { ListStateMachinesCommand, SFNClient } from '../core/aws/sfn';
+import { GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '../core/aws/sqs';
 import { type QueueKey, type ResourceNames, resourceNames } from '../core/config/names';
 import { CliError, UsageError } from './errors';
 import { createOutput, type Output } from './output';
@@ -31,7 +31,7 @@ export interface AwsClients {
   readonly doc: DynamoDocumentClient;
   readonly secrets: SecretsManagerClient;
   readonly sts: STSClient;
-  /** The history archive (S3); path-style addressing follows from an IP endpoint, as the SDK resolves it. */
+  /** The history archive and imports (S3); path-style addressing on a custom endpoint (the local runtime). */
   readonly s3: S3Client;
 }
 
@@ -65,10 +65,16 @@ export function createClients(options: Pick<GlobalOptions, 'region' | 'profile' 
     ...(options.profile && { credentials: fromIni({ profile: options.profile }) }),
   };
   const dynamo = new DynamoDBClient(config);
+  // The lean clients core takes (core/aws), with the SDK's region and credential chain (profiles, SSO).
+  const lean = {
+    ...(endpoint && { endpoint }),
+    region: () => dynamo.config.region(),
+    credentials: () => dynamo.config.credentials(),
+  };
   return {
-    sqs: new SQSClient(config),
-    sfn: new SFNClient(config),
-    eventBridge: new EventBridgeClient(config),
+    sqs: new SQSClient(lean),
+    sfn: new SFNClient(lean),
+    eventBridge: new EventBridgeClient(lean),
     dynamo,
     // The lean document client core's stores take, with the SDK's region and credential chain (profiles, SSO).
     doc: new DynamoDocumentClient({
@@ -77,9 +83,9 @@ export function createClients(options: Pick<GlobalOptions, 'region' | 'profile' 
       credentials: () => dynamo.config.credentials(),
       marshallOptions: { removeUndefinedValues: true },
     }),
-    secrets: new SecretsManagerClient(config),
+    secrets: new SecretsManagerClient(lean),
     sts: new STSClient(config),
-    s3: new S3Client(config),
+    s3: new S3Client(lean),
   };
 }
 

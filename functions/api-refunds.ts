@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { PutEventsCommand } from '../core/aws/eventbridge';
 import { required } from '../core/config/env';
 import { executionArnFor, refundExecutionName } from '../core/config/executions';
 import { API } from '../core/config/names';

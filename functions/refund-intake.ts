@@ -1,10 +1,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { PutEventsCommand } from '../core/aws/eventbridge';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '../core/aws/sfn';
+import { SendMessageCommand } from '../core/aws/sqs';
 import { required } from '../core/config/env';
 import { executionArnFor, refundExecutionName } from '../core/config/executions';
 import { aliasArnFor } from '../core/config/release';

@@ -1,5 +1,5 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { SecretsProvider } from '../../core/aws/secrets-manager';
+import { DescribeExecutionCommand } from '../../core/aws/sfn';
 import { executionArnFor } from '../../core/config/executions';
 import { bucketNames } from '../../core/config/history';
 import { gatewayFromSecret } from '../../core/gateway/credentials';

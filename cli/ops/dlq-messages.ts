@@ -1,10 +1,10 @@
+import * as z from 'zod';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
-} from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+} from '../../core/aws/sqs';
 import { SagaState } from '../../core/saga/state';
 import type { OpsDeps } from './deps';
 

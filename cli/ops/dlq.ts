@@ -9,7 +9,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   StartMessageMoveTaskCommand,
-} from '@aws-sdk/client-sqs';
+} from '../../core/aws/sqs';
 import { QUEUE_KEYS, QUEUES, type QueueKey } from '../../core/config/names';
 import { redactPans } from '../../core/pan';
 import type { OpsActionOutcome } from '../../events/ops.v1';

@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand } from '../../core/aws/sfn';
 import { LedgerInvariantError } from '../../core/errors';
 import { chargeLookupOptions } from '../../core/gateway/charge-lookup';
 import { idempotencyKeys, type PaymentGateway, type RefundRecord } from '../../core/gateway/port';

@@ -7,7 +7,7 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   RedriveExecutionCommand,
-} from '@aws-sdk/client-sfn';
+} from '../../core/aws/sfn';
 import { REDRIVE_WINDOW_MS } from '../../core/config/executions';
 import { SAGA_STATES } from '../../core/config/names';
 import { redactPans } from '../../core/pan';

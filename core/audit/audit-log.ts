@@ -1,4 +1,3 @@
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DETAIL_TYPES, PAYSAGA_OPS_SOURCE } from '../../events/envelope';
 import {
   type OpsActionName,
@@ -6,6 +5,7 @@ import {
   type OpsActionPerformed,
   OpsActionPerformedV1,
 } from '../../events/ops.v1';
+import { type EventBridgeClient, PutEventsCommand } from '../aws/eventbridge';
 import { eventEntry } from '../outcomes/event-entry';
 import { type DocumentClient, PaymentsRepository } from '../payments/repository';
 

@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { AwsNetworkError, isRetryable, isThrottling } from './errors';
 
@@ -38,6 +38,35 @@ export function sendHttp(
         );
         res.on('error', (error) => reject(new AwsNetworkError(`${method} ${url.host}: ${error.message}`)));
       },
+    );
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (error) => reject(new AwsNetworkError(`${method} ${url.host}: ${error.message}`)));
+    req.end(body);
+  });
+}
+
+/**
+ * One HTTP exchange whose answer is read as a stream (S3 GetObject's body):
+ * resolves with the response once its headers arrived.
+ */
+export function openHttp(
+  method: string,
+  url: URL,
+  headers: Record<string, string>,
+  body: string | Uint8Array,
+  timeoutMs: number,
+): Promise<IncomingMessage> {
+  const https = url.protocol === 'https:';
+  const send = https ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method,
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        agent: https ? httpsAgent : httpAgent,
+      },
+      resolve,
     );
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (error) => reject(new AwsNetworkError(`${method} ${url.host}: ${error.message}`)));

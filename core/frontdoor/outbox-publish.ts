@@ -1,5 +1,5 @@
-import { PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import { DETAIL_TYPES } from '../../events/envelope';
+import { PutEventsCommand, type PutEventsCommandOutput } from '../aws/eventbridge';
 
 /**
  * Putting a recorded PaymentRequested on the bus, shared by the request's fast

@@ -1,5 +1,5 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
+import { SecretsProvider } from '../aws/secrets-manager';
 import type { FindChargeOptions, PaymentGateway } from './port';
 import { createStripeGateway, type StripeGatewayOptions } from './stripe-adapter';
 import { GatewayKeyRejectedError } from './stripe-errors';

@@ -1,4 +1,4 @@
-import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { HistoryEvent } from '../aws/sfn';
 
 /**
  * Reading GetExecutionHistory events as AWS returns them (the SDK's

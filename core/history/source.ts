@@ -1,4 +1,4 @@
-import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '../aws/sfn';
 import type { JournalEntry } from '../ledger/model';
 import type { LedgerReader } from '../ledger/reader';
 import type { PaymentRecord } from '../payments/records';

@@ -1,12 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type EventBridgeClient,
-  PutEventsCommand,
-  type PutEventsRequestEntry,
-} from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type BatchImported, BatchImportedV1 } from '../../events/batch-imported.v1';
 import { DETAIL_TYPES } from '../../events/envelope';
+import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '../aws/eventbridge';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '../aws/s3';
 import { IMPORT_BUCKET_LAYOUT } from '../config/imports';
 import { eventEntry } from '../outcomes/event-entry';
 import type { ImportPorts } from './importer';

@@ -1,5 +1,5 @@
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { type DetailType, PAYSAGA_SOURCE } from '../../events/envelope';
+import type { PutEventsRequestEntry } from '../aws/eventbridge';
 
 /** A PutEvents entry for one of paysaga's own events; the ASL publishes these as they are. */
 export function eventEntry(

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
+import * as z from 'zod';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '../aws/dynamodb';
 import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
-} from '@aws-sdk/client-s3';
-import * as z from 'zod';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '../aws/dynamodb';
+} from '../aws/s3';
 import { canonicalJson } from '../canonical-json';
 import {
   archiveDayPrefix,

@@ -1,7 +1,7 @@
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DETAIL_TYPES } from '../../events/envelope';
 import type { PaymentNeedsAttention } from '../../events/outcomes.v1';
 import type { RefundFailed, RefundSucceeded } from '../../events/refunds.v1';
+import type { PutEventsRequestEntry } from '../aws/eventbridge';
 import { RefundStatusConflictError } from '../errors';
 import { money } from '../money';
 import { eventEntry } from '../outcomes/event-entry';

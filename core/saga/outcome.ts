@@ -1,4 +1,3 @@
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DETAIL_TYPES } from '../../events/envelope';
 import {
   type FailureReasonCode,
@@ -8,6 +7,7 @@ import {
   type PaymentNeedsAttention,
   type PaymentSucceeded,
 } from '../../events/outcomes.v1';
+import type { PutEventsRequestEntry } from '../aws/eventbridge';
 import { eventEntry } from '../outcomes/event-entry';
 import type { CaughtError, RecordOutcomeInput, SagaState } from './state';
 

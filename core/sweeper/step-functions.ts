@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type SFNClient } from '../aws/sfn';
 import type { ExecutionFacts, SagaExecutions } from './skip-rule';
 
 const doesNotExist = (error: unknown): boolean =>

@@ -1,7 +1,7 @@
-import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DETAIL_TYPES } from '../../events/envelope';
 import type { FailureReasonCode } from '../../events/outcomes.v1';
 import type { TopUpFailed, TopUpSucceeded } from '../../events/top-ups.v1';
+import type { PutEventsRequestEntry } from '../aws/eventbridge';
 import { TOP_UP_STATES } from '../config/names';
 import { eventEntry } from '../outcomes/event-entry';
 import { causeMessage, reasonCodeOf } from '../saga/outcome';

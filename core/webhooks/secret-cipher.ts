@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DecryptCommand, EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { DecryptCommand, EncryptCommand, type KMSClient } from '../aws/kms';
 
 /** Encrypts and decrypts endpoints' signing secrets; the plain secret lives only in memory. */
 export interface SecretCipher {

@@ -1,4 +1,4 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '../../core/aws/sqs';
 import { required } from '../../core/config/env';
 import { type MerchantNotification, notificationMessage } from '../../core/saga/notification';
 import { sqs } from './clients/sqs';

@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand } from '../../core/aws/sqs';
 import { required } from '../../core/config/env';
 import { ApiRequestStore } from '../../core/frontdoor/api-request-store';
 import { TopUpStore } from '../../core/topups/store';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDocumentClient } from '../../core/aws/dynamodb';
+import { S3Client } from '../../core/aws/s3';
 import { bucketNames } from '../../core/config/history';
 import { HistoryArchive } from '../../core/payments/archive';
 import { startEdge } from '../../local/edge/edge-server';

@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '../../core/aws/eventbridge';
+import { GetSecretValueCommand, SecretsManagerClient } from '../../core/aws/secrets-manager';
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
   SFNClient,
   StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
-import { StateMachine } from 'aws-local-stepfunctions';
-import { mockClient } from 'aws-sdk-client-mock';
+} from '../../core/aws/sfn';
+import { SendMessageCommand, SQSClient } from '../../core/aws/sqs';
 import { ENV_KEYS } from '../../core/config/env';
 import { FUNCTION_KEYS, FUNCTIONS, type FunctionKey, resourceNames } from '../../core/config/names';
 import { Ledger, LedgerReader } from '../../core/ledger';
@@ -20,6 +19,7 @@ import { renderSagaDefinition, sagaPlaceholders } from '../../core/saga/definiti
 import type { PaymentRequested } from '../../events/payment-requested.v1';
 import { lambdaContext } from '../../local/lambda/context';
 import { type LocalDynamo, startDynalite } from './dynalite';
+import { mockLeanClient } from './lean-aws-mock';
 import { type StartedSandbox, startSandbox } from './sandbox';
 
 /**
@@ -177,10 +177,10 @@ export async function startSagaHarness(
   const startedInputs = new Map<string, string>();
   const failNotificationsFor = new Set<string>();
 
-  mockClient(SecretsManagerClient)
+  mockLeanClient(SecretsManagerClient)
     .on(GetSecretValueCommand, { SecretId: secretId })
     .resolves({ SecretString: JSON.stringify({ apiKey: gateway.apiKey, apiBase: gateway.url }) });
-  mockClient(SQSClient)
+  mockLeanClient(SQSClient)
     .on(SendMessageCommand)
     .callsFake(
       (input: { QueueUrl: string; MessageBody: string; MessageAttributes?: SentMessage['attributes'] }) => {
@@ -200,7 +200,7 @@ export async function startSagaHarness(
         return { MessageId: randomUUID() };
       },
     );
-  mockClient(EventBridgeClient)
+  mockLeanClient(EventBridgeClient)
     .on(PutEventsCommand)
     .callsFake((input: { Entries: PutEventsRequestEntry[] }) => {
       publishedEvents.push(...input.Entries);
@@ -360,7 +360,7 @@ export async function startSagaHarness(
       runOptions,
     );
 
-  mockClient(SFNClient)
+  mockLeanClient(SFNClient)
     .on(StartExecutionCommand)
     .callsFake(async (input: { name: string; input: string }) => {
       const executionArn = `arn:aws:states:${REGION}:${ACCOUNT}:execution:${names.stateMachine}:${input.name}`;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { GetExecutionHistoryCommand, HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '../../core/aws/dynamodb';
+import { PutObjectCommand } from '../../core/aws/s3';
+import type { GetExecutionHistoryCommand, HistoryEvent } from '../../core/aws/sfn';
 import { archiveExecution, HistoryNotFinalError } from '../../core/history/archiver';
 import { buildTimeline } from '../../core/history/build';
 import type { ExecutionStatusChangeEvent } from '../../core/history/status-event';

@@ -1,7 +1,7 @@
-import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
-import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHistory } from '../../cli/finance/history-view';
+import type { HistoryEvent, SFNClient } from '../../core/aws/sfn';
+import { GetExecutionHistoryCommand } from '../../core/aws/sfn';
 import type { PaymentGateway } from '../../core/gateway/port';
 import { createStripeGateway } from '../../core/gateway/stripe-adapter';
 import { archiveExecution } from '../../core/history/archiver';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { PutEventsCommand, PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PutEventsCommand, PutEventsResultEntry } from '../../core/aws/eventbridge';
+import { GetObjectCommand, PutObjectCommand } from '../../core/aws/s3';
 import { incomingPrefix, resultKeyOf } from '../../core/config/imports';
 import { ImportCheckpointStore } from '../../core/imports/checkpoint-store';
 import { IMPORT_HEADER } from '../../core/imports/columns';

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   GetSecretValueCommand,
   ResourceNotFoundException,
   SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+  SecretsProvider,
+} from '../../core/aws/secrets-manager';
 import { GatewayCredentialsError, gatewayFromSecret } from '../../core/gateway/credentials';
 import { money } from '../../core/money';
+import { mockLeanClient } from '../helpers/lean-aws-mock';
 import { type StartedSandbox, startSandbox } from '../helpers/sandbox';
 
 // No local Secrets Manager exists yet (the local runtime will serve one at AWS_ENDPOINT_URL), so the
@@ -17,7 +17,7 @@ const client = new SecretsManagerClient({
   region: 'eu-west-1',
   credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
 });
-const secretsManager = mockClient(client);
+const secretsManager = mockLeanClient(client);
 
 let started: StartedSandbox;
 

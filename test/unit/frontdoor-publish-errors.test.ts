@@ -1,30 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { EventBridgeServiceException } from '@aws-sdk/client-eventbridge';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import {
-  EventBridgeClient,
-  EventBridgeServiceException,
-  PutEventsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  DynamoDBDocumentClient,
+  DynamoDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+} from '../../core/aws/dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '../../core/aws/eventbridge';
 import { API, apiScope } from '../../core/config/names';
 import type { Problem } from '../../core/frontdoor/contract';
+import { mockLeanClient } from '../helpers/lean-aws-mock';
 
 /**
  * api-submit's answer to each kind of PutEvents failure, through the real
  * handler with mocked SDK clients: only what may pass on its own says "retry".
  */
 const clientId = `acme-${randomUUID().slice(0, 8)}`;
-const events = mockClient(EventBridgeClient);
-const documents = mockClient(DynamoDBDocumentClient);
+const events = mockLeanClient(EventBridgeClient);
+const documents = mockLeanClient(DynamoDocumentClient);
 let handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 let errorLog: Logger;
 let logged: MockInstance<Logger['error']>;

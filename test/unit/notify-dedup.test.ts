@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SendMessageCommand, SQSClient } from '../../core/aws/sqs';
 import type { NotifyInput } from '../../core/saga/state';
+import { mockLeanClient } from '../helpers/lean-aws-mock';
 import { paymentRequest } from '../helpers/payments';
 
 /**
@@ -14,7 +15,7 @@ import { paymentRequest } from '../helpers/payments';
  * mocked table forgets every write), so each invocation is such a replay; the
  * two messages must carry one id the consumer can dedupe on.
  */
-const sqs = mockClient(SQSClient);
+const sqs = mockLeanClient(SQSClient);
 const dynamodb = mockClient(DynamoDBClient);
 const documents = mockClient(DynamoDBDocumentClient);
 let handler: (event: unknown, context: Context) => Promise<unknown>;

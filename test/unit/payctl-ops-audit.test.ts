@@ -1,10 +1,11 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog, type OpsAction } from '../../core/audit/audit-log';
 import { DynamoDocumentClient, PutCommand } from '../../core/aws/dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '../../core/aws/eventbridge';
 import { DETAIL_TYPES, PAYSAGA_OPS_SOURCE } from '../../events/envelope';
 import { OpsActionPerformedV1 } from '../../events/ops.v1';
+import { mockLeanClient } from '../helpers/lean-aws-mock';
 
 // The audit log against mocked clients: the paths a local service cannot produce on demand
 // (a refused PutEvents entry). The real table and bus are covered by test/e2e/payctl-ops-*.
@@ -15,7 +16,7 @@ const docMock = mockClient(doc as never) as unknown as {
   commandCalls(command: typeof PutCommand): { args: [PutCommand] }[];
   reset(): void;
 };
-const busMock = mockClient(eventBridge);
+const busMock = mockLeanClient(eventBridge);
 afterEach(() => {
   docMock.reset();
   busMock.reset();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand } from '../../../core/aws/eventbridge';
 import { executionArnFor, refundExecutionName } from '../../../core/config/executions';
 import { type Currency, formatMoney } from '../../../core/money';
 import { containsPan } from '../../../core/pan';

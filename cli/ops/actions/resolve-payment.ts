@@ -1,4 +1,4 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '../../../core/aws/sqs';
 import type { PaymentGateway } from '../../../core/gateway/port';
 import { Ledger, LedgerReader } from '../../../core/ledger';
 import { DynamoPaymentLog } from '../../../core/payments/payment-log';

@@ -1,5 +1,5 @@
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { PutEventsCommand } from '../../../core/aws/eventbridge';
+import { SendMessageCommand } from '../../../core/aws/sqs';
 import type { PaymentGateway } from '../../../core/gateway/port';
 import { Ledger, LedgerReader } from '../../../core/ledger';
 import { refundPartKey } from '../../../core/ledger/keys';

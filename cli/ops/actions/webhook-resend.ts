@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '../../../core/aws/sqs';
 import { WebhookDeliveryStore } from '../../../core/webhooks/delivery-store';
 import { WebhookEndpointStore } from '../../../core/webhooks/endpoint-store';
 import type { DeliveryMessage } from '../../../core/webhooks/model';

@@ -1,4 +1,4 @@
-import { KMSClient } from '@aws-sdk/client-kms';
+import { KMSClient } from '../../../core/aws/kms';
 
-/** Built once per cold start (see ./dynamodb.ts). */
+/** Built once per cold start (see ./dynamodb.ts): the lean client of core/aws/kms.ts, no AWS SDK in the bundle. */
 export const kms = new KMSClient({});
