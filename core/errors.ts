@@ -103,10 +103,12 @@ export const PAYSAGA_TRANSIENT_ERROR_NAMES = [
 ] as const;
 
 /**
- * What the AWS SDK v3 throws (the error's `name`) when DynamoDB, SQS, EventBridge
- * or Secrets Manager is busy or failing for a moment, after the SDK's own
+ * What the AWS clients throw (the error's `name`) when DynamoDB, SQS, EventBridge
+ * or Secrets Manager is busy or failing for a moment, after the client's own
  * attempts: throttling, capacity, a transaction conflict, a 5xx, a client-side
- * request timeout. Every step is idempotent, so retrying any of them is safe.
+ * request timeout (the SDK's TimeoutError), a connection refused, reset or timed
+ * out without an answer (the lean client's AwsNetworkError, core/aws/errors.ts).
+ * Every step is idempotent, so retrying any of them is safe.
  */
 export const AWS_TRANSIENT_ERROR_NAMES = [
   'ProvisionedThroughputExceededException',
@@ -125,6 +127,7 @@ export const AWS_TRANSIENT_ERROR_NAMES = [
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'TimeoutError',
+  'AwsNetworkError',
 ] as const;
 
 /**
