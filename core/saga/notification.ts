@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
+import type { SendMessageCommandInput } from '../aws/sqs';
 import { WEBHOOK_EVENT_TYPES } from '../config/webhooks';
 import type { PaymentRecord } from '../payments/records';
 import type { RefundOutcomeRecord } from '../refunds/outcome';
