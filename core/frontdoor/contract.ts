@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { Amount } from '../../events/common';
 import { PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { TopUpRequestedV1 } from '../../events/top-ups.v1';
-import { PAYMENT_STATUSES } from '../payments/records';
+import { PAYMENT_STATUSES, RESOLUTION_ACTIONS, RESOLUTION_OUTCOMES } from '../payments/records';
 import { REFUND_STATUSES } from '../refunds/record';
 import { TOP_UP_STATUSES } from '../topups/store';
 
@@ -74,6 +74,17 @@ export const PaymentStatusResponse = z.strictObject({
     .optional(),
   /** Compensations that ran, in order (ReleaseFunds, RefundCharge). */
   compensations: z.array(z.string()).optional(),
+  /**
+   * An operator finished the payment after its saga parked it (payctl payments resolve): what the merchant
+   * was told (`outcome`, as the payment.succeeded / payment.failed webhook) is then its status.
+   */
+  resolution: z
+    .strictObject({
+      action: z.enum(RESOLUTION_ACTIONS),
+      outcome: z.enum(RESOLUTION_OUTCOMES),
+      resolvedAt: z.string(),
+    })
+    .optional(),
   /** One entry per step attempt, in time order: no ARNs, no gateway or ledger ids, no error messages. */
   steps: z.array(StepAttempt),
   /** Its refunds, in refundId order (issue 16). */

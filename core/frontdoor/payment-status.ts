@@ -95,12 +95,20 @@ export function paymentStatusView(
       steps: [],
     };
   }
-  const failed = record.status === 'FAILED' || record.status === 'NEEDS_ATTENTION';
+  const resolution = record.resolution && {
+    action: record.resolution.action,
+    outcome: record.resolution.outcome ?? 'failed',
+    resolvedAt: record.resolution.at,
+  };
+  const status = resolution ? (resolution.outcome === 'succeeded' ? 'SUCCEEDED' : 'FAILED') : record.status;
+  const failed = status === 'FAILED' || status === 'NEEDS_ATTENTION';
+  const completedAt = resolution?.resolvedAt ?? record.terminalAt;
   return {
     ...base,
-    status: record.status,
+    status,
     updatedAt: record.updatedAt,
-    ...(record.terminalAt && { completedAt: record.terminalAt }),
+    ...(completedAt && { completedAt }),
+    ...(resolution && { resolution }),
     ...(failed && {
       failure: {
         reasonCode: record.reasonCode ?? 'unknown',

@@ -99,6 +99,43 @@ describe('paymentStatusView', () => {
     expect(view).toMatchObject({ status: 'ACCEPTED', updatedAt: request.publishedAt, steps: [] });
   });
 
+  it.each([
+    ['succeeded', 'SUCCEEDED', undefined],
+    ['failed', 'FAILED', 'card_declined'],
+  ] as const)(
+    'tells what a resolved payment ended as (%s), as its webhook did',
+    (outcome, status, reasonCode) => {
+      // Prepare: an operator resolved the payment parked in the compensation DLQ (payctl payments resolve)
+      const resolution = {
+        action: 'mark_resolved',
+        by: 'ops:alice',
+        at: '2026-11-23T09:00:00.000Z',
+        outcome,
+      } as const;
+      const parked = { ...record, status: 'NEEDS_ATTENTION', resolution } as const;
+
+      // Act
+      const view = PaymentStatusResponse.parse(paymentStatusView(request, parked, steps));
+
+      // Assess
+      expect(view.status).toBe(status);
+      expect(view.resolution).toEqual({ action: 'mark_resolved', outcome, resolvedAt: resolution.at });
+      expect(view.completedAt).toBe(resolution.at);
+      expect(view.failure?.reasonCode).toBe(reasonCode);
+    },
+  );
+
+  it('counts a resolution without an outcome (older records) as failed', () => {
+    // Prepare
+    const resolution = { action: 'refund', by: 'ops:bob', at: '2026-11-23T09:00:00.000Z' } as const;
+
+    // Act
+    const view = paymentStatusView(request, { ...record, status: 'NEEDS_ATTENTION', resolution }, steps);
+
+    // Assess
+    expect(view).toMatchObject({ status: 'FAILED', resolution: { action: 'refund', outcome: 'failed' } });
+  });
+
   it("shows REJECTED, and none of the other payment, when the saga under the id is someone else's", () => {
     // Act
     const view = paymentStatusView(request, { ...record, requestHash: 'other', status: 'SUCCEEDED' }, steps);
