@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { PaymentRequested } from '../../events/payment-requested.v1';
 import { type DocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '../aws/dynamodb';
 import { canonicalJson } from '../canonical-json';
-import { isConditionFailure } from '../dynamo/condition';
+import { isConditionFailure, refusedItem } from '../dynamo/condition';
 import { InvalidPaymentError } from '../errors';
 import { illegalStatusMoveMetric } from '../observability/metrics';
 import { type Observer, SILENT_OBSERVER } from '../observability/observer';
@@ -110,14 +110,24 @@ export class DynamoPaymentLog implements PaymentLog {
     }
   }
 
-  async advance(paymentId: string, status: PaymentStatus, facts: PaymentFacts = {}): Promise<void> {
+  /**
+   * Moves the payment to `status` with `facts` in one conditional write. Answers undefined when this write
+   * moved it; when the move is refused as a replay (already `status`) or a stale retry (already past it),
+   * answers the record as stored (the refused item, ReturnValuesOnConditionCheckFailure ALL_OLD; read
+   * back where the store does not return it), whose facts stand, not this attempt's.
+   */
+  async advance(
+    paymentId: string,
+    status: PaymentStatus,
+    facts: PaymentFacts = {},
+  ): Promise<PaymentView | undefined> {
     const from = ALLOWED_FROM[status];
     const at = this.now().toISOString();
     const fields: Record<string, unknown> = { ...facts, status, updatedAt: at };
     if (TERMINAL_STATUSES.includes(status)) fields.terminalAt = at;
     const { expression, names, values } = setExpression(fields);
     const allowed = from;
-    if (allowed.length === 0) return;
+    if (allowed.length === 0) return undefined;
     const placeholders = allowed.map((_, i) => `:from${i}`);
     try {
       await this.doc.send(
@@ -131,14 +141,16 @@ export class DynamoPaymentLog implements PaymentLog {
             ...values,
             ...Object.fromEntries(allowed.map((s, i) => [`:from${i}`, s])),
           },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
+      return undefined;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const current = await this.get(paymentId);
+      const current = (refusedItem(error) as PaymentItem | undefined) ?? (await this.get(paymentId));
       if (!current) throw new PaymentNotFoundError(`payment ${paymentId} has no record; it was never opened`);
       // Already there (a replay) or already past it (a stale retry): the recorded facts and status stand.
-      if (current.status === status || STALE_RETRY_FROM[status].includes(current.status)) return;
+      if (current.status === status || STALE_RETRY_FROM[status].includes(current.status)) return current;
       // Anything else contradicts what was recorded (FAILED after SUCCEEDED, a charge after FAILED): refused,
       // and said loudly, because the saga and the record now disagree about money.
       this.observer.error('illegal payment status move refused', {
@@ -148,6 +160,7 @@ export class DynamoPaymentLog implements PaymentLog {
         facts: Object.keys(facts),
       });
       this.observer.metrics.publish(illegalStatusMoveMetric(current.status, status));
+      return undefined;
     }
   }
 

@@ -38,8 +38,11 @@ export interface PaymentView extends PaymentFacts {
 export interface PaymentLog {
   /** Creates the payment record (REQUESTED) the first time the saga sees it; a no-op afterwards. */
   open(payment: PaymentRequested, executionArn: string): Promise<void>;
-  /** Moves the payment forward and records facts; never moves a payment backwards (stale retries are no-ops). */
-  advance(paymentId: string, status: PaymentStatus, facts?: PaymentFacts): Promise<void>;
+  /**
+   * Moves the payment forward and records facts; never moves a payment backwards (stale retries are no-ops).
+   * Undefined when this call moved it; the record as stored when refused as a replay or a stale retry.
+   */
+  advance(paymentId: string, status: PaymentStatus, facts?: PaymentFacts): Promise<PaymentView | undefined>;
   /** Records facts without a status change (e.g. that a charge is being attempted). */
   note(paymentId: string, facts: PaymentFacts): Promise<void>;
   /** Appends one immutable timeline entry per attempt (attemptId: the invocation's request id). */

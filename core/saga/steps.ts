@@ -4,7 +4,7 @@ import type { FindChargeOptions, PaymentGateway } from '../gateway/port';
 import { fromStripeAmount, STRIPE_CURRENCY_RULES } from '../gateway/stripe-units';
 import type { Ledger, LedgerReader } from '../ledger';
 import { type Currency, money } from '../money';
-import type { PaymentLog } from './ports';
+import type { PaymentLog, PaymentView } from './ports';
 import type {
   ChargeInput,
   ChargeOutput,
@@ -69,27 +69,77 @@ export async function reserveFunds(deps: StepDeps, input: ReserveInput): Promise
         });
   const walletAmount = hold?.amount ?? 0;
   const held = hold !== undefined && walletAmount > 0;
+  let stored: PaymentView | undefined;
   try {
-    await deps.payments.advance(payment.paymentId, 'RESERVED', {
+    stored = await deps.payments.advance(payment.paymentId, 'RESERVED', {
       ...(held && { holdId: hold.holdId }),
       walletAmount,
       gatewayAmount: total - walletAmount,
     });
   } catch (error) {
     // An error on neither list ends the saga at Reserve with PaymentFailed (nothing is charged yet):
-    // void the hold this step just placed first, so no hold is left behind for the sweeper.
-    if (isUnexpected(error) && held && hold.state === 'PENDING')
+    // void the hold this step just placed first, so no hold is left behind for the sweeper, unless the
+    // record names it (another copy of this step recorded RESERVED with it and answered it).
+    if (
+      isUnexpected(error) &&
+      held &&
+      hold.state === 'PENDING' &&
+      !(await recordNamesHold(deps, payment.paymentId))
+    )
       await deps.ledger.release({ paymentId: payment.paymentId, walletId: payment.walletId });
     throw error;
   }
+  // Refused as a replay: another copy of this step (Step Functions runs a Task at least once, maybe two at
+  // once) recorded RESERVED first, and its split is the one decision. Hold what it names, release what it
+  // does not, and answer it.
+  const decided = stored?.walletAmount;
+  if (decided !== undefined && decided !== walletAmount) {
+    const recordedHold =
+      decided > 0
+        ? await deps.ledger.reserve({
+            paymentId: payment.paymentId,
+            walletId: payment.walletId,
+            amount: money(decided, payment.amount.currency),
+            expiresAt,
+          })
+        : undefined;
+    if (decided === 0 && held)
+      await deps.ledger.release({ paymentId: payment.paymentId, walletId: payment.walletId });
+    return reserveAnswer(payment.walletId, payment.amount, recordedHold, expiresAt);
+  }
+  return reserveAnswer(
+    payment.walletId,
+    payment.amount,
+    held ? hold : undefined,
+    hold?.expiresAt ?? expiresAt,
+  );
+}
+
+function reserveAnswer(
+  walletId: string,
+  amount: ReserveInput['payment']['amount'],
+  hold: { readonly holdId: string; readonly amount: number; readonly expiresAt: string } | undefined,
+  expiresAt: string,
+): ReserveOutput {
+  const walletAmount = hold?.amount ?? 0;
   return {
-    holdId: held ? hold.holdId : '',
-    walletId: payment.walletId,
+    holdId: hold?.holdId ?? '',
+    walletId,
     amount: walletAmount,
-    gatewayAmount: total - walletAmount,
-    currency: payment.amount.currency,
+    gatewayAmount: amount.value - walletAmount,
+    currency: amount.currency,
     expiresAt: hold?.expiresAt ?? expiresAt,
   };
+}
+
+/** Whether the payment's record names a wallet hold (a copy recorded RESERVED with it); unreadable counts as named. */
+async function recordNamesHold(deps: StepDeps, paymentId: string): Promise<boolean> {
+  try {
+    const record = await deps.payments.get(paymentId);
+    return (record?.walletAmount ?? 0) > 0;
+  } catch {
+    return true; // keep the hold: it expires (the sweeper), where voiding one a recorded answer names cannot be undone
+  }
 }
 
 /**

@@ -140,6 +140,8 @@ function fakes(options: { available: number; hold?: Hold; settledCard?: boolean 
         const known = records.get(paymentId);
         // Like DynamoPaymentLog: a replayed move does not overwrite what the first one recorded.
         if (known && known.status !== status) records.set(paymentId, { ...known, ...facts, status });
+        else return known;
+        return undefined;
       },
       note: async (paymentId, facts) => {
         const known = records.get(paymentId);
