@@ -88,5 +88,49 @@ describe('Class: DynamoPaymentLog', () => {
         expect(points).toEqual([]);
       },
     );
+
+    it('answers a refused replay with the stored record DynamoDB returned (ALL_OLD), without a read', async () => {
+      // Prepare: the record already RESERVED by another copy; the table answers no read
+      const paymentId = `pay-${randomUUID()}`;
+      const stored = {
+        paymentId,
+        status: 'RESERVED',
+        walletAmount: 500,
+        gatewayAmount: 750,
+        holdId: 'hold-1',
+      };
+      const asked: unknown[] = [];
+      const send = async (command: unknown) => {
+        if (!(command instanceof UpdateCommand)) throw new Error(`unexpected command ${String(command)}`);
+        asked.push(command.input.ReturnValuesOnConditionCheckFailure);
+        throw Object.assign(
+          new AwsServiceError(
+            'ConditionalCheckFailedException',
+            'The conditional request failed',
+            400,
+            undefined,
+          ),
+          { Item: stored },
+        );
+      };
+      const log = new DynamoPaymentLog({ send } as unknown as DocumentClient, 'payments');
+      // Act
+      const answer = await log.advance(paymentId, 'RESERVED', { walletAmount: 0, gatewayAmount: 1250 });
+      // Assess
+      expect({ answer, asked }).toEqual({ answer: stored, asked: ['ALL_OLD'] });
+    });
+
+    it('answers undefined when its own write moved the payment', async () => {
+      // Prepare
+      const send = async (command: unknown) => {
+        if (command instanceof UpdateCommand) return {};
+        throw new Error(`unexpected command ${String(command)}`);
+      };
+      const log = new DynamoPaymentLog({ send } as unknown as DocumentClient, 'payments');
+      // Act
+      const answer = await log.advance(`pay-${randomUUID()}`, 'RESERVED', { walletAmount: 0 });
+      // Assess
+      expect(answer).toBeUndefined();
+    });
   });
 });
