@@ -1,4 +1,3 @@
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog, type OpsAction } from '../../core/audit/audit-log';
 import { DynamoDocumentClient, PutCommand } from '../../core/aws/dynamodb';
@@ -11,11 +10,7 @@ import { mockLeanClient } from '../helpers/lean-aws-mock';
 // (a refused PutEvents entry). The real table and bus are covered by test/e2e/payctl-ops-*.
 const doc = new DynamoDocumentClient({ region: 'eu-west-1' });
 const eventBridge = new EventBridgeClient({ region: 'eu-west-1' });
-const docMock = mockClient(doc as never) as unknown as {
-  on(command: typeof PutCommand): { resolves(output: object): void };
-  commandCalls(command: typeof PutCommand): { args: [PutCommand] }[];
-  reset(): void;
-};
+const docMock = mockLeanClient(doc);
 const busMock = mockLeanClient(eventBridge);
 afterEach(() => {
   docMock.reset();
