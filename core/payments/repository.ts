@@ -11,8 +11,8 @@ import {
 import { canonicalJson } from '../canonical-json';
 import { daysBetween } from '../days';
 import { isConditionFailure } from '../dynamo/condition';
-import { mergeByKey } from '../dynamo/shards';
 import { PAYMENTS_BY_DAY_INDEX } from '../dynamo/indexes';
+import { mergeByKey } from '../dynamo/shards';
 import { findPanPaths } from '../pan';
 import { paymentDayPks, paymentKey, STEP_PREFIX } from './keys';
 import { DynamoPaymentLog, requestHash, timelineEntries } from './payment-log';
