@@ -1,57 +1,66 @@
-import * as z from 'zod';
+import '../core/config/zod-locale';
+import * as z from 'zod/mini';
 import { CURRENCIES, type Currency, exponentOf, MAX_AMOUNT_MINOR } from '../core/money';
 import { containsPan, findPanPaths } from '../core/pan';
 
 /** The client's idempotency key; also the saga's execution name, so it fits Step Functions' name rules. */
 export const PaymentId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'paymentId must be 1-64 letters, digits, "-" or "_"');
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'paymentId must be 1-64 letters, digits, "-" or "_"'));
 
 export const WalletId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, 'walletId must be 1-64 safe characters');
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, 'walletId must be 1-64 safe characters'));
 export const MerchantId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, 'merchantId must be 1-64 safe characters');
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, 'merchantId must be 1-64 safe characters'));
 
 /** A PAN anywhere in free text is refused; the message never repeats the value. */
 const noPan = (text: string) => !containsPan(text);
 const PAN_MESSAGE = 'looks like a card number (PAN); paysaga accepts gateway payment-method tokens only';
 
-export const FreeText = (max: number) => z.string().max(max).refine(noPan, PAN_MESSAGE);
+export const FreeText = (max: number) => z.string().check(z.maxLength(max), z.refine(noPan, PAN_MESSAGE));
 
 export const Amount = z
   .strictObject({
     value: z
       .int('amount.value must be an integer number of minor units')
-      .positive('amount.value must be greater than zero')
-      .max(MAX_AMOUNT_MINOR, `amount.value must be at most ${MAX_AMOUNT_MINOR} minor units`),
+      .check(
+        z.positive('amount.value must be greater than zero'),
+        z.lte(MAX_AMOUNT_MINOR, `amount.value must be at most ${MAX_AMOUNT_MINOR} minor units`),
+      ),
     currency: z.enum(
       CURRENCIES as [Currency, ...Currency[]],
       'amount.currency must be a supported ISO 4217 code',
     ),
-    exponent: z.int().min(0).max(4),
+    exponent: z.int().check(z.gte(0), z.lte(4)),
   })
-  .refine((a) => a.exponent === exponentOf(a.currency), {
-    message: 'amount.exponent does not match the ISO 4217 exponent of amount.currency',
-    path: ['exponent'],
-  });
+  .check(
+    z.refine((a) => a.exponent === exponentOf(a.currency), {
+      message: 'amount.exponent does not match the ISO 4217 exponent of amount.currency',
+      path: ['exponent'],
+    }),
+  );
 
 /** A gateway payment-method token (Stripe `pm_...`), never card data. */
 export const PaymentMethod = z
   .string()
-  .regex(/^pm_[A-Za-z0-9_]{3,96}$/, 'paymentMethod must be a gateway payment-method token (pm_...)')
-  .refine(noPan, PAN_MESSAGE);
+  .check(
+    z.regex(/^pm_[A-Za-z0-9_]{3,96}$/, 'paymentMethod must be a gateway payment-method token (pm_...)'),
+    z.refine(noPan, PAN_MESSAGE),
+  );
 
 export const METADATA_MAX_KEYS = 20;
 export const Metadata = z
   .record(
-    z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'metadata keys are 1-40 of [A-Za-z0-9_.-]'),
+    z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,40}$/, 'metadata keys are 1-40 of [A-Za-z0-9_.-]')),
     FreeText(500),
   )
-  .refine(
-    (m) => Object.keys(m).length <= METADATA_MAX_KEYS,
-    `metadata has at most ${METADATA_MAX_KEYS} keys`,
+  .check(
+    z.refine(
+      (m) => Object.keys(m).length <= METADATA_MAX_KEYS,
+      `metadata has at most ${METADATA_MAX_KEYS} keys`,
+    ),
   );
 
 export const IsoDateTime = z.iso.datetime({ offset: true });

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { BatchImportedV1 } from './batch-imported.v1';
 import { DETAIL_TYPES, type DetailType } from './envelope';
 import { OpsActionPerformedV1 } from './ops.v1';
@@ -22,7 +22,7 @@ export * from './refunds.v1';
 export * from './top-ups.v1';
 
 /** Every published contract, by detail type and version; JSON Schemas are generated from this. */
-export const CONTRACTS: ReadonlyArray<{ detailType: DetailType; version: '1'; schema: z.ZodType }> = [
+export const CONTRACTS: ReadonlyArray<{ detailType: DetailType; version: '1'; schema: z.ZodMiniType }> = [
   { detailType: DETAIL_TYPES.paymentRequested, version: '1', schema: PaymentRequestedV1 },
   { detailType: DETAIL_TYPES.paymentSucceeded, version: '1', schema: PaymentSucceededV1 },
   { detailType: DETAIL_TYPES.paymentFailed, version: '1', schema: PaymentFailedV1 },

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../core/config/zod-locale';
+import * as z from 'zod/mini';
 import { FreeText, IsoDateTime, SchemaVersion } from './common';
 
 /** What an operator did through payctl (or the console, through the same functions); wallets.adjust is finance's. */
@@ -28,18 +29,18 @@ export type OpsActionOutcome = z.infer<typeof OpsActionOutcome>;
  */
 export const OpsActionPerformedV1 = z.object({
   schemaVersion: SchemaVersion,
-  auditId: z.string().min(1).max(100),
+  auditId: z.string().check(z.minLength(1), z.maxLength(100)),
   /** The caller's IAM identity ARN on AWS, `local:<os user>` on the local runtime. */
   actor: FreeText(500),
   action: OpsActionName,
   /** The queue name, execution ARN or selection the action applied to. */
   target: FreeText(1000),
-  stage: z.string().min(1).max(64),
+  stage: z.string().check(z.minLength(1), z.maxLength(64)),
   /** How many items (messages, executions) the action changed. */
-  count: z.int().min(0),
+  count: z.int().check(z.gte(0)),
   outcome: OpsActionOutcome,
   /** What went wrong or was skipped, in a sentence. */
-  message: FreeText(2000).optional(),
+  message: z.optional(FreeText(2000)),
   occurredAt: IsoDateTime,
 });
 export type OpsActionPerformed = z.infer<typeof OpsActionPerformedV1>;

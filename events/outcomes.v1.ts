@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../core/config/zod-locale';
+import * as z from 'zod/mini';
 import { Amount, FreeText, IsoDateTime, MerchantId, PaymentId, SchemaVersion, WalletId } from './common';
 
 const OutcomeBase = {
@@ -7,7 +8,7 @@ const OutcomeBase = {
   walletId: WalletId,
   merchantId: MerchantId,
   amount: Amount,
-  executionArn: z.string().optional(),
+  executionArn: z.optional(z.string()),
   occurredAt: IsoDateTime,
 };
 
@@ -52,7 +53,7 @@ export const PaymentCompensatedV1 = z.object({
   ...OutcomeBase,
   reasonCode: FailureReasonCode,
   compensations: z.array(CompensationName),
-  refundId: z.string().optional(),
+  refundId: z.optional(z.string()),
 });
 
 export const PaymentNeedsAttentionV1 = z.object({
@@ -66,10 +67,10 @@ export const PaymentNeedsAttentionV1 = z.object({
 /** Not necessarily a well-formed payment: only what could be read safely. */
 export const PaymentRejectedV1 = z.object({
   schemaVersion: SchemaVersion,
-  paymentId: z.string().max(200).optional(),
+  paymentId: z.optional(z.string().check(z.maxLength(200))),
   reasonCode: z.enum(['invalid_event', 'card_data_refused', 'conflicting_duplicate']),
   reason: FreeText(2000),
-  eventId: z.string().optional(),
+  eventId: z.optional(z.string()),
   occurredAt: IsoDateTime,
 });
 

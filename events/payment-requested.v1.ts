@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../core/config/zod-locale';
+import * as z from 'zod/mini';
 import {
   Amount,
   FreeText,
@@ -33,9 +34,9 @@ export const PaymentRequestedV1 = z.strictObject({
   merchantId: MerchantId,
   amount: Amount,
   paymentMethod: PaymentMethod,
-  funding: Funding.optional(),
-  description: FreeText(500).optional(),
-  metadata: Metadata.optional(),
+  funding: z.optional(Funding),
+  description: z.optional(FreeText(500)),
+  metadata: z.optional(Metadata),
   requestedAt: IsoDateTime,
 });
 

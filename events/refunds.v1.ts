@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../core/config/zod-locale';
+import * as z from 'zod/mini';
 import { Amount, FreeText, IsoDateTime, PaymentId, SchemaVersion } from './common';
 
 /**
@@ -12,16 +13,19 @@ import { Amount, FreeText, IsoDateTime, PaymentId, SchemaVersion } from './commo
 /** The client's idempotency key (Idempotency-Key), unique per payment. */
 export const RefundId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'refundId must be 1-64 letters, digits, "-" or "_"');
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'refundId must be 1-64 letters, digits, "-" or "_"'));
 
-export const RefundReason = FreeText(500).pipe(z.string().trim().min(1, 'reason is required'));
+export const RefundReason = z.pipe(
+  FreeText(500),
+  z.string().check(z.trim(), z.minLength(1, 'reason is required')),
+);
 
 /** RefundRequested v1. Strict. Without `amount`, everything still refundable is refunded. */
 export const RefundRequestedV1 = z.strictObject({
   schemaVersion: SchemaVersion,
   refundId: RefundId,
   paymentId: PaymentId,
-  amount: Amount.optional(),
+  amount: z.optional(Amount),
   reason: RefundReason,
   requestedAt: IsoDateTime,
 });
@@ -29,8 +33,8 @@ export type RefundRequested = z.infer<typeof RefundRequestedV1>;
 
 /** Where each part of a refund went back to, in minor units of the payment's currency. */
 export const RefundParts = z.object({
-  walletAmount: z.int().nonnegative(),
-  gatewayAmount: z.int().nonnegative(),
+  walletAmount: z.int().check(z.nonnegative()),
+  gatewayAmount: z.int().check(z.nonnegative()),
 });
 
 const RefundOutcomeBase = {
@@ -38,7 +42,7 @@ const RefundOutcomeBase = {
   refundId: RefundId,
   paymentId: PaymentId,
   amount: Amount,
-  executionArn: z.string().optional(),
+  executionArn: z.optional(z.string()),
   occurredAt: IsoDateTime,
 };
 
@@ -46,7 +50,7 @@ const RefundOutcomeBase = {
 export const RefundSucceededV1 = z.object({
   ...RefundOutcomeBase,
   ...RefundParts.shape,
-  gatewayRefundId: z.string().optional(),
+  gatewayRefundId: z.optional(z.string()),
 });
 
 /**
@@ -55,8 +59,8 @@ export const RefundSucceededV1 = z.object({
  */
 export const RefundFailedV1 = z.object({
   ...RefundOutcomeBase,
-  amount: Amount.optional(),
-  reasonCode: z.string().max(100),
+  amount: z.optional(Amount),
+  reasonCode: z.string().check(z.maxLength(100)),
   reason: FreeText(1000),
   failedState: z.string(),
 });
@@ -64,8 +68,8 @@ export const RefundFailedV1 = z.object({
 /** A RefundRequested the refund intake refused, parked in the refund intake DLQ with the reason. */
 export const RefundRejectedV1 = z.object({
   schemaVersion: SchemaVersion,
-  refundId: z.string().max(200).optional(),
-  paymentId: z.string().max(200).optional(),
+  refundId: z.optional(z.string().check(z.maxLength(200))),
+  paymentId: z.optional(z.string().check(z.maxLength(200))),
   reasonCode: z.enum([
     'invalid_event',
     'card_data_refused',

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../core/config/zod-locale';
+import * as z from 'zod/mini';
 import { Amount, FreeText, IsoDateTime, Metadata, PaymentMethod, SchemaVersion, WalletId } from './common';
 import { FailureReasonCode } from './outcomes.v1';
 
@@ -11,7 +12,7 @@ import { FailureReasonCode } from './outcomes.v1';
 /** The client's idempotency key; also the top-up saga's execution name and the wallet deposit's id. */
 export const TopUpId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'topUpId must be 1-64 letters, digits, "-" or "_"');
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'topUpId must be 1-64 letters, digits, "-" or "_"'));
 
 /** TopUpRequested v1. Strict: an unknown field is an error, so a typo never silently drops data. */
 export const TopUpRequestedV1 = z.strictObject({
@@ -20,7 +21,7 @@ export const TopUpRequestedV1 = z.strictObject({
   walletId: WalletId,
   amount: Amount,
   paymentMethod: PaymentMethod,
-  metadata: Metadata.optional(),
+  metadata: z.optional(Metadata),
   requestedAt: IsoDateTime,
 });
 export type TopUpRequested = z.infer<typeof TopUpRequestedV1>;
@@ -30,7 +31,7 @@ const TopUpOutcomeBase = {
   topUpId: TopUpId,
   walletId: WalletId,
   amount: Amount,
-  executionArn: z.string().optional(),
+  executionArn: z.optional(z.string()),
   occurredAt: IsoDateTime,
 };
 
@@ -51,8 +52,8 @@ export const TopUpFailedV1 = z.object({
   reason: FreeText(1000),
   failedState: z.string(),
   refund: z.enum(['not_needed', 'refunded', 'failed']),
-  refundId: z.string().optional(),
-  deadLetterQueue: z.string().optional(),
+  refundId: z.optional(z.string()),
+  deadLetterQueue: z.optional(z.string()),
 });
 
 export type TopUpSucceeded = z.infer<typeof TopUpSucceededV1>;

@@ -1,7 +1,8 @@
+import '../core/config/zod-locale';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { peopleAuth } from '../cli/console/auth/people';
 import { cognitoIssuer, cognitoKeys, tokenVerifier } from '../cli/console/auth/verifier';
 import { createContext } from '../cli/context';

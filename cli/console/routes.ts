@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../../core/config/zod-locale';
+import * as z from 'zod/mini';
 import { PAYMENT_STATUSES, RESOLUTION_ACTIONS, RESOLUTION_OUTCOMES } from '../../core/payments/records';
 import { RefundId } from '../../events/refunds.v1';
 import { UsageError } from '../errors';
@@ -21,85 +22,90 @@ export interface ApiAnswer {
   readonly body: unknown;
 }
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is yyyy-mm-dd');
-const Decimal = z.string().regex(/^\d+(\.\d+)?$/, 'an amount is a decimal number like 12.50');
+const Day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is yyyy-mm-dd'));
+const Decimal = z.string().check(z.regex(/^\d+(\.\d+)?$/, 'an amount is a decimal number like 12.50'));
 const blankToUndefined = (value: unknown) => (value === '' || value === null ? undefined : value);
 
 const today = () => new Date().toISOString().slice(0, 10);
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 
 const PaymentsQuerySchema = z.object({
-  from: z.preprocess(blankToUndefined, Day.optional()),
-  to: z.preprocess(blankToUndefined, Day.optional()),
-  status: z.preprocess(blankToUndefined, z.enum(PAYMENT_STATUSES).optional()),
-  currency: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^[A-Z]{3}$/)
-      .optional(),
-  ),
-  minAmount: z.preprocess(blankToUndefined, Decimal.optional()),
-  maxAmount: z.preprocess(blankToUndefined, Decimal.optional()),
-  q: z.preprocess(blankToUndefined, z.string().max(200).optional()),
-  offset: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(200).default(25),
+  from: z.pipe(z.transform(blankToUndefined), z.optional(Day)),
+  to: z.pipe(z.transform(blankToUndefined), z.optional(Day)),
+  status: z.pipe(z.transform(blankToUndefined), z.optional(z.enum(PAYMENT_STATUSES))),
+  currency: z.pipe(z.transform(blankToUndefined), z.optional(z.string().check(z.regex(/^[A-Z]{3}$/)))),
+  minAmount: z.pipe(z.transform(blankToUndefined), z.optional(Decimal)),
+  maxAmount: z.pipe(z.transform(blankToUndefined), z.optional(Decimal)),
+  q: z.pipe(z.transform(blankToUndefined), z.optional(z.string().check(z.maxLength(200)))),
+  offset: z._default(z.coerce.number().check(z.int(), z.gte(0)), 0),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 25),
 });
 
 const PeriodSchema = z.object({
-  from: z.preprocess(blankToUndefined, Day.optional()),
-  to: z.preprocess(blankToUndefined, Day.optional()),
+  from: z.pipe(z.transform(blankToUndefined), z.optional(Day)),
+  to: z.pipe(z.transform(blankToUndefined), z.optional(Day)),
 });
 
 /** payctl dlq redrive's --include-rejected. */
-const DlqRedriveBody = z.object({ includeRejected: z.boolean().default(false) }).strict();
+const DlqRedriveBody = z.strictObject({ includeRejected: z._default(z.boolean(), false) });
 
 /** payctl wallets statement's window and paging (blank fields dropped). */
 const StatementQuerySchema = z.object({
-  from: z.preprocess(blankToUndefined, z.string().max(40).optional()),
-  to: z.preprocess(blankToUndefined, z.string().max(40).optional()),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.preprocess(blankToUndefined, z.string().max(4096).optional()),
+  from: z.pipe(z.transform(blankToUndefined), z.optional(z.string().check(z.maxLength(40)))),
+  to: z.pipe(z.transform(blankToUndefined), z.optional(z.string().check(z.maxLength(40)))),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(200)), 50),
+  cursor: z.pipe(z.transform(blankToUndefined), z.optional(z.string().check(z.maxLength(4096)))),
 });
 
 /** payctl wallets adjust's --amount and --reason. */
 const WalletAdjustBody = z.strictObject({
-  amount: z.string().regex(/^-?\d+(\.\d+)?$/, 'a signed decimal like 12.50 or -3.00'),
-  reason: z.string().min(1).max(500),
+  amount: z.string().check(z.regex(/^-?\d+(\.\d+)?$/, 'a signed decimal like 12.50 or -3.00')),
+  reason: z.string().check(z.minLength(1), z.maxLength(500)),
 });
 
 /** payctl payments resolve's --refund | --release | --mark-resolved, --reason and --outcome (POST body, or the plan's query). */
 const ResolveBody = z.strictObject({
   action: z.enum(RESOLUTION_ACTIONS),
-  reason: z.preprocess(blankToUndefined, z.string().min(1).max(500).optional()),
-  outcome: z.preprocess(blankToUndefined, z.enum(RESOLUTION_OUTCOMES).optional()),
+  reason: z.pipe(
+    z.transform(blankToUndefined),
+    z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
+  ),
+  outcome: z.pipe(z.transform(blankToUndefined), z.optional(z.enum(RESOLUTION_OUTCOMES))),
 });
 
 /** payctl payments resolve-refund's <refundId>, --finish | --release and --reason (POST body, or the plan's query). */
 const ResolveRefundBody = z.strictObject({
   refundId: RefundId,
   action: z.enum(['finish', 'release']),
-  reason: z.preprocess(blankToUndefined, z.string().min(1).max(500).optional()),
+  reason: z.pipe(
+    z.transform(blankToUndefined),
+    z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
+  ),
 });
 
 /** payctl payments refund's --amount (major units; all that is left when absent), --reason, --refund-id. */
 const RefundBody = z.strictObject({
-  amount: z.preprocess(blankToUndefined, Decimal.optional()),
-  reason: z.string().trim().min(1).max(500),
-  refundId: z.preprocess(blankToUndefined, RefundId.optional()),
+  amount: z.pipe(z.transform(blankToUndefined), z.optional(Decimal)),
+  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
+  refundId: z.pipe(z.transform(blankToUndefined), z.optional(RefundId)),
 });
-const RefundPlanQuery = z.object({ amount: z.preprocess(blankToUndefined, Decimal.optional()) });
+const RefundPlanQuery = z.object({ amount: z.pipe(z.transform(blankToUndefined), z.optional(Decimal)) });
 
 /** payctl webhooks resend's --endpoint (all subscribed endpoints when absent). */
 const WebhookResendBody = z.strictObject({
-  endpointId: z.preprocess(blankToUndefined, z.string().min(1).max(100).optional()),
+  endpointId: z.pipe(
+    z.transform(blankToUndefined),
+    z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+  ),
 });
-const WebhookEventId = z.string().regex(/^ntf_[0-9a-f]{32}$/, 'a webhook event id is ntf_ and 32 hex digits');
+const WebhookEventId = z
+  .string()
+  .check(z.regex(/^ntf_[0-9a-f]{32}$/, 'a webhook event id is ntf_ and 32 hex digits'));
 
 /** How far back the failed-sagas and audit pages look. */
-const DaysSchema = z.object({ days: z.coerce.number().int().min(1).max(366).default(14) });
+const DaysSchema = z.object({ days: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(366)), 14) });
 
-function parse<T>(schema: z.ZodType<T>, url: URL): T {
+function parse<T>(schema: z.ZodMiniType<T>, url: URL): T {
   const result = schema.safeParse(Object.fromEntries(url.searchParams));
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`);

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../../core/config/zod-locale';
+import * as z from 'zod/mini';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -21,12 +22,12 @@ const SCAN_LIMIT = 1_000;
 const SCAN_VISIBILITY_SECONDS = 20;
 
 export const CompensationMessage = z.object({
-  kind: z.literal('compensation').optional(),
+  kind: z.optional(z.literal('compensation')),
   paymentId: z.string(),
   saga: SagaState,
-  error: z.string().optional(),
-  cause: z.string().optional(),
-  executionArn: z.string().optional(),
+  error: z.optional(z.string()),
+  cause: z.optional(z.string()),
+  executionArn: z.optional(z.string()),
 });
 export type CompensationMessage = z.infer<typeof CompensationMessage>;
 

@@ -1,3 +1,4 @@
+import * as zm from 'zod/mini';
 import { DETAIL_TYPES, PAYSAGA_OPS_SOURCE } from '../../events/envelope';
 import {
   type OpsActionName,
@@ -50,7 +51,7 @@ export interface AuditLogOptions {
   readonly now?: () => Date;
 }
 
-const ActionFields = OpsActionPerformedV1.omit({ schemaVersion: true, auditId: true, occurredAt: true });
+const ActionFields = zm.omit(OpsActionPerformedV1, { schemaVersion: true, auditId: true, occurredAt: true });
 
 export class AuditLog {
   private readonly payments: PaymentsRepository;

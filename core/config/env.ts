@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import './zod-locale';
+import * as z from 'zod/mini';
 
 /**
  * Every environment variable paysaga's functions read, resolved in one place.
@@ -36,47 +37,43 @@ export const ENV_KEYS = {
 export type EnvKey = keyof typeof ENV_KEYS;
 
 const EnvSchema = z.object({
-  stage: z.string().min(1).default('local'),
-  ledgerTable: z.string().min(1).optional(),
-  paymentsTable: z.string().min(1).optional(),
-  idempotencyTable: z.string().min(1).optional(),
-  eventBusName: z.string().min(1).optional(),
-  stateMachineArn: z.string().min(1).optional(),
-  topUpStateMachineArn: z.string().min(1).optional(),
-  topUpIntakeDlqUrl: z.string().min(1).optional(),
-  refundStateMachineArn: z.string().min(1).optional(),
-  refundIntakeDlqUrl: z.string().min(1).optional(),
-  intakeDlqUrl: z.string().min(1).optional(),
-  notificationQueueUrl: z.string().min(1).optional(),
-  gatewaySecretId: z.string().min(1).optional(),
+  stage: z._default(z.string().check(z.minLength(1)), 'local'),
+  ledgerTable: z.optional(z.string().check(z.minLength(1))),
+  paymentsTable: z.optional(z.string().check(z.minLength(1))),
+  idempotencyTable: z.optional(z.string().check(z.minLength(1))),
+  eventBusName: z.optional(z.string().check(z.minLength(1))),
+  stateMachineArn: z.optional(z.string().check(z.minLength(1))),
+  topUpStateMachineArn: z.optional(z.string().check(z.minLength(1))),
+  topUpIntakeDlqUrl: z.optional(z.string().check(z.minLength(1))),
+  refundStateMachineArn: z.optional(z.string().check(z.minLength(1))),
+  refundIntakeDlqUrl: z.optional(z.string().check(z.minLength(1))),
+  intakeDlqUrl: z.optional(z.string().check(z.minLength(1))),
+  notificationQueueUrl: z.optional(z.string().check(z.minLength(1))),
+  gatewaySecretId: z.optional(z.string().check(z.minLength(1))),
   /** Holds outlive Step Functions' 14-day redrive window, so a redriven saga still finds its hold. */
-  holdTtlSeconds: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(15 * 24 * 3600),
+  holdTtlSeconds: z._default(z.coerce.number().check(z.int(), z.positive()), 15 * 24 * 3600),
   /** How long a gateway call may take before it counts as an ambiguous timeout (retried with the same key). */
-  gatewayTimeoutMs: z.coerce.number().int().positive().default(10_000),
+  gatewayTimeoutMs: z._default(z.coerce.number().check(z.int(), z.positive()), 10_000),
   /** The Stripe SDK's own retries (same idempotency key) before the saga's Retry takes over. */
-  gatewayMaxNetworkRetries: z.coerce.number().int().min(0).max(5).default(1),
+  gatewayMaxNetworkRetries: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(5)), 1),
   /** The front door's clients as JSON: [{ clientId, source }] (core/frontdoor/clients.ts validates it). */
-  apiClients: z.string().min(2).optional(),
-  webhookDeliveryQueueUrl: z.string().min(1).optional(),
-  webhookDlqUrl: z.string().min(1).optional(),
+  apiClients: z.optional(z.string().check(z.minLength(2))),
+  webhookDeliveryQueueUrl: z.optional(z.string().check(z.minLength(1))),
+  webhookDlqUrl: z.optional(z.string().check(z.minLength(1))),
   /** The KMS key that encrypts webhook signing secrets (the stage's key). */
-  webhookKeyId: z.string().min(1).optional(),
+  webhookKeyId: z.optional(z.string().check(z.minLength(1))),
   /** `aws`: https to public addresses only; `local` (set by the local runtime only) also allows http://127.0.0.1. */
-  webhookUrlMode: z.enum(['aws', 'local']).default('aws'),
+  webhookUrlMode: z._default(z.enum(['aws', 'local']), 'aws'),
   /** Multiplies every webhook duration (attempt timeout, back-off, retry window, secret overlap); tests only. */
-  webhookTimeScale: z.coerce.number().positive().max(1).default(1),
+  webhookTimeScale: z._default(z.coerce.number().check(z.positive(), z.lte(1)), 1),
   /** The saga history archive's bucket (core/config/history.ts). */
-  historyBucket: z.string().min(3).optional(),
+  historyBucket: z.optional(z.string().check(z.minLength(3))),
   /** Days a settled payment's items stay in the payments table once archived (the stage's history retention). */
-  paymentRecordTtlDays: z.coerce.number().int().positive().optional(),
+  paymentRecordTtlDays: z.optional(z.coerce.number().check(z.int(), z.positive())),
   /** The CSV batch import's bucket (core/config/imports.ts). */
-  importBucket: z.string().min(3).optional(),
+  importBucket: z.optional(z.string().check(z.minLength(3))),
   /** The sources that may upload under incoming/<source>/, as JSON (core/config/imports.ts parses it). */
-  importSources: z.string().min(2).optional(),
+  importSources: z.optional(z.string().check(z.minLength(2))),
 });
 
 export type PaysagaEnv = z.infer<typeof EnvSchema>;

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import './zod-locale';
+import * as z from 'zod/mini';
 
 /**
  * The CSV batch import's bucket layout (bucketNames(stage).imports; stacks/Imports.ts, the local
@@ -21,10 +22,10 @@ export const IMPORT_BUCKET_LAYOUT = {
 } as const;
 
 /** A producer's source as it may appear in a key: lower-case reverse-DNS (the API clients' and producers' rule). */
-export const ImportSource = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,63}$/, 'source is a lower-case reverse-DNS name')
-  .refine((source) => !source.startsWith('paysaga.'), 'paysaga.* sources belong to paysaga itself');
+export const ImportSource = z.string().check(
+  z.regex(/^[a-z0-9][a-z0-9.-]{1,63}$/, 'source is a lower-case reverse-DNS name'),
+  z.refine((source) => !source.startsWith('paysaga.'), 'paysaga.* sources belong to paysaga itself'),
+);
 
 /** IMPORT_SOURCES: the sources that may upload, as a JSON array (stage config producers; local API clients). */
 export const ImportSources = z.array(ImportSource);

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import './zod-locale';
+import * as z from 'zod/mini';
 
 /**
  * How a new version of a saga's state machine reaches traffic, per stage: the
@@ -19,9 +20,9 @@ export const SagaRelease = z.discriminatedUnion('type', [
   z.object({
     type: z.enum(['CANARY', 'LINEAR']),
     /** CANARY: the share the new version gets first; LINEAR: the share added each interval. */
-    percentage: z.number().int().min(1).max(99),
+    percentage: z.number().check(z.int(), z.gte(1), z.lte(99)),
     /** Minutes between shifts (CANARY: before the rest moves). */
-    intervalMinutes: z.number().int().min(1).max(2100),
+    intervalMinutes: z.number().check(z.int(), z.gte(1), z.lte(2100)),
   }),
 ]);
 export type SagaRelease = z.infer<typeof SagaRelease>;

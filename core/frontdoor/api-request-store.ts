@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { GetCommand, PutCommand, UpdateCommand } from '../aws/dynamodb';
 import { isConditionFailure } from '../dynamo/condition';
 import { paymentKey } from '../payments/keys';
@@ -22,8 +23,8 @@ export const ApiRequestRecord = z.object({
   /** The PaymentRequested detail as published (canonical JSON), so a re-publish is byte-identical. */
   detail: z.string(),
   acceptedAt: z.string(),
-  publishedAt: z.string().optional(),
-  eventId: z.string().optional(),
+  publishedAt: z.optional(z.string()),
+  eventId: z.optional(z.string()),
 });
 export type ApiRequestRecord = z.infer<typeof ApiRequestRecord>;
 

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 
 /**
  * The front door's machine clients. On AWS a client is a Cognito app client
@@ -8,22 +9,24 @@ import * as z from 'zod';
  * only the payments it submitted.
  */
 export const ApiClient = z.strictObject({
-  clientId: z.string().min(1).max(128),
+  clientId: z.string().check(z.minLength(1), z.maxLength(128)),
   /** The EventBridge source its requests are published under (reverse-DNS, not `paysaga.*`). */
-  source: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,127}$/, 'source is a lower-case reverse-DNS name')
-    .refine((source) => !source.startsWith('paysaga.'), 'paysaga.* sources belong to paysaga itself'),
+  source: z.string().check(
+    z.regex(/^[a-z0-9][a-z0-9.-]{1,127}$/, 'source is a lower-case reverse-DNS name'),
+    z.refine((source) => !source.startsWith('paysaga.'), 'paysaga.* sources belong to paysaga itself'),
+  ),
   /** The id of the client's own API key (AWS): a request must carry that key, not another client's. */
-  apiKeyId: z.string().min(1).optional(),
+  apiKeyId: z.optional(z.string().check(z.minLength(1))),
 });
 export type ApiClient = z.infer<typeof ApiClient>;
 
 export const ApiClients = z
   .array(ApiClient)
-  .refine(
-    (clients) => new Set(clients.map((client) => client.clientId)).size === clients.length,
-    'client ids must be unique',
+  .check(
+    z.refine(
+      (clients) => new Set(clients.map((client) => client.clientId)).size === clients.length,
+      'client ids must be unique',
+    ),
   );
 
 export class ApiClientsConfigurationError extends Error {

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { Amount } from '../../events/common';
 import { PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { TopUpRequestedV1 } from '../../events/top-ups.v1';
@@ -13,7 +14,7 @@ import { TOP_UP_STATUSES } from '../topups/store';
  */
 
 /** POST /v1/payments body: the PaymentRequested v1 detail; paymentId, schemaVersion and requestedAt may be left out. */
-export const SubmitPaymentBody = PaymentRequestedV1.partial({
+export const SubmitPaymentBody = z.partial(PaymentRequestedV1, {
   paymentId: true,
   schemaVersion: true,
   requestedAt: true,
@@ -36,16 +37,16 @@ export const StepAttempt = z.strictObject({
   step: z.string(),
   outcome: z.string(),
   at: z.string(),
-  durationMs: z.number().optional(),
+  durationMs: z.optional(z.number()),
   /** The error's name (e.g. GatewayUnavailableError); messages stay internal. */
-  error: z.string().optional(),
+  error: z.optional(z.string()),
 });
 
 /** An amount the door answers with: a request's amount shape, but it may be zero (e.g. nothing left to refund). */
 export const AmountView = z.strictObject({
-  value: z.int().nonnegative(),
+  value: z.int().check(z.nonnegative()),
   currency: z.string(),
-  exponent: z.int().min(0).max(4),
+  exponent: z.int().check(z.gte(0), z.lte(4)),
 });
 export type AmountView = z.infer<typeof AmountView>;
 
@@ -54,7 +55,7 @@ export const PaymentRefundSummary = z.strictObject({
   refundId: z.string(),
   status: z.enum(REFUND_STATUSES),
   /** Reserved, or asked for before the reservation; absent while "everything" is not reserved yet. */
-  amount: AmountView.optional(),
+  amount: z.optional(AmountView),
 });
 export type PaymentRefundSummary = z.infer<typeof PaymentRefundSummary>;
 
@@ -64,35 +65,35 @@ export const PaymentStatusResponse = z.strictObject({
   amount: Amount,
   walletId: z.string(),
   merchantId: z.string(),
-  description: z.string().optional(),
+  description: z.optional(z.string()),
   acceptedAt: z.string(),
   requestedAt: z.string(),
   updatedAt: z.string(),
-  completedAt: z.string().optional(),
-  failure: z
-    .strictObject({ reasonCode: z.string(), reason: z.string().optional(), step: z.string().optional() })
-    .optional(),
+  completedAt: z.optional(z.string()),
+  failure: z.optional(
+    z.strictObject({ reasonCode: z.string(), reason: z.optional(z.string()), step: z.optional(z.string()) }),
+  ),
   /** Compensations that ran, in order (ReleaseFunds, RefundCharge). */
-  compensations: z.array(z.string()).optional(),
+  compensations: z.optional(z.array(z.string())),
   /**
    * An operator finished the payment after its saga parked it (payctl payments resolve): what the merchant
    * was told (`outcome`, as the payment.succeeded / payment.failed webhook) is then its status.
    */
-  resolution: z
-    .strictObject({
+  resolution: z.optional(
+    z.strictObject({
       action: z.enum(RESOLUTION_ACTIONS),
       outcome: z.enum(RESOLUTION_OUTCOMES),
       resolvedAt: z.string(),
-    })
-    .optional(),
+    }),
+  ),
   /** One entry per step attempt, in time order: no ARNs, no gateway or ledger ids, no error messages. */
   steps: z.array(StepAttempt),
   /** Its refunds, in refundId order (issue 16). */
-  refunds: z.array(PaymentRefundSummary).optional(),
+  refunds: z.optional(z.array(PaymentRefundSummary)),
   /** What a refund may still take: 0 unless SUCCEEDED. */
-  refundable: AmountView.optional(),
+  refundable: z.optional(AmountView),
   /** Refunded for good (the reversal posted). */
-  refunded: AmountView.optional(),
+  refunded: z.optional(AmountView),
 });
 export type PaymentStatusResponse = z.infer<typeof PaymentStatusResponse>;
 
@@ -107,9 +108,9 @@ export type FieldError = z.infer<typeof FieldError>;
 export const Problem = z.strictObject({
   type: z.string(),
   title: z.string(),
-  status: z.number().int(),
+  status: z.number().check(z.int()),
   detail: z.string(),
-  errors: z.array(FieldError).optional(),
+  errors: z.optional(z.array(FieldError)),
 });
 export type Problem = z.infer<typeof Problem>;
 
@@ -117,12 +118,15 @@ export type Problem = z.infer<typeof Problem>;
  * POST /v1/wallets/{walletId}/top-ups body: the TopUpRequested v1 fields the client chooses. The walletId
  * is the path's; the topUpId is the Idempotency-Key (the body may repeat it).
  */
-export const TopUpBody = TopUpRequestedV1.pick({
-  topUpId: true,
-  amount: true,
-  paymentMethod: true,
-  metadata: true,
-}).partial({ topUpId: true });
+export const TopUpBody = z.partial(
+  z.pick(TopUpRequestedV1, {
+    topUpId: true,
+    amount: true,
+    paymentMethod: true,
+    metadata: true,
+  }),
+  { topUpId: true },
+);
 
 export const TopUpAcceptedResponse = z.strictObject({
   topUpId: z.string(),
@@ -143,15 +147,15 @@ export const TopUpStatusResponse = z.strictObject({
   amount: Amount,
   acceptedAt: z.string(),
   updatedAt: z.string(),
-  completedAt: z.string().optional(),
-  failure: z
-    .strictObject({
+  completedAt: z.optional(z.string()),
+  failure: z.optional(
+    z.strictObject({
       reasonCode: z.string(),
-      reason: z.string().optional(),
-      step: z.string().optional(),
+      reason: z.optional(z.string()),
+      step: z.optional(z.string()),
       /** Whether a charge that was made has been refunded (false: a person is on it). */
-      refunded: z.boolean().optional(),
-    })
-    .optional(),
+      refunded: z.optional(z.boolean()),
+    }),
+  ),
 });
 export type TopUpStatusResponse = z.infer<typeof TopUpStatusResponse>;

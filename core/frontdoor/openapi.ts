@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { PaymentId } from '../../events/common';
 import { API, apiScope } from '../config/names';
 import { refundPaths, refundSchemas } from '../refunds/openapi-paths';
@@ -14,7 +15,7 @@ import { AcceptedResponse, PaymentStatusResponse, Problem, SubmitPaymentBody } f
  */
 export const API_KEY_HEADER = 'x-api-key';
 
-function schema(type: z.ZodType): Record<string, unknown> {
+function schema(type: z.ZodMiniType): Record<string, unknown> {
   const { $schema: _, ...json } = z.toJSONSchema(type, {
     target: 'draft-2020-12',
     io: 'input',

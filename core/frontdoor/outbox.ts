@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import type { ApiRequestStore } from './api-request-store';
 import { API_REQUEST_SK } from './api-request-store';
 import type { PublishPaymentRequested } from './outbox-publish';
@@ -15,16 +16,16 @@ import type { PublishPaymentRequested } from './outbox-publish';
 
 /** What the consumer needs of a stream record: its position and the request it names. */
 export const OutboxChange = z.object({
-  sequenceNumber: z.string().min(1),
-  paymentId: z.string().min(1),
+  sequenceNumber: z.string().check(z.minLength(1)),
+  paymentId: z.string().check(z.minLength(1)),
 });
 export type OutboxChange = z.infer<typeof OutboxChange>;
 
 const StreamRecord = z.object({
   dynamodb: z.object({
-    SequenceNumber: z.string().min(1),
+    SequenceNumber: z.string().check(z.minLength(1)),
     Keys: z.object({ pk: z.object({ S: z.string() }), sk: z.object({ S: z.string() }) }),
-    NewImage: z.object({ paymentId: z.object({ S: z.string().min(1) }) }).optional(),
+    NewImage: z.optional(z.object({ paymentId: z.object({ S: z.string().check(z.minLength(1)) }) })),
   }),
 });
 

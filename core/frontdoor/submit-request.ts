@@ -1,5 +1,6 @@
+import '../config/zod-locale';
 import { createHash } from 'node:crypto';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { PaymentId, RESERVED_KEYS, reservedKeyPaths } from '../../events/common';
 import { DETAIL_TYPES } from '../../events/envelope';
 import { type PaymentRequested, PaymentRequestedV1 } from '../../events/payment-requested.v1';
@@ -57,7 +58,7 @@ export function cardDataRefused(paths: readonly string[]): {
   };
 }
 
-export function fieldErrors(error: z.ZodError): FieldError[] {
+export function fieldErrors(error: z.core.$ZodError): FieldError[] {
   return error.issues.slice(0, MAX_FIELD_ERRORS).map((issue) => ({
     path: clip(issue.path.map(String).join('.') || '(body)'),
     message: clip(issue.message),

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { SecretsProvider } from '../aws/secrets-manager';
 import type { FindChargeOptions, PaymentGateway } from './port';
 import { createStripeGateway, type StripeGatewayOptions } from './stripe-adapter';
@@ -11,8 +12,10 @@ import { GatewayKeyRejectedError } from './stripe-errors';
 export const GatewaySecret = z.object({
   apiKey: z
     .string()
-    .regex(/^(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]+$/, 'apiKey must be a Stripe secret or restricted key'),
-  apiBase: z.url({ protocol: /^https?$/, error: 'apiBase must be an http(s) URL' }).optional(),
+    .check(
+      z.regex(/^(?:sk|rk)_(?:test|live)_[A-Za-z0-9_]+$/, 'apiKey must be a Stripe secret or restricted key'),
+    ),
+  apiBase: z.optional(z.url({ protocol: /^https?$/, error: 'apiBase must be an http(s) URL' })),
 });
 export type GatewaySecret = z.infer<typeof GatewaySecret>;
 

@@ -1,7 +1,8 @@
+import '../config/zod-locale';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { encodeForm, type FormParams } from './stripe-form';
 import { connectionErrorOf, StripeRequestError, stripeErrorOf, TIMEOUT_CODE } from './stripe-http-error';
 
@@ -90,11 +91,11 @@ export class StripeHttpClient {
   }
 
   /** A POST: `idempotencyKey` is required, every retry (ours, the saga's) must reuse it. */
-  post<T>(path: string, params: FormParams, idempotencyKey: string, schema: z.ZodType<T>): Promise<T> {
+  post<T>(path: string, params: FormParams, idempotencyKey: string, schema: z.ZodMiniType<T>): Promise<T> {
     return this.call('POST', path, encodeForm(params), idempotencyKey, schema);
   }
 
-  get<T>(path: string, params: FormParams, schema: z.ZodType<T>): Promise<T> {
+  get<T>(path: string, params: FormParams, schema: z.ZodMiniType<T>): Promise<T> {
     const query = encodeForm(params);
     return this.call('GET', query ? `${path}?${query}` : path, '', undefined, schema);
   }
@@ -103,7 +104,7 @@ export class StripeHttpClient {
   async *list<T extends { id: string }>(
     path: string,
     params: FormParams,
-    page: z.ZodType<StripePage<T>>,
+    page: z.ZodMiniType<StripePage<T>>,
   ): AsyncGenerator<T> {
     let next: FormParams = params;
     for (;;) {
@@ -117,7 +118,7 @@ export class StripeHttpClient {
   }
 
   /** Every result of a search (`has_more`, then `page` = the `next_page` token). */
-  async *search<T>(path: string, params: FormParams, page: z.ZodType<StripePage<T>>): AsyncGenerator<T> {
+  async *search<T>(path: string, params: FormParams, page: z.ZodMiniType<StripePage<T>>): AsyncGenerator<T> {
     let next: FormParams = params;
     for (;;) {
       const { data, has_more, next_page } = await this.get(path, next, page);
@@ -133,7 +134,7 @@ export class StripeHttpClient {
     path: string,
     body: string,
     idempotencyKey: string | undefined,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
   ): Promise<T> {
     const { maxNetworkRetries, timeoutMs } = this.options;
     for (let retries = 0; ; retries++) {
@@ -210,7 +211,7 @@ export class StripeHttpClient {
   }
 
   /** The JSON of an answer: its `error` as StripeRequestError, else the body checked against `schema`. */
-  private parsed<T>(answer: Answer, schema: z.ZodType<T>): T {
+  private parsed<T>(answer: Answer, schema: z.ZodMiniType<T>): T {
     const requestId = header(answer.headers['request-id']);
     let json: unknown;
     try {

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { idempotencyKeys } from './port';
 import type { FormParams } from './stripe-form';
 import type { StripePage } from './stripe-http';
@@ -9,34 +10,34 @@ import type { StripePage } from './stripe-http';
  * that compares our wire format with the stripe SDK's (test/unit/gateway-stripe-form.test.ts) send the same.
  */
 
-const Metadata = z.record(z.string(), z.string()).nullish();
+const Metadata = z.nullish(z.record(z.string(), z.string()));
 
 export const PaymentIntent = z.object({
   id: z.string(),
-  amount: z.number().int(),
+  amount: z.number().check(z.int()),
   currency: z.string(),
   status: z.string(),
-  created: z.number().int(),
+  created: z.number().check(z.int()),
   metadata: Metadata,
 });
 export type PaymentIntent = z.infer<typeof PaymentIntent>;
 
 export const Refund = z.object({
   id: z.string(),
-  amount: z.number().int(),
+  amount: z.number().check(z.int()),
   currency: z.string(),
-  status: z.string().nullish(),
-  created: z.number().int(),
+  status: z.nullish(z.string()),
+  created: z.number().check(z.int()),
   metadata: Metadata,
-  payment_intent: z.union([z.string(), z.object({ id: z.string() })]).nullish(),
+  payment_intent: z.nullish(z.union([z.string(), z.object({ id: z.string() })])),
 });
 export type Refund = z.infer<typeof Refund>;
 
-const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ data: z.array(item), has_more: z.boolean(), next_page: z.string().nullish() });
+const pageOf = <T extends z.ZodMiniType>(item: T) =>
+  z.object({ data: z.array(item), has_more: z.boolean(), next_page: z.nullish(z.string()) });
 
-export const PaymentIntentPage: z.ZodType<StripePage<PaymentIntent>> = pageOf(PaymentIntent);
-export const RefundPage: z.ZodType<StripePage<Refund>> = pageOf(Refund);
+export const PaymentIntentPage: z.ZodMiniType<StripePage<PaymentIntent>> = pageOf(PaymentIntent);
+export const RefundPage: z.ZodMiniType<StripePage<Refund>> = pageOf(Refund);
 
 /** Page size of every list and search: Stripe's maximum. */
 export const PAGE_SIZE = 100;

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 
 /**
  * The EventBridge event Step Functions emits when an execution's status
@@ -11,12 +12,12 @@ export const ExecutionStatusChangeEvent = z.object({
   source: z.literal('aws.states'),
   'detail-type': z.literal('Step Functions Execution Status Change'),
   detail: z.object({
-    executionArn: z.string().min(1),
-    stateMachineArn: z.string().min(1),
-    name: z.string().min(1),
+    executionArn: z.string().check(z.minLength(1)),
+    stateMachineArn: z.string().check(z.minLength(1)),
+    name: z.string().check(z.minLength(1)),
     status: z.string(),
     /** Which run ended: 0, or the redrive count at the time (AWS includes it since redrive exists). */
-    redriveCount: z.int().nonnegative().optional(),
+    redriveCount: z.optional(z.int().check(z.nonnegative())),
   }),
 });
 export type ExecutionStatusChangeEvent = z.infer<typeof ExecutionStatusChangeEvent>;

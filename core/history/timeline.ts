@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { PAYMENT_STATUSES } from '../payments/records';
 import { REFUND_RESERVATION_STATES, REFUND_STATUSES } from '../refunds/record';
 
@@ -22,37 +23,37 @@ export const AmountView = z.object({
 export type AmountView = z.infer<typeof AmountView>;
 
 export const AttemptView = z.object({
-  attempt: z.int().positive(),
+  attempt: z.int().check(z.positive()),
   scheduledAt: z.string(),
-  endedAt: z.string().optional(),
-  durationMs: z.int().nonnegative().optional(),
+  endedAt: z.optional(z.string()),
+  durationMs: z.optional(z.int().check(z.nonnegative())),
   outcome: z.enum(['succeeded', 'failed', 'timed_out', 'running']),
   /** The ASL error name (the thrown error's `name`), e.g. GatewayUnavailableError. */
-  error: z.string().optional(),
+  error: z.optional(z.string()),
   /** The error's message (Lambda's errorMessage out of the Cause JSON). */
-  cause: z.string().optional(),
+  cause: z.optional(z.string()),
 });
 export type AttemptView = z.infer<typeof AttemptView>;
 
 /** What a step produced, summarised; only ids, statuses and amounts (never card data). */
 export const StepResultView = z.object({
-  holdId: z.string().optional(),
-  holdExpiresAt: z.string().optional(),
-  held: AmountView.optional(),
-  chargeId: z.string().optional(),
-  chargeStatus: z.string().optional(),
+  holdId: z.optional(z.string()),
+  holdExpiresAt: z.optional(z.string()),
+  held: z.optional(AmountView),
+  chargeId: z.optional(z.string()),
+  chargeStatus: z.optional(z.string()),
   /** The charge was found at the gateway from an earlier attempt instead of being made again. */
-  recovered: z.boolean().optional(),
-  captured: AmountView.optional(),
-  released: AmountView.optional(),
-  refundId: z.string().optional(),
-  refundStatus: z.string().optional(),
-  ledgerReversed: z.boolean().optional(),
-  releaseOutcome: z.string().optional(),
-  messageId: z.string().optional(),
-  outcomeStatus: z.string().optional(),
-  reasonCode: z.string().optional(),
-  failedState: z.string().optional(),
+  recovered: z.optional(z.boolean()),
+  captured: z.optional(AmountView),
+  released: z.optional(AmountView),
+  refundId: z.optional(z.string()),
+  refundStatus: z.optional(z.string()),
+  ledgerReversed: z.optional(z.boolean()),
+  releaseOutcome: z.optional(z.string()),
+  messageId: z.optional(z.string()),
+  outcomeStatus: z.optional(z.string()),
+  reasonCode: z.optional(z.string()),
+  failedState: z.optional(z.string()),
 });
 export type StepResultView = z.infer<typeof StepResultView>;
 
@@ -76,14 +77,14 @@ export const StepView = z.object({
   state: z.string(),
   kind: z.enum(STEP_KINDS),
   /** 0 for the first run, n for the run started by the n-th redrive. */
-  run: z.int().nonnegative(),
+  run: z.int().check(z.nonnegative()),
   enteredAt: z.string(),
-  exitedAt: z.string().optional(),
-  durationMs: z.int().nonnegative().optional(),
+  exitedAt: z.optional(z.string()),
+  durationMs: z.optional(z.int().check(z.nonnegative())),
   /** caught: failed for good and handed to a Catch (compensation follows); failed: the execution stopped here. */
   status: z.enum(['succeeded', 'caught', 'failed', 'running']),
   attempts: z.array(AttemptView),
-  result: StepResultView.optional(),
+  result: z.optional(StepResultView),
   /** The journal entries this step wrote (reserve, settle, release, refund). */
   journal: z.array(z.string()),
 });
@@ -96,13 +97,13 @@ export const OutcomeView = z.object({
    * stopped (the execution failed at a step after its retries: hold kept, redrivable) | running. */
   summary: z.enum(['succeeded', 'failed', 'needs_attention', 'stopped', 'running']),
   executionStatus: z.enum(EXECUTION_STATUSES),
-  paymentStatus: z.enum(PAYMENT_STATUSES).optional(),
-  reasonCode: z.string().optional(),
-  reason: z.string().optional(),
-  failedState: z.string().optional(),
+  paymentStatus: z.optional(z.enum(PAYMENT_STATUSES)),
+  reasonCode: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  failedState: z.optional(z.string()),
   compensations: z.array(z.string()),
-  error: z.string().optional(),
-  cause: z.string().optional(),
+  error: z.optional(z.string()),
+  cause: z.optional(z.string()),
 });
 export type OutcomeView = z.infer<typeof OutcomeView>;
 
@@ -111,8 +112,8 @@ export const RefundExecutionView = z.object({
   executionArn: z.string(),
   status: z.enum(EXECUTION_STATUSES),
   startedAt: z.string(),
-  stoppedAt: z.string().optional(),
-  redriveCount: z.int().nonnegative(),
+  stoppedAt: z.optional(z.string()),
+  redriveCount: z.int().check(z.nonnegative()),
   steps: z.array(StepView),
 });
 export type RefundExecutionView = z.infer<typeof RefundExecutionView>;
@@ -126,22 +127,22 @@ export const RefundView = z.object({
   refundId: z.string(),
   status: z.enum(REFUND_STATUSES),
   requestedAt: z.string(),
-  requestedBy: z.string().optional(),
+  requestedBy: z.optional(z.string()),
   reason: z.string(),
   /** Asked for; absent: everything still refundable. */
-  requested: AmountView.optional(),
-  amount: AmountView.optional(),
-  walletAmount: AmountView.optional(),
-  gatewayAmount: AmountView.optional(),
-  reservation: z.enum(REFUND_RESERVATION_STATES).optional(),
-  gatewayRefundId: z.string().optional(),
-  reversal: z.object({ entryId: z.string(), effectiveAt: z.string() }).optional(),
-  reasonCode: z.string().optional(),
-  failureReason: z.string().optional(),
-  failedState: z.string().optional(),
-  terminalAt: z.string().optional(),
+  requested: z.optional(AmountView),
+  amount: z.optional(AmountView),
+  walletAmount: z.optional(AmountView),
+  gatewayAmount: z.optional(AmountView),
+  reservation: z.optional(z.enum(REFUND_RESERVATION_STATES)),
+  gatewayRefundId: z.optional(z.string()),
+  reversal: z.optional(z.object({ entryId: z.string(), effectiveAt: z.string() })),
+  reasonCode: z.optional(z.string()),
+  failureReason: z.optional(z.string()),
+  failedState: z.optional(z.string()),
+  terminalAt: z.optional(z.string()),
   executionArn: z.string(),
-  execution: RefundExecutionView.optional(),
+  execution: z.optional(RefundExecutionView),
 });
 export type RefundView = z.infer<typeof RefundView>;
 
@@ -150,7 +151,7 @@ export const PaymentView = z.object({
   merchantId: z.string(),
   amount: AmountView,
   requestedAt: z.string(),
-  description: z.string().optional(),
+  description: z.optional(z.string()),
 });
 export type PaymentView = z.infer<typeof PaymentView>;
 
@@ -159,26 +160,26 @@ export const SagaTimeline = z.object({
   paymentId: z.string(),
   executionArn: z.string(),
   executionName: z.string(),
-  payment: PaymentView.optional(),
+  payment: z.optional(PaymentView),
   startedAt: z.string(),
-  stoppedAt: z.string().optional(),
-  durationMs: z.int().nonnegative().optional(),
-  redriveCount: z.int().nonnegative(),
+  stoppedAt: z.optional(z.string()),
+  durationMs: z.optional(z.int().check(z.nonnegative())),
+  redriveCount: z.int().check(z.nonnegative()),
   steps: z.array(StepView),
   journal: z.array(JournalEntryView),
   outcome: OutcomeView,
   /** Where the money went, from the journal: held, captured by the merchant, refunded, released. */
-  money: z
-    .object({
+  money: z.optional(
+    z.object({
       held: AmountView,
       captured: AmountView,
       refunded: AmountView,
       released: AmountView,
       /** The hold still open now (held and neither captured, released nor expired); absent in older archives. */
-      open: AmountView.optional(),
-    })
-    .optional(),
+      open: z.optional(AmountView),
+    }),
+  ),
   /** Refunds after success, in request order; absent in archives written before them. */
-  refunds: z.array(RefundView).optional(),
+  refunds: z.optional(z.array(RefundView)),
 });
 export type SagaTimeline = z.infer<typeof SagaTimeline>;

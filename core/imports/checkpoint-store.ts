@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { GetCommand, UpdateCommand } from '../aws/dynamodb';
 import { isConditionFailure } from '../dynamo/condition';
 import type { DocumentClient } from '../payments/repository';
@@ -10,7 +11,7 @@ import type { ImportPorts } from './importer';
  * so a retried S3 event resumes where its run stopped and a re-upload starts over
  * (and finds its rows already requested). The row only moves forward.
  */
-const CheckpointItem = z.object({ lastPublishedRow: z.int().min(0) });
+const CheckpointItem = z.object({ lastPublishedRow: z.int().check(z.gte(0)) });
 
 const checkpointKey = (importId: string) => ({ pk: `IMPORT#${importId}`, sk: 'CHECKPOINT' });
 

@@ -1,5 +1,6 @@
+import '../config/zod-locale';
 import { setTimeout as sleep } from 'node:timers/promises';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { BatchWriteCommand, GetCommand } from '../aws/dynamodb';
 import { PAYMENT_RECORD_TTL_ATTRIBUTE } from '../config/history';
 import type { DocumentClient } from '../payments/repository';
@@ -15,7 +16,7 @@ import type { DocumentClient } from '../payments/repository';
 const MARK_TTL_DAYS = 30;
 const BATCH_WRITE_ATTEMPTS = 5;
 
-const MarkItem = z.object({ importId: z.string().min(1) });
+const MarkItem = z.object({ importId: z.string().check(z.minLength(1)) });
 
 const markKey = (paymentId: string) => ({ pk: `IMPORTED#${paymentId}`, sk: 'REQUEST' });
 

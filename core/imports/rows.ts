@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { type PaymentRequested, PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { stripeAmountProblem } from '../gateway/stripe-units';
 import { exponentOf, isCurrency, money } from '../money';

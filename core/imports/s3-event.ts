@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 
 /**
  * The S3 event notification the import function receives (ObjectCreated:*, one or more
@@ -6,20 +7,20 @@ import * as z from 'zod';
  */
 const S3EventRecord = z.object({
   eventSource: z.literal('aws:s3'),
-  eventName: z.string().startsWith('ObjectCreated:'),
+  eventName: z.string().check(z.startsWith('ObjectCreated:')),
   s3: z.object({
-    bucket: z.object({ name: z.string().min(3) }),
+    bucket: z.object({ name: z.string().check(z.minLength(3)) }),
     object: z.object({
-      key: z.string().min(1),
-      size: z.number().int().min(0).optional(),
-      eTag: z.string().optional(),
-      versionId: z.string().optional(),
-      sequencer: z.string().min(1),
+      key: z.string().check(z.minLength(1)),
+      size: z.optional(z.number().check(z.int(), z.gte(0))),
+      eTag: z.optional(z.string()),
+      versionId: z.optional(z.string()),
+      sequencer: z.string().check(z.minLength(1)),
     }),
   }),
 });
 
-export const S3ObjectCreatedEvent = z.object({ Records: z.array(S3EventRecord).min(1) });
+export const S3ObjectCreatedEvent = z.object({ Records: z.array(S3EventRecord).check(z.minLength(1)) });
 
 export interface ObjectCreatedRecord {
   readonly bucket: string;

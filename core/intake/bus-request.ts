@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { RESERVED_KEYS, reservedKeyPaths } from '../../events/common';
 import { containsPan, findPanPaths, redactPans } from '../pan';
 import { boundedText, sqsSafeText } from './safe-text';
@@ -25,9 +26,9 @@ export const MAX_BUS_REASON_LENGTH = 1000;
 const MAX_ECHOED_ID = 200;
 
 const Envelope = z.object({
-  id: z.string().optional(),
+  id: z.optional(z.string()),
   'detail-type': z.string(),
-  source: z.string().optional(),
+  source: z.optional(z.string()),
   detail: z.unknown(),
 });
 
@@ -47,7 +48,7 @@ export const safeReason = (reason: string): string => boundedText(sqsSafeText(re
 
 export function decodeBusRequest<T>(
   body: string,
-  contract: { readonly detailType: string; readonly name: string; readonly schema: z.ZodType<T> },
+  contract: { readonly detailType: string; readonly name: string; readonly schema: z.ZodMiniType<T> },
   idField: string,
 ): BusRequestDecoding<T> {
   const refuse = (

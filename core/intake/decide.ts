@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { RESERVED_KEYS, reservedKeyPaths } from '../../events/common';
 import { DETAIL_TYPES } from '../../events/envelope';
 import { type PaymentRequested, PaymentRequestedV1 } from '../../events/payment-requested.v1';
@@ -26,9 +27,9 @@ export type IntakeDecision =
 
 /** The EventBridge envelope as the rule's SQS target delivers it. */
 const Envelope = z.object({
-  id: z.string().optional(),
+  id: z.optional(z.string()),
   'detail-type': z.string(),
-  source: z.string().optional(),
+  source: z.optional(z.string()),
   detail: z.unknown(),
 });
 

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { InvalidPaymentError } from '../errors';
 import { CURRENCIES, type Currency } from '../money';
 import { normaliseInstant } from './expiry';
@@ -7,11 +8,15 @@ import { normaliseInstant } from './expiry';
 
 // Same alphabet as the event contracts; ":" is excluded from ids so `deposit:<id>` refs never collide.
 const Id = (what: string) =>
-  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, `${what} must be 1-64 letters, digits, "-" or "_"`);
+  z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, `${what} must be 1-64 letters, digits, "-" or "_"`));
 const AccountId = (what: string) =>
-  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, `${what} must be 1-64 safe characters`);
+  z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, `${what} must be 1-64 safe characters`));
 
-const MinorUnits = z.int('amount must be an integer number of minor units').positive('amount must be > 0');
+const MinorUnits = z
+  .int('amount must be an integer number of minor units')
+  .check(z.positive('amount must be > 0'));
 
 /** A bare number of minor units (in the wallet's currency) or a Money-like {value, currency}. */
 export const AmountInput = z.union([
@@ -20,14 +25,17 @@ export const AmountInput = z.union([
 ]);
 export type AmountInput = z.input<typeof AmountInput>;
 
-const Instant = z.union([z.string(), z.date()]).transform((value, ctx) => {
-  const iso = normaliseInstant(value);
-  if (!iso) {
-    ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 date-time' });
-    return z.NEVER;
-  }
-  return iso;
-});
+const Instant = z.pipe(
+  z.union([z.string(), z.date()]),
+  z.transform((value, ctx) => {
+    const iso = normaliseInstant(value);
+    if (!iso) {
+      ctx.issues.push({ input: ctx.value, code: 'custom', message: 'must be an ISO-8601 date-time' });
+      return z.NEVER;
+    }
+    return iso;
+  }),
+);
 
 export const PaymentIdInput = Id('paymentId');
 export const WalletIdInput = AccountId('walletId');
@@ -44,14 +52,16 @@ export const ReserveInput = z.object({
    * Wallet first with a backup payment method: hold what the available balance covers, up to `amount`
    * (0 when nothing is available: no hold). Absent or false: the whole amount or InsufficientFundsError.
    */
-  upToAvailable: z.boolean().optional(),
+  upToAvailable: z.optional(z.boolean()),
   /**
    * With upToAvailable: what the hold leaves for the payment method must be 0, or at least `minimum` and a
    * multiple of `multipleOf` (the gateway's minimum charge and amount step, in minor units): the hold is
    * then less than available so the rest can be charged; an amount no rest can satisfy is
    * InsufficientFundsError unless the wallet covers it all.
    */
-  restRule: z.object({ minimum: z.int().nonnegative(), multipleOf: z.int().positive() }).optional(),
+  restRule: z.optional(
+    z.object({ minimum: z.int().check(z.nonnegative()), multipleOf: z.int().check(z.positive()) }),
+  ),
 });
 export type ReserveInput = z.input<typeof ReserveInput>;
 
@@ -79,9 +89,9 @@ export const RefundInput = z.object({
   paymentId: PaymentIdInput,
   walletId: WalletIdInput,
   /** Defaults to the whole captured amount. */
-  amount: AmountInput.optional(),
+  amount: z.optional(AmountInput),
   /** The gateway's refund id, kept with the ledger record. */
-  refundId: z.string().min(1).max(255).optional(),
+  refundId: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
 });
 export type RefundInput = z.input<typeof RefundInput>;
 
@@ -92,7 +102,7 @@ export const DepositInput = z.object({
 });
 const SignedMinorUnits = z
   .int('amount must be an integer number of minor units')
-  .refine((value) => value !== 0, 'amount must not be 0');
+  .check(z.refine((value) => value !== 0, 'amount must not be 0'));
 
 export const AdjustInput = z.object({
   walletId: WalletIdInput,
@@ -102,14 +112,18 @@ export const AdjustInput = z.object({
     z.object({ value: SignedMinorUnits, currency: z.enum(CURRENCIES as [Currency, ...Currency[]]) }),
   ]),
   adjustmentId: Id('adjustmentId'),
-  reason: z.string().trim().min(1, 'reason is required').max(500),
+  reason: z.string().check(z.trim(), z.minLength(1, 'reason is required'), z.maxLength(500)),
 });
 export type AdjustInput = z.input<typeof AdjustInput>;
 
 export const OpenWalletInput = z.object({ walletId: WalletIdInput, currency: CurrencyInput });
 
 /** Parses or throws InvalidPaymentError naming the operation and the bad fields (never echoing values). */
-export function parseInput<T extends z.ZodType>(operation: string, schema: T, input: unknown): z.output<T> {
+export function parseInput<T extends z.ZodMiniType>(
+  operation: string,
+  schema: T,
+  input: unknown,
+): z.output<T> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw new InvalidPaymentError(`${operation}: invalid input: ${z.prettifyError(parsed.error)}`);

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { CURRENCIES, type Currency } from '../money';
 
 /**
@@ -33,10 +34,10 @@ export const isCardEntry = (entry: { readonly operation: LedgerOperation }): boo
   CARD_OPERATIONS.includes(entry.operation);
 
 const CurrencyCode = z.enum(CURRENCIES as [Currency, ...Currency[]]);
-const MinorUnits = z.number().int();
-const IsoInstant = z.string().min(1);
+const MinorUnits = z.number().check(z.int());
+const IsoInstant = z.string().check(z.minLength(1));
 
-const Seq = z.number().int().nonnegative();
+const Seq = z.number().check(z.int(), z.nonnegative());
 
 /**
  * One payment's hold on the payer's wallet. On the wallet item it is the
@@ -51,34 +52,34 @@ const Seq = z.number().int().nonnegative();
 export const HoldSchema = z.object({
   state: z.enum(HOLD_STATES),
   /** Minor units held at reserve time; 0 for a tombstone left by a release that found no hold. */
-  amount: MinorUnits.nonnegative(),
+  amount: MinorUnits.check(z.nonnegative()),
   expiresAt: IsoInstant,
   reservedAt: IsoInstant,
-  merchantId: z.string().optional(),
-  captured: MinorUnits.nonnegative().optional(),
-  postedAt: IsoInstant.optional(),
-  voidedAt: IsoInstant.optional(),
-  refunded: MinorUnits.nonnegative().optional(),
-  refundId: z.string().optional(),
-  refundedAt: IsoInstant.optional(),
+  merchantId: z.optional(z.string()),
+  captured: z.optional(MinorUnits.check(z.nonnegative())),
+  postedAt: z.optional(IsoInstant),
+  voidedAt: z.optional(IsoInstant),
+  refunded: z.optional(MinorUnits.check(z.nonnegative())),
+  refundId: z.optional(z.string()),
+  refundedAt: z.optional(IsoInstant),
   /** Items written before the tombstone moved to the journal partition (keys.ts): release before reserve. */
-  tombstone: z.boolean().optional(),
+  tombstone: z.optional(z.boolean()),
   /** Wallet sequence number and available balance after the reserve, the close (settle|release|expire), the refund. */
-  reserveSeq: Seq.optional(),
-  reserveBalance: MinorUnits.optional(),
-  closeSeq: Seq.optional(),
-  closeBalance: MinorUnits.optional(),
-  refundSeq: Seq.optional(),
-  refundBalance: MinorUnits.optional(),
+  reserveSeq: z.optional(Seq),
+  reserveBalance: z.optional(MinorUnits),
+  closeSeq: z.optional(Seq),
+  closeBalance: z.optional(MinorUnits),
+  refundSeq: z.optional(Seq),
+  refundBalance: z.optional(MinorUnits),
 });
 export type Hold = z.infer<typeof HoldSchema>;
 
 /** A deposit's marker, on the wallet only until its journal entry exists. */
 export const DepositSchema = z.object({
-  amount: MinorUnits.positive(),
+  amount: MinorUnits.check(z.positive()),
   at: IsoInstant,
-  seq: Seq.optional(),
-  balanceAfter: MinorUnits.optional(),
+  seq: z.optional(Seq),
+  balanceAfter: z.optional(MinorUnits),
 });
 export type DepositRecord = z.infer<typeof DepositSchema>;
 
@@ -100,11 +101,11 @@ export const RefundPartSchema = z.object({
   paymentId: z.string(),
   refundId: z.string(),
   merchantId: z.string(),
-  walletAmount: MinorUnits.nonnegative(),
-  gatewayAmount: MinorUnits.nonnegative(),
+  walletAmount: MinorUnits.check(z.nonnegative()),
+  gatewayAmount: MinorUnits.check(z.nonnegative()),
   at: IsoInstant,
-  seq: Seq.optional(),
-  balanceAfter: MinorUnits.optional(),
+  seq: z.optional(Seq),
+  balanceAfter: z.optional(MinorUnits),
 });
 export type RefundPartRecord = z.infer<typeof RefundPartSchema>;
 
@@ -116,22 +117,22 @@ export const WalletSchema = z.object({
   /** Open holds (PENDING), plus closed ones whose journal entries are being written. */
   holds: z.record(z.string(), HoldSchema),
   deposits: z.record(z.string(), DepositSchema),
-  adjustments: z.record(z.string(), AdjustmentSchema).optional(),
+  adjustments: z.optional(z.record(z.string(), AdjustmentSchema)),
   /** Refund parts being journaled (keyed `<paymentId>:<refundId>`); absent on wallets never refunded so. */
-  refunds: z.record(z.string(), RefundPartSchema).optional(),
+  refunds: z.optional(z.record(z.string(), RefundPartSchema)),
   createdAt: IsoInstant,
   /**
    * The wallet's version: +1 on every write that moves money or decides on
    * the absence of a marker. Journal entries carry it (statement order).
    * Absent on items written before it existed: read as 0.
    */
-  seq: Seq.optional(),
+  seq: z.optional(Seq),
   /** A lower bound of the earliest expiresAt of the open holds (sparse expiry index); absent when none. */
-  nextExpiry: IsoInstant.optional(),
+  nextExpiry: z.optional(IsoInstant),
   /** The guard counters (keys.ts `g<n>`), read so a reserve can require them unchanged. */
-  guards: z.record(z.string(), z.number()).optional(),
+  guards: z.optional(z.record(z.string(), z.number())),
   /** Written by the old compactWallet; kept so old items still parse. */
-  compactedThrough: IsoInstant.optional(),
+  compactedThrough: z.optional(IsoInstant),
 });
 export type Wallet = z.infer<typeof WalletSchema>;
 
@@ -145,17 +146,17 @@ export const JournalEntrySchema = z.object({
   ref: z.string(),
   operation: z.enum(LEDGER_OPERATIONS),
   walletId: z.string(),
-  merchantId: z.string().optional(),
+  merchantId: z.optional(z.string()),
   currency: CurrencyCode,
-  lines: z.array(PostingLineSchema).min(2),
+  lines: z.array(PostingLineSchema).check(z.minLength(2)),
   /** When the operation took effect on the wallet (from the wallet's marker, so rewrites are identical). */
   effectiveAt: IsoInstant,
   /** The wallet's sequence number of this operation, and its available balance right after it. */
-  seq: Seq.optional(),
-  balanceAfter: MinorUnits.optional(),
+  seq: z.optional(Seq),
+  balanceAfter: z.optional(MinorUnits),
   /** reserve: the hold's expiry; refund: the gateway's refund id; adjust: why. */
-  expiresAt: IsoInstant.optional(),
-  refundId: z.string().optional(),
-  reason: z.string().optional(),
+  expiresAt: z.optional(IsoInstant),
+  refundId: z.optional(z.string()),
+  reason: z.optional(z.string()),
 });
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;

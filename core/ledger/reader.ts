@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { GetCommand, QueryCommand, type QueryCommandInput, ScanCommand } from '../aws/dynamodb';
 import { daysBetween } from '../days';
 import { mergeByKey } from '../dynamo/shards';
@@ -40,10 +41,10 @@ export interface StatementOptions {
 }
 
 const StatementOptionsSchema = z.object({
-  from: z.iso.datetime().optional(),
-  to: z.iso.datetime().optional(),
-  limit: z.int().min(1).max(1_000),
-  cursor: z.string().max(2_048).optional(),
+  from: z.optional(z.iso.datetime()),
+  to: z.optional(z.iso.datetime()),
+  limit: z.int().check(z.gte(1), z.lte(1_000)),
+  cursor: z.optional(z.string().check(z.maxLength(2_048))),
 });
 const CursorSchema = z.object({ pk: z.string(), sk: z.string(), gsi2pk: z.string(), gsi2sk: z.string() });
 

@@ -1,5 +1,6 @@
+import '../config/zod-locale';
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '../aws/dynamodb';
 import {
   GetObjectCommand,
@@ -76,7 +77,7 @@ const ArchiveObjectSchema = z.object({
   archivedAt: z.string(),
   contentHash: z.string(),
   timeline: SagaTimeline,
-  payment: PaymentRecordSchema.optional(),
+  payment: z.optional(PaymentRecordSchema),
 });
 type ArchiveObject = z.infer<typeof ArchiveObjectSchema>;
 

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { PaymentRefundFieldsSchema } from '../refunds/record';
 
 /**
@@ -26,12 +27,12 @@ export type ResolutionOutcome = (typeof RESOLUTION_OUTCOMES)[number];
 export const PaymentResolutionSchema = z.object({
   action: z.enum(RESOLUTION_ACTIONS),
   /** Who resolved it: the caller's identity, as on the audit record. */
-  by: z.string().min(1),
-  at: z.string().min(1),
-  reason: z.string().optional(),
-  refundId: z.string().optional(),
+  by: z.string().check(z.minLength(1)),
+  at: z.string().check(z.minLength(1)),
+  reason: z.optional(z.string()),
+  refundId: z.optional(z.string()),
   /** payment.succeeded or payment.failed was queued for the merchant; absent (older records): failed. */
-  outcome: z.enum(RESOLUTION_OUTCOMES).optional(),
+  outcome: z.optional(z.enum(RESOLUTION_OUTCOMES)),
 });
 export type PaymentResolution = z.infer<typeof PaymentResolutionSchema>;
 
@@ -40,31 +41,31 @@ export const PaymentRecordSchema = z.object({
   status: z.enum(PAYMENT_STATUSES),
   walletId: z.string(),
   merchantId: z.string(),
-  amount: z.number().int(),
+  amount: z.number().check(z.int()),
   currency: z.string(),
-  exponent: z.number().int(),
-  description: z.string().optional(),
-  metadata: z.record(z.string(), z.string()).optional(),
+  exponent: z.number().check(z.int()),
+  description: z.optional(z.string()),
+  metadata: z.optional(z.record(z.string(), z.string())),
   requestedAt: z.string(),
   requestHash: z.string(),
   executionArn: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  terminalAt: z.string().optional(),
-  holdId: z.string().optional(),
+  terminalAt: z.optional(z.string()),
+  holdId: z.optional(z.string()),
   /** Funds flow (wallet first): the part held from / debited to the wallet, and the part charged at the gateway. */
-  walletAmount: z.number().int().optional(),
-  gatewayAmount: z.number().int().optional(),
-  chargeId: z.string().optional(),
-  chargeAttemptedAt: z.string().optional(),
-  lastChargeAttemptedAt: z.string().optional(),
-  refundId: z.string().optional(),
-  reasonCode: z.string().optional(),
-  reason: z.string().optional(),
-  failedState: z.string().optional(),
-  compensations: z.array(z.string()).optional(),
+  walletAmount: z.optional(z.number().check(z.int())),
+  gatewayAmount: z.optional(z.number().check(z.int())),
+  chargeId: z.optional(z.string()),
+  chargeAttemptedAt: z.optional(z.string()),
+  lastChargeAttemptedAt: z.optional(z.string()),
+  refundId: z.optional(z.string()),
+  reasonCode: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  failedState: z.optional(z.string()),
+  compensations: z.optional(z.array(z.string())),
   /** Set once by `payctl payments resolve` (a payment left in the compensation DLQ, finished by a person). */
-  resolution: PaymentResolutionSchema.optional(),
+  resolution: z.optional(PaymentResolutionSchema),
   /** Refunds after success (core/refunds): reservations and counters, written by PaymentRefundStore. */
   ...PaymentRefundFieldsSchema.shape,
 });
@@ -75,7 +76,7 @@ export const StepItemSchema = z.object({
   step: z.string(),
   outcome: z.string(),
   at: z.string(),
-  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  detail: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
 });
 export type StepItem = z.infer<typeof StepItemSchema>;
 
@@ -95,6 +96,6 @@ export const AuditRecordSchema = z.object({
   actor: z.string(),
   action: z.string(),
   target: z.string(),
-  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  detail: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
 });
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;

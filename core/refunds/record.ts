@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 
 /**
  * A refund's own record (payments table, PAYMENT#<paymentId> / REFUND#<refundId>):
@@ -15,64 +16,64 @@ export const RefundRecordSchema = z.object({
   paymentId: z.string(),
   status: z.enum(REFUND_STATUSES),
   /** Minor units asked for; absent = everything still refundable when Reserve runs. */
-  requestedAmount: z.number().int().optional(),
+  requestedAmount: z.optional(z.number().check(z.int())),
   currency: z.string(),
-  exponent: z.number().int(),
+  exponent: z.number().check(z.int()),
   reason: z.string(),
   requestHash: z.string(),
   requestedAt: z.string(),
   /** Who asked: a front-door client id, `payctl:<actor>`, or `bus`. */
-  requestedBy: z.string().optional(),
+  requestedBy: z.optional(z.string()),
   executionArn: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  terminalAt: z.string().optional(),
+  terminalAt: z.optional(z.string()),
   /** Set by Reserve: the amount and its split (core/refunds/split.ts). */
-  amount: z.number().int().optional(),
-  walletAmount: z.number().int().optional(),
-  gatewayAmount: z.number().int().optional(),
-  gatewayRefundId: z.string().optional(),
+  amount: z.optional(z.number().check(z.int())),
+  walletAmount: z.optional(z.number().check(z.int())),
+  gatewayAmount: z.optional(z.number().check(z.int())),
+  gatewayRefundId: z.optional(z.string()),
   /**
    * Set by RefundAtGateway before its first gateway call: dates the key refund:<paymentId>:<refundId>. A
    * later attempt past the gateway's idempotency window looks for the refund by its refundId first.
    */
-  refundAttemptedAt: z.string().optional(),
-  reasonCode: z.string().optional(),
-  failureReason: z.string().optional(),
-  failedState: z.string().optional(),
+  refundAttemptedAt: z.optional(z.string()),
+  reasonCode: z.optional(z.string()),
+  failureReason: z.optional(z.string()),
+  failedState: z.optional(z.string()),
   /** Set when a person starts resolving it: one action at a time (core/refunds/resolution-store.ts claim). */
-  resolving: z.object({ action: z.enum(['finish', 'release']), by: z.string(), at: z.string() }).optional(),
+  resolving: z.optional(z.object({ action: z.enum(['finish', 'release']), by: z.string(), at: z.string() })),
   /** Set when a person finished a NEEDS_ATTENTION refund (`payctl payments resolve-refund`, core/refunds/resolve.ts). */
-  resolution: z
-    .object({
+  resolution: z.optional(
+    z.object({
       action: z.enum(['finish', 'release']),
       by: z.string(),
       at: z.string(),
-      reason: z.string().optional(),
-    })
-    .optional(),
+      reason: z.optional(z.string()),
+    }),
+  ),
 });
 export type RefundRecord = z.infer<typeof RefundRecordSchema>;
 
 /** A refund's reservation on the payment item (`refunds.<refundId>`), kept for the payment's life. */
 export const REFUND_RESERVATION_STATES = ['RESERVED', 'REFUNDED', 'RELEASED'] as const;
 export const RefundReservationSchema = z.object({
-  walletAmount: z.number().int().nonnegative(),
-  gatewayAmount: z.number().int().nonnegative(),
+  walletAmount: z.number().check(z.int(), z.nonnegative()),
+  gatewayAmount: z.number().check(z.int(), z.nonnegative()),
   state: z.enum(REFUND_RESERVATION_STATES),
 });
 export type RefundReservation = z.infer<typeof RefundReservationSchema>;
 
 /** The refund fields of the payment item (all absent until its first refund). */
 export const PaymentRefundFieldsSchema = z.object({
-  refunds: z.record(z.string(), RefundReservationSchema).optional(),
+  refunds: z.optional(z.record(z.string(), RefundReservationSchema)),
   /** Reserved or refunded, in total and per source (released reservations give theirs back). */
-  refundCommitted: z.number().int().optional(),
-  refundCommittedWallet: z.number().int().optional(),
-  refundCommittedGateway: z.number().int().optional(),
+  refundCommitted: z.optional(z.number().check(z.int())),
+  refundCommittedWallet: z.optional(z.number().check(z.int())),
+  refundCommittedGateway: z.optional(z.number().check(z.int())),
   /** Refunded for good (the reversal is posted). */
-  refunded: z.number().int().optional(),
-  refundedWallet: z.number().int().optional(),
-  refundedGateway: z.number().int().optional(),
+  refunded: z.optional(z.number().check(z.int())),
+  refundedWallet: z.optional(z.number().check(z.int())),
+  refundedGateway: z.optional(z.number().check(z.int())),
 });
 export type PaymentRefundFields = z.infer<typeof PaymentRefundFieldsSchema>;

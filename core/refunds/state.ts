@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { RefundRequestedV1 } from '../../events/refunds.v1';
 import { CaughtError } from '../saga/state';
 
@@ -7,19 +8,19 @@ import { CaughtError } from '../saga/state';
  * ASL's Parameters hand them over. Validated at every handler's boundary.
  */
 
-const ExecutionArn = z.string().min(1);
+const ExecutionArn = z.string().check(z.minLength(1));
 const Base = { refund: RefundRequestedV1, executionArn: ExecutionArn };
 
 /** What Reserve reserved: the amount, its split, and what the later steps need of the payment. */
 export const ReserveRefundOutput = z.object({
-  amount: z.int().positive(),
+  amount: z.int().check(z.positive()),
   currency: z.string(),
   exponent: z.int(),
-  walletAmount: z.int().nonnegative(),
-  gatewayAmount: z.int().nonnegative(),
+  walletAmount: z.int().check(z.nonnegative()),
+  gatewayAmount: z.int().check(z.nonnegative()),
   walletId: z.string(),
   merchantId: z.string(),
-  chargeId: z.string().optional(),
+  chargeId: z.optional(z.string()),
   replayed: z.boolean(),
 });
 export type ReserveRefundOutput = z.infer<typeof ReserveRefundOutput>;
@@ -27,7 +28,7 @@ export type ReserveRefundOutput = z.infer<typeof ReserveRefundOutput>;
 /** `not_needed`: the refund has no card part, the gateway is not called. */
 export const GatewayRefundOutput = z.object({
   status: z.enum(['succeeded', 'pending', 'not_needed']),
-  gatewayRefundId: z.string().optional(),
+  gatewayRefundId: z.optional(z.string()),
 });
 export type GatewayRefundOutput = z.infer<typeof GatewayRefundOutput>;
 
@@ -38,7 +39,7 @@ export const PostReversalOutput = z.object({
 });
 export type PostReversalOutput = z.infer<typeof PostReversalOutput>;
 
-export const ReleaseRefundOutput = z.object({ released: z.int().nonnegative() });
+export const ReleaseRefundOutput = z.object({ released: z.int().check(z.nonnegative()) });
 export type ReleaseRefundOutput = z.infer<typeof ReleaseRefundOutput>;
 
 export const ReserveRefundInput = z.object(Base);
@@ -51,7 +52,7 @@ export const PostReversalInput = z.object({
 /** Without `reserve`: Reserve stopped without answering (ReleaseUnconfirmedReservation); its reservation, if any, is released. */
 export const ReleaseRefundInput = z.object({
   ...Base,
-  reserve: ReserveRefundOutput.optional(),
+  reserve: z.optional(ReserveRefundOutput),
   error: CaughtError,
 });
 
@@ -63,11 +64,11 @@ export type ReleaseRefundInput = z.infer<typeof ReleaseRefundInput>;
 /** The whole execution state, as RecordOutcome and Notify see it at the end of any path. */
 export const RefundSagaState = z.object({
   refund: RefundRequestedV1,
-  reserve: ReserveRefundOutput.optional(),
-  gatewayRefund: GatewayRefundOutput.optional(),
-  reversal: PostReversalOutput.optional(),
-  release: ReleaseRefundOutput.optional(),
-  error: CaughtError.optional(),
+  reserve: z.optional(ReserveRefundOutput),
+  gatewayRefund: z.optional(GatewayRefundOutput),
+  reversal: z.optional(PostReversalOutput),
+  release: z.optional(ReleaseRefundOutput),
+  error: z.optional(CaughtError),
 });
 export type RefundSagaState = z.infer<typeof RefundSagaState>;
 

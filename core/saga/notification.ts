@@ -1,5 +1,6 @@
+import '../config/zod-locale';
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { SendMessageCommandInput } from '../aws/sqs';
 import { WEBHOOK_EVENT_TYPES } from '../config/webhooks';
 import type { PaymentRecord } from '../payments/records';
@@ -27,10 +28,10 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 const NotificationAmount = z.object({ value: z.int(), currency: z.string(), exponent: z.int() });
 
 const Common = {
-  notificationId: z.string().regex(/^ntf_[0-9a-f]{32}$/),
+  notificationId: z.string().check(z.regex(/^ntf_[0-9a-f]{32}$/)),
   /** When the outcome happened (ISO 8601). */
   occurredAt: z.string(),
-  executionArn: z.string().optional(),
+  executionArn: z.optional(z.string()),
 };
 
 export const PaymentSucceededNotification = z.object({
@@ -48,7 +49,7 @@ export const PaymentFailedNotification = z.object({
   paymentId: z.string(),
   merchantId: z.string(),
   amount: NotificationAmount,
-  reasonCode: z.string().optional(),
+  reasonCode: z.optional(z.string()),
 });
 export const TopUpNotification = z.object({
   ...Common,
@@ -56,7 +57,7 @@ export const TopUpNotification = z.object({
   topUpId: z.string(),
   walletId: z.string(),
   amount: NotificationAmount,
-  reasonCode: z.string().optional(),
+  reasonCode: z.optional(z.string()),
 });
 /**
  * A refund's outcome, as Stripe's refund object (id, amount, status,
@@ -70,14 +71,14 @@ export const RefundNotification = z.object({
   kind: z.enum(['refund.succeeded', 'refund.failed']),
   refundId: z.string(),
   paymentId: z.string(),
-  merchantId: z.string().optional(),
+  merchantId: z.optional(z.string()),
   status: z.enum(['succeeded', 'failed']),
-  amount: NotificationAmount.optional(),
-  walletAmount: z.int().nonnegative().optional(),
-  gatewayAmount: z.int().nonnegative().optional(),
+  amount: z.optional(NotificationAmount),
+  walletAmount: z.optional(z.int().check(z.nonnegative())),
+  gatewayAmount: z.optional(z.int().check(z.nonnegative())),
   /** refund.failed: a code (e.g. payment_not_refundable, card_declined) and what happened. */
-  reasonCode: z.string().optional(),
-  reason: z.string().max(1000).optional(),
+  reasonCode: z.optional(z.string()),
+  reason: z.optional(z.string().check(z.maxLength(1000))),
 });
 
 export const MerchantNotification = z.union([

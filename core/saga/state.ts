@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { CURRENCIES, type Currency } from '../money';
 import { CarriedTimeline } from './timeline';
@@ -11,7 +12,7 @@ import { CarriedTimeline } from './timeline';
  */
 
 const CurrencyCode = z.enum(CURRENCIES as [Currency, ...Currency[]]);
-const ExecutionArn = z.string().min(1);
+const ExecutionArn = z.string().check(z.minLength(1));
 
 /**
  * The split Reserve decided (wallet first): `amount` is the wallet part held on the wallet (0: no hold,
@@ -22,8 +23,8 @@ const ExecutionArn = z.string().min(1);
 export const ReserveOutput = z.object({
   holdId: z.string(),
   walletId: z.string(),
-  amount: z.int().nonnegative(),
-  gatewayAmount: z.int().nonnegative().optional(),
+  amount: z.int().check(z.nonnegative()),
+  gatewayAmount: z.optional(z.int().check(z.nonnegative())),
   currency: CurrencyCode,
   expiresAt: z.string(),
 });
@@ -41,9 +42,9 @@ export const ChargeOutput = z.object({
   status: z.enum(['succeeded', 'processing', 'not_needed']),
   created: z.string(),
   /** The gateway part charged, in minor units (0 when not needed); absent in states from before the split. */
-  amount: z.int().nonnegative().optional(),
+  amount: z.optional(z.int().check(z.nonnegative())),
   /** True when a charge made by an earlier attempt was found at the gateway instead of charging again. */
-  recovered: z.boolean().optional(),
+  recovered: z.optional(z.boolean()),
 });
 export type ChargeOutput = z.infer<typeof ChargeOutput>;
 
@@ -52,7 +53,7 @@ export const SettleOutput = z.object({
   captured: z.int(),
   released: z.int(),
   postedAt: z.string(),
-  cardCaptured: z.int().optional(),
+  cardCaptured: z.optional(z.int()),
 });
 export type SettleOutput = z.infer<typeof SettleOutput>;
 
@@ -60,7 +61,7 @@ export const NotifyOutput = z.object({ messageId: z.string() });
 export type NotifyOutput = z.infer<typeof NotifyOutput>;
 
 export const RefundOutput = z.object({
-  refundId: z.string().optional(),
+  refundId: z.optional(z.string()),
   status: z.enum(['succeeded', 'pending', 'nothing_charged']),
   ledgerReversed: z.boolean(),
 });
@@ -70,7 +71,7 @@ export const ReleaseOutput = z.object({ outcome: z.string(), releasedAmount: z.i
 export type ReleaseOutput = z.infer<typeof ReleaseOutput>;
 
 /** The `{Error, Cause}` object a Catch writes at its ResultPath. */
-export const CaughtError = z.object({ Error: z.string(), Cause: z.string().optional() });
+export const CaughtError = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 export type CaughtError = z.infer<typeof CaughtError>;
 
 /**
@@ -78,11 +79,11 @@ export type CaughtError = z.infer<typeof CaughtError>;
  * answered (`timeline`), for a later step to write (core/saga/timeline.ts). The answers above leave it
  * out: two attempts of a step answer the same, each with its own entry.
  */
-const Carried = { timeline: CarriedTimeline.optional() };
-const ReserveState = ReserveOutput.extend(Carried);
-const ChargeState = ChargeOutput.extend(Carried);
-const SettleState = SettleOutput.extend(Carried);
-const NotifyState = NotifyOutput.extend(Carried);
+const Carried = { timeline: z.optional(CarriedTimeline) };
+const ReserveState = z.extend(ReserveOutput, Carried);
+const ChargeState = z.extend(ChargeOutput, Carried);
+const SettleState = z.extend(SettleOutput, Carried);
+const NotifyState = z.extend(NotifyOutput, Carried);
 
 const Base = { payment: PaymentRequestedV1, executionArn: ExecutionArn };
 
@@ -98,7 +99,7 @@ export const RefundChargeInput = z.object({
   ...Base,
   reserve: ReserveState,
   error: CaughtError,
-  saga: z.object({ charge: ChargeState.optional() }),
+  saga: z.object({ charge: z.optional(ChargeState) }),
 });
 export const ReleaseFundsInput = z.object({ ...Base, reserve: ReserveState, error: CaughtError });
 
@@ -112,15 +113,15 @@ export type ReleaseFundsInput = z.infer<typeof ReleaseFundsInput>;
 /** The whole execution state, as RecordOutcome sees it at the end of any path. */
 export const SagaState = z.object({
   payment: PaymentRequestedV1,
-  reserve: ReserveState.optional(),
-  charge: ChargeState.optional(),
-  settle: SettleState.optional(),
-  notify: NotifyState.optional(),
-  refund: RefundOutput.optional(),
-  release: ReleaseOutput.optional(),
-  error: CaughtError.optional(),
-  notifyError: CaughtError.optional(),
-  compensationError: CaughtError.optional(),
+  reserve: z.optional(ReserveState),
+  charge: z.optional(ChargeState),
+  settle: z.optional(SettleState),
+  notify: z.optional(NotifyState),
+  refund: z.optional(RefundOutput),
+  release: z.optional(ReleaseOutput),
+  error: z.optional(CaughtError),
+  notifyError: z.optional(CaughtError),
+  compensationError: z.optional(CaughtError),
 });
 export type SagaState = z.infer<typeof SagaState>;
 

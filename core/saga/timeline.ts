@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import type { StepRecord } from './ports';
 
 /**
@@ -28,16 +29,16 @@ export const timelineRuleOf = (step: string): TimelineRule => TIMELINE_RULES[ste
 
 /** One attempt's timeline entry with the attempt id that names it (STEP#<at>#<step>#<attemptId>). */
 export const CarriedEntry = z.object({
-  attemptId: z.string().min(1),
-  step: z.string().min(1),
+  attemptId: z.string().check(z.minLength(1)),
+  step: z.string().check(z.minLength(1)),
   outcome: z.enum(['succeeded', 'failed', 'replayed']),
-  at: z.string().min(1),
-  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  at: z.string().check(z.minLength(1)),
+  detail: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
 });
 export type CarriedEntry = z.infer<typeof CarriedEntry>;
 
 /** What a `carry` step's result holds: its own succeeded attempt (an array: room for more, never needed). */
-export const CarriedTimeline = z.array(CarriedEntry).max(10);
+export const CarriedTimeline = z.array(CarriedEntry).check(z.maxLength(10));
 
 /** Where carried entries sit in a step's input: the forward steps' results, at the top or under `saga`. */
 const CARRIED_FIELDS = ['reserve', 'charge', 'settle', 'notify'] as const;

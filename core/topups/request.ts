@@ -1,5 +1,6 @@
+import '../config/zod-locale';
 import { createHash } from 'node:crypto';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { RESERVED_KEYS, reservedKeyPaths, WalletId } from '../../events/common';
 import { TopUpId, type TopUpRequested, TopUpRequestedV1 } from '../../events/top-ups.v1';
 import { canonicalJson } from '../canonical-json';
@@ -51,7 +52,7 @@ const cardDataRefused = (paths: readonly string[]): TopUpSubmission => ({
   ),
 });
 
-const fieldErrors = (error: z.ZodError): FieldError[] =>
+const fieldErrors = (error: z.core.$ZodError): FieldError[] =>
   error.issues.slice(0, MAX_FIELD_ERRORS).map((issue) => ({
     path: clip(issue.path.map(String).join('.') || '(body)'),
     message: clip(issue.message),

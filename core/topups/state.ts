@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { TopUpRequestedV1 } from '../../events/top-ups.v1';
 import { CaughtError, ChargeOutput } from '../saga/state';
 
@@ -7,7 +8,7 @@ import { CaughtError, ChargeOutput } from '../saga/state';
  * ASL's Parameters hand them over. Validated at every handler's boundary.
  */
 
-const ExecutionArn = z.string().min(1);
+const ExecutionArn = z.string().check(z.minLength(1));
 const Base = { topUp: TopUpRequestedV1, executionArn: ExecutionArn };
 
 export const TopUpChargeOutput = ChargeOutput;
@@ -24,7 +25,7 @@ export type CreditOutput = z.infer<typeof CreditOutput>;
 
 /** `nothing_charged`: after a Charge error the gateway holds no charge for the top-up, so nothing was refunded. */
 export const TopUpRefundOutput = z.object({
-  refundId: z.string().optional(),
+  refundId: z.optional(z.string()),
   status: z.enum(['succeeded', 'pending', 'nothing_charged']),
 });
 export type TopUpRefundOutput = z.infer<typeof TopUpRefundOutput>;
@@ -38,7 +39,7 @@ export const CreditInput = z.object({ ...Base, charge: TopUpChargeOutput });
 export const TopUpRefundInput = z.object({
   ...Base,
   error: CaughtError,
-  saga: z.object({ charge: TopUpChargeOutput.optional() }),
+  saga: z.object({ charge: z.optional(TopUpChargeOutput) }),
 });
 
 export type TopUpChargeInput = z.infer<typeof TopUpChargeInput>;
@@ -48,11 +49,11 @@ export type TopUpRefundInput = z.infer<typeof TopUpRefundInput>;
 /** The whole execution state, as RecordOutcome sees it at the end of any path. */
 export const TopUpSagaState = z.object({
   topUp: TopUpRequestedV1,
-  charge: TopUpChargeOutput.optional(),
-  credit: CreditOutput.optional(),
-  refund: TopUpRefundOutput.optional(),
-  error: CaughtError.optional(),
-  compensationError: CaughtError.optional(),
+  charge: z.optional(TopUpChargeOutput),
+  credit: z.optional(CreditOutput),
+  refund: z.optional(TopUpRefundOutput),
+  error: z.optional(CaughtError),
+  compensationError: z.optional(CaughtError),
 });
 export type TopUpSagaState = z.infer<typeof TopUpSagaState>;
 

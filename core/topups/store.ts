@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { Amount } from '../../events/common';
 import { GetCommand, PutCommand, UpdateCommand } from '../aws/dynamodb';
 import { isConditionFailure } from '../dynamo/condition';
@@ -29,23 +30,23 @@ export const TopUpRecord = z.object({
   acceptedAt: z.string(),
   updatedAt: z.string(),
   /** The front door client that asked; absent for a TopUpRequested put on the bus directly. */
-  clientId: z.string().optional(),
-  source: z.string().optional(),
+  clientId: z.optional(z.string()),
+  source: z.optional(z.string()),
   /** sha256 of what the client sent; a retry must send the same. */
-  clientHash: z.string().optional(),
+  clientHash: z.optional(z.string()),
   /** The TopUpRequested detail as published (canonical JSON), so a re-publish is byte-identical. */
-  detail: z.string().optional(),
-  publishedAt: z.string().optional(),
-  eventId: z.string().optional(),
-  executionArn: z.string().optional(),
-  chargeId: z.string().optional(),
-  chargeAttemptedAt: z.string().optional(),
-  lastChargeAttemptedAt: z.string().optional(),
-  refundId: z.string().optional(),
-  reasonCode: z.string().optional(),
-  reason: z.string().optional(),
-  failedState: z.string().optional(),
-  completedAt: z.string().optional(),
+  detail: z.optional(z.string()),
+  publishedAt: z.optional(z.string()),
+  eventId: z.optional(z.string()),
+  executionArn: z.optional(z.string()),
+  chargeId: z.optional(z.string()),
+  chargeAttemptedAt: z.optional(z.string()),
+  lastChargeAttemptedAt: z.optional(z.string()),
+  refundId: z.optional(z.string()),
+  reasonCode: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  failedState: z.optional(z.string()),
+  completedAt: z.optional(z.string()),
 });
 export type TopUpRecord = z.infer<typeof TopUpRecord>;
 

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { PaymentId, WalletId } from '../../events/common';
 import { CURRENCIES, type Currency } from '../money';
 
@@ -16,7 +17,7 @@ export const CurrencyCode = z.enum(
 
 /** POST /v1/wallets body: the wallet's id (or the server makes one, `wal_...`) and its currency. */
 export const OpenWalletBody = z.strictObject({
-  walletId: WalletId.optional(),
+  walletId: z.optional(WalletId),
   currency: CurrencyCode,
 });
 export type OpenWalletBody = z.infer<typeof OpenWalletBody>;
@@ -27,7 +28,7 @@ export const WalletIdempotencyKey = PaymentId;
 export const WalletOpenedResponse = z.strictObject({
   walletId: z.string(),
   currency: z.string(),
-  exponent: z.number().int(),
+  exponent: z.number().check(z.int()),
   openedAt: z.string(),
   /** Where to read it: GET /v1/wallets/{walletId}. */
   walletUrl: z.string(),
@@ -36,7 +37,7 @@ export type WalletOpenedResponse = z.infer<typeof WalletOpenedResponse>;
 
 export const OpenHold = z.strictObject({
   paymentId: z.string(),
-  amount: z.number().int(),
+  amount: z.number().check(z.int()),
   reservedAt: z.string(),
   expiresAt: z.string(),
 });
@@ -45,11 +46,11 @@ export type OpenHold = z.infer<typeof OpenHold>;
 export const WalletResponse = z.strictObject({
   walletId: z.string(),
   currency: z.string(),
-  exponent: z.number().int(),
+  exponent: z.number().check(z.int()),
   /** Spendable now, in minor units. */
-  available: z.number().int(),
+  available: z.number().check(z.int()),
   /** On open holds (payments reserved, not yet settled or released), in minor units. */
-  held: z.number().int(),
+  held: z.number().check(z.int()),
   /** When this balance was read (a consistent read of the wallet). */
   asOf: z.string(),
   openedAt: z.string(),
@@ -71,12 +72,12 @@ export const StatementLine = z.strictObject({
   entryId: z.string(),
   type: z.enum(STATEMENT_LINE_TYPES),
   /** Signed minor units: what the line did to the wallet's available balance. */
-  amount: z.number().int(),
+  amount: z.number().check(z.int()),
   /** The available balance right after this line. */
-  balanceAfter: z.number().int(),
-  paymentId: z.string().optional(),
-  topUpId: z.string().optional(),
-  adjustmentId: z.string().optional(),
+  balanceAfter: z.number().check(z.int()),
+  paymentId: z.optional(z.string()),
+  topUpId: z.optional(z.string()),
+  adjustmentId: z.optional(z.string()),
   at: z.string(),
 });
 export type StatementLine = z.infer<typeof StatementLine>;
@@ -84,11 +85,11 @@ export type StatementLine = z.infer<typeof StatementLine>;
 export const StatementResponse = z.strictObject({
   walletId: z.string(),
   currency: z.string(),
-  exponent: z.number().int(),
+  exponent: z.number().check(z.int()),
   /** Newest first. */
   lines: z.array(StatementLine),
   /** Pass as `cursor` for the next (older) page; absent on the last page. */
-  nextCursor: z.string().optional(),
+  nextCursor: z.optional(z.string()),
 });
 export type StatementResponse = z.infer<typeof StatementResponse>;
 

@@ -1,4 +1,5 @@
-import type * as z from 'zod';
+import '../config/zod-locale';
+import type * as z from 'zod/mini';
 import { WalletId } from '../../events/common';
 import { API } from '../config/names';
 import {
@@ -13,7 +14,7 @@ import { StatementQueryFields } from './statement-query';
 
 /** What core/frontdoor/openapi.ts lends the wallet routes' part of the document. */
 export interface OpenApiParts {
-  readonly schema: (type: z.ZodType) => Record<string, unknown>;
+  readonly schema: (type: z.ZodMiniType) => Record<string, unknown>;
   readonly ref: (name: string) => Record<string, unknown>;
   readonly problemResponse: (description: string) => Record<string, unknown>;
   readonly commonErrors: Record<string, unknown>;

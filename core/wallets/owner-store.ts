@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { GetCommand, PutCommand } from '../aws/dynamodb';
 import { isConditionFailure } from '../dynamo/condition';
 import type { DocumentClient } from '../payments/repository';
@@ -77,7 +78,7 @@ export class WalletOwnerStore {
     });
   }
 
-  private async getItem<T extends z.ZodType>(
+  private async getItem<T extends z.ZodMiniType>(
     key: { pk: string; sk: string },
     schema: T,
   ): Promise<z.output<T> | undefined> {

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { IsoDateTime } from '../../events/common';
 import type { HttpResponse } from '../frontdoor/http';
 import { cardDataRefused, clip, fieldErrors, MAX_FIELD_ERRORS } from '../frontdoor/submit-request';
@@ -8,31 +9,38 @@ import { invalidWalletRequest } from './open-request';
 
 /** The statement's query parameters: an ISO-8601 window (from and to inclusive), a page size, a cursor. */
 export const StatementQueryFields = {
-  from: IsoDateTime.optional(),
-  to: IsoDateTime.optional(),
-  limit: z.coerce
-    .number()
-    .int('limit must be an integer')
-    .min(1, 'limit must be at least 1')
-    .max(STATEMENT_MAX_LIMIT, `limit must be at most ${STATEMENT_MAX_LIMIT}`)
-    .default(STATEMENT_DEFAULT_LIMIT),
-  cursor: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,2048}$/, 'cursor must be a nextCursor from an earlier page')
-    .optional(),
+  from: z.optional(IsoDateTime),
+  to: z.optional(IsoDateTime),
+  limit: z._default(
+    z.coerce
+      .number()
+      .check(
+        z.int('limit must be an integer'),
+        z.gte(1, 'limit must be at least 1'),
+        z.lte(STATEMENT_MAX_LIMIT, `limit must be at most ${STATEMENT_MAX_LIMIT}`),
+      ),
+    STATEMENT_DEFAULT_LIMIT,
+  ),
+  cursor: z.optional(
+    z.string().check(z.regex(/^[A-Za-z0-9_-]{1,2048}$/, 'cursor must be a nextCursor from an earlier page')),
+  ),
 };
 
 export const StatementQuerySchema = z
-  .strictObject(StatementQueryFields)
-  .transform((query) => ({
-    ...query,
-    ...(query.from && { from: new Date(query.from).toISOString() }),
-    ...(query.to && { to: new Date(query.to).toISOString() }),
-  }))
-  .refine((query) => !query.from || !query.to || query.from < query.to, {
-    message: 'from must be before to',
-    path: ['from'],
-  });
+  .pipe(
+    z.strictObject(StatementQueryFields),
+    z.transform((query) => ({
+      ...query,
+      ...(query.from && { from: new Date(query.from).toISOString() }),
+      ...(query.to && { to: new Date(query.to).toISOString() }),
+    })),
+  )
+  .check(
+    z.refine((query) => !query.from || !query.to || query.from < query.to, {
+      message: 'from must be before to',
+      path: ['from'],
+    }),
+  );
 export type StatementQuery = z.output<typeof StatementQuerySchema>;
 
 export type ParsedStatementQuery =

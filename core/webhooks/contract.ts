@@ -1,15 +1,16 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { WEBHOOKS } from '../config/webhooks';
 import { WebhookEventType } from './model';
 
 /** POST /v1/webhook-endpoints body. */
 export const CreateWebhookEndpointBody = z.strictObject({
-  url: z.string().min(1).max(2048),
-  events: z
-    .array(WebhookEventType)
-    .min(1)
-    .max(WebhookEventType.options.length)
-    .refine((events) => new Set(events).size === events.length, 'events must not repeat'),
+  url: z.string().check(z.minLength(1), z.maxLength(2048)),
+  events: z.array(WebhookEventType).check(
+    z.minLength(1),
+    z.maxLength(WebhookEventType.options.length),
+    z.refine((events) => new Set(events).size === events.length, 'events must not repeat'),
+  ),
 });
 export type CreateWebhookEndpointBody = z.infer<typeof CreateWebhookEndpointBody>;
 
@@ -18,20 +19,22 @@ export const WebhookEndpointResponse = z.strictObject({
   url: z.string(),
   events: z.array(WebhookEventType),
   createdAt: z.string(),
-  rotatedAt: z.string().optional(),
+  rotatedAt: z.optional(z.string()),
   /** When the previous secret stops signing (set during a rotation's overlap). */
-  previousSecretExpiresAt: z.string().optional(),
+  previousSecretExpiresAt: z.optional(z.string()),
 });
 export type WebhookEndpointResponse = z.infer<typeof WebhookEndpointResponse>;
 
 /** The answer of create and rotate-secret: the only time the secret is shown. */
-export const WebhookEndpointWithSecretResponse = WebhookEndpointResponse.extend({
+export const WebhookEndpointWithSecretResponse = z.extend(WebhookEndpointResponse, {
   secret: z
     .string()
-    .describe(
-      `the signing secret, shown once: verify ${WEBHOOKS.headers.signature} with it (README "Verifying a webhook")`,
+    .check(
+      z.describe(
+        `the signing secret, shown once: verify ${WEBHOOKS.headers.signature} with it (README "Verifying a webhook")`,
+      ),
     ),
 });
 export type WebhookEndpointWithSecretResponse = z.infer<typeof WebhookEndpointWithSecretResponse>;
 
-export const WebhookEndpointId = z.string().regex(/^we_[a-z0-9]{20}$/);
+export const WebhookEndpointId = z.string().check(z.regex(/^we_[a-z0-9]{20}$/));

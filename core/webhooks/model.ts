@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../config/zod-locale';
+import * as z from 'zod/mini';
 import { WEBHOOK_EVENT_TYPES } from '../config/webhooks';
 
 /** The event types a webhook endpoint may subscribe to: the notification kinds, one list (core/config/webhooks.ts). */
@@ -10,7 +11,7 @@ export const StoredSecret = z.object({
   ciphertext: z.string(),
   createdAt: z.string(),
   /** Set on the previous secret by a rotation: it signs alongside the new one until then. */
-  expiresAt: z.string().optional(),
+  expiresAt: z.optional(z.string()),
 });
 export type StoredSecret = z.infer<typeof StoredSecret>;
 
@@ -20,9 +21,9 @@ export const WebhookEndpointRecord = z.object({
   url: z.string(),
   events: z.array(WebhookEventType),
   /** Newest first: [current] or, during a rotation's overlap, [current, previous]. */
-  secrets: z.array(StoredSecret).min(1),
+  secrets: z.array(StoredSecret).check(z.minLength(1)),
   createdAt: z.string(),
-  rotatedAt: z.string().optional(),
+  rotatedAt: z.optional(z.string()),
 });
 export type WebhookEndpointRecord = z.infer<typeof WebhookEndpointRecord>;
 
@@ -33,10 +34,10 @@ export type WebhookEndpointRecord = z.infer<typeof WebhookEndpointRecord>;
  */
 export const EndpointHealth = z.object({
   endpointId: z.string(),
-  consecutiveFailures: z.number().int().default(0),
-  nextAttemptAt: z.string().optional(),
+  consecutiveFailures: z._default(z.number().check(z.int()), 0),
+  nextAttemptAt: z.optional(z.string()),
   /** The slots' leases by slot number: `<until ISO>#<token>` (an expired one is free). */
-  leases: z.record(z.string(), z.string()).default({}),
+  leases: z._default(z.record(z.string(), z.string()), {}),
 });
 export type EndpointHealth = z.infer<typeof EndpointHealth>;
 
@@ -59,26 +60,26 @@ export const DeliveryRecord = z.object({
   endpointId: z.string(),
   url: z.string(),
   status: z.enum(DELIVERY_STATUSES),
-  attempts: z.number().int(),
+  attempts: z.number().check(z.int()),
   updatedAt: z.string(),
-  lastStatusCode: z.number().int().optional(),
-  lastError: z.string().optional(),
-  deliveredAt: z.string().optional(),
+  lastStatusCode: z.optional(z.number().check(z.int())),
+  lastError: z.optional(z.string()),
+  deliveredAt: z.optional(z.string()),
 });
 export type DeliveryRecord = z.infer<typeof DeliveryRecord>;
 
 export const AttemptRecord = z.object({
   eventId: z.string(),
   endpointId: z.string(),
-  attempt: z.number().int(),
+  attempt: z.number().check(z.int()),
   at: z.string(),
-  latencyMs: z.number().int(),
-  statusCode: z.number().int().optional(),
-  error: z.string().optional(),
+  latencyMs: z.number().check(z.int()),
+  statusCode: z.optional(z.number().check(z.int())),
+  error: z.optional(z.string()),
   /** At most WEBHOOKS.responseBodyMaxBytes of the receiver's answer. */
-  responseBody: z.string().optional(),
+  responseBody: z.optional(z.string()),
   /** Set on attempts an operator asked for (payctl webhooks resend). */
-  resentBy: z.string().optional(),
+  resentBy: z.optional(z.string()),
 });
 export type AttemptRecord = z.infer<typeof AttemptRecord>;
 
@@ -88,15 +89,15 @@ export const DeliveryMessage = z.object({
   endpointId: z.string(),
   clientId: z.string(),
   /** Attempts made so far. */
-  attempt: z.number().int().min(0),
+  attempt: z.number().check(z.int(), z.gte(0)),
   /** When this round of attempts began; the retry window counts from it. */
-  firstAttemptAt: z.string().optional(),
+  firstAttemptAt: z.optional(z.string()),
   /** Not before this time (a back-off longer than SQS's 15-minute delay is waited in hops). */
-  notBefore: z.string().optional(),
+  notBefore: z.optional(z.string()),
   /** An operator's resend: attempted even if delivered before. */
-  resentBy: z.string().optional(),
+  resentBy: z.optional(z.string()),
   /** Set when the message went to the webhook DLQ; a redrive starts a new round. */
-  deadLetter: z.object({ reason: z.string(), at: z.string() }).optional(),
+  deadLetter: z.optional(z.object({ reason: z.string(), at: z.string() })),
 });
 export type DeliveryMessage = z.infer<typeof DeliveryMessage>;
 

@@ -1,5 +1,6 @@
+import '../../core/config/zod-locale';
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { IDEMPOTENCY_TTL_SECONDS } from './powertools';
 import { type StepDefinition, stepPipeline } from './step-pipeline';
 
@@ -26,7 +27,7 @@ function refundIdempotencyConfig(): IdempotencyConfig {
 }
 
 /** A refund saga step: the shared pipeline (functions/commons/step-pipeline.ts) logged by refundId. */
-export function refundStep<S extends z.ZodType<RefundStepEvent>, R extends object>(
+export function refundStep<S extends z.ZodMiniType<RefundStepEvent>, R extends object>(
   step: Omit<StepDefinition<S, R>, 'idempotent'>,
 ) {
   return stepPipeline<RefundStepEvent, S, R>(

@@ -1,4 +1,5 @@
-import type * as z from 'zod';
+import '../../core/config/zod-locale';
+import type * as z from 'zod/mini';
 import { needsIdempotencyRecord } from '../../core/saga/steps-records';
 import { attemptEntry, type CarriedEntry, carriedEntries, timelineRuleOf } from '../../core/saga/timeline';
 import { paymentLog } from './deps';
@@ -17,7 +18,7 @@ const paymentIdOf = (event: StepEvent): string =>
  * keyed by the paymentId, each attempt recorded on the payment's timeline (core/saga/timeline.ts); the
  * steps that need no idempotency record are listed in core/saga/steps-records.ts.
  */
-export function sagaStep<S extends z.ZodType<StepEvent>, R extends object>(step: StepDefinition<S, R>) {
+export function sagaStep<S extends z.ZodMiniType<StepEvent>, R extends object>(step: StepDefinition<S, R>) {
   return stepPipeline<StepEvent, S, R>(
     {
       subject: { logKey: 'paymentId', noun: 'payment', idOf: paymentIdOf },

@@ -1,3 +1,4 @@
+import '../../core/config/zod-locale';
 import {
   IdempotencyAlreadyInProgressError,
   type IdempotencyConfig,
@@ -7,7 +8,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   DEPLOYMENT_ERROR_NAMES,
   InvalidPaymentError,
@@ -39,7 +40,7 @@ export interface StepAttempt {
   readonly error?: unknown;
 }
 
-export interface StepDefinition<S extends z.ZodType, R extends object> {
+export interface StepDefinition<S extends z.ZodMiniType, R extends object> {
   readonly name: string;
   readonly input: S;
   /** `attempt`: this invocation's, for a step that records its own attempt (the payment saga's RecordOutcome). */
@@ -58,7 +59,7 @@ export interface StepDefinition<S extends z.ZodType, R extends object> {
  */
 export function stepPipeline<
   E extends { readonly executionArn: string },
-  S extends z.ZodType<E>,
+  S extends z.ZodMiniType<E>,
   R extends object,
 >(
   saga: {

@@ -1,5 +1,6 @@
+import '../../core/config/zod-locale';
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { IDEMPOTENCY_TTL_SECONDS } from './powertools';
 import { type StepDefinition, stepPipeline } from './step-pipeline';
 
@@ -21,7 +22,9 @@ function topUpIdempotencyConfig(): IdempotencyConfig {
 }
 
 /** A top-up saga step: the shared pipeline (functions/commons/step-pipeline.ts) keyed by the topUpId. */
-export function topUpStep<S extends z.ZodType<TopUpStepEvent>, R extends object>(step: StepDefinition<S, R>) {
+export function topUpStep<S extends z.ZodMiniType<TopUpStepEvent>, R extends object>(
+  step: StepDefinition<S, R>,
+) {
   return stepPipeline<TopUpStepEvent, S, R>(
     {
       subject: { logKey: 'topUpId', noun: 'top-up', idOf: topUpIdOf },

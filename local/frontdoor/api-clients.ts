@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as z from 'zod';
+import * as zm from 'zod/mini';
 import { API } from '../../core/config/names';
 import { ApiClient } from '../../core/frontdoor/clients';
 import { readJsonFile, writeJsonDurably } from '../edge/durable-file';
@@ -13,7 +14,7 @@ import { readJsonFile, writeJsonDurably } from '../edge/durable-file';
  */
 type ApiScopeKey = keyof typeof API.scopes;
 
-export const LocalApiClient = ApiClient.extend({
+export const LocalApiClient = zm.extend(ApiClient, {
   apiKey: z.string().min(20),
   scopes: z.array(z.enum(Object.keys(API.scopes) as [ApiScopeKey, ...ApiScopeKey[]])).min(1),
   throttle: z

@@ -554,7 +554,7 @@ export class SandboxGateway {
           };
       }
     } catch (error) {
-      const message = error instanceof z.ZodError ? z.prettifyError(error) : String(error);
+      const message = error instanceof z.core.$ZodError ? z.prettifyError(error) : String(error);
       return { status: 400, body: { error: message } };
     }
   }

@@ -79,4 +79,13 @@ describe('function bundles', () => {
     expect(outputs).toBe(FUNCTION_KEYS.length);
     expect(offendingOf(imports, SERVICES_SDK)).toEqual([]);
   });
+
+  it("import zod's tree-shakable zod/mini, not classic zod (97 KB of each bundle and its init)", async () => {
+    // Act
+    const { outputs, imports } = await importedPackages();
+
+    // Assess
+    expect(outputs).toBe(FUNCTION_KEYS.length);
+    expect(offendingOf(imports, ['zod', 'zod/v4', 'zod/v4/classic'])).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../../../core/config/zod-locale';
+import * as z from 'zod/mini';
 import { CONSOLE_GROUP_NAMES, type ConsoleGroup, groupsAllowed } from '../../../core/config/console';
 
 /**
@@ -24,9 +25,9 @@ export class ForbiddenError extends Error {
 
 /** The claims of a Cognito ID token the console relies on (cognito:groups is absent when in no group). */
 const PersonClaims = z.object({
-  sub: z.string().min(1).max(128),
-  'cognito:username': z.string().min(1).max(128),
-  'cognito:groups': z.array(z.string()).optional(),
+  sub: z.string().check(z.minLength(1), z.maxLength(128)),
+  'cognito:username': z.string().check(z.minLength(1), z.maxLength(128)),
+  'cognito:groups': z.optional(z.array(z.string())),
   token_use: z.literal('id'),
 });
 

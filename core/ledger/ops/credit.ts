@@ -1,4 +1,5 @@
-import type * as z from 'zod';
+import '../../config/zod-locale';
+import type * as z from 'zod/mini';
 import { InvalidPaymentError } from '../../errors';
 import { AdjustInput, currencyOf, DepositInput, minorUnitsOf, parseInput } from '../inputs';
 import { adjustmentRef, depositRef } from '../keys';

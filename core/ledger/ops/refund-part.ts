@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import '../../config/zod-locale';
+import * as z from 'zod/mini';
 import { LedgerInvariantError } from '../../errors';
 import { CurrencyInput, MerchantIdInput, PaymentIdInput, parseInput, WalletIdInput } from '../inputs';
 import { refundPartKey, refundPartRef } from '../keys';
@@ -23,8 +24,8 @@ export const RefundPartInput = z.object({
   walletId: WalletIdInput,
   merchantId: MerchantIdInput,
   currency: CurrencyInput,
-  walletAmount: z.int().nonnegative(),
-  gatewayAmount: z.int().nonnegative(),
+  walletAmount: z.int().check(z.nonnegative()),
+  gatewayAmount: z.int().check(z.nonnegative()),
 });
 export type RefundPartInput = z.input<typeof RefundPartInput>;
 

@@ -1,4 +1,5 @@
-import type * as z from 'zod';
+import '../../config/zod-locale';
+import type * as z from 'zod/mini';
 import { InsufficientFundsError, InvalidPaymentError, LedgerInvariantError } from '../../errors';
 import { expiredHoldIds } from '../expiry';
 import { currencyOf, minorUnitsOf, parseInput, ReserveInput } from '../inputs';
