@@ -1,9 +1,8 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '../../core/aws/dynamodb';
 import { Ledger } from '../../core/ledger';
 import { paymentKey } from '../../core/payments/keys';
+import { type CountedWrite, countDynamoWrites, describeWrite } from '../helpers/dynamo-writes';
 import { fundedWallet, paymentRequest, putPaymentRequested } from '../helpers/payments';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
 
@@ -22,53 +21,14 @@ const MAX_WRITES_PER_HAPPY_SAGA = 12;
  * every entry and the Outcome, the archiver's TTL) and the archive pointer. Before: the timeline took 7.
  */
 const PAYMENTS_TABLE_WRITES = { PAYMENT: 4, 'STEP#TIMELINE': 2, 'ARCHIVE#': 1 };
-const WRITE_OPERATIONS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'];
-
-/** Every DynamoDB write the edge receives while `counting`, as "<operation> <table> <key>". */
-function edgeWrites(runtime: TestRuntime) {
-  const edgePort = new URL(runtime.endpoint).port;
-  const writes: string[] = [];
-  const items: { table: string; sk: string }[] = [];
-  let counting = false;
-  const onRequest = (message: unknown) => {
-    const request = (message as { request: IncomingMessage }).request;
-    const operation = String(request.headers['x-amz-target'] ?? '').replace(/^DynamoDB_20120810\./, '');
-    if (!counting || String(request.socket.localPort) !== edgePort || !WRITE_OPERATIONS.includes(operation))
-      return;
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as {
-        TableName?: string;
-        Key?: Record<string, Record<string, string>>;
-        Item?: Record<string, Record<string, string>>;
-      };
-      const key = body.Key ?? body.Item ?? {};
-      const sk = key.sk?.S ?? '';
-      writes.push(`${operation} ${body.TableName} ${key.pk?.S ?? key.id?.S ?? ''} ${sk}`);
-      items.push({ table: body.TableName ?? '', sk });
-    });
-  };
-  subscribe('http.server.request.start', onRequest);
-  return {
-    writes,
-    /** The writes to one table, counted by item kind (its sort key up to and including the first '#'). */
-    byItem: (table: string): Record<string, number> => {
-      const counts: Record<string, number> = {};
-      for (const item of items.filter((i) => i.table === table)) {
-        const kind = item.sk === 'STEP#TIMELINE' ? item.sk : item.sk.replace(/#.*$/, '#');
-        counts[kind] = (counts[kind] ?? 0) + 1;
-      }
-      return counts;
-    },
-    start: () => {
-      counting = true;
-    },
-    stop: () => {
-      counting = false;
-      unsubscribe('http.server.request.start', onRequest);
-    },
-  };
+/** The writes to one table, counted by item kind (its sort key up to and including the first '#'). */
+function byItem(writes: readonly CountedWrite[], table: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const write of writes.filter((w) => w.table === table)) {
+    const kind = write.sk === 'STEP#TIMELINE' ? write.sk : write.sk.replace(/#.*$/, '#');
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return counts;
 }
 
 describe('DynamoDB writes per happy saga, counted at the edge', () => {
@@ -86,7 +46,7 @@ describe('DynamoDB writes per happy saga, counted at the edge', () => {
     const clients = sdkClients(runtime);
     const ledger = new Ledger({ doc: clients.documents, tableName: runtime.names.tables.ledger });
     const request = paymentRequest(await fundedWallet(ledger, 10_000));
-    const counter = edgeWrites(runtime);
+    const counter = countDynamoWrites(runtime.endpoint);
     const record = async () =>
       (
         await clients.documents.send(
@@ -115,8 +75,8 @@ describe('DynamoDB writes per happy saga, counted at the edge', () => {
     counter.stop();
 
     // Assess
-    const listing = `writes of ${request.paymentId}:\n${counter.writes.join('\n')}`;
-    expect(counter.byItem(runtime.names.tables.payments), listing).toEqual(PAYMENTS_TABLE_WRITES);
+    const listing = `writes of ${request.paymentId}:\n${counter.writes.map(describeWrite).join('\n')}`;
+    expect(byItem(counter.writes, runtime.names.tables.payments), listing).toEqual(PAYMENTS_TABLE_WRITES);
     expect(counter.writes.length, listing).toBeLessThanOrEqual(MAX_WRITES_PER_HAPPY_SAGA);
   });
 });
