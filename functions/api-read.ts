@@ -11,7 +11,7 @@ import { PaymentsRepository } from '../core/payments/repository';
 import { answer, callerOf } from './commons/api-gateway';
 import { documentClient } from './commons/clients/dynamodb';
 import { env } from './commons/env';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 import { refundStore } from './commons/refund-deps';
 
 const deps: PaymentStatusDeps = {

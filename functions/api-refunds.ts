@@ -17,7 +17,7 @@ import { answer, bodyOf, callerOf, headerOf } from './commons/api-gateway';
 import { documentClient } from './commons/clients/dynamodb';
 import { eventBridge } from './commons/clients/eventbridge';
 import { env } from './commons/env';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 import { refundStore } from './commons/refund-deps';
 
 const eventBusName = required(env, 'eventBusName');

@@ -12,7 +12,7 @@ import { answer, bodyOf, callerOf, headerOf } from './commons/api-gateway';
 import { documentClient } from './commons/clients/dynamodb';
 import { eventBridge } from './commons/clients/eventbridge';
 import { env } from './commons/env';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 
 const runs = new PaymentRunLookup(documentClient, required(env, 'paymentsTable'));
 const owners = new WalletOwnerStore(documentClient, required(env, 'paymentsTable'));

@@ -9,7 +9,7 @@ import { WalletOwnerStore } from '../core/wallets/owner-store';
 import { answer, callerOf } from './commons/api-gateway';
 import { documentClient } from './commons/clients/dynamodb';
 import { env } from './commons/env';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 import { topUpStore } from './commons/topup-deps';
 
 const deps: TopUpStatusDeps = {

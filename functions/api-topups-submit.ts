@@ -13,7 +13,7 @@ import { answer, bodyOf, callerOf, headerOf } from './commons/api-gateway';
 import { documentClient } from './commons/clients/dynamodb';
 import { eventBridge } from './commons/clients/eventbridge';
 import { env } from './commons/env';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 import { topUpStore } from './commons/topup-deps';
 
 const eventBusName = required(env, 'eventBusName');

@@ -11,7 +11,7 @@ import { getWallet } from '../core/wallets/view';
 import { answer, callerOf } from './commons/api-gateway';
 import { documentClient } from './commons/clients/dynamodb';
 import { env } from './commons/env';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 
 const reader = new LedgerReader(documentClient, required(env, 'ledgerTable'));
 

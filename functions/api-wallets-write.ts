@@ -9,7 +9,7 @@ import { WalletOwnerStore } from '../core/wallets/owner-store';
 import { answer, bodyOf, callerOf, headerOf } from './commons/api-gateway';
 import { documentClient } from './commons/clients/dynamodb';
 import { env } from './commons/env';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 
 const ledgerTable = required(env, 'ledgerTable');
 const ledger = new Ledger({ doc: documentClient, tableName: ledgerTable });

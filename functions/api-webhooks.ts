@@ -14,7 +14,7 @@ import {
 } from '../core/webhooks/endpoints';
 import { answer, bodyOf, callerOf } from './commons/api-gateway';
 import { env } from './commons/env';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 import { secretCipher, timeScale, webhookEndpoints } from './commons/webhook-deps';
 
 const deps: WebhookEndpointsDeps = {

@@ -11,7 +11,7 @@ import { documentClient } from './commons/clients/dynamodb';
 import { s3 } from './commons/clients/s3';
 import { stepFunctions } from './commons/clients/sfn';
 import { env } from './commons/env';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 
 /**
  * ArchiveHistory: on the saga's terminal "Step Functions Execution Status

@@ -12,7 +12,7 @@ import { documentClient } from './commons/clients/dynamodb';
 import { eventBridge } from './commons/clients/eventbridge';
 import { s3 } from './commons/clients/s3';
 import { env } from './commons/env';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 
 /**
  * ImportCsv: S3 ObjectCreated under incoming/<source>/ -> each valid row a PaymentRequested

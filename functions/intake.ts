@@ -24,7 +24,7 @@ import { eventBridge } from './commons/clients/eventbridge';
 import { stepFunctions } from './commons/clients/sfn';
 import { sqs } from './commons/clients/sqs';
 import { env } from './commons/env';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 
 const processor = new BatchProcessor(EventType.SQS);
 const runs = new PaymentRunLookup(documentClient, required(env, 'paymentsTable'));

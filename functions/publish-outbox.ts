@@ -8,7 +8,7 @@ import { eventBridgePublisher, PublishRefusedError } from '../core/frontdoor/out
 import { documentClient } from './commons/clients/dynamodb';
 import { eventBridge } from './commons/clients/eventbridge';
 import { env } from './commons/env';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 
 const deps: OutboxDeps = {
   requests: new ApiRequestStore(documentClient, required(env, 'paymentsTable')),

@@ -8,8 +8,8 @@ import { SweepIncompleteError, sweepExpiredHolds } from '../core/sweeper/sweep';
 import { documentClient } from './commons/clients/dynamodb';
 import { stepFunctions } from './commons/clients/sfn';
 import { env } from './commons/env';
+import { logger } from './commons/logger';
 import { powertoolsMetrics } from './commons/metrics';
-import { logger } from './commons/powertools';
 
 /**
  * The expired-hold sweeper, on EventBridge Scheduler's schedule: voids holds

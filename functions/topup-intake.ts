@@ -13,7 +13,7 @@ import { DETAIL_TYPES } from '../events/envelope';
 import { stepFunctions } from './commons/clients/sfn';
 import { sqs } from './commons/clients/sqs';
 import { env } from './commons/env';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 
 const processor = new BatchProcessor(EventType.SQS);
 

@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { deliver } from '../core/webhooks/deliver';
 import { DeliveryMessage } from '../core/webhooks/model';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 import { deliverDeps } from './commons/webhook-deps';
 
 const deps = deliverDeps();

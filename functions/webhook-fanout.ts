@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { MerchantNotification } from '../core/saga/notification';
 import { fanOut } from '../core/webhooks/fanout';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 import { clientLookup, enqueueDeliveries, webhookDeliveries, webhookEndpoints } from './commons/webhook-deps';
 
 const deps = {

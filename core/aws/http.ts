@@ -1,6 +1,6 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { AwsNetworkError, isRetryable, isThrottling } from './errors';
+import { http, https } from './node-http';
 
 /** One HTTP exchange for the lean AWS clients: keep-alive sockets, a timeout, the SDK's retry rule. */
 
@@ -10,8 +10,8 @@ export interface HttpAnswer {
   readonly body: Buffer;
 }
 
-const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 50 });
-const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 50 });
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 50 });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 50 });
 
 export function sendHttp(
   method: string,
@@ -20,15 +20,15 @@ export function sendHttp(
   body: string | Uint8Array,
   timeoutMs: number,
 ): Promise<HttpAnswer> {
-  const https = url.protocol === 'https:';
-  const send = https ? httpsRequest : httpRequest;
+  const secure = url.protocol === 'https:';
+  const send = secure ? https.request : http.request;
   return new Promise((resolve, reject) => {
     const req = send(
       url,
       {
         method,
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        agent: https ? httpsAgent : httpAgent,
+        agent: secure ? httpsAgent : httpAgent,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -56,15 +56,15 @@ export function openHttp(
   body: string | Uint8Array,
   timeoutMs: number,
 ): Promise<IncomingMessage> {
-  const https = url.protocol === 'https:';
-  const send = https ? httpsRequest : httpRequest;
+  const secure = url.protocol === 'https:';
+  const send = secure ? https.request : http.request;
   return new Promise((resolve, reject) => {
     const req = send(
       url,
       {
         method,
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        agent: https ? httpsAgent : httpAgent,
+        agent: secure ? httpsAgent : httpAgent,
       },
       resolve,
     );

@@ -1,8 +1,8 @@
 import '../config/zod-locale';
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as z from 'zod/mini';
+import { http, https } from '../aws/node-http';
 import { encodeForm, type FormParams } from './stripe-form';
 import { connectionErrorOf, StripeRequestError, stripeErrorOf, TIMEOUT_CODE } from './stripe-http-error';
 

@@ -1,7 +1,6 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
+import { http, https } from '../aws/node-http';
 import {
   allowedAddresses,
   checkUrlForm,
@@ -64,7 +63,7 @@ export async function postWebhook(options: PostOptions): Promise<PostResult> {
       clearTimeout(timer);
       resolve({ ...result, latencyMs: elapsed() });
     };
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const send = url.protocol === 'https:' ? https.request : http.request;
     const request = send(url, {
       method: 'POST',
       lookup,

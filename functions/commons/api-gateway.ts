@@ -3,7 +3,7 @@ import { API } from '../../core/config/names';
 import { type ApiClient, parseApiClients } from '../../core/frontdoor/clients';
 import { type HttpResponse, problem } from '../../core/frontdoor/http';
 import { env } from './env';
-import { logger } from './powertools';
+import { logger } from './logger';
 
 /** The front door's clients, from API_CLIENTS at cold start. */
 export const apiClients: ReadonlyMap<string, ApiClient> = parseApiClients(env.apiClients);

@@ -9,7 +9,7 @@ import {
 import type { Observer } from '../../core/observability/observer';
 import type { OutcomeRecord } from '../../core/saga/outcome';
 import type { SagaState } from '../../core/saga/state';
-import { logger } from './powertools';
+import { logger } from './logger';
 
 /**
  * EMF is written on Lambda, or wherever POWERTOOLS_METRICS_DISABLED is set

@@ -1,12 +1,10 @@
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { IDEMPOTENCY_TABLE } from '../../core/config/names';
 import { dynamoDb } from './clients/dynamodb';
 import { env } from './env';
 import { LeanDynamoPersistenceLayer } from './idempotency-store';
 
-/** One structured JSON logger per function; paymentId and execution id are appended per invocation. */
-export const logger = new Logger({ serviceName: 'paysaga', persistentKeys: { stage: env.stage } });
+export { logger } from './logger';
 
 /**
  * Idempotency records outlive Step Functions' 14-day redrive window, so a
