@@ -3,14 +3,8 @@ import { createInterface } from 'node:readline/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-providers';
-import { DynamoDocumentClient } from '../core/aws/dynamodb';
-import { EventBridgeClient } from '../core/aws/eventbridge';
-import { S3Client } from '../core/aws/s3';
-import { SecretsManagerClient } from '../core/aws/secrets-manager';
-import { ListStateMachinesCommand, SFNClient } from '../core/aws/sfn';
-import { GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '../core/aws/sqs';
-import { type QueueKey, type ResourceNames, resourceNames } from '../core/config/names';
 import { CliError, UsageError } from './errors';
+import { createOpsContext, createServiceClients, type OpsContext, type ServiceClients } from './ops-context';
 import { createOutput, type Output } from './output';
 
 /** Options every payctl command takes. */
@@ -23,34 +17,27 @@ export interface GlobalOptions {
   readonly yes?: boolean;
 }
 
-export interface AwsClients {
-  readonly sqs: SQSClient;
-  readonly sfn: SFNClient;
-  readonly eventBridge: EventBridgeClient;
+/**
+ * payctl's clients: the lean clients of core/aws (./ops-context.ts) with the
+ * AWS SDK's region and credential chain (profiles, SSO), which only payctl
+ * on a laptop needs, and STS to tell who is calling.
+ */
+export interface AwsClients extends ServiceClients {
+  /** The SDK client whose config resolves the region and credential chain the lean clients use. */
   readonly dynamo: DynamoDBClient;
-  readonly doc: DynamoDocumentClient;
-  readonly secrets: SecretsManagerClient;
   readonly sts: STSClient;
-  /** The history archive and imports (S3); path-style addressing on a custom endpoint (the local runtime). */
-  readonly s3: S3Client;
 }
 
 /**
- * Everything a command needs: SDK clients (default credential chain, --profile,
+ * Everything a command needs: clients (default credential chain, --profile,
  * --region, --endpoint / AWS_ENDPOINT_URL), the stage's resource names from the
  * same definitions as stacks/, lookups of queue URLs and the saga's ARN, the
  * caller's identity for audit records, output and confirmation.
  */
-export interface CliContext {
-  readonly stage: string;
-  readonly names: ResourceNames;
+export interface CliContext extends OpsContext {
   readonly clients: AwsClients;
   readonly out: Output;
   readonly assumeYes: boolean;
-  /** True when talking to the local runtime rather than AWS. */
-  readonly local: boolean;
-  queueUrl(key: QueueKey): Promise<string>;
-  stateMachineArn(): Promise<string>;
   /** Who is acting: the caller's IAM identity on AWS, the OS user locally. */
   identity(): Promise<string>;
   /** Asks before a state-changing action unless --yes; refuses when there is nobody to ask. */
@@ -65,27 +52,15 @@ export function createClients(options: Pick<GlobalOptions, 'region' | 'profile' 
     ...(options.profile && { credentials: fromIni({ profile: options.profile }) }),
   };
   const dynamo = new DynamoDBClient(config);
-  // The lean clients core takes (core/aws), with the SDK's region and credential chain (profiles, SSO).
-  const lean = {
-    ...(endpoint && { endpoint }),
-    region: () => dynamo.config.region(),
-    credentials: () => dynamo.config.credentials(),
-  };
   return {
-    sqs: new SQSClient(lean),
-    sfn: new SFNClient(lean),
-    eventBridge: new EventBridgeClient(lean),
-    dynamo,
-    // The lean document client core's stores take, with the SDK's region and credential chain (profiles, SSO).
-    doc: new DynamoDocumentClient({
-      ...(endpoint && { endpoint }),
+    // The lean clients core takes (core/aws), with the SDK's region and credential chain (profiles, SSO).
+    ...createServiceClients({
+      endpoint,
       region: () => dynamo.config.region(),
       credentials: () => dynamo.config.credentials(),
-      marshallOptions: { removeUndefinedValues: true },
     }),
-    secrets: new SecretsManagerClient(lean),
+    dynamo,
     sts: new STSClient(config),
-    s3: new S3Client(lean),
   };
 }
 
@@ -93,60 +68,17 @@ export function createContext(
   options: GlobalOptions,
   overrides: { clients?: AwsClients; out?: Output } = {},
 ): CliContext {
-  const names = resourceNames(options.stage);
   const clients = overrides.clients ?? createClients(options);
   const out = overrides.out ?? createOutput({ json: Boolean(options.json) });
   const local = Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL);
-  const queueUrls = new Map<QueueKey, Promise<string>>();
-  let machineArn: Promise<string> | undefined;
   let who: Promise<string> | undefined;
-
-  return {
+  const ops = createOpsContext({
     stage: options.stage,
-    names,
     clients,
-    out,
     local,
-    assumeYes: Boolean(options.yes),
-    queueUrl(key) {
-      let url = queueUrls.get(key);
-      if (!url) {
-        url = clients.sqs
-          .send(new GetQueueUrlCommand({ QueueName: names.queues[key] }))
-          .then((r) => r.QueueUrl ?? '')
-          .catch((error: unknown) => {
-            if (error instanceof QueueDoesNotExist) {
-              throw new CliError(
-                `queue ${names.queues[key]} does not exist on stage ${options.stage}: is the stage deployed (or the local runtime running)?`,
-              );
-            }
-            throw error;
-          });
-        queueUrls.set(key, url);
-      }
-      return url;
-    },
-    stateMachineArn() {
-      machineArn ??= (async () => {
-        // On AWS the ARN is built from the caller's account and region (no states:ListStateMachines on "*"
-        // needed); the local runtime has no STS, so there it is looked up by name.
-        if (!local) {
-          const { Account } = await clients.sts.send(new GetCallerIdentityCommand({}));
-          const region = await clients.sfn.config.region();
-          return `arn:aws:states:${region}:${Account}:stateMachine:${names.stateMachine}`;
-        }
-        let nextToken: string | undefined;
-        do {
-          const page = await clients.sfn.send(new ListStateMachinesCommand({ nextToken }));
-          const found = page.stateMachines?.find((m) => m.name === names.stateMachine);
-          if (found?.stateMachineArn) return found.stateMachineArn;
-          nextToken = page.nextToken;
-        } while (nextToken);
-        throw new CliError(
-          `state machine ${names.stateMachine} not found on stage ${options.stage}: is the runtime running?`,
-        );
-      })();
-      return machineArn;
+    account: async () => {
+      const { Account } = await clients.sts.send(new GetCallerIdentityCommand({}));
+      return String(Account);
     },
     identity() {
       // Audit records name who acted: the verified IAM identity on AWS (an STS failure there is an error,
@@ -160,6 +92,13 @@ export function createContext(
           });
       return who;
     },
+  });
+
+  return {
+    ...ops,
+    clients,
+    out,
+    assumeYes: Boolean(options.yes),
     async confirm(question) {
       if (options.yes) return true;
       if (!process.stdin.isTTY) {

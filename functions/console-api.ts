@@ -5,14 +5,13 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { peopleAuth } from '../cli/console/auth/people';
 import { cognitoIssuer, cognitoKeys, tokenVerifier } from '../cli/console/auth/verifier';
-import { createContext } from '../cli/context';
-import { createOutput } from '../cli/output';
 import { CONSOLE_ENV } from '../core/config/console';
 import { CURRENCIES } from '../core/money';
 import { PAYMENT_STATUSES } from '../core/payments/records';
 import { consoleApiAdapter } from './commons/console-adapter';
+import { consoleLambdaContext } from './commons/console-context';
 import { env } from './commons/env';
-import { logger } from './commons/powertools';
+import { logger } from './commons/logger';
 
 /**
  * The hosted console's JSON API (GET or POST /api/...), behind API Gateway's
@@ -31,13 +30,12 @@ const setting = (name: string): string => {
 const ConsoleAccessSetting = z.enum(['read', 'act']);
 const clientId = setting(CONSOLE_ENV.clientId);
 const issuer = cognitoIssuer(setting('AWS_REGION'), setting(CONSOLE_ENV.userPoolId));
-const context = createContext(
-  { stage: env.stage },
-  { out: createOutput({ json: true, stdout: () => {}, stderr: () => {} }) },
-);
+// The lean clients of core/aws, never the AWS SDK's (functions/commons/console-context.ts).
+const context = consoleLambdaContext(env.stage);
 
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(context.middleware)
   .handler(
     consoleApiAdapter({
       access: ConsoleAccessSetting.parse(setting(CONSOLE_ENV.access)),
@@ -50,7 +48,7 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
           statuses: PAYMENT_STATUSES,
           currencies: CURRENCIES,
         },
-        people: peopleAuth(context, tokenVerifier({ issuer, clientId, keys: cognitoKeys(issuer) })),
+        people: peopleAuth(context.deps, tokenVerifier({ issuer, clientId, keys: cognitoKeys(issuer) })),
         onError: (message) => logger.error(message),
       },
     }),

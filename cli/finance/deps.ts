@@ -8,13 +8,13 @@ import { LedgerReader } from '../../core/ledger/reader';
 import { HistoryArchive } from '../../core/payments/archive';
 import type { PaymentRecord } from '../../core/payments/records';
 import { PaymentsRepository } from '../../core/payments/repository';
-import type { CliContext } from '../context';
+import type { OpsContext } from '../ops-context';
 
 /**
  * What the finance functions need from a context (a payctl CliContext is one;
- * the console can build its own): SDK clients, resource names, the saga ARN.
+ * the console API's Lambda builds its own): the lean AWS clients, resource names, the saga ARN.
  */
-export type FinanceDeps = Pick<CliContext, 'names' | 'clients' | 'stateMachineArn'>;
+export type FinanceDeps = Pick<OpsContext, 'names' | 'clients' | 'stateMachineArn'>;
 
 export interface FinanceStores {
   readonly payments: PaymentsRepository;

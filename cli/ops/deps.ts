@@ -1,11 +1,11 @@
-import type { CliContext } from '../context';
+import type { OpsContext } from '../ops-context';
 
 /**
- * What the operations functions need from a context: SDK clients, the stage's
- * resource names and lookups. A payctl CliContext is one; the console builds
- * its own with the same shape and calls the same functions.
+ * What the operations functions need from a context: the lean AWS clients, the
+ * stage's resource names and lookups (../ops-context.ts). A payctl CliContext is
+ * one; the console API's Lambda builds its own (no AWS SDK) and calls the same functions.
  */
 export type OpsDeps = Pick<
-  CliContext,
+  OpsContext,
   'stage' | 'names' | 'clients' | 'local' | 'queueUrl' | 'stateMachineArn' | 'identity'
 >;

@@ -1,15 +1,17 @@
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { FUNCTION_KEYS, FUNCTIONS } from '../../core/config/names';
+import { CONSOLE_API_ENTRY } from '../../core/config/console';
+import { FUNCTION_ENTRIES, functionBundleImports } from '../helpers/function-bundles';
 
 // Issue 18 goal 1: the functions speak DynamoDB through core/aws/dynamodb.ts, not the AWS SDK's
 // DynamoDB clients (~320 KB minified with @smithy/core and the credential chains). Every function
 // is bundled as stacks/bundling.ts does, its packages left out, and the packages it still imports
 // are listed: none may be the SDK's DynamoDB client, its document client, or Powertools' DynamoDB
-// persistence layer (which imports the client).
+// persistence layer (which imports the client). The hosted console's API (stacks/ConsoleApi.ts deploys
+// CONSOLE_API_ENTRY as its read and act functions) is bundled with them: it takes the lean clients too
+// (functions/commons/console-context.ts), payctl's SDK credential chain staying in cli/context.ts.
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Every function we ship: FUNCTION_KEYS' and the console API's (one bundle for its read and act functions). */
+const ENTRIES: Readonly<Record<string, string>> = { ...FUNCTION_ENTRIES, 'console-api': CONSOLE_API_ENTRY };
 const DYNAMODB_SDK = [
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/lib-dynamodb',
@@ -26,37 +28,13 @@ const SERVICES_SDK = [
   '@aws-lambda-powertools/parameters/secrets',
 ];
 
-/** Every function bundled as stacks/bundling.ts does, its packages left out: the packages each imports. */
-async function importedPackages(): Promise<{
-  readonly outputs: number;
-  readonly imports: [string, string][];
-}> {
-  const entryPoints = Object.fromEntries(FUNCTION_KEYS.map((key) => [key, `${ROOT}${FUNCTIONS[key].entry}`]));
-  const { metafile } = await build({
-    entryPoints,
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    treeShaking: true,
-    packages: 'external',
-    metafile: true,
-    outdir: '/nowhere',
-    logLevel: 'silent',
-  });
-  const imports = Object.entries(metafile.outputs).flatMap(([output, { imports: imported }]) =>
-    imported
-      .filter((one) => one.external)
-      .map((one): [string, string] => [output.split('/').pop() ?? output, one.path]),
-  );
-  return { outputs: Object.keys(metafile.outputs).length, imports };
-}
-
-const offendingOf = (imports: [string, string][], packages: readonly string[]) => [
+const offendingOf = (
+  imports: [string, string][],
+  packages: readonly string[] | ((path: string) => boolean),
+) => [
   ...new Set(
     imports
-      .filter(([, path]) => packages.includes(path))
+      .filter(([, path]) => (typeof packages === 'function' ? packages(path) : packages.includes(path)))
       .map(([output, path]) => `${output} imports ${path}`),
   ),
 ];
@@ -64,28 +42,39 @@ const offendingOf = (imports: [string, string][], packages: readonly string[]) =
 describe('function bundles', () => {
   it('import none of the AWS SDK DynamoDB clients', async () => {
     // Act
-    const { outputs, imports } = await importedPackages();
+    const { outputs, imports } = await functionBundleImports(ENTRIES);
 
     // Assess
-    expect(outputs).toBe(FUNCTION_KEYS.length);
+    expect(outputs).toBe(Object.keys(ENTRIES).length);
     expect(offendingOf(imports, DYNAMODB_SDK)).toEqual([]);
   });
 
   it('import none of the AWS SDK clients of the other services, nor Powertools Parameters', async () => {
     // Act
-    const { outputs, imports } = await importedPackages();
+    const { outputs, imports } = await functionBundleImports(ENTRIES);
 
     // Assess
-    expect(outputs).toBe(FUNCTION_KEYS.length);
+    expect(outputs).toBe(Object.keys(ENTRIES).length);
     expect(offendingOf(imports, SERVICES_SDK)).toEqual([]);
   });
 
   it("import zod's tree-shakable zod/mini, not classic zod (97 KB of each bundle and its init)", async () => {
     // Act
-    const { outputs, imports } = await importedPackages();
+    const { outputs, imports } = await functionBundleImports(ENTRIES);
 
     // Assess
-    expect(outputs).toBe(FUNCTION_KEYS.length);
+    expect(outputs).toBe(Object.keys(ENTRIES).length);
     expect(offendingOf(imports, ['zod', 'zod/v4', 'zod/v4/classic'])).toEqual([]);
+  });
+
+  it('import no AWS SDK client (STS included) nor credential provider', async () => {
+    // Act
+    const { outputs, imports } = await functionBundleImports(ENTRIES);
+
+    // Assess
+    expect(outputs).toBe(Object.keys(ENTRIES).length);
+    expect(
+      offendingOf(imports, (path) => /^@aws-sdk\/(client-|lib-|credential-provider)/.test(path)),
+    ).toEqual([]);
   });
 });
