@@ -54,7 +54,7 @@ const EnvSchema = z.object({
   holdTtlSeconds: z._default(z.coerce.number().check(z.int(), z.positive()), 15 * 24 * 3600),
   /** How long a gateway call may take before it counts as an ambiguous timeout (retried with the same key). */
   gatewayTimeoutMs: z._default(z.coerce.number().check(z.int(), z.positive()), 10_000),
-  /** The Stripe SDK's own retries (same idempotency key) before the saga's Retry takes over. */
+  /** The Stripe HTTP client's own retries (core/gateway/stripe-http.ts; same idempotency key) before the saga's Retry takes over. */
   gatewayMaxNetworkRetries: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(5)), 1),
   /** The front door's clients as JSON: [{ clientId, source }] (core/frontdoor/clients.ts validates it). */
   apiClients: z.optional(z.string().check(z.minLength(2))),

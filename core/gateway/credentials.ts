@@ -67,9 +67,10 @@ export async function readGatewaySecret(
 }
 
 /**
- * A PaymentGateway whose credentials come from Secrets Manager through Powertools Parameters.
- * Each call re-reads the secret through the provider's cache (one GetSecretValue per maxAge), and a
- * new Stripe client is built only when the key or base changes, so rotation needs no redeploy.
+ * A PaymentGateway whose credentials come from Secrets Manager through core/aws/secrets-manager.ts
+ * (SecretsProvider, the lean client's cache). Each call re-reads the secret through that cache (one
+ * GetSecretValue per maxAge), and a new Stripe HTTP client (core/gateway/stripe-http.ts) is built only when
+ * the key or base changes, so rotation needs no redeploy.
  */
 class SecretBackedGateway implements PaymentGateway {
   private current: { fingerprint: string; gateway: PaymentGateway } | undefined;

@@ -4,9 +4,11 @@ import type { PaymentGateway } from '../../core/gateway/port';
 import { env } from './env';
 
 /**
- * The gateway adapter for the two functions that talk to the gateway (charge,
- * refund-charge); kept apart so the others do not bundle the Stripe SDK. Its
- * API key is read from Secrets Manager (cached), never from a plain variable.
+ * The gateway adapter for the functions that talk to the gateway (charge,
+ * refund-charge, topup-charge, topup-refund, refund-at-gateway); kept apart so
+ * the others do not bundle the Stripe HTTP client (core/gateway/stripe-http.ts).
+ * Its API key is read from Secrets Manager (core/aws/secrets-manager.ts,
+ * cached), never from a plain variable.
  */
 export function gateway(): Promise<PaymentGateway> {
   return gatewayFromSecret({
