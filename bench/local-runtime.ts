@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flagsOrExit } from '../local/command-line';
@@ -26,6 +27,8 @@ POST /v1/payments and GET /v1/payments/{id} rate and latency; and one wallet's l
   --only     one part, or several separated by commas (e2e,dynalite: the e2e rate as a share of
              dynalite's conditional-write ceiling measured in the same run)
   --storage  the e2e runtime's storage: disk (as npm start, default) or memory
+  --cpu-profile FILE  a V8 CPU profile of the main thread over the e2e levels alone (not startup nor
+             warm-up), for chrome://inspect or a summary by module
   --sqs-synchronous NORMAL  what-if: run the SQS store's SQLite with this synchronous pragma
              (fauxqs opens it in WAL mode with the default FULL: an fsync per message write)`;
 
@@ -44,6 +47,7 @@ function parseOptions() {
       storage: { type: 'string', default: 'disk' },
       only: { type: 'string' },
       'sqs-synchronous': { type: 'string' },
+      'cpu-profile': { type: 'string' },
       'long-wallet-payments': { type: 'string', default: '10000' },
       'webhook-events': { type: 'string', default: '200' },
       json: { type: 'boolean', default: false },
@@ -56,7 +60,7 @@ function parseOptions() {
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const show = (row: Row) =>
   say(
-    `  ${row.what.padEnd(46)} c=${String(row.concurrency).padStart(3)}  ${String(row.perSecond).padStart(8)} ${row.unit}  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  cpu ${row.cpuMsPerRun} ms/run${row.note ? `  (${row.note})` : ''}`,
+    `  ${row.what.padEnd(46)} c=${String(row.concurrency).padStart(3)}  ${String(row.perSecond).padStart(8)} ${row.unit}  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  cpu ${row.cpuMsPerRun} ms/run (main thread ${row.mainThreadCpuMsPerRun})${row.note ? `  (${row.note})` : ''}`,
   );
 
 async function ceilings(levels: number[], rows: Row[]): Promise<void> {
@@ -118,6 +122,7 @@ async function endToEnd(
   storage: string,
   rows: Row[],
   sqsSynchronous: string | undefined,
+  cpuProfile: string | undefined,
 ): Promise<CallProfile | undefined> {
   const dataDir = storage === 'disk' ? mkdtempSync(join(tmpdir(), 'paysaga-bench-')) : undefined;
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
@@ -137,6 +142,7 @@ async function endToEnd(
     const profile = await bench.profile(10, runtime.sandbox?.port);
     say('requests per saga (edge by X-Amz-Target, sandbox gateway by path):');
     for (const [key, n] of Object.entries(profile.perSaga)) say(`  ${String(n).padStart(5)}  ${key}`);
+    const profiler = cpuProfile ? await startCpuProfile() : undefined;
     for (const c of levels) {
       const result = await bench.level(c, Math.max(sagas, 6 * c));
       const row: Row = {
@@ -159,6 +165,10 @@ async function endToEnd(
       rows.push(row);
       show(row);
     }
+    if (profiler && cpuProfile) {
+      await profiler.stopInto(cpuProfile);
+      say(`main thread CPU profile of the e2e levels: ${cpuProfile}`);
+    }
     if (bench.rejections.length > 0)
       say(`valid requests rejected by intake: ${bench.rejections.length}, e.g. ${bench.rejections[0]}`);
     if (errors.length > 0) say(`runtime errors during the run: ${errors.length}, first: ${errors[0]}`);
@@ -167,6 +177,21 @@ async function endToEnd(
     await runtime.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** V8's sampling profiler on this (the main) thread, through the inspector: started and stopped around the levels. */
+async function startCpuProfile(): Promise<{ stopInto(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stopInto(file) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 const LONG_WALLET_CONCURRENCY = 8;
@@ -239,12 +264,12 @@ const describeRatio = (r: CeilingRatio) =>
 
 function markdown(rows: readonly Row[]): string {
   const lines = [
-    '| what | concurrency | rate | p50 ms | p99 ms | CPU ms per run | runs |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| what | concurrency | rate | p50 ms | p99 ms | CPU ms per run | main thread CPU ms per run | runs |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.what}${r.note ? ` (${r.note})` : ''} | ${r.concurrency} | ${r.perSecond} ${r.unit} | ${r.p50Ms} | ${r.p99Ms} | ${r.cpuMsPerRun} | ${r.runs} |`,
+      `| ${r.what}${r.note ? ` (${r.note})` : ''} | ${r.concurrency} | ${r.perSecond} ${r.unit} | ${r.p50Ms} | ${r.p99Ms} | ${r.cpuMsPerRun} | ${r.mainThreadCpuMsPerRun} | ${r.runs} |`,
     );
   }
   return lines.join('\n');
@@ -285,7 +310,15 @@ async function main(): Promise<void> {
   if (runs('engine')) await ceilings(levels, rows);
   if (runs('dynalite')) await dynaliteCeilings(levels, rows);
   if (runs('e2e'))
-    profile = await endToEnd(e2eLevels, sagas, pacedRate, options.storage, rows, options['sqs-synchronous']);
+    profile = await endToEnd(
+      e2eLevels,
+      sagas,
+      pacedRate,
+      options.storage,
+      rows,
+      options['sqs-synchronous'],
+      options['cpu-profile'],
+    );
   if (runs('frontdoor')) await frontDoorLevels(levels, 5 * sagas, options.storage, rows, say);
   const longWallet = runs('long-wallet')
     ? await longWalletRun(Number(options['long-wallet-payments']))

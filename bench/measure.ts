@@ -7,8 +7,13 @@ export interface LevelResult {
   readonly perSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
-  /** CPU time of this process (user + system) per run: the cost that does not depend on the machine's load. */
+  /**
+   * CPU time of this process (user + system, all its threads: dynalite's worker and libuv's included)
+   * per run: the cost that does not depend on the machine's load.
+   */
   readonly cpuMsPerRun: number;
+  /** CPU time of the main thread alone per run: the thread every saga step shares, what bounds the rate. */
+  readonly mainThreadCpuMsPerRun: number;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -27,6 +32,7 @@ export async function measureLevel(
   let started = 0;
   const begin = performance.now();
   const cpuBefore = process.cpuUsage();
+  const threadCpuBefore = process.threadCpuUsage();
   // A failed run stops the level from starting more, and is reported only once every run it started has
   // ended: the caller closes what the runs use right after (the dynalite bench closed its store under
   // runs still in flight and died with "Database is closed").
@@ -49,6 +55,7 @@ export async function measureLevel(
   if (failure) throw failure.error;
   const seconds = (performance.now() - begin) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const threadCpu = process.threadCpuUsage(threadCpuBefore);
   latencies.sort((a, b) => a - b);
   return {
     concurrency,
@@ -58,6 +65,10 @@ export async function measureLevel(
     p50Ms: round(percentile(latencies, 50)),
     p99Ms: round(percentile(latencies, 99)),
     cpuMsPerRun: round((cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length), 2),
+    mainThreadCpuMsPerRun: round(
+      (threadCpu.user + threadCpu.system) / 1000 / Math.max(1, latencies.length),
+      2,
+    ),
   };
 }
 
@@ -81,6 +92,7 @@ export async function measurePaced(
   const intervalMs = 1000 / ratePerSecond;
   const begin = performance.now();
   const cpuBefore = process.cpuUsage();
+  const threadCpuBefore = process.threadCpuUsage();
   for (let run = 0; run < total && !failure; run++) {
     const scheduled = begin + run * intervalMs;
     const wait = scheduled - performance.now();
@@ -105,6 +117,7 @@ export async function measurePaced(
   if (failure) throw failure.error;
   const seconds = (performance.now() - begin) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const threadCpu = process.threadCpuUsage(threadCpuBefore);
   latencies.sort((a, b) => a - b);
   return {
     concurrency: mostInFlight,
@@ -114,5 +127,9 @@ export async function measurePaced(
     p50Ms: round(percentile(latencies, 50)),
     p99Ms: round(percentile(latencies, 99)),
     cpuMsPerRun: round((cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length), 2),
+    mainThreadCpuMsPerRun: round(
+      (threadCpu.user + threadCpu.system) / 1000 / Math.max(1, latencies.length),
+      2,
+    ),
   };
 }

@@ -1,8 +1,14 @@
 import { mkdirSync } from 'node:fs';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import dynalite from 'dynalite';
+import { Worker } from 'node:worker_threads';
 import type { RawAwsService } from '../edge/raw-service';
+import type {
+  DynaliteResponseMessage,
+  DynaliteWorkerOptions,
+  FromDynaliteWorker,
+  ToDynaliteWorker,
+} from './dynalite-protocol';
 import { inFlightRequests } from './in-flight';
 import type { LocalTableStream } from './table-stream';
 
@@ -10,14 +16,24 @@ export interface DynamoDbService extends RawAwsService {
   close(): Promise<void>;
 }
 
-/**
- * DynamoDB, all of it, by an in-process dynalite. The edge hands it the raw
- * HTTP exchange (no second hop). dynalite listens on an ephemeral loopback
- * port only so that its close() can flush and close LevelDB.
- */
 /** How long close() waits for requests in flight before closing the store anyway. */
 const CLOSE_DRAIN_MS = 5_000;
+const JSON_1_0 = 'application/x-amz-json-1.0';
 
+/** A request posted to the worker: its response, and the stream changes to settle when it answers. */
+interface Pending {
+  readonly response: ServerResponse;
+  readonly captured: readonly { readonly stream: LocalTableStream; readonly seqs: number[] }[];
+}
+
+/**
+ * DynamoDB, all of it, by dynalite on a worker thread (local/dynamodb/dynalite-worker.ts), so that its
+ * request parsing, validation and LevelDB calls run on the second core, not on the thread every saga
+ * step shares (issue 18 goal 3). The edge hands this service the raw HTTP exchange; the body is read
+ * here, the outbox stream's writes are logged (before the worker, so before dynalite applies them),
+ * and the exchange is posted to the worker, whose answer (dynalite's status, headers, body) is written
+ * back as it came.
+ */
 export async function startDynamoDb(options: {
   dataDir?: string;
   /** Tables with a stream (the outbox's): their writes are logged before dynalite applies them. */
@@ -28,64 +44,143 @@ export async function startDynamoDb(options: {
     path = join(options.dataDir, 'dynamodb');
     mkdirSync(path, { recursive: true });
   }
-  const server: Server = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(path && { path }),
+  const worker = new Worker(new URL('./dynalite-worker.ts', import.meta.url), {
+    workerData: { ...(path && { path }) } satisfies DynaliteWorkerOptions,
   });
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let closed: ((error?: string) => void) | undefined;
+  let failure: unknown;
+
+  const answer = (message: DynaliteResponseMessage) => {
+    const request = pending.get(message.id);
+    if (!request) return;
+    pending.delete(message.id);
+    for (const { stream, seqs } of request.captured) stream.settle(seqs, message.status === 200);
+    request.response.writeHead(message.status, message.headers);
+    request.response.end(message.body);
+  };
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    worker.once('error', reject);
+    worker.on('message', (message: FromDynaliteWorker) => {
+      if (message.type === 'response') answer(message);
+      else if (message.type === 'ready') {
+        worker.off('error', reject);
+        resolve();
+      } else closed?.(message.error);
+    });
   });
-  // Requests reach dynalite by emit, not through its socket, so server.close() does not wait for them:
-  // closing LevelDB under one in flight threw "Database is closed" from dynalite and took the process down.
-  // In flight until dynalite answers, not until the socket closes (a client that gave up closes it early).
+  // dynalite throwing (a LevelDB error it does not map) ended the process when it ran on this thread;
+  // it still does: requests in flight are answered as failed first, so no client waits on a dead store.
+  worker.on('error', (error) => {
+    failure = error;
+    failPending(pending, 'InternalFailure', 'the local DynamoDB worker failed', 500);
+    closed?.(String(error));
+    process.nextTick(() => {
+      throw error;
+    });
+  });
+
+  // In flight until the worker's answer is written (or the body never arrived): close() waits for them,
+  // so LevelDB never closes under a request (dynalite threw "Database is closed" and took the process down).
   const inFlight = inFlightRequests();
   let closing = false;
   return {
     targetPrefix: 'DynamoDB_20120810',
     handleRaw(request, response) {
-      if (closing) {
-        response.writeHead(503, { 'content-type': 'application/x-amz-json-1.0' });
-        response.end(
-          JSON.stringify({ __type: 'ServiceUnavailable', message: 'the local DynamoDB is stopping' }),
-        );
+      if (closing || failure !== undefined) {
+        request.resume();
+        writeError(response, 'ServiceUnavailable', 'the local DynamoDB is stopping', 503);
         return;
       }
       inFlight.track(request, response);
-      server.emit('request', request, response);
-      const target = request.headers['x-amz-target'];
-      if (options.streams?.length && typeof target === 'string')
-        captureWrites(options.streams, target, request, response);
+      readBody(request, (body) => {
+        const target = request.headers['x-amz-target'];
+        const captured =
+          options.streams?.length && typeof target === 'string'
+            ? captureWrites(options.streams, target, body)
+            : [];
+        const id = nextId++;
+        pending.set(id, { response, captured });
+        const message: ToDynaliteWorker = {
+          type: 'request',
+          id,
+          method: request.method ?? 'POST',
+          url: request.url ?? '/',
+          headers: request.headers,
+          body,
+        };
+        worker.postMessage(message, [body.buffer]);
+      });
     },
     async close() {
       closing = true;
       await inFlight.drain(CLOSE_DRAIN_MS);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (failure === undefined) {
+        // The worker answers what it still has (after the drain timed out), then closes LevelDB.
+        const error = await new Promise<string | undefined>((resolve) => {
+          closed = resolve;
+          worker.postMessage({ type: 'close' } satisfies ToDynaliteWorker);
+        });
+        if (error) process.emitWarning(`the local DynamoDB closed with an error: ${error}`);
+      }
+      failPending(pending, 'ServiceUnavailable', 'the local DynamoDB is stopping', 503);
+      await worker.terminate();
       for (const stream of options.streams ?? []) stream.close();
     },
   };
 }
 
 /**
- * Logs a write's keys to the tables' streams when its body has arrived, which is before dynalite (its
- * 'end' listener came first, and its storage is asynchronous) applies it; settled when it answers.
+ * The whole body, in bytes of its own (not a slice of Node's shared pool: its buffer is transferred to
+ * the worker). Not called back for a request whose body never fully arrives (never acted on).
  */
+function readBody(request: IncomingMessage, then: (body: Uint8Array<ArrayBuffer>) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  request.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    size += chunk.length;
+  });
+  request.on('end', () => {
+    const body = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, offset);
+      offset += chunk.length;
+    }
+    then(body);
+  });
+}
+
+/** Logs a write's keys to the tables' streams before it is posted to dynalite; settled when it answers. */
 function captureWrites(
   streams: readonly LocalTableStream[],
   target: string,
-  request: IncomingMessage,
-  response: ServerResponse,
-): void {
-  const chunks: Buffer[] = [];
-  request.on('data', (chunk: Buffer) => chunks.push(chunk));
-  request.on('end', () => {
-    const body = Buffer.concat(chunks);
-    for (const stream of streams) {
-      const seqs = stream.capture(target, body);
-      if (seqs.length === 0) continue;
-      response.once('close', () => stream.settle(seqs, response.statusCode === 200));
-    }
-  });
+  body: Uint8Array,
+): Pending['captured'] {
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const captured: { stream: LocalTableStream; seqs: number[] }[] = [];
+  for (const stream of streams) {
+    const seqs = stream.capture(target, bytes);
+    if (seqs.length > 0) captured.push({ stream, seqs });
+  }
+  return captured;
+}
+
+function writeError(response: ServerResponse, type: string, message: string, status: number): void {
+  response.writeHead(status, { 'content-type': JSON_1_0 });
+  response.end(JSON.stringify({ __type: type, message }));
+}
+
+/**
+ * Answers requests the worker will not answer any more (it failed, or it was stopped after the drain).
+ * Their stream changes stay unsettled: whether dynalite applied the write is unknown, and an unsettled
+ * change is delivered after the next start (with the item as it is then), never dropped.
+ */
+function failPending(pending: Map<number, Pending>, type: string, message: string, status: number): void {
+  for (const [id, { response }] of pending) {
+    pending.delete(id);
+    writeError(response, type, message, status);
+  }
 }
