@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The DynamoDB write requests BENCHMARKS.md counts (by X-Amz-Target). */
 export const WRITE_OPERATIONS = [
@@ -10,6 +10,9 @@ export const WRITE_OPERATIONS = [
   'TransactWriteItems',
 ];
 
+/** The DynamoDB read requests the cost bench counts beside the writes. */
+export const READ_OPERATIONS = ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems'];
+
 /** One write request as a server received it. */
 export interface CountedWrite {
   readonly operation: string;
@@ -18,44 +21,94 @@ export interface CountedWrite {
   readonly sk: string;
 }
 
+/** A DynamoDB attribute value map as it travels on the wire (`{ pk: { S: '...' } }`). */
+export type WireItem = Record<string, Record<string, unknown>>;
+
+/** The fields of a request body the counters read. */
+export interface CountedRequestBody {
+  readonly TableName?: string;
+  readonly Key?: WireItem;
+  readonly Item?: WireItem;
+  readonly ConsistentRead?: boolean;
+  readonly UpdateExpression?: string;
+  readonly ExpressionAttributeNames?: Record<string, string>;
+}
+
+/** One request and, once the server answered, its status and what the answer said about capacity. */
+export interface CountedRequest extends CountedWrite {
+  readonly body: CountedRequestBody;
+  /** The HTTP status of the answer (undefined until it was sent). */
+  status?: number;
+  /** The error type of a refused request (`ConditionalCheckFailedException`, ...). */
+  errorType?: string;
+  /** `ConsumedCapacity.CapacityUnits` of the answer, when the request asked for it. */
+  capacityUnits?: number;
+}
+
 export const describeWrite = (write: CountedWrite): string =>
   `${write.operation} ${write.table} ${write.pk} ${write.sk}`.trimEnd();
 
+/** Reads the answer's body as the server ends it: its error type and consumed capacity. */
+function observeAnswer(response: ServerResponse, counted: CountedRequest): void {
+  const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+  (response as { end: (...args: unknown[]) => ServerResponse }).end = (...args: unknown[]) => {
+    counted.status = response.statusCode;
+    const [chunk] = args;
+    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString() : '';
+    try {
+      const answer = JSON.parse(text || '{}') as {
+        __type?: string;
+        ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+      };
+      counted.errorType = answer.__type?.replace(/^.*#/, '');
+      const consumed = [answer.ConsumedCapacity ?? []].flat();
+      if (consumed.length > 0)
+        counted.capacityUnits = consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+    } catch {
+      // not JSON (a health check): no capacity to read
+    }
+    return end(...args);
+  };
+}
+
 /**
- * Every DynamoDB write request an HTTP server of this process receives on `endpoint`'s port while
- * counting (the local runtime's edge, or a test's dynalite): the edge counter of
- * test/e2e/writes-per-saga.test.ts, so a step's writes are counted where a saga's are. A request is
- * listed once its body arrived: read `writes` after the calls that sent them returned.
+ * Every DynamoDB request of `operations` an HTTP server of this process receives on `endpoint`'s port
+ * while counting (the local runtime's edge, or a test's dynalite), with its answer's status and consumed
+ * capacity once the server sent it: the edge counter of test/e2e/writes-per-saga.test.ts, also read by
+ * `npm run bench:cost`. A request is listed once its body arrived: read `requests` after the calls that
+ * sent them returned.
  */
-export function countDynamoWrites(endpoint: string) {
+export function countDynamoRequests(endpoint: string, operations: readonly string[]) {
   const port = new URL(endpoint).port;
-  const writes: CountedWrite[] = [];
+  const requests: CountedRequest[] = [];
   let counting = false;
   const onRequest = (message: unknown) => {
-    const request = (message as { request: IncomingMessage }).request;
+    const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
     const operation = String(request.headers['x-amz-target'] ?? '').replace(/^DynamoDB_20120810\./, '');
-    if (!counting || String(request.socket.localPort) !== port || !WRITE_OPERATIONS.includes(operation))
-      return;
+    if (!counting || String(request.socket.localPort) !== port || !operations.includes(operation)) return;
+    const counted: { -readonly [K in keyof CountedRequest]: CountedRequest[K] } = {
+      operation,
+      table: '',
+      pk: '',
+      sk: '',
+      body: {},
+    };
+    observeAnswer(response, counted);
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as {
-        TableName?: string;
-        Key?: Record<string, Record<string, string>>;
-        Item?: Record<string, Record<string, string>>;
-      };
+      const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as CountedRequestBody;
       const key = body.Key ?? body.Item ?? {};
-      writes.push({
-        operation,
-        table: body.TableName ?? '',
-        pk: key.pk?.S ?? key.id?.S ?? '',
-        sk: key.sk?.S ?? '',
-      });
+      counted.table = body.TableName ?? '';
+      counted.pk = String(key.pk?.S ?? key.id?.S ?? '');
+      counted.sk = String(key.sk?.S ?? '');
+      counted.body = body;
+      requests.push(counted);
     });
   };
   subscribe('http.server.request.start', onRequest);
   return {
-    writes,
+    requests,
     start: () => {
       counting = true;
     },
@@ -68,4 +121,10 @@ export function countDynamoWrites(endpoint: string) {
       unsubscribe('http.server.request.start', onRequest);
     },
   };
+}
+
+/** The write requests alone (the writes-per-saga and per-step counts), listed as `writes`. */
+export function countDynamoWrites(endpoint: string) {
+  const { requests, ...control } = countDynamoRequests(endpoint, WRITE_OPERATIONS);
+  return { writes: requests as readonly CountedWrite[], ...control };
 }
