@@ -1,4 +1,4 @@
-import type { CredentialProvider } from '../core/aws/credentials';
+import type { AwsCredentials, CredentialProvider } from '../core/aws/credentials';
 import { DynamoDocumentClient } from '../core/aws/dynamodb';
 import { EventBridgeClient } from '../core/aws/eventbridge';
 import { S3Client } from '../core/aws/s3';
@@ -47,9 +47,9 @@ export interface ServiceClientsOptions {
   /** A custom endpoint (the local runtime's edge); default AWS_ENDPOINT_URL, else AWS's. */
   readonly endpoint?: string | undefined;
   /** Default: AWS_REGION / AWS_DEFAULT_REGION. */
-  readonly region?: () => Promise<string>;
+  readonly region?: string | (() => Promise<string>);
   /** Default: the environment's (AWS_ACCESS_KEY_ID, ...: what Lambda sets). */
-  readonly credentials?: CredentialProvider;
+  readonly credentials?: AwsCredentials | CredentialProvider;
 }
 
 export function createServiceClients(options: ServiceClientsOptions = {}): ServiceClients {

@@ -1,7 +1,12 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { CliError } from '../../cli/errors';
-import { createOpsContext, createServiceClients, type OpsContext } from '../../cli/ops-context';
+import {
+  createOpsContext,
+  createServiceClients,
+  type OpsContext,
+  type ServiceClientsOptions,
+} from '../../cli/ops-context';
 import { accountOfArn } from '../../core/aws/arn';
 
 /**
@@ -21,14 +26,19 @@ export interface ConsoleLambdaContext {
   readonly middleware: MiddlewareObj<unknown, unknown, Error, Context>;
 }
 
-export function consoleLambdaContext(stage: string): ConsoleLambdaContext {
-  // As payctl: AWS_ENDPOINT_URL (the local runtime) or AWS; region and credentials from the environment.
-  const endpoint = process.env.AWS_ENDPOINT_URL || undefined;
+/**
+ * `aws`: where the clients go; default as payctl's: AWS_ENDPOINT_URL (the local runtime) or AWS, the
+ * region and credentials from the environment (tests give a local runtime's).
+ */
+export function consoleLambdaContext(
+  stage: string,
+  aws: ServiceClientsOptions = { endpoint: process.env.AWS_ENDPOINT_URL || undefined },
+): ConsoleLambdaContext {
   let account: string | undefined;
   const deps = createOpsContext({
     stage,
-    clients: createServiceClients({ endpoint }),
-    local: Boolean(endpoint),
+    clients: createServiceClients(aws),
+    local: Boolean(aws.endpoint),
     account: async () => {
       if (!account) throw new CliError('the function has not been invoked yet: its account is not known');
       return account;

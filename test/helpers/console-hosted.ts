@@ -4,8 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { LocalIssuer } from '../../cli/console/auth/local-issuer';
 import { localHostedConfig, peopleAuth } from '../../cli/console/auth/people';
-import { createClients, createContext } from '../../cli/context';
-import { createOutput } from '../../cli/output';
 import {
   CONSOLE_API_PREFIX,
   CONSOLE_CONFIG_FILE,
@@ -15,8 +13,9 @@ import {
 import { CURRENCIES } from '../../core/money';
 import { PAYMENT_STATUSES } from '../../core/payments/records';
 import { type ConsoleProxyHandler, consoleApiAdapter } from '../../functions/commons/console-adapter';
+import { consoleLambdaContext } from '../../functions/commons/console-context';
 import { claimsOf, type ProxyRequest, proxyEvent } from './api-gateway';
-import type { TestRuntime } from './runtime';
+import { clientConfig, type TestRuntime } from './runtime';
 
 /**
  * The hosted console without AWS: the console API's two Lambda adapters
@@ -32,22 +31,22 @@ export interface ConsoleApiAdapters {
   readonly act: ConsoleProxyHandler;
 }
 
-/** Both functions of the console API, their data functions over the runtime, people signing in at `issuer`. */
+/**
+ * Both functions of the console API, their data functions over the runtime (the Lambda's own context,
+ * functions/commons/console-context.ts: the lean clients, no SDK), people signing in at `issuer`.
+ */
 export function consoleApiAdapters(runtime: TestRuntime, issuer: LocalIssuer): ConsoleApiAdapters {
-  const global = { stage: runtime.names.stage, endpoint: runtime.endpoint, region: runtime.region };
-  const context = createContext(global, {
-    clients: createClients(global),
-    out: createOutput({ json: true, stdout: () => {}, stderr: () => {} }),
-  });
+  const stage = runtime.names.stage;
+  const context = consoleLambdaContext(stage, clientConfig(runtime));
   const api = {
     meta: {
-      stage: global.stage,
+      stage,
       local: false,
       allowActions: false,
       statuses: PAYMENT_STATUSES,
       currencies: CURRENCIES,
     },
-    people: peopleAuth(context, issuer.verifier()),
+    people: peopleAuth(context.deps, issuer.verifier()),
   };
   const hosted = localHostedConfig(issuer);
   return {
