@@ -1,5 +1,5 @@
 /**
- * npm run bench:cost -- [--json] [--cold-share 0.01] [--init-over-bare-ms 104 | --lambda-json <file>]
+ * npm run bench:cost -- [--json] [--cold-share 0.01] [--init-over-hello-ms 104 | --lambda-json <file>]
  *
  * The AWS cost of one million payments (happy and compensated), top-ups and refunds, derived from what
  * actually runs: each flow is executed in the local runtime (the real ASL, the real handlers, the sandbox
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     options: {
       json: { type: 'boolean', default: false },
       'cold-share': { type: 'string' },
-      'init-over-bare-ms': { type: 'string' },
+      'init-over-hello-ms': { type: 'string' },
       'lambda-json': { type: 'string' },
     },
   });
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   };
   const stated = assumptions({
     coldStartShare: number(values['cold-share'], '--cold-share'),
-    initOverBareMs: number(values['init-over-bare-ms'], '--init-over-bare-ms'),
+    initOverHelloWorldMs: number(values['init-over-hello-ms'], '--init-over-hello-ms'),
     lambdaJsonPath: values['lambda-json'],
   });
   instrumentHandlerClients();

@@ -54,7 +54,12 @@ function observeAnswer(response: ServerResponse, counted: CountedRequest): void 
   (response as { end: (...args: unknown[]) => ServerResponse }).end = (...args: unknown[]) => {
     counted.status = response.statusCode;
     const [chunk] = args;
-    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString() : '';
+    const text =
+      typeof chunk === 'string'
+        ? chunk
+        : chunk instanceof Uint8Array
+          ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString()
+          : '';
     try {
       const answer = JSON.parse(text || '{}') as {
         __type?: string;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_INIT_OVER_BARE_MS, initMsFrom, RUNTIME_INIT_MS } from '../../bench/cost-assumptions';
+import { DEFAULT_INIT_OVER_HELLO_WORLD_MS, initMsFrom, RUNTIME_INIT_MS } from '../../bench/cost-assumptions';
 import { type Assumptions, COST_LINES, costOf, perMillion, type Usage } from '../../bench/cost-model';
 import { PRICES_USD } from '../../bench/cost-prices';
 import { FUNCTION_KEYS, FUNCTIONS, type FunctionKey } from '../../core/config/names';
@@ -103,7 +103,11 @@ describe('bench:cost arithmetic (issue 18 goal 4)', () => {
     const file = join(dir, 'lambda.json');
     const output = {
       date: '2026-12-05T08:00:00.000Z',
-      functions: [{ function: 'charge', initOverBareMs: 40.5 }],
+      functions: [
+        { function: 'charge', initOverBareMs: 52, initOverHelloWorldMs: 40.5 },
+        { function: 'consoleApi-read', initOverBareMs: 60, initOverHelloWorldMs: 50 },
+        { function: 'notify', initOverBareMs: 3, initOverHelloWorldMs: -2 },
+      ],
     };
     writeFileSync(
       file,
@@ -113,13 +117,14 @@ describe('bench:cost arithmetic (issue 18 goal 4)', () => {
     // Act
     const measured = initMsFrom({ lambdaJsonPath: file });
     const stated = initMsFrom({});
-    const flagged = initMsFrom({ initOverBareMs: 30 });
+    const flagged = initMsFrom({ initOverHelloWorldMs: 30 });
     rmSync(dir, { recursive: true, force: true });
 
     // Assess
     expect(measured.initMs.charge).toBe(RUNTIME_INIT_MS + 40.5);
-    expect(measured.initMs.reserve).toBe(RUNTIME_INIT_MS + DEFAULT_INIT_OVER_BARE_MS);
-    expect(stated.initMs.notify).toBe(RUNTIME_INIT_MS + DEFAULT_INIT_OVER_BARE_MS);
+    expect(measured.initMs.reserve).toBe(RUNTIME_INIT_MS + DEFAULT_INIT_OVER_HELLO_WORLD_MS);
+    expect(measured.initMs.notify).toBe(RUNTIME_INIT_MS);
+    expect(stated.initMs.notify).toBe(RUNTIME_INIT_MS + DEFAULT_INIT_OVER_HELLO_WORLD_MS);
     expect(flagged.initMs.settle).toBe(RUNTIME_INIT_MS + 30);
   });
 });
