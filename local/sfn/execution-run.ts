@@ -38,6 +38,8 @@ export interface ExecutionRunOptions {
   readonly region: string;
   readonly invokeTask: TaskInvoker;
   readonly append: AppendEvent;
+  /** Puts every event appended so far on disk: called before a task runs (its side effects come after). */
+  readonly persist: () => void;
   /** Called once when the run ends on its own (not when stopped or suspended). */
   readonly onOutcome: (outcome: RunOutcome) => void;
 }
@@ -217,6 +219,7 @@ export class ExecutionRun {
     const attempt: Attempt = { settled: false };
     entry.pending = attempt;
     this.appendScheduledAndStarted(task, input);
+    this.options.persist();
     let output: unknown;
     try {
       const result = await this.options.invokeTask({

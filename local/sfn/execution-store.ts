@@ -18,9 +18,17 @@ import type { ExecutionRecord } from './types';
 /**
  * Where executions and their histories live. With a directory, each execution
  * is one append-only JSON-lines file (`<dir>/executions/<hash>.jsonl`): a
- * `record` line per status change and an `event` line per history event,
- * written synchronously before the engine moves on, so a crash (kill -9)
- * loses nothing that was acknowledged. A torn last line is cut off on load.
+ * `record` line per status change and an `event` line per history event.
+ * A record line is written synchronously (with the events before it) before
+ * the caller goes on; event lines are gathered and written together (one write
+ * instead of one per event, issue 18 goal 3) before the execution's next task
+ * runs, before anything shows them (a record, a history read, a release), and
+ * at the end of each turn of the event loop. So when a crash (kill -9) comes,
+ * every event before a task's side effects, and every one acknowledged or
+ * shown, is on disk, as when each line was written at once; at most the events
+ * since the last task began can be lost (its outcome among them: it re-runs,
+ * as after a crash a moment earlier; every step is idempotent). A torn last
+ * line is cut off on load.
  * Without a directory (`--memory`) everything stays in memory.
  *
  * Histories of closed executions are not kept in memory when on disk: they are
@@ -54,6 +62,9 @@ export class ExecutionStore {
   /** Append-mode descriptors of recently written files: one open/close per event costs most of a write. */
   private readonly openFiles = new Map<string, number>();
   private readonly paths = new Map<string, string>();
+  /** Event lines not written yet, per execution, in order. */
+  private readonly unwritten = new Map<string, string[]>();
+  private flushScheduled = false;
 
   constructor(dir: string | undefined) {
     this.executionsDir = dir === undefined ? undefined : join(dir, 'executions');
@@ -100,20 +111,38 @@ export class ExecutionStore {
     return Array.from(this.entries.values(), (entry) => entry.record)[Symbol.iterator]();
   }
 
-  /** Saves a new or changed record (a new line; the last one wins on load). */
+  /** Saves a new or changed record (a new line; the last one wins on load), on disk when it returns. */
   saveRecord(record: ExecutionRecord): void {
     const entry = this.entries.get(record.executionArn);
     if (entry) entry.record = record;
     else this.entries.set(record.executionArn, { record, events: [], lastEventId: 0 });
-    this.write(record.executionArn, { t: 'record', record });
+    this.gather(record.executionArn, { t: 'record', record });
+    this.writeGathered(record.executionArn);
   }
 
-  /** Appends one event; the caller numbers it from `lastEventId`. */
+  /** Appends one event; the caller numbers it from `lastEventId`. Written within this turn of the loop. */
   appendEvent(executionArn: string, event: HistoryEvent): void {
     const entry = this.requireEntry(executionArn);
     entry.lastEventId = event.id;
     entry.events?.push(event);
-    this.write(executionArn, { t: 'event', event });
+    this.gather(executionArn, { t: 'event', event });
+    if (!this.flushScheduled && this.executionsDir) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /**
+   * Writes the gathered lines of one execution (before its next task runs) or of all (before a history
+   * is shown; at the end of each turn of the loop).
+   */
+  flush(executionArn?: string): void {
+    if (executionArn !== undefined) {
+      this.writeGathered(executionArn);
+      return;
+    }
+    this.flushScheduled = false;
+    for (const arn of [...this.unwritten.keys()]) this.writeGathered(arn);
   }
 
   lastEventId(executionArn: string): number {
@@ -138,6 +167,7 @@ export class ExecutionStore {
 
   /** Drops the in-memory history of a closed execution that is safe on disk, and closes its file. */
   release(executionArn: string): void {
+    this.writeGathered(executionArn);
     const entry = this.entries.get(executionArn);
     if (entry && this.executionsDir) entry.events = undefined;
     this.closeFile(executionArn);
@@ -146,14 +176,16 @@ export class ExecutionStore {
   /** Deletes an execution and its history (Step Functions' 90-day retention, simulated). */
   forget(executionArn: string): boolean {
     const existed = this.entries.delete(executionArn);
+    this.unwritten.delete(executionArn);
     this.closeFile(executionArn);
     if (this.executionsDir) rmSync(this.fileOf(executionArn), { force: true });
     this.paths.delete(executionArn);
     return existed;
   }
 
-  /** Closes every open file (service stop). Everything written is already in the OS. */
+  /** Writes what is gathered and closes every open file (service stop). */
   close(): void {
+    this.flush();
     for (const executionArn of [...this.openFiles.keys()]) this.closeFile(executionArn);
   }
 
@@ -163,14 +195,23 @@ export class ExecutionStore {
     return entry;
   }
 
-  /**
-   * One synchronous write per line, before the engine goes on: once it returns the
-   * line is in the OS and survives the process being killed (not a power cut: no fsync).
-   */
-  private write(executionArn: string, line: Line): void {
+  private gather(executionArn: string, line: Line): void {
     if (!this.executionsDir) return;
     const text = `${JSON.stringify(line)}\n`;
-    writeSync(this.fileHandle(executionArn), text);
+    const lines = this.unwritten.get(executionArn);
+    if (lines) lines.push(text);
+    else this.unwritten.set(executionArn, [text]);
+  }
+
+  /**
+   * The execution's gathered lines in one synchronous write: once it returns they are in the OS and
+   * survive the process being killed (not a power cut: no fsync).
+   */
+  private writeGathered(executionArn: string): void {
+    const lines = this.unwritten.get(executionArn);
+    if (!lines) return;
+    this.unwritten.delete(executionArn);
+    writeSync(this.fileHandle(executionArn), lines.length === 1 ? (lines[0] ?? '') : lines.join(''));
   }
 
   private fileHandle(executionArn: string): number {
@@ -191,6 +232,7 @@ export class ExecutionStore {
   }
 
   private closeFile(executionArn: string): void {
+    this.writeGathered(executionArn);
     const fd = this.openFiles.get(executionArn);
     if (fd === undefined) return;
     this.openFiles.delete(executionArn);

@@ -66,7 +66,9 @@ export class Executions {
     return [...this.store.all()];
   }
 
+  /** The history as shown to a caller: on disk first (event lines are otherwise written once per turn). */
   history(executionArn: string): HistoryEvent[] {
+    this.store.flush();
     return this.store.history(executionArn);
   }
 
@@ -281,6 +283,7 @@ export class Executions {
       region: this.options.region,
       invokeTask: this.options.invokeTask,
       append: (type, details) => this.append(arn, type, details),
+      persist: () => this.store.flush(arn),
       onOutcome: (outcome) => this.onOutcome(arn, run, outcome),
     });
     this.runs.set(arn, run);
