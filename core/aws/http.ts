@@ -13,41 +13,30 @@ export interface HttpAnswer {
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 50 });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 50 });
 
-export function sendHttp(
+/** One HTTP exchange read whole: the answer's body is collected; the timeout covers the body's reading too. */
+export async function sendHttp(
   method: string,
   url: URL,
   headers: Record<string, string>,
   body: string | Uint8Array,
   timeoutMs: number,
 ): Promise<HttpAnswer> {
-  const secure = url.protocol === 'https:';
-  const send = secure ? https.request : http.request;
+  const res = await openHttp(method, url, headers, body, timeoutMs);
   return new Promise((resolve, reject) => {
-    const req = send(
-      url,
-      {
-        method,
-        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        agent: secure ? httpsAgent : httpAgent,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-        );
-        res.on('error', (error) => reject(new AwsNetworkError(`${method} ${url.host}: ${error.message}`)));
-      },
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () =>
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
     );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (error) => reject(new AwsNetworkError(`${method} ${url.host}: ${error.message}`)));
-    req.end(body);
+    res.on('error', (error) => reject(new AwsNetworkError(`${method} ${url.host}: ${error.message}`)));
   });
 }
 
 /**
  * One HTTP exchange whose answer is read as a stream (S3 GetObject's body):
- * resolves with the response once its headers arrived.
+ * resolves with the response once its headers arrived. The socket's idle
+ * timeout stays armed while the body is read: it destroys the response,
+ * which then emits 'error'.
  */
 export function openHttp(
   method: string,
