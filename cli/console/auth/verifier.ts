@@ -1,5 +1,6 @@
-import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { type Person, personOf, UnauthenticatedError } from './person';
+import { remoteJwks } from './remote-jwks';
 
 /**
  * Verifies the console's bearer tokens: an ID token of the people's user pool
@@ -21,9 +22,9 @@ export type TokenVerifier = (authorization: string | undefined) => Promise<Perso
 export const cognitoIssuer = (region: string, userPoolId: string): string =>
   `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
 
-/** The pool's signing keys, fetched once and cached by jose (refetched for an unknown key id). */
+/** The pool's signing keys, fetched once and cached as jose does (refetched for an unknown key id): ./remote-jwks.ts. */
 export const cognitoKeys = (issuer: string): JWTVerifyGetKey =>
-  createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
+  remoteJwks(new URL(`${issuer}/.well-known/jwks.json`));
 
 export function tokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   return async (authorization) => {
