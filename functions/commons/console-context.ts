@@ -34,14 +34,14 @@ export function consoleLambdaContext(
   stage: string,
   aws: ServiceClientsOptions = { endpoint: process.env.AWS_ENDPOINT_URL || undefined },
 ): ConsoleLambdaContext {
-  let account: string | undefined;
+  let functionArn: string | undefined;
   const deps = createOpsContext({
     stage,
     clients: createServiceClients(aws),
     local: Boolean(aws.endpoint),
     account: async () => {
-      if (!account) throw new CliError('the function has not been invoked yet: its account is not known');
-      return account;
+      if (!functionArn) throw new CliError('the function has not been invoked yet: its account is not known');
+      return accountOfArn(functionArn);
     },
     identity: () =>
       Promise.reject(
@@ -53,7 +53,7 @@ export function consoleLambdaContext(
     middleware: {
       name: 'console-account',
       before: ({ context }) => {
-        account ??= accountOfArn(context.invokedFunctionArn);
+        functionArn ??= context.invokedFunctionArn;
       },
     },
   };

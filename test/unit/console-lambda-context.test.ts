@@ -87,6 +87,23 @@ describe('consoleLambdaContext', () => {
     expect(arn).toContain(':123456789012:stateMachine:');
   });
 
+  it('answers no saga ARN before an invocation, nor for an ARN without an account, and the invocation goes on', async () => {
+    // Prepare
+    const stage = `ctx${Date.now().toString(36)}d`;
+    const uninvoked = consoleLambdaContext(stage);
+    const odd = consoleLambdaContext(stage);
+    const invocationWithoutAccount = invocation(stage, '123456789012');
+    invocationWithoutAccount.context.invokedFunctionArn = 'not-an-arn';
+
+    // Act
+    const before = odd.middleware.before?.(invocationWithoutAccount);
+
+    // Assess
+    expect(before).toBeUndefined();
+    await expect(uninvoked.deps.stateMachineArn()).rejects.toThrow(/not been invoked/);
+    await expect(odd.deps.stateMachineArn()).rejects.toThrow(MalformedArnError);
+  });
+
   it('refuses to act as itself: audit records name the signed-in person only', async () => {
     // Prepare
     const { deps } = consoleLambdaContext(`ctx${Date.now().toString(36)}c`);
