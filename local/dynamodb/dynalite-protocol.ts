@@ -11,13 +11,12 @@ export interface DynaliteWorkerOptions {
 }
 
 /** One HTTP exchange, whole: the body as bytes whose buffer is transferred, not copied. */
-export interface DynaliteRequestMessage {
-  readonly type: 'request';
+export interface DynaliteRequest {
   readonly id: number;
   readonly method: string;
   readonly url: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: Uint8Array;
+  readonly body: Uint8Array<ArrayBuffer>;
 }
 
 /** Stop: answer what is in flight, then close LevelDB (dynalite's server close). */
@@ -25,11 +24,19 @@ export interface DynaliteCloseMessage {
   readonly type: 'close';
 }
 
-export type ToDynaliteWorker = DynaliteRequestMessage | DynaliteCloseMessage;
+/**
+ * The requests that arrived in one turn of the main thread's event loop, in one message: a message
+ * costs a wake-up of the other thread, whatever its size.
+ */
+export interface DynaliteRequestsMessage {
+  readonly type: 'requests';
+  readonly requests: readonly DynaliteRequest[];
+}
+
+export type ToDynaliteWorker = DynaliteRequestsMessage | DynaliteCloseMessage;
 
 /** dynalite's answer: status, headers as dynalite set them (names in its case), body as it wrote it. */
-export interface DynaliteResponseMessage {
-  readonly type: 'response';
+export interface DynaliteResponse {
   readonly id: number;
   readonly status: number;
   readonly headers: Readonly<Record<string, string | number>>;
@@ -38,5 +45,6 @@ export interface DynaliteResponseMessage {
 
 export type FromDynaliteWorker =
   | { readonly type: 'ready' }
-  | DynaliteResponseMessage
+  /** The answers dynalite gave in one turn of the worker's event loop. */
+  | { readonly type: 'responses'; readonly responses: readonly DynaliteResponse[] }
   | { readonly type: 'closed'; readonly error?: string };

@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import dynalite from 'dynalite';
 import type {
-  DynaliteRequestMessage,
+  DynaliteRequest,
+  DynaliteResponse,
   DynaliteWorkerOptions,
   FromDynaliteWorker,
   ToDynaliteWorker,
@@ -35,7 +36,7 @@ let inFlight = 0;
 let drained: (() => void) | undefined;
 
 /** What dynalite's handler uses of a request: its line, headers and body events. */
-function requestOf(message: DynaliteRequestMessage): EventEmitter {
+function requestOf(message: DynaliteRequest): EventEmitter {
   return Object.assign(new EventEmitter(), {
     method: message.method,
     url: message.url,
@@ -43,7 +44,16 @@ function requestOf(message: DynaliteRequestMessage): EventEmitter {
   });
 }
 
-/** What dynalite's handler uses of a response: status, setHeader, end; `end` posts the answer. */
+/** Answers gathered in this turn of the loop, posted together at its end (see flushAnswers). */
+let answers: DynaliteResponse[] = [];
+
+function flushAnswers(): void {
+  const responses = answers;
+  answers = [];
+  send({ type: 'responses', responses });
+}
+
+/** What dynalite's handler uses of a response: status, setHeader, end; `end` queues the answer. */
 function responseOf(id: number) {
   const headers: Record<string, string | number> = {};
   let answered = false;
@@ -57,14 +67,15 @@ function responseOf(id: number) {
     end(body?: string): void {
       if (answered) return;
       answered = true;
-      send({ type: 'response', id, status: this.statusCode, headers, body: body ?? '' });
+      if (answers.length === 0) setImmediate(flushAnswers);
+      answers.push({ id, status: this.statusCode, headers, body: body ?? '' });
       inFlight -= 1;
       if (inFlight === 0) drained?.();
     },
   };
 }
 
-function handle(message: DynaliteRequestMessage): void {
+function handle(message: DynaliteRequest): void {
   inFlight += 1;
   const request = requestOf(message);
   server.emit('request', request, responseOf(message.id));
@@ -83,6 +94,7 @@ async function close(): Promise<void> {
       };
     });
   }
+  if (answers.length > 0) flushAnswers();
   // dynalite's close() stops its (idle, loopback) server and then closes LevelDB gracefully.
   await new Promise<void>((resolve) =>
     server.close((error?: Error) => {
@@ -93,7 +105,7 @@ async function close(): Promise<void> {
 }
 
 port.on('message', (message: ToDynaliteWorker) => {
-  if (message.type === 'request') handle(message);
+  if (message.type === 'requests') for (const request of message.requests) handle(request);
   else void close();
 });
 

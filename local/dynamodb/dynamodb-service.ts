@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RawAwsService } from '../edge/raw-service';
 import type {
-  DynaliteResponseMessage,
+  DynaliteRequest,
+  DynaliteResponse,
   DynaliteWorkerOptions,
   FromDynaliteWorker,
   ToDynaliteWorker,
@@ -52,7 +53,7 @@ export async function startDynamoDb(options: {
   let closed: ((error?: string) => void) | undefined;
   let failure: unknown;
 
-  const answer = (message: DynaliteResponseMessage) => {
+  const answer = (message: DynaliteResponse) => {
     const request = pending.get(message.id);
     if (!request) return;
     pending.delete(message.id);
@@ -63,7 +64,7 @@ export async function startDynamoDb(options: {
   await new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
     worker.on('message', (message: FromDynaliteWorker) => {
-      if (message.type === 'response') answer(message);
+      if (message.type === 'responses') for (const response of message.responses) answer(response);
       else if (message.type === 'ready') {
         worker.off('error', reject);
         resolve();
@@ -80,6 +81,18 @@ export async function startDynamoDb(options: {
       throw error;
     });
   });
+
+  // Requests read in this turn of the loop, posted together at its end (one wake-up of the worker).
+  let outgoing: DynaliteRequest[] = [];
+  const post = () => {
+    const requests = outgoing;
+    outgoing = [];
+    const message: ToDynaliteWorker = { type: 'requests', requests };
+    worker.postMessage(
+      message,
+      requests.map((request) => request.body.buffer),
+    );
+  };
 
   // In flight until the worker's answer is written (or the body never arrived): close() waits for them,
   // so LevelDB never closes under a request (dynalite threw "Database is closed" and took the process down).
@@ -102,15 +115,14 @@ export async function startDynamoDb(options: {
             : [];
         const id = nextId++;
         pending.set(id, { response, captured });
-        const message: ToDynaliteWorker = {
-          type: 'request',
+        if (outgoing.length === 0) setImmediate(post);
+        outgoing.push({
           id,
           method: request.method ?? 'POST',
           url: request.url ?? '/',
           headers: request.headers,
           body,
-        };
-        worker.postMessage(message, [body.buffer]);
+        });
       });
     },
     async close() {
