@@ -232,10 +232,10 @@ function refusalFor(action: ResolutionAction, facts: ResolveFacts): string | und
   const { payment, charge, hold } = facts;
   if (action === 'mark_resolved') return undefined;
   if (!facts.saga?.reserve) {
-    return `payment ${payment.paymentId}: neither a compensation DLQ message nor the execution's input with a hold in the ledger says what to undo; resolve it at the gateway and in the ledger, then --mark-resolved --reason "..."`;
+    return `payment ${payment.paymentId}: neither a compensation DLQ message nor the execution's input with a hold in the ledger says what to undo; resolve it at the gateway and in the ledger, then --mark-resolved --reason "..." (with --outcome succeeded|failed while money stands taken)`;
   }
   if (charge.kind === 'several') {
-    return `payment ${payment.paymentId}: ${charge.message}; refund the extra charges at the gateway, then --mark-resolved --reason "..."`;
+    return `payment ${payment.paymentId}: ${charge.message}; refund the extra charges at the gateway, then --mark-resolved --outcome succeeded|failed --reason "..."`;
   }
   if (action === 'release' && outstanding(facts) > 0 && charge.kind === 'one') {
     return `payment ${payment.paymentId}: charge ${charge.chargeId} (${money(outstanding(facts), charge.currency)}) stands unrefunded at the gateway; --release would leave the customer charged: use --refund (refund, then release)`;

@@ -166,6 +166,24 @@ describe('Function: planResolution', () => {
     expect(notParked.refusal).toMatch(/is FAILED, not NEEDS_ATTENTION/);
   });
 
+  it('the refusals that send the operator to --mark-resolved name the --outcome it then asks for, so following them is not refused again', () => {
+    // Prepare: several charges (money stands taken whatever was refunded by hand), and no saga state to undo from.
+    const several = facts('p5b', { charge: { kind: 'several', message: 'find charge of p5b: 2 charges' } });
+    const unknown = facts('p5c', { saga: undefined });
+    // Act
+    const refund = planResolution(several, 'refund', ACTOR);
+    const release = planResolution(unknown, 'release', ACTOR);
+    const markedWithoutOutcome = planResolution(several, 'mark_resolved', ACTOR);
+    const markedAsHinted = planResolution(several, 'mark_resolved', ACTOR, 'failed');
+    // Assess
+    expect(refund.refusal).toMatch(/then --mark-resolved --outcome succeeded\|failed --reason "\.\.\."/);
+    expect(release.refusal).toMatch(
+      /then --mark-resolved --reason "\.\.\." \(with --outcome succeeded\|failed while money stands taken\)/,
+    );
+    expect(markedWithoutOutcome.refusal).toMatch(/say what the merchant is told: --outcome succeeded/);
+    expect(markedAsHinted.refusal).toBeUndefined();
+  });
+
   it('a payment resolved before: nothing to do, whoever asks and however', () => {
     // Prepare
     const before = facts('p7', { parked: [] });
