@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flagsOrExit } from '../local/command-line';
 import { type Runtime, startRuntime } from '../local/runtime';
+import { startCpuProfile, summarizeCpuProfile, writeCpuProfile } from './cpu-profile';
 import { dynaliteLevel } from './dynalite';
 import { type CallProfile, E2eBench } from './e2e';
 import { rawEngineLevel, serviceLevel } from './engine';
@@ -166,8 +166,14 @@ async function endToEnd(
       show(row);
     }
     if (profiler && cpuProfile) {
-      await profiler.stopInto(cpuProfile);
-      say(`main thread CPU profile of the e2e levels: ${cpuProfile}`);
+      const sampled = await profiler.stop();
+      writeCpuProfile(cpuProfile, sampled);
+      const summary = summarizeCpuProfile(sampled);
+      say(`main thread CPU profile of the e2e levels (${summary.seconds} s sampled): ${cpuProfile}`);
+      say('  by group, inclusive % (self %):');
+      for (const g of summary.groups) say(`    ${String(g.inclusive).padStart(5)} (${g.self})  ${g.name}`);
+      say('  by module, inclusive % (self %):');
+      for (const m of summary.modules) say(`    ${String(m.inclusive).padStart(5)} (${m.self})  ${m.name}`);
     }
     if (bench.rejections.length > 0)
       say(`valid requests rejected by intake: ${bench.rejections.length}, e.g. ${bench.rejections[0]}`);
@@ -177,21 +183,6 @@ async function endToEnd(
     await runtime.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/** V8's sampling profiler on this (the main) thread, through the inspector: started and stopped around the levels. */
-async function startCpuProfile(): Promise<{ stopInto(file: string): Promise<void> }> {
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return {
-    async stopInto(file) {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
 }
 
 const LONG_WALLET_CONCURRENCY = 8;
