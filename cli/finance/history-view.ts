@@ -78,10 +78,11 @@ export function renderHistory(history: PaymentHistory): string[] {
   lines.push('');
   lines.push('Journal');
   if (t.journal.length === 0) lines.push('  (no ledger entries)');
+  const operationWidth = Math.max(8, ...t.journal.map((entry) => entry.operation.length));
   for (const entry of t.journal) {
     const postings = entry.lines.map((l) => `${l.account} ${signed(l.amount)}`).join(', ');
     lines.push(
-      `  ${entry.operation.padEnd(8)} ${entry.effectiveAt}  ${entry.currency}  ${postings}${entry.balanced ? '' : '  UNBALANCED'}`,
+      `  ${entry.operation.padEnd(operationWidth)} ${entry.effectiveAt}  ${entry.currency}  ${postings}${entry.balanced ? '' : '  UNBALANCED'}`,
     );
   }
   if (t.money) {

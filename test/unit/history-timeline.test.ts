@@ -376,4 +376,57 @@ describe('buildTimeline', () => {
     expect(timeline.journal[0]?.balanced).toBe(false);
     expect(timeline.journal[0]?.lines[1]?.amount.major).toBe('12.00');
   });
+
+  it('lines the journal up whatever the operation names (settle_card, refund_part are longer than reserve)', () => {
+    // Prepare
+    const events = new HistoryBuilder().started().step('Reserve', reserveOut).events;
+    const journal = [
+      entry(
+        'reserve',
+        [
+          ['wallet:wal_a', -1000],
+          ['holds:wal_a', 1000],
+        ],
+        '2026-11-01T10:00:01.500Z',
+      ),
+      entry(
+        'settle',
+        [
+          ['holds:wal_a', -1000],
+          ['merchant:mer_b', 1000],
+        ],
+        '2026-11-01T10:00:02.500Z',
+      ),
+      entry(
+        'settle_card',
+        [
+          ['gateway', -250],
+          ['merchant:mer_b', 250],
+        ],
+        '2026-11-01T10:00:02.600Z',
+      ),
+      entry(
+        'refund_part',
+        [
+          ['merchant:mer_b', -500],
+          ['wallet:wal_a', 250],
+          ['gateway', 250],
+        ],
+        '2026-11-01T10:00:09.000Z',
+      ),
+    ];
+    const timeline = buildTimeline({ executionArn: ARN, events, payment: record(), journal });
+    // Act
+    const text = renderHistory({ source: 'execution', timeline });
+    // Assess
+    const journalLines = text.slice(text.indexOf('Journal') + 1, text.indexOf('Journal') + 5);
+    const timeColumns = journalLines.map((line) => line.indexOf('2026-11-01T'));
+    expect(journalLines.map((line) => line.trim().split(' ')[0])).toEqual([
+      'reserve',
+      'settle',
+      'settle_card',
+      'refund_part',
+    ]);
+    expect(new Set(timeColumns).size).toBe(1);
+  });
 });
