@@ -1,5 +1,5 @@
 /**
- * npm run bench:lambda -- [--runs 15] [--json]
+ * npm run bench:lambda -- [--runs 15] [--json] [--instructions]
  *
  * Bundles every function exactly as `sst deploy` does (an offline synth with
  * bundling: esbuild, minified, tree-shaken, one ESM file each; the console's two
@@ -27,6 +27,7 @@ import { type ConsoleAccess, consoleFunctionName } from '../core/config/console'
 import { ENV_KEYS } from '../core/config/env';
 import { FUNCTION_KEYS, resourceNames } from '../core/config/names';
 import { synthesizeOffline } from '../stacks/offline-synth';
+import { countInstructions, valgrindAvailable } from './lambda-instructions';
 
 /** The issue's budget per function: init counted over a hello-world ESM handler (see above). */
 export const BUDGET = { bundleBytes: 250 * 1024, initMsOverHelloWorld: 40 } as const;
@@ -66,6 +67,8 @@ export interface FunctionResult {
   readonly initOverBareMs: number;
   readonly initOverHelloWorldMs: number;
   readonly importMedianMs: number;
+  /** With --instructions: millions of instructions over the hello-world handler's (bench/lambda-instructions.ts). */
+  readonly initMillionInstructionsOverHelloWorld?: number;
   readonly withinBudget: boolean;
 }
 
@@ -145,7 +148,11 @@ function importScript(bundle: string): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '15' }, json: { type: 'boolean', default: false } },
+    options: {
+      runs: { type: 'string', default: '15' },
+      json: { type: 'boolean', default: false },
+      instructions: { type: 'boolean', default: false },
+    },
   });
   const runs = Math.max(15, Number(values.runs));
   const outdir = mkdtempSync(join(tmpdir(), 'paysaga-bench-'));
@@ -181,6 +188,9 @@ async function main(): Promise<void> {
     }
   }
   if (!values.json) process.stderr.write('\n');
+  const instructions = values.instructions
+    ? countAll(functions, references, referenceEnv, !values.json)
+    : undefined;
   const bareMedian = median(bare);
   const helloMedian = median(hello);
   const results: FunctionResult[] = functions.map((fn) => {
@@ -196,6 +206,10 @@ async function main(): Promise<void> {
       initOverBareMs: initMedianMs - bareMedian,
       initOverHelloWorldMs,
       importMedianMs: median(imports.get(fn.key) ?? []),
+      ...(instructions && {
+        initMillionInstructionsOverHelloWorld:
+          (instructions.functions.get(fn.key) ?? 0) - instructions.helloWorld,
+      }),
       withinBudget: bundleBytes <= BUDGET.bundleBytes && initOverHelloWorldMs <= BUDGET.initMsOverHelloWorld,
     };
   });
@@ -208,6 +222,10 @@ async function main(): Promise<void> {
     helloWorldHandlerMedianMs: helloMedian,
     helloWorldOverBareMs: helloMedian - bareMedian,
     floorOverHelloWorldMs: median(floor) - helloMedian,
+    ...(instructions && {
+      helloWorldMillionInstructions: instructions.helloWorld,
+      floorMillionInstructionsOverHelloWorld: instructions.floor - instructions.helloWorld,
+    }),
     synthWithBundlingSeconds: synthSeconds,
     loadAverage: (await import('node:os')).loadavg().map((l) => Number(l.toFixed(2))),
     budget: BUDGET,
@@ -221,18 +239,52 @@ async function main(): Promise<void> {
   console.log(
     `Node ${nodeVersion}, ${runs} runs (medians); bare node -e 0: ${ms(bareMedian)}; hello-world ESM handler: ${ms(helloMedian)} (${ms(meta.helloWorldOverBareMs)} over bare); floor (node:https + node:crypto): ${ms(meta.floorOverHelloWorldMs)} over hello world; synth with bundling ${synthSeconds.toFixed(1)} s; load ${meta.loadAverage.join(' ')}`,
   );
+  if (instructions)
+    console.log(
+      `Instructions (valgrind, one thread): hello world ${instructions.helloWorld.toFixed(0)} M; floor ${(instructions.floor - instructions.helloWorld).toFixed(0)} M over it`,
+    );
+  const counted = (r: FunctionResult) =>
+    r.initMillionInstructionsOverHelloWorld === undefined
+      ? ''
+      : ` ${r.initMillionInstructionsOverHelloWorld.toFixed(0)} M |`;
   console.log(
-    '| function | bundle | gzip | init (median) | over bare node | over hello world | import only | budget |',
+    `| function | bundle | gzip | init (median) | over bare node | over hello world | import only |${instructions ? ' instructions over hello world |' : ''} budget |`,
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---|');
+  console.log(`|---|---:|---:|---:|---:|---:|---:|${instructions ? '---:|' : ''}---|`);
   for (const r of results) {
     console.log(
-      `| ${r.function} | ${kb(r.bundleBytes)} | ${kb(r.gzipBytes)} | ${ms(r.initMedianMs)} | ${ms(r.initOverBareMs)} | ${ms(r.initOverHelloWorldMs)} | ${ms(r.importMedianMs)} | ${r.withinBudget ? 'within' : 'OVER'} |`,
+      `| ${r.function} | ${kb(r.bundleBytes)} | ${kb(r.gzipBytes)} | ${ms(r.initMedianMs)} | ${ms(r.initOverBareMs)} | ${ms(r.initOverHelloWorldMs)} | ${ms(r.importMedianMs)} |${counted(r)} ${r.withinBudget ? 'within' : 'OVER'} |`,
     );
   }
   console.log(
     `Budget: <= ${kb(BUDGET.bundleBytes)} and <= ${BUDGET.initMsOverHelloWorld} ms of init over a hello-world ESM handler, per function.`,
   );
+}
+
+/** --instructions: one valgrind count per bundle and reference (deterministic: one run each). */
+function countAll(
+  functions: readonly DeployedFunction[],
+  references: { readonly helloWorld: string; readonly floor: string },
+  referenceEnv: NodeJS.ProcessEnv,
+  progress: boolean,
+): { helloWorld: number; floor: number; functions: Map<string, number> } {
+  if (!valgrindAvailable()) throw new Error('--instructions needs valgrind (apt-get install valgrind)');
+  const args = (bundle: string) => [
+    '--input-type=module',
+    '-e',
+    `await import(${JSON.stringify(pathToFileURL(bundle).href)})`,
+  ];
+  const counts = new Map<string, number>();
+  functions.forEach((fn, index) => {
+    if (progress) process.stderr.write(`\rinstructions ${index + 1}/${functions.length}`);
+    counts.set(fn.key, countInstructions(args(fn.bundle), lambdaEnvironment(fn)));
+  });
+  if (progress) process.stderr.write('\n');
+  return {
+    helloWorld: countInstructions(args(references.helloWorld), referenceEnv),
+    floor: countInstructions(args(references.floor), referenceEnv),
+    functions: counts,
+  };
 }
 
 main().catch((error: unknown) => {
