@@ -44,7 +44,6 @@ export interface DynaliteResponse {
 }
 
 export type FromDynaliteWorker =
-  | { readonly type: 'ready' }
   /** The answers dynalite gave in one turn of the worker's event loop. */
   | { readonly type: 'responses'; readonly responses: readonly DynaliteResponse[] }
   | { readonly type: 'closed'; readonly error?: string };
