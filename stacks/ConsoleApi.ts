@@ -20,7 +20,6 @@ import type { Construct } from 'constructs';
 import { Function as SstFunction } from 'sst/constructs';
 import {
   CONSOLE_ACTION_PLANS,
-  CONSOLE_API_ENTRY,
   CONSOLE_API_PREFIX,
   CONSOLE_CONFIG_FILE,
   CONSOLE_ENV,
@@ -105,7 +104,7 @@ function consoleFunction(
   for (const statement of options.statements[access]) role.addToPolicy(statement);
   const fn = new SstFunction(scope, `${id}Function`, {
     functionName,
-    handler: handlerOf(CONSOLE_API_ENTRY),
+    handler: handlerOf(spec.entry),
     runtime: 'nodejs22.x',
     architecture: 'arm_64',
     memorySize: spec.memoryMb,

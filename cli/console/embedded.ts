@@ -39,7 +39,10 @@ export async function startEmbeddedConsole(options: EmbeddedConsoleOptions): Pro
     assetsDir: options.assetsDir ?? (await ensureConsoleAssets()),
     port: options.port,
     ...(options.signIn && {
-      people: { ...peopleAuth(ctx, options.signIn.verifier()), hosted: localHostedConfig(options.signIn) },
+      people: {
+        ...peopleAuth(ctx, options.signIn.verifier(), consoleData),
+        hosted: localHostedConfig(options.signIn),
+      },
     }),
   });
 }

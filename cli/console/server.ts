@@ -8,6 +8,7 @@ import { PAYMENT_STATUSES } from '../../core/payments/records';
 import type { ConsoleMeta } from './api-types';
 import type { ConsoleData } from './data/port';
 import { errorStatus as apiErrorStatus, handleConsoleApi, type PeopleAuth } from './handle-api';
+import { CONSOLE_ROUTES } from './routes';
 
 /**
  * The console's HTTP server: the built app from console/dist and a small JSON
@@ -183,6 +184,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
         const answer = await handleConsoleApi(
           {
             meta,
+            routes: CONSOLE_ROUTES,
             data: options.data,
             ...(options.people && { people: options.people }),
             onError: (message) => process.stderr.write(`payctl console: ${message}\n`),

@@ -204,18 +204,33 @@ export interface ConsoleHostedConfig {
 
 /**
  * The hosted console API's Lambdas: one per access, so a finance request can only ever reach a role that
- * cannot write (least privilege behind the group check). Both run functions/console-api.ts.
+ * cannot write (least privilege behind the group check). Each has its own entry, which bundles only its
+ * access's routes and data functions (cli/console/routes/read.ts, act.ts; issue 18 goal 1: <= 250 KB).
  */
 export const CONSOLE_FUNCTIONS: Readonly<
   Record<
     ConsoleAccess,
-    { readonly suffix: string; readonly memoryMb: number; readonly timeoutSeconds: number }
+    {
+      readonly suffix: string;
+      readonly entry: string;
+      readonly memoryMb: number;
+      readonly timeoutSeconds: number;
+    }
   >
 > = {
-  read: { suffix: 'console-api-read', memoryMb: 512, timeoutSeconds: 29 },
-  act: { suffix: 'console-api-act', memoryMb: 512, timeoutSeconds: 29 },
+  read: {
+    suffix: 'console-api-read',
+    entry: 'functions/console-api-read.ts',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+  },
+  act: {
+    suffix: 'console-api-act',
+    entry: 'functions/console-api-act.ts',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+  },
 };
-export const CONSOLE_API_ENTRY = 'functions/console-api.ts';
 
 export const consoleFunctionName = (stage: string, access: ConsoleAccess): string =>
   `paysaga-${stage}-${CONSOLE_FUNCTIONS[access].suffix}`;

@@ -11,16 +11,17 @@ import {
  * The hosted console API's adapter: an API Gateway proxy event in, the
  * console's one pipeline (cli/console/handle-api.ts: the bearer token
  * verified, the route's group checked, the data functions acting as the
- * person), an API Gateway proxy result out. functions/console-api.ts builds
+ * person), an API Gateway proxy result out. ./console-lambda.ts builds
  * it from its environment; tests build it over a local token issuer.
  */
 
-export interface ConsoleAdapterOptions {
+export interface ConsoleAdapterOptions<D> {
   /** The access this function serves: a route of the other access is refused (405), whatever API Gateway sent. */
   readonly access: ConsoleAccess;
   /** What GET /console-config.json answers (before sign-in, the one route without the authorizer). */
   readonly hosted: ConsoleHostedConfig;
-  readonly api: ConsoleApiOptions;
+  /** The pipeline's options: its routes are this access's (cli/console/routes/read.ts, act.ts). */
+  readonly api: ConsoleApiOptions<D>;
 }
 
 export type ConsoleProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -55,7 +56,7 @@ function bodyOf(event: APIGatewayProxyEvent): unknown {
   return JSON.parse(text) as unknown;
 }
 
-export function consoleApiAdapter(options: ConsoleAdapterOptions): ConsoleProxyHandler {
+export function consoleApiAdapter<D>(options: ConsoleAdapterOptions<D>): ConsoleProxyHandler {
   return async (event) => {
     if (event.httpMethod === 'GET' && event.path === `/${CONSOLE_CONFIG_FILE}`)
       return reply(200, options.hosted);

@@ -10,7 +10,7 @@ import {
 import { accountOfArn } from '../../core/aws/arn';
 
 /**
- * The hosted console API's context (functions/console-api.ts): the same data
+ * The hosted console API's context (functions/commons/console-lambda.ts): the same data
  * functions as `payctl console`, over the lean clients of core/aws with the
  * credentials Lambda puts in the environment, so the function's bundle holds
  * no AWS SDK client or credential chain (cli/context.ts keeps those for payctl).

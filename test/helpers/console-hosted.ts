@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { LocalIssuer } from '../../cli/console/auth/local-issuer';
 import { localHostedConfig, peopleAuth } from '../../cli/console/auth/people';
+import type { ConsoleAccessApi } from '../../cli/console/handle-api';
+import { CONSOLE_ACT_API } from '../../cli/console/routes/act';
+import { CONSOLE_READ_API } from '../../cli/console/routes/read';
 import {
   CONSOLE_API_PREFIX,
   CONSOLE_CONFIG_FILE,
@@ -19,7 +22,7 @@ import { clientConfig, type TestRuntime } from './runtime';
 
 /**
  * The hosted console without AWS: the console API's two Lambda adapters
- * (functions/commons/console-adapter.ts, as functions/console-api.ts builds
+ * (functions/commons/console-adapter.ts, as functions/commons/console-lambda.ts builds
  * them) over the local runtime with a local token issuer, and a stand-in for
  * the distribution that serves the built app with the stack's response
  * headers and sends /api/* and /console-config.json to the adapters as API
@@ -38,21 +41,22 @@ export interface ConsoleApiAdapters {
 export function consoleApiAdapters(runtime: TestRuntime, issuer: LocalIssuer): ConsoleApiAdapters {
   const stage = runtime.names.stage;
   const context = consoleLambdaContext(stage, clientConfig(runtime));
-  const api = {
-    meta: {
-      stage,
-      local: false,
-      allowActions: false,
-      statuses: PAYMENT_STATUSES,
-      currencies: CURRENCIES,
-    },
-    people: peopleAuth(context.deps, issuer.verifier()),
+  const meta = {
+    stage,
+    local: false,
+    allowActions: false,
+    statuses: PAYMENT_STATUSES,
+    currencies: CURRENCIES,
   };
   const hosted = localHostedConfig(issuer);
-  return {
-    read: consoleApiAdapter({ access: 'read', hosted, api }),
-    act: consoleApiAdapter({ access: 'act', hosted, api }),
-  };
+  // Each function with its own access's routes and data functions, as its entry bundles them.
+  const adapter = <D>({ access, routes, data }: ConsoleAccessApi<D>) =>
+    consoleApiAdapter({
+      access,
+      hosted,
+      api: { meta, routes, people: peopleAuth(context.deps, issuer.verifier(), data) },
+    });
+  return { read: adapter(CONSOLE_READ_API), act: adapter(CONSOLE_ACT_API) };
 }
 
 /** A person's request as API Gateway passes it on after its authorizer: their bearer token and its claims. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONSOLE_API_ENTRY } from '../../core/config/console';
+import { CONSOLE_FUNCTIONS, type ConsoleAccess } from '../../core/config/console';
 import { FUNCTION_ENTRIES, functionBundleImports } from '../helpers/function-bundles';
 
 // Issue 18 goal 1: the functions speak DynamoDB through core/aws/dynamodb.ts, not the AWS SDK's
@@ -7,11 +7,19 @@ import { FUNCTION_ENTRIES, functionBundleImports } from '../helpers/function-bun
 // is bundled as stacks/bundling.ts does, its packages left out, and the packages it still imports
 // are listed: none may be the SDK's DynamoDB client, its document client, or Powertools' DynamoDB
 // persistence layer (which imports the client). The hosted console's API (stacks/ConsoleApi.ts deploys
-// CONSOLE_API_ENTRY as its read and act functions) is bundled with them: it takes the lean clients too
-// (functions/commons/console-context.ts), payctl's SDK credential chain staying in cli/context.ts.
+// CONSOLE_FUNCTIONS[access].entry as its read and act functions) is bundled with them: it takes the lean
+// clients too (functions/commons/console-context.ts), payctl's SDK credential chain staying in cli/context.ts.
 
-/** Every function we ship: FUNCTION_KEYS' and the console API's (one bundle for its read and act functions). */
-const ENTRIES: Readonly<Record<string, string>> = { ...FUNCTION_ENTRIES, 'console-api': CONSOLE_API_ENTRY };
+/** Every function we ship: FUNCTION_KEYS' and the console API's read and act functions. */
+const ENTRIES: Readonly<Record<string, string>> = {
+  ...FUNCTION_ENTRIES,
+  ...Object.fromEntries(
+    (Object.keys(CONSOLE_FUNCTIONS) as ConsoleAccess[]).map((access) => [
+      `console-api-${access}`,
+      CONSOLE_FUNCTIONS[access].entry,
+    ]),
+  ),
+};
 const DYNAMODB_SDK = [
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/lib-dynamodb',

@@ -1,19 +1,22 @@
 import type { ConsoleHostedConfig } from '../../../core/config/console';
 import type { OpsDeps } from '../../ops/deps';
-import { consoleData } from '../data';
 import type { PeopleAuth } from '../handle-api';
 import type { LocalIssuer } from './local-issuer';
 import type { TokenVerifier } from './verifier';
 
 /**
- * People mode over a context: each request's data functions run as the
- * signed-in person, so every audit record (recordOpsAction reads
+ * People mode over a context: each request's data functions (`dataOf`: all of them, cli/console/data,
+ * or one access's) run as the signed-in person, so every audit record (recordOpsAction reads
  * deps.identity) names them rather than the Lambda's role or the OS user.
  */
-export function peopleAuth(deps: OpsDeps, verify: TokenVerifier): PeopleAuth {
+export function peopleAuth<D>(
+  deps: OpsDeps,
+  verify: TokenVerifier,
+  dataOf: (deps: OpsDeps) => D,
+): PeopleAuth<D> {
   return {
     verify,
-    dataFor: (_person, actor) => consoleData({ ...deps, identity: () => Promise.resolve(actor) }),
+    dataFor: (_person, actor) => dataOf({ ...deps, identity: () => Promise.resolve(actor) }),
   };
 }
 
