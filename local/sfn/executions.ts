@@ -89,6 +89,8 @@ export class Executions {
         }),
       },
     });
+    // On disk before StartExecution answers, as the record is (the journal otherwise writes at a task or the turn's end).
+    this.store.flush(record.executionArn);
     this.notify(record);
     this.launch(record, definition.startAt, input, definition.timeoutSeconds);
   }
@@ -145,6 +147,7 @@ export class Executions {
     this.append(record.executionArn, 'ExecutionRedriven', {
       executionRedrivenEventDetails: { redriveCount: redriven.redriveCount },
     });
+    this.store.flush(record.executionArn);
     this.notify(redriven);
     this.launch(redriven, from.stateName, from.input, definition.timeoutSeconds);
     return redriven;
