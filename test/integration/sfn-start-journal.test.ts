@@ -47,7 +47,10 @@ describe('Step Functions journal at StartExecution / RedriveExecution', () => {
       stateMachines: [
         {
           name: machine,
-          definition: { StartAt: 'Charge', States: { Charge: { Type: 'Task', Resource: lambda('c'), End: true } } },
+          definition: {
+            StartAt: 'Charge',
+            States: { Charge: { Type: 'Task', Resource: lambda('c'), End: true } },
+          },
         },
       ],
       retryIntervalScale: 0,
