@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jose';
 import type { ConsoleGroup } from '../../../core/config/console';
+import { localKeySet } from './jwt';
 import { type TokenVerifier, tokenVerifier } from './verifier';
 
 /**
@@ -165,7 +166,7 @@ export async function startLocalIssuer(options: { clientId?: string } = {}): Pro
     server.listen(0, '127.0.0.1', () => resolve());
   });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const keys = createLocalJWKSet(jwks);
+  const keys = localKeySet(jwks);
 
   return {
     url,

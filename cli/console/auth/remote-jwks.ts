@@ -1,12 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { http, https } from '../../../core/aws/node-http';
+import { type JwtKeyLookup, JwtRefusedError, localKeySet } from './jwt';
 
 /**
  * The user pool's signing keys fetched from its JWKS URL, as jose's
  * createRemoteJWKSet keeps them (fetched at the first token, kept 10 minutes,
  * fetched again for an unknown key id unless fetched in the last 30 s, 5 s
- * timeout; the same jose errors, so the verifier answers the same 401s), but
+ * timeout; jose's error codes and messages, so the verifier answers the same 401s), but
  * over node:http(s) taken by process.getBuiltinModule (core/aws/node-http.ts):
  * jose's own fetch ESM-imports node:http and node:https, which loads undici
  * and more on every cold start of the console API.
@@ -30,33 +30,36 @@ async function fetchJwks(url: URL, timeoutMs: number): Promise<unknown> {
     });
     request.once('error', reject);
   });
-  if (!response) throw new errors.JWKSTimeout();
+  if (!response) throw new JwtRefusedError('ERR_JWKS_TIMEOUT', 'request timed out');
   if (response.statusCode !== 200) {
     response.resume();
-    throw new errors.JOSEError('Expected 200 OK from the JSON Web Key Set HTTP response');
+    throw new JwtRefusedError('ERR_JOSE_GENERIC', 'Expected 200 OK from the JSON Web Key Set HTTP response');
   }
   const parts: Buffer[] = [];
   for await (const part of response) parts.push(part as Buffer);
   try {
     return JSON.parse(Buffer.concat(parts).toString('utf8')) as unknown;
   } catch {
-    throw new errors.JOSEError('Failed to parse the JSON Web Key Set HTTP response as JSON');
+    throw new JwtRefusedError(
+      'ERR_JOSE_GENERIC',
+      'Failed to parse the JSON Web Key Set HTTP response as JSON',
+    );
   }
 }
 
-export function remoteJwks(url: URL, options: RemoteJwksOptions = {}): JWTVerifyGetKey {
+export function remoteJwks(url: URL, options: RemoteJwksOptions = {}): JwtKeyLookup {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const cooldownMs = options.cooldownMs ?? 30_000;
   const cacheMaxAgeMs = options.cacheMaxAgeMs ?? 600_000;
-  let keys: JWTVerifyGetKey | undefined;
+  let keys: JwtKeyLookup | undefined;
   let fetchedAt: number | undefined;
   let pending: Promise<void> | undefined;
 
   const reload = (): Promise<void> => {
     pending ??= fetchJwks(url, timeoutMs)
       .then((json) => {
-        // createLocalJWKSet refuses a malformed set (JWKSInvalid), as the remote set does.
-        keys = createLocalJWKSet(json as JSONWebKeySet);
+        // localKeySet refuses a malformed set (ERR_JWKS_INVALID), as jose's remote set does.
+        keys = localKeySet(json);
         fetchedAt = Date.now();
       })
       .finally(() => {
@@ -67,14 +70,14 @@ export function remoteJwks(url: URL, options: RemoteJwksOptions = {}): JWTVerify
   const fresh = () => fetchedAt !== undefined && Date.now() < fetchedAt + cacheMaxAgeMs;
   const coolingDown = () => fetchedAt !== undefined && Date.now() < fetchedAt + cooldownMs;
 
-  return async (protectedHeader, token) => {
+  return async (header) => {
     if (!keys || !fresh()) await reload();
     try {
-      return await (keys as JWTVerifyGetKey)(protectedHeader, token);
+      return await (keys as JwtKeyLookup)(header);
     } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey && !coolingDown()) {
+      if (error instanceof JwtRefusedError && error.code === 'ERR_JWKS_NO_MATCHING_KEY' && !coolingDown()) {
         await reload();
-        return (keys as JWTVerifyGetKey)(protectedHeader, token);
+        return (keys as JwtKeyLookup)(header);
       }
       throw error;
     }
