@@ -45,11 +45,17 @@ const invalidJws = (message: string) => refused('ERR_JWS_INVALID', message);
 const claimFailed = (message: string) => refused('ERR_JWT_CLAIM_VALIDATION_FAILED', message);
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-const decoded = (part: string): Buffer => Buffer.from(part, 'base64');
+const utf8 = new TextDecoder();
+/** base64url, one spelling only (no padding, no '+' '/', no whitespace, unused bits zero). */
+function decoded(part: string, what = 'JWS'): Buffer {
+  const bytes = Buffer.from(part, 'base64url');
+  if (bytes.toString('base64url') !== part) throw invalidJws(`Failed to base64url decode the ${what}`);
+  return bytes;
+}
 
 function parseJson(bytes: Buffer): unknown {
   try {
-    return JSON.parse(bytes.toString('utf8')) as unknown;
+    return JSON.parse(utf8.decode(bytes)) as unknown;
   } catch {
     return undefined;
   }
@@ -87,7 +93,7 @@ async function verifiedJws(
   let parsed: unknown = {};
   if (protectedPart) {
     try {
-      parsed = JSON.parse(decoded(protectedPart).toString('utf8')) as unknown;
+      parsed = JSON.parse(utf8.decode(decoded(protectedPart))) as unknown;
     } catch {
       throw invalidJws('JWS Protected Header is invalid');
     }
@@ -111,15 +117,16 @@ async function verifiedJws(
     throw new TypeError('Invalid key for this operation, its asymmetricKeyType must be rsa');
   if (bits < MIN_MODULUS_BITS)
     throw new TypeError(`${alg} requires key modulusLength to be 2048 bits or larger`);
+  const signature = decoded(signaturePart, 'signature');
   let valid: boolean;
   try {
-    valid = verify('sha256', Buffer.from(`${protectedPart}.${payloadPart}`), key, decoded(signaturePart));
+    valid = verify('sha256', Buffer.from(`${protectedPart}.${payloadPart}`), key, signature);
   } catch {
     valid = false;
   }
   if (!valid) throw refused('ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'signature verification failed');
   if (!b64) throw refused('ERR_JWT_INVALID', 'JWTs MUST NOT use unencoded payload');
-  return { header, payload: decoded(payloadPart) };
+  return { header, payload: decoded(payloadPart, 'payload') };
 }
 
 const audienceHolds = (aud: unknown, audience: string): boolean =>
@@ -129,7 +136,7 @@ const audienceHolds = (aud: unknown, audience: string): boolean =>
 function checkedClaims(payload: Buffer, options: JwtVerifyOptions): JwtClaims {
   const claims = parseJson(payload);
   if (!isObject(claims)) throw refused('ERR_JWT_INVALID', 'JWT Claims Set must be a top-level JSON object');
-  for (const claim of ['iss', 'aud']) {
+  for (const claim of ['iss', 'aud', 'exp']) {
     if (!(claim in claims)) throw claimFailed(`missing required "${claim}" claim`);
   }
   if (claims.iss !== options.issuer) throw claimFailed('unexpected "iss" claim value');
