@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DynamoDbService, startDynamoDb } from '../../local/dynamodb/dynamodb-service';
 import { LocalTableStream } from '../../local/dynamodb/table-stream';
+import { waitFor } from '../helpers/runtime';
 
 /**
  * The local DynamoDB runs dynalite on a worker thread (issue 18 goal 3). What a client sees must be what
@@ -199,10 +200,11 @@ describe('Local DynamoDB on a worker thread', () => {
           }),
       ),
     );
-    // dynalite has answered them all once a later request on the same thread has.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await send(port, { target: op('GetItem'), body: JSON.stringify({ TableName: table, Key: {} }) });
-    const after = stream.read(100);
+    // Each is settled once dynalite has answered it (the old service: once its socket closed).
+    const after = await waitFor('the 8 refused writes to be settled', () => {
+      const read = stream.read(100);
+      return read.scanned === 8 ? read : undefined;
+    });
 
     // Assess: nothing to deliver (the old service settled on the socket's close, as if answered 200).
     expect(after.changes).toEqual([]);
