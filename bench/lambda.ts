@@ -11,8 +11,8 @@
  * Two references are timed in the same runs: bare `node -e 0`, and a hello-world
  * ESM handler (`export const handler = async () => ...`, what the published
  * "hello-world nodejs22.x init" figure is made of). Every ESM handler pays Node's
- * ESM loader before its first line; the budget counts what our bundle adds over
- * that hello world. A third row, the floor, is a handler that only loads what any
+ * ESM loader before its first line; that column shows what our bundle adds over
+ * that hello world. The budget is the issue's: init over bare Node. A third row, the floor, is a handler that only loads what any
  * function calling AWS must (node:https with node:http, node:crypto for SigV4).
  */
 
@@ -29,8 +29,8 @@ import { FUNCTION_KEYS, resourceNames } from '../core/config/names';
 import { synthesizeOffline } from '../stacks/offline-synth';
 import { countInstructions, valgrindAvailable } from './lambda-instructions';
 
-/** The issue's budget per function: init counted over a hello-world ESM handler (see above). */
-export const BUDGET = { bundleBytes: 250 * 1024, initMsOverHelloWorld: 40 } as const;
+/** The issue's budget per function: 250 KB minified, init over bare `node -e 0`. */
+export const BUDGET = { bundleBytes: 250 * 1024, initMsOverBareNode: 40 } as const;
 
 const HELLO_WORLD = "export const handler = async () => ({ statusCode: 200, body: 'hello' });\n";
 const FLOOR =
@@ -196,21 +196,21 @@ async function main(): Promise<void> {
   const results: FunctionResult[] = functions.map((fn) => {
     const source = readFileSync(fn.bundle);
     const initMedianMs = median(wall.get(fn.key) ?? []);
-    const initOverHelloWorldMs = initMedianMs - helloMedian;
+    const initOverBareMs = initMedianMs - bareMedian;
     const bundleBytes = statSync(fn.bundle).size;
     return {
       function: fn.key,
       bundleBytes,
       gzipBytes: gzipSync(source).length,
       initMedianMs,
-      initOverBareMs: initMedianMs - bareMedian,
-      initOverHelloWorldMs,
+      initOverBareMs,
+      initOverHelloWorldMs: initMedianMs - helloMedian,
       importMedianMs: median(imports.get(fn.key) ?? []),
       ...(instructions && {
         initMillionInstructionsOverHelloWorld:
           (instructions.functions.get(fn.key) ?? 0) - instructions.helloWorld,
       }),
-      withinBudget: bundleBytes <= BUDGET.bundleBytes && initOverHelloWorldMs <= BUDGET.initMsOverHelloWorld,
+      withinBudget: bundleBytes <= BUDGET.bundleBytes && initOverBareMs <= BUDGET.initMsOverBareNode,
     };
   });
 
@@ -257,7 +257,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    `Budget: <= ${kb(BUDGET.bundleBytes)} and <= ${BUDGET.initMsOverHelloWorld} ms of init over a hello-world ESM handler, per function.`,
+    `Budget: <= ${kb(BUDGET.bundleBytes)} and <= ${BUDGET.initMsOverBareNode} ms of init over bare Node, per function.`,
   );
 }
 
