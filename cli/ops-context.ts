@@ -96,6 +96,8 @@ export function createOpsContext(options: OpsContextOptions): OpsContext {
           .send(new GetQueueUrlCommand({ QueueName: names.queues[key] }))
           .then((r) => r.QueueUrl ?? '')
           .catch((error: unknown) => {
+            // A failed lookup is not kept: the hosted console's Lambda lives on, and the next call asks again.
+            queueUrls.delete(key);
             if (error instanceof QueueDoesNotExist) {
               throw new CliError(
                 `queue ${names.queues[key]} does not exist on stage ${stage}: is the stage deployed (or the local runtime running)?`,
@@ -126,7 +128,10 @@ export function createOpsContext(options: OpsContextOptions): OpsContext {
         throw new CliError(
           `state machine ${names.stateMachine} not found on stage ${stage}: is the runtime running?`,
         );
-      })();
+      })().catch((error: unknown) => {
+        machineArn = undefined;
+        throw error;
+      });
       return machineArn;
     },
   };
