@@ -10,7 +10,8 @@ import { StepFunctionsService } from '../../local/sfn/service';
  * The execution journal writes its event lines together (issue 18 goal 3: one write per event was a
  * syscall on the runtime's only thread, ~35 per saga) but keeps what one write per event gave: every
  * event before a task runs is on disk before the task's side effects, and a history is on disk before
- * anyone is shown it.
+ * anyone is shown it, and StartExecution / RedriveExecution answer only once their event is on disk
+ * (local/sfn/README.md Durability: "everything answered or shown survives kill -9").
  */
 
 const REGION = 'us-east-1';
@@ -102,5 +103,56 @@ describe('Step Functions execution journal', () => {
     ]);
     expect(onDiskWhenShown).toEqual(shown.events.map((event) => event.type));
     expect(onDiskWhenShown.at(-1)).toBe('ExecutionSucceeded');
+  });
+
+  it('has ExecutionStarted and ExecutionRedriven on disk when the call answers', async () => {
+    // Since e152ce8 the event lines are gathered; the start and redrive events must not wait for a task.
+    // Prepare: a one-task machine whose task fails once (so the execution can be redriven).
+    const dir = mkdtempSync(join(tmpdir(), 'paysaga-sfn-start-'));
+    dirs.push(dir);
+    const machine = `start-${randomUUID().slice(0, 8)}`;
+    let fail = true;
+    const service = new StepFunctionsService({
+      dataDir: dir,
+      region: REGION,
+      accountId: ACCOUNT,
+      stateMachines: [
+        {
+          name: machine,
+          definition: {
+            StartAt: 'Charge',
+            States: { Charge: { Type: 'Task', Resource: lambda('c'), End: true } },
+          },
+        },
+      ],
+      retryIntervalScale: 0,
+      invokeTask: async () => {
+        if (fail) throw Object.assign(new Error('boom'), { name: 'Boom' });
+        return { ok: true };
+      },
+    });
+    await service.start();
+
+    // Act: read the journal as soon as each call has answered (what a kill -9 right then would leave).
+    const { executionArn } = (await service.handle(
+      'StartExecution',
+      {
+        stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${machine}`,
+        name: `pay-${randomUUID()}`,
+        input: '{}',
+      },
+      CONTEXT,
+    )) as { executionArn: string };
+    const afterStart = typesOnDisk(dir);
+    await service.whenSettled(executionArn);
+    fail = false;
+    await service.handle('RedriveExecution', { executionArn }, CONTEXT);
+    const afterRedrive = typesOnDisk(dir);
+    await service.whenSettled(executionArn);
+    await service.stop();
+
+    // Assess
+    expect.soft(afterStart).toContain('ExecutionStarted');
+    expect.soft(afterRedrive).toContain('ExecutionRedriven');
   });
 });

@@ -265,3 +265,67 @@ describe('console JWT verification without jose, jose as the oracle', () => {
     expect(ours).toBe(jose);
   });
 });
+
+/**
+ * Found reviewing 5030ea9: tokens where ours and the oracle (jose's jwtVerify, as the console called it
+ * before) part ways, and tokens no verifier of Cognito ID tokens should accept. Each case fails on 5030ea9.
+ */
+const OPTIONS = { issuer: ISSUER, audience: CLIENT };
+/** A compact JWS over the header and payload segments exactly as given. */
+const signedRaw = (header: string, payload: string, key: KeyObject = pool.privateKey) =>
+  `${header}.${payload}.${sign('sha256', Buffer.from(`${header}.${payload}`), key).toString('base64url')}`;
+const HEADER = b64({ alg: 'RS256', kid: KID });
+
+describe('the console JWT verifier, stricter than jose where it differs', () => {
+  it.each<[string, string]>([
+    [
+      'a header that starts with a UTF-8 BOM',
+      signedRaw(b64(`\uFEFF${JSON.stringify({ alg: 'RS256', kid: KID })}`), b64(claims())),
+    ],
+    ['a payload that starts with a UTF-8 BOM', signedRaw(HEADER, b64(`\uFEFF${JSON.stringify(claims())}`))],
+  ])(
+    'answers as jose does for %s (jose decodes with TextDecoder, which drops a BOM)',
+    async (_name, token) => {
+      // Act
+      const jose = await outcome(
+        async () =>
+          (await jwtVerify(token, createLocalJWKSet(SET), { ...OPTIONS, algorithms: ['RS256'] })).payload,
+      );
+      const ours = await outcome(() => verifyJwt(token, localKeySet(SET), OPTIONS));
+
+      // Assess
+      expect(jose).toMatch(/^ok /);
+      expect(ours).toBe(jose);
+    },
+  );
+
+  it('refuses a validly signed ID token without exp (Cognito always sets it; such a token never expires)', async () => {
+    // Prepare
+    const token = signedRaw(HEADER, b64(claims({ exp: undefined })));
+
+    // Act
+    const answer = await outcome(() => verifyJwt(token, localKeySet(SET), OPTIONS));
+
+    // Assess
+    expect(answer).toBe('ERR_JWT_CLAIM_VALIDATION_FAILED: missing required "exp" claim');
+  });
+
+  it('accepts one spelling of a token: the signature with its unused trailing bits set is refused', async () => {
+    // Prepare: 256 signature bytes are 342 base64url characters; the last one carries 2 bits and 4 unused ones.
+    const token = signedRaw(HEADER, b64(claims()));
+    const signature = token.split('.')[2] ?? '';
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = ALPHABET.indexOf(signature.slice(-1));
+    const variant = `${token.slice(0, -1)}${ALPHABET[last ^ 0b0001]}`;
+    const verify = tokenVerifier({ issuer: ISSUER, clientId: CLIENT, keys: localKeySet(SET) });
+
+    // Act
+    const original = await outcome(() => verify(`Bearer ${token}`));
+    const respelled = await outcome(() => verify(`Bearer ${variant}`));
+
+    // Assess
+    expect(variant).not.toBe(token);
+    expect(original).toMatch(/^ok /);
+    expect(respelled).toBe('UnauthenticatedError: the token was refused (ERR_JWS_INVALID): sign in again');
+  });
+});
