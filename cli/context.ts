@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni } from '@aws-sdk/credential-providers';
+import { accountOfArn } from '../core/aws/arn';
 import { CliError, UsageError } from './errors';
 import { createOpsContext, createServiceClients, type OpsContext, type ServiceClients } from './ops-context';
 import { createOutput, type Output } from './output';
@@ -77,8 +78,9 @@ export function createContext(
     clients,
     local,
     account: async () => {
-      const { Account } = await clients.sts.send(new GetCallerIdentityCommand({}));
-      return String(Account);
+      // The account and its partition from the caller's ARN (arn:aws-cn:sts::<account>:... in China).
+      const { Arn } = await clients.sts.send(new GetCallerIdentityCommand({}));
+      return accountOfArn(String(Arn));
     },
     identity() {
       // Audit records name who acted: the verified IAM identity on AWS (an STS failure there is an error,

@@ -1,3 +1,4 @@
+import type { AwsAccount } from '../core/aws/arn';
 import type { AwsCredentials, CredentialProvider } from '../core/aws/credentials';
 import { DynamoDocumentClient } from '../core/aws/dynamodb';
 import { EventBridgeClient } from '../core/aws/eventbridge';
@@ -5,6 +6,7 @@ import { S3Client } from '../core/aws/s3';
 import { SecretsManagerClient } from '../core/aws/secrets-manager';
 import { ListStateMachinesCommand, SFNClient } from '../core/aws/sfn';
 import { GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '../core/aws/sqs';
+import { stateMachineArnFor } from '../core/config/executions';
 import { type QueueKey, type ResourceNames, resourceNames } from '../core/config/names';
 import { CliError } from './errors';
 
@@ -72,8 +74,11 @@ export interface OpsContextOptions {
   readonly stage: string;
   readonly clients: ServiceClients;
   readonly local: boolean;
-  /** The AWS account the stage runs in (asked only on AWS, once): payctl asks STS, the console API its own ARN. */
-  readonly account: () => Promise<string>;
+  /**
+   * The AWS account the stage runs in and its partition (asked only on AWS, once), both read from one ARN
+   * (core/aws/arn.ts): payctl's caller's from STS, the console API's own function ARN.
+   */
+  readonly account: () => Promise<AwsAccount>;
   readonly identity: () => Promise<string>;
 }
 
@@ -111,12 +116,12 @@ export function createOpsContext(options: OpsContextOptions): OpsContext {
     },
     stateMachineArn() {
       machineArn ??= (async () => {
-        // On AWS the ARN is built from the account and region (no states:ListStateMachines on "*"
-        // needed); the local runtime has no STS, so there it is looked up by name.
+        // On AWS the ARN is built from the partition, account and region (no states:ListStateMachines
+        // on "*" needed); the local runtime has no STS, so there it is looked up by name.
         if (!local) {
-          const account = await options.account();
+          const { account, partition } = await options.account();
           const region = await clients.sfn.config.region();
-          return `arn:aws:states:${region}:${account}:stateMachine:${names.stateMachine}`;
+          return stateMachineArnFor({ partition, region, account }, names.stateMachine);
         }
         let nextToken: string | undefined;
         do {

@@ -3,6 +3,18 @@ import { createHash } from 'node:crypto';
 /** Step Functions redrives a failed, timed-out or aborted execution for 14 days after it stopped (AWS limit). */
 export const REDRIVE_WINDOW_MS = 14 * 86_400_000;
 
+/** Where a state machine lives: the ARN's partition (aws, aws-cn, aws-us-gov, ...), region and account. */
+export interface StateMachinePlace {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/** A state machine's ARN, as Step Functions forms it; its executions' follow from it (executionArnFor). */
+export function stateMachineArnFor(place: StateMachinePlace, name: string): string {
+  return `arn:${place.partition}:states:${place.region}:${place.account}:stateMachine:${name}`;
+}
+
 /**
  * A saga's execution ARN: its state machine's ARN with `stateMachine` turned
  * into `execution`, then the execution name (the paymentId, or the topUpId),

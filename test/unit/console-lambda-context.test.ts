@@ -25,14 +25,14 @@ const invocation = (stage: string, accountId: string) => ({
 });
 
 describe('accountOfArn', () => {
-  it('reads the account of a function ARN, qualified or not', () => {
+  it('reads the account and partition of a function ARN, qualified or not', () => {
     // Act
     const plain = accountOfArn('arn:aws:lambda:eu-west-1:123456789012:function:paysaga-dev-console-read');
     const alias = accountOfArn('arn:aws-us-gov:lambda:us-gov-west-1:210987654321:function:f:live');
 
     // Assess
-    expect(plain).toBe('123456789012');
-    expect(alias).toBe('210987654321');
+    expect(plain).toEqual({ account: '123456789012', partition: 'aws' });
+    expect(alias).toEqual({ account: '210987654321', partition: 'aws-us-gov' });
   });
 
   it('refuses what is not an ARN naming an account', () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createOpsContext, type ServiceClients } from '../../cli/ops-context';
+import type { AwsAccount } from '../../core/aws/arn';
 import { AwsNetworkError } from '../../core/aws/errors';
 
 // cli/ops-context.ts caches the stage's queue URLs and saga ARN. The hosted console's Lambda keeps its context
 // for the container's life: a lookup that failed once (a network error after the client's retries) must not be
 // kept, or every DLQ redrive on that queue fails until the container is recycled.
 
-function contextWith(sqsSend: () => Promise<unknown>, account: () => Promise<string>) {
+function contextWith(sqsSend: () => Promise<unknown>, account: () => Promise<AwsAccount>) {
   const clients = {
     sqs: { send: vi.fn(sqsSend) },
     sfn: { config: { region: async () => 'eu-west-1' } },
@@ -32,7 +33,7 @@ describe('ops context lookups', () => {
     ];
     const { clients, context } = contextWith(
       () => (answers.shift() ?? (() => Promise.reject(new Error('asked a third time'))))(),
-      async () => '123456789012',
+      async () => ({ account: '123456789012', partition: 'aws' }),
     );
 
     // Act
@@ -50,9 +51,9 @@ describe('ops context lookups', () => {
   it("asks for the saga's ARN again after a failed lookup", async () => {
     // Prepare
     const account = vi
-      .fn<() => Promise<string>>()
+      .fn<() => Promise<AwsAccount>>()
       .mockRejectedValueOnce(new AwsNetworkError('no answer within 30000 ms'))
-      .mockResolvedValue('123456789012');
+      .mockResolvedValue({ account: '123456789012', partition: 'aws' });
     const { context } = contextWith(() => Promise.reject(new Error('unused')), account);
 
     // Act
