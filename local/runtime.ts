@@ -208,8 +208,11 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   try {
     // The outbox's table stream: dynalite has none, so the DynamoDB service logs that table's writes.
     const outbox = outboxStream(names, dataDir);
-    const dynamodb = await startDynamoDb({ ...(dataDir && { dataDir }), streams: [outbox] });
-    stops.push(() => dynamodb.close());
+    // Not waited for here: dynalite loads on its worker (~0.2-0.6 s) while the services below start; a
+    // worker that fails to start rejects it (awaited before the first DynamoDB request, ensureTables).
+    const dynamodbStarting = startDynamoDb({ ...(dataDir && { dataDir }), streams: [outbox] });
+    dynamodbStarting.catch(() => undefined);
+    stops.push(async () => (await dynamodbStarting.catch(() => undefined))?.close());
     const secrets = new SecretsManagerService({ region, ...(dataDir && { dataDir }) });
     const kms = new KmsService({ region, ...(dataDir && { dataDir }) });
     const events = new EventBridgeService({
@@ -222,7 +225,6 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       ...(options.host && { host: options.host }),
       region,
       services: [secrets, events, kms],
-      rawServices: [dynamodb],
       onInternalError: (error, target) => log.error(`edge request ${target} failed`, error),
     });
     stops.push(() => edge.close());
@@ -275,6 +277,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     });
     stops.push(() => events.drain());
 
+    edge.addRawService(await dynamodbStarting);
     const dynamoClient = new DynamoDBClient({
       endpoint: edge.endpoint,
       region,

@@ -44,6 +44,8 @@ export interface DynaliteResponse {
 }
 
 export type FromDynaliteWorker =
+  /** dynalite is loaded and its store can take requests (startDynamoDb resolves on it). */
+  | { readonly type: 'ready' }
   /** The answers dynalite gave in one turn of the worker's event loop. */
   | { readonly type: 'responses'; readonly responses: readonly DynaliteResponse[] }
   | { readonly type: 'closed'; readonly error?: string };

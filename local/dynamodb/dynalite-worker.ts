@@ -110,4 +110,4 @@ port.on('message', (message: ToDynaliteWorker) => {
 });
 
 // dynalite's close() closes LevelDB only after its HTTP server closes, which must be listening first.
-server.listen(0, '127.0.0.1');
+server.listen(0, '127.0.0.1', () => send({ type: 'ready' }));

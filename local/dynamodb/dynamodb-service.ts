@@ -17,6 +17,11 @@ export interface DynamoDbService extends RawAwsService {
   close(): Promise<void>;
 }
 
+/** The DynamoDB worker failed to start, or stopped without being asked to (`cause`: what it threw). */
+export class DynamoDbWorkerError extends Error {
+  override readonly name = 'DynamoDbWorkerError';
+}
+
 /** How long close() waits for requests in flight before closing the store anyway. */
 const CLOSE_DRAIN_MS = 5_000;
 const JSON_1_0 = 'application/x-amz-json-1.0';
@@ -39,13 +44,15 @@ export async function startDynamoDb(options: {
   dataDir?: string;
   /** Tables with a stream (the outbox's): their writes are logged before dynalite applies them. */
   streams?: readonly LocalTableStream[];
+  /** The worker's script; default dynalite-worker.ts (tests: one that fails as a worker can, same protocol). */
+  workerUrl?: URL;
 }): Promise<DynamoDbService> {
   let path: string | undefined;
   if (options.dataDir) {
     path = join(options.dataDir, 'dynamodb');
     mkdirSync(path, { recursive: true });
   }
-  const worker = new Worker(new URL('./dynalite-worker.ts', import.meta.url), {
+  const worker = new Worker(options.workerUrl ?? new URL('./dynalite-worker.ts', import.meta.url), {
     workerData: { ...(path && { path }) } satisfies DynaliteWorkerOptions,
     execArgv: workerExecArgv(),
   });
@@ -53,6 +60,19 @@ export async function startDynamoDb(options: {
   let nextId = 1;
   let closed: ((error?: string) => void) | undefined;
   let failure: unknown;
+  /** Set by close(), which terminates the worker itself: that exit is not a failure. */
+  let stopping = false;
+  let started: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    started = { resolve, reject };
+  });
+  /** Before `ready`, a worker that fails or exits rejects startDynamoDb with the cause (nothing was posted). */
+  const failStart = (error: Error) => {
+    const start = started;
+    started = undefined;
+    start?.reject(error);
+    void worker.terminate();
+  };
 
   const answer = (message: DynaliteResponse) => {
     const request = pending.get(message.id);
@@ -62,15 +82,25 @@ export async function startDynamoDb(options: {
     request.response.writeHead(message.status, message.headers);
     request.response.end(message.body);
   };
-  // Not waited for: loading dynalite on the worker (~0.2-0.6 s) overlaps the runtime's other services
-  // starting; requests posted meanwhile wait in the worker's queue.
   worker.on('message', (message: FromDynaliteWorker) => {
     if (message.type === 'responses') for (const response of message.responses) answer(response);
-    else if (message.type === 'closed') closed?.(message.error);
+    else if (message.type === 'ready') {
+      started?.resolve();
+      started = undefined;
+    } else if (message.type === 'closed') closed?.(message.error);
   });
   // dynalite throwing (a LevelDB error it does not map) ended the process when it ran on this thread;
   // it still does: requests in flight are answered as failed first, so no client waits on a dead store.
+  // Failing to start (loading dynalite, its script) rejects startDynamoDb instead.
   worker.on('error', (error) => {
+    if (started) {
+      failStart(
+        new DynamoDbWorkerError(`the local DynamoDB worker failed to start: ${error.message}`, {
+          cause: error,
+        }),
+      );
+      return;
+    }
     failure = error;
     failPending(pending, 'InternalFailure', 'the local DynamoDB worker failed', 500);
     closed?.(String(error));
@@ -78,6 +108,26 @@ export async function startDynamoDb(options: {
       throw error;
     });
   });
+  // A worker that ends without an error (process.exit in it, its loop run dry) answers nothing more: what
+  // it had is failed with the reason, later requests are refused, and a close() waiting on it resolves.
+  worker.on('exit', (code) => {
+    if (started) {
+      failStart(
+        new DynamoDbWorkerError(`the local DynamoDB worker exited with code ${code} before it was ready`),
+      );
+      return;
+    }
+    if (stopping) return;
+    const reason = `the local DynamoDB worker exited (code ${code}); whether a request in flight was applied is unknown`;
+    if (failure === undefined) {
+      failure = new DynamoDbWorkerError(reason);
+      process.emitWarning(reason);
+    }
+    failPending(pending, 'InternalFailure', reason, 500);
+    closed?.(reason);
+  });
+  // Loading dynalite on the worker (~0.2-0.6 s): the runtime starts its other services meanwhile.
+  await ready;
 
   // Requests read in this turn of the loop, posted together at its end (one wake-up of the worker).
   let outgoing: DynaliteRequest[] = [];
@@ -98,7 +148,12 @@ export async function startDynamoDb(options: {
   return {
     targetPrefix: 'DynamoDB_20120810',
     handleRaw(request, response) {
-      if (closing || failure !== undefined) {
+      if (failure !== undefined) {
+        request.resume();
+        writeError(response, 'InternalFailure', `the local DynamoDB is down: ${String(failure)}`, 500);
+        return;
+      }
+      if (closing) {
         request.resume();
         writeError(response, 'ServiceUnavailable', 'the local DynamoDB is stopping', 503);
         return;
@@ -134,6 +189,7 @@ export async function startDynamoDb(options: {
         if (error) process.emitWarning(`the local DynamoDB closed with an error: ${error}`);
       }
       failPending(pending, 'ServiceUnavailable', 'the local DynamoDB is stopping', 503);
+      stopping = true;
       await worker.terminate();
       for (const stream of options.streams ?? []) stream.close();
     },
