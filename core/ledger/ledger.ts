@@ -11,7 +11,7 @@ import type {
 import { OpenWalletInput, parseInput } from './inputs';
 import type { Wallet } from './model';
 import { refundCard, settleCard } from './ops/card';
-import { completeMarkers, type OpContext } from './ops/context';
+import { completeMarkers, type OpContext, opContext } from './ops/context';
 import { adjust, deposit } from './ops/credit';
 import { refund, settle } from './ops/post';
 import { postRefundPart, type RefundPartInput, type RefundPartResult } from './ops/refund-part';
@@ -29,7 +29,7 @@ import type {
   SettleResult,
   SweepResult,
 } from './results';
-import { LedgerStore } from './store';
+import { putNewWallet } from './store';
 
 export type { ExpireOptions } from './ops/void';
 export * from './results';
@@ -40,14 +40,16 @@ export * from './results';
  * now (plus, for a moment, the marker of an operation being journaled); every
  * closed hold, deposit and adjustment lives in the journal. Each operation is
  * one file of ops/ (write order and crash safety: ops/context.ts); every
- * DynamoDB expression is a named write of LedgerStore.
+ * DynamoDB expression is a named write of the store (store.ts, store-holds.ts,
+ * store-credits.ts). This class is the facade over all of them, for callers
+ * that use many; a caller that uses few calls them alone (operations.ts), so
+ * its bundle holds only those (a class's methods cannot be tree-shaken).
  */
 export class Ledger {
   private readonly ctx: OpContext;
 
   constructor(options: LedgerOptions) {
-    const store = new LedgerStore(options.doc, options.tableName, options.maxAttempts);
-    this.ctx = { store, now: options.now ?? (() => new Date()) };
+    this.ctx = opContext(options);
   }
 
   async openWallet(walletId: string, currency: string): Promise<OpenWalletResult> {
@@ -63,7 +65,7 @@ export class Ledger {
       createdAt: this.ctx.now().toISOString(),
       seq: 0,
     };
-    if (await this.ctx.store.putNewWallet(fresh)) return { wallet: fresh, created: true };
+    if (await putNewWallet(this.ctx.store, fresh)) return { wallet: fresh, created: true };
     const existing = await this.ctx.store.getWallet(input.walletId);
     if (!existing)
       throw new LedgerContentionError(`wallet ${input.walletId} exists but could not be read; retry`);

@@ -34,6 +34,14 @@ export interface StepDeps {
 }
 
 /**
+ * What RefundCharge and ReleaseFunds use of the ledger: payctl's resolve binds only these operations
+ * (core/ledger/operations.ts), so the console's act bundle holds neither Reserve nor Settle.
+ */
+export type CompensationDeps = Omit<StepDeps, 'ledger'> & {
+  readonly ledger: Pick<Ledger, 'refund' | 'refundCard' | 'release'>;
+};
+
+/**
  * Stripe keeps idempotency keys for 24 hours. A charge retried later than that
  * (a redrive days after an ambiguous timeout) asks the gateway first, so a
  * charge that did happen is found instead of made twice.
@@ -274,7 +282,10 @@ export async function settlePayment(deps: StepDeps, input: SettleInput): Promise
 }
 
 /** Where the gateway lists or searches the payment's charge (core/gateway/charge-lookup.ts). */
-async function lookupOf(deps: StepDeps, paymentId: string): Promise<FindChargeOptions> {
+async function lookupOf(
+  deps: Pick<StepDeps, 'payments' | 'now'>,
+  paymentId: string,
+): Promise<FindChargeOptions> {
   const known = await deps.payments.get(paymentId);
   return chargeLookupOptions(
     { first: known?.chargeAttemptedAt, latest: known?.lastChargeAttemptedAt },
@@ -291,7 +302,7 @@ async function lookupOf(deps: StepDeps, paymentId: string): Promise<FindChargeOp
  * hold kept and PaymentNeedsAttention, never Failed with charges standing.
  */
 export async function refundCharge(
-  deps: StepDeps & { readonly gateway: PaymentGateway },
+  deps: CompensationDeps & { readonly gateway: PaymentGateway },
   input: RefundChargeInput,
 ): Promise<RefundOutput> {
   const { payment } = input;
@@ -335,7 +346,7 @@ export async function refundCharge(
   return { refundId: refund.refundId, status: refund.status, ledgerReversed };
 }
 
-export async function releaseFunds(deps: StepDeps, input: ReleaseFundsInput): Promise<ReleaseOutput> {
+export async function releaseFunds(deps: CompensationDeps, input: ReleaseFundsInput): Promise<ReleaseOutput> {
   const { payment } = input;
   const released = await deps.ledger.release({ paymentId: payment.paymentId, walletId: payment.walletId });
   if (released.outcome === 'nothing_held' && input.reserve.amount > 0) {

@@ -1,12 +1,13 @@
 import { SendMessageCommand } from '../../../core/aws/sqs';
 import type { PaymentGateway } from '../../../core/gateway/port';
-import { Ledger, LedgerReader } from '../../../core/ledger';
+import { LedgerReader } from '../../../core/ledger';
+import { opContext, refund, refundCard, release } from '../../../core/ledger/operations';
 import { DynamoPaymentLog } from '../../../core/payments/payment-log';
 import type { PaymentResolution, ResolutionAction, ResolutionOutcome } from '../../../core/payments/records';
 import { PaymentsRepository } from '../../../core/payments/repository';
 import { notificationMessage, resolvedPaymentNotification } from '../../../core/saga/notification';
 import type { RefundOutput, ReleaseOutput } from '../../../core/saga/state';
-import { refundCharge, releaseFunds, type StepDeps } from '../../../core/saga/steps';
+import { type CompensationDeps, refundCharge, releaseFunds } from '../../../core/saga/steps';
 import { CliError, UsageError } from '../../errors';
 import { financeGateway } from '../../finance/deps';
 import type { OpsDeps } from '../deps';
@@ -85,10 +86,16 @@ export async function planResolve(
   return planResolution(facts, request.action, await deps.identity(), request.outcome);
 }
 
-function stepDeps(deps: OpsDeps, now: () => Date): StepDeps {
+function stepDeps(deps: OpsDeps, now: () => Date): CompensationDeps {
   const { doc } = deps.clients;
+  // The compensations' three ledger operations only (core/ledger/operations.ts), as the Ledger runs them.
+  const ledger = opContext({ doc, tableName: deps.names.tables.ledger });
   return {
-    ledger: new Ledger({ doc, tableName: deps.names.tables.ledger }),
+    ledger: {
+      refund: (request) => refund(ledger, request),
+      refundCard: (request) => refundCard(ledger, request),
+      release: (request) => release(ledger, request),
+    },
     ledgerReader: new LedgerReader(doc, deps.names.tables.ledger),
     payments: new DynamoPaymentLog(doc, deps.names.tables.payments, now),
     now,

@@ -1,8 +1,9 @@
 import { PutEventsCommand } from '../../../core/aws/eventbridge';
 import { SendMessageCommand } from '../../../core/aws/sqs';
 import type { PaymentGateway } from '../../../core/gateway/port';
-import { Ledger, LedgerReader } from '../../../core/ledger';
+import { LedgerReader } from '../../../core/ledger';
 import { refundPartKey } from '../../../core/ledger/keys';
+import { opContext, postRefundPart } from '../../../core/ledger/operations';
 import { PaymentRefundStore } from '../../../core/payments/refund-store';
 import { PaymentsRepository } from '../../../core/payments/repository';
 import { buildRefundOutcome } from '../../../core/refunds/outcome';
@@ -177,7 +178,11 @@ async function settle(
     {
       refunds: new PaymentRefundStore(doc, deps.names.tables.payments, now),
       payments: new PaymentsRepository(doc, deps.names.tables.payments),
-      ledger: new Ledger({ doc, tableName: deps.names.tables.ledger }),
+      // The refund part alone (core/ledger/operations.ts), as the Ledger runs it.
+      ledger: {
+        refundPart: (request) =>
+          postRefundPart(opContext({ doc, tableName: deps.names.tables.ledger }), request),
+      },
       gateway,
       now,
     },

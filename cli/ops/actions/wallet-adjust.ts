@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidPaymentError } from '../../../core/errors';
-import { Ledger } from '../../../core/ledger';
+import type { AdjustResult } from '../../../core/ledger';
+import { adjust, opContext } from '../../../core/ledger/operations';
 import { formatMoney } from '../../../core/money';
 import { containsPan } from '../../../core/pan';
 import { CliError, UsageError } from '../../errors';
@@ -58,7 +59,8 @@ function validate(request: AdjustRequest): void {
 export async function adjustWallet(deps: OpsDeps, request: AdjustRequest): Promise<AdjustOutcome> {
   validate(request);
   const adjustmentId = request.adjustmentId ?? newAdjustmentId();
-  const ledger = new Ledger({ doc: deps.clients.doc, tableName: deps.names.tables.ledger });
+  // The adjustment alone (core/ledger/operations.ts), as Ledger.adjust runs it.
+  const ledger = opContext({ doc: deps.clients.doc, tableName: deps.names.tables.ledger });
   const target = `wallet ${request.walletId} adjustment ${adjustmentId}`;
   const audit = (outcome: 'succeeded' | 'failed', message: string) =>
     auditAction(deps, {
@@ -68,9 +70,14 @@ export async function adjustWallet(deps: OpsDeps, request: AdjustRequest): Promi
       outcome,
       message: message.slice(0, 2000),
     });
-  let result: Awaited<ReturnType<Ledger['adjust']>>;
+  let result: AdjustResult;
   try {
-    result = await ledger.adjust(request.walletId, request.amount, adjustmentId, request.reason.trim());
+    result = await adjust(ledger, {
+      walletId: request.walletId,
+      amount: request.amount,
+      adjustmentId,
+      reason: request.reason.trim(),
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await audit('failed', `${request.amount} minor units refused: ${message}`);

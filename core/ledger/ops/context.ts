@@ -3,7 +3,8 @@ import type { Currency } from '../../money';
 import type { Hold, LedgerOperation, Wallet } from '../model';
 import { adjustEntry, depositEntry, entriesForHold, refundPartEntry } from '../postings';
 import { holdFromEntries } from '../rebuild';
-import type { LedgerStore } from '../store';
+import type { LedgerOptions } from '../results';
+import { LedgerStore } from '../store';
 
 /**
  * What every ledger operation shares: the store, the clock, and the steps
@@ -24,6 +25,12 @@ import type { LedgerStore } from '../store';
 export interface OpContext {
   readonly store: LedgerStore;
   readonly now: () => Date;
+}
+
+/** The store and clock of `options`: what the Ledger facade and each operation called alone (operations.ts) run on. */
+export function opContext(options: LedgerOptions): OpContext {
+  const store = new LedgerStore(options.doc, options.tableName, options.maxAttempts);
+  return { store, now: options.now ?? (() => new Date()) };
 }
 
 /** The wallet an operation needs: unknown wallet or wrong currency is a bad payment, not a retry. */

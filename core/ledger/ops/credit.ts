@@ -6,6 +6,7 @@ import { adjustmentRef, depositRef } from '../keys';
 import type { JournalEntry } from '../model';
 import { adjustEntry, depositEntry } from '../postings';
 import type { AdjustResult, DepositResult } from '../results';
+import { adjustBalance, creditDeposit } from '../store-credits';
 import { type OpContext, walletFor } from './context';
 
 /**
@@ -33,7 +34,7 @@ export async function deposit(ctx: OpContext, request: z.input<typeof DepositInp
       if (marker) await finish(ctx, known, 'deposits', input.depositId);
       return { ...input, amount: value, currency: wallet.currency, replayed: true };
     }
-    const after = await ctx.store.creditDeposit(wallet, input.depositId, {
+    const after = await creditDeposit(ctx.store, wallet, input.depositId, {
       amount: value,
       at: ctx.now().toISOString(),
     });
@@ -68,7 +69,7 @@ export async function adjust(ctx: OpContext, request: z.input<typeof AdjustInput
         `adjust: a debit of ${-value} would take wallet ${wallet.walletId} below 0 (available ${wallet.available})`,
       );
     }
-    const after = await ctx.store.adjustBalance(wallet, input.adjustmentId, {
+    const after = await adjustBalance(ctx.store, wallet, input.adjustmentId, {
       amount: value,
       at: ctx.now().toISOString(),
       reason: input.reason,

@@ -3,6 +3,8 @@ import { isExpired, isSettleable } from '../expiry';
 import { currencyOf, minorUnitsOf, parseInput, RefundInput, SettleInput } from '../inputs';
 import type { Hold, Wallet } from '../model';
 import { holdIdOf, type RefundResult, type SettleResult } from '../results';
+import { refundHold } from '../store-credits';
+import { postHold } from '../store-holds';
 import { closedPayment, completeHold, isJournaled, type OpContext, walletFor } from './context';
 
 /**
@@ -50,7 +52,7 @@ export async function settle(ctx: OpContext, request: SettleInput): Promise<Sett
         `cannot settle payment ${input.paymentId}: capture ${captured} exceeds the hold of ${hold.amount}`,
       );
     }
-    const after = await ctx.store.postHold(wallet.walletId, input.paymentId, {
+    const after = await postHold(ctx.store, wallet.walletId, input.paymentId, {
       amount: hold.amount,
       captured,
       merchantId: input.merchantId,
@@ -118,7 +120,7 @@ export async function refund(ctx: OpContext, request: RefundInput): Promise<Refu
       refundedAt: ctx.now().toISOString(),
       ...(input.refundId !== undefined && { refundId: input.refundId }),
     };
-    const after = await ctx.store.refundHold(wallet, input.paymentId, refunded);
+    const after = await refundHold(ctx.store, wallet, input.paymentId, refunded);
     const recorded = after?.holds[input.paymentId];
     if (!after || !recorded) return undefined;
     await completeHold(ctx, after, input.paymentId, recorded);

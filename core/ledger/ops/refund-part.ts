@@ -5,6 +5,7 @@ import { CurrencyInput, MerchantIdInput, PaymentIdInput, parseInput, WalletIdInp
 import { refundPartKey, refundPartRef } from '../keys';
 import type { JournalEntry, RefundPartRecord } from '../model';
 import { refundPartEntry } from '../postings';
+import { creditRefundPart } from '../store-credits';
 import { type OpContext, walletFor } from './context';
 
 /**
@@ -62,7 +63,7 @@ export async function postRefundPart(ctx: OpContext, request: RefundPartInput): 
       gatewayAmount: input.gatewayAmount,
       at: ctx.now().toISOString(),
     };
-    const after = await ctx.store.creditRefundPart(wallet, key, record);
+    const after = await creditRefundPart(ctx.store, wallet, key, record);
     const written = after?.refunds?.[key];
     if (!after || !written) return undefined;
     const entry = refundPartEntry(after, key, written);

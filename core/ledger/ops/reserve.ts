@@ -6,6 +6,7 @@ import { currencyOf, minorUnitsOf, parseInput, ReserveInput } from '../inputs';
 import type { Hold, Wallet } from '../model';
 import { reserveEntry } from '../postings';
 import { holdIdOf, type ReserveResult } from '../results';
+import { placeHold } from '../store-holds';
 import { closedPayment, completeHold, type OpContext, walletFor } from './context';
 import { expireHoldsOf } from './void';
 
@@ -112,7 +113,7 @@ async function placeAndJournal(
     throw new InvalidPaymentError(`reserve: expiresAt ${input.expiresAt} is not in the future`);
   }
   const hold: Hold = { state: 'PENDING', amount, expiresAt: input.expiresAt, reservedAt: now };
-  const after = await ctx.store.placeHold(wallet, input.paymentId, hold, takesAll);
+  const after = await placeHold(ctx.store, wallet, input.paymentId, hold, takesAll);
   const placed = after?.holds[input.paymentId];
   if (!after || !placed) return undefined;
   await ctx.store.journal.putJournalEntry(reserveEntry(after, input.paymentId, placed));

@@ -3,6 +3,7 @@ import { expiredHoldIds } from '../expiry';
 import { parseInput, ReleaseInput } from '../inputs';
 import type { Hold, Wallet } from '../model';
 import type { ReleaseOutcome, ReleaseResult, SweepResult } from '../results';
+import { guardAgainstLateReserve, setNextExpiry, voidHold } from '../store-holds';
 import { closedPayment, completeHold, type OpContext } from './context';
 
 /**
@@ -21,7 +22,7 @@ export async function release(ctx: OpContext, request: ReleaseInput): Promise<Re
     const marker = wallet.holds[input.paymentId];
     if (marker?.state === 'PENDING' && !marker.tombstone) {
       const now = ctx.now().toISOString();
-      const after = await ctx.store.voidHold(wallet.walletId, input.paymentId, {
+      const after = await voidHold(ctx.store, wallet.walletId, input.paymentId, {
         amount: marker.amount,
         state: 'VOIDED',
         now,
@@ -40,7 +41,7 @@ export async function release(ctx: OpContext, request: ReleaseInput): Promise<Re
     if (closed.hold) return { ...base, ...closedOutcome(input.paymentId, closed.hold), replayed: true };
     if (closed.tombstone) return { ...base, outcome: 'nothing_held', releasedAmount: 0, replayed: true };
     await ctx.store.journal.putTombstone(input.paymentId, wallet.walletId, ctx.now().toISOString());
-    if (!(await ctx.store.guardAgainstLateReserve(wallet.walletId, input.paymentId))) return undefined;
+    if (!(await guardAgainstLateReserve(ctx.store, wallet.walletId, input.paymentId))) return undefined;
     return { ...base, outcome: 'nothing_held', releasedAmount: 0, replayed: false };
   });
 }
@@ -88,7 +89,7 @@ export async function expireHoldsOf(
   for (const paymentId of expiredHoldIds(wallet, now)) {
     const hold = wallet.holds[paymentId];
     if (!hold || hold.tombstone || (await options.skip?.(paymentId))) continue;
-    const after = await ctx.store.voidHold(wallet.walletId, paymentId, {
+    const after = await voidHold(ctx.store, wallet.walletId, paymentId, {
       amount: hold.amount,
       state: 'EXPIRED',
       now: now.toISOString(),
@@ -100,7 +101,7 @@ export async function expireHoldsOf(
     }
   }
   const latest = await ctx.store.getWallet(wallet.walletId);
-  if (latest) await ctx.store.setNextExpiry(latest, earliestExpiry(latest));
+  if (latest) await setNextExpiry(ctx.store, latest, earliestExpiry(latest));
   return { expired };
 }
 
