@@ -1,7 +1,5 @@
 import '../../core/config/zod-locale';
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import type * as z from 'zod/mini';
-import { IDEMPOTENCY_TTL_SECONDS } from './powertools';
 import { type StepDefinition, stepPipeline } from './step-pipeline';
 
 type RefundStepEvent =
@@ -12,28 +10,17 @@ const refundIdOf = (event: RefundStepEvent): string =>
   ('refund' in event ? event.refund : event.saga.refund).refundId;
 
 /**
- * Kept for the pipeline's shape only: no refund step keeps a Powertools record
- * (each is idempotent by its own conditional write, gateway key or journal
- * entry, as core/refunds/definition.ts says), so every refund step runs with
- * `idempotent: false`.
+ * A refund saga step: the shared pipeline (functions/commons/step-pipeline.ts) logged by refundId. No
+ * refund step keeps a Powertools record (each is idempotent by its own conditional write, gateway key or
+ * journal entry, as core/refunds/definition.ts says): every one runs with `idempotent: false`, and the
+ * refund functions do not load Powertools idempotency at all (no `idempotency` given to the pipeline).
  */
-function refundIdempotencyConfig(): IdempotencyConfig {
-  return new IdempotencyConfig({
-    eventKeyJmesPath: 'refund.refundId',
-    payloadValidationJmesPath: '[refund.paymentId, refund.amount]',
-    throwOnNoIdempotencyKey: true,
-    expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
-  });
-}
-
-/** A refund saga step: the shared pipeline (functions/commons/step-pipeline.ts) logged by refundId. */
 export function refundStep<S extends z.ZodMiniType<RefundStepEvent>, R extends object>(
   step: Omit<StepDefinition<S, R>, 'idempotent'>,
 ) {
   return stepPipeline<RefundStepEvent, S, R>(
     {
       subject: { logKey: 'refundId', noun: 'refund', idOf: refundIdOf },
-      idempotencyConfig: refundIdempotencyConfig,
     },
     { ...step, idempotent: false },
   );

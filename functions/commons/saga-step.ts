@@ -4,6 +4,7 @@ import { needsIdempotencyRecord } from '../../core/saga/steps-records';
 import { attemptEntry, type CarriedEntry, carriedEntries, timelineRuleOf } from '../../core/saga/timeline';
 import { paymentLog } from './deps';
 import { stepIdempotencyConfig } from './powertools';
+import { powertoolsIdempotency } from './step-idempotency';
 import { type StepAttempt, type StepDefinition, stepPipeline } from './step-pipeline';
 
 type StepEvent =
@@ -22,7 +23,7 @@ export function sagaStep<S extends z.ZodMiniType<StepEvent>, R extends object>(s
   return stepPipeline<StepEvent, S, R>(
     {
       subject: { logKey: 'paymentId', noun: 'payment', idOf: paymentIdOf },
-      idempotencyConfig: stepIdempotencyConfig,
+      idempotency: powertoolsIdempotency(stepIdempotencyConfig),
       needsRecord: needsIdempotencyRecord,
       onAttempt: recordAttempt,
     },

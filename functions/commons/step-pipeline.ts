@@ -1,9 +1,4 @@
 import '../../core/config/zod-locale';
-import {
-  IdempotencyAlreadyInProgressError,
-  type IdempotencyConfig,
-  makeIdempotent,
-} from '@aws-lambda-powertools/idempotency';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -18,7 +13,7 @@ import {
   UnexpectedStepError,
 } from '../../core/errors';
 import { withReasonCode } from '../../core/saga/outcome';
-import { idempotencyStore, logger, stepKeyPrefix } from './powertools';
+import { logger } from './logger';
 import { countStepFailure } from './step-metrics';
 
 /** What a saga's steps act on: its log key (paymentId, topUpId, refundId), its id in the input, its noun. */
@@ -49,6 +44,27 @@ export interface StepDefinition<S extends z.ZodMiniType, R extends object> {
   readonly idempotent?: boolean;
 }
 
+/** A step's run under its idempotency record, and what each invocation must tell that record. */
+export interface IdempotentRun<I, R> {
+  readonly run: (input: I, attempt: StepAttempt) => Promise<R>;
+  readonly registerLambdaContext: (context: Context) => void;
+}
+
+/**
+ * How a saga's steps keep Powertools idempotency records (functions/commons/step-idempotency.ts). The
+ * pipeline does not import Powertools idempotency itself: a saga whose steps keep no record (refunds)
+ * passes none and its bundles leave it out.
+ */
+export interface StepIdempotency {
+  /** Built once per handler: the step's run under its record, keyed by the step's own prefix. */
+  readonly wrap: <I, R>(
+    run: (input: I, attempt: StepAttempt) => Promise<R>,
+    stepName: string,
+  ) => IdempotentRun<I, R>;
+  /** Whether the error says another invocation holds the record (the step is in progress elsewhere). */
+  readonly inProgress: (error: unknown) => boolean;
+}
+
 /**
  * The middy pipeline every saga's steps share (payment, top-up, refund):
  * Logger context first (the subject's id and the execution on every line),
@@ -64,8 +80,8 @@ export function stepPipeline<
 >(
   saga: {
     readonly subject: StepSubject<E>;
-    /** Built once per handler: the saga's idempotency key and payload validation. */
-    readonly idempotencyConfig: () => IdempotencyConfig;
+    /** The saga's idempotency records; absent: its steps keep none (each must say `idempotent: false`). */
+    readonly idempotency?: StepIdempotency;
     /**
      * Called after each attempt (never throws into the step); what it answers after a success is added
      * to the step's result (the payment saga carries a timeline entry in the state that way).
@@ -76,15 +92,11 @@ export function stepPipeline<
   },
   step: StepDefinition<S, R>,
 ) {
-  const config = saga.idempotencyConfig();
-  const run =
-    step.idempotent === false
-      ? step.run
-      : makeIdempotent(step.run, {
-          persistenceStore: idempotencyStore(),
-          config,
-          keyPrefix: stepKeyPrefix(step.name),
-        });
+  const recorded = step.idempotent === false ? undefined : saga.idempotency?.wrap(step.run, step.name);
+  if (step.idempotent !== false && !recorded) {
+    throw new Error(`${step.name} keeps an idempotency record, but its saga has no idempotency store`);
+  }
+  const run = recorded?.run ?? step.run;
 
   return middy<unknown, R>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -107,7 +119,7 @@ export function stepPipeline<
           requestId: context.awsRequestId,
         },
       });
-      config.registerLambdaContext(context);
+      recorded?.registerLambdaContext(context);
       const startedAt = new Date();
       const attempt: StepAttempt = {
         log,
@@ -125,7 +137,8 @@ export function stepPipeline<
         const added = await saga.onAttempt?.(attempt);
         return added ? { ...result, ...added } : result;
       } catch (error) {
-        const shaped = shapeStepError(log, step.name, saga.subject.noun, error);
+        const inProgress = saga.idempotency?.inProgress(error) ?? false;
+        const shaped = shapeStepError(log, step.name, saga.subject.noun, error, inProgress);
         countStepFailure(step.name, shaped);
         await saga.onAttempt?.({ ...attempt, error: shaped });
         throw shaped;
@@ -135,12 +148,18 @@ export function stepPipeline<
 
 /**
  * Shapes an error for the ASL's Retry/Catch by name: Powertools' in-progress
- * error becomes StepInProgressError; our errors keep their reason code in the
+ * error (`inProgress`, as the saga's StepIdempotency tells it) becomes StepInProgressError; our errors keep their reason code in the
  * message; transient errors (core/errors.ts) go out as they are, to be retried;
  * anything else becomes UnexpectedStepError, which the ASL routes to an outcome.
  */
-export function shapeStepError(log: Logger, stepName: string, noun: string, error: unknown): unknown {
-  if (error instanceof IdempotencyAlreadyInProgressError) {
+export function shapeStepError(
+  log: Logger,
+  stepName: string,
+  noun: string,
+  error: unknown,
+  inProgress: boolean,
+): unknown {
+  if (inProgress) {
     log.warn('step already in progress elsewhere; the saga will retry');
     return new StepInProgressError(`${stepName} is already running for this ${noun}`);
   }

@@ -2,6 +2,7 @@ import '../../core/config/zod-locale';
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import type * as z from 'zod/mini';
 import { IDEMPOTENCY_TTL_SECONDS } from './powertools';
+import { powertoolsIdempotency } from './step-idempotency';
 import { type StepDefinition, stepPipeline } from './step-pipeline';
 
 type TopUpStepEvent =
@@ -28,7 +29,7 @@ export function topUpStep<S extends z.ZodMiniType<TopUpStepEvent>, R extends obj
   return stepPipeline<TopUpStepEvent, S, R>(
     {
       subject: { logKey: 'topUpId', noun: 'top-up', idOf: topUpIdOf },
-      idempotencyConfig: topUpIdempotencyConfig,
+      idempotency: powertoolsIdempotency(topUpIdempotencyConfig),
     },
     step,
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FUNCTION_KEYS } from '../../core/config/names';
+import { FUNCTION_KEYS, FUNCTIONS } from '../../core/config/names';
 import { functionBundleImports } from '../helpers/function-bundles';
 
 // Issue 18 goal 1 (init): an ESM `import ... from 'node:http'` makes Node 22 copy every export of node:http
@@ -7,6 +7,15 @@ import { functionBundleImports } from '../helpers/function-bundles';
 // undici, http2, worker_threads and the web streams: ~30 ms of each cold start. The functions take
 // node:http and node:https from core/aws/node-http.ts (process.getBuiltinModule) instead.
 const ESM_IMPORTS_THAT_LOAD_UNDICI = ['node:http', 'node:https', 'http', 'https'];
+
+// Powertools idempotency (with its JMESPath and persistence layer: ~40 KB of a bundle, ~24 M instructions
+// of an init) belongs in the functions whose steps keep records: the payment and top-up sagas' steps.
+// The refund saga's steps keep none (functions/commons/refund-step.ts), nor does any other function.
+const IDEMPOTENCY_PACKAGE = /^@aws-lambda-powertools\/idempotency(\/|$)/;
+const keepsStepRecords = (key: string): boolean => {
+  const spec = FUNCTIONS[key as keyof typeof FUNCTIONS];
+  return Boolean(spec.aslPlaceholder ?? spec.topUpAslPlaceholder);
+};
 
 describe('function bundles', () => {
   it('do not import node:http or node:https as ES modules', async () => {
@@ -19,5 +28,19 @@ describe('function bundles', () => {
       .filter(([, path]) => ESM_IMPORTS_THAT_LOAD_UNDICI.includes(path))
       .map(([output, path]) => `${output} imports ${path}`);
     expect([...new Set(offending)]).toEqual([]);
+  });
+
+  it("load Powertools idempotency only in the payment and top-up sagas' steps", async () => {
+    // Act
+    const { imports } = await functionBundleImports();
+
+    // Assess
+    const loading = new Set(
+      imports
+        .filter(([, path]) => IDEMPOTENCY_PACKAGE.test(path))
+        .map(([output]) => output.replace(/\.js$/, '')),
+    );
+    expect([...loading].filter((key) => !keepsStepRecords(key))).toEqual([]);
+    expect(loading).toContain('charge');
   });
 });
