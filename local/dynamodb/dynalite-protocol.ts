@@ -10,13 +10,32 @@ export interface DynaliteWorkerOptions {
   readonly path?: string;
 }
 
-/** One HTTP exchange, whole: the body as bytes whose buffer is transferred, not copied. */
+/**
+ * The request headers dynalite reads (dynalite/index.js: CORS, content type, target, signature, date);
+ * only these are posted: cloning a request's whole header set was a third of a message's cost.
+ */
+export const DYNALITE_REQUEST_HEADERS = [
+  'content-type',
+  'x-amz-target',
+  'authorization',
+  'x-amz-date',
+  'date',
+  'origin',
+  'access-control-request-headers',
+  'access-control-request-method',
+] as const;
+
+/**
+ * One HTTP exchange, whole. The body is its bytes as a latin1 string (one character per byte, so
+ * lossless whatever the bytes): a string is cloned by a copy, where transferring a buffer cost ~3x
+ * as much CPU per message (measured: 19 -> 7 us per message of a 600-byte request, both threads).
+ */
 export interface DynaliteRequest {
   readonly id: number;
   readonly method: string;
   readonly url: string;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: Uint8Array<ArrayBuffer>;
+  readonly headers: Readonly<Partial<Record<(typeof DYNALITE_REQUEST_HEADERS)[number], string>>>;
+  readonly body: string;
 }
 
 /** Stop: answer what is in flight, then close LevelDB (dynalite's server close). */

@@ -3,12 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RawAwsService } from '../edge/raw-service';
-import type {
-  DynaliteRequest,
-  DynaliteResponse,
-  DynaliteWorkerOptions,
-  FromDynaliteWorker,
-  ToDynaliteWorker,
+import {
+  DYNALITE_REQUEST_HEADERS,
+  type DynaliteRequest,
+  type DynaliteResponse,
+  type DynaliteWorkerOptions,
+  type FromDynaliteWorker,
+  type ToDynaliteWorker,
 } from './dynalite-protocol';
 import { inFlightRequests } from './in-flight';
 import type { LocalTableStream } from './table-stream';
@@ -134,11 +135,7 @@ export async function startDynamoDb(options: {
   const post = () => {
     const requests = outgoing;
     outgoing = [];
-    const message: ToDynaliteWorker = { type: 'requests', requests };
-    worker.postMessage(
-      message,
-      requests.map((request) => request.body.buffer),
-    );
+    worker.postMessage({ type: 'requests', requests } satisfies ToDynaliteWorker);
   };
 
   // In flight until the worker's answer is written (or the body never arrived): close() waits for them,
@@ -172,8 +169,8 @@ export async function startDynamoDb(options: {
           id,
           method: request.method ?? 'POST',
           url: request.url ?? '/',
-          headers: request.headers,
-          body,
+          headers: dynaliteHeaders(request),
+          body: body.toString('latin1'),
         });
       });
     },
@@ -212,35 +209,29 @@ function workerExecArgv(): string[] {
   return flags;
 }
 
-/**
- * The whole body, in bytes of its own (not a slice of Node's shared pool: its buffer is transferred to
- * the worker). Not called back for a request whose body never fully arrives (never acted on).
- */
-function readBody(request: IncomingMessage, then: (body: Uint8Array<ArrayBuffer>) => void): void {
+/** The headers dynalite reads, those the request has. */
+function dynaliteHeaders(request: IncomingMessage): DynaliteRequest['headers'] {
+  const headers: Record<string, string> = {};
+  for (const name of DYNALITE_REQUEST_HEADERS) {
+    const value = request.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
+}
+
+/** The whole body. Not called back for a request whose body never fully arrives (never acted on). */
+function readBody(request: IncomingMessage, then: (body: Buffer) => void): void {
   const chunks: Buffer[] = [];
-  let size = 0;
-  request.on('data', (chunk: Buffer) => {
-    chunks.push(chunk);
-    size += chunk.length;
-  });
-  request.on('end', () => {
-    const body = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      body.set(chunk, offset);
-      offset += chunk.length;
-    }
-    then(body);
-  });
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => then(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
 }
 
 /** Logs a write's keys to the tables' streams before it is posted to dynalite; settled when it answers. */
 function captureWrites(
   streams: readonly LocalTableStream[],
   target: string,
-  body: Uint8Array,
+  bytes: Buffer,
 ): Pending['captured'] {
-  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const captured: { stream: LocalTableStream; seqs: number[] }[] = [];
   for (const stream of streams) {
     const seqs = stream.capture(target, bytes);

@@ -91,6 +91,17 @@ describe('Local DynamoDB on a worker thread', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     return (server.address() as AddressInfo).port;
   }
+  /** Creates the table and waits until it is ACTIVE (dynalite answers CREATING first, as DynamoDB does). */
+  async function createActiveTable(port: number, table: string): Promise<void> {
+    expect((await send(port, { target: op('CreateTable'), body: createTable(table) })).status).toBe(200);
+    await waitFor(`table ${table} to be ACTIVE`, async () => {
+      const answer = await send(port, {
+        target: op('DescribeTable'),
+        body: JSON.stringify({ TableName: table }),
+      });
+      return answer.body.includes('"TableStatus":"ACTIVE"') || undefined;
+    });
+  }
   const createTable = (table: string) =>
     JSON.stringify({
       TableName: table,
@@ -104,8 +115,7 @@ describe('Local DynamoDB on a worker thread', () => {
     const table = `bytes-${randomUUID().slice(0, 8)}`;
     const viaWorker = await serve();
     const reference = await listen(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
-    for (const port of [viaWorker, reference])
-      expect((await send(port, { target: op('CreateTable'), body: createTable(table) })).status).toBe(200);
+    for (const port of [viaWorker, reference]) await createActiveTable(port, table);
     const big = 'x'.repeat(300 * 1024);
     const exchanges: Exchange[] = [
       { target: op('PutItem'), body: item(table, 'a', { n: { N: '1' } }) },
@@ -164,7 +174,7 @@ describe('Local DynamoDB on a worker thread', () => {
     dirs.push(dataDir);
     const stream = new LocalTableStream(table, ['pk'], dataDir);
     const port = await serve([stream], dataDir);
-    await send(port, { target: op('CreateTable'), body: createTable(table) });
+    await createActiveTable(port, table);
     expect((await send(port, { target: op('PutItem'), body: item(table, 'taken') })).status).toBe(200);
     await stream.advance(stream.read(10).through);
     const refused = JSON.stringify({
