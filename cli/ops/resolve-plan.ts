@@ -3,8 +3,8 @@ import { LedgerInvariantError } from '../../core/errors';
 import { chargeLookupOptions } from '../../core/gateway/charge-lookup';
 import { idempotencyKeys, type PaymentGateway, type RefundRecord } from '../../core/gateway/port';
 import { amountView, formatAmount } from '../../core/history/amounts';
-import { LedgerReader } from '../../core/ledger';
 import type { Hold } from '../../core/ledger/model';
+import { holdOf } from '../../core/ledger/reads';
 import type {
   PaymentRecord,
   PaymentResolution,
@@ -159,10 +159,10 @@ export async function resolveFacts(
 ): Promise<ResolveFacts> {
   const payment = await new PaymentsRepository(deps.clients.doc, deps.names.tables.payments).get(paymentId);
   if (!payment) throw new UsageError(`no payment ${paymentId}: check the paymentId`);
-  const ledger = new LedgerReader(deps.clients.doc, deps.names.tables.ledger);
+  const ledger = { doc: deps.clients.doc, tableName: deps.names.tables.ledger };
   const [parked, hold] = await Promise.all([
     findCompensationMessages(deps, paymentId),
-    ledger.holdOf(payment.walletId, paymentId),
+    holdOf(ledger, payment.walletId, paymentId),
   ]);
   const fromDlq = parked.find((m) => m.body)?.body?.saga;
   const saga = fromDlq ?? (await sagaFromExecution(deps, payment, hold));

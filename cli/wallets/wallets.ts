@@ -1,4 +1,5 @@
 import { LedgerReader } from '../../core/ledger';
+import { walletOf } from '../../core/ledger/reads';
 import { containsPan } from '../../core/pan';
 import type { StatementLine, StatementResponse, WalletResponse } from '../../core/wallets/contract';
 import { WalletOwnerStore } from '../../core/wallets/owner-store';
@@ -50,7 +51,7 @@ const readerOf = (deps: OpsDeps) => new LedgerReader(deps.clients.doc, deps.name
 export async function showWallet(deps: OpsDeps, walletId: string): Promise<WalletDetail> {
   const asOf = new Date();
   const [wallet, owner] = await Promise.all([
-    readerOf(deps).getWallet(walletId),
+    walletOf({ doc: deps.clients.doc, tableName: deps.names.tables.ledger }, walletId),
     new WalletOwnerStore(deps.clients.doc, deps.names.tables.payments).getOwner(walletId),
   ]);
   if (!wallet) throw new UsageError(`no wallet ${walletId}: check the walletId`);

@@ -1,36 +1,36 @@
 import '../config/zod-locale';
 import * as z from 'zod/mini';
-import { GetCommand, QueryCommand, type QueryCommandInput, ScanCommand } from '../aws/dynamodb';
+import { QueryCommand, type QueryCommandInput, ScanCommand } from '../aws/dynamodb';
 import { daysBetween } from '../days';
 import { mergeByKey } from '../dynamo/shards';
 import { InvalidPaymentError } from '../errors';
 import type { LedgerSnapshot } from './invariants';
 import {
   depositRef,
-  ENTRY_SK_PREFIX,
   HOLD_EXPIRY_INDEX,
   holdExpiryPks,
   journalDayPks,
-  journalPk,
   LEDGER_INDEX,
-  refundPartKey,
-  refundPartRef,
   WALLET_JOURNAL_INDEX,
   walletJournalPk,
-  walletKey,
 } from './keys';
 import { type Hold, type JournalEntry, JournalEntrySchema, type Wallet } from './model';
 import { availableEffectOf } from './postings';
+import {
+  collect,
+  depositEntries,
+  holdOf,
+  type LedgerTable,
+  paymentEntries,
+  queryEntries,
+  refEntries,
+  walletOf,
+} from './reads';
 import { holdFromEntries } from './rebuild';
 import type { Statement, StatementLine } from './results';
 import { type LedgerDocumentClient, parseWallet } from './store';
 
 type Key = QueryCommandInput['ExclusiveStartKey'];
-interface EntryQuery {
-  readonly index?: string;
-  readonly condition: string;
-  readonly values: Record<string, unknown>;
-}
 
 export interface StatementOptions {
   /** Inclusive bounds on effectiveAt (ISO-8601 instants). */
@@ -48,49 +48,38 @@ const StatementOptionsSchema = z.object({
 });
 const CursorSchema = z.object({ pk: z.string(), sk: z.string(), gsi2pk: z.string(), gsi2sk: z.string() });
 
-/** Read side of the ledger for statements, reconciliation, finance and tests; pages instead of loading everything. */
+/**
+ * Read side of the ledger for statements, reconciliation, finance and tests; pages instead of loading
+ * everything. Its point reads are reads.ts's functions (a bundle that needs only those imports them).
+ */
 export class LedgerReader {
+  private readonly table: LedgerTable;
+
   constructor(
     private readonly doc: LedgerDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.table = { doc, tableName };
+  }
 
   /** The wallet item: balances and the holds open now (closed holds: holdOf, statement). */
-  async getWallet(walletId: string): Promise<Wallet | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: walletKey(walletId), ConsistentRead: true }),
-    );
-    return Item ? parseWallet(Item) : undefined;
+  getWallet(walletId: string): Promise<Wallet | undefined> {
+    return walletOf(this.table, walletId);
   }
 
   /** A payment's hold wherever it is: open (or being closed) on the wallet, else rebuilt from the journal. */
-  async holdOf(walletId: string, paymentId: string): Promise<Hold | undefined> {
-    const marker = (await this.getWallet(walletId))?.holds[paymentId];
-    if (marker) return marker;
-    return holdFromEntries(
-      (await this.listPaymentEntries(paymentId)).filter((entry) => entry.walletId === walletId),
-    );
+  holdOf(walletId: string, paymentId: string): Promise<Hold | undefined> {
+    return holdOf(this.table, walletId, paymentId);
   }
 
-  /**
-   * A payment's journal entries (reserve, settle, release|expire, refund), in operation order, then the
-   * refund saga's refund_part entry of each of `refundIds` that has one (their ref is
-   * `refund:<paymentId>:<refundId>`, another journal partition: the refundIds come from the payment
-   * item's reservations or the refund records).
-   */
-  async listPaymentEntries(paymentId: string, refundIds: readonly string[] = []): Promise<JournalEntry[]> {
-    const [own, ...refunds] = await Promise.all([
-      this.collect(this.refEntries(paymentId)),
-      ...[...new Set(refundIds)].map((refundId) =>
-        this.collect(this.refEntries(refundPartRef(refundPartKey(paymentId, refundId)))),
-      ),
-    ]);
-    return [...(own ?? []), ...refunds.flat()];
+  /** A payment's journal entries, then its refund parts' (reads.ts paymentEntries). */
+  listPaymentEntries(paymentId: string, refundIds: readonly string[] = []): Promise<JournalEntry[]> {
+    return paymentEntries(this.table, paymentId, refundIds);
   }
 
   /** The journal entries of one deposit (at most one). */
-  async listDepositEntries(depositId: string): Promise<JournalEntry[]> {
-    return this.collect(this.refEntries(depositRef(depositId)));
+  listDepositEntries(depositId: string): Promise<JournalEntry[]> {
+    return depositEntries(this.table, depositId);
   }
 
   /**
@@ -101,7 +90,8 @@ export class LedgerReader {
   async *entriesInPeriod(fromDay: string, toDay: string, pageSize = 100): AsyncGenerator<JournalEntry> {
     for (const day of daysBetween(fromDay, toDay)) {
       const shards = journalDayPks(day).map((pk) =>
-        this.queryEntries(
+        queryEntries(
+          this.table,
           { index: LEDGER_INDEX, condition: 'gsi1pk = :pk', values: { ':pk': pk } },
           pageSize,
         ),
@@ -211,10 +201,10 @@ export class LedgerReader {
     ];
     const byId = new Map<string, JournalEntry>();
     const lists = await Promise.all([
-      ...refs.map((ref) => this.collect(this.refEntries(ref))),
+      ...refs.map((ref) => collect(refEntries(this.table, ref))),
       ...wallets.map((wallet) =>
-        this.collect(
-          this.queryEntries({
+        collect(
+          queryEntries(this.table, {
             index: WALLET_JOURNAL_INDEX,
             condition: 'gsi2pk = :pk',
             values: { ':pk': walletJournalPk(wallet.walletId) },
@@ -225,31 +215,6 @@ export class LedgerReader {
     for (const entry of lists.flat()) byId.set(entry.entryId, entry);
     const entries = [...byId.values()];
     return { wallets: wallets.map((wallet) => withClosedHolds(wallet, entries)), entries };
-  }
-
-  private refEntries(ref: string): AsyncGenerator<JournalEntry> {
-    return this.queryEntries({
-      condition: 'pk = :pk AND begins_with(sk, :op)',
-      values: { ':pk': journalPk(ref), ':op': ENTRY_SK_PREFIX },
-    });
-  }
-
-  private async *queryEntries(query: EntryQuery, pageSize = 100): AsyncGenerator<JournalEntry> {
-    let ExclusiveStartKey: Key;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          ...(query.index ? { IndexName: query.index } : { ConsistentRead: true }),
-          KeyConditionExpression: query.condition,
-          ExpressionAttributeValues: query.values,
-          Limit: pageSize,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) yield JournalEntrySchema.parse(item);
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
   }
 
   private async *scan(kind: 'wallet' | undefined, pageSize: number): AsyncGenerator<Record<string, unknown>> {
@@ -271,12 +236,6 @@ export class LedgerReader {
       for (const item of page.Items ?? []) yield item;
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
-  }
-
-  private async collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-    const all: T[] = [];
-    for await (const item of items) all.push(item);
-    return all;
   }
 }
 

@@ -35,10 +35,12 @@ export interface StepDeps {
 
 /**
  * What RefundCharge and ReleaseFunds use of the ledger: payctl's resolve binds only these operations
- * (core/ledger/operations.ts), so the console's act bundle holds neither Reserve nor Settle.
+ * and reads (core/ledger/operations.ts, reads.ts), so the console's act bundle holds neither Reserve
+ * nor Settle nor LedgerReader's queries.
  */
-export type CompensationDeps = Omit<StepDeps, 'ledger'> & {
+export type CompensationDeps = Omit<StepDeps, 'ledger' | 'ledgerReader'> & {
   readonly ledger: Pick<Ledger, 'refund' | 'refundCard' | 'release'>;
+  readonly ledgerReader: Pick<LedgerReader, 'holdOf'>;
 };
 
 /**

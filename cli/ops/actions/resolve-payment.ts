@@ -1,7 +1,7 @@
 import { SendMessageCommand } from '../../../core/aws/sqs';
 import type { PaymentGateway } from '../../../core/gateway/port';
-import { LedgerReader } from '../../../core/ledger';
 import { opContext, refund, refundCard, release } from '../../../core/ledger/operations';
+import { holdOf } from '../../../core/ledger/reads';
 import { DynamoPaymentLog } from '../../../core/payments/payment-log';
 import type { PaymentResolution, ResolutionAction, ResolutionOutcome } from '../../../core/payments/records';
 import { PaymentsRepository } from '../../../core/payments/repository';
@@ -88,15 +88,17 @@ export async function planResolve(
 
 function stepDeps(deps: OpsDeps, now: () => Date): CompensationDeps {
   const { doc } = deps.clients;
-  // The compensations' three ledger operations only (core/ledger/operations.ts), as the Ledger runs them.
-  const ledger = opContext({ doc, tableName: deps.names.tables.ledger });
+  // The compensations' three ledger operations and one read only (core/ledger/operations.ts, reads.ts),
+  // as the Ledger and LedgerReader run them.
+  const table = { doc, tableName: deps.names.tables.ledger };
+  const ledger = opContext(table);
   return {
     ledger: {
       refund: (request) => refund(ledger, request),
       refundCard: (request) => refundCard(ledger, request),
       release: (request) => release(ledger, request),
     },
-    ledgerReader: new LedgerReader(doc, deps.names.tables.ledger),
+    ledgerReader: { holdOf: (walletId, paymentId) => holdOf(table, walletId, paymentId) },
     payments: new DynamoPaymentLog(doc, deps.names.tables.payments, now),
     now,
     // Only Reserve places holds; refund and release never read it.

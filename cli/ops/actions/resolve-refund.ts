@@ -1,9 +1,9 @@
 import { PutEventsCommand } from '../../../core/aws/eventbridge';
 import { SendMessageCommand } from '../../../core/aws/sqs';
 import type { PaymentGateway } from '../../../core/gateway/port';
-import { LedgerReader } from '../../../core/ledger';
 import { refundPartKey } from '../../../core/ledger/keys';
 import { opContext, postRefundPart } from '../../../core/ledger/operations';
+import { paymentEntries, walletOf } from '../../../core/ledger/reads';
 import { PaymentRefundStore } from '../../../core/payments/refund-store';
 import { PaymentsRepository } from '../../../core/payments/repository';
 import { buildRefundOutcome } from '../../../core/refunds/outcome';
@@ -78,10 +78,10 @@ async function factsOf(
     reservation && reservation.gatewayAmount > 0 && payment?.chargeId
       ? await gateway.findRefund({ paymentId, chargeId: payment.chargeId, refundId })
       : undefined;
-  const reader = new LedgerReader(doc, deps.names.tables.ledger);
-  const entries = await reader.listPaymentEntries(paymentId, [refundId]);
+  const ledger = { doc, tableName: deps.names.tables.ledger };
+  const entries = await paymentEntries(ledger, paymentId, [refundId]);
   // A reversal stopped midway has credited the wallet (its marker) before its journal entry: posted too.
-  const wallet = payment ? await reader.getWallet(payment.walletId) : undefined;
+  const wallet = payment ? await walletOf(ledger, payment.walletId) : undefined;
   return {
     record,
     payment,
