@@ -2,7 +2,8 @@ import { GetCommand, QueryCommand, type QueryCommandInput } from '../aws/dynamod
 import { depositRef, ENTRY_SK_PREFIX, journalPk, refundPartKey, refundPartRef, walletKey } from './keys';
 import { type Hold, type JournalEntry, JournalEntrySchema, type Wallet } from './model';
 import { holdFromEntries } from './rebuild';
-import { type LedgerDocumentClient, parseWallet } from './store';
+import { parseWallet } from './store-item';
+import type { LedgerDocumentClient } from './store-journal';
 
 /**
  * The ledger's point reads (a wallet, a payment's hold and journal entries) as

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand } from '../aws/dynamodb';
+import { PutCommand, UpdateCommand } from '../aws/dynamodb';
 import { isConditionFailure } from '../dynamo/condition';
 import { LedgerContentionError } from '../errors';
 import {
@@ -10,6 +10,7 @@ import {
   walletKey,
 } from './keys';
 import type { Hold, Wallet } from './model';
+import { walletOf } from './reads';
 import { MARKER_REF, parseWallet } from './store-item';
 import { conditionalPut, type LedgerDocumentClient, LedgerJournalStore } from './store-journal';
 
@@ -100,11 +101,9 @@ export class LedgerStore {
     );
   }
 
-  async getWallet(walletId: string): Promise<Wallet | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: walletKey(walletId), ConsistentRead: true }),
-    );
-    return Item ? parseWallet(Item) : undefined;
+  /** The wallet item, consistent (the same read as LedgerReader's: reads.ts walletOf). */
+  getWallet(walletId: string): Promise<Wallet | undefined> {
+    return walletOf(this, walletId);
   }
 
   /**
