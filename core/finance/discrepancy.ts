@@ -1,3 +1,5 @@
+import type { ResolutionView } from '../payments/resolution';
+
 /**
  * What reconciliation can find, each with the action a person takes. Kinds
  * are stable identifiers (scripts match on them); messages are for people.
@@ -48,7 +50,13 @@ export interface Discrepancy {
   readonly amountMinor?: number;
   readonly currency?: string;
   /**
-   * Set when a person marked the payment resolved (`payctl payments resolve --mark-resolved`): still
+   * The resolution of a payment a person resolved (`payctl payments resolve`): its outcome, who and when.
+   * The payment is judged by that outcome, so a finding that carries it is still a discrepancy: the money
+   * contradicts what the merchant was told (core/payments/resolution.ts).
+   */
+  readonly resolution?: ResolutionView;
+  /**
+   * Set when the finding is what the resolution accounts for (a card part kept and settled by hand):
    * reported, as resolved by them, but not counted as a discrepancy.
    */
   readonly resolved?: { readonly by: string; readonly at: string; readonly reason?: string };

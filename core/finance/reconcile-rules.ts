@@ -2,6 +2,7 @@ import type { ChargeRecord, RefundRecord } from '../gateway/port';
 import { amountView, formatAmount } from '../history/amounts';
 import type { Hold, JournalEntry } from '../ledger/model';
 import type { PaymentRecord } from '../payments/records';
+import { effectiveStatusOf, type ResolutionView, resolutionView } from '../payments/resolution';
 import type { Discrepancy } from './discrepancy';
 
 /** Everything known about one payment from the three sides. */
@@ -44,18 +45,19 @@ export function unbalancedEntry(entry: JournalEntry): Discrepancy | undefined {
   };
 }
 
-/** A finding on a payment a person marked resolved reads as resolved by them (payctl payments resolve). */
+/**
+ * A finding on a payment a person resolved (payctl payments resolve) names the resolution: outcome, who,
+ * when. It is still a discrepancy (the payment is judged by that outcome: see checkPayment) unless the
+ * check found it is what the resolution accounts for (`resolved`: settled by hand).
+ */
 export function withResolution(payment: PaymentRecord, found: Discrepancy): Discrepancy {
-  const resolution = payment.resolution;
-  if (resolution?.action !== 'mark_resolved') return found;
-  return {
-    ...found,
-    resolved: {
-      by: resolution.by,
-      at: resolution.at,
-      ...(resolution.reason !== undefined && { reason: resolution.reason }),
-    },
-  };
+  if (!payment.resolution || found.resolution) return found;
+  return { ...found, resolution: resolutionView(payment.resolution) };
+}
+
+/** How a resolved payment ended, for a message: `resolved failed (mark_resolved by jane at ...: reason)`. */
+function resolvedAs(resolution: ResolutionView): string {
+  return `resolved ${resolution.outcome} (${resolution.action} by ${resolution.by} at ${resolution.resolvedAt}${resolution.reason ? `: ${resolution.reason}` : ''})`;
 }
 
 /** The three-way checks of one payment; pure. */
@@ -66,13 +68,15 @@ export function checkPayment(facts: PaymentFacts, now: Date): Discrepancy[] {
   const requested = money(payment.amount, payment.currency);
   const charged = sum(charges.map((c) => c.amount.value));
   const refunded = sum(refunds.map((r) => r.amount.value));
+  // A payment a person resolved is judged by the resolution's outcome (its money must bear it out), not
+  // as the NEEDS_ATTENTION its saga left: core/payments/resolution.ts, as the status API answers it.
+  const status = effectiveStatusOf(payment);
+  const resolution = payment.resolution && resolutionView(payment.resolution);
+  const endedAs = resolution ? resolvedAs(resolution) : status;
   const sagaEnded =
-    TERMINAL.has(payment.status) ||
+    TERMINAL.has(status) ||
     (facts.executionStatus !== undefined && ENDED_EXECUTION.has(facts.executionStatus));
-  const failed =
-    payment.status === 'FAILED' ||
-    payment.status === 'NEEDS_ATTENTION' ||
-    (!TERMINAL.has(payment.status) && sagaEnded);
+  const failed = status === 'FAILED' || status === 'NEEDS_ATTENTION' || (!TERMINAL.has(status) && sagaEnded);
   const refundIds = refunds.map((r) => r.refundId);
 
   if (charges.length > 1) {
@@ -102,15 +106,10 @@ export function checkPayment(facts: PaymentFacts, now: Date): Discrepancy[] {
       });
     }
   }
-  if (
-    payment.status === 'SUCCEEDED' &&
-    cardPart > 0 &&
-    charges.length === 0 &&
-    facts.chargesKnown !== false
-  ) {
+  if (status === 'SUCCEEDED' && cardPart > 0 && charges.length === 0 && facts.chargesKnown !== false) {
     found.push({
       kind: 'succeeded_without_charge',
-      message: `payment ${id} (${requested}, ${payment.walletId} -> ${payment.merchantId}) SUCCEEDED but the gateway has no charge for it${payment.chargeId ? ` (the saga recorded ${payment.chargeId})` : ''}`,
+      message: `payment ${id} (${requested}, ${payment.walletId} -> ${payment.merchantId}) ${endedAs} but the gateway has no charge for it${payment.chargeId ? ` (the saga recorded ${payment.chargeId})` : ''}`,
       action: `the merchant was credited without money coming in: check charge ${payment.chargeId ?? '(none recorded)'} at the gateway; reverse the settlement or collect the payment`,
       paymentId: id,
       ...(payment.chargeId && { chargeId: payment.chargeId }),
@@ -125,27 +124,42 @@ export function checkPayment(facts: PaymentFacts, now: Date): Discrepancy[] {
     ...(settled('settle', payment.walletAmount === undefined ? 1 : walletPart) ? [] : ['settle']),
     ...(payment.gatewayAmount === undefined || settled('settle_card', cardPart) ? [] : ['settle_card']),
   ];
-  if (payment.status === 'SUCCEEDED' && unsettled.length > 0) {
+  if (status === 'SUCCEEDED' && unsettled.length > 0) {
+    // Resolved succeeded with its card part kept at the gateway: the person settled it by hand, which is
+    // what the resolution says; a wallet part not settled is money not taken, which contradicts it.
+    const settledByHand = resolution !== undefined && !unsettled.includes('settle');
     found.push({
       kind: 'succeeded_not_settled',
-      message: `payment ${id} (${requested}) SUCCEEDED but the ledger has no ${unsettled.join(' or ')} entry for it`,
+      message: `payment ${id} (${requested}) ${endedAs} but the ledger has no ${unsettled.join(' or ')} entry for it`,
       action:
         'run the ledger journal repair for the payer wallet, then re-run reconcile; if the hold is gone, escalate',
       paymentId: id,
       walletId: payment.walletId,
       amountMinor: payment.amount,
       currency: payment.currency,
+      ...(resolution && { resolution }),
+      ...(settledByHand && {
+        resolved: {
+          by: resolution.by,
+          at: resolution.resolvedAt,
+          ...(resolution.reason !== undefined && { reason: resolution.reason }),
+        },
+      }),
     });
   }
   if (failed && charged > refunded) {
-    const where =
-      payment.status === 'NEEDS_ATTENTION'
+    const where = resolution
+      ? `it was ${endedAs}`
+      : status === 'NEEDS_ATTENTION'
         ? 'the refund compensation failed (see the compensation DLQ)'
-        : `the saga ended ${payment.status === 'FAILED' ? 'FAILED' : `${facts.executionStatus} at ${payment.status}`}`;
+        : `the saga ended ${status === 'FAILED' ? 'FAILED' : `${facts.executionStatus} at ${status}`}`;
+    const chargeIds = charges.map((c) => c.chargeId).join(', ');
     found.push({
       kind: 'charged_not_refunded',
-      message: `payment ${id}: ${money(charged - refunded, payment.currency)} charged at the gateway (${charges.map((c) => c.chargeId).join(', ')}) and not refunded, but ${where}`,
-      action: `refund ${charges.map((c) => c.chargeId).join(', ')} at the gateway (or redrive the compensation from the DLQ), then re-run reconcile`,
+      message: `payment ${id}: ${money(charged - refunded, payment.currency)} charged at the gateway (${chargeIds}) and not refunded, but ${where}`,
+      action: resolution
+        ? `the merchant was told it failed while the customer's money stands taken: refund ${chargeIds} at the gateway, then re-run reconcile`
+        : `refund ${chargeIds} at the gateway (or redrive the compensation from the DLQ), then re-run reconcile`,
       paymentId: id,
       ...(charges[0] && { chargeId: charges[0].chargeId }),
       amountMinor: charged - refunded,
@@ -163,10 +177,10 @@ export function checkPayment(facts: PaymentFacts, now: Date): Discrepancy[] {
       amountMinor: refunded,
       currency: payment.currency,
     });
-  } else if (payment.status === 'SUCCEEDED' && refunds.length > 0) {
+  } else if (status === 'SUCCEEDED' && refunds.length > 0) {
     found.push({
       kind: 'refunded_after_success',
-      message: `payment ${id} SUCCEEDED, yet ${refundIds.join(', ')} refunded ${money(refunded, payment.currency)} at the gateway while the ledger still credits ${payment.merchantId}`,
+      message: `payment ${id} ${endedAs}, yet ${refundIds.join(', ')} refunded ${money(refunded, payment.currency)} at the gateway while the ledger still credits ${payment.merchantId}`,
       action:
         'record the refund in the ledger (reversing entry) or recover it; find who refunded outside the saga',
       paymentId: id,
@@ -190,11 +204,9 @@ export function checkPayment(facts: PaymentFacts, now: Date): Discrepancy[] {
     } else if (sagaEnded) {
       found.push({
         kind: 'hold_open_after_saga',
-        message: `hold of payment ${id} on wallet ${payment.walletId} (${held}) is still open although the saga ended (payment ${payment.status}${facts.executionStatus ? `, execution ${facts.executionStatus}` : ''})`,
+        message: `hold of payment ${id} on wallet ${payment.walletId} (${held}) is still open although the saga ended (payment ${endedAs}${facts.executionStatus ? `, execution ${facts.executionStatus}` : ''})`,
         action:
-          payment.status === 'SUCCEEDED' ||
-          payment.status === 'FAILED' ||
-          payment.status === 'NEEDS_ATTENTION'
+          status === 'SUCCEEDED' || status === 'FAILED' || status === 'NEEDS_ATTENTION'
             ? 'release the hold (ReleaseFunds) or settle it, whichever the outcome says; see payctl history'
             : 'redrive the failed execution once its cause is fixed (payctl sagas), or release the hold',
         paymentId: id,

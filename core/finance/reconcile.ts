@@ -73,7 +73,7 @@ export interface ReconcileSummary {
   readonly refunds: number;
   readonly journalEntries: number;
   readonly discrepancies: number;
-  /** Findings on payments a person marked resolved: reported, not counted in `discrepancies`. */
+  /** Findings a person's resolution accounts for (a card part settled by hand): reported, not counted in `discrepancies`. */
   readonly resolved: number;
   readonly byKind: Partial<Record<DiscrepancyKind, number>>;
   /** Sum of all journal lines per currency over the period's entries (0 when every entry balances). */

@@ -4,6 +4,7 @@ import { SAGA_STATES } from '../config/names';
 import { requestHash } from '../payments/payment-log';
 import type { PaymentRecord, StepItem } from '../payments/records';
 import type { PaymentRefundStore } from '../payments/refund-store';
+import { effectiveStatusOf, resolutionView } from '../payments/resolution';
 import type { RefundRecord } from '../refunds/record';
 import { paymentRefundsView } from '../refunds/view';
 import type { ApiRequestRecord, ApiRequestStore } from './api-request-store';
@@ -95,12 +96,13 @@ export function paymentStatusView(
       steps: [],
     };
   }
-  const resolution = record.resolution && {
-    action: record.resolution.action,
-    outcome: record.resolution.outcome ?? 'failed',
-    resolvedAt: record.resolution.at,
+  const resolved = record.resolution && resolutionView(record.resolution);
+  const resolution = resolved && {
+    action: resolved.action,
+    outcome: resolved.outcome,
+    resolvedAt: resolved.resolvedAt,
   };
-  const status = resolution ? (resolution.outcome === 'succeeded' ? 'SUCCEEDED' : 'FAILED') : record.status;
+  const status = effectiveStatusOf(record);
   const failed = status === 'FAILED' || status === 'NEEDS_ATTENTION';
   const completedAt = resolution?.resolvedAt ?? record.terminalAt;
   return {

@@ -142,6 +142,7 @@ async function parked(
 interface Discrepancy {
   kind: string;
   paymentId?: string;
+  resolution?: { action: string; outcome: string; by: string; resolvedAt: string; reason?: string };
   resolved?: { by: string; at: string; reason?: string };
 }
 /** Reconcile's findings on one payment, and how many it counted as resolved by hand. */
@@ -256,7 +257,7 @@ describe('payctl payments resolve against the local runtime', () => {
     expect(resolveEvents(paymentId)).toHaveLength(1);
   }, 120_000);
 
-  it('--mark-resolved --outcome failed moves no money, queues payment.failed, and reconcile reports what remains as resolved by who; --reason is required', async () => {
+  it('--mark-resolved --outcome failed moves no money, queues payment.failed, and reconcile still counts the money standing taken, by the resolution; --reason is required', async () => {
     // Prepare: the charge stands; finance agreed with the customer to keep it (say).
     const detail = await parked(SETTLE_FAILS_GATEWAY_DOWN);
     const { paymentId } = detail;
@@ -281,16 +282,25 @@ describe('payctl payments resolve against the local runtime', () => {
     expect(noReason.code).toBe(EXIT.usage);
     expect(marked.code, marked.stderr).toBe(EXIT.ok);
     expect(runtime.sandbox?.refundsFor(paymentId)).toEqual([]);
+    // The payment is judged by its outcome (failed): the charge standing and the hold open contradict it.
     expect(reconciled.mine.map((d) => d.kind).sort()).toEqual([
       'charged_not_refunded',
       'hold_open_after_saga',
     ]);
     for (const found of reconciled.mine) {
-      expect(found.resolved).toMatchObject({ by: actor, reason: 'refunded by cheque, ticket OPS-17' });
+      expect(found.resolved).toBeUndefined();
+      expect(found.resolution).toMatchObject({
+        action: 'mark_resolved',
+        outcome: 'failed',
+        by: actor,
+        reason: 'refunded by cheque, ticket OPS-17',
+      });
     }
-    expect(reconciled.resolved).toBeGreaterThanOrEqual(2);
+    expect(human.code).toBe(EXIT.discrepancies);
     expect(human.stdout).toMatch(
-      new RegExp(`\\[charged_not_refunded\\] payment ${paymentId}: .*\\n\\s+-> resolved by ${actor} at `),
+      new RegExp(
+        `\\[charged_not_refunded\\] payment ${paymentId}: .* but it was resolved failed \\(mark_resolved by ${actor} at [^)]*: refunded by cheque, ticket OPS-17\\)\\n\\s+-> the merchant was told it failed`,
+      ),
     );
     expect(resolveEvents(paymentId)).toHaveLength(1);
     expect((await notificationsOf(paymentId)).map((n) => n.kind)).toEqual(['payment.failed']);
@@ -353,6 +363,10 @@ describe('payctl payments resolve against the local runtime', () => {
     const audit = await auditOf(paymentId);
     expect(audit).toHaveLength(1);
     expect(audit[0]?.message).toMatch(/^mark_resolved: outcome payment\.succeeded queued/);
+    // Reconcile judges it succeeded: the charge taken is what it says; only the card part's settlement,
+    // done by hand, is missing from the ledger, reported as resolved by them, not counted.
+    const reconciled = await reconcileOf(paymentId);
+    expect(reconciled.mine.map((d) => [d.kind, d.resolved?.by])).toEqual([['succeeded_not_settled', actor]]);
     expect(resolveEvents(paymentId)).toHaveLength(1);
   }, 120_000);
 });

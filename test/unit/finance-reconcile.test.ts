@@ -379,3 +379,141 @@ describe('reconcile', () => {
     expect(found.map((d) => [d.kind, d.paymentId])).toEqual([['hold_open_after_saga', 'p25']]);
   });
 });
+
+describe('reconcile: a payment a person resolved', () => {
+  const resolvedBy = 'arn:aws:sts::123456789012:assumed-role/paysaga-prod-operations/jane';
+  const resolved = (
+    id: string,
+    outcome: 'succeeded' | 'failed',
+    overrides: Partial<PaymentRecord> = {},
+  ): PaymentRecord =>
+    payment(id, {
+      status: 'NEEDS_ATTENTION',
+      resolution: {
+        action: 'mark_resolved',
+        outcome,
+        by: resolvedBy,
+        at: '2026-11-03T09:00:00.000Z',
+        reason: `ticket OPS-${id}`,
+      },
+      ...overrides,
+    });
+  const walletHolding = (holds: Wallet['holds']): Wallet => ({
+    walletId: 'wal_a',
+    currency: 'EUR',
+    available: 0,
+    held: 0,
+    holds,
+    deposits: {},
+    createdAt: 'x',
+  });
+  const posted = (): Hold => ({ ...pendingHold(), state: 'POSTED', captured: 1250 });
+  async function run(src: ReconcileSources) {
+    const found: Discrepancy[] = [];
+    const summary = await reconcile(parsePeriod('2026-11-01', '2026-11-01'), src, {
+      now: NOW,
+      onDiscrepancy: (d) => found.push(d),
+    });
+    return { found, summary };
+  }
+
+  it('is judged by its outcome: resolved succeeded with its money taken is clean, not a NEEDS_ATTENTION charge', async () => {
+    // Prepare: the charge stands and the wallet part is posted, as --outcome succeeded requires.
+    const p = resolved('p40', 'succeeded');
+    const src = sources({
+      payments: [p],
+      charges: [charge('p40')],
+      journal: settled('p40'),
+      wallets: [walletHolding({ p40: posted() })],
+    });
+    // Act
+    const { found, summary } = await run(src);
+    // Assess
+    expect(found).toEqual([]);
+    expect(summary).toMatchObject({ discrepancies: 0, resolved: 0 });
+  });
+
+  it('counts a resolved succeeded payment whose money was never taken, naming the resolution', async () => {
+    // Prepare: no charge at the gateway for the card part, though the merchant was told it succeeded.
+    const p = resolved('p41', 'succeeded');
+    const src = sources({
+      payments: [p],
+      charges: [],
+      journal: settled('p41'),
+      wallets: [walletHolding({ p41: posted() })],
+    });
+    // Act
+    const { found, summary } = await run(src);
+    // Assess
+    expect(kinds(found)).toEqual(['succeeded_without_charge']);
+    expect(found[0]?.resolved).toBeUndefined();
+    expect(found[0]?.resolution).toEqual({
+      action: 'mark_resolved',
+      outcome: 'succeeded',
+      by: resolvedBy,
+      resolvedAt: '2026-11-03T09:00:00.000Z',
+      reason: 'ticket OPS-p41',
+    });
+    expect(found[0]?.message).toContain(
+      `resolved succeeded (mark_resolved by ${resolvedBy} at 2026-11-03T09:00:00.000Z: ticket OPS-p41)`,
+    );
+    expect(summary).toMatchObject({ discrepancies: 1, resolved: 0, byKind: { succeeded_without_charge: 1 } });
+  });
+
+  it('counts a resolved failed payment whose money stands taken (charge and hold), by its resolution, not as a failed compensation', async () => {
+    // Prepare
+    const p = resolved('p42', 'failed');
+    const src = sources({
+      payments: [p],
+      charges: [charge('p42')],
+      journal: settled('p42').slice(0, 1),
+      wallets: [walletHolding({ p42: pendingHold() })],
+    });
+    // Act
+    const { found, summary } = await run(src);
+    // Assess
+    expect(kinds(found)).toEqual(['charged_not_refunded', 'hold_open_after_saga']);
+    for (const d of found) {
+      expect(d.resolved).toBeUndefined();
+      expect(d.resolution).toMatchObject({ outcome: 'failed', by: resolvedBy });
+      expect(d.message).toContain(`resolved failed (mark_resolved by ${resolvedBy}`);
+      expect(d.message).not.toMatch(/NEEDS_ATTENTION|compensation/);
+    }
+    expect(summary).toMatchObject({ discrepancies: 2, resolved: 0 });
+  });
+
+  it('finds nothing once a resolved failed payment has its money given back (refunded, hold released)', async () => {
+    // Prepare
+    const p = resolved('p43', 'failed', {
+      resolution: { action: 'refund', outcome: 'failed', by: resolvedBy, at: '2026-11-03T09:00:00.000Z' },
+    });
+    const src = sources({
+      payments: [p],
+      charges: [charge('p43')],
+      refunds: [refund('pi_p43', 're_p43')],
+      journal: settled('p43').slice(0, 1),
+      wallets: [walletHolding({ p43: { ...pendingHold(), state: 'VOIDED' } })],
+    });
+    // Act
+    const { found, summary } = await run(src);
+    // Assess
+    expect(found).toEqual([]);
+    expect(summary).toMatchObject({ discrepancies: 0, resolved: 0 });
+  });
+
+  it('reports a card part kept and settled by hand (no settle_card) as resolved by them, not counted', async () => {
+    // Prepare: card only (an empty wallet); Settle failed for good, the refund too; resolved succeeded.
+    const p = resolved('p44', 'succeeded', { walletAmount: 0, gatewayAmount: 1250 });
+    const src = sources({ payments: [p], charges: [charge('p44')], journal: [] });
+    // Act
+    const { found, summary } = await run(src);
+    // Assess
+    expect(kinds(found)).toEqual(['succeeded_not_settled']);
+    expect(found[0]?.resolved).toEqual({
+      by: resolvedBy,
+      at: '2026-11-03T09:00:00.000Z',
+      reason: 'ticket OPS-p44',
+    });
+    expect(summary).toMatchObject({ discrepancies: 0, resolved: 1 });
+  });
+});

@@ -261,7 +261,7 @@ describe('Function: reserveOfRecord (the saga state once the DLQ message is gone
 });
 
 describe('Function: withResolution', () => {
-  it('marks findings on a payment marked resolved with who, when and why; leaves others alone', () => {
+  it('names the resolution (outcome, who, when, why) on findings of a resolved payment, still counted; leaves others alone', () => {
     // Prepare
     const { payment } = facts('p8');
     const found = { kind: 'charged_not_refunded' as const, message: 'm', action: 'a', paymentId: 'p8' };
@@ -270,9 +270,16 @@ describe('Function: withResolution', () => {
     const marked = withResolution({ ...payment, resolution }, found);
     const refunded = withResolution({ ...payment, resolution: { ...resolution, action: 'refund' } }, found);
     const open = withResolution(payment, found);
-    // Assess
-    expect(marked.resolved).toEqual({ by: 'local:bob', at: 't', reason: 'cheque' });
-    expect(refunded.resolved).toBeUndefined();
+    // Assess: an older resolution without an outcome is `failed`, as the status API reads it.
+    expect(marked.resolution).toEqual({
+      action: 'mark_resolved',
+      outcome: 'failed',
+      by: 'local:bob',
+      resolvedAt: 't',
+      reason: 'cheque',
+    });
+    expect(marked.resolved).toBeUndefined();
+    expect(refunded.resolution).toMatchObject({ action: 'refund', outcome: 'failed' });
     expect(open).toBe(found);
   });
 });
