@@ -4,7 +4,7 @@ import { paymentOutcomeNotification } from '../core/saga/notification';
 import { buildOutcome, type OutcomeRecord } from '../core/saga/outcome';
 import { RecordOutcomeInput } from '../core/saga/state';
 import { attemptEntry, carriedEntries } from '../core/saga/timeline';
-import { paymentLog, stepDeps } from './commons/deps';
+import { paymentLog } from './commons/deps';
 import { env } from './commons/env';
 import { countOutcome } from './commons/metrics';
 import { queueNotification } from './commons/notification-queue';
@@ -28,7 +28,8 @@ export const handler = sagaStep({
   input: RecordOutcomeInput,
   idempotent: false,
   run: async (input, attempt): Promise<OutcomeRecord> => {
-    const { now } = stepDeps();
+    // The clock and the payments log only: stepDeps() would bring the whole ledger into this bundle.
+    const now = () => new Date();
     const payments = paymentLog();
     const destinations = {
       eventBusName: required(env, 'eventBusName'),

@@ -34,6 +34,12 @@ export interface StepDeps {
 }
 
 /**
+ * What Charge uses: the payments log, the clock and the gateway, no ledger (functions/charge.ts binds only
+ * these, so its bundle holds no ledger operation).
+ */
+export type ChargeDeps = Pick<StepDeps, 'payments' | 'now'> & { readonly gateway: PaymentGateway };
+
+/**
  * What RefundCharge and ReleaseFunds use of the ledger: payctl's resolve binds only these operations
  * and reads (core/ledger/operations.ts, reads.ts), so the console's act bundle holds neither Reserve
  * nor Settle nor LedgerReader's queries.
@@ -175,10 +181,7 @@ export function cardPartRule(currency: Currency): { minimum: number; multipleOf:
  * Charge: the gateway part only (what the wallet did not cover), with Idempotency-Key = paymentId.
  * When the wallet covered everything the gateway is not called: `not_needed`, chargeId ''.
  */
-export async function chargePayment(
-  deps: StepDeps & { readonly gateway: PaymentGateway },
-  input: ChargeInput,
-): Promise<ChargeOutput> {
+export async function chargePayment(deps: ChargeDeps, input: ChargeInput): Promise<ChargeOutput> {
   const { payment } = input;
   const part = gatewayPartOf(input);
   if (input.reserve.gatewayAmount === undefined) await refuseEarlierCharge(deps, payment.paymentId);
@@ -231,10 +234,7 @@ export async function chargePayment(
  * which finds and refunds that charge, then ReleaseFunds; the payment ends FAILED with the reason), never
  * a wallet payment with the card charge standing unrecorded. None found: the wallet pays (not_needed).
  */
-async function refuseEarlierCharge(
-  deps: StepDeps & { readonly gateway: PaymentGateway },
-  paymentId: string,
-): Promise<void> {
+async function refuseEarlierCharge(deps: ChargeDeps, paymentId: string): Promise<void> {
   const found = await deps.gateway.findChargeByPaymentId(paymentId, await lookupOf(deps, paymentId));
   if (found) {
     throw new LedgerInvariantError(

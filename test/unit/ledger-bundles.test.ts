@@ -1,0 +1,89 @@
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../core/config/names';
+
+// Issue 18 goal 1 (bundles): a class's methods cannot be tree-shaken, so an entry that constructs the
+// Ledger (or gets it through functions/commons/deps.ts's stepDeps()) bundles every ledger operation and
+// LedgerReader query (~35 KB). The saga steps that call no ledger operation, Charge and RecordOutcome,
+// get the payments log and the clock only (core/saga/steps.ts ChargeDeps): at d934788 both bundled the
+// whole ledger (charge 221.8 KB, recordOutcome 207.2 KB). Reserve keeps it (it calls the ledger).
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The core/ledger files of operation and query code (the rest: schemas, keys, model). */
+const OPERATION_FILES = [
+  'ledger.ts',
+  'store.ts',
+  'store-holds.ts',
+  'store-credits.ts',
+  'store-journal.ts',
+  'reads.ts',
+  'postings.ts',
+  'ops/context.ts',
+  'ops/reserve.ts',
+  'ops/post.ts',
+  'ops/void.ts',
+  'ops/card.ts',
+  'ops/credit.ts',
+];
+
+/** The core/ledger files that put code into each entry's bundle (packages left out: only our code counts). */
+async function ledgerFilesByEntry(entries: Record<string, string>): Promise<Record<string, string[]>> {
+  const { metafile } = await build({
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([key, entry]) => [key, `${ROOT}${entry}`])),
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    treeShaking: true,
+    packages: 'external',
+    metafile: true,
+    outdir: '/nowhere',
+    logLevel: 'silent',
+  });
+  return Object.fromEntries(
+    Object.entries(metafile.outputs)
+      .filter(([, output]) => output.entryPoint !== undefined)
+      .map(([file, output]) => [
+        file.split('/').pop()?.replace(/\.js$/, '') ?? file,
+        Object.entries(output.inputs)
+          .filter(([path, input]) => path.includes('core/ledger/') && input.bytesInOutput > 0)
+          .map(([path]) => path.replace(/^.*core\/ledger\//, ''))
+          .sort(),
+      ]),
+  );
+}
+
+describe('the ledger code each saga step bundles', () => {
+  let files: Record<string, string[]>;
+  beforeAll(async () => {
+    files = await ledgerFilesByEntry({
+      charge: FUNCTIONS.charge.entry,
+      recordOutcome: FUNCTIONS.recordOutcome.entry,
+      reserve: FUNCTIONS.reserve.entry,
+    });
+  }, 60_000);
+
+  it('Charge and RecordOutcome, which call no ledger operation, bundle none, nor the Ledger or LedgerReader class', () => {
+    // Act
+    const { charge, recordOutcome } = files;
+
+    // Assess: the files that hold the operations, the store's writes and the reads (reader.ts and
+    // ops/refund-part.ts still put their top-level schemas in: functions/commons/deps.ts imports the
+    // core/ledger barrel).
+    const operational = (list: string[] | undefined) =>
+      (list ?? []).filter((file) => OPERATION_FILES.includes(file));
+    expect(operational(charge)).toEqual([]);
+    expect(operational(recordOutcome)).toEqual([]);
+  });
+
+  it('Reserve still bundles its operation (the guard above would pass on an empty list otherwise)', () => {
+    // Act
+    const { reserve } = files;
+
+    // Assess
+    expect(reserve).toEqual(expect.arrayContaining(['ledger.ts', 'ops/reserve.ts', 'store-holds.ts']));
+  });
+});
