@@ -1,19 +1,22 @@
 import '../core/config/zod-locale';
 import * as z from 'zod/mini';
+import { deferred } from '../core/config/deferred-schema';
 import { CURRENCIES, type Currency, exponentOf, MAX_AMOUNT_MINOR } from '../core/money';
 import { containsPan, findPanPaths } from '../core/pan';
 
 /** The client's idempotency key; also the saga's execution name, so it fits Step Functions' name rules. */
-export const PaymentId = z
-  .string()
-  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'paymentId must be 1-64 letters, digits, "-" or "_"'));
+export const PaymentId = deferred(() =>
+  z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'paymentId must be 1-64 letters, digits, "-" or "_"')),
+);
 
-export const WalletId = z
-  .string()
-  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, 'walletId must be 1-64 safe characters'));
-export const MerchantId = z
-  .string()
-  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, 'merchantId must be 1-64 safe characters'));
+export const WalletId = deferred(() =>
+  z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, 'walletId must be 1-64 safe characters')),
+);
+export const MerchantId = deferred(() =>
+  z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/, 'merchantId must be 1-64 safe characters')),
+);
 
 /** A PAN anywhere in free text is refused; the message never repeats the value. */
 const noPan = (text: string) => !containsPan(text);
@@ -21,51 +24,57 @@ const PAN_MESSAGE = 'looks like a card number (PAN); paysaga accepts gateway pay
 
 export const FreeText = (max: number) => z.string().check(z.maxLength(max), z.refine(noPan, PAN_MESSAGE));
 
-export const Amount = z
-  .strictObject({
-    value: z
-      .int('amount.value must be an integer number of minor units')
-      .check(
-        z.positive('amount.value must be greater than zero'),
-        z.lte(MAX_AMOUNT_MINOR, `amount.value must be at most ${MAX_AMOUNT_MINOR} minor units`),
+export const Amount = deferred(() =>
+  z
+    .strictObject({
+      value: z
+        .int('amount.value must be an integer number of minor units')
+        .check(
+          z.positive('amount.value must be greater than zero'),
+          z.lte(MAX_AMOUNT_MINOR, `amount.value must be at most ${MAX_AMOUNT_MINOR} minor units`),
+        ),
+      currency: z.enum(
+        CURRENCIES as [Currency, ...Currency[]],
+        'amount.currency must be a supported ISO 4217 code',
       ),
-    currency: z.enum(
-      CURRENCIES as [Currency, ...Currency[]],
-      'amount.currency must be a supported ISO 4217 code',
+      exponent: z.int().check(z.gte(0), z.lte(4)),
+    })
+    .check(
+      z.refine((a) => a.exponent === exponentOf(a.currency), {
+        message: 'amount.exponent does not match the ISO 4217 exponent of amount.currency',
+        path: ['exponent'],
+      }),
     ),
-    exponent: z.int().check(z.gte(0), z.lte(4)),
-  })
-  .check(
-    z.refine((a) => a.exponent === exponentOf(a.currency), {
-      message: 'amount.exponent does not match the ISO 4217 exponent of amount.currency',
-      path: ['exponent'],
-    }),
-  );
+);
 
 /** A gateway payment-method token (Stripe `pm_...`), never card data. */
-export const PaymentMethod = z
-  .string()
-  .check(
-    z.regex(/^pm_[A-Za-z0-9_]{3,96}$/, 'paymentMethod must be a gateway payment-method token (pm_...)'),
-    z.refine(noPan, PAN_MESSAGE),
-  );
+export const PaymentMethod = deferred(() =>
+  z
+    .string()
+    .check(
+      z.regex(/^pm_[A-Za-z0-9_]{3,96}$/, 'paymentMethod must be a gateway payment-method token (pm_...)'),
+      z.refine(noPan, PAN_MESSAGE),
+    ),
+);
 
 export const METADATA_MAX_KEYS = 20;
-export const Metadata = z
-  .record(
-    z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,40}$/, 'metadata keys are 1-40 of [A-Za-z0-9_.-]')),
-    FreeText(500),
-  )
-  .check(
-    z.refine(
-      (m) => Object.keys(m).length <= METADATA_MAX_KEYS,
-      `metadata has at most ${METADATA_MAX_KEYS} keys`,
+export const Metadata = deferred(() =>
+  z
+    .record(
+      z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,40}$/, 'metadata keys are 1-40 of [A-Za-z0-9_.-]')),
+      FreeText(500),
+    )
+    .check(
+      z.refine(
+        (m) => Object.keys(m).length <= METADATA_MAX_KEYS,
+        `metadata has at most ${METADATA_MAX_KEYS} keys`,
+      ),
     ),
-  );
+);
 
-export const IsoDateTime = z.iso.datetime({ offset: true });
+export const IsoDateTime = deferred(() => z.iso.datetime({ offset: true }));
 
-export const SchemaVersion = z.literal('1');
+export const SchemaVersion = deferred(() => z.literal('1'));
 
 /** Refuses a PAN anywhere in an unparsed payload, before any field is read or logged. */
 export function panPathsIn(payload: unknown): string[] {

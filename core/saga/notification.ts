@@ -2,6 +2,7 @@ import '../config/zod-locale';
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { SendMessageCommandInput } from '../aws/sqs';
+import { deferred } from '../config/deferred-schema';
 import { WEBHOOK_EVENT_TYPES } from '../config/webhooks';
 import type { PaymentRecord } from '../payments/records';
 import type { RefundOutcomeRecord } from '../refunds/outcome';
@@ -25,7 +26,9 @@ import type { NotifyInput, RecordOutcomeInput } from './state';
 export const NOTIFICATION_KINDS = WEBHOOK_EVENT_TYPES;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
-const NotificationAmount = z.object({ value: z.int(), currency: z.string(), exponent: z.int() });
+const NotificationAmount = deferred(() =>
+  z.object({ value: z.int(), currency: z.string(), exponent: z.int() }),
+);
 
 const Common = {
   notificationId: z.string().check(z.regex(/^ntf_[0-9a-f]{32}$/)),
@@ -34,31 +37,37 @@ const Common = {
   executionArn: z.optional(z.string()),
 };
 
-export const PaymentSucceededNotification = z.object({
-  ...Common,
-  kind: z.literal('payment.succeeded'),
-  paymentId: z.string(),
-  merchantId: z.string(),
-  amount: NotificationAmount,
-  chargeId: z.string(),
-  settledAt: z.string(),
-});
-export const PaymentFailedNotification = z.object({
-  ...Common,
-  kind: z.literal('payment.failed'),
-  paymentId: z.string(),
-  merchantId: z.string(),
-  amount: NotificationAmount,
-  reasonCode: z.optional(z.string()),
-});
-export const TopUpNotification = z.object({
-  ...Common,
-  kind: z.enum(['top_up.succeeded', 'top_up.failed']),
-  topUpId: z.string(),
-  walletId: z.string(),
-  amount: NotificationAmount,
-  reasonCode: z.optional(z.string()),
-});
+export const PaymentSucceededNotification = deferred(() =>
+  z.object({
+    ...Common,
+    kind: z.literal('payment.succeeded'),
+    paymentId: z.string(),
+    merchantId: z.string(),
+    amount: NotificationAmount,
+    chargeId: z.string(),
+    settledAt: z.string(),
+  }),
+);
+export const PaymentFailedNotification = deferred(() =>
+  z.object({
+    ...Common,
+    kind: z.literal('payment.failed'),
+    paymentId: z.string(),
+    merchantId: z.string(),
+    amount: NotificationAmount,
+    reasonCode: z.optional(z.string()),
+  }),
+);
+export const TopUpNotification = deferred(() =>
+  z.object({
+    ...Common,
+    kind: z.enum(['top_up.succeeded', 'top_up.failed']),
+    topUpId: z.string(),
+    walletId: z.string(),
+    amount: NotificationAmount,
+    reasonCode: z.optional(z.string()),
+  }),
+);
 /**
  * A refund's outcome, as Stripe's refund object (id, amount, status,
  * failure_reason): `amount` and its parts (`walletAmount` back to the payer's
@@ -66,27 +75,26 @@ export const TopUpNotification = z.object({
  * for; on refund.failed nothing was refunded, and `amount` is absent when
  * "everything refundable" was asked and refused before any was reserved.
  */
-export const RefundNotification = z.object({
-  ...Common,
-  kind: z.enum(['refund.succeeded', 'refund.failed']),
-  refundId: z.string(),
-  paymentId: z.string(),
-  merchantId: z.optional(z.string()),
-  status: z.enum(['succeeded', 'failed']),
-  amount: z.optional(NotificationAmount),
-  walletAmount: z.optional(z.int().check(z.nonnegative())),
-  gatewayAmount: z.optional(z.int().check(z.nonnegative())),
-  /** refund.failed: a code (e.g. payment_not_refundable, card_declined) and what happened. */
-  reasonCode: z.optional(z.string()),
-  reason: z.optional(z.string().check(z.maxLength(1000))),
-});
+export const RefundNotification = deferred(() =>
+  z.object({
+    ...Common,
+    kind: z.enum(['refund.succeeded', 'refund.failed']),
+    refundId: z.string(),
+    paymentId: z.string(),
+    merchantId: z.optional(z.string()),
+    status: z.enum(['succeeded', 'failed']),
+    amount: z.optional(NotificationAmount),
+    walletAmount: z.optional(z.int().check(z.nonnegative())),
+    gatewayAmount: z.optional(z.int().check(z.nonnegative())),
+    /** refund.failed: a code (e.g. payment_not_refundable, card_declined) and what happened. */
+    reasonCode: z.optional(z.string()),
+    reason: z.optional(z.string().check(z.maxLength(1000))),
+  }),
+);
 
-export const MerchantNotification = z.union([
-  PaymentSucceededNotification,
-  PaymentFailedNotification,
-  TopUpNotification,
-  RefundNotification,
-]);
+export const MerchantNotification = deferred(() =>
+  z.union([PaymentSucceededNotification, PaymentFailedNotification, TopUpNotification, RefundNotification]),
+);
 export type MerchantNotification = z.infer<typeof MerchantNotification>;
 
 /** The id the subject of a notification goes by: its paymentId, topUpId or refundId. */

@@ -1,5 +1,6 @@
 import '../config/zod-locale';
 import * as z from 'zod/mini';
+import { deferred } from '../config/deferred-schema';
 import type { StepRecord } from './ports';
 
 /**
@@ -28,17 +29,19 @@ const TIMELINE_RULES: Readonly<Record<string, TimelineRule>> = {
 export const timelineRuleOf = (step: string): TimelineRule => TIMELINE_RULES[step] ?? 'write';
 
 /** One attempt's timeline entry with the attempt id that names it (STEP#<at>#<step>#<attemptId>). */
-export const CarriedEntry = z.object({
-  attemptId: z.string().check(z.minLength(1)),
-  step: z.string().check(z.minLength(1)),
-  outcome: z.enum(['succeeded', 'failed', 'replayed']),
-  at: z.string().check(z.minLength(1)),
-  detail: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
-});
+export const CarriedEntry = deferred(() =>
+  z.object({
+    attemptId: z.string().check(z.minLength(1)),
+    step: z.string().check(z.minLength(1)),
+    outcome: z.enum(['succeeded', 'failed', 'replayed']),
+    at: z.string().check(z.minLength(1)),
+    detail: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+  }),
+);
 export type CarriedEntry = z.infer<typeof CarriedEntry>;
 
 /** What a `carry` step's result holds: its own succeeded attempt (an array: room for more, never needed). */
-export const CarriedTimeline = z.array(CarriedEntry).check(z.maxLength(10));
+export const CarriedTimeline = deferred(() => z.array(CarriedEntry).check(z.maxLength(10)));
 
 /** Where carried entries sit in a step's input: the forward steps' results, at the top or under `saga`. */
 const CARRIED_FIELDS = ['reserve', 'charge', 'settle', 'notify'] as const;
