@@ -17,7 +17,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -156,6 +156,8 @@ async function main(): Promise<void> {
   });
   const runs = Math.max(15, Number(values.runs));
   const outdir = mkdtempSync(join(tmpdir(), 'paysaga-bench-'));
+  // The synth with bundling is ~60 MB: gone when the bench ends, measured or failed.
+  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
   const synthStarted = performance.now();
   const synth = await synthesizeOffline({ stage: STAGE, region: REGION, outdir, bundle: true });
   const synthSeconds = (performance.now() - synthStarted) / 1000;

@@ -5,6 +5,7 @@ import { flagsOrExit } from '../command-line';
 import { ChaosRatesSchema } from './rates';
 import { renderChaosSummary } from './report';
 import { runChaos } from './run';
+import { stopAllRuntimes } from './supervisor';
 
 const USAGE = `usage: npm run chaos -- [--payments 10000] [--seed 1] [--kills K] [--data-dir DIR] [--json] [--keep]
                          [--retry-scale 1] [--timeout 3600]
@@ -17,8 +18,9 @@ reordered and malformed PaymentRequested events. Then it quiesces, redrives what
 would (payctl sagas / payctl dlq functions) and checks: lost = 0, double charges = 0,
 unreleased holds = 0, money conserved, reconciliation clean. Exit 0 only when all hold.
   --kills        kill -9 count (default 1, 3 from 5,000 payments)
-  --data-dir     a new or empty dir for the runtime (default: a temp dir, removed after a pass)
-  --keep         keep the data dir after a pass (it is always kept after a failure)
+  --data-dir     a new or empty dir for the runtime (default: a temp dir, removed after a pass
+                 or an interruption: Ctrl-C / SIGTERM stop the runtime first)
+  --keep         keep the data dir after a pass (it is always kept after a failure, its path printed)
   --retry-scale  multiplies the saga's Retry intervals (default 1: as deployed)
   --timeout      seconds before the run gives up waiting for quiet
   --json         print only the summary as one JSON line`;
@@ -59,6 +61,25 @@ function dataDirOf(asked: string | undefined): { dir: string; temporary: boolean
   return { dir, temporary: false };
 }
 
+/**
+ * Ctrl-C or SIGTERM (a CI timeout, say): the run has no verdict, so its temp data dir (gigabytes for a big
+ * run) goes, after the runtime child is stopped; a --data-dir or --keep one stays, its path printed.
+ */
+function onInterrupt(dir: string, removable: boolean): void {
+  const interrupted = (signal: NodeJS.Signals) => {
+    process.stderr.write(`chaos run interrupted (${signal}): stopping the runtime\n`);
+    stopAllRuntimes()
+      .catch(() => undefined)
+      .then(() => {
+        if (removable) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+        process.stderr.write(`data dir ${removable ? 'removed' : 'kept'}: ${dir}\n`);
+      })
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+}
+
 async function main(): Promise<number> {
   const options = parseOptions();
   if (options.help) {
@@ -75,6 +96,8 @@ async function main(): Promise<number> {
   }
   const timeoutMs = wholeNumber('timeout', options.timeout, 1) * 1000;
   const { dir, temporary } = dataDirOf(options['data-dir']);
+  const removable = temporary && !options.keep;
+  onInterrupt(dir, removable);
   const reproduce = `npm run chaos -- --payments ${payments} --seed ${seed} --kills ${kills}${retryScale === 1 ? '' : ` --retry-scale ${retryScale}`}`;
   const started = Date.now();
   const summary = await runChaos({
@@ -88,10 +111,14 @@ async function main(): Promise<number> {
     reproduce,
     onProgress: (line) =>
       process.stderr.write(`chaos [${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`),
+  }).catch((error: unknown) => {
+    // A run that broke is a failure: its data is what there is to inspect.
+    process.stderr.write(`data dir kept: ${dir}\n`);
+    throw error;
   });
   if (!options.json) process.stdout.write(`${renderChaosSummary(summary)}\n`);
   process.stdout.write(`${JSON.stringify({ ...summary, dataDir: dir })}\n`);
-  if (summary.ok && temporary && !options.keep) rmSync(dir, { recursive: true, force: true });
+  if (summary.ok && removable) rmSync(dir, { recursive: true, force: true });
   else process.stderr.write(`data dir kept: ${dir}\n`);
   return summary.ok ? 0 : 1;
 }

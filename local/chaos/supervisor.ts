@@ -10,6 +10,14 @@ export class RuntimeChildError extends Error {
   override readonly name = 'RuntimeChildError';
 }
 
+/** The supervisors whose runtime is up or starting: what an interrupted run stops (stopAllRuntimes). */
+const live = new Set<RuntimeSupervisor>();
+
+/** Stops every runtime this process started (an interrupted run: SIGINT / SIGTERM), so its data dir can go. */
+export async function stopAllRuntimes(): Promise<void> {
+  await Promise.allSettled([...live].map((supervisor) => supervisor.stop()));
+}
+
 export interface SupervisorOptions {
   readonly dataDir: string;
   readonly seed: number;
@@ -46,11 +54,14 @@ export class RuntimeSupervisor {
     readonly stderr: string;
   }> = [];
   private expectingExit = false;
+  /** Set by stop(): a runtime that exits afterwards (a Ctrl-C reaches it too) is not restarted. */
+  private stopped = false;
 
   constructor(private readonly options: SupervisorOptions) {}
 
   /** Starts the runtime and waits for its banner. */
   start(): Promise<void> {
+    live.add(this);
     this.up = this.spawnChild();
     return this.up;
   }
@@ -88,6 +99,9 @@ export class RuntimeSupervisor {
 
   /** SIGTERM and wait (the runtime stops cleanly); SIGKILL after 20 s. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    live.delete(this);
+    await this.up?.catch(() => undefined); // a restart under way: stop what it started
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -127,7 +141,7 @@ export class RuntimeSupervisor {
     });
     let ready = false;
     child.once('exit', (code, signal) => {
-      if (this.expectingExit || !ready) return;
+      if (this.expectingExit || this.stopped || !ready) return;
       // The runtime died by itself: a finding. Restart it, as a process manager would, and go on.
       this.unexpectedExits.push({ code, signal, stderr });
       options.onUnexpectedExit?.(code, signal, stderr);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import {
   ChangeMessageVisibilityCommand,
@@ -12,13 +11,17 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { GetCommand, PutCommand } from '../../core/aws/dynamodb';
 import { sdkClients, startTestRuntime, type TestRuntime, tempDataDir, waitFor } from '../helpers/runtime';
+import { removeDir } from '../helpers/temp-dirs';
 
 const dataDir = tempDataDir('paysaga-durability');
 const running: TestRuntime[] = [];
 
 afterAll(async () => {
-  for (const runtime of running) await runtime.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  try {
+    for (const runtime of running) await runtime.stop();
+  } finally {
+    removeDir(dataDir); // even when a stop failed: a data dir here can reach gigabytes
+  }
 });
 
 async function start(): Promise<TestRuntime> {

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -10,6 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDocumentClient } from '../../core/aws/dynamodb';
 import { memoryLog } from '../../local/edge/runtime-log';
 import { type Runtime, type RuntimeOptions, startRuntime } from '../../local/runtime';
+import { removeDir, tempDir } from './temp-dirs';
 
 export interface TestRuntime extends Runtime {
   readonly log: ReturnType<typeof memoryLog>;
@@ -17,9 +15,9 @@ export interface TestRuntime extends Runtime {
   dispose(): Promise<void>;
 }
 
-/** A fresh temp data dir (removed by dispose, or by the caller). */
+/** A fresh temp data dir (removed by dispose, or by the caller: removeDir of ./temp-dirs.ts, in afterAll). */
 export function tempDataDir(label = 'paysaga-e2e'): string {
-  return mkdtempSync(join(tmpdir(), `${label}-`));
+  return tempDir(label);
 }
 
 /**
@@ -43,8 +41,11 @@ export async function startTestRuntime(
     ...runtime,
     log,
     async dispose() {
-      await runtime.stop();
-      if (runtime.dataDir && !options.keepDataDir) rmSync(runtime.dataDir, { recursive: true, force: true });
+      try {
+        await runtime.stop();
+      } finally {
+        if (!options.keepDataDir) removeDir(runtime.dataDir);
+      }
     },
   };
 }

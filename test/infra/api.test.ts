@@ -6,7 +6,7 @@ import { GATEWAY_PROBLEMS } from '../../stacks/api-gateway-responses';
 import { ALARM_PERIOD } from '../../stacks/Ops';
 import { stageConfig } from '../../stacks/stage-config';
 import type { CfnApp, CfnResource } from './cfn';
-import { cfnAppOf, synthesizeApp } from './synth-helper';
+import { synthesizeCfnApp } from './synth-helper';
 
 type Props = Record<string, unknown>;
 type Entry = [string, string, CfnResource];
@@ -62,7 +62,7 @@ describe.each(['prod', 'dev'])('Api stack (stage %s)', (stage) => {
   const apiStage = () => one('AWS::ApiGateway::Stage');
 
   beforeAll(async () => {
-    cfn = cfnAppOf(await synthesizeApp(stage));
+    cfn = await synthesizeCfnApp(stage);
   });
 
   describe('REST API and routes', () => {

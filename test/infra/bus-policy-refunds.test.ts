@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { busPolicyStatements } from '../../stacks/bus-policy';
+import { withScratchApp } from './synth-helper';
 
 /**
  * RefundRequested from producers (issue 16): a producer the stage lets ask for refunds may put it under its
@@ -11,8 +12,8 @@ const busArn = 'arn:aws:events:eu-west-1:111111111111:event-bus/paysaga-dev-bus'
 const shop = { principal: 'arn:aws:iam::222222222222:role/shop', sources: ['shop.checkout'], refunds: true };
 const partner = { principal: 'arn:aws:iam::333333333333:role/partner', sources: ['partner.orders'] };
 
-const statementsJson = () => {
-  const stack = new Stack();
+const statementsJson = () => withScratchApp((app) => statementsIn(new Stack(app, 'BusPolicy')));
+const statementsIn = (stack: Stack) => {
   return busPolicyStatements({
     busArn,
     producers: [shop, partner],

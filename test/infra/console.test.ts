@@ -13,7 +13,7 @@ import {
 } from '../../core/config/console';
 import { resourceNames } from '../../core/config/names';
 import type { CfnApp, CfnResource } from './cfn';
-import { cfnAppOf, synthesizeApp, TEST_ACCOUNT, TEST_REGION } from './synth-helper';
+import { synthesizeCfnApp, TEST_ACCOUNT, TEST_REGION } from './synth-helper';
 
 /**
  * The hosted console (issue 20), as CloudFormation will create it: a private
@@ -40,7 +40,7 @@ describe.each(['prod', 'dev'])('Console stack (stage %s)', (stage) => {
   const rendered = ([s, , resource]: Entry) => cfn.renderDeep(s, props(resource)) as Props;
 
   beforeAll(async () => {
-    cfn = cfnAppOf(await synthesizeApp(stage));
+    cfn = await synthesizeCfnApp(stage);
   }, 240_000);
 
   describe('Hosting', () => {

@@ -4,7 +4,7 @@ import { bucketNames, HISTORY_ARCHIVE, PAYMENT_RECORD_TTL_ATTRIBUTE } from '../.
 import { resourceNames } from '../../core/config/names';
 import { StageConfigError, stageConfig, validateStageConfig } from '../../stacks/stage-config';
 import type { CfnApp, CfnResource } from './cfn';
-import { cfnAppOf, synthesizeApp } from './synth-helper';
+import { synthesizeCfnApp } from './synth-helper';
 
 type Props = Record<string, unknown>;
 
@@ -15,7 +15,7 @@ describe.each(['prod', 'dev'])('History stack (stage %s): the archive bucket on 
   let keyArn: string;
 
   beforeAll(async () => {
-    cfn = cfnAppOf(await synthesizeApp(stage));
+    cfn = await synthesizeCfnApp(stage);
     const buckets = cfn
       .resourcesOfType('AWS::S3::Bucket')
       .filter(([s, , r]) => cfn.render(s, r.Properties?.BucketName) === bucketNames(stage).history);

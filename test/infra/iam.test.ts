@@ -15,7 +15,7 @@ import { PAYSAGA_OPS_SOURCE, PAYSAGA_SOURCE } from '../../events/envelope';
 import { roleName } from '../../stacks/roles';
 import { stageConfig } from '../../stacks/stage-config';
 import type { CfnApp } from './cfn';
-import { cfnAppOf, synthesizeApp, TEST_ACCOUNT, TEST_REGION } from './synth-helper';
+import { synthesizeCfnApp, TEST_ACCOUNT, TEST_REGION } from './synth-helper';
 
 interface Statement {
   readonly Effect: 'Allow' | 'Deny';
@@ -121,7 +121,7 @@ describe('IAM: every policy in the synthesized templates', () => {
   let keyArn: string;
 
   beforeAll(async () => {
-    cfn = cfnAppOf(await synthesizeApp(STAGE));
+    cfn = await synthesizeCfnApp(STAGE);
     byPrincipal = identityGrants(cfn);
     const [keyEntry] = cfn.resourcesOfType('AWS::KMS::Key');
     if (!keyEntry) throw new Error('no KMS key in the app');
@@ -839,7 +839,7 @@ describe.each(['prod', 'dev'])('Bus resource policy (stage %s)', (stage) => {
   };
 
   beforeAll(async () => {
-    const cfn = cfnAppOf(await synthesizeApp(stage));
+    const cfn = await synthesizeCfnApp(stage);
     const policies = cfn.resourcesOfType('AWS::Events::EventBusPolicy');
     statements = policies.map(([s, , p]) => cfn.renderDeep(s, p.Properties?.Statement) as Statement);
     policyResources = policies.map(([s, id, p]) => ({

@@ -6,7 +6,7 @@ import { resourceNames } from '../../core/config/names';
 import { IMPORT_ASYNC_RETRY } from '../../stacks/Imports';
 import { stageConfig } from '../../stacks/stage-config';
 import type { CfnApp, CfnResource } from './cfn';
-import { cfnAppOf, synthesizeApp, TEST_ACCOUNT, TEST_REGION } from './synth-helper';
+import { synthesizeCfnApp, TEST_ACCOUNT, TEST_REGION } from './synth-helper';
 
 type Props = Record<string, unknown>;
 type Found = [string, string, CfnResource];
@@ -31,7 +31,7 @@ describe(`Imports stack (stage ${STAGE}): the CSV upload bucket and the import f
   };
 
   beforeAll(async () => {
-    cfn = cfnAppOf(await synthesizeApp(STAGE));
+    cfn = await synthesizeCfnApp(STAGE);
     const [stack, id, resource] = named('AWS::S3::Bucket', 'BucketName', bucketName);
     bucket = { stack, id, props: cfn.renderDeep(stack, resource.Properties) as Props };
     const [, , bucketPolicy] = cfn

@@ -1,10 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyNagChecks } from '../../stacks/nag';
-import { type SynthesizedApp, synthesizeApp } from './synth-helper';
+import { type SynthesizedApp, synthesizeApp, withScratchApp } from './synth-helper';
 
 const NAG_RULE = /^(AwsSolutions|PCI\.DSS\.321)-[A-Za-z0-9]+$/;
 
@@ -28,6 +28,8 @@ describe.each(['prod', 'dev'])('cdk-nag (AwsSolutions + PCI DSS 3.2.1) on stage 
   beforeAll(async () => {
     synthesized = await synthesizeApp(stage);
   });
+  // Annotations.fromStack synthesizes again into the app's cdk.out: it is removed only after the file's tests.
+  afterAll(() => synthesized?.dispose());
 
   it('reports no unsuppressed error or warning in any stack', () => {
     // Act
@@ -59,16 +61,16 @@ describe.each(['prod', 'dev'])('cdk-nag (AwsSolutions + PCI DSS 3.2.1) on stage 
 
 describe('applyNagChecks', () => {
   it('fails a stack that breaks the rules (a queue without DLQ or TLS, a secret on the AWS-managed key)', () => {
-    // Prepare
-    const app = new App();
-    const stack = new Stack(app, `NagControl${Date.now()}`);
-    new Queue(stack, 'PlainQueue');
-    new Secret(stack, 'PlainSecret');
-    applyNagChecks(app);
     // Act
-    const errors = Annotations.fromStack(stack)
-      .findError('*', Match.stringLikeRegexp('.*'))
-      .map((finding) => String(finding.entry.data).split(':')[0]);
+    const errors = withScratchApp((app) => {
+      const stack = new Stack(app, `NagControl${Date.now()}`);
+      new Queue(stack, 'PlainQueue');
+      new Secret(stack, 'PlainSecret');
+      applyNagChecks(app);
+      return Annotations.fromStack(stack)
+        .findError('*', Match.stringLikeRegexp('.*'))
+        .map((finding) => String(finding.entry.data).split(':')[0]);
+    });
     // Assess
     expect(errors).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
     expect(errors).toContain('PCI.DSS.321-SecretsManagerUsingKMSKey');

@@ -17,7 +17,7 @@ import { SAGA_FUNCTION_KEYS } from '../../stacks/Saga';
 import { stageConfig } from '../../stacks/stage-config';
 import { sweeperScheduleName, sweeperScheduleRoleName } from '../../stacks/sweeper';
 import type { CfnApp, CfnResource } from './cfn';
-import { cfnAppOf, synthesizeApp } from './synth-helper';
+import { synthesizeCfnApp } from './synth-helper';
 
 type Props = Record<string, unknown>;
 interface Dimension {
@@ -59,7 +59,7 @@ describe.each(['prod', 'dev'])('Ops stack (stage %s): alarms and dashboard', (st
     alarms.filter((alarm) => readsOf(alarm).some(predicate));
 
   beforeAll(async () => {
-    cfn = cfnAppOf(await synthesizeApp(stage));
+    cfn = await synthesizeCfnApp(stage);
     alarms = cfn
       .resourcesOfType('AWS::CloudWatch::Alarm')
       .map(([stack, , alarm]) => cfn.renderDeep(stack, props(alarm)) as Props);

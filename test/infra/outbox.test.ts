@@ -5,7 +5,7 @@ import { OUTBOX } from '../../core/config/outbox';
 import { DETAIL_TYPES } from '../../events/envelope';
 import { stageConfig } from '../../stacks/stage-config';
 import type { CfnApp, CfnResource } from './cfn';
-import { cfnAppOf, synthesizeApp } from './synth-helper';
+import { synthesizeCfnApp } from './synth-helper';
 
 type Props = Record<string, unknown>;
 type Entry = [string, string, CfnResource];
@@ -35,7 +35,7 @@ describe('front door outbox: stream and consumer (stage prod)', () => {
   const table = () => one('AWS::DynamoDB::Table', (p) => p.TableName === n.tables.payments);
   const publisher = () => one('AWS::Lambda::Function', (p) => p.FunctionName === n.functions.publishOutbox);
   beforeAll(async () => {
-    cfn = cfnAppOf(await synthesizeApp(stage));
+    cfn = await synthesizeCfnApp(stage);
   });
 
   /** The one mapping whose function is publish-outbox. */

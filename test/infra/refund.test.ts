@@ -9,7 +9,7 @@ import { ALARM_PERIOD } from '../../stacks/Ops';
 import { REFUND_STEP_KEYS } from '../../stacks/Refund';
 import { stageConfig } from '../../stacks/stage-config';
 import type { CfnApp, CfnResource } from './cfn';
-import { cfnAppOf, synthesizeApp } from './synth-helper';
+import { synthesizeCfnApp } from './synth-helper';
 
 type Props = Record<string, unknown>;
 const props = (resource: CfnResource): Props => resource.Properties ?? {};
@@ -37,7 +37,7 @@ describe(`Refund stack (stage ${STAGE})`, () => {
   };
 
   beforeAll(async () => {
-    cfn = cfnAppOf(await synthesizeApp(STAGE));
+    cfn = await synthesizeCfnApp(STAGE);
   }, 240_000);
 
   it('is a Standard state machine built from the refund ASL, every placeholder substituted, logged and traced', () => {

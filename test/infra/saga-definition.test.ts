@@ -14,7 +14,7 @@ import { InvalidPaymentError, LedgerInvariantError } from '../../core/errors';
 import { readSagaDefinitionText } from '../../core/saga/definition';
 import { sagaDefinitionText } from '../../stacks/saga-definition';
 import type { CfnApp } from './cfn';
-import { cfnAppOf, synthesizeApp, TEST_ACCOUNT, TEST_REGION } from './synth-helper';
+import { synthesizeCfnApp, TEST_ACCOUNT, TEST_REGION } from './synth-helper';
 
 type Json = Parameters<StateMachine['run']>[0];
 type Handler = (input: Json) => Json;
@@ -146,7 +146,7 @@ describe('Saga definition from the synthesized template', () => {
   let definition: StateMachineDefinition;
 
   beforeAll(async () => {
-    const cfn = cfnAppOf(await synthesizeApp(STAGE));
+    const cfn = await synthesizeCfnApp(STAGE);
     text = deployedDefinition(cfn);
     definition = JSON.parse(text) as StateMachineDefinition;
   });

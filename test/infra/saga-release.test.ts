@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DefinitionBody, Pass, Result, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { resourceNames } from '../../core/config/names';
 import { ROLLBACK_ALARM_IDS, SAGA_ALIAS, sagaRelease } from '../../core/config/release';
 import { SagaRelease } from '../../stacks/constructs/saga-release';
 import type { CfnApp, CfnResource } from './cfn';
-import { cfnAppOf, synthesizeApp, TEST_ACCOUNT, TEST_REGION } from './synth-helper';
+import { synthesizeCfnApp, TEST_ACCOUNT, TEST_REGION, withScratchApp } from './synth-helper';
 
 type Props = Record<string, unknown>;
 const props = (resource: CfnResource): Props => resource.Properties ?? {};
@@ -45,7 +45,7 @@ const SAGAS = [
 describe.each(['dev', 'prod'])('saga releases (stage %s)', (stage) => {
   let cfn: CfnApp;
   beforeAll(async () => {
-    cfn = cfnAppOf(await synthesizeApp(stage));
+    cfn = await synthesizeCfnApp(stage);
   }, 240_000);
 
   it.each(SAGAS)('the %s publishes one retained version of its current revision', (_label, _key, nameOf) => {
@@ -144,8 +144,9 @@ describe.each(['dev', 'prod'])('saga releases (stage %s)', (stage) => {
 });
 
 describe('SagaRelease construct', () => {
-  const versionIdOf = (result: string): string => {
-    const stack = new Stack(new App(), 'ReleaseTest');
+  const versionIdOf = (result: string): string => withScratchApp((app) => versionIdIn(app, result));
+  const versionIdIn = (app: ConstructorParameters<typeof Stack>[0], result: string): string => {
+    const stack = new Stack(app, 'ReleaseTest');
     const stateMachine = new StateMachine(stack, 'Machine', {
       definitionBody: DefinitionBody.fromChainable(
         new Pass(stack, 'Step', { result: Result.fromObject({ value: result }) }),

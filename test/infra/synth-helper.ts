@@ -1,6 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { App as CdkApp } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { App, getStack } from 'sst/constructs';
 import { initProject, useProject } from 'sst/project.js';
@@ -19,6 +17,7 @@ import {
   Webhooks,
 } from '../../stacks';
 import { finishWithoutBundling } from '../../stacks/finish';
+import { removeDir, tempDir } from '../helpers/temp-dirs';
 import { CfnApp, type CfnTemplate } from './cfn';
 
 export const TEST_ACCOUNT = '123456789012';
@@ -53,6 +52,8 @@ export interface SynthesizedApp {
     readonly Ops: ReturnType<typeof getStack>;
     readonly Console: ReturnType<typeof getStack>;
   };
+  /** The synth's temp dirs (cdk.out, ~60 MB, and SST's out): removes them; call it in afterAll. */
+  dispose(): void;
 }
 
 /**
@@ -65,14 +66,36 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
   process.env.NODE_ENV = 'test';
   await initProject({ stage, region: TEST_REGION });
   const project = useProject();
-  (project.paths as { out: string }).out = mkdtempSync(join(tmpdir(), 'paysaga-sst-'));
-  const app = new App({
-    mode: 'deploy',
-    stage,
-    name: project.config.name,
-    region: TEST_REGION,
-    account: TEST_ACCOUNT,
-  });
+  // Both dirs are the synth's own, removed by dispose(): without an outdir CDK made a /tmp/cdk.out* per synth.
+  const dirs = [tempDir('paysaga-sst'), tempDir('paysaga-cdk-out')] as const;
+  const dispose = () => {
+    for (const dir of dirs) removeDir(dir);
+  };
+  try {
+    return await synthesizeInto(stage, project, dirs, dispose);
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+}
+
+async function synthesizeInto(
+  stage: string,
+  project: ReturnType<typeof useProject>,
+  [sstOut, outdir]: readonly [string, string],
+  dispose: () => void,
+): Promise<SynthesizedApp> {
+  (project.paths as { out: string }).out = sstOut;
+  const app = new App(
+    {
+      mode: 'deploy',
+      stage,
+      name: project.config.name,
+      region: TEST_REGION,
+      account: TEST_ACCOUNT,
+    },
+    { outdir },
+  );
   addStacks(app);
   await finishWithoutBundling(app);
   const stackObjects = {
@@ -101,7 +124,30 @@ export async function synthesizeApp(stage: string): Promise<SynthesizedApp> {
     Ops: Template.fromStack(stackObjects.Ops),
     Console: Template.fromStack(stackObjects.Console),
   };
-  return { app, stage, stacks, stackObjects };
+  return { app, stage, stacks, stackObjects, dispose };
+}
+
+/** The app synthesized for a stage as resolvable templates (cfnAppOf), its temp dirs removed before it returns. */
+export async function synthesizeCfnApp(stage: string): Promise<CfnApp> {
+  const synthesized = await synthesizeApp(stage);
+  try {
+    return cfnAppOf(synthesized);
+  } finally {
+    synthesized.dispose();
+  }
+}
+
+/**
+ * Runs `use` on a bare CDK app (a construct's own test) whose cdk.out is a temp dir removed afterwards:
+ * `new App()` or `new Stack()` without one leaves a /tmp/cdk.out* or /tmp/cdk-test-app-* per call.
+ */
+export function withScratchApp<T>(use: (app: CdkApp) => T): T {
+  const outdir = tempDir('paysaga-cdk-scratch');
+  try {
+    return use(new CdkApp({ outdir }));
+  } finally {
+    removeDir(outdir);
+  }
 }
 
 /** The synthesized app as resolvable templates (see cfn.ts), keyed Data/Intake/Saga/TopUp/Refund/History/Imports/Api/Ops/Console. */

@@ -18,7 +18,7 @@ import { ARCHIVE_RULE_RETRY } from '../../stacks/History';
 import { INTAKE_EVENT_SOURCE, INTAKE_RULE_RETRY } from '../../stacks/Intake';
 import { stageConfig } from '../../stacks/stage-config';
 import type { CfnApp, CfnResource } from './cfn';
-import { cfnAppOf, synthesizeApp } from './synth-helper';
+import { synthesizeCfnApp } from './synth-helper';
 
 type Props = Record<string, unknown>;
 const props = (resource: CfnResource): Props => resource.Properties ?? {};
@@ -49,7 +49,7 @@ describe.each(['prod', 'dev'])('Stacks (stage %s): synthesized templates', (stag
     findBy(cfn, 'AWS::Lambda::Function', 'FunctionName', n.functions[key]);
 
   beforeAll(async () => {
-    cfn = cfnAppOf(await synthesizeApp(stage));
+    cfn = await synthesizeCfnApp(stage);
     const [key] = cfn.resourcesOfType('AWS::KMS::Key');
     if (!key) throw new Error('no KMS key');
     keyArn = cfn.arn(key[0], key[1]);

@@ -6,7 +6,7 @@ import { TOP_UP_REQUESTED_PATTERN } from '../../events/envelope';
 import { INTAKE_EVENT_SOURCE, INTAKE_RULE_RETRY } from '../../stacks/Intake';
 import { stageConfig } from '../../stacks/stage-config';
 import type { CfnApp, CfnResource } from './cfn';
-import { cfnAppOf, synthesizeApp } from './synth-helper';
+import { synthesizeCfnApp } from './synth-helper';
 
 type Props = Record<string, unknown>;
 const props = (resource: CfnResource): Props => resource.Properties ?? {};
@@ -22,7 +22,7 @@ function findBy(cfn: CfnApp, type: string, property: string, value: string): [st
 describe(`TopUp stack (stage ${STAGE})`, () => {
   let cfn: CfnApp;
   beforeAll(async () => {
-    cfn = cfnAppOf(await synthesizeApp(STAGE));
+    cfn = await synthesizeCfnApp(STAGE);
   });
 
   it('is a Standard state machine built from the top-up ASL, every placeholder substituted, logged and traced', () => {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES, resourceNames } from '../../core/config/names';
 import { WEBHOOKS } from '../../core/config/webhooks';
 import type { CfnApp, CfnResource } from './cfn';
-import { cfnAppOf, synthesizeApp } from './synth-helper';
+import { synthesizeCfnApp } from './synth-helper';
 
 type Props = Record<string, unknown>;
 const props = (resource: CfnResource): Props => resource.Properties ?? {};
@@ -18,7 +18,7 @@ function findBy(cfn: CfnApp, type: string, property: string, value: string): [st
 describe(`Webhooks stack (stage ${STAGE})`, () => {
   let cfn: CfnApp;
   beforeAll(async () => {
-    cfn = cfnAppOf(await synthesizeApp(STAGE));
+    cfn = await synthesizeCfnApp(STAGE);
   });
 
   it.each([
