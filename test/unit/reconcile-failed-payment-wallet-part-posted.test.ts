@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { checkPayment, type PaymentFacts } from '../../core/finance/reconcile-rules';
+import type { Hold, JournalEntry } from '../../core/ledger/model';
+import type { PaymentRecord } from '../../core/payments/records';
+
+/**
+ * Review finding (money path, reconcile): a payment the merchant was told FAILED (its saga ended FAILED,
+ * or a person resolved it `--mark-resolved --outcome failed`, which resolve-outcome.ts allows while the
+ * hold is POSTED) whose wallet part stands posted to the merchant (reserve + settle, no refund entry,
+ * hold POSTED) is reported by nothing: checkPayment only checks a failed payment's card charge and an
+ * open (PENDING) hold. The customer's wallet money sits with the merchant, the merchant was told the
+ * payment failed, and reconcile answers clean.
+ *
+ * `it.fails`: these assertions fail on today's code (checkPayment finds nothing); the fix flips them to
+ * `it` (vitest then reports the `fails` cases as passing unexpectedly until it does).
+ */
+
+const NOW = new Date('2026-11-10T12:00:00.000Z');
+
+function walletOnlyPayment(overrides: Partial<PaymentRecord>): PaymentRecord {
+  const paymentId = `pay_${randomUUID().slice(0, 12)}`;
+  return {
+    paymentId,
+    status: 'FAILED',
+    walletId: 'wal_a',
+    merchantId: 'mer_b',
+    amount: 1250,
+    currency: 'EUR',
+    exponent: 2,
+    walletAmount: 1250,
+    gatewayAmount: 0,
+    chargeId: '',
+    requestedAt: '2026-11-01T10:00:00.000Z',
+    requestHash: 'h',
+    executionArn: `arn:aws:states:us-east-1:123456789012:execution:saga:${paymentId}`,
+    createdAt: '2026-11-01T10:00:00.000Z',
+    updatedAt: '2026-11-01T10:00:01.000Z',
+    ...overrides,
+  };
+}
+
+function entry(ref: string, operation: JournalEntry['operation'], lines: [string, number][]): JournalEntry {
+  return {
+    entryId: `${ref}#${operation}`,
+    ref,
+    operation,
+    walletId: 'wal_a',
+    currency: 'EUR',
+    lines: lines.map(([account, amount]) => ({ account, amount })),
+    effectiveAt: '2026-11-01T10:00:01.000Z',
+  };
+}
+
+/** The wallet part posted to the merchant and never reversed: reserve + settle, the hold POSTED. */
+function postedWalletPart(payment: PaymentRecord): PaymentFacts {
+  const posted: Hold = {
+    state: 'POSTED',
+    amount: 1250,
+    expiresAt: '2026-11-15T00:00:00.000Z',
+    reservedAt: '2026-11-01T10:00:00.500Z',
+    captured: 1250,
+  };
+  return {
+    payment,
+    charges: [],
+    refunds: [],
+    journal: [
+      entry(payment.paymentId, 'reserve', [
+        ['wallet:wal_a', -1250],
+        ['holds:wal_a', 1250],
+      ]),
+      entry(payment.paymentId, 'settle', [
+        ['holds:wal_a', -1250],
+        ['merchant:mer_b', 1250],
+      ]),
+    ],
+    hold: posted,
+    executionStatus: undefined,
+    checkJournal: () => true,
+  };
+}
+
+describe('reconcile: a payment told FAILED whose wallet part stands posted to the merchant', () => {
+  it.fails('counts a saga-FAILED payment whose wallet part was settled and never reversed', () => {
+    // Prepare
+    const facts = postedWalletPart(walletOnlyPayment({ status: 'FAILED' }));
+    // Act
+    const found = checkPayment(facts, NOW);
+    // Assess: money taken from the payer while the merchant was told it failed is a counted discrepancy.
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((d) => d.resolved === undefined)).toBe(true);
+    expect(found.map((d) => d.amountMinor)).toContain(1250);
+  });
+
+  it.fails('reports a payment resolved failed by hand while its wallet part stands posted to the merchant', () => {
+    // Prepare: NEEDS_ATTENTION, resolved --mark-resolved --outcome failed ("given back by hand"), yet the
+    // ledger still has the wallet part with the merchant and nothing gave it back to the payer.
+    const facts = postedWalletPart(
+      walletOnlyPayment({
+        status: 'NEEDS_ATTENTION',
+        resolution: {
+          action: 'mark_resolved',
+          outcome: 'failed',
+          by: 'arn:aws:sts::123456789012:assumed-role/paysaga-prod-operations/jane',
+          at: '2026-11-03T09:00:00.000Z',
+          reason: 'given back by hand',
+        },
+      }),
+    );
+    // Act
+    const found = checkPayment(facts, NOW);
+    // Assess: at least reported, naming the resolution (as a card part settled by hand is).
+    expect(found.length).toBeGreaterThan(0);
+    expect(found[0]?.resolution).toMatchObject({ outcome: 'failed', action: 'mark_resolved' });
+  });
+});
