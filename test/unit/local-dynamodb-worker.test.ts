@@ -110,62 +110,69 @@ describe('Local DynamoDB on a worker thread', () => {
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
     });
 
-  it("answers every request, errors included, with dynalite's status, headers and body", async () => {
-    // Prepare: the worker-backed service and dynalite itself on the main thread, one table each.
-    const table = `bytes-${randomUUID().slice(0, 8)}`;
-    const viaWorker = await serve();
-    const reference = await listen(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
-    for (const port of [viaWorker, reference]) await createActiveTable(port, table);
-    const big = 'x'.repeat(300 * 1024);
-    const exchanges: Exchange[] = [
-      { target: op('PutItem'), body: item(table, 'a', { n: { N: '1' } }) },
-      {
-        target: op('PutItem'),
-        body: JSON.stringify({
-          ...JSON.parse(item(table, 'a')),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      },
-      { target: op('GetItem'), body: JSON.stringify({ TableName: table, Key: { pk: { S: 'a' } } }) },
-      { target: op('PutItem'), body: item(table, 'huge', { blob: { S: 'x'.repeat(401 * 1024) } }) },
-      { target: op('PutItem'), body: item(table, 'grows', { blob: { S: big } }) },
-      {
-        target: op('UpdateItem'),
-        body: JSON.stringify({
-          TableName: table,
-          Key: { pk: { S: 'grows' } },
-          UpdateExpression: 'SET more = :more',
-          ExpressionAttributeValues: { ':more': { S: big } },
-        }),
-      },
-      { target: op('Query'), body: JSON.stringify({ TableName: table }) },
-      { target: op('GetItem'), body: JSON.stringify({ TableName: `missing-${table}`, Key: {} }) },
-      { target: op('PutItem'), body: '{"TableName":' },
-      { target: op('PutItem'), body: '' },
-      { target: op('NoSuchOperation'), body: '{}' },
-      { target: op('PutItem'), auth: false, body: item(table, 'b') },
-      { target: op('PutItem'), contentType: 'text/plain', body: item(table, 'c') },
-      { method: 'GET', body: '' },
-    ];
+  // On disk the worker reads LevelDB synchronously (getSync): the same answers as dynalite's own reads.
+  it.each(['memory', 'disk'] as const)(
+    "answers every request, errors included, with dynalite's status, headers and body (%s)",
+    async (storage) => {
+      // Prepare: the worker-backed service and dynalite itself on the main thread, one table each.
+      const table = `bytes-${randomUUID().slice(0, 8)}`;
+      const dataDir =
+        storage === 'disk' ? mkdtempSync(join(tmpdir(), 'paysaga-dynamodb-worker-')) : undefined;
+      if (dataDir) dirs.push(dataDir);
+      const viaWorker = await serve([], dataDir);
+      const reference = await listen(dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
+      for (const port of [viaWorker, reference]) await createActiveTable(port, table);
+      const big = 'x'.repeat(300 * 1024);
+      const exchanges: Exchange[] = [
+        { target: op('PutItem'), body: item(table, 'a', { n: { N: '1' } }) },
+        {
+          target: op('PutItem'),
+          body: JSON.stringify({
+            ...JSON.parse(item(table, 'a')),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        },
+        { target: op('GetItem'), body: JSON.stringify({ TableName: table, Key: { pk: { S: 'a' } } }) },
+        { target: op('PutItem'), body: item(table, 'huge', { blob: { S: 'x'.repeat(401 * 1024) } }) },
+        { target: op('PutItem'), body: item(table, 'grows', { blob: { S: big } }) },
+        {
+          target: op('UpdateItem'),
+          body: JSON.stringify({
+            TableName: table,
+            Key: { pk: { S: 'grows' } },
+            UpdateExpression: 'SET more = :more',
+            ExpressionAttributeValues: { ':more': { S: big } },
+          }),
+        },
+        { target: op('Query'), body: JSON.stringify({ TableName: table }) },
+        { target: op('GetItem'), body: JSON.stringify({ TableName: `missing-${table}`, Key: {} }) },
+        { target: op('PutItem'), body: '{"TableName":' },
+        { target: op('PutItem'), body: '' },
+        { target: op('NoSuchOperation'), body: '{}' },
+        { target: op('PutItem'), auth: false, body: item(table, 'b') },
+        { target: op('PutItem'), contentType: 'text/plain', body: item(table, 'c') },
+        { method: 'GET', body: '' },
+      ];
 
-    // Act
-    const answers: Answer[][] = [];
-    for (const exchange of exchanges)
-      answers.push([await send(viaWorker, exchange), await send(reference, exchange)]);
+      // Act
+      const answers: Answer[][] = [];
+      for (const exchange of exchanges)
+        answers.push([await send(viaWorker, exchange), await send(reference, exchange)]);
 
-    // Assess: the same answer from both, for each request (and the cases are the ones meant).
-    for (const [viaWorkerAnswer, referenceAnswer] of answers)
-      expect(viaWorkerAnswer).toEqual(referenceAnswer);
-    const bodies = answers.map(([answer]) => answer?.body ?? '');
-    expect(bodies[1]).toContain('ConditionalCheckFailedException');
-    expect(bodies[3]).toContain('Item size has exceeded the maximum allowed size');
-    expect(bodies[5]).toContain('Item size to update has exceeded the maximum allowed size');
-    expect(bodies[7]).toContain('ResourceNotFoundException');
-    expect(bodies[8]).toContain('SerializationException');
-    expect(bodies[10]).toContain('UnknownOperationException');
-    expect(bodies[11]).toContain('MissingAuthenticationTokenException');
-    expect(answers[12]?.[0]?.status).toBe(404);
-  });
+      // Assess: the same answer from both, for each request (and the cases are the ones meant).
+      for (const [viaWorkerAnswer, referenceAnswer] of answers)
+        expect(viaWorkerAnswer).toEqual(referenceAnswer);
+      const bodies = answers.map(([answer]) => answer?.body ?? '');
+      expect(bodies[1]).toContain('ConditionalCheckFailedException');
+      expect(bodies[3]).toContain('Item size has exceeded the maximum allowed size');
+      expect(bodies[5]).toContain('Item size to update has exceeded the maximum allowed size');
+      expect(bodies[7]).toContain('ResourceNotFoundException');
+      expect(bodies[8]).toContain('SerializationException');
+      expect(bodies[10]).toContain('UnknownOperationException');
+      expect(bodies[11]).toContain('MissingAuthenticationTokenException');
+      expect(answers[12]?.[0]?.status).toBe(404);
+    },
+  );
 
   it('never delivers a refused write to the stream, even when its client went away before the answer', async () => {
     // Prepare: a table with a stream and an item; the consumer is done with its first write.
