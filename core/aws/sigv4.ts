@@ -46,6 +46,25 @@ function canonicalQuery(url: URL): string {
   return pairs.map(([k, v]) => `${k}=${v}`).join('&');
 }
 
+/**
+ * The signing key of one (day, region, service, credentials): four HMACs, the same for every request of
+ * that day, so it is derived once and kept, as the SDK's signer keeps it (@smithy/signature-v4 caches up
+ * to 50). A rotated secret under the same access key id derives a new key.
+ */
+const SIGNING_KEYS_KEPT = 50;
+const signingKeys = new Map<string, { readonly secret: string; readonly key: Buffer }>();
+
+export function signingKey(credentials: AwsCredentials, day: string, region: string, service: string): Buffer {
+  const id = `${day}/${region}/${service}/${credentials.accessKeyId}`;
+  const kept = signingKeys.get(id);
+  if (kept && kept.secret === credentials.secretAccessKey) return kept.key;
+  const kDate = hmac(`AWS4${credentials.secretAccessKey}`, day);
+  const key = hmac(hmac(hmac(kDate, region), service), 'aws4_request');
+  if (signingKeys.size >= SIGNING_KEYS_KEPT) signingKeys.clear();
+  signingKeys.set(id, { secret: credentials.secretAccessKey, key });
+  return key;
+}
+
 /** Returns the headers to send: the request's, plus host, x-amz-date, the token and Authorization. */
 export function signV4(request: RequestToSign): Record<string, string> {
   const now = request.now ?? new Date();
@@ -76,8 +95,7 @@ export function signV4(request: RequestToSign): Record<string, string> {
   ].join('\n');
   const scope = `${day}/${request.region}/${request.service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', date, scope, sha256Hex(canonicalRequest)].join('\n');
-  const kDate = hmac(`AWS4${request.credentials.secretAccessKey}`, day);
-  const kSigning = hmac(hmac(hmac(kDate, request.region), request.service), 'aws4_request');
+  const kSigning = signingKey(request.credentials, day, request.region, request.service);
   const signature = createHmac('sha256', kSigning).update(stringToSign).digest('hex');
   headers.authorization = `AWS4-HMAC-SHA256 Credential=${request.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
   return headers;

@@ -1,7 +1,8 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
-import { signV4 } from '../../core/aws/sigv4';
+import { createHmac } from 'node:crypto';
+import { signingKey, signV4 } from '../../core/aws/sigv4';
 
 const credentials = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -119,5 +120,50 @@ describe('signV4', () => {
       options,
     );
     expect(ours.authorization).toBe(sdk);
+  });
+
+  it('derives a signing key once per day, region, service and credentials, and again for a rotated secret', () => {
+    // Prepare
+    const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+    const derive = (secret: string, day: string) =>
+      hmac(hmac(hmac(hmac(`AWS4${secret}`, day), 'eu-west-1'), 'dynamodb'), 'aws4_request');
+    const id = `AKID${Date.now()}`;
+    const first = { accessKeyId: id, secretAccessKey: 'secret-one' };
+    const rotated = { accessKeyId: id, secretAccessKey: 'secret-two' };
+    // Act
+    const a = signingKey(first, '20261205', 'eu-west-1', 'dynamodb');
+    const again = signingKey(first, '20261205', 'eu-west-1', 'dynamodb');
+    const nextDay = signingKey(first, '20261206', 'eu-west-1', 'dynamodb');
+    const afterRotation = signingKey(rotated, '20261205', 'eu-west-1', 'dynamodb');
+    // Assess
+    expect(again).toBe(a);
+    expect(a.equals(derive('secret-one', '20261205'))).toBe(true);
+    expect(nextDay.equals(derive('secret-one', '20261206'))).toBe(true);
+    expect(afterRotation.equals(derive('secret-two', '20261205'))).toBe(true);
+  });
+
+  it('signs as the SDK does after the key is kept and after the secret rotates', async () => {
+    // Prepare
+    const url = new URL('http://127.0.0.1:4566/');
+    const base = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem' };
+    const sign = (secretAccessKey: string) =>
+      signV4({
+        method: 'POST',
+        url,
+        headers: base,
+        body: '{}',
+        service: 'dynamodb',
+        region: 'us-east-1',
+        credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey },
+        now,
+      }).authorization;
+    // Act
+    const kept = [sign(credentials.secretAccessKey), sign(credentials.secretAccessKey)];
+    const rotated = sign('rotated-secret');
+    // Assess
+    const sdk = await sdkSignature(url, 'POST', base, '{}', 'dynamodb');
+    expect(kept).toEqual([sdk, sdk]);
+    expect(rotated).not.toBe(sdk);
+    expect(rotated).toContain(`Credential=${credentials.accessKeyId}/20150830/us-east-1/dynamodb/aws4_request`);
   });
 });
