@@ -54,7 +54,12 @@ function canonicalQuery(url: URL): string {
 const SIGNING_KEYS_KEPT = 50;
 const signingKeys = new Map<string, { readonly secret: string; readonly key: Buffer }>();
 
-export function signingKey(credentials: AwsCredentials, day: string, region: string, service: string): Buffer {
+export function signingKey(
+  credentials: AwsCredentials,
+  day: string,
+  region: string,
+  service: string,
+): Buffer {
   const id = `${day}/${region}/${service}/${credentials.accessKeyId}`;
   const kept = signingKeys.get(id);
   if (kept && kept.secret === credentials.secretAccessKey) return kept.key;

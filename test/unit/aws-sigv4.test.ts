@@ -1,7 +1,7 @@
+import { createHmac } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
-import { createHmac } from 'node:crypto';
 import { signingKey, signV4 } from '../../core/aws/sigv4';
 
 const credentials = {
@@ -145,7 +145,10 @@ describe('signV4', () => {
   it('signs as the SDK does after the key is kept and after the secret rotates', async () => {
     // Prepare
     const url = new URL('http://127.0.0.1:4566/');
-    const base = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem' };
+    const base = {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': 'DynamoDB_20120810.PutItem',
+    };
     const sign = (secretAccessKey: string) =>
       signV4({
         method: 'POST',
@@ -164,6 +167,8 @@ describe('signV4', () => {
     const sdk = await sdkSignature(url, 'POST', base, '{}', 'dynamodb');
     expect(kept).toEqual([sdk, sdk]);
     expect(rotated).not.toBe(sdk);
-    expect(rotated).toContain(`Credential=${credentials.accessKeyId}/20150830/us-east-1/dynamodb/aws4_request`);
+    expect(rotated).toContain(
+      `Credential=${credentials.accessKeyId}/20150830/us-east-1/dynamodb/aws4_request`,
+    );
   });
 });
