@@ -3,7 +3,8 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { required } from '../core/config/env';
 import { API } from '../core/config/names';
-import { Ledger, LedgerReader } from '../core/ledger';
+import { opContext, openWallet as openLedgerWallet } from '../core/ledger/operations';
+import { walletOf } from '../core/ledger/reads';
 import { type OpenWalletDeps, openWallet } from '../core/wallets/open';
 import { WalletOwnerStore } from '../core/wallets/owner-store';
 import { answer, bodyOf, callerOf, headerOf } from './commons/api-gateway';
@@ -12,14 +13,14 @@ import { env } from './commons/env';
 import { logger } from './commons/logger';
 
 const ledgerTable = required(env, 'ledgerTable');
-const ledger = new Ledger({ doc: documentClient, tableName: ledgerTable });
-const reader = new LedgerReader(documentClient, ledgerTable);
+const table = { doc: documentClient, tableName: ledgerTable };
+const ledger = opContext(table);
 
 const deps: OpenWalletDeps = {
   owners: new WalletOwnerStore(documentClient, required(env, 'paymentsTable')),
   ledger: {
-    openWallet: (walletId, currency) => ledger.openWallet(walletId, currency),
-    getWallet: (walletId) => reader.getWallet(walletId),
+    openWallet: (walletId, currency) => openLedgerWallet(ledger, walletId, currency),
+    getWallet: (walletId) => walletOf(table, walletId),
   },
   now: () => new Date(),
 };

@@ -1,4 +1,3 @@
-import { InvalidPaymentError, LedgerContentionError } from '../errors';
 import type {
   AdjustInput,
   AmountInput,
@@ -8,11 +7,10 @@ import type {
   ReserveInput,
   SettleInput,
 } from './inputs';
-import { OpenWalletInput, parseInput } from './inputs';
-import type { Wallet } from './model';
 import { refundCard, settleCard } from './ops/card';
 import { completeMarkers, type OpContext, opContext } from './ops/context';
 import { adjust, deposit } from './ops/credit';
+import { openWallet } from './ops/open';
 import { refund, settle } from './ops/post';
 import { postRefundPart, type RefundPartInput, type RefundPartResult } from './ops/refund-part';
 import { reserve } from './ops/reserve';
@@ -29,7 +27,6 @@ import type {
   SettleResult,
   SweepResult,
 } from './results';
-import { putNewWallet } from './store';
 
 export type { ExpireOptions } from './ops/void';
 export * from './results';
@@ -52,29 +49,8 @@ export class Ledger {
     this.ctx = opContext(options);
   }
 
-  async openWallet(walletId: string, currency: string): Promise<OpenWalletResult> {
-    const input = parseInput('openWallet', OpenWalletInput, { walletId, currency });
-    const fresh: Wallet = {
-      walletId: input.walletId,
-      currency: input.currency,
-      available: 0,
-      held: 0,
-      holds: {},
-      deposits: {},
-      adjustments: {},
-      createdAt: this.ctx.now().toISOString(),
-      seq: 0,
-    };
-    if (await putNewWallet(this.ctx.store, fresh)) return { wallet: fresh, created: true };
-    const existing = await this.ctx.store.getWallet(input.walletId);
-    if (!existing)
-      throw new LedgerContentionError(`wallet ${input.walletId} exists but could not be read; retry`);
-    if (existing.currency !== input.currency) {
-      throw new InvalidPaymentError(
-        `wallet ${input.walletId} is already open in ${existing.currency}, not ${input.currency}`,
-      );
-    }
-    return { wallet: existing, created: false };
+  openWallet(walletId: string, currency: string): Promise<OpenWalletResult> {
+    return openWallet(this.ctx, walletId, currency);
   }
 
   deposit(walletId: string, amount: AmountInput, depositId: string): Promise<DepositResult> {

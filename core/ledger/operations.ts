@@ -11,6 +11,7 @@
 export { refundCard, settleCard } from './ops/card';
 export { type OpContext, opContext } from './ops/context';
 export { adjust, deposit } from './ops/credit';
+export { openWallet } from './ops/open';
 export { refund, settle } from './ops/post';
 export { postRefundPart, type RefundPartInput, type RefundPartResult } from './ops/refund-part';
 export { reserve } from './ops/reserve';

@@ -7,7 +7,8 @@ import { FUNCTIONS } from '../../core/config/names';
 // Ledger (or gets it through functions/commons/deps.ts's stepDeps()) bundles every ledger operation and
 // LedgerReader query (~35 KB). The saga steps that call no ledger operation, Charge and RecordOutcome,
 // get the payments log and the clock only (core/saga/steps.ts ChargeDeps): at d934788 both bundled the
-// whole ledger (charge 221.8 KB, recordOutcome 207.2 KB). Reserve keeps it (it calls the ledger).
+// whole ledger (charge 221.8 KB, recordOutcome 207.2 KB). The wallet API's write function opens wallets
+// only: it binds openWallet and the wallet read (136.5 KB at d934788). Reserve keeps the ledger.
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -26,6 +27,7 @@ const OPERATION_FILES = [
   'ops/void.ts',
   'ops/card.ts',
   'ops/credit.ts',
+  'ops/open.ts',
 ];
 
 /** The core/ledger files that put code into each entry's bundle (packages left out: only our code counts). */
@@ -63,6 +65,7 @@ describe('the ledger code each saga step bundles', () => {
       charge: FUNCTIONS.charge.entry,
       recordOutcome: FUNCTIONS.recordOutcome.entry,
       reserve: FUNCTIONS.reserve.entry,
+      apiWalletsWrite: FUNCTIONS.apiWalletsWrite.entry,
     });
   }, 60_000);
 
@@ -77,6 +80,17 @@ describe('the ledger code each saga step bundles', () => {
       (list ?? []).filter((file) => OPERATION_FILES.includes(file));
     expect(operational(charge)).toEqual([]);
     expect(operational(recordOutcome)).toEqual([]);
+  });
+
+  it("the wallet API's write function bundles openWallet and the wallet read alone, not the Ledger class", () => {
+    // Act
+    const { apiWalletsWrite } = files;
+
+    // Assess: what opening a wallet needs (the store, its journal side, the read, the context) and no more.
+    const needed = ['store.ts', 'store-journal.ts', 'reads.ts', 'ops/context.ts', 'ops/open.ts'];
+    const operational = (apiWalletsWrite ?? []).filter((file) => OPERATION_FILES.includes(file));
+    expect(operational.filter((file) => !needed.includes(file))).toEqual([]);
+    expect(apiWalletsWrite).toContain('ops/open.ts');
   });
 
   it('Reserve still bundles its operation (the guard above would pass on an empty list otherwise)', () => {
