@@ -6,6 +6,8 @@ import type { ResolutionView } from '../payments/resolution';
  */
 export const DISCREPANCY_KINDS = {
   charged_not_refunded: 'charged at the gateway, but the saga failed and the charge was not refunded',
+  failed_wallet_part_settled:
+    "payment told failed, but its wallet part stands settled to the merchant (the payer's money not given back)",
   refunded_twice: 'refunded more than once, or more than was charged',
   refunded_after_success:
     'refunded at the gateway although the saga succeeded and the ledger still credits the merchant',

@@ -1,6 +1,7 @@
 import type { ChargeRecord, RefundRecord } from '../gateway/port';
 import { amountView, formatAmount } from '../history/amounts';
-import type { Hold, JournalEntry } from '../ledger/model';
+import { merchantAccount } from '../ledger/accounts';
+import { type Hold, isCardEntry, type JournalEntry } from '../ledger/model';
 import type { PaymentRecord } from '../payments/records';
 import { effectiveStatusOf, type ResolutionView, resolutionView } from '../payments/resolution';
 import type { Discrepancy } from './discrepancy';
@@ -166,6 +167,24 @@ export function checkPayment(facts: PaymentFacts, now: Date): Discrepancy[] {
       currency: payment.currency,
     });
   }
+  // The wallet part of a payment told failed must be back with the payer (released, or its settlement
+  // reversed): what the payment's own wallet-side entries still leave with the merchant is the payer's
+  // money kept while the merchant was told the payment failed.
+  const walletPartKept = failed ? merchantNetOfWalletPart(journal, payment) : 0;
+  if (walletPartKept > 0) {
+    found.push({
+      kind: 'failed_wallet_part_settled',
+      message: `payment ${id} (${requested}) ${resolution ? `was ${endedAs}` : `is ${status}`}, but ${money(walletPartKept, payment.currency)} of its wallet part (${payment.walletId}) stands settled to ${payment.merchantId} with no reversal`,
+      action: resolution
+        ? `the merchant was told it failed while the payer's wallet money stands with the merchant: give it back to ${payment.walletId} (a ledger refund of the wallet part), or resolve the payment as succeeded if the merchant keeps it; then re-run reconcile`
+        : `see payctl history ${id}: give the wallet part back to ${payment.walletId} (redrive the compensation, or a ledger refund of the wallet part), then re-run reconcile`,
+      paymentId: id,
+      walletId: payment.walletId,
+      amountMinor: walletPartKept,
+      currency: payment.currency,
+      ...(resolution && { resolution }),
+    });
+  }
   if (refunds.length > 1 || refunded > charged) {
     found.push({
       kind: 'refunded_twice',
@@ -222,4 +241,14 @@ export function checkPayment(facts: PaymentFacts, now: Date): Discrepancy[] {
     if (unbalanced) found.push(unbalanced);
   }
   return found;
+}
+
+/** What the payment's wallet-side entries (its own ref, card entries aside) leave credited to its merchant. */
+function merchantNetOfWalletPart(journal: readonly JournalEntry[], payment: PaymentRecord): number {
+  const merchant = merchantAccount(payment.merchantId);
+  return sum(
+    journal
+      .filter((entry) => entry.ref === payment.paymentId && !isCardEntry(entry))
+      .flatMap((entry) => entry.lines.filter((line) => line.account === merchant).map((line) => line.amount)),
+  );
 }

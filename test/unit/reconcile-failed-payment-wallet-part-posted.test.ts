@@ -12,8 +12,9 @@ import type { PaymentRecord } from '../../core/payments/records';
  * open (PENDING) hold. The customer's wallet money sits with the merchant, the merchant was told the
  * payment failed, and reconcile answers clean.
  *
- * `it.fails`: these assertions fail on today's code (checkPayment finds nothing); the fix flips them to
- * `it` (vitest then reports the `fails` cases as passing unexpectedly until it does).
+ * The first two cases fail on fb9cf31's code (checkPayment found nothing); it now reports
+ * `failed_wallet_part_settled`. The last two hold what is not one: the settlement reversed, or the
+ * payment succeeded.
  */
 
 const NOW = new Date('2026-11-10T12:00:00.000Z');
@@ -82,7 +83,7 @@ function postedWalletPart(payment: PaymentRecord): PaymentFacts {
 }
 
 describe('reconcile: a payment told FAILED whose wallet part stands posted to the merchant', () => {
-  it.fails('counts a saga-FAILED payment whose wallet part was settled and never reversed', () => {
+  it('counts a saga-FAILED payment whose wallet part was settled and never reversed', () => {
     // Prepare
     const facts = postedWalletPart(walletOnlyPayment({ status: 'FAILED' }));
     // Act
@@ -91,9 +92,10 @@ describe('reconcile: a payment told FAILED whose wallet part stands posted to th
     expect(found.length).toBeGreaterThan(0);
     expect(found.every((d) => d.resolved === undefined)).toBe(true);
     expect(found.map((d) => d.amountMinor)).toContain(1250);
+    expect(found.map((d) => d.kind)).toEqual(['failed_wallet_part_settled']);
   });
 
-  it.fails('reports a payment resolved failed by hand while its wallet part stands posted to the merchant', () => {
+  it('reports a payment resolved failed by hand while its wallet part stands posted to the merchant', () => {
     // Prepare: NEEDS_ATTENTION, resolved --mark-resolved --outcome failed ("given back by hand"), yet the
     // ledger still has the wallet part with the merchant and nothing gave it back to the payer.
     const facts = postedWalletPart(
@@ -113,5 +115,33 @@ describe('reconcile: a payment told FAILED whose wallet part stands posted to th
     // Assess: at least reported, naming the resolution (as a card part settled by hand is).
     expect(found.length).toBeGreaterThan(0);
     expect(found[0]?.resolution).toMatchObject({ outcome: 'failed', action: 'mark_resolved' });
+  });
+
+  it('finds nothing once the settlement is reversed to the payer', () => {
+    // Prepare: the compensation's ledger refund gave the wallet part back (merchant -> wallet).
+    const facts = postedWalletPart(walletOnlyPayment({ status: 'FAILED' }));
+    const reversed: PaymentFacts = {
+      ...facts,
+      journal: [
+        ...facts.journal,
+        entry(facts.payment.paymentId, 'refund', [
+          ['merchant:mer_b', -1250],
+          ['wallet:wal_a', 1250],
+        ]),
+      ],
+    };
+    // Act
+    const found = checkPayment(reversed, NOW);
+    // Assess
+    expect(found).toEqual([]);
+  });
+
+  it('finds nothing for a payment that succeeded with its wallet part settled', () => {
+    // Prepare
+    const facts = postedWalletPart(walletOnlyPayment({ status: 'SUCCEEDED' }));
+    // Act
+    const found = checkPayment(facts, NOW);
+    // Assess
+    expect(found.map((d) => d.kind)).not.toContain('failed_wallet_part_settled');
   });
 });
