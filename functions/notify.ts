@@ -4,15 +4,15 @@ import { merchantNotification } from '../core/saga/notification';
 import { NotifyInput, type NotifyOutput } from '../core/saga/state';
 import { sqs } from './commons/clients/sqs';
 import { env } from './commons/env';
-import { sagaStep } from './commons/saga-step';
+import { sagaStepWithoutRecord } from './commons/payment-step';
 
 /**
- * Notify: queues the merchant notification; idempotent, so a retry does not
- * notify twice, except after a crash between SendMessage and saving the
- * idempotency record: delivery is at-least-once, and every copy carries the
- * same notificationId (body and message attribute) for consumers to dedupe on.
+ * Notify: queues the merchant notification. It keeps no idempotency record
+ * (core/saga/steps-records.ts): SendMessage is at-least-once anyway, a retry
+ * sends again, and every copy carries the same notificationId (body and
+ * message attribute) for consumers to dedupe on.
  */
-export const handler = sagaStep({
+export const handler = sagaStepWithoutRecord({
   name: 'notify',
   input: NotifyInput,
   run: async (input): Promise<NotifyOutput> => {

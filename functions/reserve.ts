@@ -1,10 +1,10 @@
 import { ReserveInput } from '../core/saga/state';
 import { reserveFunds } from '../core/saga/steps';
 import { stepDeps } from './commons/deps';
-import { sagaStep } from './commons/saga-step';
+import { sagaStepWithoutRecord } from './commons/payment-step';
 
 /** Reserve: places the pending hold on the payer's wallet. */
-export const handler = sagaStep({
+export const handler = sagaStepWithoutRecord({
   name: 'reserve',
   input: ReserveInput,
   run: (input) => reserveFunds(stepDeps(), input),

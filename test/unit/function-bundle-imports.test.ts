@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FUNCTION_KEYS, FUNCTIONS } from '../../core/config/names';
+import { keepsNoRecord } from '../../core/saga/steps-records';
 import { functionBundleImports } from '../helpers/function-bundles';
 
 // Issue 18 goal 1 (init): an ESM `import ... from 'node:http'` makes Node 22 copy every export of node:http
@@ -9,12 +10,14 @@ import { functionBundleImports } from '../helpers/function-bundles';
 const ESM_IMPORTS_THAT_LOAD_UNDICI = ['node:http', 'node:https', 'http', 'https'];
 
 // Powertools idempotency (with its JMESPath and persistence layer: ~40 KB of a bundle, ~24 M instructions
-// of an init) belongs in the functions whose steps keep records: the payment and top-up sagas' steps.
-// The refund saga's steps keep none (functions/commons/refund-step.ts), nor does any other function.
+// of an init) belongs in the functions whose steps keep records: the payment and top-up sagas' steps,
+// less the payment steps that never keep one (core/saga/steps-records.ts keepsNoRecord: reserve, settle,
+// notify; functions/commons/payment-step.ts). The refund saga's steps keep none
+// (functions/commons/refund-step.ts), nor does any other function.
 const IDEMPOTENCY_PACKAGE = /^@aws-lambda-powertools\/idempotency(\/|$)/;
 const keepsStepRecords = (key: string): boolean => {
   const spec = FUNCTIONS[key as keyof typeof FUNCTIONS];
-  return Boolean(spec.aslPlaceholder ?? spec.topUpAslPlaceholder);
+  return Boolean(spec.topUpAslPlaceholder ?? (spec.aslPlaceholder && !keepsNoRecord(key)));
 };
 
 describe('function bundles', () => {
@@ -30,7 +33,7 @@ describe('function bundles', () => {
     expect([...new Set(offending)]).toEqual([]);
   });
 
-  it("load Powertools idempotency only in the payment and top-up sagas' steps", async () => {
+  it("load Powertools idempotency only in the payment and top-up sagas' steps that keep records", async () => {
     // Act
     const { imports } = await functionBundleImports();
 
@@ -42,5 +45,6 @@ describe('function bundles', () => {
     );
     expect([...loading].filter((key) => !keepsStepRecords(key))).toEqual([]);
     expect(loading).toContain('charge');
+    expect(FUNCTION_KEYS.filter(keepsNoRecord)).toEqual(['reserve', 'settle', 'notify']);
   });
 });
