@@ -39,6 +39,7 @@ import { KmsService } from './kms/kms-service';
 import { S3Service } from './s3/s3-service';
 import { type SandboxGateway, startSandboxGateway } from './sandbox-gateway/server';
 import { SecretsManagerService } from './secrets/secrets-service';
+import { stateMachineArn } from './sfn/arns';
 import { SqsQueryService } from './sqs/query/sqs-query-service';
 import { SqsService } from './sqs/sqs-service';
 import { startSweeper } from './sweeper';
@@ -123,7 +124,7 @@ export function runtimeEnv(endpoint: string, region: string, names: ResourceName
     [ENV_KEYS.paymentsTable]: names.tables.payments,
     [ENV_KEYS.idempotencyTable]: names.tables.idempotency,
     [ENV_KEYS.eventBusName]: names.eventBus,
-    [ENV_KEYS.stateMachineArn]: `arn:aws:states:${region}:${LOCAL_ACCOUNT_ID}:stateMachine:${names.stateMachine}`,
+    [ENV_KEYS.stateMachineArn]: stateMachineArn(region, LOCAL_ACCOUNT_ID, names.stateMachine),
     [ENV_KEYS.intakeDlqUrl]: queueUrl(names.queues.intakeDlq),
     [ENV_KEYS.topUpStateMachineArn]: topUpStateMachineArn(names, region),
     [ENV_KEYS.topUpIntakeDlqUrl]: queueUrl(names.queues.topUpIntakeDlq),

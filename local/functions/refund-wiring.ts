@@ -8,6 +8,7 @@ import {
 import { DETAIL_TYPES, REFUND_REQUESTED_PATTERN } from '../../events/envelope';
 import { LOCAL_ACCOUNT_ID } from '../edge/request-context';
 import { type BusIntakeDeps, startBusIntake } from '../intake/bus-intake';
+import { stateMachineArn } from '../sfn/arns';
 import type { StateMachineConfig } from '../sfn/types';
 import type { SqsService } from '../sqs/sqs-service';
 import { functionArn } from './registry';
@@ -42,7 +43,7 @@ export function refundStateMachine(
 }
 
 export const refundStateMachineArn = (names: ResourceNames, region: string): string =>
-  `arn:aws:states:${region}:${LOCAL_ACCOUNT_ID}:stateMachine:${names.refundStateMachine}`;
+  stateMachineArn(region, LOCAL_ACCOUNT_ID, names.refundStateMachine);
 
 /** The refund intake, as stacks/Refund.ts wires it (local/intake/bus-intake.ts). */
 export function startRefundIntake(deps: BusIntakeDeps): Promise<{ stop(): Promise<void> }> {

@@ -9,6 +9,7 @@ import { renderSagaDefinition } from '../../core/saga/definition';
 import { LOCAL_ACCOUNT_ID } from '../edge/request-context';
 import type { RuntimeLog } from '../edge/runtime-log';
 import type { EventBridgeService } from '../events/eventbridge-service';
+import { stateMachineArn as localStateMachineArn } from '../sfn/arns';
 import { StepFunctionsService } from '../sfn/service';
 import type { ExecutionRecord, StepFunctionsServiceOptions } from '../sfn/types';
 import type { SqsService } from '../sqs/sqs-service';
@@ -95,7 +96,7 @@ export async function startSaga(deps: {
   retryIntervalScale?: number;
 }): Promise<SagaWiring> {
   const { names, region, log, events } = deps;
-  const stateMachineArn = `arn:aws:states:${region}:${LOCAL_ACCOUNT_ID}:stateMachine:${names.stateMachine}`;
+  const stateMachineArn = localStateMachineArn(region, LOCAL_ACCOUNT_ID, names.stateMachine);
   const definition = renderSagaDefinition(sagaSubstitutions(names, region, deps.sqs));
   const options: StepFunctionsServiceOptions = {
     ...(deps.dataDir && { dataDir: deps.dataDir }),

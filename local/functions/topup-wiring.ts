@@ -4,6 +4,7 @@ import { renderTopUpDefinition, TOP_UP_FUNCTION_KEYS } from '../../core/topups/d
 import { DETAIL_TYPES, TOP_UP_REQUESTED_PATTERN } from '../../events/envelope';
 import { LOCAL_ACCOUNT_ID } from '../edge/request-context';
 import { type BusIntakeDeps, startBusIntake } from '../intake/bus-intake';
+import { stateMachineArn } from '../sfn/arns';
 import type { StateMachineConfig } from '../sfn/types';
 import type { SqsService } from '../sqs/sqs-service';
 import { functionArn } from './registry';
@@ -34,7 +35,7 @@ export function topUpStateMachine(names: ResourceNames, region: string, sqs: Sqs
 }
 
 export const topUpStateMachineArn = (names: ResourceNames, region: string): string =>
-  `arn:aws:states:${region}:${LOCAL_ACCOUNT_ID}:stateMachine:${names.topUpStateMachine}`;
+  stateMachineArn(region, LOCAL_ACCOUNT_ID, names.topUpStateMachine);
 
 /** The top-up intake, as stacks/TopUp.ts wires it (local/intake/bus-intake.ts). */
 export function startTopUpIntake(deps: BusIntakeDeps): Promise<{ stop(): Promise<void> }> {

@@ -1,10 +1,11 @@
-import { executionArnFor } from '../../core/config/executions';
+import { executionArnFor, stateMachineArnFor } from '../../core/config/executions';
 import { AwsServiceError } from '../edge/aws-json-service';
 
 /** ARNs and names as Step Functions forms and checks them. */
 
+/** The local runtime is one account in the `aws` partition; the formula is core/config/executions.ts's. */
 export function stateMachineArn(region: string, accountId: string, name: string): string {
-  return `arn:aws:states:${region}:${accountId}:stateMachine:${name}`;
+  return stateMachineArnFor({ partition: 'aws', region, account: accountId }, name);
 }
 
 export function executionArn(
