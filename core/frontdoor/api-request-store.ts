@@ -1,6 +1,7 @@
 import '../config/zod-locale';
 import * as z from 'zod/mini';
 import { GetCommand, PutCommand, UpdateCommand } from '../aws/dynamodb';
+import { deferred } from '../config/deferred-schema';
 import { isConditionFailure } from '../dynamo/condition';
 import { paymentKey } from '../payments/keys';
 import type { DocumentClient } from '../payments/repository';
@@ -14,18 +15,20 @@ import type { DocumentClient } from '../payments/repository';
  */
 export const API_REQUEST_SK = 'API#REQUEST';
 
-export const ApiRequestRecord = z.object({
-  paymentId: z.string(),
-  clientId: z.string(),
-  source: z.string(),
-  /** sha256 of what the client sent; a retry must send the same. */
-  clientHash: z.string(),
-  /** The PaymentRequested detail as published (canonical JSON), so a re-publish is byte-identical. */
-  detail: z.string(),
-  acceptedAt: z.string(),
-  publishedAt: z.optional(z.string()),
-  eventId: z.optional(z.string()),
-});
+export const ApiRequestRecord = deferred(() =>
+  z.object({
+    paymentId: z.string(),
+    clientId: z.string(),
+    source: z.string(),
+    /** sha256 of what the client sent; a retry must send the same. */
+    clientHash: z.string(),
+    /** The PaymentRequested detail as published (canonical JSON), so a re-publish is byte-identical. */
+    detail: z.string(),
+    acceptedAt: z.string(),
+    publishedAt: z.optional(z.string()),
+    eventId: z.optional(z.string()),
+  }),
+);
 export type ApiRequestRecord = z.infer<typeof ApiRequestRecord>;
 
 const key = (paymentId: string) => ({ pk: paymentKey(paymentId).pk, sk: API_REQUEST_SK });

@@ -1,5 +1,6 @@
 import '../config/zod-locale';
 import * as z from 'zod/mini';
+import { deferred } from '../config/deferred-schema';
 import type { ApiRequestStore } from './api-request-store';
 import { API_REQUEST_SK } from './api-request-store';
 import type { PublishPaymentRequested } from './outbox-publish';
@@ -15,19 +16,23 @@ import type { PublishPaymentRequested } from './outbox-publish';
  */
 
 /** What the consumer needs of a stream record: its position and the request it names. */
-export const OutboxChange = z.object({
-  sequenceNumber: z.string().check(z.minLength(1)),
-  paymentId: z.string().check(z.minLength(1)),
-});
+export const OutboxChange = deferred(() =>
+  z.object({
+    sequenceNumber: z.string().check(z.minLength(1)),
+    paymentId: z.string().check(z.minLength(1)),
+  }),
+);
 export type OutboxChange = z.infer<typeof OutboxChange>;
 
-const StreamRecord = z.object({
-  dynamodb: z.object({
-    SequenceNumber: z.string().check(z.minLength(1)),
-    Keys: z.object({ pk: z.object({ S: z.string() }), sk: z.object({ S: z.string() }) }),
-    NewImage: z.optional(z.object({ paymentId: z.object({ S: z.string().check(z.minLength(1)) }) })),
+const StreamRecord = deferred(() =>
+  z.object({
+    dynamodb: z.object({
+      SequenceNumber: z.string().check(z.minLength(1)),
+      Keys: z.object({ pk: z.object({ S: z.string() }), sk: z.object({ S: z.string() }) }),
+      NewImage: z.optional(z.object({ paymentId: z.object({ S: z.string().check(z.minLength(1)) }) })),
+    }),
   }),
-});
+);
 
 /** The request records among a stream batch's records, in order; other items of the table are dropped. */
 export function outboxChangesOf(records: readonly unknown[]): OutboxChange[] {

@@ -1,5 +1,6 @@
 import '../config/zod-locale';
 import * as z from 'zod/mini';
+import { deferred } from '../config/deferred-schema';
 import { idempotencyKeys } from './port';
 import type { FormParams } from './stripe-form';
 import type { StripePage } from './stripe-http';
@@ -10,34 +11,40 @@ import type { StripePage } from './stripe-http';
  * that compares our wire format with the stripe SDK's (test/unit/gateway-stripe-form.test.ts) send the same.
  */
 
-const Metadata = z.nullish(z.record(z.string(), z.string()));
+const Metadata = deferred(() => z.nullish(z.record(z.string(), z.string())));
 
-export const PaymentIntent = z.object({
-  id: z.string(),
-  amount: z.number().check(z.int()),
-  currency: z.string(),
-  status: z.string(),
-  created: z.number().check(z.int()),
-  metadata: Metadata,
-});
+export const PaymentIntent = deferred(() =>
+  z.object({
+    id: z.string(),
+    amount: z.number().check(z.int()),
+    currency: z.string(),
+    status: z.string(),
+    created: z.number().check(z.int()),
+    metadata: Metadata,
+  }),
+);
 export type PaymentIntent = z.infer<typeof PaymentIntent>;
 
-export const Refund = z.object({
-  id: z.string(),
-  amount: z.number().check(z.int()),
-  currency: z.string(),
-  status: z.nullish(z.string()),
-  created: z.number().check(z.int()),
-  metadata: Metadata,
-  payment_intent: z.nullish(z.union([z.string(), z.object({ id: z.string() })])),
-});
+export const Refund = deferred(() =>
+  z.object({
+    id: z.string(),
+    amount: z.number().check(z.int()),
+    currency: z.string(),
+    status: z.nullish(z.string()),
+    created: z.number().check(z.int()),
+    metadata: Metadata,
+    payment_intent: z.nullish(z.union([z.string(), z.object({ id: z.string() })])),
+  }),
+);
 export type Refund = z.infer<typeof Refund>;
 
 const pageOf = <T extends z.ZodMiniType>(item: T) =>
   z.object({ data: z.array(item), has_more: z.boolean(), next_page: z.nullish(z.string()) });
 
-export const PaymentIntentPage: z.ZodMiniType<StripePage<PaymentIntent>> = pageOf(PaymentIntent);
-export const RefundPage: z.ZodMiniType<StripePage<Refund>> = pageOf(Refund);
+export const PaymentIntentPage: z.ZodMiniType<StripePage<PaymentIntent>> = deferred(() =>
+  pageOf(PaymentIntent),
+);
+export const RefundPage: z.ZodMiniType<StripePage<Refund>> = deferred(() => pageOf(Refund));
 
 /** Page size of every list and search: Stripe's maximum. */
 export const PAGE_SIZE = 100;

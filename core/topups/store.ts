@@ -2,6 +2,7 @@ import '../config/zod-locale';
 import * as z from 'zod/mini';
 import { Amount } from '../../events/common';
 import { GetCommand, PutCommand, UpdateCommand } from '../aws/dynamodb';
+import { deferred } from '../config/deferred-schema';
 import { isConditionFailure } from '../dynamo/condition';
 import type { DocumentClient } from '../payments/repository';
 
@@ -22,32 +23,34 @@ const RANK: Readonly<Record<TopUpStatus, number>> = {
   NEEDS_ATTENTION: 2,
 };
 
-export const TopUpRecord = z.object({
-  topUpId: z.string(),
-  walletId: z.string(),
-  amount: Amount,
-  status: z.enum(TOP_UP_STATUSES),
-  acceptedAt: z.string(),
-  updatedAt: z.string(),
-  /** The front door client that asked; absent for a TopUpRequested put on the bus directly. */
-  clientId: z.optional(z.string()),
-  source: z.optional(z.string()),
-  /** sha256 of what the client sent; a retry must send the same. */
-  clientHash: z.optional(z.string()),
-  /** The TopUpRequested detail as published (canonical JSON), so a re-publish is byte-identical. */
-  detail: z.optional(z.string()),
-  publishedAt: z.optional(z.string()),
-  eventId: z.optional(z.string()),
-  executionArn: z.optional(z.string()),
-  chargeId: z.optional(z.string()),
-  chargeAttemptedAt: z.optional(z.string()),
-  lastChargeAttemptedAt: z.optional(z.string()),
-  refundId: z.optional(z.string()),
-  reasonCode: z.optional(z.string()),
-  reason: z.optional(z.string()),
-  failedState: z.optional(z.string()),
-  completedAt: z.optional(z.string()),
-});
+export const TopUpRecord = deferred(() =>
+  z.object({
+    topUpId: z.string(),
+    walletId: z.string(),
+    amount: Amount,
+    status: z.enum(TOP_UP_STATUSES),
+    acceptedAt: z.string(),
+    updatedAt: z.string(),
+    /** The front door client that asked; absent for a TopUpRequested put on the bus directly. */
+    clientId: z.optional(z.string()),
+    source: z.optional(z.string()),
+    /** sha256 of what the client sent; a retry must send the same. */
+    clientHash: z.optional(z.string()),
+    /** The TopUpRequested detail as published (canonical JSON), so a re-publish is byte-identical. */
+    detail: z.optional(z.string()),
+    publishedAt: z.optional(z.string()),
+    eventId: z.optional(z.string()),
+    executionArn: z.optional(z.string()),
+    chargeId: z.optional(z.string()),
+    chargeAttemptedAt: z.optional(z.string()),
+    lastChargeAttemptedAt: z.optional(z.string()),
+    refundId: z.optional(z.string()),
+    reasonCode: z.optional(z.string()),
+    reason: z.optional(z.string()),
+    failedState: z.optional(z.string()),
+    completedAt: z.optional(z.string()),
+  }),
+);
 export type TopUpRecord = z.infer<typeof TopUpRecord>;
 
 /** What a saga step may record besides the status (never card data: ids and reasons only). */

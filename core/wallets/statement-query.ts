@@ -1,6 +1,7 @@
 import '../config/zod-locale';
 import * as z from 'zod/mini';
 import { IsoDateTime } from '../../events/common';
+import { deferred } from '../config/deferred-schema';
 import type { HttpResponse } from '../frontdoor/http';
 import { cardDataRefused, clip, fieldErrors, MAX_FIELD_ERRORS } from '../frontdoor/submit-request';
 import { containsPan } from '../pan';
@@ -9,38 +10,46 @@ import { invalidWalletRequest } from './open-request';
 
 /** The statement's query parameters: an ISO-8601 window (from and to inclusive), a page size, a cursor. */
 export const StatementQueryFields = {
-  from: z.optional(IsoDateTime),
-  to: z.optional(IsoDateTime),
-  limit: z._default(
-    z.coerce
-      .number()
-      .check(
-        z.int('limit must be an integer'),
-        z.gte(1, 'limit must be at least 1'),
-        z.lte(STATEMENT_MAX_LIMIT, `limit must be at most ${STATEMENT_MAX_LIMIT}`),
-      ),
-    STATEMENT_DEFAULT_LIMIT,
+  from: deferred(() => z.optional(IsoDateTime)),
+  to: deferred(() => z.optional(IsoDateTime)),
+  limit: deferred(() =>
+    z._default(
+      z.coerce
+        .number()
+        .check(
+          z.int('limit must be an integer'),
+          z.gte(1, 'limit must be at least 1'),
+          z.lte(STATEMENT_MAX_LIMIT, `limit must be at most ${STATEMENT_MAX_LIMIT}`),
+        ),
+      STATEMENT_DEFAULT_LIMIT,
+    ),
   ),
-  cursor: z.optional(
-    z.string().check(z.regex(/^[A-Za-z0-9_-]{1,2048}$/, 'cursor must be a nextCursor from an earlier page')),
+  cursor: deferred(() =>
+    z.optional(
+      z
+        .string()
+        .check(z.regex(/^[A-Za-z0-9_-]{1,2048}$/, 'cursor must be a nextCursor from an earlier page')),
+    ),
   ),
 };
 
-export const StatementQuerySchema = z
-  .pipe(
-    z.strictObject(StatementQueryFields),
-    z.transform((query) => ({
-      ...query,
-      ...(query.from && { from: new Date(query.from).toISOString() }),
-      ...(query.to && { to: new Date(query.to).toISOString() }),
-    })),
-  )
-  .check(
-    z.refine((query) => !query.from || !query.to || query.from < query.to, {
-      message: 'from must be before to',
-      path: ['from'],
-    }),
-  );
+export const StatementQuerySchema = deferred(() =>
+  z
+    .pipe(
+      z.strictObject(StatementQueryFields),
+      z.transform((query) => ({
+        ...query,
+        ...(query.from && { from: new Date(query.from).toISOString() }),
+        ...(query.to && { to: new Date(query.to).toISOString() }),
+      })),
+    )
+    .check(
+      z.refine((query) => !query.from || !query.to || query.from < query.to, {
+        message: 'from must be before to',
+        path: ['from'],
+      }),
+    ),
+);
 export type StatementQuery = z.output<typeof StatementQuerySchema>;
 
 export type ParsedStatementQuery =
