@@ -1,6 +1,6 @@
 import { RefundChargeInput } from '../core/saga/state';
 import { refundCharge } from '../core/saga/steps';
-import { stepDeps } from './commons/deps';
+import { compensationStepDeps } from './commons/deps';
 import { gateway } from './commons/gateway';
 import { sagaStep } from './commons/saga-step';
 
@@ -8,5 +8,5 @@ import { sagaStep } from './commons/saga-step';
 export const handler = sagaStep({
   name: 'refund-charge',
   input: RefundChargeInput,
-  run: async (input) => refundCharge({ ...stepDeps(), gateway: await gateway() }, input),
+  run: async (input) => refundCharge({ ...compensationStepDeps(), gateway: await gateway() }, input),
 });

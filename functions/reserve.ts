@@ -1,11 +1,11 @@
 import { ReserveInput } from '../core/saga/state';
 import { reserveFunds } from '../core/saga/steps';
-import { stepDeps } from './commons/deps';
+import { reserveStepDeps } from './commons/deps';
 import { sagaStepWithoutRecord } from './commons/payment-step';
 
 /** Reserve: places the pending hold on the payer's wallet. */
 export const handler = sagaStepWithoutRecord({
   name: 'reserve',
   input: ReserveInput,
-  run: (input) => reserveFunds(stepDeps(), input),
+  run: (input) => reserveFunds(reserveStepDeps(), input),
 });

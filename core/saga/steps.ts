@@ -50,6 +50,19 @@ export type CompensationDeps = Omit<StepDeps, 'ledger' | 'ledgerReader'> & {
 };
 
 /**
+ * What Reserve uses of the ledger: reserve and, to void a hold it cannot record, release
+ * (functions/commons/deps.ts binds only these, so its bundle holds neither Settle nor LedgerReader).
+ */
+export type ReserveDeps = Omit<StepDeps, 'ledger' | 'ledgerReader'> & {
+  readonly ledger: Pick<Ledger, 'reserve' | 'release'>;
+};
+
+/** What Settle uses of the ledger: the wallet part's post and the card part's entry. */
+export type SettleDeps = Omit<StepDeps, 'ledger' | 'ledgerReader'> & {
+  readonly ledger: Pick<Ledger, 'settle' | 'settleCard'>;
+};
+
+/**
  * Stripe keeps idempotency keys for 24 hours. A charge retried later than that
  * (a redrive days after an ambiguous timeout) asks the gateway first, so a
  * charge that did happen is found instead of made twice.
@@ -63,7 +76,7 @@ export const GATEWAY_IDEMPOTENCY_WINDOW_MS = 23 * 3600 * 1000;
  * is recorded with RESERVED (walletAmount, gatewayAmount); a retry reads it back and holds exactly that
  * part again, so every attempt answers the same split even after the balance changed.
  */
-export async function reserveFunds(deps: StepDeps, input: ReserveInput): Promise<ReserveOutput> {
+export async function reserveFunds(deps: ReserveDeps, input: ReserveInput): Promise<ReserveOutput> {
   const { payment, executionArn } = input;
   await deps.payments.open(payment, executionArn);
   const total = payment.amount.value;
@@ -149,7 +162,7 @@ function reserveAnswer(
 }
 
 /** Whether the payment's record names a wallet hold (a copy recorded RESERVED with it); unreadable counts as named. */
-async function recordNamesHold(deps: StepDeps, paymentId: string): Promise<boolean> {
+async function recordNamesHold(deps: Pick<StepDeps, 'payments'>, paymentId: string): Promise<boolean> {
   try {
     const record = await deps.payments.get(paymentId);
     return (record?.walletAmount ?? 0) > 0;
@@ -247,7 +260,7 @@ async function refuseEarlierCharge(deps: ChargeDeps, paymentId: string): Promise
  * Settle credits the merchant with both parts: the hold posted (holds -w, merchant +w) and the card part
  * (gateway -g, merchant +g), each idempotent per (paymentId, operation) in the ledger's journal.
  */
-export async function settlePayment(deps: StepDeps, input: SettleInput): Promise<SettleOutput> {
+export async function settlePayment(deps: SettleDeps, input: SettleInput): Promise<SettleOutput> {
   const { payment } = input;
   const walletPart = input.reserve.amount;
   const cardPart = gatewayPartOf(input);

@@ -1,13 +1,19 @@
 import { required } from '../../core/config/env';
-import { Ledger, LedgerReader } from '../../core/ledger';
+import { refundCard, settleCard } from '../../core/ledger/ops/card';
+import { type OpContext, opContext } from '../../core/ledger/ops/context';
+import { refund, settle } from '../../core/ledger/ops/post';
+import { reserve } from '../../core/ledger/ops/reserve';
+import { release } from '../../core/ledger/ops/void';
+import { holdOf, type LedgerTable } from '../../core/ledger/reads';
 import { DynamoPaymentLog } from '../../core/payments/payment-log';
-import type { StepDeps } from '../../core/saga/steps';
+import type { CompensationDeps, ReserveDeps, SettleDeps } from '../../core/saga/steps';
 import { documentClient } from './clients/dynamodb';
 import { env } from './env';
 import { observer } from './metrics';
 
-let deps: StepDeps | undefined;
 let payments: DynamoPaymentLog | undefined;
+let table: LedgerTable | undefined;
+let context: OpContext | undefined;
 
 /** The payments log alone (every step records its timeline; not every step touches the ledger). */
 export function paymentLog(): DynamoPaymentLog {
@@ -15,17 +21,69 @@ export function paymentLog(): DynamoPaymentLog {
   return payments;
 }
 
-/** Ledger and payments adapters, built once per cold start from the environment. */
-export function stepDeps(): StepDeps {
-  if (!deps) {
-    const ledgerTable = required(env, 'ledgerTable');
-    deps = {
-      ledger: new Ledger({ doc: documentClient, tableName: ledgerTable }),
-      ledgerReader: new LedgerReader(documentClient, ledgerTable),
-      payments: paymentLog(),
-      now: () => new Date(),
-      holdTtlSeconds: env.holdTtlSeconds,
-    };
-  }
-  return deps;
+/**
+ * The ledger table, and the context its operations run over, once per cold start. The operations come from
+ * their own files (core/ledger/operations.ts lists them), not the barrels: no other ledger module's
+ * top-level code comes along.
+ */
+function ledgerTable(): LedgerTable {
+  table ??= { doc: documentClient, tableName: required(env, 'ledgerTable') };
+  return table;
+}
+function ledger(): OpContext {
+  context ??= opContext(ledgerTable());
+  return context;
+}
+
+/*
+ * Each step binds only the ledger operations it calls (the Ledger class would bring every operation and
+ * LedgerReader query into each bundle: issue 18 goal 1, bundles); they are the functions the Ledger facade
+ * calls with the same arguments, so every write, condition and key is the same.
+ */
+
+let reserveDeps: ReserveDeps | undefined;
+/** Reserve: reserve, and release to void a hold it cannot record. */
+export function reserveStepDeps(): ReserveDeps {
+  reserveDeps ??= {
+    ledger: {
+      reserve: (request) => reserve(ledger(), request),
+      release: (request) => release(ledger(), request),
+    },
+    payments: paymentLog(),
+    now: () => new Date(),
+    holdTtlSeconds: env.holdTtlSeconds,
+  };
+  return reserveDeps;
+}
+
+let settleDeps: SettleDeps | undefined;
+/** Settle: the wallet part's post and the card part's entry. */
+export function settleStepDeps(): SettleDeps {
+  settleDeps ??= {
+    ledger: {
+      settle: (request) => settle(ledger(), request),
+      settleCard: (request) => settleCard(ledger(), request),
+    },
+    payments: paymentLog(),
+    now: () => new Date(),
+    holdTtlSeconds: env.holdTtlSeconds,
+  };
+  return settleDeps;
+}
+
+let compensationDeps: CompensationDeps | undefined;
+/** ReleaseFunds and RefundCharge: refund, refundCard, release and the hold's read (as payctl's resolve binds them). */
+export function compensationStepDeps(): CompensationDeps {
+  compensationDeps ??= {
+    ledger: {
+      refund: (request) => refund(ledger(), request),
+      refundCard: (request) => refundCard(ledger(), request),
+      release: (request) => release(ledger(), request),
+    },
+    ledgerReader: { holdOf: (walletId, paymentId) => holdOf(ledgerTable(), walletId, paymentId) },
+    payments: paymentLog(),
+    now: () => new Date(),
+    holdTtlSeconds: env.holdTtlSeconds,
+  };
+  return compensationDeps;
 }

@@ -8,7 +8,9 @@ import { FUNCTIONS } from '../../core/config/names';
 // LedgerReader query (~35 KB). The saga steps that call no ledger operation, Charge and RecordOutcome,
 // get the payments log and the clock only (core/saga/steps.ts ChargeDeps): at d934788 both bundled the
 // whole ledger (charge 221.8 KB, recordOutcome 207.2 KB). The wallet API's write function opens wallets
-// only: it binds openWallet and the wallet read (136.5 KB at d934788). Reserve keeps the ledger.
+// only: it binds openWallet and the wallet read (136.5 KB at d934788). The steps that do call the ledger
+// bind only their own operations (functions/commons/deps.ts over core/ledger/ops/*): at fd88e04 Reserve,
+// Settle, ReleaseFunds and RefundCharge each bundled the Ledger class, so every operation and query.
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -65,6 +67,9 @@ describe('the ledger code each saga step bundles', () => {
       charge: FUNCTIONS.charge.entry,
       recordOutcome: FUNCTIONS.recordOutcome.entry,
       reserve: FUNCTIONS.reserve.entry,
+      settle: FUNCTIONS.settle.entry,
+      releaseFunds: FUNCTIONS.releaseFunds.entry,
+      refundCharge: FUNCTIONS.refundCharge.entry,
       apiWalletsWrite: FUNCTIONS.apiWalletsWrite.entry,
     });
   }, 60_000);
@@ -73,13 +78,30 @@ describe('the ledger code each saga step bundles', () => {
     // Act
     const { charge, recordOutcome } = files;
 
-    // Assess: the files that hold the operations, the store's writes and the reads (reader.ts and
-    // ops/refund-part.ts still put their top-level schemas in: functions/commons/deps.ts imports the
-    // core/ledger barrel).
+    // Assess: the files that hold the operations, the store's writes and the reads; nor the barrels'
+    // other modules (reader.ts, ops/refund-part.ts).
     const operational = (list: string[] | undefined) =>
-      (list ?? []).filter((file) => OPERATION_FILES.includes(file));
+      (list ?? []).filter((file) => [...OPERATION_FILES, 'reader.ts', 'ops/refund-part.ts'].includes(file));
     expect(operational(charge)).toEqual([]);
     expect(operational(recordOutcome)).toEqual([]);
+  });
+
+  it('Reserve, Settle, ReleaseFunds and RefundCharge bundle only the operations they call, not the Ledger or LedgerReader class', () => {
+    // Act
+    const { reserve, settle, releaseFunds, refundCharge } = files;
+
+    // Assess: Reserve places and voids holds (reserve, release); Settle posts them (settle, settleCard),
+    // so it holds none of Reserve's placeHold; the compensations refund, refund the card part and
+    // release (core/saga/steps.ts CompensationDeps).
+    const facades = ['ledger.ts', 'reader.ts', 'ops/refund-part.ts', 'ops/credit.ts', 'ops/open.ts'];
+    const held = (list: string[] | undefined, unwanted: string[]) =>
+      (list ?? []).filter((file) => unwanted.includes(file));
+    expect(held(reserve, [...facades, 'ops/post.ts', 'ops/card.ts', 'store-credits.ts'])).toEqual([]);
+    expect(held(settle, [...facades, 'ops/reserve.ts', 'ops/void.ts', 'store-credits.ts'])).toEqual([]);
+    expect(held(releaseFunds, [...facades, 'ops/reserve.ts'])).toEqual([]);
+    expect(held(refundCharge, [...facades, 'ops/reserve.ts'])).toEqual([]);
+    expect(settle).toEqual(expect.arrayContaining(['ops/post.ts', 'ops/card.ts']));
+    expect(releaseFunds).toEqual(expect.arrayContaining(['ops/void.ts', 'ops/post.ts', 'reads.ts']));
   });
 
   it("the wallet API's write function bundles openWallet and the wallet read alone, not the Ledger class", () => {
@@ -93,11 +115,11 @@ describe('the ledger code each saga step bundles', () => {
     expect(apiWalletsWrite).toContain('ops/open.ts');
   });
 
-  it('Reserve still bundles its operation (the guard above would pass on an empty list otherwise)', () => {
+  it('Reserve still bundles its operation (the guards above would pass on an empty list otherwise)', () => {
     // Act
     const { reserve } = files;
 
     // Assess
-    expect(reserve).toEqual(expect.arrayContaining(['ledger.ts', 'ops/reserve.ts', 'store-holds.ts']));
+    expect(reserve).toEqual(expect.arrayContaining(['ops/reserve.ts', 'ops/void.ts', 'store-holds.ts']));
   });
 });
