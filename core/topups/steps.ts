@@ -28,14 +28,20 @@ export interface TopUpStepDeps {
   readonly now: () => Date;
 }
 
-type WithGateway = TopUpStepDeps & {
+/** What Charge and RefundCharge use: no ledger write (functions/commons/topup-deps.ts binds no deposit for them). */
+export type TopUpGatewayStepDeps = Omit<TopUpStepDeps, 'ledger'>;
+
+type WithGateway = TopUpGatewayStepDeps & {
   readonly gateway: Pick<PaymentGateway, 'charge' | 'refund' | 'findChargeByPaymentId'>;
 };
 
 const moneyOf = (topUp: TopUpChargeInput['topUp']) => money(topUp.amount.value, topUp.amount.currency);
 
 /** Refuses, before anything is charged, a top-up that no credit could follow (no wallet, another currency). */
-async function requireCreditableWallet(deps: TopUpStepDeps, topUp: TopUpChargeInput['topUp']) {
+async function requireCreditableWallet(
+  deps: Pick<TopUpStepDeps, 'ledgerReader'>,
+  topUp: TopUpChargeInput['topUp'],
+) {
   const wallet = await deps.ledgerReader.getWallet(topUp.walletId);
   if (!wallet) throw new InvalidPaymentError(`wallet ${topUp.walletId} does not exist`);
   if (wallet.currency !== topUp.amount.currency) {
@@ -92,7 +98,7 @@ export async function creditTopUp(deps: TopUpStepDeps, input: CreditInput): Prom
 }
 
 /** Where the gateway lists or searches the top-up's charge (core/gateway/charge-lookup.ts). */
-async function lookupOf(deps: TopUpStepDeps, topUp: TopUpRefundInput['topUp']) {
+async function lookupOf(deps: Pick<TopUpStepDeps, 'topUps' | 'now'>, topUp: TopUpRefundInput['topUp']) {
   const known = await deps.topUps.get(topUp.topUpId);
   return chargeLookupOptions(
     { first: known?.chargeAttemptedAt, latest: known?.lastChargeAttemptedAt },

@@ -1,12 +1,17 @@
 import { required } from '../../core/config/env';
-import { Ledger, LedgerReader } from '../../core/ledger';
-import type { TopUpStepDeps } from '../../core/topups/steps';
+import { type OpContext, opContext } from '../../core/ledger/ops/context';
+import { deposit } from '../../core/ledger/ops/credit';
+import { depositEntries, type LedgerTable, walletOf } from '../../core/ledger/reads';
+import type { TopUpGatewayStepDeps, TopUpStepDeps } from '../../core/topups/steps';
 import { TopUpStore } from '../../core/topups/store';
 import { documentClient } from './clients/dynamodb';
 import { env } from './env';
 
-let deps: TopUpStepDeps | undefined;
 let store: TopUpStore | undefined;
+let table: LedgerTable | undefined;
+let context: OpContext | undefined;
+let gatewayDeps: TopUpGatewayStepDeps | undefined;
+let deps: TopUpStepDeps | undefined;
 
 /** The top-up records (payments table) alone: RecordOutcome and the front door need no ledger. */
 export function topUpStore(): TopUpStore {
@@ -14,16 +19,38 @@ export function topUpStore(): TopUpStore {
   return store;
 }
 
-/** Ledger and top-up store adapters, built once per cold start from the environment. */
+function ledgerTable(): LedgerTable {
+  table ??= { doc: documentClient, tableName: required(env, 'ledgerTable') };
+  return table;
+}
+
+/**
+ * Charge and RefundCharge: the wallet and deposit reads (core/ledger/reads.ts, as LedgerReader answers
+ * them) and the top-up store, no ledger write. Each step binds only what it calls (the Ledger and
+ * LedgerReader classes would bring every operation and query into each bundle: issue 18 goal 1, bundles).
+ */
+export function topUpGatewayStepDeps(): TopUpGatewayStepDeps {
+  gatewayDeps ??= {
+    ledgerReader: {
+      getWallet: (walletId) => walletOf(ledgerTable(), walletId),
+      listDepositEntries: (depositId) => depositEntries(ledgerTable(), depositId),
+    },
+    topUps: topUpStore(),
+    now: () => new Date(),
+  };
+  return gatewayDeps;
+}
+
+/** Credit: the above and the deposit, the same operation the Ledger facade calls with the same arguments. */
 export function topUpStepDeps(): TopUpStepDeps {
-  if (!deps) {
-    const ledgerTable = required(env, 'ledgerTable');
-    deps = {
-      ledger: new Ledger({ doc: documentClient, tableName: ledgerTable }),
-      ledgerReader: new LedgerReader(documentClient, ledgerTable),
-      topUps: topUpStore(),
-      now: () => new Date(),
-    };
-  }
+  deps ??= {
+    ...topUpGatewayStepDeps(),
+    ledger: {
+      deposit: (walletId, amount, depositId) => {
+        context ??= opContext(ledgerTable());
+        return deposit(context, { walletId, amount, depositId });
+      },
+    },
+  };
   return deps;
 }

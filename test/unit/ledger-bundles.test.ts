@@ -70,6 +70,9 @@ describe('the ledger code each saga step bundles', () => {
       settle: FUNCTIONS.settle.entry,
       releaseFunds: FUNCTIONS.releaseFunds.entry,
       refundCharge: FUNCTIONS.refundCharge.entry,
+      topUpCharge: FUNCTIONS.topUpCharge.entry,
+      topUpCredit: FUNCTIONS.topUpCredit.entry,
+      topUpRefund: FUNCTIONS.topUpRefund.entry,
       apiWalletsWrite: FUNCTIONS.apiWalletsWrite.entry,
     });
   }, 60_000);
@@ -113,6 +116,30 @@ describe('the ledger code each saga step bundles', () => {
     const operational = (apiWalletsWrite ?? []).filter((file) => OPERATION_FILES.includes(file));
     expect(operational.filter((file) => !needed.includes(file))).toEqual([]);
     expect(apiWalletsWrite).toContain('ops/open.ts');
+  });
+
+  it('the top-up steps: Charge and RefundCharge read the wallet and its deposits only, Credit adds the deposit alone', () => {
+    // Act
+    const { topUpCharge, topUpCredit, topUpRefund } = files;
+
+    // Assess
+    const writes = OPERATION_FILES.filter((file) => file !== 'reads.ts');
+    const written = (list: string[] | undefined, allowed: string[]) =>
+      (list ?? []).filter((file) => [...writes, 'reader.ts'].includes(file) && !allowed.includes(file));
+    expect(written(topUpCharge, [])).toEqual([]);
+    expect(written(topUpRefund, [])).toEqual([]);
+    expect(
+      written(topUpCredit, [
+        'ops/credit.ts',
+        'ops/context.ts',
+        'store.ts',
+        'store-journal.ts',
+        'store-credits.ts',
+        'postings.ts',
+      ]),
+    ).toEqual([]);
+    expect(topUpCredit).toContain('ops/credit.ts');
+    expect(topUpCharge).toContain('reads.ts');
   });
 
   it('Reserve still bundles its operation (the guards above would pass on an empty list otherwise)', () => {
