@@ -1,11 +1,11 @@
 import { ReleaseRefundInput } from '../core/refunds/state';
 import { releaseRefund } from '../core/refunds/steps';
-import { refundStepDeps } from './commons/refund-deps';
+import { refundRecordDeps } from './commons/refund-deps';
 import { refundStep } from './commons/refund-step';
 
 /** ReleaseRefund: the gateway refused for good, the reserved amount is refundable again. */
 export const handler = refundStep({
   name: 'refund-release',
   input: ReleaseRefundInput,
-  run: (input) => releaseRefund(refundStepDeps(), input),
+  run: (input) => releaseRefund(refundRecordDeps(), input),
 });

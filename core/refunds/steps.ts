@@ -52,6 +52,9 @@ export interface RefundStepDeps {
   readonly now: () => Date;
 }
 
+/** What ReserveRefund, RefundAtGateway and ReleaseRefund use: no ledger (functions/commons/refund-deps.ts binds none for them). */
+export type RefundRecordDeps = Omit<RefundStepDeps, 'ledger'>;
+
 /** Attempts of the reservation's read-decide-write before a LedgerContentionError (retryable). */
 const RESERVE_ATTEMPTS = 10;
 
@@ -115,7 +118,7 @@ export function notRefundable(record: PaymentRecord | undefined, refund: RefundR
 }
 
 export async function reserveRefund(
-  deps: RefundStepDeps,
+  deps: RefundRecordDeps,
   input: ReserveRefundInput,
 ): Promise<ReserveRefundOutput> {
   const { refund } = input;
@@ -190,7 +193,7 @@ export function reservation(
  * ReleaseRefund never frees an amount that was in fact refunded.
  */
 export async function refundAtGateway(
-  deps: RefundStepDeps & { readonly gateway: Pick<PaymentGateway, 'refund' | 'findRefund'> },
+  deps: RefundRecordDeps & { readonly gateway: Pick<PaymentGateway, 'refund' | 'findRefund'> },
   input: RefundAtGatewayInput,
 ): Promise<GatewayRefundOutput> {
   const { refund, reserve } = input;
@@ -227,7 +230,7 @@ export async function refundAtGateway(
 }
 
 async function noted(
-  deps: RefundStepDeps,
+  deps: RefundRecordDeps,
   { refund }: RefundAtGatewayInput,
   result: RefundResult,
 ): Promise<GatewayRefundOutput> {
@@ -256,7 +259,7 @@ export async function postReversal(
 
 /** Compensation of a gateway refund refused for good: the reserved amount is refundable again. */
 export async function releaseRefund(
-  deps: RefundStepDeps,
+  deps: RefundRecordDeps,
   input: ReleaseRefundInput,
 ): Promise<ReleaseRefundOutput> {
   const { paymentId, refundId } = input.refund;

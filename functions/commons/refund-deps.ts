@@ -1,13 +1,16 @@
 import { required } from '../../core/config/env';
-import { Ledger } from '../../core/ledger';
+import { type OpContext, opContext } from '../../core/ledger/ops/context';
+import { postRefundPart } from '../../core/ledger/ops/refund-part';
 import { PaymentRefundStore } from '../../core/payments/refund-store';
 import { PaymentsRepository } from '../../core/payments/repository';
-import type { RefundStepDeps } from '../../core/refunds/steps';
+import type { RefundRecordDeps, RefundStepDeps } from '../../core/refunds/steps';
 import { documentClient } from './clients/dynamodb';
 import { env } from './env';
 
+let recordDeps: RefundRecordDeps | undefined;
 let deps: RefundStepDeps | undefined;
 let store: PaymentRefundStore | undefined;
+let context: OpContext | undefined;
 
 /** The refund records and reservations (payments table) alone: RecordOutcome and the front door need no ledger. */
 export function refundStore(): PaymentRefundStore {
@@ -15,13 +18,29 @@ export function refundStore(): PaymentRefundStore {
   return store;
 }
 
-/** Payments, refunds and ledger adapters of the refund saga, built once per cold start from the environment. */
-export function refundStepDeps(): RefundStepDeps {
-  deps ??= {
+/** ReserveRefund, RefundAtGateway and ReleaseRefund: the refund records and the payment, no ledger. */
+export function refundRecordDeps(): RefundRecordDeps {
+  recordDeps ??= {
     refunds: refundStore(),
     payments: new PaymentsRepository(documentClient, required(env, 'paymentsTable')),
-    ledger: new Ledger({ doc: documentClient, tableName: required(env, 'ledgerTable') }),
     now: () => new Date(),
+  };
+  return recordDeps;
+}
+
+/**
+ * PostReversal: the above and the refund part's posting alone (core/ledger/ops/refund-part.ts, the same call
+ * the Ledger facade's refundPart makes), not the Ledger class with every operation (issue 18 goal 1, bundles).
+ */
+export function refundStepDeps(): RefundStepDeps {
+  deps ??= {
+    ...refundRecordDeps(),
+    ledger: {
+      refundPart: (request) => {
+        context ??= opContext({ doc: documentClient, tableName: required(env, 'ledgerTable') });
+        return postRefundPart(context, request);
+      },
+    },
   };
   return deps;
 }

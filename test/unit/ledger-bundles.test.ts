@@ -70,6 +70,10 @@ describe('the ledger code each saga step bundles', () => {
       settle: FUNCTIONS.settle.entry,
       releaseFunds: FUNCTIONS.releaseFunds.entry,
       refundCharge: FUNCTIONS.refundCharge.entry,
+      refundReserve: FUNCTIONS.refundReserve.entry,
+      refundAtGateway: FUNCTIONS.refundAtGateway.entry,
+      refundPostReversal: FUNCTIONS.refundPostReversal.entry,
+      refundRelease: FUNCTIONS.refundRelease.entry,
       topUpCharge: FUNCTIONS.topUpCharge.entry,
       topUpCredit: FUNCTIONS.topUpCredit.entry,
       topUpRefund: FUNCTIONS.topUpRefund.entry,
@@ -140,6 +144,28 @@ describe('the ledger code each saga step bundles', () => {
     ).toEqual([]);
     expect(topUpCredit).toContain('ops/credit.ts');
     expect(topUpCharge).toContain('reads.ts');
+  });
+
+  it('the refund steps: only PostReversal posts, with the refund part operation alone', () => {
+    // Act
+    const { refundReserve, refundAtGateway, refundPostReversal, refundRelease } = files;
+
+    // Assess
+    const operational = (list: string[] | undefined) =>
+      (list ?? []).filter((file) => [...OPERATION_FILES, 'reader.ts'].includes(file));
+    expect(operational(refundReserve)).toEqual([]);
+    expect(operational(refundAtGateway)).toEqual([]);
+    expect(operational(refundRelease)).toEqual([]);
+    const posting = [
+      'ops/context.ts',
+      'store.ts',
+      'store-journal.ts',
+      'store-credits.ts',
+      'reads.ts',
+      'postings.ts',
+    ];
+    expect(operational(refundPostReversal).filter((file) => !posting.includes(file))).toEqual([]);
+    expect(refundPostReversal).toContain('ops/refund-part.ts');
   });
 
   it('Reserve still bundles its operation (the guards above would pass on an empty list otherwise)', () => {
