@@ -170,7 +170,10 @@ export function checkPayment(facts: PaymentFacts, now: Date): Discrepancy[] {
   // The wallet part of a payment told failed must be back with the payer (released, or its settlement
   // reversed): what the payment's own wallet-side entries still leave with the merchant is the payer's
   // money kept while the merchant was told the payment failed.
-  const walletPartKept = failed ? merchantNetOfWalletPart(journal, payment) : 0;
+  // The hold counts too: a settle whose wallet write landed (hold POSTED) before its journal entry did
+  // (a crash between the two; the sweeper's journal repair writes it later) has moved the money already.
+  const postedByHold = hold?.state === 'POSTED' && !hold.tombstone ? (hold.captured ?? hold.amount) : 0;
+  const walletPartKept = failed ? Math.max(merchantNetOfWalletPart(journal, payment), postedByHold) : 0;
   if (walletPartKept > 0) {
     found.push({
       kind: 'failed_wallet_part_settled',

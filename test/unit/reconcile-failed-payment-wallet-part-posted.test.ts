@@ -122,6 +122,7 @@ describe('reconcile: a payment told FAILED whose wallet part stands posted to th
     const facts = postedWalletPart(walletOnlyPayment({ status: 'FAILED' }));
     const reversed: PaymentFacts = {
       ...facts,
+      hold: { ...(facts.hold as Hold), state: 'REFUNDED', refunded: 1250 },
       journal: [
         ...facts.journal,
         entry(facts.payment.paymentId, 'refund', [
@@ -143,5 +144,19 @@ describe('reconcile: a payment told FAILED whose wallet part stands posted to th
     const found = checkPayment(facts, NOW);
     // Assess
     expect(found.map((d) => d.kind)).not.toContain('failed_wallet_part_settled');
+  });
+
+  it('counts a failed payment whose hold is POSTED before its settle entry is journaled', () => {
+    // Prepare: Settle's wallet write landed (hold POSTED), the process died before the settle entry (the
+    // sweeper's journal repair would write it later): the money has moved, the journal does not say so yet.
+    const facts = postedWalletPart(walletOnlyPayment({ status: 'FAILED' }));
+    const notJournaled: PaymentFacts = {
+      ...facts,
+      journal: facts.journal.filter((e) => e.operation !== 'settle'),
+    };
+    // Act
+    const found = checkPayment(notJournaled, NOW);
+    // Assess
+    expect(found.map((d) => [d.kind, d.amountMinor])).toEqual([['failed_wallet_part_settled', 1250]]);
   });
 });
