@@ -36,6 +36,8 @@ function ledger(): OpContext {
 }
 
 /*
+ * The ledger table's name is required when a step's deps are built, before the step writes anything (a
+ * function deployed without LEDGER_TABLE fails at its start, not between a gateway call and its entry).
  * Each step binds only the ledger operations it calls (the Ledger class would bring every operation and
  * LedgerReader query into each bundle: issue 18 goal 1, bundles); they are the functions the Ledger facade
  * calls with the same arguments, so every write, condition and key is the same.
@@ -44,10 +46,12 @@ function ledger(): OpContext {
 let reserveDeps: ReserveDeps | undefined;
 /** Reserve: reserve, and release to void a hold it cannot record. */
 export function reserveStepDeps(): ReserveDeps {
-  reserveDeps ??= {
+  if (reserveDeps) return reserveDeps;
+  const ctx = ledger();
+  reserveDeps = {
     ledger: {
-      reserve: (request) => reserve(ledger(), request),
-      release: (request) => release(ledger(), request),
+      reserve: (request) => reserve(ctx, request),
+      release: (request) => release(ctx, request),
     },
     payments: paymentLog(),
     now: () => new Date(),
@@ -59,10 +63,12 @@ export function reserveStepDeps(): ReserveDeps {
 let settleDeps: SettleDeps | undefined;
 /** Settle: the wallet part's post and the card part's entry. */
 export function settleStepDeps(): SettleDeps {
-  settleDeps ??= {
+  if (settleDeps) return settleDeps;
+  const ctx = ledger();
+  settleDeps = {
     ledger: {
-      settle: (request) => settle(ledger(), request),
-      settleCard: (request) => settleCard(ledger(), request),
+      settle: (request) => settle(ctx, request),
+      settleCard: (request) => settleCard(ctx, request),
     },
     payments: paymentLog(),
     now: () => new Date(),
@@ -74,13 +80,16 @@ export function settleStepDeps(): SettleDeps {
 let compensationDeps: CompensationDeps | undefined;
 /** ReleaseFunds and RefundCharge: refund, refundCard, release and the hold's read (as payctl's resolve binds them). */
 export function compensationStepDeps(): CompensationDeps {
-  compensationDeps ??= {
+  if (compensationDeps) return compensationDeps;
+  const ctx = ledger();
+  const table = ledgerTable();
+  compensationDeps = {
     ledger: {
-      refund: (request) => refund(ledger(), request),
-      refundCard: (request) => refundCard(ledger(), request),
-      release: (request) => release(ledger(), request),
+      refund: (request) => refund(ctx, request),
+      refundCard: (request) => refundCard(ctx, request),
+      release: (request) => release(ctx, request),
     },
-    ledgerReader: { holdOf: (walletId, paymentId) => holdOf(ledgerTable(), walletId, paymentId) },
+    ledgerReader: { holdOf: (walletId, paymentId) => holdOf(table, walletId, paymentId) },
     payments: paymentLog(),
     now: () => new Date(),
     holdTtlSeconds: env.holdTtlSeconds,

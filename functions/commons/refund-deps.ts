@@ -33,13 +33,14 @@ export function refundRecordDeps(): RefundRecordDeps {
  * the Ledger facade's refundPart makes), not the Ledger class with every operation (issue 18 goal 1, bundles).
  */
 export function refundStepDeps(): RefundStepDeps {
-  deps ??= {
+  if (deps) return deps;
+  // Required when the step's deps are built, before it does anything: not at its ledger write.
+  context ??= opContext({ doc: documentClient, tableName: required(env, 'ledgerTable') });
+  const ctx = context;
+  deps = {
     ...refundRecordDeps(),
     ledger: {
-      refundPart: (request) => {
-        context ??= opContext({ doc: documentClient, tableName: required(env, 'ledgerTable') });
-        return postRefundPart(context, request);
-      },
+      refundPart: (request) => postRefundPart(ctx, request),
     },
   };
   return deps;

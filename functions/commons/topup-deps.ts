@@ -30,10 +30,13 @@ function ledgerTable(): LedgerTable {
  * LedgerReader classes would bring every operation and query into each bundle: issue 18 goal 1, bundles).
  */
 export function topUpGatewayStepDeps(): TopUpGatewayStepDeps {
-  gatewayDeps ??= {
+  if (gatewayDeps) return gatewayDeps;
+  // Required before the step calls the gateway: a missing LEDGER_TABLE fails the step at its start.
+  const table = ledgerTable();
+  gatewayDeps = {
     ledgerReader: {
-      getWallet: (walletId) => walletOf(ledgerTable(), walletId),
-      listDepositEntries: (depositId) => depositEntries(ledgerTable(), depositId),
+      getWallet: (walletId) => walletOf(table, walletId),
+      listDepositEntries: (depositId) => depositEntries(table, depositId),
     },
     topUps: topUpStore(),
     now: () => new Date(),
@@ -43,13 +46,13 @@ export function topUpGatewayStepDeps(): TopUpGatewayStepDeps {
 
 /** Credit: the above and the deposit, the same operation the Ledger facade calls with the same arguments. */
 export function topUpStepDeps(): TopUpStepDeps {
-  deps ??= {
+  if (deps) return deps;
+  context ??= opContext(ledgerTable());
+  const ctx = context;
+  deps = {
     ...topUpGatewayStepDeps(),
     ledger: {
-      deposit: (walletId, amount, depositId) => {
-        context ??= opContext(ledgerTable());
-        return deposit(context, { walletId, amount, depositId });
-      },
+      deposit: (walletId, amount, depositId) => deposit(ctx, { walletId, amount, depositId }),
     },
   };
   return deps;
