@@ -5,6 +5,7 @@ import type { ChargeRecord } from '../../core/gateway/port';
 import type { JournalEntry } from '../../core/ledger/model';
 import { money } from '../../core/money';
 import type { PaymentRecord } from '../../core/payments/records';
+import { journalEntry } from '../helpers/journal-entries';
 
 const NOW = new Date('2026-12-04T12:00:00.000Z');
 
@@ -38,19 +39,8 @@ const charge = (paymentId: string, value: number): ChargeRecord => ({
   paymentId,
 });
 
-const entry = (
-  ref: string,
-  operation: JournalEntry['operation'],
-  lines: [string, number][],
-): JournalEntry => ({
-  entryId: `${ref}#${operation}`,
-  ref,
-  operation,
-  walletId: 'wal_a',
-  currency: 'EUR',
-  lines: lines.map(([account, amount]) => ({ account, amount })),
-  effectiveAt: '2026-12-04T10:00:01.000Z',
-});
+const entry = (ref: string, operation: JournalEntry['operation'], lines: [string, number][]): JournalEntry =>
+  journalEntry(ref, operation, lines, { effectiveAt: '2026-12-04T10:00:01.000Z' });
 
 /** The journal of a settled split payment: the hold's reserve and settle, and the card part. */
 function journal(id: string, walletAmount: number): JournalEntry[] {

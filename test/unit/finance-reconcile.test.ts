@@ -8,6 +8,7 @@ import type { ChargeRecord, RefundRecord } from '../../core/gateway/port';
 import type { Hold, JournalEntry, Wallet } from '../../core/ledger/model';
 import { money } from '../../core/money';
 import type { PaymentRecord } from '../../core/payments/records';
+import { journalEntry } from '../helpers/journal-entries';
 
 const NOW = new Date('2026-11-10T12:00:00.000Z');
 
@@ -54,17 +55,7 @@ function refund(chargeId: string, id: string, value = 1250): RefundRecord {
   };
 }
 
-function entry(ref: string, operation: JournalEntry['operation'], lines: [string, number][]): JournalEntry {
-  return {
-    entryId: `${ref}#${operation}`,
-    ref,
-    operation,
-    walletId: 'wal_a',
-    currency: 'EUR',
-    lines: lines.map(([account, amount]) => ({ account, amount })),
-    effectiveAt: '2026-11-01T10:00:01.000Z',
-  };
-}
+const entry = journalEntry;
 
 const settled = (id: string) => [
   entry(id, 'reserve', [

@@ -1,7 +1,6 @@
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../core/config/names';
+import { bundledFilesUnder } from '../helpers/function-bundles';
 
 // Issue 18 goal 1 (bundles): a class's methods cannot be tree-shaken, so an entry that constructs the
 // Ledger (or gets it through functions/commons/deps.ts's stepDeps()) bundles every ledger operation and
@@ -11,8 +10,6 @@ import { FUNCTIONS } from '../../core/config/names';
 // only: it binds openWallet and the wallet read (136.5 KB at d934788). The steps that do call the ledger
 // bind only their own operations (functions/commons/deps.ts over core/ledger/ops/*): at fd88e04 Reserve,
 // Settle, ReleaseFunds and RefundCharge each bundled the Ledger class, so every operation and query.
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The core/ledger files of operation and query code (the rest: schemas, keys, model). */
 const OPERATION_FILES = [
@@ -33,32 +30,7 @@ const OPERATION_FILES = [
 ];
 
 /** The core/ledger files that put code into each entry's bundle (packages left out: only our code counts). */
-async function ledgerFilesByEntry(entries: Record<string, string>): Promise<Record<string, string[]>> {
-  const { metafile } = await build({
-    entryPoints: Object.fromEntries(Object.entries(entries).map(([key, entry]) => [key, `${ROOT}${entry}`])),
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    treeShaking: true,
-    packages: 'external',
-    metafile: true,
-    outdir: '/nowhere',
-    logLevel: 'silent',
-  });
-  return Object.fromEntries(
-    Object.entries(metafile.outputs)
-      .filter(([, output]) => output.entryPoint !== undefined)
-      .map(([file, output]) => [
-        file.split('/').pop()?.replace(/\.js$/, '') ?? file,
-        Object.entries(output.inputs)
-          .filter(([path, input]) => path.includes('core/ledger/') && input.bytesInOutput > 0)
-          .map(([path]) => path.replace(/^.*core\/ledger\//, ''))
-          .sort(),
-      ]),
-  );
-}
+const ledgerFilesByEntry = (entries: Record<string, string>) => bundledFilesUnder('core/ledger/', entries);
 
 describe('the ledger code each saga step bundles', () => {
   let files: Record<string, string[]>;

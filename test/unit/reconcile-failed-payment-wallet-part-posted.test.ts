@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkPayment, type PaymentFacts } from '../../core/finance/reconcile-rules';
-import type { Hold, JournalEntry } from '../../core/ledger/model';
+import type { Hold } from '../../core/ledger/model';
 import type { PaymentRecord } from '../../core/payments/records';
+import { journalEntry } from '../helpers/journal-entries';
 
 /**
  * Review finding (money path, reconcile): a payment the merchant was told FAILED (its saga ended FAILED,
@@ -41,17 +42,7 @@ function walletOnlyPayment(overrides: Partial<PaymentRecord>): PaymentRecord {
   };
 }
 
-function entry(ref: string, operation: JournalEntry['operation'], lines: [string, number][]): JournalEntry {
-  return {
-    entryId: `${ref}#${operation}`,
-    ref,
-    operation,
-    walletId: 'wal_a',
-    currency: 'EUR',
-    lines: lines.map(([account, amount]) => ({ account, amount })),
-    effectiveAt: '2026-11-01T10:00:01.000Z',
-  };
-}
+const entry = journalEntry;
 
 /** The wallet part posted to the merchant and never reversed: reserve + settle, the hold POSTED. */
 function postedWalletPart(payment: PaymentRecord): PaymentFacts {
