@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -49,6 +49,12 @@ async function createSmallTable(name: string): Promise<void> {
       ],
     }),
   );
+  // DynamoDB answers CreateTable with CREATING and refuses writes until the table is ACTIVE (so does
+  // dynalite, on its own clock): wait as a client of the real service must.
+  await waitFor(`table ${name} ACTIVE`, async () => {
+    const { Table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    return Table?.TableStatus === 'ACTIVE' || undefined;
+  });
   for (const sk of ['a', 'b'])
     await clients.sdkDocuments.send(
       new PutCommand({ TableName: name, Item: { pk: 'p', sk, note: `row ${sk}` } }),
