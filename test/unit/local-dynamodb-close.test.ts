@@ -1,6 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDynamoDb } from '../../local/dynamodb/dynamodb-service';
 
@@ -37,6 +42,13 @@ describe('Local DynamoDB: close with requests in flight', () => {
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       }),
     );
+
+    // Writes to a table still CREATING are refused (as DynamoDB does): wait until it is ACTIVE.
+    for (let tries = 0; tries < 100; tries++) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+      if (Table?.TableStatus === 'ACTIVE') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
 
     // Act: 200 writes in flight, and the store closed as soon as the first ones are applied.
     let applied = 0;
