@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { Ledger } from '../core/ledger';
 import { DETAIL_TYPES, PAYSAGA_SOURCE, SAGA_TERMINAL_STATUS_PATTERN } from '../events/envelope';
+import { IN_PROCESS_CHANNEL, type InProcessExchanged } from '../local/edge/in-process';
 import type { BusEvent } from '../local/events/eventbridge-service';
 import type { Runtime } from '../local/runtime';
 import { sdkClients } from '../test/helpers/runtime';
@@ -160,12 +161,21 @@ export class E2eBench {
         key = `gateway ${request.method} ${request.url?.replace(/\/pi_[^/?]+/, '/{id}')}`;
       if (key) counts[key] = (counts[key] ?? 0) + 1;
     };
+    // The handlers' calls, which the edge answers in process (local/edge/in-process.ts).
+    const onInProcess = (message: unknown) => {
+      const { port, request } = message as InProcessExchanged;
+      if (String(port) !== edgePort) return;
+      const key = String(request.headers['x-amz-target']).replace(/^DynamoDB_20120810\./, 'DynamoDB.');
+      counts[key] = (counts[key] ?? 0) + 1;
+    };
     const wallet = await this.wallet('profile');
     subscribe('http.server.request.start', onRequest);
+    subscribe(IN_PROCESS_CHANNEL, onInProcess);
     try {
       for (let i = 0; i < sagas; i++) await this.saga(wallet);
     } finally {
       unsubscribe('http.server.request.start', onRequest);
+      unsubscribe(IN_PROCESS_CHANNEL, onInProcess);
     }
     const perSaga = Object.fromEntries(
       Object.entries(counts)

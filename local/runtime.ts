@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
+import { serveInProcess } from '../core/aws/http';
 import { ENV_KEYS } from '../core/config/env';
 import { bucketNames, historyRetention } from '../core/config/history';
 import {
@@ -20,6 +21,7 @@ import { clearStaleInProgress } from './dynamodb/stale-in-progress';
 import { lockDataDir } from './edge/data-dir-lock';
 import { readJsonFile, writeJsonDurably } from './edge/durable-file';
 import { type Edge, startEdge } from './edge/edge-server';
+import { inProcessEndpoint } from './edge/in-process';
 import { DEFAULT_REGION, LOCAL_ACCOUNT_ID } from './edge/request-context';
 import { jsonLineLog, type RuntimeLog } from './edge/runtime-log';
 import { EventBridgeService } from './events/eventbridge-service';
@@ -229,6 +231,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       onInternalError: (error, target) => log.error(`edge request ${target} failed`, error),
     });
     stops.push(() => edge.close());
+    // The handlers run in this process: their AWS calls reach the edge without the loopback socket.
+    const servedInProcess = serveInProcess(new URL(edge.endpoint).origin, inProcessEndpoint(edge));
+    stops.push(async () => servedInProcess());
     const apiClients =
       options.frontDoor === false ? [] : (options.frontDoor?.clients ?? loadApiClients(dataDir));
     const env = {

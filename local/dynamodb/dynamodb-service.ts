@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { RawAwsService } from '../edge/raw-service';
+import type { InProcessAnswer, InProcessRequest, RawAwsService } from '../edge/raw-service';
 import {
   DYNALITE_REQUEST_HEADERS,
   type DynaliteRequest,
@@ -15,6 +15,8 @@ import { inFlightRequests } from './in-flight';
 import type { LocalTableStream } from './table-stream';
 
 export interface DynamoDbService extends RawAwsService {
+  /** One request from a client in this process, answered as dynalite answers it over HTTP. */
+  exchange(request: InProcessRequest): Promise<InProcessAnswer>;
   close(): Promise<void>;
 }
 
@@ -27,9 +29,12 @@ export class DynamoDbWorkerError extends Error {
 const CLOSE_DRAIN_MS = 5_000;
 const JSON_1_0 = 'application/x-amz-json-1.0';
 
-/** A request posted to the worker: its response, and the stream changes to settle when it answers. */
+/** Where an answer goes: the HTTP response, or the in-process caller's promise. */
+type Reply = (status: number, headers: DynaliteResponse['headers'], body: string) => void;
+
+/** A request posted to the worker: where its answer goes, and the stream changes to settle when it answers. */
 interface Pending {
-  readonly response: ServerResponse;
+  readonly reply: Reply;
   readonly captured: readonly { readonly stream: LocalTableStream; readonly seqs: number[] }[];
 }
 
@@ -80,8 +85,7 @@ export async function startDynamoDb(options: {
     if (!request) return;
     pending.delete(message.id);
     for (const { stream, seqs } of request.captured) stream.settle(seqs, message.status === 200);
-    request.response.writeHead(message.status, message.headers);
-    request.response.end(message.body);
+    request.reply(message.status, message.headers, message.body);
   };
   worker.on('message', (message: FromDynaliteWorker) => {
     if (message.type === 'responses') for (const response of message.responses) answer(response);
@@ -142,36 +146,70 @@ export async function startDynamoDb(options: {
   // so LevelDB never closes under a request (dynalite threw "Database is closed" and took the process down).
   const inFlight = inFlightRequests();
   let closing = false;
+  /** Why no request is taken now (the worker failed, or close() began), as the error answer to give. */
+  const refusal = (): [type: string, message: string, status: number] | undefined => {
+    if (failure !== undefined)
+      return ['InternalFailure', `the local DynamoDB is down: ${String(failure)}`, 500];
+    if (closing) return ['ServiceUnavailable', 'the local DynamoDB is stopping', 503];
+    return undefined;
+  };
+  /** Logs the request's stream writes, then queues it for the worker: the same for both ways in. */
+  const submit = (
+    method: string,
+    url: string,
+    headers: DynaliteRequest['headers'],
+    body: Buffer,
+    reply: Reply,
+  ) => {
+    const target = headers['x-amz-target'];
+    const captured =
+      options.streams?.length && typeof target === 'string'
+        ? captureWrites(options.streams, target, body)
+        : [];
+    const id = nextId++;
+    pending.set(id, { reply, captured });
+    if (outgoing.length === 0) setImmediate(post);
+    outgoing.push({ id, method, url, headers, body: body.toString('latin1') });
+  };
   return {
     targetPrefix: 'DynamoDB_20120810',
     handleRaw(request, response) {
-      if (failure !== undefined) {
+      const refused = refusal();
+      if (refused) {
         request.resume();
-        writeError(response, 'InternalFailure', `the local DynamoDB is down: ${String(failure)}`, 500);
-        return;
-      }
-      if (closing) {
-        request.resume();
-        writeError(response, 'ServiceUnavailable', 'the local DynamoDB is stopping', 503);
+        writeError(response, ...refused);
         return;
       }
       inFlight.track(request, response);
-      readBody(request, (body) => {
-        const target = request.headers['x-amz-target'];
-        const captured =
-          options.streams?.length && typeof target === 'string'
-            ? captureWrites(options.streams, target, body)
-            : [];
-        const id = nextId++;
-        pending.set(id, { response, captured });
-        if (outgoing.length === 0) setImmediate(post);
-        outgoing.push({
-          id,
-          method: request.method ?? 'POST',
-          url: request.url ?? '/',
-          headers: dynaliteHeaders(request),
-          body: body.toString('latin1'),
-        });
+      readBody(request, (body) =>
+        submit(
+          request.method ?? 'POST',
+          request.url ?? '/',
+          dynaliteHeaders(request.headers),
+          body,
+          (status, headers, text) => {
+            response.writeHead(status, headers);
+            response.end(text);
+          },
+        ),
+      );
+    },
+    exchange(request: InProcessRequest): Promise<InProcessAnswer> {
+      const refused = refusal();
+      if (refused) return Promise.resolve(errorAnswer(...refused));
+      const finish = inFlight.begin();
+      return new Promise((resolve) => {
+        submit(
+          request.method,
+          request.url,
+          dynaliteHeaders(request.headers),
+          request.body,
+          (status, headers, body) => {
+            finish();
+            // dynalite's answer is text that response.end() would send as UTF-8.
+            resolve({ status, headers: lowerCased(headers), body: Buffer.from(body, 'utf8') });
+          },
+        );
       });
     },
     async close() {
@@ -209,14 +247,23 @@ function workerExecArgv(): string[] {
   return flags;
 }
 
-/** The headers dynalite reads, those the request has. */
-function dynaliteHeaders(request: IncomingMessage): DynaliteRequest['headers'] {
+/** The headers dynalite reads, those the request has (names in lower case, as Node gives them). */
+function dynaliteHeaders(
+  from: Readonly<Record<string, string | string[] | undefined>>,
+): DynaliteRequest['headers'] {
   const headers: Record<string, string> = {};
   for (const name of DYNALITE_REQUEST_HEADERS) {
-    const value = request.headers[name];
+    const value = from[name];
     if (typeof value === 'string') headers[name] = value;
   }
   return headers;
+}
+
+/** dynalite's answer headers as a client reads them (Node's IncomingMessage lower-cases names). */
+function lowerCased(headers: DynaliteResponse['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = String(value);
+  return out;
 }
 
 /** The whole body. Not called back for a request whose body never fully arrives (never acted on). */
@@ -245,14 +292,22 @@ function writeError(response: ServerResponse, type: string, message: string, sta
   response.end(JSON.stringify({ __type: type, message }));
 }
 
+function errorAnswer(type: string, message: string, status: number): InProcessAnswer {
+  return {
+    status,
+    headers: { 'content-type': JSON_1_0 },
+    body: Buffer.from(JSON.stringify({ __type: type, message })),
+  };
+}
+
 /**
  * Answers requests the worker will not answer any more (it failed, or it was stopped after the drain).
  * Their stream changes stay unsettled: whether dynalite applied the write is unknown, and an unsettled
  * change is delivered after the next start (with the item as it is then), never dropped.
  */
 function failPending(pending: Map<number, Pending>, type: string, message: string, status: number): void {
-  for (const [id, { response }] of pending) {
+  for (const [id, { reply }] of pending) {
     pending.delete(id);
-    writeError(response, type, message, status);
+    reply(status, { 'content-type': JSON_1_0 }, JSON.stringify({ __type: type, message }));
   }
 }

@@ -9,6 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export interface InFlightRequests {
   /** Counts one request until dynalite answers it (or until it closes with its body never received). */
   track(request: IncomingMessage, response: ServerResponse): void;
+  /** Counts one request handed over in this process (no socket) until `finish` is called with its answer. */
+  begin(): () => void;
   readonly count: number;
   /** Resolves once no request is in flight (true), or after `timeoutMs` with some still in flight (false). */
   drain(timeoutMs: number): Promise<boolean>;
@@ -17,16 +19,20 @@ export interface InFlightRequests {
 export function inFlightRequests(): InFlightRequests {
   let count = 0;
   const waiting = new Set<() => void>();
+  const begin = () => {
+    count += 1;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      count -= 1;
+      if (count === 0) for (const wake of [...waiting]) wake();
+    };
+  };
   return {
+    begin,
     track(request, response) {
-      count += 1;
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        count -= 1;
-        if (count === 0) for (const wake of [...waiting]) wake();
-      };
+      const finish = begin();
       const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
       response.end = ((...args: unknown[]) => {
         finish();

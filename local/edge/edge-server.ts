@@ -3,7 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { errorXml } from '../sqs/query/xml-response';
 import { type AwsJsonService, type AwsRequestContext, AwsServiceError } from './aws-json-service';
-import type { RawAwsService } from './raw-service';
+import { inProcessExchange } from './in-process';
+import { awsErrorAnswer, jsonAnswer } from './json-answer';
+import type { InProcessAnswer, InProcessRequest, RawAwsService } from './raw-service';
 import { requestContextOf } from './request-context';
 
 /** Largest JSON request body the edge reads (EventBridge and Step Functions cap at 256 KiB; SQS at 1 MiB). */
@@ -29,6 +31,11 @@ export interface Edge {
   addRawService(service: RawAwsService): void;
   addQueryService(service: AwsQueryService): void;
   addRestService(service: RestAwsService): void;
+  /**
+   * One request from a client in this process, routed as over HTTP; undefined for what only HTTP serves
+   * (SQS's fauxqs, S3, the query protocol): the caller sends that over the socket.
+   */
+  exchange(request: InProcessRequest): Promise<InProcessAnswer> | undefined;
   close(): Promise<void>;
 }
 
@@ -79,13 +86,9 @@ export function writeAwsError(
   message: string,
   statusCode = 400,
 ): void {
-  const body = JSON.stringify({ __type: type, message });
-  response.writeHead(statusCode, {
-    'content-type': contentType,
-    'x-amzn-errortype': type,
-    'content-length': Buffer.byteLength(body),
-  });
-  response.end(body);
+  const answer = awsErrorAnswer(contentType, type, message, statusCode);
+  response.writeHead(answer.status, answer.headers);
+  response.end(answer.body);
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -200,20 +203,15 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       );
       return;
     }
-    const body = await readBody(request);
-    let input: unknown;
-    try {
-      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new AwsServiceError('SerializationException', 'the request body is not valid JSON');
-    }
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-      throw new AwsServiceError('SerializationException', 'the request body must be a JSON object');
-    }
-    const output = await service.handle(operation, input, requestContextOf(request.headers, options.region));
-    const text = JSON.stringify(output ?? {});
-    response.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
-    response.end(text);
+    const answer = await jsonAnswer(
+      service,
+      operation,
+      await readBody(request),
+      contentType,
+      requestContextOf(request.headers, options.region),
+    );
+    response.writeHead(answer.status, answer.headers);
+    response.end(answer.body);
   };
 
   const server = createServer((request, response) => {
@@ -266,6 +264,13 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     addRestService(service) {
       restServices.set(service.signingName, service);
     },
+    exchange: inProcessExchange({
+      port: address.port,
+      ...(options.region && { region: options.region }),
+      jsonServices,
+      rawServices,
+      ...(options.onInternalError && { onInternalError: options.onInternalError }),
+    }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

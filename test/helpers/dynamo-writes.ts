@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IN_PROCESS_CHANNEL, type InProcessExchanged } from '../../local/edge/in-process';
 
 /** The DynamoDB write requests BENCHMARKS.md counts (by X-Amz-Target). */
 export const WRITE_OPERATIONS = [
@@ -48,11 +49,27 @@ export interface CountedRequest extends CountedWrite {
 export const describeWrite = (write: CountedWrite): string =>
   `${write.operation} ${write.table} ${write.pk} ${write.sk}`.trimEnd();
 
-/** Reads the answer's body as the server ends it: its error type and consumed capacity. */
+/** What an answer's body says: its error type and consumed capacity. */
+function readAnswer(counted: CountedRequest, status: number, text: string): void {
+  counted.status = status;
+  try {
+    const answer = JSON.parse(text || '{}') as {
+      __type?: string;
+      ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+    };
+    counted.errorType = answer.__type?.replace(/^.*#/, '');
+    const consumed = [answer.ConsumedCapacity ?? []].flat();
+    if (consumed.length > 0)
+      counted.capacityUnits = consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+  } catch {
+    // not JSON (a health check): no capacity to read
+  }
+}
+
+/** Reads the answer's body as the server ends it. */
 function observeAnswer(response: ServerResponse, counted: CountedRequest): void {
   const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
   (response as { end: (...args: unknown[]) => ServerResponse }).end = (...args: unknown[]) => {
-    counted.status = response.statusCode;
     const [chunk] = args;
     const text =
       typeof chunk === 'string'
@@ -60,58 +77,62 @@ function observeAnswer(response: ServerResponse, counted: CountedRequest): void 
         : chunk instanceof Uint8Array
           ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString()
           : '';
-    try {
-      const answer = JSON.parse(text || '{}') as {
-        __type?: string;
-        ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
-      };
-      counted.errorType = answer.__type?.replace(/^.*#/, '');
-      const consumed = [answer.ConsumedCapacity ?? []].flat();
-      if (consumed.length > 0)
-        counted.capacityUnits = consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-    } catch {
-      // not JSON (a health check): no capacity to read
-    }
+    readAnswer(counted, response.statusCode, text);
     return end(...args);
   };
 }
 
+type Counting = { -readonly [K in keyof CountedRequest]: CountedRequest[K] };
+
+/** The table and key a request body names. */
+function readRequest(counted: Counting, text: string): void {
+  const body = JSON.parse(text || '{}') as CountedRequestBody;
+  const key = body.Key ?? body.Item ?? {};
+  counted.table = body.TableName ?? '';
+  counted.pk = String(key.pk?.S ?? key.id?.S ?? '');
+  counted.sk = String(key.sk?.S ?? '');
+  counted.body = body;
+}
+
+const operationOf = (target: unknown): string => String(target ?? '').replace(/^DynamoDB_20120810\./, '');
+
 /**
  * Every DynamoDB request of `operations` an HTTP server of this process receives on `endpoint`'s port
- * while counting (the local runtime's edge, or a test's dynalite), with its answer's status and consumed
- * capacity once the server sent it: the edge counter of test/e2e/writes-per-saga.test.ts, also read by
- * `npm run bench:cost`. A request is listed once its body arrived: read `requests` after the calls that
- * sent them returned.
+ * while counting (the local runtime's edge, or a test's dynalite), and every one the edge on that port
+ * answers in process (the handlers' calls: local/edge/in-process.ts), with its answer's status and
+ * consumed capacity once the server sent it: the edge counter of test/e2e/writes-per-saga.test.ts, also
+ * read by `npm run bench:cost`. A request is listed once its body arrived: read `requests` after the
+ * calls that sent them returned.
  */
 export function countDynamoRequests(endpoint: string, operations: readonly string[]) {
   const port = new URL(endpoint).port;
   const requests: CountedRequest[] = [];
   let counting = false;
+  const fresh = (operation: string): Counting => ({ operation, table: '', pk: '', sk: '', body: {} });
   const onRequest = (message: unknown) => {
     const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
-    const operation = String(request.headers['x-amz-target'] ?? '').replace(/^DynamoDB_20120810\./, '');
+    const operation = operationOf(request.headers['x-amz-target']);
     if (!counting || String(request.socket.localPort) !== port || !operations.includes(operation)) return;
-    const counted: { -readonly [K in keyof CountedRequest]: CountedRequest[K] } = {
-      operation,
-      table: '',
-      pk: '',
-      sk: '',
-      body: {},
-    };
+    const counted = fresh(operation);
     observeAnswer(response, counted);
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as CountedRequestBody;
-      const key = body.Key ?? body.Item ?? {};
-      counted.table = body.TableName ?? '';
-      counted.pk = String(key.pk?.S ?? key.id?.S ?? '');
-      counted.sk = String(key.sk?.S ?? '');
-      counted.body = body;
+      readRequest(counted, Buffer.concat(chunks).toString());
       requests.push(counted);
     });
   };
+  const onInProcess = (message: unknown) => {
+    const { port: edgePort, request, answer } = message as InProcessExchanged;
+    const operation = operationOf(request.headers['x-amz-target']);
+    if (!counting || String(edgePort) !== port || !operations.includes(operation)) return;
+    const counted = fresh(operation);
+    readRequest(counted, request.body.toString());
+    readAnswer(counted, answer.status, answer.body.toString());
+    requests.push(counted);
+  };
   subscribe('http.server.request.start', onRequest);
+  subscribe(IN_PROCESS_CHANNEL, onInProcess);
   return {
     requests,
     start: () => {
@@ -124,6 +145,7 @@ export function countDynamoRequests(endpoint: string, operations: readonly strin
     stop: () => {
       counting = false;
       unsubscribe('http.server.request.start', onRequest);
+      unsubscribe(IN_PROCESS_CHANNEL, onInProcess);
     },
   };
 }

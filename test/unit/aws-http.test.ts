@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwsNetworkError } from '../../core/aws/errors';
-import { sendHttp } from '../../core/aws/http';
+import { AwsNetworkError, isRetryable } from '../../core/aws/errors';
+import { sendHttp, serveInProcess } from '../../core/aws/http';
 
 // core/aws/http.ts: the lean AWS clients' one exchange. A server that stops talking must fail the call as a
 // network error (retryable) within the timeout, before its headers and while its body is being read.
@@ -16,9 +16,11 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<URL> 
 }
 
 afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  const open = server;
   server = undefined;
+  if (!open) return;
+  open.closeAllConnections();
+  await new Promise<void>((resolve) => open.close(() => resolve()));
 });
 
 describe('sendHttp', () => {
@@ -71,5 +73,81 @@ describe('sendHttp', () => {
 
     // Assess
     expect(failure).toBeInstanceOf(AwsNetworkError);
+  });
+});
+
+describe('sendHttp to an origin served in process (serveInProcess)', () => {
+  /** A server that counts the requests reaching its socket and answers 'socket'. */
+  async function countingServer() {
+    let reached = 0;
+    const url = await serve((req, res) => {
+      reached++;
+      req.resume();
+      req.on('end', () => res.end('socket'));
+    });
+    return { url, reached: () => reached };
+  }
+
+  it('takes the in-process answer without a socket, and the socket again once undone', async () => {
+    // Prepare
+    const server = await countingServer();
+    const seen: string[] = [];
+    const undo = serveInProcess(server.url.origin, (method, url, headers, body) => {
+      seen.push(`${method} ${url.pathname} ${headers['x-amz-target']} ${String(body)}`);
+      return Promise.resolve({
+        status: 200,
+        headers: { 'x-amzn-requestid': 'r1' },
+        body: Buffer.from('here'),
+      });
+    });
+
+    // Act
+    const inProcess = await sendHttp('POST', server.url, { 'x-amz-target': 'T.Op' }, '{"a":1}', 1_000);
+    undo();
+    const afterUndo = await sendHttp('POST', server.url, {}, '{}', 1_000);
+
+    // Assess
+    expect(inProcess.body.toString()).toBe('here');
+    expect(inProcess.headers['x-amzn-requestid']).toBe('r1');
+    expect(seen).toEqual(['POST / T.Op {"a":1}']);
+    expect(afterUndo.body.toString()).toBe('socket');
+    expect(server.reached()).toBe(1);
+  });
+
+  it('goes over the socket when the in-process endpoint does not serve the request', async () => {
+    // Prepare
+    const server = await countingServer();
+    const undo = serveInProcess(server.url.origin, () => undefined);
+
+    // Act
+    const answer = await sendHttp('POST', server.url, {}, '{}', 1_000).finally(undo);
+
+    // Assess
+    expect(answer.body.toString()).toBe('socket');
+    expect(server.reached()).toBe(1);
+  });
+
+  it('fails as a network error (retryable) when the in-process answer does not come in time or fails', async () => {
+    // Prepare
+    const hanging = new URL('http://127.0.0.1:1/');
+    const failing = new URL('http://127.0.0.1:2/');
+    const undoHanging = serveInProcess(hanging.origin, () => new Promise(() => {}));
+    const undoFailing = serveInProcess(failing.origin, () => Promise.reject(new Error('worker gone')));
+
+    // Act
+    const started = Date.now();
+    const late = await sendHttp('POST', hanging, {}, '{}', 150).catch((error: unknown) => error);
+    const failed = await sendHttp('POST', failing, {}, '{}', 150).catch((error: unknown) => error);
+    undoHanging();
+    undoFailing();
+
+    // Assess
+    expect(late).toBeInstanceOf(AwsNetworkError);
+    expect(String((late as Error).message)).toMatch(/no answer within 150 ms/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(failed).toBeInstanceOf(AwsNetworkError);
+    expect(String((failed as Error).message)).toMatch(/worker gone/);
+    expect(isRetryable(late)).toBe(true);
+    expect(isRetryable(failed)).toBe(true);
   });
 });

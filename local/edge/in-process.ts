@@ -1,0 +1,84 @@
+import { channel } from 'node:diagnostics_channel';
+import type { InProcessEndpoint } from '../../core/aws/http';
+import type { AwsJsonService } from './aws-json-service';
+import { awsErrorAnswer, jsonAnswer } from './json-answer';
+import type { InProcessAnswer, InProcessRequest, RawAwsService } from './raw-service';
+import { requestContextOf } from './request-context';
+
+/**
+ * Where every exchange the edge answers in process is published once answered ({@link InProcessExchanged}),
+ * as `http.server.request.start` shows those that come over HTTP: the request counters of the benches
+ * and of test/helpers/dynamo-writes.ts read both.
+ */
+export const IN_PROCESS_CHANNEL = 'paysaga:edge:in-process';
+
+export interface InProcessExchanged {
+  /** The edge's port (one process may run several runtimes). */
+  readonly port: number;
+  readonly request: InProcessRequest;
+  readonly answer: InProcessAnswer;
+}
+
+const exchanged = channel(IN_PROCESS_CHANNEL);
+
+interface Routes {
+  readonly port: number;
+  readonly region?: string;
+  readonly jsonServices: ReadonlyMap<string, AwsJsonService>;
+  readonly rawServices: ReadonlyMap<string, RawAwsService>;
+  readonly onInternalError?: (error: unknown, target: string) => void;
+}
+
+/**
+ * The edge's routing for a client in this process (the handlers the runtime runs): by X-Amz-Target to a
+ * JSON-protocol service, or to a raw service that answers without a socket (DynamoDB). Undefined for
+ * what only HTTP serves. Errors answer as over HTTP: a service's error in its AWS shape, anything else
+ * logged and answered 500.
+ */
+export function inProcessExchange(routes: Routes) {
+  return (request: InProcessRequest): Promise<InProcessAnswer> | undefined => {
+    const target = request.headers['x-amz-target'];
+    if (request.method !== 'POST' || target === undefined) return undefined;
+    const dot = target.lastIndexOf('.');
+    const prefix = dot < 0 ? target : target.slice(0, dot);
+    const contentType = request.headers['content-type'] ?? 'application/x-amz-json-1.1';
+    const raw = routes.rawServices.get(prefix);
+    const json = raw ? undefined : routes.jsonServices.get(prefix);
+    let answered: Promise<InProcessAnswer>;
+    if (raw?.exchange) answered = raw.exchange(request);
+    else if (json) {
+      const context = requestContextOf(request.headers, routes.region);
+      answered = jsonAnswer(json, target.slice(dot + 1), request.body, contentType, context);
+    } else return undefined;
+    const settled = answered.catch((error: unknown) => {
+      routes.onInternalError?.(error, target);
+      return awsErrorAnswer(
+        contentType,
+        'InternalFailure',
+        'the local runtime failed to process the request; see its log',
+        500,
+      );
+    });
+    if (!exchanged.hasSubscribers) return settled;
+    return settled.then((answer) => {
+      exchanged.publish({ port: routes.port, request, answer } satisfies InProcessExchanged);
+      return answer;
+    });
+  };
+}
+
+/** The edge as core/aws/http.ts's in-process endpoint for its origin (serveInProcess). */
+export function inProcessEndpoint(edge: {
+  exchange(request: InProcessRequest): Promise<InProcessAnswer> | undefined;
+}): InProcessEndpoint {
+  return (method, url, headers, body) =>
+    edge.exchange({
+      method,
+      url: `${url.pathname}${url.search}`,
+      headers,
+      body:
+        typeof body === 'string'
+          ? Buffer.from(body)
+          : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+    });
+}
