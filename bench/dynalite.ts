@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import {
+  DynamoDocumentClient,
+  PutCommand as LeanPutCommand,
+  UpdateCommand as LeanUpdateCommand,
+} from '../core/aws/dynamodb';
+import { serveInProcess } from '../core/aws/http';
+import { startDynamoDb } from '../local/dynamodb/dynamodb-service';
 import { inFlightRequests } from '../local/dynamodb/in-flight';
+import { startEdge } from '../local/edge/edge-server';
+import { inProcessEndpoint } from '../local/edge/in-process';
 import { type LevelResult, measureLevel } from './measure';
 
 export type ConditionalWrite = 'put-if-absent' | 'update-if-version';
@@ -14,9 +23,15 @@ export type ConditionalWrite = 'put-if-absent' | 'update-if-version';
 /** How long closing the bench's store waits for requests dynalite has not answered yet. */
 const CLOSE_DRAIN_MS = 10_000;
 
+/** The two writes the bench makes, in the document client's shape (both clients take the same input). */
+export type BenchWrite =
+  | { readonly put: ConstructorParameters<typeof PutCommand>[0] }
+  | { readonly update: ConstructorParameters<typeof UpdateCommand>[0] };
+
 export interface BenchTable {
   readonly client: DynamoDBClient;
-  readonly doc: DynamoDBDocumentClient;
+  /** Sends one write through this table's client. */
+  readonly write: (write: BenchWrite) => Promise<unknown>;
   readonly tableName: string;
   /**
    * Destroys the client, waits for every request dynalite received to be answered, then closes the
@@ -24,6 +39,29 @@ export interface BenchTable {
    * and took the bench down (issue 18; a failed run's finally closed the store under the others).
    */
   close(): Promise<void>;
+}
+
+const BENCH_TABLE = 'bench';
+
+/** One pk/sk table, waited for until ACTIVE. */
+async function createBenchTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  // CreateTable answers CREATING; until dynalite has stored the table ACTIVE (later under load, on
+  // disk) a write is refused with ResourceNotFoundException, which once failed a run mid-row.
+  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
 }
 
 /** A fresh dynalite (memory, or LevelDB in a temp dir) with one pk/sk table, reached through the SDK. */
@@ -39,7 +77,7 @@ export async function openBenchTable(storage: 'memory' | 'disk'): Promise<BenchT
     region: 'us-east-1',
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   });
-  const tableName = 'bench';
+  const tableName = BENCH_TABLE;
   const close = async () => {
     client.destroy();
     const drained = await inFlight.drain(CLOSE_DRAIN_MS);
@@ -49,31 +87,54 @@ export async function openBenchTable(storage: 'memory' | 'disk'): Promise<BenchT
       throw new Error(`dynalite still had ${inFlight.count} requests unanswered after ${CLOSE_DRAIN_MS} ms`);
   };
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-    // CreateTable answers CREATING; until dynalite has stored the table ACTIVE (later under load, on
-    // disk) a write is refused with ResourceNotFoundException, which once failed a run mid-row.
-    await waitUntilTableExists(
-      { client, maxWaitTime: 60, minDelay: 1, maxDelay: 1 },
-      { TableName: tableName },
-    );
+    await createBenchTable(client, tableName);
   } catch (error) {
     await close();
     throw error;
   }
-  return { client, doc: DynamoDBDocumentClient.from(client), tableName, close };
+  const doc = DynamoDBDocumentClient.from(client);
+  return {
+    client,
+    write: (w) => ('put' in w ? doc.send(new PutCommand(w.put)) : doc.send(new UpdateCommand(w.update))),
+    tableName,
+    close,
+  };
+}
+
+/**
+ * The store as the local runtime serves it to its handlers: dynalite on its worker thread on disk
+ * (local/dynamodb/dynamodb-service.ts) behind an edge, reached in process by the lean document client
+ * (core/aws/dynamodb.ts, local/edge/in-process.ts), the path every saga step's write takes.
+ */
+export async function openRuntimeBenchTable(): Promise<BenchTable> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'paysaga-bench-dynamodb-'));
+  const dynamo = await startDynamoDb({ dataDir });
+  const edge = await startEdge({ port: 0, services: [] });
+  edge.addRawService(dynamo);
+  const undo = serveInProcess(new URL(edge.endpoint).origin, inProcessEndpoint(edge));
+  const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+  const client = new DynamoDBClient({ endpoint: edge.endpoint, region: 'us-east-1', credentials });
+  const lean = new DynamoDocumentClient({ endpoint: edge.endpoint, region: 'us-east-1', credentials });
+  const close = async () => {
+    undo();
+    client.destroy();
+    await dynamo.close();
+    await edge.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await createBenchTable(client, BENCH_TABLE);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    client,
+    write: (w) =>
+      'put' in w ? lean.send(new LeanPutCommand(w.put)) : lean.send(new LeanUpdateCommand(w.update)),
+    tableName: BENCH_TABLE,
+    close,
+  };
 }
 
 /**
@@ -86,25 +147,27 @@ export async function dynaliteLevel(
   concurrency: number,
   writes: number,
   kind: ConditionalWrite,
-  storage: 'memory' | 'disk',
+  storage: 'memory' | 'disk' | 'runtime',
 ): Promise<LevelResult> {
-  const { doc, tableName: TableName, close } = await openBenchTable(storage);
+  const {
+    write,
+    tableName: TableName,
+    close,
+  } = storage === 'runtime' ? await openRuntimeBenchTable() : await openBenchTable(storage);
   try {
     const versions = new Array<number>(concurrency).fill(0);
     if (kind === 'update-if-version') {
       await Promise.all(
         versions.map((_, w) =>
-          doc.send(
-            new PutCommand({ TableName, Item: { pk: `w${w}`, sk: 'WALLET', version: 0, available: 0 } }),
-          ),
+          write({ put: { TableName, Item: { pk: `w${w}`, sk: 'WALLET', version: 0, available: 0 } } }),
         ),
       );
     }
     let serial = 0;
     return await measureLevel(concurrency, writes, async (worker) => {
       if (kind === 'put-if-absent') {
-        await doc.send(
-          new PutCommand({
+        await write({
+          put: {
             TableName,
             Item: {
               pk: `JOURNAL#${serial++}`,
@@ -115,19 +178,19 @@ export async function dynaliteLevel(
               ],
             },
             ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
+          },
+        });
       } else {
         const version = versions[worker] as number;
-        await doc.send(
-          new UpdateCommand({
+        await write({
+          update: {
             TableName,
             Key: { pk: `w${worker}`, sk: 'WALLET' },
             UpdateExpression: 'SET version = :next, available = available + :amount',
             ConditionExpression: 'version = :version',
             ExpressionAttributeValues: { ':next': version + 1, ':version': version, ':amount': 1 },
-          }),
-        );
+          },
+        });
         versions[worker] = version + 1;
       }
     });

@@ -104,6 +104,18 @@ async function dynaliteCeilings(levels: number[], rows: Row[]): Promise<void> {
       }
     }
   }
+  // The store as the runtime serves its handlers (worker thread, in process): the ceiling the e2e rate
+  // is compared with (the highest disk row at its concurrency).
+  say("the runtime's DynamoDB: dynalite on its worker thread, on disk, in process through the lean client");
+  for (const c of levels.filter((l) => l <= 16)) {
+    const row = {
+      what: 'dynalite update-if-version, worker in process, disk',
+      unit: 'writes/s',
+      ...(await dynaliteLevel(c, Math.max(1000, 60 * c), 'update-if-version', 'runtime')),
+    };
+    rows.push(row);
+    show(row);
+  }
 }
 
 /** A measurement, not a fix: reaches into the SQS service's private SQLite handle to change one pragma. */

@@ -1,4 +1,3 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openBenchTable } from '../../bench/dynalite';
 import { measureLevel } from '../../bench/measure';
@@ -32,14 +31,14 @@ describe('Bench: the dynalite store closed with requests in flight', () => {
       firstApplied = resolve;
     });
     const writes = Array.from({ length: 300 }, (_, i) =>
-      table.doc
-        .send(
-          new PutCommand({
+      table
+        .write({
+          put: {
             TableName: table.tableName,
             Item: { pk: `item-${i}`, sk: 'OP#reserve' },
             ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        )
+          },
+        })
         .then(
           () => {
             applied += 1;
