@@ -1,5 +1,4 @@
 import '../../core/config/zod-locale';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -13,7 +12,7 @@ import {
   UnexpectedStepError,
 } from '../../core/errors';
 import { withReasonCode } from '../../core/saga/outcome';
-import { logger } from './logger';
+import { type InvocationLog, invocationLog, logger } from './logger';
 import { countStepFailure } from './step-metrics';
 
 /** What a saga's steps act on: its log key (paymentId, topUpId, refundId), its id in the input, its noun. */
@@ -25,7 +24,7 @@ export interface StepSubject<E> {
 
 /** One attempt, as the pipeline tells a saga that keeps a timeline (the payment saga does). */
 export interface StepAttempt {
-  readonly log: Logger;
+  readonly log: InvocationLog;
   readonly subjectId: string;
   readonly stepName: string;
   readonly startedAt: Date;
@@ -109,15 +108,12 @@ export function stepPipeline<
       }
       const input = parsed.data as E & z.output<S>;
       const subjectId = saga.subject.idOf(input);
-      // A child per invocation: in the local runtime many invocations share this module concurrently,
-      // and keys appended to the shared logger would label one subject's lines with another's id.
-      const log = logger.createChild({
-        persistentKeys: {
-          [saga.subject.logKey]: subjectId,
-          executionArn: input.executionArn,
-          step: step.name,
-          requestId: context.awsRequestId,
-        },
+      // This invocation's keys on each line (functions/commons/logger.ts invocationLog).
+      const log = invocationLog({
+        [saga.subject.logKey]: subjectId,
+        executionArn: input.executionArn,
+        step: step.name,
+        requestId: context.awsRequestId,
       });
       recorded?.registerLambdaContext(context);
       const startedAt = new Date();
@@ -153,7 +149,7 @@ export function stepPipeline<
  * anything else becomes UnexpectedStepError, which the ASL routes to an outcome.
  */
 export function shapeStepError(
-  log: Logger,
+  log: InvocationLog,
   stepName: string,
   noun: string,
   error: unknown,
