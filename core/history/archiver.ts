@@ -1,7 +1,7 @@
 import { ArchiveRecordExistsError, type HistoryArchive } from '../payments/archive';
 import type { PaymentRecord } from '../payments/records';
 import { TERMINAL_REFUND_STATUSES } from '../refunds/record';
-import { type TimelineDeps, timelineOfExecution } from './source';
+import { type TimelineDeps, timelineWithPayment } from './source';
 import { type ExecutionStatusChangeEvent, isTerminalStatus } from './status-event';
 import type { SagaTimeline } from './timeline';
 
@@ -61,8 +61,9 @@ export async function archiveExecution(
 ): Promise<ArchiveOutcome> {
   const { executionArn, name: paymentId, status } = event.detail;
   if (!isTerminalStatus(status)) return { archived: false, paymentId, reason: 'not_terminal' };
-  const timeline = await timelineOfExecution(deps, executionArn, paymentId);
-  if (!timeline) return { archived: false, paymentId, reason: 'execution_gone' };
+  const read = await timelineWithPayment(deps, executionArn, paymentId);
+  if (!read) return { archived: false, paymentId, reason: 'execution_gone' };
+  const { timeline, payment } = read;
   if (timeline.outcome.executionStatus === 'RUNNING') {
     // Redriven since the event was sent: the run that ends next is archived by its own event.
     if (timeline.redriveCount > (event.detail.redriveCount ?? 0)) {
@@ -74,7 +75,6 @@ export async function archiveExecution(
     );
   }
   try {
-    const payment = await deps.payments.get(paymentId);
     const { archiveId, written } = await deps.archive.put(endedRefundsOnly(timeline), payment);
     if (deps.paymentRecordTtlDays !== undefined && payment && SETTLED_STATUSES.has(payment.status)) {
       await deps.archive.expirePaymentItems(paymentId, deps.paymentRecordTtlDays);

@@ -59,6 +59,18 @@ export async function timelineOfExecution(
   executionArn: string,
   paymentId: string,
 ): Promise<SagaTimeline | undefined> {
+  return (await timelineWithPayment(deps, executionArn, paymentId))?.timeline;
+}
+
+/**
+ * The timeline, with the payment record it was built from (the archiver stores that record beside it:
+ * one read, and the record and the timeline agree); undefined when the execution is gone.
+ */
+export async function timelineWithPayment(
+  deps: TimelineDeps,
+  executionArn: string,
+  paymentId: string,
+): Promise<{ timeline: SagaTimeline; payment: PaymentRecord | undefined } | undefined> {
   const [events, payment, records] = await Promise.all([
     readExecutionHistory(deps.sfn, executionArn),
     deps.payments.get(paymentId),
@@ -68,7 +80,7 @@ export async function timelineOfExecution(
   const journal = await deps.ledger.listPaymentEntries(paymentId, refundIdsOf(records, payment));
   const timeline = buildTimeline({ executionArn, events, ...(payment && { payment }), journal });
   const refunds = await refundViewsOf(deps, records, payment, journal);
-  return refunds.length > 0 ? { ...timeline, refunds } : timeline;
+  return { timeline: refunds.length > 0 ? { ...timeline, refunds } : timeline, payment };
 }
 
 /** The refundIds of a payment: its refund records' and its item's reservations'. */

@@ -425,6 +425,23 @@ describe('archiveExecution', () => {
     expect(stored?.money?.released.major).toBe('7.00');
   });
 
+  it('reads the payment record once and archives that record with the timeline built from it', async () => {
+    // Prepare
+    const { paymentId, walletId } = await declinedPayment();
+    const sfn = fakeStepFunctions(new Map([[arnOf(paymentId), declinedHistory(paymentId, walletId)]]));
+    const reads: string[] = [];
+    const counted = { get: (id: string) => (reads.push(id), payments.get(id)) };
+    const deps = { sfn, payments: counted, ledger: reader, archive };
+    // Act
+    const outcome = await archiveExecution(deps, statusChange(paymentId));
+    // Assess
+    expect(outcome).toMatchObject({ archived: true, paymentId });
+    expect(reads).toEqual([paymentId]);
+    const stored = await archive.latest(paymentId);
+    expect(stored?.timeline.outcome).toMatchObject({ paymentStatus: 'FAILED' });
+    expect(stored?.payment?.status).toBe('FAILED');
+  });
+
   it('keeps the first record when the ledger changed before a redelivery, and skips what cannot be archived', async () => {
     // Prepare
     const { paymentId, walletId } = await declinedPayment();
