@@ -360,27 +360,31 @@ export class PaymentRunLookup {
   ) {}
 
   async everRan(paymentId: string): Promise<boolean> {
-    const [record, pointers] = await Promise.all([
-      this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: paymentKey(paymentId),
-          ProjectionExpression: 'pk',
-          ConsistentRead: true,
-        }),
-      ),
-      this.doc.send(
+    // One query over the sort keys from ARCHIVE# to PAYMENT: the pointers and the record are both in
+    // that range (a GetItem and a Query before); anything else in it does not count.
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': paymentKey(paymentId).pk, ':prefix': ARCHIVE_PREFIX },
-          ProjectionExpression: 'pk',
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :archive AND :payment',
+          ExpressionAttributeValues: {
+            ':pk': paymentKey(paymentId).pk,
+            ':archive': ARCHIVE_PREFIX,
+            ':payment': paymentKey(paymentId).sk,
+          },
+          ProjectionExpression: 'sk',
           ConsistentRead: true,
-          Limit: 1,
+          ExclusiveStartKey,
         }),
-      ),
-    ]);
-    return record.Item !== undefined || (pointers.Items?.length ?? 0) > 0;
+      );
+      const ran = (page.Items ?? []).some(
+        ({ sk }) => sk === paymentKey(paymentId).sk || String(sk).startsWith(ARCHIVE_PREFIX),
+      );
+      if (ran) return true;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return false;
   }
 }
 

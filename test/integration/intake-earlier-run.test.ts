@@ -90,29 +90,45 @@ describe('Function: intake, a paymentId that ran before and that Step Functions 
 
 describe('Class: PaymentRunLookup', () => {
   describe("Method: everRan (the front door's paymentExists and intake's duplicate check)", () => {
-    it("is true for a pointer alone, true for a record, false for the front door's own request item", async () => {
+    it("is true for a pointer alone, true for a record, false for the front door's own request item or any other item of the payment, in one request", async () => {
       // Prepare
-      const lookup = new PaymentRunLookup(h.dynamo.doc, h.dynamo.tables.payments);
+      let requests = 0;
+      const doc = h.dynamo.doc;
+      const counting = { send: ((command) => (requests++, doc.send(command))) as typeof doc.send };
+      const lookup = new PaymentRunLookup(counting, h.dynamo.tables.payments);
       const archived = h.payment();
       const recorded = h.payment();
       const submitted = h.payment();
+      const others = h.payment();
       await putArchivePointer(archived.paymentId);
       await new PaymentsRepository(h.dynamo.doc, h.dynamo.tables.payments).recordRequest(
         recorded,
         `arn:aws:states:us-east-1:000000000000:execution:${h.names.stateMachine}:${recorded.paymentId}`,
       );
-      await h.dynamo.doc.send(
-        new PutCommand({
-          TableName: h.dynamo.tables.payments,
-          Item: { pk: paymentKey(submitted.paymentId).pk, sk: API_REQUEST_SK },
-        }),
-      );
+      const putItem = (paymentId: string, sk: string) =>
+        h.dynamo.doc.send(
+          new PutCommand({ TableName: h.dynamo.tables.payments, Item: { pk: paymentKey(paymentId).pk, sk } }),
+        );
+      await putItem(submitted.paymentId, API_REQUEST_SK);
+      // Items of a payment that never ran, on both sides of and between ARCHIVE# and PAYMENT.
+      for (const sk of [
+        API_REQUEST_SK,
+        'ARCHIVE',
+        'B',
+        'NOTE#1',
+        'PAYMENT#',
+        'PAYMENTS',
+        'REFUND#r1',
+        'STEP#TIMELINE',
+      ])
+        await putItem(others.paymentId, sk);
       // Act
       const answers = await Promise.all(
-        [archived, recorded, submitted].map((p) => lookup.everRan(p.paymentId)),
+        [archived, recorded, submitted, others].map((p) => lookup.everRan(p.paymentId)),
       );
       // Assess
-      expect(answers).toEqual([true, true, false]);
+      expect(answers).toEqual([true, true, false, false]);
+      expect(requests).toBe(4);
     });
   });
 });
