@@ -162,10 +162,24 @@ export async function startDynamoDb(options: {
     reply: Reply,
   ) => {
     const target = headers['x-amz-target'];
-    const captured =
-      options.streams?.length && typeof target === 'string'
-        ? captureWrites(options.streams, target, body)
-        : [];
+    let captured: Pending['captured'] = [];
+    try {
+      if (options.streams?.length && typeof target === 'string')
+        captured = captureWrites(options.streams, target, body);
+    } catch (error) {
+      // Not logged, so not applied: refused, both ways in alike (a write dynalite applied without its
+      // stream change would never reach the outbox consumer).
+      const reason = error instanceof Error ? error.message : String(error);
+      reply(
+        500,
+        { 'content-type': JSON_1_0 },
+        JSON.stringify({
+          __type: 'InternalFailure',
+          message: `the local DynamoDB could not log the write to its table stream, so did not apply it: ${reason}`,
+        }),
+      );
+      return;
+    }
     const id = nextId++;
     pending.set(id, { reply, captured });
     if (outgoing.length === 0) setImmediate(post);
@@ -280,9 +294,15 @@ function captureWrites(
   bytes: Buffer,
 ): Pending['captured'] {
   const captured: { stream: LocalTableStream; seqs: number[] }[] = [];
-  for (const stream of streams) {
-    const seqs = stream.capture(target, bytes);
-    if (seqs.length > 0) captured.push({ stream, seqs });
+  try {
+    for (const stream of streams) {
+      const seqs = stream.capture(target, bytes);
+      if (seqs.length > 0) captured.push({ stream, seqs });
+    }
+  } catch (error) {
+    // The write is refused: what other streams logged of it is settled as never applied.
+    for (const { stream, seqs } of captured) stream.settle(seqs, false);
+    throw error;
   }
   return captured;
 }

@@ -100,21 +100,31 @@ export class LocalTableStream {
     } catch {
       return [];
     }
-    const seqs: number[] = [];
-    const lines: string[] = [];
-    for (const keys of this.keysWritten(operation, request)) {
-      const change: StreamChange = { seq: this.nextSeq++, at: Date.now(), operation, keys };
+    // All or nothing: the changes are kept only once their log line is written. A failed log write
+    // (ENOSPC, EIO) throws with nothing pending, so the request is refused, not applied, and the
+    // stream goes on with the next write (a change left pending would hold back all later ones).
+    const at = Date.now();
+    const changes = [...this.keysWritten(operation, request)].map(
+      (keys, i): StreamChange => ({ seq: this.nextSeq + i, at, operation, keys }),
+    );
+    if (this.logFile && changes.length > 0) {
+      try {
+        // O_APPEND: after the log is emptied (ftruncate on another descriptor) lines go at its new end.
+        this.logFd ??= openSync(this.logFile, 'a');
+        writeSync(this.logFd, `${changes.map((change) => JSON.stringify(change)).join('\n')}\n`);
+      } catch (error) {
+        // Opened again by the next write (a descriptor that failed may stay failed).
+        if (this.logFd !== undefined) closeQuietly(this.logFd);
+        this.logFd = undefined;
+        throw error;
+      }
+    }
+    this.nextSeq += changes.length;
+    for (const change of changes) {
       this.changes.push(change);
       this.pending.add(change.seq);
-      seqs.push(change.seq);
-      lines.push(JSON.stringify(change));
     }
-    if (this.logFile && lines.length > 0) {
-      // O_APPEND: after the log is emptied (ftruncate on another descriptor) lines go at its new end.
-      this.logFd ??= openSync(this.logFile, 'a');
-      writeSync(this.logFd, `${lines.join('\n')}\n`);
-    }
-    return seqs;
+    return changes.map((change) => change.seq);
   }
 
   /** The request of these changes answered; a failed write is never delivered. */
@@ -243,4 +253,12 @@ function readLog(path: string): StreamChange[] {
     }
   }
   return changes;
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already unusable: the write that failed said why
+  }
 }

@@ -4,12 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { errorXml } from '../sqs/query/xml-response';
 import { type AwsJsonService, type AwsRequestContext, AwsServiceError } from './aws-json-service';
 import { inProcessExchange } from './in-process';
-import { awsErrorAnswer, jsonAnswer } from './json-answer';
+import { awsErrorAnswer, jsonAnswer, MAX_BODY_BYTES } from './json-answer';
 import type { InProcessAnswer, InProcessRequest, RawAwsService } from './raw-service';
 import { requestContextOf } from './request-context';
-
-/** Largest JSON request body the edge reads (EventBridge and Step Functions cap at 256 KiB; SQS at 1 MiB). */
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export interface EdgeOptions {
   readonly port?: number;

@@ -1,7 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
 import type { InProcessEndpoint } from '../../core/aws/http';
 import type { AwsJsonService } from './aws-json-service';
-import { awsErrorAnswer, jsonAnswer } from './json-answer';
+import { awsErrorAnswer, jsonAnswer, MAX_BODY_BYTES } from './json-answer';
 import type { InProcessAnswer, InProcessRequest, RawAwsService } from './raw-service';
 import { requestContextOf } from './request-context';
 
@@ -47,6 +47,10 @@ export function inProcessExchange(routes: Routes) {
     let answered: Promise<InProcessAnswer>;
     if (raw?.exchange) answered = raw.exchange(request);
     else if (json) {
+      if (request.body.length > MAX_BODY_BYTES)
+        return Promise.resolve(
+          awsErrorAnswer(contentType, 'SerializationException', 'request body too large', 413),
+        );
       const context = requestContextOf(request.headers, routes.region);
       answered = jsonAnswer(json, target.slice(dot + 1), request.body, contentType, context);
     } else return undefined;
@@ -75,10 +79,17 @@ export function inProcessEndpoint(edge: {
     edge.exchange({
       method,
       url: `${url.pathname}${url.search}`,
-      headers,
+      headers: lowerCaseNames(headers),
       body:
         typeof body === 'string'
           ? Buffer.from(body)
           : Buffer.from(body.buffer, body.byteOffset, body.byteLength),
     });
+}
+
+/** Header names as Node's HTTP server gives them (the lean clients sign lower-case names already). */
+function lowerCaseNames(headers: Record<string, string>): Record<string, string> {
+  const named: Record<string, string> = {};
+  for (const name in headers) named[name.toLowerCase()] = headers[name] as string;
+  return named;
 }

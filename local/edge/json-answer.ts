@@ -2,6 +2,9 @@ import type { AwsJsonService, AwsRequestContext } from './aws-json-service';
 import { AwsServiceError } from './aws-json-service';
 import type { InProcessAnswer } from './raw-service';
 
+/** Largest JSON request body the edge reads (EventBridge and Step Functions cap at 256 KiB; SQS at 1 MiB). */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
 /** An AWS JSON-protocol error answer (`__type`, `message`), as the SDK v3 parses it. */
 export function awsErrorAnswer(
   contentType: string,

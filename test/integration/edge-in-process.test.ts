@@ -7,7 +7,7 @@ import { sendHttp } from '../../core/aws/http';
 import { signV4 } from '../../core/aws/sigv4';
 import { AwsServiceError } from '../../local/edge/aws-json-service';
 import { type Edge, startEdge } from '../../local/edge/edge-server';
-import { IN_PROCESS_CHANNEL, type InProcessExchanged } from '../../local/edge/in-process';
+import { IN_PROCESS_CHANNEL, type InProcessExchanged, inProcessEndpoint } from '../../local/edge/in-process';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime';
 
 // The handlers the local runtime runs call its edge in process (local/edge/in-process.ts, serveInProcess
@@ -229,6 +229,31 @@ describe('the edge in process: JSON-protocol services', () => {
       expect(inProcess?.headers['x-amzn-errortype']).toBe(viaSocket.headers['x-amzn-errortype']);
     }
     expect(failures).toEqual(['Fake.Crash', 'Fake.Crash']);
+  });
+
+  it("refuses a body over the edge's limit as over HTTP, and reads header names in any case", async () => {
+    // Prepare
+    const endpoint = inProcessEndpoint(edge);
+    const url = new URL(`${edge.endpoint}/`);
+    const headers = { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'Fake.Echo' };
+
+    // Act
+    const tooLarge = await endpoint(
+      'POST',
+      url,
+      headers,
+      JSON.stringify({ big: 'x'.repeat(2 * 1024 * 1024) }),
+    );
+    const echoed = await endpoint('POST', url, headers, '{"a":1}');
+
+    // Assess
+    expect(tooLarge?.status).toBe(413);
+    expect(JSON.parse(String(tooLarge?.body))).toEqual({
+      __type: 'SerializationException',
+      message: 'request body too large',
+    });
+    expect(echoed?.status).toBe(200);
+    expect(JSON.parse(String(echoed?.body))).toMatchObject({ operation: 'Echo', input: { a: 1 } });
   });
 
   it('leaves to HTTP what it does not serve in process: no target, another method', () => {
