@@ -1,7 +1,7 @@
 import '../config/zod-locale';
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '../aws/dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '../aws/dynamodb';
 import {
   GetObjectCommand,
   HeadObjectCommand,

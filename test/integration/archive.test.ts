@@ -430,7 +430,12 @@ describe('archiveExecution', () => {
     const { paymentId, walletId } = await declinedPayment();
     const sfn = fakeStepFunctions(new Map([[arnOf(paymentId), declinedHistory(paymentId, walletId)]]));
     const reads: string[] = [];
-    const counted = { get: (id: string) => (reads.push(id), payments.get(id)) };
+    const counted = {
+      get: (id: string) => {
+        reads.push(id);
+        return payments.get(id);
+      },
+    };
     const deps = { sfn, payments: counted, ledger: reader, archive };
     // Act
     const outcome = await archiveExecution(deps, statusChange(paymentId));

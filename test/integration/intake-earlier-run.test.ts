@@ -94,7 +94,12 @@ describe('Class: PaymentRunLookup', () => {
       // Prepare
       let requests = 0;
       const doc = h.dynamo.doc;
-      const counting = { send: ((command) => (requests++, doc.send(command))) as typeof doc.send };
+      const counting = {
+        send: ((command) => {
+          requests++;
+          return doc.send(command);
+        }) as typeof doc.send,
+      };
       const lookup = new PaymentRunLookup(counting, h.dynamo.tables.payments);
       const archived = h.payment();
       const recorded = h.payment();
