@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import {
@@ -16,6 +16,7 @@ import { startDynamoDb } from '../local/dynamodb/dynamodb-service';
 import { inFlightRequests } from '../local/dynamodb/in-flight';
 import { startEdge } from '../local/edge/edge-server';
 import { inProcessEndpoint } from '../local/edge/in-process';
+import { createPkSkTable } from '../test/helpers/dynamo-tables';
 import { type LevelResult, measureLevel } from './measure';
 
 export type ConditionalWrite = 'put-if-absent' | 'update-if-version';
@@ -43,27 +44,6 @@ export interface BenchTable {
 
 const BENCH_TABLE = 'bench';
 
-/** One pk/sk table, waited for until ACTIVE. */
-async function createBenchTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  // CreateTable answers CREATING; until dynalite has stored the table ACTIVE (later under load, on
-  // disk) a write is refused with ResourceNotFoundException, which once failed a run mid-row.
-  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
-}
-
 /** A fresh dynalite (memory, or LevelDB in a temp dir) with one pk/sk table, reached through the SDK. */
 export async function openBenchTable(storage: 'memory' | 'disk'): Promise<BenchTable> {
   const path = storage === 'disk' ? mkdtempSync(join(tmpdir(), 'paysaga-bench-dynalite-')) : undefined;
@@ -87,7 +67,7 @@ export async function openBenchTable(storage: 'memory' | 'disk'): Promise<BenchT
       throw new Error(`dynalite still had ${inFlight.count} requests unanswered after ${CLOSE_DRAIN_MS} ms`);
   };
   try {
-    await createBenchTable(client, tableName);
+    await createPkSkTable(client, tableName);
   } catch (error) {
     await close();
     throw error;
@@ -123,7 +103,7 @@ export async function openRuntimeBenchTable(): Promise<BenchTable> {
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    await createBenchTable(client, BENCH_TABLE);
+    await createPkSkTable(client, BENCH_TABLE);
   } catch (error) {
     await close();
     throw error;

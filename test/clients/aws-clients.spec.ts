@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -17,6 +16,7 @@ import {
   requireDebianAwsClients,
   startAwsCliSession,
 } from '../helpers/aws-cli';
+import { createPkSkTable } from '../helpers/dynamo-tables';
 import { sdkClients, startTestRuntime, type TestRuntime, waitFor } from '../helpers/runtime';
 
 /**
@@ -35,26 +35,7 @@ let intakeQueueUrl: string;
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
 async function createSmallTable(name: string): Promise<void> {
-  await clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  // DynamoDB answers CreateTable with CREATING and refuses writes until the table is ACTIVE (so does
-  // dynalite, on its own clock): wait as a client of the real service must.
-  await waitFor(`table ${name} ACTIVE`, async () => {
-    const { Table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: name }));
-    return Table?.TableStatus === 'ACTIVE' || undefined;
-  });
+  await createPkSkTable(clients.dynamodb, name);
   for (const sk of ['a', 'b'])
     await clients.sdkDocuments.send(
       new PutCommand({ TableName: name, Item: { pk: 'p', sk, note: `row ${sk}` } }),
