@@ -71,6 +71,12 @@ export interface RuntimeOptions {
   /** Where runtime lines go (saga outcomes, errors); default JSON lines on stdout. */
   readonly log?: RuntimeLog;
   /**
+   * Called once if the runtime can no longer serve: its DynamoDB worker stopped on its own, after which
+   * every DynamoDB request fails. The runtime stays up (answering those errors) until stopped: `npm start`
+   * stops and exits non-zero, so the operator (or a supervisor) sees it and starts it again.
+   */
+  readonly onFatal?: (error: Error) => void;
+  /**
    * The HTTP front door (POST/GET /v1/payments): its port (default 4567, or any free port when `port` is 0)
    * and its clients (default: the data dir's api-clients.json); false to not serve it.
    */
@@ -213,7 +219,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     const outbox = outboxStream(names, dataDir);
     // Not waited for here: dynalite loads on its worker (~0.2-0.6 s) while the services below start; a
     // worker that fails to start rejects it (awaited before the first DynamoDB request, ensureTables).
-    const dynamodbStarting = startDynamoDb({ ...(dataDir && { dataDir }), streams: [outbox] });
+    const dynamodbStarting = startDynamoDb({
+      ...(dataDir && { dataDir }),
+      streams: [outbox],
+      onStopped: (error) => {
+        log.error('the local DynamoDB stopped: every DynamoDB request now fails until a restart', error);
+        options.onFatal?.(error);
+      },
+    });
     dynamodbStarting.catch(() => undefined);
     stops.push(async () => (await dynamodbStarting.catch(() => undefined))?.close());
     const secrets = new SecretsManagerService({ region, ...(dataDir && { dataDir }) });

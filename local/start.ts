@@ -65,8 +65,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  // Set once the runtime is up: stops it and exits non-zero (a runtime without its DynamoDB serves nothing).
+  let fatal: ((error: Error) => void) | undefined;
   try {
     runtime = await startRuntime({
+      onFatal: (error) => fatal?.(error),
       port,
       host: options.host,
       dataDir: options['data-dir'],
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
   }
 
   let stoppingSince: number | undefined;
-  const shutdown = (signal: string) => {
+  const shutdown = (signal: string, exitCode = 0) => {
     if (stoppingSince !== undefined) {
       // A terminal's Ctrl-C reaches both tsx and this process: ignore the echo, obey a deliberate second press.
       if (Date.now() - stoppingSince < 1000) return;
@@ -134,7 +137,7 @@ async function main(): Promise<void> {
       .then(
         () => {
           process.stderr.write(`stopped in ${Date.now() - (stoppingSince ?? Date.now())} ms\n`);
-          process.exit(0);
+          process.exit(exitCode);
         },
         (error: unknown) => {
           process.stderr.write(`stop failed: ${String(error)}\n`);
@@ -144,6 +147,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  fatal = (error) => {
+    process.stderr.write(
+      `paysaga local runtime cannot go on: ${error.message}\nstopping; what is on disk stays consistent: run npm start again to resume\n`,
+    );
+    shutdown('fatal', 1);
+  };
 }
 
 /** Where the front door is and how to call it with the first client's key (the keys are in the data dir). */

@@ -52,6 +52,11 @@ export async function startDynamoDb(options: {
   streams?: readonly LocalTableStream[];
   /** The worker's script; default dynalite-worker.ts (tests: one that fails as a worker can, same protocol). */
   workerUrl?: URL;
+  /**
+   * Called once if the worker stops after it was ready without being asked (it failed, or exited on its
+   * own): from then on every request is answered 500, so the runtime should stop (local/start.ts does).
+   */
+  onStopped?: (error: Error) => void;
 }): Promise<DynamoDbService> {
   let path: string | undefined;
   if (options.dataDir) {
@@ -109,6 +114,7 @@ export async function startDynamoDb(options: {
     failure = error;
     failPending(pending, 'InternalFailure', 'the local DynamoDB worker failed', 500);
     closed?.(String(error));
+    options.onStopped?.(error);
     process.nextTick(() => {
       throw error;
     });
@@ -124,12 +130,14 @@ export async function startDynamoDb(options: {
     }
     if (stopping) return;
     const reason = `the local DynamoDB worker exited (code ${code}); whether a request in flight was applied is unknown`;
-    if (failure === undefined) {
+    const first = failure === undefined;
+    if (first) {
       failure = new DynamoDbWorkerError(reason);
       process.emitWarning(reason);
     }
     failPending(pending, 'InternalFailure', reason, 500);
     closed?.(reason);
+    if (first) options.onStopped?.(failure as Error);
   });
   // Loading dynalite on the worker (~0.2-0.6 s): the runtime starts its other services meanwhile.
   await ready;

@@ -120,13 +120,17 @@ describe('Local DynamoDB: its worker failing or ending on its own', () => {
     expect(uncaught).toEqual([]);
   });
 
-  it('fails the requests in flight with a clear error when the worker exits, refuses later ones, and close() resolves', async () => {
+  it('fails the requests in flight with a clear error when the worker exits, refuses later ones, says so once, and close() resolves', async () => {
     // Prepare: the real worker, which exits (code 0) as soon as requests reach it.
     process.on('uncaughtException', onUncaught);
     const warnings: string[] = [];
     const onWarning = (warning: Error) => warnings.push(warning.message);
     process.on('warning', onWarning);
-    const service = await startDynamoDb({ workerUrl: workerUrl('exits-on-requests') });
+    const stopped: Error[] = [];
+    const service = await startDynamoDb({
+      workerUrl: workerUrl('exits-on-requests'),
+      onStopped: (error) => stopped.push(error),
+    });
     services.push(service);
     const port = await serve(service);
     const table = `gone-${randomUUID().slice(0, 8)}`;
@@ -159,6 +163,10 @@ describe('Local DynamoDB: its worker failing or ending on its own', () => {
     expect((after as Answer).body).toContain('the local DynamoDB is down');
     expect(closing).toBe('resolved');
     expect(warnings.some((warning) => warning.includes('worker exited (code 0)'))).toBe(true);
+    // Told once, so the runtime can stop (local/start.ts exits non-zero) instead of serving 500s.
+    expect(stopped.map((error) => error.message)).toEqual([
+      expect.stringContaining('worker exited (code 0)'),
+    ]);
     expect(uncaught).toEqual([]);
   });
 });
