@@ -337,6 +337,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     edge.addService(saga.service);
     stops.push(() => saga.stop());
 
+    // The queue pollers stop together: each waits out its long poll (up to 1 s), one after the other
+    // made every stop take ~5 s.
+    const pollerStops: Array<() => Promise<void>> = [];
+    stops.push(async () => {
+      await Promise.all(pollerStops.map((stopPoller) => stopPoller()));
+    });
+
     // Finance history: terminal status changes of the saga go to the archiver, as stacks/History.ts wires it.
     const archiver = await startFunctionTarget({
       id: 'archive-history',
@@ -348,7 +355,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       invoke: (event) => functions.invoke('archiveHistory', event),
       onError: (error) => log.error('history archiver failed; the event is retried', error),
     });
-    stops.push(() => archiver.stop());
+    pollerStops.push(() => archiver.stop());
     events.putRule({
       name: names.sagaEndedRule,
       eventBusName: 'default',
@@ -378,20 +385,20 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         ...(options.faults?.intakeRedelivery && { redeliver: options.faults.intakeRedelivery }),
       });
       poller.start();
-      stops.push(() => poller.stop());
+      pollerStops.push(() => poller.stop());
       const topUpIntake = await startTopUpIntake({ names, region, sqs, events, functions, log });
-      stops.push(() => topUpIntake.stop());
+      pollerStops.push(() => topUpIntake.stop());
       const refundIntake = await startRefundIntake({ names, region, sqs, events, functions, log });
-      stops.push(() => refundIntake.stop());
+      pollerStops.push(() => refundIntake.stop());
     }
 
     // CSV batch import: the imports bucket's uploads under incoming/ go to importCsv, as stacks/Imports.ts wires it.
     const imports = await startImports({ names, region, sqs, s3, functions, log });
-    stops.push(() => imports.stop());
+    pollerStops.push(() => imports.stop());
 
     if (options.webhooks ?? true) {
       const webhooks = await startWebhooks({ names, region, sqs, functions, log });
-      stops.push(() => webhooks.stop());
+      pollerStops.push(() => webhooks.stop());
     }
 
     const outboxConsumer = startOutboxConsumer({
