@@ -6,9 +6,9 @@ import type { InProcessAnswer, InProcessRequest, RawAwsService } from './raw-ser
 import { requestContextOf } from './request-context';
 
 /**
- * Where every exchange the edge answers in process is published once answered ({@link InProcessExchanged}),
+ * Where every exchange the edge serves in process is published as it arrives ({@link InProcessExchanged}),
  * as `http.server.request.start` shows those that come over HTTP: the request counters of the benches
- * and of test/helpers/dynamo-writes.ts read both.
+ * and of test/helpers/dynamo-writes.ts read both, with the same moment of counting.
  */
 export const IN_PROCESS_CHANNEL = 'paysaga:edge:in-process';
 
@@ -16,7 +16,8 @@ export interface InProcessExchanged {
   /** The edge's port (one process may run several runtimes). */
   readonly port: number;
   readonly request: InProcessRequest;
-  readonly answer: InProcessAnswer;
+  /** Its answer (never rejects); settled before the caller sees it. */
+  readonly answered: Promise<InProcessAnswer>;
 }
 
 const exchanged = channel(IN_PROCESS_CHANNEL);
@@ -63,11 +64,9 @@ export function inProcessExchange(routes: Routes) {
         500,
       );
     });
-    if (!exchanged.hasSubscribers) return settled;
-    return settled.then((answer) => {
-      exchanged.publish({ port: routes.port, request, answer } satisfies InProcessExchanged);
-      return answer;
-    });
+    if (exchanged.hasSubscribers)
+      exchanged.publish({ port: routes.port, request, answered: settled } satisfies InProcessExchanged);
+    return settled;
   };
 }
 

@@ -99,8 +99,8 @@ const operationOf = (target: unknown): string => String(target ?? '').replace(/^
 /**
  * Every DynamoDB request of `operations` an HTTP server of this process receives on `endpoint`'s port
  * while counting (the local runtime's edge, or a test's dynalite), and every one the edge on that port
- * answers in process (the handlers' calls: local/edge/in-process.ts), with its answer's status and
- * consumed capacity once the server sent it: the edge counter of test/e2e/writes-per-saga.test.ts, also
+ * serves in process (the handlers' calls: local/edge/in-process.ts), counted as it arrives, with its
+ * answer's status and consumed capacity once the server sent it: the edge counter of test/e2e/writes-per-saga.test.ts, also
  * read by `npm run bench:cost`. A request is listed once its body arrived: read `requests` after the
  * calls that sent them returned.
  */
@@ -123,13 +123,13 @@ export function countDynamoRequests(endpoint: string, operations: readonly strin
     });
   };
   const onInProcess = (message: unknown) => {
-    const { port: edgePort, request, answer } = message as InProcessExchanged;
+    const { port: edgePort, request, answered } = message as InProcessExchanged;
     const operation = operationOf(request.headers['x-amz-target']);
     if (!counting || String(edgePort) !== port || !operations.includes(operation)) return;
     const counted = fresh(operation);
     readRequest(counted, request.body.toString());
-    readAnswer(counted, answer.status, answer.body.toString());
     requests.push(counted);
+    void answered.then((answer) => readAnswer(counted, answer.status, answer.body.toString()));
   };
   subscribe('http.server.request.start', onRequest);
   subscribe(IN_PROCESS_CHANNEL, onInProcess);

@@ -8,6 +8,7 @@ import { signV4 } from '../../core/aws/sigv4';
 import { AwsServiceError } from '../../local/edge/aws-json-service';
 import { type Edge, startEdge } from '../../local/edge/edge-server';
 import { IN_PROCESS_CHANNEL, type InProcessExchanged, inProcessEndpoint } from '../../local/edge/in-process';
+import { countDynamoWrites } from '../helpers/dynamo-writes';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime';
 
 // The handlers the local runtime runs call its edge in process (local/edge/in-process.ts, serveInProcess
@@ -122,7 +123,32 @@ describe('the runtime edge in process: DynamoDB', () => {
       'DynamoDB_20120810.PutItem',
       'DynamoDB_20120810.GetItem',
     ]);
-    expect(watched.inProcess.map((e) => e.answer.status)).toEqual([200, 200]);
+    const answers = await Promise.all(watched.inProcess.map((e) => e.answered));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+  });
+
+  it('is counted as it arrives, as over HTTP: a write sent before the counter pauses counts, with its answer', async () => {
+    // Prepare
+    const client = new DynamoDocumentClient({
+      endpoint: runtime.endpoint,
+      region: runtime.region,
+      credentials,
+    });
+    const counter = countDynamoWrites(runtime.endpoint);
+    const id = `counted-${randomUUID()}`;
+
+    // Act: counting stops while the write is with the worker, before its answer.
+    counter.start();
+    const sent = client.send(new PutCommand({ TableName: table(), Item: { pk: id, sk: 'A' } }));
+    await new Promise((resolve) => setImmediate(resolve));
+    counter.pause();
+    await sent;
+    counter.stop();
+
+    // Assess
+    expect(counter.writes).toEqual([
+      expect.objectContaining({ operation: 'PutItem', pk: id, sk: 'A', status: 200 }),
+    ]);
   });
 
   it('answers as dynalite answers over HTTP: items, refused conditions, validation and unknown tables', async () => {
