@@ -245,7 +245,12 @@ export async function startDynamoDb(options: {
         });
         if (error) process.emitWarning(`the local DynamoDB closed with an error: ${error}`);
       }
-      failPending(pending, 'ServiceUnavailable', 'the local DynamoDB is stopping', 503);
+      failPending(
+        pending,
+        'ServiceUnavailable',
+        'the local DynamoDB stopped before answering this request: whether it was applied is unknown',
+        503,
+      );
       stopping = true;
       await worker.terminate();
       for (const stream of options.streams ?? []) stream.close();

@@ -169,4 +169,30 @@ describe('Local DynamoDB: its worker failing or ending on its own', () => {
     ]);
     expect(uncaught).toEqual([]);
   });
+  it('tells a request left unanswered at close that whether it was applied is unknown, and one sent during close that it was not taken', async () => {
+    // Prepare: a worker that never answers (dynalite stuck on a request).
+    const service = await startDynamoDb({ workerUrl: workerUrl('never-answers') });
+    const request = (pk: string) => ({
+      method: 'POST',
+      url: '/',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem' },
+      body: Buffer.from(JSON.stringify({ TableName: 't', Item: { pk: { S: pk } } })),
+    });
+
+    // Act: one request in flight, then close (which waits out its drain), and one sent once it began.
+    const inFlight = service.exchange(request('a'));
+    const closing = service.close();
+    const duringClose = await service.exchange(request('b'));
+    await closing;
+    const unanswered = await inFlight;
+
+    // Assess
+    expect(unanswered.status).toBe(503);
+    expect(JSON.parse(unanswered.body.toString())).toEqual({
+      __type: 'ServiceUnavailable',
+      message: 'the local DynamoDB stopped before answering this request: whether it was applied is unknown',
+    });
+    expect(duringClose.status).toBe(503);
+    expect(JSON.parse(duringClose.body.toString()).message).toBe('the local DynamoDB is stopping');
+  }, 15_000);
 });
