@@ -8,7 +8,7 @@ import { paymentLog } from './commons/deps';
 import { env } from './commons/env';
 import { countOutcome } from './commons/metrics';
 import { queueNotification } from './commons/notification-queue';
-import { sagaStep } from './commons/saga-step';
+import { recordOutcomeStep } from './commons/payment-step';
 
 /**
  * RecordOutcome: records the payment's final status and reason, and returns the
@@ -23,10 +23,9 @@ import { sagaStep } from './commons/saga-step';
  * succeeded attempts, core/saga/timeline.ts), this attempt's and the Outcome,
  * last, so an attempt that failed before it is recorded as failed.
  */
-export const handler = sagaStep({
+export const handler = recordOutcomeStep({
   name: 'record-outcome',
   input: RecordOutcomeInput,
-  idempotent: false,
   run: async (input, attempt): Promise<OutcomeRecord> => {
     // The clock and the payments log only: stepDeps() would bring the whole ledger into this bundle.
     const now = () => new Date();

@@ -6,7 +6,7 @@ import { TopUpRecordOutcomeInput } from '../core/topups/state';
 import { env } from './commons/env';
 import { queueNotification } from './commons/notification-queue';
 import { topUpStore } from './commons/topup-deps';
-import { topUpStep } from './commons/topup-step';
+import { topUpStepWithoutRecord } from './commons/topup-subject';
 
 /**
  * RecordOutcome (top-up): records the final status and reason, and returns the
@@ -15,10 +15,9 @@ import { topUpStep } from './commons/topup-step';
  * top_up.succeeded or top_up.failed on the notification queue (the same
  * notificationId on a retry; the fan-out dedupes).
  */
-export const handler = topUpStep({
+export const handler = topUpStepWithoutRecord({
   name: 'topup-record-outcome',
   input: TopUpRecordOutcomeInput,
-  idempotent: false,
   run: async (input): Promise<TopUpOutcomeRecord> => {
     const now = new Date();
     const outcome = buildTopUpOutcome(

@@ -29,6 +29,23 @@ export function sagaStepWithoutRecord<S extends z.ZodMiniType<PaymentStepEvent>,
   if (!keepsNoRecord(step.name)) {
     throw new Error(`${step.name} may keep an idempotency record: build it with sagaStep`);
   }
+  return withoutIdempotency(step);
+}
+
+/**
+ * RecordOutcome's pipeline: one conditional status write, which keeps no Powertools idempotency record by
+ * its own declaration (not listed in core/saga/steps-records.ts, which the chaos run's crash schedule
+ * reads: it treats RecordOutcome apart), so its bundle leaves Powertools idempotency out too.
+ */
+export function recordOutcomeStep<S extends z.ZodMiniType<PaymentStepEvent>, R extends object>(
+  step: Omit<StepDefinition<S, R>, 'idempotent'>,
+) {
+  return withoutIdempotency(step);
+}
+
+function withoutIdempotency<S extends z.ZodMiniType<PaymentStepEvent>, R extends object>(
+  step: Omit<StepDefinition<S, R>, 'idempotent'>,
+) {
   return stepPipeline<PaymentStepEvent, S, R>(
     { subject: paymentSubject, onAttempt: recordAttempt },
     { ...step, idempotent: false },

@@ -4,13 +4,7 @@ import type * as z from 'zod/mini';
 import { IDEMPOTENCY_TTL_SECONDS } from './powertools';
 import { powertoolsIdempotency } from './step-idempotency';
 import { type StepDefinition, stepPipeline } from './step-pipeline';
-
-type TopUpStepEvent =
-  | { readonly topUp: { readonly topUpId: string }; readonly executionArn: string }
-  | { readonly saga: { readonly topUp: { readonly topUpId: string } }; readonly executionArn: string };
-
-const topUpIdOf = (event: TopUpStepEvent): string =>
-  ('topUp' in event ? event.topUp : event.saga.topUp).topUpId;
+import { type TopUpStepEvent, topUpSubject } from './topup-subject';
 
 /** The top-up step's idempotency key is the topUpId; payload validation refuses a replay whose money differs. */
 function topUpIdempotencyConfig(): IdempotencyConfig {
@@ -28,7 +22,7 @@ export function topUpStep<S extends z.ZodMiniType<TopUpStepEvent>, R extends obj
 ) {
   return stepPipeline<TopUpStepEvent, S, R>(
     {
-      subject: { logKey: 'topUpId', noun: 'top-up', idOf: topUpIdOf },
+      subject: topUpSubject,
       idempotency: powertoolsIdempotency(topUpIdempotencyConfig),
     },
     step,

@@ -12,11 +12,14 @@ const ESM_IMPORTS_THAT_LOAD_UNDICI = ['node:http', 'node:https', 'http', 'https'
 // Powertools idempotency (with its JMESPath and persistence layer: ~40 KB of a bundle, ~24 M instructions
 // of an init) belongs in the functions whose steps keep records: the payment and top-up sagas' steps,
 // less the payment steps that never keep one (core/saga/steps-records.ts keepsNoRecord: reserve, settle,
-// notify; functions/commons/payment-step.ts). The refund saga's steps keep none
+// notify; functions/commons/payment-step.ts), nor the two RecordOutcome steps. The refund saga's steps keep none
 // (functions/commons/refund-step.ts), nor does any other function.
 const IDEMPOTENCY_PACKAGE = /^@aws-lambda-powertools\/idempotency(\/|$)/;
+// RecordOutcome (payment and top-up) is a plain conditional write that declares no record.
+const DECLARE_NO_RECORD = new Set(['recordOutcome', 'topUpRecordOutcome']);
 const keepsStepRecords = (key: string): boolean => {
   const spec = FUNCTIONS[key as keyof typeof FUNCTIONS];
+  if (DECLARE_NO_RECORD.has(key)) return false;
   return Boolean(spec.topUpAslPlaceholder ?? (spec.aslPlaceholder && !keepsNoRecord(key)));
 };
 
