@@ -362,25 +362,20 @@ export class PaymentRunLookup {
   async everRan(paymentId: string): Promise<boolean> {
     // One query over the sort keys from ARCHIVE# to PAYMENT: the pointers and the record are both in
     // that range (a GetItem and a Query before); anything else in it does not count.
+    const key = paymentKey(paymentId);
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :archive AND :payment',
-          ExpressionAttributeValues: {
-            ':pk': paymentKey(paymentId).pk,
-            ':archive': ARCHIVE_PREFIX,
-            ':payment': paymentKey(paymentId).sk,
-          },
+          ExpressionAttributeValues: { ':pk': key.pk, ':archive': ARCHIVE_PREFIX, ':payment': key.sk },
           ProjectionExpression: 'sk',
           ConsistentRead: true,
           ExclusiveStartKey,
         }),
       );
-      const ran = (page.Items ?? []).some(
-        ({ sk }) => sk === paymentKey(paymentId).sk || String(sk).startsWith(ARCHIVE_PREFIX),
-      );
+      const ran = (page.Items ?? []).some(({ sk }) => sk === key.sk || String(sk).startsWith(ARCHIVE_PREFIX));
       if (ran) return true;
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);

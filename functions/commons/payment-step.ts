@@ -3,7 +3,12 @@ import type * as z from 'zod/mini';
 import { keepsNoRecord } from '../../core/saga/steps-records';
 import { attemptEntry, type CarriedEntry, carriedEntries, timelineRuleOf } from '../../core/saga/timeline';
 import { paymentLog } from './deps';
-import { type StepAttempt, type StepDefinition, type StepSubject, stepPipeline } from './step-pipeline';
+import {
+  type StepAttempt,
+  type StepDefinition,
+  type StepSubject,
+  stepPipelineWithoutRecord,
+} from './step-pipeline';
 
 export type PaymentStepEvent =
   | { readonly payment: { readonly paymentId: string }; readonly executionArn: string }
@@ -46,9 +51,9 @@ export function recordOutcomeStep<S extends z.ZodMiniType<PaymentStepEvent>, R e
 function withoutIdempotency<S extends z.ZodMiniType<PaymentStepEvent>, R extends object>(
   step: Omit<StepDefinition<S, R>, 'idempotent'>,
 ) {
-  return stepPipeline<PaymentStepEvent, S, R>(
+  return stepPipelineWithoutRecord<PaymentStepEvent, S, R>(
     { subject: paymentSubject, onAttempt: recordAttempt },
-    { ...step, idempotent: false },
+    step,
   );
 }
 

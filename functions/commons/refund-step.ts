@@ -1,6 +1,6 @@
 import '../../core/config/zod-locale';
 import type * as z from 'zod/mini';
-import { type StepDefinition, stepPipeline } from './step-pipeline';
+import { type StepDefinition, stepPipelineWithoutRecord } from './step-pipeline';
 
 type RefundStepEvent =
   | { readonly refund: { readonly refundId: string }; readonly executionArn: string }
@@ -18,10 +18,8 @@ const refundIdOf = (event: RefundStepEvent): string =>
 export function refundStep<S extends z.ZodMiniType<RefundStepEvent>, R extends object>(
   step: Omit<StepDefinition<S, R>, 'idempotent'>,
 ) {
-  return stepPipeline<RefundStepEvent, S, R>(
-    {
-      subject: { logKey: 'refundId', noun: 'refund', idOf: refundIdOf },
-    },
-    { ...step, idempotent: false },
+  return stepPipelineWithoutRecord<RefundStepEvent, S, R>(
+    { subject: { logKey: 'refundId', noun: 'refund', idOf: refundIdOf } },
+    step,
   );
 }

@@ -143,6 +143,25 @@ export function stepPipeline<
 }
 
 /**
+ * The pipeline of a step that never keeps a Powertools idempotency record (`idempotent: false`, no
+ * idempotency store given): its function neither bundles nor loads Powertools idempotency. The refund
+ * steps, the payment steps that keep none and both RecordOutcome steps are built on it.
+ */
+export function stepPipelineWithoutRecord<
+  E extends { readonly executionArn: string },
+  S extends z.ZodMiniType<E>,
+  R extends object,
+>(
+  saga: {
+    readonly subject: StepSubject<E>;
+    readonly onAttempt?: (attempt: StepAttempt) => Promise<object | undefined>;
+  },
+  step: Omit<StepDefinition<S, R>, 'idempotent'>,
+) {
+  return stepPipeline<E, S, R>(saga, { ...step, idempotent: false });
+}
+
+/**
  * Shapes an error for the ASL's Retry/Catch by name: Powertools' in-progress
  * error (`inProgress`, as the saga's StepIdempotency tells it) becomes StepInProgressError; our errors keep their reason code in the
  * message; transient errors (core/errors.ts) go out as they are, to be retried;

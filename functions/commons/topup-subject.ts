@@ -1,6 +1,6 @@
 import '../../core/config/zod-locale';
 import type * as z from 'zod/mini';
-import { type StepDefinition, type StepSubject, stepPipeline } from './step-pipeline';
+import { type StepDefinition, type StepSubject, stepPipelineWithoutRecord } from './step-pipeline';
 
 export type TopUpStepEvent =
   | { readonly topUp: { readonly topUpId: string }; readonly executionArn: string }
@@ -21,5 +21,5 @@ export const topUpSubject: StepSubject<TopUpStepEvent> = {
 export function topUpStepWithoutRecord<S extends z.ZodMiniType<TopUpStepEvent>, R extends object>(
   step: Omit<StepDefinition<S, R>, 'idempotent'>,
 ) {
-  return stepPipeline<TopUpStepEvent, S, R>({ subject: topUpSubject }, { ...step, idempotent: false });
+  return stepPipelineWithoutRecord<TopUpStepEvent, S, R>({ subject: topUpSubject }, step);
 }
