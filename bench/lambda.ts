@@ -1,5 +1,5 @@
 /**
- * npm run bench:lambda -- [--runs 15] [--json] [--instructions]
+ * npm run bench:lambda -- [--runs 15] [--json] [--instructions] [--lower-bound]
  *
  * Bundles every function exactly as `sst deploy` does (an offline synth with
  * bundling: esbuild, minified, tree-shaken, one ESM file each; the console's two
@@ -14,6 +14,10 @@
  * ESM loader before its first line; that column shows what our bundle adds over
  * that hello world. The budget is the issue's: init over bare Node. A third row, the floor, is a handler that only loads what any
  * function calling AWS must (node:https with node:http, node:crypto for SigV4).
+ *
+ * --lower-bound also times, in the same runs, two bundles per function that are not deployable
+ * (bench/lambda-bound.ts): the same entry with Powertools and middy stubbed out, and with zod stubbed out
+ * too. They bound what any leaner replacement of those could reach.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -23,11 +27,16 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { type ConsoleAccess, consoleFunctionName } from '../core/config/console';
-import { ENV_KEYS } from '../core/config/env';
-import { FUNCTION_KEYS, resourceNames } from '../core/config/names';
 import { LAMBDA_BUDGET } from '../stacks/bundling';
 import { synthesizeOffline } from '../stacks/offline-synth';
+import { buildLowerBounds, LOWER_BOUNDS, type LowerBound } from './lambda-bound';
+import {
+  type DeployedFunction,
+  deployedFunctions,
+  lambdaEnvironment,
+  REGION,
+  STAGE,
+} from './lambda-deployed';
 import { countInstructions, valgrindAvailable } from './lambda-instructions';
 
 /** The issue's budget per function: 250 KB minified, init over bare `node -e 0` (stacks/bundling.ts). */
@@ -36,29 +45,6 @@ export const BUDGET = LAMBDA_BUDGET;
 const HELLO_WORLD = "export const handler = async () => ({ statusCode: 200, body: 'hello' });\n";
 const FLOOR =
   "process.getBuiltinModule('node:https');\nprocess.getBuiltinModule('node:crypto');\nexport const handler = async () => ({ statusCode: 200 });\n";
-
-/** Every function we deploy: the FUNCTION_KEYS and the hosted console's two API functions (one bundle). */
-const CONSOLE_ACCESSES: readonly ConsoleAccess[] = ['read', 'act'];
-function deployedNames(stage: string): ReadonlyMap<string, string> {
-  const names = resourceNames(stage);
-  return new Map<string, string>([
-    ...FUNCTION_KEYS.map((key): [string, string] => [names.functions[key], key]),
-    ...CONSOLE_ACCESSES.map((access): [string, string] => [
-      consoleFunctionName(stage, access),
-      `consoleApi-${access}`,
-    ]),
-  ]);
-}
-
-const STAGE = 'prod';
-const REGION = 'eu-west-1';
-
-interface DeployedFunction {
-  readonly key: string;
-  readonly functionName: string;
-  readonly bundle: string;
-  readonly environment: Record<string, string>;
-}
 
 export interface FunctionResult {
   readonly function: string;
@@ -70,6 +56,8 @@ export interface FunctionResult {
   readonly importMedianMs: number;
   /** With --instructions: millions of instructions over the hello-world handler's (bench/lambda-instructions.ts). */
   readonly initMillionInstructionsOverHelloWorld?: number;
+  /** With --lower-bound: init over bare Node of the same entry with its libraries (and zod) stubbed out (bench/lambda-bound.ts). */
+  readonly initLowerBoundsOverBareMs?: Readonly<Record<LowerBound, number>>;
   readonly withinBudget: boolean;
 }
 
@@ -78,61 +66,6 @@ const median = (values: number[]): number => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
-
-/** Finds each function's bundle in the synthesized assets, with the environment it deploys with. */
-function deployedFunctions(outdir: string, templateFiles: string[]): DeployedFunction[] {
-  const names = deployedNames(STAGE);
-  const found: DeployedFunction[] = [];
-  for (const file of templateFiles) {
-    const template = JSON.parse(readFileSync(file, 'utf8')) as {
-      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-    };
-    for (const resource of Object.values(template.Resources)) {
-      if (resource.Type !== 'AWS::Lambda::Function') continue;
-      const p = resource.Properties;
-      const key = names.get(String(p.FunctionName));
-      if (!key) continue;
-      const s3Key = (p.Code as { S3Key?: string }).S3Key;
-      if (!s3Key) throw new Error(`${key} has no bundled code: was the synth run without bundling?`);
-      const handlerFile = String(p.Handler).replace(/\.[^.]+$/, '.mjs');
-      const variables = (p.Environment as { Variables: Record<string, unknown> }).Variables;
-      // Values that are references (table names, URLs) only need to be present for init: use placeholders
-      // (API_CLIENTS is JSON of app client ids, read at init: an empty list).
-      const environment = Object.fromEntries(
-        Object.entries(variables).map(([name, value]) => [
-          name,
-          typeof value === 'string'
-            ? value
-            : name === ENV_KEYS.apiClients
-              ? '[]'
-              : `bench-${name.toLowerCase()}`,
-        ]),
-      );
-      found.push({
-        key,
-        functionName: String(p.FunctionName),
-        bundle: join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, handlerFile),
-        environment,
-      });
-    }
-  }
-  return [...names.values()].map((key) => {
-    const fn = found.find((f) => f.key === key);
-    if (!fn) throw new Error(`function ${key} is missing from the synthesized templates`);
-    return fn;
-  });
-}
-
-/** What Lambda sets before init; no credentials are needed to construct clients. */
-function lambdaEnvironment(fn: DeployedFunction): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    AWS_REGION: REGION,
-    AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-    ...fn.environment,
-  };
-}
 
 /** One fresh process: wall time, and the time the import itself took as the child measured it. */
 function timeProcess(args: string[], env: NodeJS.ProcessEnv): { wallMs: number; importMs: number } {
@@ -153,6 +86,7 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '15' },
       json: { type: 'boolean', default: false },
       instructions: { type: 'boolean', default: false },
+      'lower-bound': { type: 'boolean', default: false },
     },
   });
   const runs = Math.max(15, Number(values.runs));
@@ -166,6 +100,12 @@ async function main(): Promise<void> {
     outdir,
     synth.stacks.map((s) => s.templateFile),
   );
+  const lowerBounds = values['lower-bound']
+    ? await buildLowerBounds(
+        functions.map((f) => f.key),
+        outdir,
+      )
+    : undefined;
   const nodeVersion = spawnSync(process.execPath, ['--version'], { encoding: 'utf8' }).stdout.trim();
 
   const references = { helloWorld: join(outdir, 'hello-world.mjs'), floor: join(outdir, 'floor.mjs') };
@@ -177,8 +117,19 @@ async function main(): Promise<void> {
   const floor: number[] = [];
   const wall = new Map<string, number[]>(functions.map((f) => [f.key, []]));
   const imports = new Map<string, number[]>(functions.map((f) => [f.key, []]));
+  /** Wall times of the lower-bound bundles, by `${bound} ${function}`. */
+  const bounds = new Map<string, number[]>();
+  const boundFiles = (key: string) =>
+    LOWER_BOUNDS.flatMap((bound) => {
+      const file = lowerBounds?.get(bound)?.get(key);
+      return file ? [{ bound, file }] : [];
+    });
   const importArgs = (bundle: string) => ['--input-type=module', '-e', importScript(bundle)];
-  for (const fn of functions) timeProcess(importArgs(fn.bundle), lambdaEnvironment(fn)); // warm the page cache
+  for (const fn of functions) {
+    // warm the page cache (and fail now if a lower-bound bundle does not import)
+    for (const file of [fn.bundle, ...boundFiles(fn.key).map((b) => b.file)])
+      timeProcess(importArgs(file), lambdaEnvironment(fn));
+  }
   for (let run = 0; run < runs; run++) {
     if (!values.json) process.stderr.write(`\rrun ${run + 1}/${runs}`);
     bare.push(timeProcess(['-e', '0'], { PATH: process.env.PATH }).wallMs);
@@ -188,6 +139,11 @@ async function main(): Promise<void> {
       const timing = timeProcess(importArgs(fn.bundle), lambdaEnvironment(fn));
       wall.get(fn.key)?.push(timing.wallMs);
       imports.get(fn.key)?.push(timing.importMs);
+      for (const { bound, file } of boundFiles(fn.key)) {
+        const timed = bounds.get(`${bound} ${fn.key}`) ?? [];
+        timed.push(timeProcess(importArgs(file), lambdaEnvironment(fn)).wallMs);
+        bounds.set(`${bound} ${fn.key}`, timed);
+      }
     }
   }
   if (!values.json) process.stderr.write('\n');
@@ -212,6 +168,12 @@ async function main(): Promise<void> {
       ...(instructions && {
         initMillionInstructionsOverHelloWorld:
           (instructions.functions.get(fn.key) ?? 0) - instructions.helloWorld,
+      }),
+      ...(lowerBounds && {
+        initLowerBoundsOverBareMs: {
+          libraries: median(bounds.get(`libraries ${fn.key}`) ?? []) - bareMedian,
+          ownCode: median(bounds.get(`ownCode ${fn.key}`) ?? []) - bareMedian,
+        },
       }),
       withinBudget: bundleBytes <= BUDGET.bundleBytes && initOverBareMs <= BUDGET.initMsOverBareNode,
     };
@@ -247,13 +209,17 @@ async function main(): Promise<void> {
       `Instructions (valgrind, one thread): hello world ${instructions.helloWorld.toFixed(0)} M; floor ${(instructions.floor - instructions.helloWorld).toFixed(0)} M over it`,
     );
   const counted = (r: FunctionResult) =>
-    r.initMillionInstructionsOverHelloWorld === undefined
+    (r.initMillionInstructionsOverHelloWorld === undefined
       ? ''
-      : ` ${r.initMillionInstructionsOverHelloWorld.toFixed(0)} M |`;
+      : ` ${r.initMillionInstructionsOverHelloWorld.toFixed(0)} M |`) +
+    (r.initLowerBoundsOverBareMs === undefined
+      ? ''
+      : ` ${ms(r.initLowerBoundsOverBareMs.libraries)} | ${ms(r.initLowerBoundsOverBareMs.ownCode)} |`);
+  const extra = `${instructions ? ' instructions over hello world |' : ''}${lowerBounds ? ' without Powertools and middy, over bare | our code alone (no zod either), over bare |' : ''}`;
   console.log(
-    `| function | bundle | gzip | init (median) | over bare node | over hello world | import only |${instructions ? ' instructions over hello world |' : ''} budget |`,
+    `| function | bundle | gzip | init (median) | over bare node | over hello world | import only |${extra} budget |`,
   );
-  console.log(`|---|---:|---:|---:|---:|---:|---:|${instructions ? '---:|' : ''}---|`);
+  console.log(`|---|---:|---:|---:|---:|---:|---:|${'---:|'.repeat(extra.split('|').length - 1)}---|`);
   for (const r of results) {
     console.log(
       `| ${r.function} | ${kb(r.bundleBytes)} | ${kb(r.gzipBytes)} | ${ms(r.initMedianMs)} | ${ms(r.initOverBareMs)} | ${ms(r.initOverHelloWorldMs)} | ${ms(r.importMedianMs)} |${counted(r)} ${r.withinBudget ? 'within' : 'OVER'} |`,
