@@ -1,20 +1,18 @@
 import '../config/zod-locale';
 import { createHash } from 'node:crypto';
-import type * as z from 'zod/mini';
-import { PaymentId, RESERVED_KEYS, reservedKeyPaths } from '../../events/common';
+import { PaymentId } from '../../events/common';
 import { DETAIL_TYPES } from '../../events/envelope';
 import { type PaymentRequested, PaymentRequestedV1 } from '../../events/payment-requested.v1';
 import { canonicalJson } from '../canonical-json';
 import { API } from '../config/names';
 import { stripeAmountProblem } from '../gateway/stripe-units';
 import { money } from '../money';
-import { containsPan, findPanPaths } from '../pan';
-import { type FieldError, type HttpResponse, problem } from './http';
+import { containsPan } from '../pan';
+import { type FieldError, problem } from './http';
+import { cardDataRefused, fieldErrors, parseJsonObject, type Refusal } from './request-body';
 
 /** Far above the largest valid request (~16 KB); anything bigger is refused before it is parsed. */
 export const MAX_BODY_BYTES = 32 * 1024;
-export const MAX_FIELD_ERRORS = 20;
-const MAX_TEXT = 200;
 
 export interface SubmitInput {
   readonly idempotencyKey: string | undefined;
@@ -30,43 +28,11 @@ export interface ValidSubmission {
   readonly clientHash: string;
 }
 
-export type Submission = ValidSubmission | { readonly ok: false; readonly response: HttpResponse };
+export type Submission = ValidSubmission | Refusal;
 
 const header = `header:${API.idempotencyHeader}`;
-export const clip = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
-
-function invalid(detail: string, errors: FieldError[]): Submission {
+function invalid(detail: string, errors: FieldError[]): Refusal {
   return { ok: false, response: problem(400, 'invalid_request', 'Invalid payment request', detail, errors) };
-}
-
-export function cardDataRefused(paths: readonly string[]): {
-  readonly ok: false;
-  readonly response: HttpResponse;
-} {
-  return {
-    ok: false,
-    response: problem(
-      400,
-      'card_data_refused',
-      'Card data refused',
-      'paysaga never accepts card numbers: send a gateway payment-method token (pm_...) instead',
-      paths.slice(0, MAX_FIELD_ERRORS).map((path) => ({
-        path: clip(path),
-        message: 'looks like a card number (PAN)',
-      })),
-    ),
-  };
-}
-
-export function fieldErrors(error: z.core.$ZodError): FieldError[] {
-  return error.issues.slice(0, MAX_FIELD_ERRORS).map((issue) => ({
-    path: clip(issue.path.map(String).join('.') || '(body)'),
-    message: clip(issue.message),
-  }));
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -89,41 +55,13 @@ export function parseSubmission(input: SubmitInput): Submission {
       { path: header, message: keyCheck.error.issues[0]?.message ?? 'invalid' },
     ]);
   }
-  const body = input.body ?? '';
-  if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
-    return {
-      ok: false,
-      response: problem(
-        413,
-        'payload_too_large',
-        'Payload too large',
-        `the body is larger than ${MAX_BODY_BYTES} bytes`,
-      ),
-    };
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return invalid('the body is not JSON', [{ path: '(body)', message: 'not JSON' }]);
-  }
-  const panPaths = findPanPaths(parsed);
-  if (panPaths.length > 0) return cardDataRefused(panPaths);
-  // A card number written as a JSON number past 2^53 loses digits in JSON.parse; the text still has them.
-  if (containsPan(body)) return cardDataRefused(['(body)']);
-  // Checked on the parsed JSON, before zod: a record schema silently drops a "__proto__" key.
-  const reserved = reservedKeyPaths(parsed);
-  if (reserved.length > 0) {
-    return invalid(
-      `${RESERVED_KEYS.join(', ')} are not accepted as keys`,
-      reserved.slice(0, MAX_FIELD_ERRORS).map((path) => ({ path: clip(path), message: 'reserved key' })),
-    );
-  }
-  if (!isPlainObject(parsed)) {
-    return invalid(`the body must be a ${DETAIL_TYPES.paymentRequested} v1 object`, [
-      { path: '(body)', message: 'expected an object' },
-    ]);
-  }
+  const body = parseJsonObject(input.body ?? '', {
+    maxBytes: MAX_BODY_BYTES,
+    invalid,
+    objectDetail: `the body must be a ${DETAIL_TYPES.paymentRequested} v1 object`,
+  });
+  if (!body.ok) return body;
+  const parsed = body.value;
   if (parsed.paymentId !== undefined && parsed.paymentId !== key) {
     return invalid(`paymentId must equal the ${API.idempotencyHeader} header`, [
       { path: 'paymentId', message: `must equal the ${API.idempotencyHeader} header` },

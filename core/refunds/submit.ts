@@ -1,19 +1,12 @@
-import { RESERVED_KEYS, reservedKeyPaths } from '../../events/common';
 import { RefundId, type RefundRequested, RefundRequestedV1 } from '../../events/refunds.v1';
 import { API } from '../config/names';
 import type { ApiClient } from '../frontdoor/clients';
 import type { AmountView } from '../frontdoor/contract';
 import { type FieldError, type HttpResponse, json, problem } from '../frontdoor/http';
 import { PublishFailedError, PublishRefusedError } from '../frontdoor/outbox-publish';
-import {
-  cardDataRefused,
-  clip,
-  fieldErrors,
-  isPlainObject,
-  MAX_FIELD_ERRORS,
-} from '../frontdoor/submit-request';
+import { cardDataRefused, fieldErrors, parseJsonObject, type Refusal } from '../frontdoor/request-body';
 import { formatMoney, isCurrency } from '../money';
-import { containsPan, findPanPaths } from '../pan';
+import { containsPan } from '../pan';
 import { type RefundAcceptedResponse, RefundBody, type RefundProblem } from './contract';
 import { type OwnedPaymentDeps, ownedPayment, paymentNotFound } from './owned-payment';
 import type { RefundRecord } from './record';
@@ -36,7 +29,6 @@ export interface RefundSubmitInput {
   readonly now: Date;
 }
 
-type Refusal = { readonly ok: false; readonly response: HttpResponse };
 export type RefundSubmission = { readonly ok: true; readonly refund: RefundRequested } | Refusal;
 
 /**
@@ -76,51 +68,16 @@ function checkIds(key: string | undefined, paymentId: string): Refusal | undefin
   return undefined;
 }
 
-type ParsedBody = { readonly ok: true; readonly value: Record<string, unknown> } | Refusal;
-
-function parseBody(text: string): ParsedBody {
-  if (Buffer.byteLength(text) > MAX_REFUND_BODY_BYTES) {
-    return {
-      ok: false,
-      response: problem(
-        413,
-        'payload_too_large',
-        'Payload too large',
-        `the body is larger than ${MAX_REFUND_BODY_BYTES} bytes`,
-      ),
-    };
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return invalid('the body is not JSON', [{ path: '(body)', message: 'not JSON' }]);
-  }
-  const panPaths = findPanPaths(parsed);
-  if (panPaths.length > 0) return cardDataRefused(panPaths);
-  // A card number written as a JSON number past 2^53 loses digits in JSON.parse; the text still has them.
-  if (containsPan(text)) return cardDataRefused(['(body)']);
-  const reserved = reservedKeyPaths(parsed);
-  if (reserved.length > 0) {
-    return invalid(
-      `${RESERVED_KEYS.join(', ')} are not accepted as keys`,
-      reserved.slice(0, MAX_FIELD_ERRORS).map((path) => ({ path: clip(path), message: 'reserved key' })),
-    );
-  }
-  if (!isPlainObject(parsed)) {
-    return invalid('the body must be an object: { amount?, reason }', [
-      { path: '(body)', message: 'expected an object' },
-    ]);
-  }
-  return { ok: true, value: parsed };
-}
-
 /** Validates the request: the key (= refundId), then the body; card data first, reported by path only. */
 export function parseRefundSubmission(input: RefundSubmitInput): RefundSubmission {
   const badIds = checkIds(input.idempotencyKey, input.paymentId);
   if (badIds) return badIds;
   const key = input.idempotencyKey as string;
-  const body = parseBody(input.body ?? '');
+  const body = parseJsonObject(input.body ?? '', {
+    maxBytes: MAX_REFUND_BODY_BYTES,
+    invalid,
+    objectDetail: 'the body must be an object: { amount?, reason }',
+  });
   if (!body.ok) return body;
   if (body.value.refundId !== undefined && body.value.refundId !== key) {
     return invalid(`refundId must equal the ${API.idempotencyHeader} header`, [

@@ -1,14 +1,14 @@
 import '../config/zod-locale';
 import { createHash } from 'node:crypto';
-import type * as z from 'zod/mini';
-import { RESERVED_KEYS, reservedKeyPaths, WalletId } from '../../events/common';
+import { WalletId } from '../../events/common';
 import { TopUpId, type TopUpRequested, TopUpRequestedV1 } from '../../events/top-ups.v1';
 import { canonicalJson } from '../canonical-json';
 import { API } from '../config/names';
-import { type FieldError, type HttpResponse, problem } from '../frontdoor/http';
+import { type FieldError, problem } from '../frontdoor/http';
+import { cardDataRefused, fieldErrors, parseJsonObject, type Refusal } from '../frontdoor/request-body';
 import { stripeAmountProblem } from '../gateway/stripe-units';
 import { money } from '../money';
-import { containsPan, findPanPaths } from '../pan';
+import { containsPan } from '../pan';
 
 /**
  * Validates POST /v1/wallets/{walletId}/top-ups with the care of POST
@@ -17,8 +17,6 @@ import { containsPan, findPanPaths } from '../pan';
  * Card data is looked for first and reported by path only.
  */
 export const MAX_TOP_UP_BODY_BYTES = 16 * 1024;
-const MAX_FIELD_ERRORS = 20;
-const MAX_TEXT = 200;
 
 export interface TopUpSubmitInput {
   readonly idempotencyKey: string | undefined;
@@ -29,37 +27,13 @@ export interface TopUpSubmitInput {
 
 export type TopUpSubmission =
   | { readonly ok: true; readonly topUp: TopUpRequested; readonly clientHash: string }
-  | { readonly ok: false; readonly response: HttpResponse };
+  | Refusal;
 
 const header = `header:${API.idempotencyHeader}`;
-const clip = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
-
-const invalid = (detail: string, errors: FieldError[]): TopUpSubmission => ({
+const invalid = (detail: string, errors: FieldError[]): Refusal => ({
   ok: false,
   response: problem(400, 'invalid_request', 'Invalid top-up request', detail, errors),
 });
-
-const cardDataRefused = (paths: readonly string[]): TopUpSubmission => ({
-  ok: false,
-  response: problem(
-    400,
-    'card_data_refused',
-    'Card data refused',
-    'paysaga never accepts card numbers: send a gateway payment-method token (pm_...) instead',
-    paths
-      .slice(0, MAX_FIELD_ERRORS)
-      .map((path) => ({ path: clip(path), message: 'looks like a card number (PAN)' })),
-  ),
-});
-
-const fieldErrors = (error: z.core.$ZodError): FieldError[] =>
-  error.issues.slice(0, MAX_FIELD_ERRORS).map((issue) => ({
-    path: clip(issue.path.map(String).join('.') || '(body)'),
-    message: clip(issue.message),
-  }));
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function checkIds(key: string | undefined, walletId: string | undefined): TopUpSubmission | undefined {
   if (key === undefined || key === '') {
@@ -88,39 +62,13 @@ export function parseTopUpSubmission(input: TopUpSubmitInput): TopUpSubmission {
   const badIds = checkIds(input.idempotencyKey, input.walletId);
   if (badIds) return badIds;
   const key = input.idempotencyKey as string;
-  const body = input.body ?? '';
-  if (Buffer.byteLength(body) > MAX_TOP_UP_BODY_BYTES) {
-    return {
-      ok: false,
-      response: problem(
-        413,
-        'payload_too_large',
-        'Payload too large',
-        `the body is larger than ${MAX_TOP_UP_BODY_BYTES} bytes`,
-      ),
-    };
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return invalid('the body is not JSON', [{ path: '(body)', message: 'not JSON' }]);
-  }
-  const panPaths = findPanPaths(parsed);
-  if (panPaths.length > 0) return cardDataRefused(panPaths);
-  if (containsPan(body)) return cardDataRefused(['(body)']);
-  const reserved = reservedKeyPaths(parsed);
-  if (reserved.length > 0) {
-    return invalid(
-      `${RESERVED_KEYS.join(', ')} are not accepted as keys`,
-      reserved.slice(0, MAX_FIELD_ERRORS).map((path) => ({ path: clip(path), message: 'reserved key' })),
-    );
-  }
-  if (!isPlainObject(parsed)) {
-    return invalid('the body must be an object: { amount, paymentMethod }', [
-      { path: '(body)', message: 'expected an object' },
-    ]);
-  }
+  const body = parseJsonObject(input.body ?? '', {
+    maxBytes: MAX_TOP_UP_BODY_BYTES,
+    invalid,
+    objectDetail: 'the body must be an object: { amount, paymentMethod }',
+  });
+  if (!body.ok) return body;
+  const parsed = body.value;
   if (parsed.topUpId !== undefined && parsed.topUpId !== key) {
     return invalid(`topUpId must equal the ${API.idempotencyHeader} header`, [
       { path: 'topUpId', message: `must equal the ${API.idempotencyHeader} header` },

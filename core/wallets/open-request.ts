@@ -1,17 +1,10 @@
 import { createHash } from 'node:crypto';
-import { RESERVED_KEYS, reservedKeyPaths } from '../../events/common';
 import { canonicalJson } from '../canonical-json';
 import { API } from '../config/names';
 import { type FieldError, type HttpResponse, problem } from '../frontdoor/http';
-import {
-  cardDataRefused,
-  clip,
-  fieldErrors,
-  isPlainObject,
-  MAX_BODY_BYTES,
-  MAX_FIELD_ERRORS,
-} from '../frontdoor/submit-request';
-import { containsPan, findPanPaths } from '../pan';
+import { cardDataRefused, fieldErrors, parseJsonObject, type Refusal } from '../frontdoor/request-body';
+import { MAX_BODY_BYTES } from '../frontdoor/submit-request';
+import { containsPan } from '../pan';
 import { OpenWalletBody, WalletIdempotencyKey } from './contract';
 
 export interface OpenWalletInput {
@@ -27,7 +20,7 @@ export type OpenWalletRequest =
       /** sha256 of what the client sent: equal for a faithful retry. */
       readonly clientHash: string;
     }
-  | { readonly ok: false; readonly response: HttpResponse };
+  | Refusal;
 
 const header = `header:${API.idempotencyHeader}`;
 
@@ -35,7 +28,7 @@ export function invalidWalletRequest(detail: string, errors: FieldError[]): Http
   return problem(400, 'invalid_request', 'Invalid wallet request', detail, errors);
 }
 
-const refused = (detail: string, errors: FieldError[]): OpenWalletRequest => ({
+const refused = (detail: string, errors: FieldError[]): Refusal => ({
   ok: false,
   response: invalidWalletRequest(detail, errors),
 });
@@ -59,38 +52,13 @@ export function parseOpenWallet(input: OpenWalletInput): OpenWalletRequest {
       { path: header, message: 'must be 1-64 letters, digits, "-" or "_"' },
     ]);
   }
-  const text = input.body ?? '';
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-    return {
-      ok: false,
-      response: problem(
-        413,
-        'payload_too_large',
-        'Payload too large',
-        `the body is larger than ${MAX_BODY_BYTES} bytes`,
-      ),
-    };
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return refused('the body is not JSON', [{ path: '(body)', message: 'not JSON' }]);
-  }
-  const panPaths = findPanPaths(parsed);
-  if (panPaths.length > 0) return cardDataRefused(panPaths);
-  if (containsPan(text)) return cardDataRefused(['(body)']);
-  const reserved = reservedKeyPaths(parsed);
-  if (reserved.length > 0) {
-    return refused(
-      `${RESERVED_KEYS.join(', ')} are not accepted as keys`,
-      reserved.slice(0, MAX_FIELD_ERRORS).map((path) => ({ path: clip(path), message: 'reserved key' })),
-    );
-  }
-  if (!isPlainObject(parsed)) {
-    return refused('the body must be an object', [{ path: '(body)', message: 'expected an object' }]);
-  }
-  const body = OpenWalletBody.safeParse(parsed);
+  const parsed = parseJsonObject(input.body ?? '', {
+    maxBytes: MAX_BODY_BYTES,
+    invalid: refused,
+    objectDetail: 'the body must be an object',
+  });
+  if (!parsed.ok) return parsed;
+  const body = OpenWalletBody.safeParse(parsed.value);
   if (!body.success) return refused('not a valid wallet request', fieldErrors(body.error));
   return {
     ok: true,

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { IsoDateTime } from '../../events/common';
 import { deferred } from '../config/deferred-schema';
 import type { HttpResponse } from '../frontdoor/http';
-import { cardDataRefused, clip, fieldErrors, MAX_FIELD_ERRORS } from '../frontdoor/submit-request';
+import { cardDataRefused, clip, fieldErrors, MAX_FIELD_ERRORS } from '../frontdoor/request-body';
 import { containsPan } from '../pan';
 import { STATEMENT_DEFAULT_LIMIT, STATEMENT_MAX_LIMIT } from './contract';
 import { invalidWalletRequest } from './open-request';

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { WEBHOOKS } from '../config/webhooks';
 import type { ApiClient } from '../frontdoor/clients';
 import { type HttpResponse, json, problem } from '../frontdoor/http';
-import { fieldErrors, isPlainObject } from '../frontdoor/submit-request';
+import { fieldErrors, isPlainObject } from '../frontdoor/request-body';
 import { containsPan } from '../pan';
 import {
   CreateWebhookEndpointBody,
