@@ -2,17 +2,14 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
 import { type StackContext, use } from 'sst/constructs';
 import type { EnvKey } from '../core/config/env';
 import { FUNCTIONS, resourceNames } from '../core/config/names';
-import { ROLLBACK_ALARM_IDS, sagaRelease } from '../core/config/release';
 import { REFUND_ASL_PLACEHOLDERS } from '../core/refunds/definition';
 import { REFUND_REQUESTED_PATTERN } from '../events/envelope';
-import { SagaRelease, startOnAliasStatement } from './constructs/saga-release';
+import { startOnAliasStatement } from './constructs/saga-release';
 import { Data } from './Data';
 import { type PaysagaFunction, type PaysagaFunctionOptions, paysagaFunction } from './functions';
 import { EncryptedQueueTarget, INTAKE_EVENT_SOURCE, Intake } from './Intake';
@@ -21,6 +18,7 @@ import { paysagaQueue } from './queues';
 import { refundExecutionsArn, refundRuleArn, refundStateMachineArn } from './refund-arns';
 import { refundDefinitionText } from './refund-definition';
 import { Saga } from './Saga';
+import { sagaStateMachine } from './saga-state-machine';
 import { stageConfig } from './stage-config';
 
 /** The refund saga's step functions (every function with a refund ASL placeholder). */
@@ -159,16 +157,12 @@ export function Refund({ stack }: StackContext) {
     ]),
   ) as Record<RefundStepKey, PaysagaFunction>;
 
-  const logGroup = new LogGroup(stack, 'RefundSagaLogs', {
-    logGroupName: `/aws/vendedlogs/states/${names.refundStateMachine}`,
-    retention: config.logRetention,
-    removalPolicy: config.removalPolicy,
-  });
-  const stateMachine = new StateMachine(stack, 'RefundSaga', {
+  // DeadLetterCompensation (kind refund-compensation) and the Publish* states' outcome events.
+  const { stateMachine, release } = sagaStateMachine(stack, {
+    ids: { logGroup: 'RefundSagaLogs', stateMachine: 'RefundSaga', release: 'RefundSagaRelease' },
     stateMachineName: names.refundStateMachine,
-    stateMachineType: StateMachineType.STANDARD,
-    definitionBody: DefinitionBody.fromString(refundDefinitionText()),
-    definitionSubstitutions: {
+    definition: refundDefinitionText(),
+    substitutions: {
       ...Object.fromEntries(
         REFUND_STEP_KEYS.map((fnKey) => [
           FUNCTIONS[fnKey].refundAslPlaceholder,
@@ -177,37 +171,11 @@ export function Refund({ stack }: StackContext) {
       ),
       [REFUND_ASL_PLACEHOLDERS.compensationDlqUrl]: compensationDlq.queueUrl,
     },
-    // Execution data stays in the execution history, not in the logs.
-    logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
-    tracingEnabled: true,
-  });
-  stateMachine.addToRolePolicy(
-    allow(
-      ACTIONS.invoke,
-      REFUND_STEP_KEYS.map((fnKey) => functions[fnKey].fn.functionArn),
-    ),
-  );
-  // DeadLetterCompensation (kind refund-compensation) and the Publish* states' outcome events.
-  stateMachine.addToRolePolicy(queueSendStatement([compensationDlq]));
-  stateMachine.addToRolePolicy(keyStatement(key, true));
-  stateMachine.addToRolePolicy(allow(ACTIONS.putEvents, [bus.eventBusArn]));
-  NagSuppressions.addResourceSuppressions(
-    stateMachine,
-    [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'CloudWatch Logs delivery (CreateLogDelivery, DescribeLogGroups, ...) and X-Ray (PutTraceSegments, GetSampling*) only accept Resource "*" for Step Functions',
-        appliesTo: ['Resource::*'],
-      },
-    ],
-    true,
-  );
-  const release = new SagaRelease(stack, 'RefundSagaRelease', {
-    stateMachine,
-    stage: stack.stage,
-    release: sagaRelease(stack.stage),
-    rollbackAlarmIds: ROLLBACK_ALARM_IDS.refundSaga,
+    stepFunctionArns: REFUND_STEP_KEYS.map((fnKey) => functions[fnKey].fn.functionArn),
+    sendsTo: [compensationDlq],
+    key,
+    bus,
+    saga: 'refundSaga',
   });
   NagSuppressions.addResourceSuppressions(refundIntakeDlq, [
     {

@@ -1,11 +1,7 @@
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
 import { type StackContext, use } from 'sst/constructs';
 import type { EnvKey } from '../core/config/env';
 import { FUNCTION_KEYS, FUNCTIONS, type FunctionKey, resourceNames } from '../core/config/names';
-import { ROLLBACK_ALARM_IDS, sagaRelease } from '../core/config/release';
-import { SagaRelease } from './constructs/saga-release';
 import { Data } from './Data';
 import { type PaysagaFunction, paysagaFunction } from './functions';
 import { Intake } from './Intake';
@@ -20,6 +16,7 @@ import {
 import { paysagaQueue } from './queues';
 import type { RefundStackFunctionKey } from './Refund';
 import { resourceSubstitutions, sagaDefinitionText } from './saga-definition';
+import { sagaStateMachine } from './saga-state-machine';
 import { stageConfig } from './stage-config';
 import type { TopUpStackFunctionKey } from './TopUp';
 
@@ -142,17 +139,12 @@ export function Saga({ stack }: StackContext) {
     ]),
   );
 
-  const logGroup = new LogGroup(stack, 'SagaLogs', {
-    logGroupName: `/aws/vendedlogs/states/${names.stateMachine}`,
-    retention: config.logRetention,
-    removalPolicy: config.removalPolicy,
-  });
-
-  const stateMachine = new StateMachine(stack, 'PaymentSaga', {
+  // Intake starts executions on the release's alias; a deploy publishes a version and the alias shifts to it.
+  const { stateMachine, release } = sagaStateMachine(stack, {
+    ids: { logGroup: 'SagaLogs', stateMachine: 'PaymentSaga', release: 'PaymentSagaRelease' },
     stateMachineName: names.stateMachine,
-    stateMachineType: StateMachineType.STANDARD,
-    definitionBody: DefinitionBody.fromString(sagaDefinitionText()),
-    definitionSubstitutions: {
+    definition: sagaDefinitionText(),
+    substitutions: {
       ...functionSubstitutions,
       ...resourceSubstitutions({
         eventBusName: bus.eventBusName,
@@ -160,38 +152,11 @@ export function Saga({ stack }: StackContext) {
         notificationDlqUrl: notificationDlq.queueUrl,
       }),
     },
-    // Execution data stays in the execution history (finance reads it there), not in the logs.
-    logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
-    tracingEnabled: true,
-  });
-  stateMachine.addToRolePolicy(
-    allow(
-      ACTIONS.invoke,
-      SAGA_FUNCTION_KEYS.map((fnKey) => functions[fnKey as SagaFunctionKey].fn.functionArn),
-    ),
-  );
-  stateMachine.addToRolePolicy(queueSendStatement([compensationDlq, notificationDlq]));
-  stateMachine.addToRolePolicy(keyStatement(key, true));
-  stateMachine.addToRolePolicy(allow(ACTIONS.putEvents, [bus.eventBusArn]));
-  NagSuppressions.addResourceSuppressions(
-    stateMachine,
-    [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'CloudWatch Logs delivery (CreateLogDelivery, DescribeLogGroups, ...) and X-Ray (PutTraceSegments, GetSampling*) only accept Resource "*" for Step Functions',
-        appliesTo: ['Resource::*'],
-      },
-    ],
-    true,
-  );
-
-  // Intake starts executions on the alias; a deploy publishes a version and the alias shifts to it.
-  const release = new SagaRelease(stack, 'PaymentSagaRelease', {
-    stateMachine,
-    stage: stack.stage,
-    release: sagaRelease(stack.stage),
-    rollbackAlarmIds: ROLLBACK_ALARM_IDS.paymentSaga,
+    stepFunctionArns: SAGA_FUNCTION_KEYS.map((fnKey) => functions[fnKey as SagaFunctionKey].fn.functionArn),
+    sendsTo: [compensationDlq, notificationDlq],
+    key,
+    bus,
+    saga: 'paymentSaga',
   });
 
   for (const dlq of [notificationDlq, compensationDlq]) {

@@ -2,15 +2,12 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
 import { type StackContext, use } from 'sst/constructs';
 import type { EnvKey } from '../core/config/env';
 import { FUNCTIONS, resourceNames, TOP_UP_ASL_RESOURCE_PLACEHOLDERS } from '../core/config/names';
-import { ROLLBACK_ALARM_IDS, sagaRelease } from '../core/config/release';
 import { TOP_UP_REQUESTED_PATTERN } from '../events/envelope';
-import { SagaRelease, startOnAliasStatement } from './constructs/saga-release';
+import { startOnAliasStatement } from './constructs/saga-release';
 import { Data } from './Data';
 import { type PaysagaFunction, paysagaFunction } from './functions';
 import { EncryptedQueueTarget, INTAKE_EVENT_SOURCE, Intake } from './Intake';
@@ -24,6 +21,7 @@ import {
 } from './permissions';
 import { paysagaQueue } from './queues';
 import { Saga } from './Saga';
+import { sagaStateMachine } from './saga-state-machine';
 import { stageConfig } from './stage-config';
 import { topUpExecutionsArn, topUpRuleArn, topUpStateMachineArn } from './topup-arns';
 import { topUpDefinitionText } from './topup-definition';
@@ -160,16 +158,11 @@ export function TopUp({ stack }: StackContext) {
     ]),
   ) as Record<TopUpStepKey, PaysagaFunction>;
 
-  const logGroup = new LogGroup(stack, 'TopUpSagaLogs', {
-    logGroupName: `/aws/vendedlogs/states/${names.topUpStateMachine}`,
-    retention: config.logRetention,
-    removalPolicy: config.removalPolicy,
-  });
-  const stateMachine = new StateMachine(stack, 'TopUpSaga', {
+  const { stateMachine, release } = sagaStateMachine(stack, {
+    ids: { logGroup: 'TopUpSagaLogs', stateMachine: 'TopUpSaga', release: 'TopUpSagaRelease' },
     stateMachineName: names.topUpStateMachine,
-    stateMachineType: StateMachineType.STANDARD,
-    definitionBody: DefinitionBody.fromString(topUpDefinitionText()),
-    definitionSubstitutions: {
+    definition: topUpDefinitionText(),
+    substitutions: {
       ...Object.fromEntries(
         TOP_UP_STEP_KEYS.map((fnKey) => [
           FUNCTIONS[fnKey].topUpAslPlaceholder,
@@ -178,35 +171,11 @@ export function TopUp({ stack }: StackContext) {
       ),
       [TOP_UP_ASL_RESOURCE_PLACEHOLDERS.compensationDlqUrl]: compensationDlq.queueUrl,
     },
-    logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
-    tracingEnabled: true,
-  });
-  stateMachine.addToRolePolicy(
-    allow(
-      ACTIONS.invoke,
-      TOP_UP_STEP_KEYS.map((fnKey) => functions[fnKey].fn.functionArn),
-    ),
-  );
-  stateMachine.addToRolePolicy(queueSendStatement([compensationDlq]));
-  stateMachine.addToRolePolicy(keyStatement(key, true));
-  stateMachine.addToRolePolicy(allow(ACTIONS.putEvents, [bus.eventBusArn]));
-  NagSuppressions.addResourceSuppressions(
-    stateMachine,
-    [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'CloudWatch Logs delivery (CreateLogDelivery, DescribeLogGroups, ...) and X-Ray (PutTraceSegments, GetSampling*) only accept Resource "*" for Step Functions',
-        appliesTo: ['Resource::*'],
-      },
-    ],
-    true,
-  );
-  const release = new SagaRelease(stack, 'TopUpSagaRelease', {
-    stateMachine,
-    stage: stack.stage,
-    release: sagaRelease(stack.stage),
-    rollbackAlarmIds: ROLLBACK_ALARM_IDS.topUpSaga,
+    stepFunctionArns: TOP_UP_STEP_KEYS.map((fnKey) => functions[fnKey].fn.functionArn),
+    sendsTo: [compensationDlq],
+    key,
+    bus,
+    saga: 'topUpSaga',
   });
   NagSuppressions.addResourceSuppressions(topUpIntakeDlq, [
     {
