@@ -99,7 +99,7 @@ describe(`Refund stack (stage ${STAGE})`, () => {
     const aliases = cfn
       .resourcesOfType('AWS::StepFunctions::StateMachineAlias')
       .filter(([s, , a]) => s === stack && versions.some(([, id]) => JSON.stringify(props(a)).includes(id)));
-    const preference = (aliases[0]?.[2].Properties ?? {}).DeploymentPreference as Props;
+    const preference = aliases[0]?.[2].Properties?.DeploymentPreference as Props;
     // Assess
     expect(versions).toHaveLength(1);
     expect(versions[0]?.[2].DeletionPolicy).toBe('Retain');
