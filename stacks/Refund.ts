@@ -1,7 +1,3 @@
-import { Duration } from 'aws-cdk-lib';
-import { Rule } from 'aws-cdk-lib/aws-events';
-import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { type StackContext, use } from 'sst/constructs';
@@ -9,10 +5,10 @@ import type { EnvKey } from '../core/config/env';
 import { FUNCTIONS, resourceNames } from '../core/config/names';
 import { REFUND_ASL_PLACEHOLDERS } from '../core/refunds/definition';
 import { REFUND_REQUESTED_PATTERN } from '../events/envelope';
-import { startOnAliasStatement } from './constructs/saga-release';
 import { Data } from './Data';
 import { type PaysagaFunction, type PaysagaFunctionOptions, paysagaFunction } from './functions';
-import { EncryptedQueueTarget, INTAKE_EVENT_SOURCE, Intake } from './Intake';
+import { Intake } from './Intake';
+import { intakeRoute } from './intake-route';
 import { ACTIONS, allow, keyStatement, queueSendStatement, tableReadWriteStatement } from './permissions';
 import { paysagaQueue } from './queues';
 import { refundExecutionsArn, refundRuleArn, refundStateMachineArn } from './refund-arns';
@@ -60,55 +56,41 @@ export function Refund({ stack }: StackContext) {
     ...queueOptions,
     deadLetterQueues: { refundIntakeDlq },
   });
-  const rule = new Rule(stack, 'RefundRequestedRule', {
-    ruleName: names.refundRule,
-    description: 'Every RefundRequested on the bus goes to the refund intake queue; it validates',
-    eventBus: bus,
-    eventPattern: { detailType: [...(REFUND_REQUESTED_PATTERN['detail-type'] ?? [])] },
-  });
-  rule.addTarget(new EncryptedQueueTarget(refundIntakeQueue, refundIntakeDlq));
-  key.addToResourcePolicy(
-    new PolicyStatement({
-      sid: 'EventBridgeRefundRuleEncrypt',
-      effect: Effect.ALLOW,
-      principals: [new ServicePrincipal('events.amazonaws.com')],
-      actions: [...ACTIONS.keyEncrypt],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'aws:SourceArn': refundRuleArn(stack) } },
-    }),
-  );
-
   // The payment item (its refund reservations) and the refund records (pk PAYMENT#<id>, sk REFUND#<refundId>):
   // consistent reads and conditional writes of single items, never a Query or an index.
   const paymentItems = (actions: readonly string[]) => allow(actions, [tables.payments.tableArn]);
-  const refundIntake = paysagaFunction(stack, 'refundIntake', {
-    ...functionOptions,
-    env: {
-      refundStateMachineArn: refundStateMachineArn(stack),
-      refundIntakeDlqUrl: refundIntakeDlq.queueUrl,
-      paymentsTable: tables.payments.tableName,
-      eventBusName: bus.eventBusName,
+  const { intake: refundIntake } = intakeRoute(stack, {
+    ids: {
+      rule: 'RefundRequestedRule',
+      eventSource: 'RefundIntakeEventSource',
+      keySid: 'EventBridgeRefundRuleEncrypt',
     },
-    statements: [
-      allow(ACTIONS.queueConsume, [refundIntakeQueue.queueArn]),
-      queueSendStatement([refundIntakeDlq]),
-      keyStatement(key, true),
-      startOnAliasStatement(refundStateMachineArn(stack)),
-      // Telling a duplicate request from a conflicting one needs the existing execution's input.
-      allow(['states:DescribeExecution'], [refundExecutionsArn(stack)]),
-      // The payment (is it refundable?) and the refund record: read it, create it once (a conditional put).
-      paymentItems(['dynamodb:GetItem', 'dynamodb:PutItem']),
-      // RefundRejected (a rejection parked in the refund intake DLQ is told upstream).
-      allow(ACTIONS.putEvents, [bus.eventBusArn]),
-    ],
-  });
-  new EventSourceMapping(stack, 'RefundIntakeEventSource', {
-    target: refundIntake.fn,
-    eventSourceArn: refundIntakeQueue.queueArn,
-    batchSize: INTAKE_EVENT_SOURCE.batchSize,
-    maxBatchingWindow: Duration.seconds(INTAKE_EVENT_SOURCE.maxBatchingWindowSeconds),
-    maxConcurrency: config.intakeMaxConcurrency,
-    reportBatchItemFailures: true,
+    bus,
+    ruleName: names.refundRule,
+    description: 'Every RefundRequested on the bus goes to the refund intake queue; it validates',
+    detailTypes: REFUND_REQUESTED_PATTERN['detail-type'] ?? [],
+    ruleArn: refundRuleArn(stack),
+    queue: refundIntakeQueue,
+    deadLetterQueue: refundIntakeDlq,
+    ruleDeadLetterQueue: refundIntakeDlq,
+    key,
+    function: {
+      key: 'refundIntake',
+      env: {
+        refundStateMachineArn: refundStateMachineArn(stack),
+        refundIntakeDlqUrl: refundIntakeDlq.queueUrl,
+        paymentsTable: tables.payments.tableName,
+        eventBusName: bus.eventBusName,
+      },
+      statements: [
+        // The payment (is it refundable?) and the refund record: read it, create it once (a conditional put).
+        paymentItems(['dynamodb:GetItem', 'dynamodb:PutItem']),
+        // RefundRejected (a rejection parked in the refund intake DLQ is told upstream).
+        allow(ACTIONS.putEvents, [bus.eventBusArn]),
+      ],
+    },
+    stateMachineArn: refundStateMachineArn(stack),
+    executionsArn: refundExecutionsArn(stack),
   });
 
   // Every step that builds the refund step dependencies needs LEDGER_TABLE set

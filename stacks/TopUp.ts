@@ -1,16 +1,12 @@
-import { Duration } from 'aws-cdk-lib';
-import { Rule } from 'aws-cdk-lib/aws-events';
-import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { NagSuppressions } from 'cdk-nag';
 import { type StackContext, use } from 'sst/constructs';
 import type { EnvKey } from '../core/config/env';
 import { FUNCTIONS, resourceNames, TOP_UP_ASL_RESOURCE_PLACEHOLDERS } from '../core/config/names';
 import { TOP_UP_REQUESTED_PATTERN } from '../events/envelope';
-import { startOnAliasStatement } from './constructs/saga-release';
 import { Data } from './Data';
 import { type PaysagaFunction, paysagaFunction } from './functions';
-import { EncryptedQueueTarget, INTAKE_EVENT_SOURCE, Intake } from './Intake';
+import { Intake } from './Intake';
+import { intakeRoute } from './intake-route';
 import {
   ACTIONS,
   allow,
@@ -58,43 +54,28 @@ export function TopUp({ stack }: StackContext) {
     ...queueOptions,
     deadLetterQueues: { topUpIntakeDlq },
   });
-  const rule = new Rule(stack, 'TopUpRequestedRule', {
+  const { intake: topUpIntake } = intakeRoute(stack, {
+    ids: {
+      rule: 'TopUpRequestedRule',
+      eventSource: 'TopUpIntakeEventSource',
+      keySid: 'EventBridgeTopUpRuleEncrypt',
+    },
+    bus,
     ruleName: names.topUpRule,
     description: 'Every TopUpRequested on the bus goes to the top-up intake queue; it validates',
-    eventBus: bus,
-    eventPattern: { detailType: [...(TOP_UP_REQUESTED_PATTERN['detail-type'] ?? [])] },
-  });
-  rule.addTarget(new EncryptedQueueTarget(topUpIntakeQueue, topUpIntakeDlq));
-  key.addToResourcePolicy(
-    new PolicyStatement({
-      sid: 'EventBridgeTopUpRuleEncrypt',
-      effect: Effect.ALLOW,
-      principals: [new ServicePrincipal('events.amazonaws.com')],
-      actions: [...ACTIONS.keyEncrypt],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'aws:SourceArn': topUpRuleArn(stack) } },
-    }),
-  );
-
-  const topUpIntake = paysagaFunction(stack, 'topUpIntake', {
-    ...functionOptions,
-    env: { topUpStateMachineArn: topUpStateMachineArn(stack), topUpIntakeDlqUrl: topUpIntakeDlq.queueUrl },
-    statements: [
-      allow(ACTIONS.queueConsume, [topUpIntakeQueue.queueArn]),
-      queueSendStatement([topUpIntakeDlq]),
-      keyStatement(key, true),
-      startOnAliasStatement(topUpStateMachineArn(stack)),
-      // Telling a duplicate request from a conflicting one needs the existing execution's input.
-      allow(['states:DescribeExecution'], [topUpExecutionsArn(stack)]),
-    ],
-  });
-  new EventSourceMapping(stack, 'TopUpIntakeEventSource', {
-    target: topUpIntake.fn,
-    eventSourceArn: topUpIntakeQueue.queueArn,
-    batchSize: INTAKE_EVENT_SOURCE.batchSize,
-    maxBatchingWindow: Duration.seconds(INTAKE_EVENT_SOURCE.maxBatchingWindowSeconds),
-    maxConcurrency: config.intakeMaxConcurrency,
-    reportBatchItemFailures: true,
+    detailTypes: TOP_UP_REQUESTED_PATTERN['detail-type'] ?? [],
+    ruleArn: topUpRuleArn(stack),
+    queue: topUpIntakeQueue,
+    deadLetterQueue: topUpIntakeDlq,
+    ruleDeadLetterQueue: topUpIntakeDlq,
+    key,
+    function: {
+      key: 'topUpIntake',
+      env: { topUpStateMachineArn: topUpStateMachineArn(stack), topUpIntakeDlqUrl: topUpIntakeDlq.queueUrl },
+      statements: [],
+    },
+    stateMachineArn: topUpStateMachineArn(stack),
+    executionsArn: topUpExecutionsArn(stack),
   });
 
   const tableEnv = {

@@ -4,7 +4,7 @@ import { FUNCTIONS, QUEUES, resourceNames } from '../../core/config/names';
 import { ROLLBACK_ALARM_IDS } from '../../core/config/release';
 import { REFUND_ASL_PLACEHOLDERS, readRefundDefinitionText } from '../../core/refunds/definition';
 import { REFUND_REQUESTED_PATTERN } from '../../events/envelope';
-import { INTAKE_EVENT_SOURCE, INTAKE_RULE_RETRY } from '../../stacks/Intake';
+import { INTAKE_EVENT_SOURCE, INTAKE_RULE_RETRY } from '../../stacks/intake-route';
 import { ALARM_PERIOD } from '../../stacks/Ops';
 import { REFUND_STEP_KEYS } from '../../stacks/Refund';
 import { stageConfig } from '../../stacks/stage-config';

@@ -15,7 +15,7 @@ import { TABLE_DEFINITIONS } from '../../core/dynamo/tables';
 import { readSagaDefinitionText, sagaPlaceholders } from '../../core/saga/definition';
 import { PAYMENT_REQUESTED_PATTERN, SAGA_TERMINAL_STATUS_PATTERN } from '../../events/envelope';
 import { ARCHIVE_RULE_RETRY } from '../../stacks/History';
-import { INTAKE_EVENT_SOURCE, INTAKE_RULE_RETRY } from '../../stacks/Intake';
+import { INTAKE_EVENT_SOURCE, INTAKE_RULE_RETRY } from '../../stacks/intake-route';
 import { stageConfig } from '../../stacks/stage-config';
 import type { CfnApp, CfnResource } from './cfn';
 import { synthesizeCfnApp } from './synth-helper';

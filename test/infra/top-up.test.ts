@@ -3,7 +3,7 @@ import { ENV_KEYS } from '../../core/config/env';
 import { FUNCTIONS, QUEUES, resourceNames } from '../../core/config/names';
 import { readTopUpDefinitionText, topUpPlaceholders } from '../../core/topups/definition';
 import { TOP_UP_REQUESTED_PATTERN } from '../../events/envelope';
-import { INTAKE_EVENT_SOURCE, INTAKE_RULE_RETRY } from '../../stacks/Intake';
+import { INTAKE_EVENT_SOURCE, INTAKE_RULE_RETRY } from '../../stacks/intake-route';
 import { stageConfig } from '../../stacks/stage-config';
 import type { CfnApp, CfnResource } from './cfn';
 import { synthesizeCfnApp } from './synth-helper';
