@@ -92,6 +92,18 @@ export function Api({ stack }: StackContext) {
     removalPolicy: config.removalPolicy,
   };
   const sources = config.apiClients.map((client) => client.source);
+  /** PutEvents of one detail type, under the clients' own sources only (none when there is no client). */
+  const putUnderClientSources = (detailType: string): PolicyStatement[] =>
+    sources.length === 0
+      ? []
+      : [
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: [...ACTIONS.putEvents],
+            resources: [bus.eventBusArn],
+            conditions: { StringEquals: { 'events:source': sources, 'events:detail-type': detailType } },
+          }),
+        ];
   const submitEnv = {
     paymentsTable: tables.payments.tableName,
     eventBusName: bus.eventBusName,
@@ -105,21 +117,7 @@ export function Api({ stack }: StackContext) {
         // The client's request record: read it, create it once (conditional put), record its event.
         allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tables.payments.tableArn]),
         keyStatement(key, true),
-        ...(sources.length > 0
-          ? [
-              new PolicyStatement({
-                effect: Effect.ALLOW,
-                actions: [...ACTIONS.putEvents],
-                resources: [bus.eventBusArn],
-                conditions: {
-                  StringEquals: {
-                    'events:source': sources,
-                    'events:detail-type': DETAIL_TYPES.paymentRequested,
-                  },
-                },
-              }),
-            ]
-          : []),
+        ...putUnderClientSources(DETAIL_TYPES.paymentRequested),
       ],
     }),
     apiRead: paysagaFunction(stack, 'apiRead', {
@@ -157,21 +155,7 @@ export function Api({ stack }: StackContext) {
         // The wallet's owner record (GetItem); the top-up record: read, create once, record its event.
         allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tables.payments.tableArn]),
         keyStatement(key, true),
-        ...(sources.length > 0
-          ? [
-              new PolicyStatement({
-                effect: Effect.ALLOW,
-                actions: [...ACTIONS.putEvents],
-                resources: [bus.eventBusArn],
-                conditions: {
-                  StringEquals: {
-                    'events:source': sources,
-                    'events:detail-type': DETAIL_TYPES.topUpRequested,
-                  },
-                },
-              }),
-            ]
-          : []),
+        ...putUnderClientSources(DETAIL_TYPES.topUpRequested),
       ],
     }),
     apiRefunds: paysagaFunction(stack, 'apiRefunds', {
@@ -182,21 +166,7 @@ export function Api({ stack }: StackContext) {
         // The caller's API request record, the payment (refundable?) and the refund record: read, create once.
         allow(['dynamodb:GetItem', 'dynamodb:PutItem'], [tables.payments.tableArn]),
         keyStatement(key, true),
-        ...(sources.length > 0
-          ? [
-              new PolicyStatement({
-                effect: Effect.ALLOW,
-                actions: [...ACTIONS.putEvents],
-                resources: [bus.eventBusArn],
-                conditions: {
-                  StringEquals: {
-                    'events:source': sources,
-                    'events:detail-type': DETAIL_TYPES.refundRequested,
-                  },
-                },
-              }),
-            ]
-          : []),
+        ...putUnderClientSources(DETAIL_TYPES.refundRequested),
       ],
     }),
     apiTopUpRead: paysagaFunction(stack, 'apiTopUpRead', {
