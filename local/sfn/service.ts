@@ -45,7 +45,8 @@ export class StepFunctionsService implements AwsJsonService {
   readonly signingName = 'states';
 
   private readonly machines: StateMachineRegistry;
-  private readonly catalog: Record<string, CatalogOperation>;
+  /** Every operation it answers, by name: the execution API here, the catalog's (catalog-api.ts). */
+  private readonly operations: ReadonlyMap<string, CatalogOperation>;
   private readonly store: ExecutionStore;
   private readonly executions: Executions;
   private readonly now: () => number;
@@ -63,7 +64,26 @@ export class StepFunctionsService implements AwsJsonService {
       ...(dir !== undefined && { dir }),
       ...(options.random !== undefined && { random: options.random }),
     });
-    this.catalog = catalogOperations(this.machines);
+    this.operations = new Map<string, CatalogOperation>([
+      ...Object.entries(catalogOperations(this.machines)),
+      ['StartExecution', (input) => this.startExecution(input)],
+      ['DescribeExecution', (input) => this.describeExecution(input)],
+      ['ListExecutions', (input) => this.listExecutions(input)],
+      ['GetExecutionHistory', (input) => this.getExecutionHistory(input)],
+      ['StopExecution', (input) => this.stopExecution(input)],
+      ['RedriveExecution', (input) => this.redriveExecution(input)],
+      ['ListStateMachines', (input) => this.listStateMachines(input)],
+      ['DescribeStateMachine', (input) => this.describeStateMachine(input)],
+      ['DescribeStateMachineForExecution', (input) => this.describeStateMachineForExecution(input)],
+      // Not an AWS operation: the local admin hook simulating the 90-day history retention.
+      [
+        'ForgetExecution',
+        (input) => {
+          this.forgetExecution(parseRequest(ExecutionArnRequest, input).executionArn);
+          return {};
+        },
+      ],
+    ]);
     this.store = new ExecutionStore(dir);
     this.executions = new Executions(this.store, this.machines, {
       region: options.region,
@@ -105,40 +125,14 @@ export class StepFunctionsService implements AwsJsonService {
   }
 
   async handle(operation: string, input: unknown, _context: AwsRequestContext): Promise<unknown> {
-    switch (operation) {
-      case 'StartExecution':
-        return this.startExecution(input);
-      case 'DescribeExecution':
-        return this.describeExecution(input);
-      case 'ListExecutions':
-        return this.listExecutions(input);
-      case 'GetExecutionHistory':
-        return this.getExecutionHistory(input);
-      case 'StopExecution':
-        return this.stopExecution(input);
-      case 'RedriveExecution':
-        return this.redriveExecution(input);
-      case 'ListStateMachines':
-        return this.listStateMachines(input);
-      case 'DescribeStateMachine':
-        return this.describeStateMachine(input);
-      case 'DescribeStateMachineForExecution':
-        return this.describeStateMachineForExecution(input);
-      case 'ForgetExecution': {
-        // Not an AWS operation: the local admin hook simulating the 90-day history retention.
-        const { executionArn } = parseRequest(ExecutionArnRequest, input);
-        this.forgetExecution(executionArn);
-        return {};
-      }
-      default: {
-        const catalogOperation = this.catalog[operation];
-        if (catalogOperation) return catalogOperation(input);
-        throw new AwsServiceError(
-          'UnknownOperationException',
-          `the local Step Functions service does not implement ${operation}`,
-        );
-      }
+    const answer = this.operations.get(operation);
+    if (!answer) {
+      throw new AwsServiceError(
+        'UnknownOperationException',
+        `the local Step Functions service does not implement ${operation}`,
+      );
     }
+    return answer(input);
   }
 
   // ---- for local tooling and tests ---------------------------------------
