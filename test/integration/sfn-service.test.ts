@@ -304,6 +304,9 @@ describe('StepFunctionsService', () => {
       const missing = await expectAwsError(call(service, 'StartExecution', {}), 'ValidationException');
       expect(missing.message).toContain("at 'stateMachineArn'");
       await expectAwsError(call(service, 'TagResource', {}), 'UnknownOperationException');
+      // An X-Amz-Target that names a property every object has is no operation either.
+      await expectAwsError(call(service, 'toString', {}), 'UnknownOperationException');
+      await expectAwsError(call(service, 'constructor', {}), 'UnknownOperationException');
       await service.stop();
     });
 
