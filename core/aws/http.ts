@@ -36,8 +36,38 @@ export function serveInProcess(origin: string, endpoint: InProcessEndpoint): () 
   };
 }
 
-const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 50 });
-const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 50 });
+/** Sockets per origin: what the agents allow in flight, and what an in-process origin allows too. */
+export const MAX_SOCKETS = 50;
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+
+/**
+ * In-process exchanges in flight per origin, and those waiting their turn. As over the socket, at most
+ * MAX_SOCKETS are submitted at once; the rest wait FIFO with their timeout not yet running (a request
+ * waiting for a socket has not been sent, so it can time out only once it has been). Without the cap an
+ * overloaded runtime queued every call in the service at once, where each one's timer ran.
+ */
+const lanes = new Map<string, { inFlight: number; readonly waiting: (() => void)[] }>();
+
+async function takeLane(origin: string): Promise<() => void> {
+  let lane = lanes.get(origin);
+  if (!lane) {
+    lane = { inFlight: 0, waiting: [] };
+    lanes.set(origin, lane);
+  }
+  const taken = lane;
+  if (taken.inFlight >= MAX_SOCKETS) await new Promise<void>((resolve) => taken.waiting.push(resolve));
+  else taken.inFlight++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const next = taken.waiting.shift();
+    if (next)
+      next(); // the slot passes on: inFlight unchanged
+    else if (--taken.inFlight === 0) lanes.delete(origin);
+  };
+}
 
 /** One HTTP exchange read whole: the answer's body is collected; the timeout covers the body's reading too. */
 export async function sendHttp(
@@ -47,11 +77,16 @@ export async function sendHttp(
   body: string | Uint8Array,
   timeoutMs: number,
 ): Promise<HttpAnswer> {
-  const inProcess =
-    inProcessEndpoints.size > 0
-      ? inProcessEndpoints.get(url.origin)?.(method, url, headers, body)
-      : undefined;
-  if (inProcess) return withinTimeout(inProcess, timeoutMs, `${method} ${url.host}`);
+  const endpoint = inProcessEndpoints.size > 0 ? inProcessEndpoints.get(url.origin) : undefined;
+  if (endpoint) {
+    const release = await takeLane(url.origin);
+    try {
+      const inProcess = endpoint(method, url, headers, body);
+      if (inProcess) return await withinTimeout(inProcess, timeoutMs, `${method} ${url.host}`);
+    } finally {
+      release(); // answered, timed out, failed, or not served in process (then over the socket below)
+    }
+  }
   const res = await openHttp(method, url, headers, body, timeoutMs);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsNetworkError, isRetryable } from '../../core/aws/errors';
-import { sendHttp, serveInProcess } from '../../core/aws/http';
+import { MAX_SOCKETS, sendHttp, serveInProcess } from '../../core/aws/http';
 
 // core/aws/http.ts: the lean AWS clients' one exchange. A server that stops talking must fail the call as a
 // network error (retryable) within the timeout, before its headers and while its body is being read.
@@ -149,5 +149,68 @@ describe('sendHttp to an origin served in process (serveInProcess)', () => {
     expect(String((failed as Error).message)).toMatch(/worker gone/);
     expect(isRetryable(late)).toBe(true);
     expect(isRetryable(failed)).toBe(true);
+  });
+
+  it('submits at most MAX_SOCKETS exchanges to an origin at once, the rest in turn as answers come', async () => {
+    // Prepare: an endpoint that holds every answer until told.
+    const origin = new URL('http://127.0.0.1:3/');
+    const held: (() => void)[] = [];
+    const undo = serveInProcess(
+      origin.origin,
+      (_method, _url, headers) =>
+        new Promise((resolve) =>
+          held.push(() => resolve({ status: 200, headers: {}, body: Buffer.from(headers['x-n'] ?? '') })),
+        ),
+    );
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+    // Act
+    const calls = Array.from({ length: MAX_SOCKETS + 10 }, (_, n) =>
+      sendHttp('POST', origin, { 'x-n': String(n) }, '{}', 5_000),
+    );
+    await tick();
+    const submittedAtFirst = held.length;
+    for (const answer of held.splice(0, 5)) answer();
+    await tick();
+    const submittedAfterFive = held.length;
+    while (held.length > 0) {
+      for (const answer of held.splice(0)) answer();
+      await tick();
+    }
+    const answers = await Promise.all(calls).finally(undo);
+
+    // Assess: the cap, then one more submitted per answer, every call answered with its own answer.
+    expect(submittedAtFirst).toBe(MAX_SOCKETS);
+    expect(submittedAfterFive).toBe(MAX_SOCKETS);
+    expect(answers.map((answer) => answer.body.toString())).toEqual(calls.map((_, n) => String(n)));
+  });
+
+  it("starts an exchange's timeout when it is submitted, not while it waits its turn", async () => {
+    // Prepare: an endpoint that never answers.
+    const origin = new URL('http://127.0.0.1:4/');
+    let submitted = 0;
+    const undo = serveInProcess(origin.origin, () => {
+      submitted++;
+      return new Promise(() => {});
+    });
+    const timeoutMs = 500;
+
+    // Act: MAX_SOCKETS + 10 calls; the first MAX_SOCKETS time out at ~500 ms, the next 10 only then start.
+    const started = Date.now();
+    const ended: number[] = [];
+    const calls = Array.from({ length: MAX_SOCKETS + 10 }, () =>
+      sendHttp('POST', origin, {}, '{}', timeoutMs).catch((error: unknown) => {
+        ended.push(Date.now() - started);
+        return error;
+      }),
+    );
+    const errors = await Promise.all(calls).finally(undo);
+
+    // Assess
+    expect(submitted).toBe(MAX_SOCKETS + 10);
+    expect(errors.every((error) => error instanceof AwsNetworkError)).toBe(true);
+    const sorted = [...ended].sort((a, b) => a - b);
+    expect(sorted[MAX_SOCKETS - 1]).toBeLessThan(2 * timeoutMs);
+    expect(sorted[MAX_SOCKETS]).toBeGreaterThanOrEqual(2 * timeoutMs - 50);
   });
 });
