@@ -77,11 +77,12 @@ export async function sendHttp(
   body: string | Uint8Array,
   timeoutMs: number,
 ): Promise<HttpAnswer> {
-  const endpoint = inProcessEndpoints.size > 0 ? inProcessEndpoints.get(url.origin) : undefined;
-  if (endpoint) {
+  if (inProcessEndpoints.has(url.origin)) {
     const release = await takeLane(url.origin);
     try {
-      const inProcess = endpoint(method, url, headers, body);
+      // Asked again once its turn came: an origin no longer served in process (the runtime stopped while
+      // the request waited) is reached over the socket, as any other.
+      const inProcess = inProcessEndpoints.get(url.origin)?.(method, url, headers, body);
       if (inProcess) return await withinTimeout(inProcess, timeoutMs, `${method} ${url.host}`);
     } finally {
       release(); // answered, timed out, failed, or not served in process (then over the socket below)

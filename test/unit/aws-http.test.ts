@@ -185,6 +185,33 @@ describe('sendHttp to an origin served in process (serveInProcess)', () => {
     expect(answers.map((answer) => answer.body.toString())).toEqual(calls.map((_, n) => String(n)));
   });
 
+  it('sends a request over the socket when its origin stopped being served while it waited its turn', async () => {
+    // Prepare: MAX_SOCKETS exchanges held in process, one more waiting for a lane.
+    const server = await countingServer();
+    const held: (() => void)[] = [];
+    const undo = serveInProcess(
+      server.url.origin,
+      () =>
+        new Promise((resolve) =>
+          held.push(() => resolve({ status: 200, headers: {}, body: Buffer.from('in') })),
+        ),
+    );
+    const calls = Array.from({ length: MAX_SOCKETS + 1 }, () =>
+      sendHttp('POST', server.url, {}, '{}', 5_000),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // Act: the origin is no longer served in process (the runtime stops), then the held answers come.
+    undo();
+    for (const answer of held.splice(0)) answer();
+    const answers = await Promise.all(calls);
+
+    // Assess
+    expect(answers.slice(0, MAX_SOCKETS).every((answer) => answer.body.toString() === 'in')).toBe(true);
+    expect(answers[MAX_SOCKETS]?.body.toString()).toBe('socket');
+    expect(server.reached()).toBe(1);
+  });
+
   it("starts an exchange's timeout when it is submitted, not while it waits its turn", async () => {
     // Prepare: an endpoint that never answers.
     const origin = new URL('http://127.0.0.1:4/');
