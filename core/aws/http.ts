@@ -12,15 +12,15 @@ export interface HttpAnswer {
 
 /**
  * An endpoint this process serves itself: the local runtime's edge, whose handlers run in its process.
- * Answers one exchange, or undefined when it must go over the socket after all (a service that only
- * speaks HTTP).
+ * Routes one exchange: how to submit it (nothing is submitted until that is called), or undefined when it
+ * must go over the socket after all (a service that only speaks HTTP).
  */
 export type InProcessEndpoint = (
   method: string,
   url: URL,
   headers: Record<string, string>,
   body: string | Uint8Array,
-) => Promise<HttpAnswer> | undefined;
+) => (() => Promise<HttpAnswer>) | undefined;
 
 /** By origin (`http://127.0.0.1:4566`). Empty on AWS: every exchange goes over the network. */
 const inProcessEndpoints = new Map<string, InProcessEndpoint>();
@@ -77,13 +77,17 @@ export async function sendHttp(
   body: string | Uint8Array,
   timeoutMs: number,
 ): Promise<HttpAnswer> {
-  if (inProcessEndpoints.has(url.origin)) {
+  const endpoint = inProcessEndpoints.size > 0 ? inProcessEndpoints.get(url.origin) : undefined;
+  const routed = endpoint?.(method, url, headers, body);
+  // Only what is served in process waits for a lane; what goes over the socket waits for a socket.
+  if (routed) {
     const release = await takeLane(url.origin);
     try {
-      // Asked again once its turn came: an origin no longer served in process (the runtime stopped while
-      // the request waited) is reached over the socket, as any other.
-      const inProcess = inProcessEndpoints.get(url.origin)?.(method, url, headers, body);
-      if (inProcess) return await withinTimeout(inProcess, timeoutMs, `${method} ${url.host}`);
+      // Asked again once its turn came: an origin no longer served by that endpoint (the runtime stopped
+      // while the request waited) is routed anew, over the socket when nothing serves it in process.
+      const current = inProcessEndpoints.get(url.origin);
+      const submit = current === endpoint ? routed : current?.(method, url, headers, body);
+      if (submit) return await withinTimeout(submit(), timeoutMs, `${method} ${url.host}`);
     } finally {
       release(); // answered, timed out, failed, or not served in process (then over the socket below)
     }

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { errorXml } from '../sqs/query/xml-response';
 import { type AwsJsonService, type AwsRequestContext, AwsServiceError } from './aws-json-service';
-import { inProcessExchange } from './in-process';
+import { inProcessRoute } from './in-process';
 import { awsErrorAnswer, jsonAnswer, MAX_BODY_BYTES } from './json-answer';
 import type { InProcessAnswer, InProcessRequest, RawAwsService } from './raw-service';
 import { requestContextOf } from './request-context';
@@ -29,9 +29,12 @@ export interface Edge {
   addQueryService(service: AwsQueryService): void;
   addRestService(service: RestAwsService): void;
   /**
-   * One request from a client in this process, routed as over HTTP; undefined for what only HTTP serves
-   * (SQS's fauxqs, S3, the query protocol): the caller sends that over the socket.
+   * One request from a client in this process, routed as over HTTP: how to submit it, or undefined for what
+   * only HTTP serves (SQS's fauxqs, S3, the query protocol): the caller sends that over the socket. Routing
+   * submits nothing, so a caller can wait its turn between the two.
    */
+  route(request: InProcessRequest): (() => Promise<InProcessAnswer>) | undefined;
+  /** route() and submit at once. */
   exchange(request: InProcessRequest): Promise<InProcessAnswer> | undefined;
   close(): Promise<void>;
 }
@@ -245,6 +248,13 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   });
   const address = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
+  const route = inProcessRoute({
+    port: address.port,
+    ...(options.region && { region: options.region }),
+    jsonServices,
+    rawServices,
+    ...(options.onInternalError && { onInternalError: options.onInternalError }),
+  });
   return {
     endpoint: `http://${host}:${address.port}`,
     port: address.port,
@@ -261,13 +271,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     addRestService(service) {
       restServices.set(service.signingName, service);
     },
-    exchange: inProcessExchange({
-      port: address.port,
-      ...(options.region && { region: options.region }),
-      jsonServices,
-      rawServices,
-      ...(options.onInternalError && { onInternalError: options.onInternalError }),
-    }),
+    route,
+    exchange: (request) => route(request)?.(),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -32,12 +32,12 @@ interface Routes {
 
 /**
  * The edge's routing for a client in this process (the handlers the runtime runs): by X-Amz-Target to a
- * JSON-protocol service, or to a raw service that answers without a socket (DynamoDB). Undefined for
- * what only HTTP serves. Errors answer as over HTTP: a service's error in its AWS shape, anything else
- * logged and answered 500.
+ * JSON-protocol service, or to a raw service that answers without a socket (DynamoDB). Gives how to submit
+ * the request (nothing is submitted yet), or undefined for what only HTTP serves. Errors answer as over
+ * HTTP: a service's error in its AWS shape, anything else logged and answered 500.
  */
-export function inProcessExchange(routes: Routes) {
-  return (request: InProcessRequest): Promise<InProcessAnswer> | undefined => {
+export function inProcessRoute(routes: Routes) {
+  return (request: InProcessRequest): (() => Promise<InProcessAnswer>) | undefined => {
     const target = request.headers['x-amz-target'];
     if (request.method !== 'POST' || target === undefined) return undefined;
     const dot = target.lastIndexOf('.');
@@ -45,37 +45,50 @@ export function inProcessExchange(routes: Routes) {
     const contentType = request.headers['content-type'] ?? 'application/x-amz-json-1.1';
     const raw = routes.rawServices.get(prefix);
     const json = raw ? undefined : routes.jsonServices.get(prefix);
-    let answered: Promise<InProcessAnswer>;
-    if (raw?.exchange) answered = raw.exchange(request);
+    const rawExchange = raw?.exchange?.bind(raw);
+    let answer: () => Promise<InProcessAnswer>;
+    if (rawExchange) answer = () => rawExchange(request);
     else if (json) {
       if (request.body.length > MAX_BODY_BYTES)
-        return Promise.resolve(
-          awsErrorAnswer(contentType, 'SerializationException', 'request body too large', 413),
-        );
+        return () =>
+          Promise.resolve(
+            awsErrorAnswer(contentType, 'SerializationException', 'request body too large', 413),
+          );
       const context = requestContextOf(request.headers, routes.region);
-      answered = jsonAnswer(json, target.slice(dot + 1), request.body, contentType, context);
+      answer = () => jsonAnswer(json, target.slice(dot + 1), request.body, contentType, context);
     } else return undefined;
-    const settled = answered.catch((error: unknown) => {
-      routes.onInternalError?.(error, target);
-      return awsErrorAnswer(
-        contentType,
-        'InternalFailure',
-        'the local runtime failed to process the request; see its log',
-        500,
-      );
-    });
-    if (exchanged.hasSubscribers)
-      exchanged.publish({ port: routes.port, request, answered: settled } satisfies InProcessExchanged);
-    return settled;
+    return () => submit(routes, request, target, contentType, answer);
   };
+}
+
+/** Submits a routed request: its answer, an internal failure answered 500; published as it arrives. */
+function submit(
+  routes: Routes,
+  request: InProcessRequest,
+  target: string,
+  contentType: string,
+  answer: () => Promise<InProcessAnswer>,
+): Promise<InProcessAnswer> {
+  const settled = answer().catch((error: unknown) => {
+    routes.onInternalError?.(error, target);
+    return awsErrorAnswer(
+      contentType,
+      'InternalFailure',
+      'the local runtime failed to process the request; see its log',
+      500,
+    );
+  });
+  if (exchanged.hasSubscribers)
+    exchanged.publish({ port: routes.port, request, answered: settled } satisfies InProcessExchanged);
+  return settled;
 }
 
 /** The edge as core/aws/http.ts's in-process endpoint for its origin (serveInProcess). */
 export function inProcessEndpoint(edge: {
-  exchange(request: InProcessRequest): Promise<InProcessAnswer> | undefined;
+  route(request: InProcessRequest): (() => Promise<InProcessAnswer>) | undefined;
 }): InProcessEndpoint {
   return (method, url, headers, body) =>
-    edge.exchange({
+    edge.route({
       method,
       url: `${url.pathname}${url.search}`,
       headers: lowerCaseNames(headers),

@@ -269,8 +269,8 @@ describe('the edge in process: JSON-protocol services', () => {
       url,
       headers,
       JSON.stringify({ big: 'x'.repeat(2 * 1024 * 1024) }),
-    );
-    const echoed = await endpoint('POST', url, headers, '{"a":1}');
+    )?.();
+    const echoed = await endpoint('POST', url, headers, '{"a":1}')?.();
 
     // Assess
     expect(tooLarge?.status).toBe(413);

@@ -92,7 +92,7 @@ describe('sendHttp to an origin served in process (serveInProcess)', () => {
     // Prepare
     const server = await countingServer();
     const seen: string[] = [];
-    const undo = serveInProcess(server.url.origin, (method, url, headers, body) => {
+    const undo = serveInProcess(server.url.origin, (method, url, headers, body) => () => {
       seen.push(`${method} ${url.pathname} ${headers['x-amz-target']} ${String(body)}`);
       return Promise.resolve({
         status: 200,
@@ -131,8 +131,8 @@ describe('sendHttp to an origin served in process (serveInProcess)', () => {
     // Prepare
     const hanging = new URL('http://127.0.0.1:1/');
     const failing = new URL('http://127.0.0.1:2/');
-    const undoHanging = serveInProcess(hanging.origin, () => new Promise(() => {}));
-    const undoFailing = serveInProcess(failing.origin, () => Promise.reject(new Error('worker gone')));
+    const undoHanging = serveInProcess(hanging.origin, () => () => new Promise(() => {}));
+    const undoFailing = serveInProcess(failing.origin, () => () => Promise.reject(new Error('worker gone')));
 
     // Act
     const started = Date.now();
@@ -151,13 +151,39 @@ describe('sendHttp to an origin served in process (serveInProcess)', () => {
     expect(isRetryable(failed)).toBe(true);
   });
 
+  it('lets what goes over the socket pass while MAX_SOCKETS exchanges are held in process', async () => {
+    // Prepare: every POST held in process, a GET for the socket (the edge serves no GET in process).
+    const server = await countingServer();
+    const held: (() => void)[] = [];
+    const undo = serveInProcess(server.url.origin, (method) =>
+      method === 'POST'
+        ? () =>
+            new Promise((resolve) =>
+              held.push(() => resolve({ status: 200, headers: {}, body: Buffer.from('in') })),
+            )
+        : undefined,
+    );
+    const posts = Array.from({ length: MAX_SOCKETS }, () => sendHttp('POST', server.url, {}, '{}', 5_000));
+
+    // Act
+    const started = Date.now();
+    const viaSocket = await sendHttp('GET', server.url, {}, '', 5_000);
+    const waitedMs = Date.now() - started;
+    for (const answer of held.splice(0)) answer();
+    await Promise.all(posts).finally(undo);
+
+    // Assess: the GET did not wait for a lane.
+    expect(viaSocket.body.toString()).toBe('socket');
+    expect(waitedMs).toBeLessThan(1_000);
+  });
+
   it('submits at most MAX_SOCKETS exchanges to an origin at once, the rest in turn as answers come', async () => {
     // Prepare: an endpoint that holds every answer until told.
     const origin = new URL('http://127.0.0.1:3/');
     const held: (() => void)[] = [];
     const undo = serveInProcess(
       origin.origin,
-      (_method, _url, headers) =>
+      (_method, _url, headers) => () =>
         new Promise((resolve) =>
           held.push(() => resolve({ status: 200, headers: {}, body: Buffer.from(headers['x-n'] ?? '') })),
         ),
@@ -191,7 +217,7 @@ describe('sendHttp to an origin served in process (serveInProcess)', () => {
     const held: (() => void)[] = [];
     const undo = serveInProcess(
       server.url.origin,
-      () =>
+      () => () =>
         new Promise((resolve) =>
           held.push(() => resolve({ status: 200, headers: {}, body: Buffer.from('in') })),
         ),
@@ -216,7 +242,7 @@ describe('sendHttp to an origin served in process (serveInProcess)', () => {
     // Prepare: an endpoint that never answers.
     const origin = new URL('http://127.0.0.1:4/');
     let submitted = 0;
-    const undo = serveInProcess(origin.origin, () => {
+    const undo = serveInProcess(origin.origin, () => () => {
       submitted++;
       return new Promise(() => {});
     });
