@@ -49,17 +49,16 @@ const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS })
  */
 const lanes = new Map<string, { inFlight: number; readonly waiting: (() => void)[] }>();
 
-async function takeLane(origin: string): Promise<() => void> {
+/** A lane of `origin`: at once when one is free (no await on the hot path), else when one is handed on. */
+function takeLane(origin: string): (() => void) | Promise<() => void> {
   let lane = lanes.get(origin);
   if (!lane) {
     lane = { inFlight: 0, waiting: [] };
     lanes.set(origin, lane);
   }
   const taken = lane;
-  if (taken.inFlight >= MAX_SOCKETS) await new Promise<void>((resolve) => taken.waiting.push(resolve));
-  else taken.inFlight++;
   let released = false;
-  return () => {
+  const release = () => {
     if (released) return;
     released = true;
     const next = taken.waiting.shift();
@@ -67,6 +66,11 @@ async function takeLane(origin: string): Promise<() => void> {
       next(); // the slot passes on: inFlight unchanged
     else if (--taken.inFlight === 0) lanes.delete(origin);
   };
+  if (taken.inFlight < MAX_SOCKETS) {
+    taken.inFlight++;
+    return release;
+  }
+  return new Promise((resolve) => taken.waiting.push(() => resolve(release)));
 }
 
 /** One HTTP exchange read whole: the answer's body is collected; the timeout covers the body's reading too. */
@@ -81,7 +85,8 @@ export async function sendHttp(
   const routed = endpoint?.(method, url, headers, body);
   // Only what is served in process waits for a lane; what goes over the socket waits for a socket.
   if (routed) {
-    const release = await takeLane(url.origin);
+    const lane = takeLane(url.origin);
+    const release = typeof lane === 'function' ? lane : await lane;
     try {
       // Asked again once its turn came: an origin no longer served by that endpoint (the runtime stopped
       // while the request waited) is routed anew, over the socket when nothing serves it in process.

@@ -64,6 +64,20 @@ export interface StepIdempotency {
   readonly inProgress: (error: unknown) => boolean;
 }
 
+/** What a saga gives the pipeline of its steps. */
+export interface SagaPipeline<E> {
+  readonly subject: StepSubject<E>;
+  /** The saga's idempotency records; absent: its steps keep none (each must say `idempotent: false`). */
+  readonly idempotency?: StepIdempotency;
+  /**
+   * Called after each attempt (never throws into the step); what it answers after a success is added
+   * to the step's result (the payment saga carries a timeline entry in the state that way).
+   */
+  readonly onAttempt?: (attempt: StepAttempt) => Promise<object | undefined>;
+  /** Per step and validated input: run under the idempotency record? (absent: always, unless `idempotent: false`) */
+  readonly needsRecord?: (stepName: string, input: unknown) => boolean;
+}
+
 /**
  * The middy pipeline every saga's steps share (payment, top-up, refund):
  * Logger context first (the subject's id and the execution on every line),
@@ -76,21 +90,7 @@ export function stepPipeline<
   E extends { readonly executionArn: string },
   S extends z.ZodMiniType<E>,
   R extends object,
->(
-  saga: {
-    readonly subject: StepSubject<E>;
-    /** The saga's idempotency records; absent: its steps keep none (each must say `idempotent: false`). */
-    readonly idempotency?: StepIdempotency;
-    /**
-     * Called after each attempt (never throws into the step); what it answers after a success is added
-     * to the step's result (the payment saga carries a timeline entry in the state that way).
-     */
-    readonly onAttempt?: (attempt: StepAttempt) => Promise<object | undefined>;
-    /** Per step and validated input: run under the idempotency record? (absent: always, unless `idempotent: false`) */
-    readonly needsRecord?: (stepName: string, input: unknown) => boolean;
-  },
-  step: StepDefinition<S, R>,
-) {
+>(saga: SagaPipeline<E>, step: StepDefinition<S, R>) {
   const recorded = step.idempotent === false ? undefined : saga.idempotency?.wrap(step.run, step.name);
   if (step.idempotent !== false && !recorded) {
     throw new Error(`${step.name} keeps an idempotency record, but its saga has no idempotency store`);
@@ -152,10 +152,7 @@ export function stepPipelineWithoutRecord<
   S extends z.ZodMiniType<E>,
   R extends object,
 >(
-  saga: {
-    readonly subject: StepSubject<E>;
-    readonly onAttempt?: (attempt: StepAttempt) => Promise<object | undefined>;
-  },
+  saga: Omit<SagaPipeline<E>, 'idempotency' | 'needsRecord'>,
   step: Omit<StepDefinition<S, R>, 'idempotent'>,
 ) {
   return stepPipeline<E, S, R>(saga, { ...step, idempotent: false });
